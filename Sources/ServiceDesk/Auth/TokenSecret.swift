@@ -1,0 +1,65 @@
+import Crypto
+import Foundation
+
+/// Bearer tokens: 32 random bytes, shown once; only their SHA-256 is stored (SPEC §4).
+public enum TokenSecret {
+    /// Tokens start with `sd_` so they are recognisable in a config file or a leak scanner.
+    public static let prefix = "sd_"
+
+    /// A new random token (from the system's cryptographic generator).
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return prefix + base64URL(bytes)
+    }
+
+    /// A short random public identifier, used to list and revoke a token without showing it.
+    public static func newIdentifier() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "tok_" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+    }
+
+    /// The hex SHA-256 under which a token is stored and looked up.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).hexString
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension Digest {
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+/// A token as listed: never the secret itself.
+public struct TokenInfo: Codable, Equatable, Sendable {
+    public var id: String
+    public var username: String
+    public var label: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: String, username: String, label: String, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.username = username
+        self.label = label
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// The answer to creating a token: the only time the secret is shown.
+public struct IssuedToken: Codable, Equatable, Sendable {
+    public var token: String
+    public var info: TokenInfo
+
+    public init(token: String, info: TokenInfo) {
+        self.token = token
+        self.info = info
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// The centre: exactly one per database (SPEC §1).
+public struct Centre: Codable, Equatable, Sendable {
+    /// Agency code (*mã định danh*), e.g. `000.00.31.H29`; the first part of every dossier code.
+    public var code: String
+    public var name: String
+    public var mode: OrganisationalMode
+    /// Financial autonomy group 1–4 (Decree 60/2021); public-service-unit mode only.
+    public var autonomyGroup: Int?
+    /// IANA time zone of the centre; dates, cut-off and working hours are in it.
+    public var timezone: String
+    /// Dossiers accepted after this local time start counting the next working day
+    /// (Decree 61/2018 art. 18).
+    public var intakeCutoff: TimeOfDay
+
+    public init(
+        code: String, name: String, mode: OrganisationalMode = .administrativeBody,
+        autonomyGroup: Int? = nil, timezone: String = Centre.defaultTimezone,
+        intakeCutoff: TimeOfDay = Centre.defaultCutoff
+    ) {
+        self.code = code
+        self.name = name
+        self.mode = mode
+        self.autonomyGroup = autonomyGroup
+        self.timezone = timezone
+        self.intakeCutoff = intakeCutoff
+    }
+
+    public static let defaultTimezone = "Asia/Ho_Chi_Minh"
+    public static let defaultCutoff = TimeOfDay(hour: 15, minute: 0)
+    /// What a fresh database is created with; the admin renames it with `PATCH /api/v1/centre`.
+    public static let bootstrap = Centre(code: "000.00.00.H00", name: "Trung tâm kết nối công dân")
+
+    /// Agency codes are dot-separated groups of digits and capitals (`000.00.31.H29`); they
+    /// become part of dossier codes and so of URLs.
+    static func isValidCode(_ code: String) -> Bool {
+        code.count <= 32 && Text.matches(code, "^[0-9A-Z]+(\\.[0-9A-Z]+)*$")
+    }
+
+    static func validate(_ centre: Centre, into validator: inout Validator) {
+        validator.check(isValidCode(centre.code), "code", "must be groups of digits and capital letters separated by dots, e.g. 000.00.31.H29")
+        validator.check(!centre.name.isEmpty && centre.name.count <= 200, "name", "is required (at most 200 characters)")
+        validator.check(TimeZone(identifier: centre.timezone) != nil, "timezone", "must be an IANA time zone such as Asia/Ho_Chi_Minh")
+        if let group = centre.autonomyGroup {
+            validator.check((1...4).contains(group), "autonomyGroup", "must be 1, 2, 3 or 4")
+        }
+    }
+}
+
+/// `PATCH /api/v1/centre`: any subset of the settings. The mode has its own endpoint,
+/// because changing it validates the whole configuration.
+public struct CentrePatch: Decodable, Sendable {
+    public var code: String?
+    public var name: String?
+    public var timezone: String?
+    public var intakeCutoff: String?
+    public var autonomyGroup: PatchField<Int>
+    public var mode: String?
+
+    enum CodingKeys: String, CodingKey {
+        case code, name, timezone, intakeCutoff, autonomyGroup, mode
+    }
+
+    public init(
+        code: String? = nil, name: String? = nil, timezone: String? = nil, intakeCutoff: String? = nil,
+        autonomyGroup: PatchField<Int> = .unchanged
+    ) {
+        self.code = code
+        self.name = name
+        self.timezone = timezone
+        self.intakeCutoff = intakeCutoff
+        self.autonomyGroup = autonomyGroup
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decodeIfPresent(String.self, forKey: .code)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        timezone = try container.decodeIfPresent(String.self, forKey: .timezone)
+        intakeCutoff = try container.decodeIfPresent(String.self, forKey: .intakeCutoff)
+        autonomyGroup = try container.decodePatch(Int.self, forKey: .autonomyGroup)
+        mode = try container.decodeIfPresent(String.self, forKey: .mode)
+    }
+
+    /// The centre after the patch, validated. Mode rules on the autonomy group apply.
+    func applied(to centre: Centre) throws(DeskError) -> Centre {
+        var validator = Validator()
+        var result = centre
+        if mode != nil {
+            validator.add("mode", "is changed with POST /api/v1/centre/mode, which checks the whole configuration")
+        }
+        if let code { result.code = Text.clean(code) }
+        if let name { result.name = Text.clean(name) }
+        if let timezone { result.timezone = Text.clean(timezone) }
+        if let intakeCutoff {
+            if let time = TimeOfDay(intakeCutoff) {
+                result.intakeCutoff = time
+            } else {
+                validator.add("intakeCutoff", "must be a time HH:MM")
+            }
+        }
+        result.autonomyGroup = autonomyGroup.applied(to: centre.autonomyGroup)
+        Centre.validate(result, into: &validator)
+        if case .set = autonomyGroup {
+            switch result.mode {
+            case .administrativeBody:
+                validator.check(result.autonomyGroup == nil, "autonomyGroup", "applies only in public-service-unit mode")
+            case .publicServiceUnit:
+                validator.check(result.autonomyGroup != nil, "autonomyGroup", "is required in public-service-unit mode")
+            }
+        }
+        try validator.finish()
+        return result
+    }
+}

@@ -1,0 +1,60 @@
+/// The errors the library throws. They know nothing of HTTP: `deskd` maps each case to an
+/// RFC 9457 problem in one place, `deskcli` prints them as one plain line.
+public enum DeskError: Error, Equatable, Sendable {
+    /// Input that breaks a rule; every broken field is listed.
+    case validation([FieldError])
+    /// No such entity (or, for a handler, one they may not see).
+    case notFound(entity: String, id: String)
+    /// A create with a key that already exists.
+    case duplicate(entity: String, id: String)
+    /// The change would leave the data inconsistent (e.g. deactivating a department that an
+    /// active service still routes through).
+    case conflict(String)
+    /// The change breaks the rules of the organisational mode; nothing was changed.
+    case modeConflicts([ModeConflict])
+
+    /// A one-line description for logs and for the CLI.
+    public var summary: String {
+        switch self {
+        case .validation(let errors):
+            return errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .notFound(let entity, let id):
+            return "\(entity) '\(id)' not found"
+        case .duplicate(let entity, let id):
+            return "\(entity) '\(id)' already exists"
+        case .conflict(let detail):
+            return detail
+        case .modeConflicts(let conflicts):
+            return "\(conflicts.count) conflict(s) with the organisational mode"
+        }
+    }
+}
+
+/// One invalid field of a request.
+public struct FieldError: Codable, Equatable, Sendable {
+    public var field: String
+    public var message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// Collects field errors while a value is checked, then throws them all at once, so the
+/// client learns every problem of a request in one answer.
+struct Validator {
+    private(set) var errors: [FieldError] = []
+
+    mutating func add(_ field: String, _ message: String) {
+        errors.append(FieldError(field, message))
+    }
+
+    mutating func check(_ condition: Bool, _ field: String, _ message: @autoclosure () -> String) {
+        if !condition { add(field, message()) }
+    }
+
+    func finish() throws(DeskError) {
+        if !errors.isEmpty { throw DeskError.validation(errors) }
+    }
+}

@@ -1,0 +1,326 @@
+/// A catalogue entry: an administrative procedure, a feedback, inquiry or complaint type (SPEC §1).
+public struct Service: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        case procedure, feedback, inquiry, complaint
+    }
+
+    /// What happens to the clock while the ticket waits for the citizen.
+    public enum SupplementRule: String, Codable, CaseIterable, Sendable {
+        /// Decree 61/2018 art. 19(4): once the dossier is complete the time limit starts again from zero.
+        case restart
+        /// The clock stops while waiting and resumes where it stood (the usual rule for feedback).
+        case pause
+    }
+
+    /// National procedure code (e.g. `1.004227`) or the centre's own code.
+    public var code: String
+    public var name: String
+    public var kind: Kind
+    public var timeLimit: TimeLimit
+    /// The departments the dossier passes through, in order (*liên thông*).
+    public var route: [RouteStep]
+    /// Index of the step whose department issues the decision, if the procedure needs one.
+    public var decidingStep: Int?
+    /// The legal text that makes the centre's own unit competent (needed for a deciding
+    /// internal step in public-service-unit mode).
+    public var legalBasis: String?
+    public var supplementRule: SupplementRule
+    public var charges: [Charge]
+    /// Letter of the walk-in queue numbers for this service (`A` gives `A012`).
+    public var queuePrefix: String?
+    public var active: Bool
+    /// Bumped on every change; a ticket records the version it was received under.
+    public var version: Int
+
+    public init(
+        code: String, name: String, kind: Kind, timeLimit: TimeLimit, route: [RouteStep],
+        decidingStep: Int? = nil, legalBasis: String? = nil, supplementRule: SupplementRule? = nil,
+        charges: [Charge] = [], queuePrefix: String? = nil, active: Bool = true, version: Int = 1
+    ) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.timeLimit = timeLimit
+        self.route = route
+        self.decidingStep = decidingStep
+        self.legalBasis = legalBasis
+        self.supplementRule = supplementRule ?? Service.defaultSupplementRule(for: kind)
+        self.charges = charges
+        self.queuePrefix = queuePrefix
+        self.active = active
+        self.version = version
+    }
+
+    /// Procedures restart the clock after a supplement (Decree 61/2018 art. 19(4)); feedback,
+    /// inquiries and complaints pause it.
+    public static func defaultSupplementRule(for kind: Kind) -> SupplementRule {
+        kind == .procedure ? .restart : .pause
+    }
+
+    static func isValidCode(_ code: String) -> Bool {
+        code.count <= 40 && Text.matches(code, "^[0-9A-Za-z][0-9A-Za-z._-]*$")
+    }
+
+    /// Rules that hold in every mode and need no other entity.
+    static func validate(_ service: Service, into validator: inout Validator) {
+        validator.check(!service.route.isEmpty, "route", "needs at least one step")
+        if let step = service.decidingStep {
+            validator.check(service.route.indices.contains(step), "decidingStep", "must be the index of a route step (0 to \(max(0, service.route.count - 1)))")
+        }
+        let allowances = service.route.compactMap(\.allowance)
+        let allotted = allowances.reduce(0) { $0 + $1.workingHours }
+        validator.check(
+            allotted <= service.timeLimit.workingHours, "route",
+            "the steps' allowances add up to \(allotted) working hours, more than the time limit \(service.timeLimit) (\(service.timeLimit.workingHours) h)")
+        for (index, step) in service.route.enumerated() {
+            validator.check(Department.isValidCode(step.department), "route[\(index)].department", "must be a department code")
+        }
+        for (index, charge) in service.charges.enumerated() {
+            validator.check(charge.amount >= 0, "charges[\(index)].amount", "must be zero or more (integer VND)")
+            // Law on Fees and Charges 97/2015 art. 12: lệ phí is always remitted in full to the budget.
+            if charge.kind == .lePhi {
+                validator.check(charge.remittance == .budget, "charges[\(index)].remittance", "lệ phí is always remitted to the budget")
+            }
+        }
+        if let prefix = service.queuePrefix {
+            validator.check(Text.matches(prefix, "^[A-Z]$"), "queuePrefix", "must be one capital letter A–Z")
+        }
+        if let basis = service.legalBasis {
+            validator.check(basis.count <= 2000, "legalBasis", "must be at most 2000 characters")
+        }
+    }
+}
+
+/// One step of a route: a department with its own allowance and task (the inter-agency
+/// transfer slip names each body's task and time limit).
+public struct RouteStep: Codable, Equatable, Sendable {
+    public var department: String
+    public var allowance: TimeLimit?
+    public var task: String?
+
+    public init(department: String, allowance: TimeLimit? = nil, task: String? = nil) {
+        self.department = department
+        self.allowance = allowance
+        self.task = task
+    }
+}
+
+/// One charge line of a service, in integer VND.
+public struct Charge: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        /// *Lệ phí*: a state fee, always remitted to the budget.
+        case lePhi = "le-phi"
+        /// *Phí*: a charge; a public service unit may retain part of it.
+        case phi
+        /// *Giá dịch vụ*: a public-service price (public-service-unit mode only).
+        case servicePrice = "service-price"
+    }
+
+    public enum Remittance: String, Codable, CaseIterable, Sendable {
+        case budget, retained
+    }
+
+    public var kind: Kind
+    public var amount: Int
+    public var remittance: Remittance
+    public var label: String?
+
+    public init(kind: Kind, amount: Int, remittance: Remittance, label: String? = nil) {
+        self.kind = kind
+        self.amount = amount
+        self.remittance = remittance
+        self.label = label
+    }
+}
+
+/// `POST /api/v1/services` and each row of a catalogue import. Enumerations arrive as text
+/// so that a wrong value is reported against its field.
+public struct ServiceDraft: Codable, Sendable {
+    public var code: String?
+    public var name: String?
+    public var kind: String?
+    public var timeLimit: String?
+    public var route: [RouteStepDraft]?
+    public var decidingStep: Int?
+    public var legalBasis: String?
+    public var supplementRule: String?
+    public var charges: [ChargeDraft]?
+    public var queuePrefix: String?
+    public var active: Bool?
+
+    public init(
+        code: String? = nil, name: String? = nil, kind: String? = nil, timeLimit: String? = nil,
+        route: [RouteStepDraft]? = nil, decidingStep: Int? = nil, legalBasis: String? = nil,
+        supplementRule: String? = nil, charges: [ChargeDraft]? = nil, queuePrefix: String? = nil,
+        active: Bool? = nil
+    ) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.timeLimit = timeLimit
+        self.route = route
+        self.decidingStep = decidingStep
+        self.legalBasis = legalBasis
+        self.supplementRule = supplementRule
+        self.charges = charges
+        self.queuePrefix = queuePrefix
+        self.active = active
+    }
+
+    func validated() throws(DeskError) -> Service {
+        var validator = Validator()
+        let code = Text.clean(code ?? "")
+        validator.check(Service.isValidCode(code), "code", "must be letters, digits, dots, dashes or underscores (e.g. 1.004227), at most 40 characters")
+        let name = Text.requiredName(name, field: "name", maxLength: 500, into: &validator)
+        let kind = Service.Kind(rawValue: kind ?? "")
+        validator.check(kind != nil, "kind", "must be one of \(Service.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let timeLimit = TimeLimit(timeLimit ?? "")
+        validator.check(timeLimit != nil, "timeLimit", "must be 'N d' (working days) or 'N h' (working hours), e.g. '15 d'")
+        let route = RouteStepDraft.validated(route, into: &validator)
+        let charges = ChargeDraft.validated(charges ?? [], into: &validator)
+        var rule: Service.SupplementRule?
+        if let supplementRule {
+            rule = Service.SupplementRule(rawValue: supplementRule)
+            validator.check(rule != nil, "supplementRule", "must be restart or pause")
+        }
+        try validator.finish()
+        let service = Service(
+            code: code, name: name, kind: kind!, timeLimit: timeLimit!, route: route,
+            decidingStep: decidingStep, legalBasis: Text.clean(legalBasis), supplementRule: rule,
+            charges: charges, queuePrefix: Text.clean(queuePrefix), active: active ?? true)
+        Service.validate(service, into: &validator)
+        try validator.finish()
+        return service
+    }
+}
+
+public struct RouteStepDraft: Codable, Sendable {
+    public var department: String?
+    public var allowance: String?
+    public var task: String?
+
+    public init(department: String?, allowance: String? = nil, task: String? = nil) {
+        self.department = department
+        self.allowance = allowance
+        self.task = task
+    }
+
+    static func validated(_ drafts: [RouteStepDraft]?, into validator: inout Validator) -> [RouteStep] {
+        guard let drafts else {
+            validator.add("route", "is required: the ordered list of departments the ticket passes through")
+            return []
+        }
+        return drafts.enumerated().map { index, draft in
+            let department = Text.clean(draft.department ?? "")
+            validator.check(!department.isEmpty, "route[\(index)].department", "is required")
+            var allowance: TimeLimit?
+            if let text = draft.allowance {
+                allowance = TimeLimit(text)
+                validator.check(allowance != nil, "route[\(index)].allowance", "must be 'N d' or 'N h'")
+            }
+            return RouteStep(department: department, allowance: allowance, task: Text.clean(draft.task))
+        }
+    }
+}
+
+public struct ChargeDraft: Codable, Sendable {
+    public var kind: String?
+    public var amount: Int?
+    public var remittance: String?
+    public var label: String?
+
+    public init(kind: String?, amount: Int?, remittance: String? = nil, label: String? = nil) {
+        self.kind = kind
+        self.amount = amount
+        self.remittance = remittance
+        self.label = label
+    }
+
+    static func validated(_ drafts: [ChargeDraft], into validator: inout Validator) -> [Charge] {
+        drafts.enumerated().compactMap { index, draft in
+            let kind = Charge.Kind(rawValue: draft.kind ?? "")
+            validator.check(kind != nil, "charges[\(index)].kind", "must be le-phi, phi or service-price")
+            validator.check(draft.amount != nil, "charges[\(index)].amount", "is required (integer VND)")
+            // Without a remittance, a charge goes to the budget: the only choice that is legal in both modes.
+            let remittance = Charge.Remittance(rawValue: draft.remittance ?? "budget")
+            validator.check(remittance != nil, "charges[\(index)].remittance", "must be budget or retained")
+            guard let kind, let amount = draft.amount, let remittance else { return nil }
+            return Charge(kind: kind, amount: amount, remittance: remittance, label: Text.clean(draft.label))
+        }
+    }
+}
+
+/// `PATCH /api/v1/services/{code}`; `null` clears `decidingStep`, `legalBasis` and `queuePrefix`.
+public struct ServicePatch: Decodable, Sendable {
+    public var name: String?
+    public var kind: String?
+    public var timeLimit: String?
+    public var route: [RouteStepDraft]?
+    public var decidingStep: PatchField<Int>
+    public var legalBasis: PatchField<String>
+    public var supplementRule: String?
+    public var charges: [ChargeDraft]?
+    public var queuePrefix: PatchField<String>
+    public var active: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, timeLimit, route, decidingStep, legalBasis, supplementRule, charges, queuePrefix, active
+    }
+
+    public init(
+        name: String? = nil, kind: String? = nil, timeLimit: String? = nil, route: [RouteStepDraft]? = nil,
+        decidingStep: PatchField<Int> = .unchanged, legalBasis: PatchField<String> = .unchanged,
+        supplementRule: String? = nil, charges: [ChargeDraft]? = nil,
+        queuePrefix: PatchField<String> = .unchanged, active: Bool? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.timeLimit = timeLimit
+        self.route = route
+        self.decidingStep = decidingStep
+        self.legalBasis = legalBasis
+        self.supplementRule = supplementRule
+        self.charges = charges
+        self.queuePrefix = queuePrefix
+        self.active = active
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        kind = try container.decodeIfPresent(String.self, forKey: .kind)
+        timeLimit = try container.decodeIfPresent(String.self, forKey: .timeLimit)
+        route = try container.decodeIfPresent([RouteStepDraft].self, forKey: .route)
+        decidingStep = try container.decodePatch(Int.self, forKey: .decidingStep)
+        legalBasis = try container.decodePatch(String.self, forKey: .legalBasis)
+        supplementRule = try container.decodeIfPresent(String.self, forKey: .supplementRule)
+        charges = try container.decodeIfPresent([ChargeDraft].self, forKey: .charges)
+        queuePrefix = try container.decodePatch(String.self, forKey: .queuePrefix)
+        active = try container.decodeIfPresent(Bool.self, forKey: .active)
+    }
+
+    func applied(to service: Service) throws(DeskError) -> Service {
+        var validator = Validator()
+        var result = service
+        if let name { result.name = Text.requiredName(name, field: "name", maxLength: 500, into: &validator) }
+        if let kind {
+            if let value = Service.Kind(rawValue: kind) { result.kind = value } else { validator.add("kind", "must be one of \(Service.Kind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        }
+        if let timeLimit {
+            if let value = TimeLimit(timeLimit) { result.timeLimit = value } else { validator.add("timeLimit", "must be 'N d' or 'N h', e.g. '15 d'") }
+        }
+        if route != nil { result.route = RouteStepDraft.validated(route, into: &validator) }
+        result.decidingStep = decidingStep.applied(to: service.decidingStep)
+        result.legalBasis = Text.clean(legalBasis.applied(to: service.legalBasis))
+        if let supplementRule {
+            if let value = Service.SupplementRule(rawValue: supplementRule) { result.supplementRule = value } else { validator.add("supplementRule", "must be restart or pause") }
+        }
+        if let charges { result.charges = ChargeDraft.validated(charges, into: &validator) }
+        result.queuePrefix = Text.clean(queuePrefix.applied(to: service.queuePrefix))
+        if let active { result.active = active }
+        try validator.finish()
+        Service.validate(result, into: &validator)
+        try validator.finish()
+        return result
+    }
+}

@@ -1,0 +1,47 @@
+/// A time allowance in working time, written `N d` (working days) or `N h` (working hours).
+public enum TimeLimit: Hashable, Codable, Sendable, CustomStringConvertible {
+    case days(Int)
+    case hours(Int)
+
+    /// Parses `15 d`, `4 h` (the space is optional); N from 1 to 3650 days or 29200 hours.
+    public init?(_ text: String) {
+        var body = text.trimmingCharacters(in: .whitespaces)
+        guard let unit = body.popLast() else { return nil }
+        guard let amount = Int(body.trimmingCharacters(in: .whitespaces)), amount > 0 else { return nil }
+        switch unit {
+        case "d" where amount <= 3650: self = .days(amount)
+        case "h" where amount <= 3650 * WorkingCalendar.hoursPerWorkingDay: self = .hours(amount)
+        default: return nil
+        }
+    }
+
+    /// The allowance in working hours (one working day counts as 8 working hours, SPEC §3).
+    public var workingHours: Int {
+        switch self {
+        case .days(let days): days * WorkingCalendar.hoursPerWorkingDay
+        case .hours(let hours): hours
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .days(let days): "\(days) d"
+        case .hours(let hours): "\(hours) h"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = TimeLimit(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected 'N d' or 'N h'"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+import Foundation

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+
+public struct StaffFilter: Sendable {
+    public var role: Role?
+    public var department: String?
+    public var active: Bool?
+    public init(role: Role? = nil, department: String? = nil, active: Bool? = nil) {
+        self.role = role
+        self.department = department
+        self.active = active
+    }
+}
+
+/// Who a valid token belongs to.
+public struct Principal: Codable, Equatable, Sendable {
+    public var staff: Staff
+    public var tokenId: String
+}
+
+extension AppDatabase {
+    public func staffList(_ filter: StaffFilter = StaffFilter(), page: PageRequest) async throws -> Page<Staff> {
+        try await read { db in
+            var sql = "SELECT * FROM staff WHERE username > ?"
+            var arguments: StatementArguments = [page.cursor ?? ""]
+            if let role = filter.role {
+                sql += " AND role = ?"
+                arguments += [role.rawValue]
+            }
+            if let department = filter.department {
+                sql += " AND department = ?"
+                arguments += [department]
+            }
+            if let active = filter.active {
+                sql += " AND active = ?"
+                arguments += [active]
+            }
+            sql += " ORDER BY username LIMIT ?"
+            arguments += [page.limit + 1]
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Staff.init(row:))
+            return Page(rows: rows, limit: page.limit, key: \.username)
+        }
+    }
+
+    public func staff(_ username: String) async throws -> Staff {
+        try await read { db in try Self.staff(db, username) }
+    }
+
+    static func staff(_ db: Database, _ username: String) throws -> Staff {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE username = ?", arguments: [username]) else {
+            throw DeskError.notFound(entity: "staff", id: username)
+        }
+        return Staff(row: row)
+    }
+
+    public func createStaff(_ draft: StaffDraft, actor: String) async throws -> Staff {
+        let staff = try draft.validated()
+        let now = clock()
+        return try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM staff WHERE username = ?", arguments: [staff.username]) == true {
+                throw DeskError.duplicate(entity: "staff", id: staff.username)
+            }
+            try Self.checkDepartment(db, of: staff)
+            try Self.insert(db, staff: staff, at: now)
+            try Self.enforceMode(db, writing: "staff", id: staff.username)
+            try EventLog.append(db, at: now, actor: actor, action: "staff.create", entity: "staff", entityId: staff.username, detail: ["role": staff.role.rawValue, "department": staff.department ?? "none", "employment": staff.employment.rawValue])
+            return staff
+        }
+    }
+
+    public func updateStaff(_ username: String, _ patch: StaffPatch, actor: String) async throws -> Staff {
+        let now = clock()
+        return try await write { db in
+            let before = try Self.staff(db, username)
+            let after = try patch.applied(to: before)
+            guard after != before else { return before }
+            if after.department != before.department { try Self.checkDepartment(db, of: after) }
+            if before.role == .admin && before.active && (after.role != .admin || !after.active) {
+                let admins = try Int.fetchOne(db, sql: "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1") ?? 0
+                if admins <= 1 {
+                    throw DeskError.conflict("\(username) is the last active admin; make another admin first")
+                }
+            }
+            try db.execute(
+                sql: "UPDATE staff SET name = ?, role = ?, department = ?, employment = ?, active = ?, updated_at = ? WHERE username = ?",
+                arguments: [after.name, after.role.rawValue, after.department, after.employment.rawValue, after.active, now.storedSeconds, username])
+            try Self.enforceMode(db, writing: "staff", id: username)
+            try EventLog.append(db, at: now, actor: actor, action: "staff.update", entity: "staff", entityId: username, detail: Self.changes(from: before, to: after).filter { $0.key != "name" })
+            return after
+        }
+    }
+
+    static func checkDepartment(_ db: Database, of staff: Staff) throws {
+        guard let code = staff.department else { return }
+        guard let row = try Row.fetchOne(db, sql: "SELECT active FROM department WHERE code = ?", arguments: [code]) else {
+            throw DeskError.validation([FieldError("department", "no department '\(code)'")])
+        }
+        if !(row["active"] as Bool) {
+            throw DeskError.validation([FieldError("department", "department '\(code)' is inactive")])
+        }
+    }
+
+    static func insert(_ db: Database, staff: Staff, at now: Date) throws {
+        try db.execute(
+            sql: "INSERT INTO staff (username, name, role, department, employment, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [staff.username, staff.name, staff.role.rawValue, staff.department, staff.employment.rawValue, staff.active, now.storedSeconds, now.storedSeconds])
+    }
+}
+
+// MARK: - Tokens
+
+extension AppDatabase {
+    /// The staff member behind a bearer token, if the token is known, not revoked and its
+    /// owner active. Looked up by hash: the token itself is never stored.
+    public func authenticate(token: String) async throws -> Principal? {
+        let hash = TokenSecret.hash(token)
+        return try await read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.*, t.id AS token_id FROM token t JOIN staff s ON s.username = t.username
+                        WHERE t.hash = ? AND t.revoked_at IS NULL AND s.active = 1
+                        """,
+                    arguments: [hash])
+            else { return nil }
+            return Principal(staff: Staff(row: row), tokenId: row["token_id"])
+        }
+    }
+
+    public func createToken(for username: String, label: String?, actor: String) async throws -> IssuedToken {
+        let now = clock()
+        let label = Text.clean(label) ?? "api"
+        guard label.count <= 100 else { throw DeskError.validation([FieldError("label", "must be at most 100 characters")]) }
+        return try await write { db in
+            let staff = try Self.staff(db, username)
+            guard staff.active else { throw DeskError.conflict("\(username) is inactive; reactivate them before issuing a token") }
+            let token = TokenSecret.generate()
+            let info = TokenInfo(id: TokenSecret.newIdentifier(), username: username, label: label, createdAt: now)
+            try Self.insert(db, token: info, hash: TokenSecret.hash(token))
+            try EventLog.append(db, at: now, actor: actor, action: "token.create", entity: "staff", entityId: username, detail: ["token": info.id, "label": label])
+            return IssuedToken(token: token, info: info)
+        }
+    }
+
+    public func tokens(for username: String) async throws -> [TokenInfo] {
+        try await read { db in
+            _ = try Self.staff(db, username)
+            return try Row.fetchAll(db, sql: "SELECT * FROM token WHERE username = ? ORDER BY created_at, id", arguments: [username]).map(TokenInfo.init(row:))
+        }
+    }
+
+    public func revokeToken(_ id: String, actor: String) async throws -> TokenInfo {
+        let now = clock()
+        return try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [id]) else {
+                throw DeskError.notFound(entity: "token", id: id)
+            }
+            var info = TokenInfo(row: row)
+            guard info.revokedAt == nil else { return info }
+            try db.execute(sql: "UPDATE token SET revoked_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
+            info.revokedAt = Date(storedSeconds: now.storedSeconds)
+            try EventLog.append(db, at: now, actor: actor, action: "token.revoke", entity: "staff", entityId: info.username, detail: ["token": id])
+            return info
+        }
+    }
+
+    static func insert(_ db: Database, token: TokenInfo, hash: String) throws {
+        try db.execute(
+            sql: "INSERT INTO token (id, username, hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [token.id, token.username, hash, token.label, token.createdAt.storedSeconds])
+    }
+}

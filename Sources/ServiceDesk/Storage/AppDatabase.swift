@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The one owner of the database: schema, every read and every write. Each write is one
+/// method and one transaction that also appends its audit event, so a `2xx` means the
+/// change and its trace are both durable (`synchronous = FULL`).
+public struct AppDatabase: Sendable {
+    /// The GRDB writer: a `DatabasePool` (WAL) on disk, a `DatabaseQueue` in tests.
+    public let writer: any DatabaseWriter
+    /// Where "now" comes from; tests pass a fixed clock.
+    public let clock: @Sendable () -> Date
+
+    /// Opens (and migrates) a database file in WAL mode with durable commits.
+    public static func open(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws -> AppDatabase {
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        // GRDB sets `synchronous = NORMAL` while it sets up WAL, after `prepareDatabase`;
+        // FULL must be set on the writer once the pool is open, or it is silently lost.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return try AppDatabase(pool, clock: clock)
+    }
+
+    /// A fresh in-memory database, migrated: one per test.
+    public static func inMemory(clock: @escaping @Sendable () -> Date = Date.init) throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: configuration()), clock: clock)
+    }
+
+    public init(_ writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        self.writer = writer
+        self.clock = clock
+        try Self.migrator.migrate(writer)
+    }
+
+    static func configuration() -> GRDB.Configuration {
+        var configuration = GRDB.Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        configuration.label = "ServiceDesk"
+        return configuration
+    }
+
+    /// GRDB's migrator over the embedded `schema/` files, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in Schema.migrations {
+            migrator.registerMigration(migration.name) { db in
+                try db.execute(sql: migration.sql)
+            }
+        }
+        return migrator
+    }
+
+    /// Names of the migrations applied to this database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// Runs `body` in one write transaction. Library errors pass through unchanged.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.write(body)
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(body)
+    }
+}
+
+// MARK: - Bootstrap
+
+extension AppDatabase {
+    /// What a first start created.
+    public struct Bootstrap: Sendable {
+        /// The admin's token, shown once; nil when the database was already set up.
+        public var adminToken: String?
+    }
+
+    /// On an empty database: the centre (administrative-body mode, default calendar) and an
+    /// `admin` staff member with a token. Later calls create nothing.
+    public func bootstrap() throws -> Bootstrap {
+        let now = clock()
+        return try writer.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM centre") == 0 else {
+                return Bootstrap(adminToken: nil)
+            }
+            let centre = Centre.bootstrap
+            try db.execute(
+                sql: """
+                    INSERT INTO centre (id, code, name, mode, autonomy_group, timezone, intake_cutoff, created_at, updated_at)
+                    VALUES (1, ?, ?, ?, NULL, ?, ?, ?, ?)
+                    """,
+                arguments: [centre.code, centre.name, centre.mode.rawValue, centre.timezone, centre.intakeCutoff.description, now.storedSeconds, now.storedSeconds])
+            try Self.storeHours(db, WorkingCalendar.defaultHours)
+            // The admin has no department and is a contract member, so the mode rules for
+            // departments' staff do not bind it (SPEC §4).
+            let admin = Staff(username: "admin", name: "Administrator", role: .admin, employment: .contract)
+            try Self.insert(db, staff: admin, at: now)
+            let token = TokenSecret.generate()
+            let info = TokenInfo(id: TokenSecret.newIdentifier(), username: admin.username, label: "bootstrap", createdAt: now)
+            try Self.insert(db, token: info, hash: TokenSecret.hash(token))
+            try EventLog.append(db, at: now, actor: "system", action: "centre.bootstrap", entity: "centre", entityId: centre.code, detail: ["mode": centre.mode.rawValue, "admin": admin.username, "token": info.id])
+            return Bootstrap(adminToken: token)
+        }
+    }
+
+    /// Whether the database has its centre (a first start has happened).
+    public func isInitialised() throws -> Bool {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM centre") == 1 }
+    }
+}
+
+// MARK: - Health and maintenance
+
+extension AppDatabase {
+    /// A cheap query that proves the database answers (`/readyz`).
+    public func ping() async throws {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// The value of `PRAGMA synchronous` on the writer (2 = FULL).
+    public func synchronousMode() throws -> Int {
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// What `deskcli db check` reports.
+    public struct CheckReport: Codable, Sendable {
+        public var integrity: [String]
+        public var foreignKeyViolations: Int
+        public var appliedMigrations: [String]
+        public var pendingMigrations: [String]
+        public var eventChain: ChainVerification
+        public var healthy: Bool {
+            integrity == ["ok"] && foreignKeyViolations == 0 && pendingMigrations.isEmpty && eventChain.intact
+        }
+    }
+
+    public func check() throws -> CheckReport {
+        try writer.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            let violations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
+            let applied = try Self.migrator.appliedMigrations(db)
+            let pending = Schema.migrations.map(\.name).filter { !applied.contains($0) }
+            return CheckReport(
+                integrity: integrity, foreignKeyViolations: violations, appliedMigrations: applied,
+                pendingMigrations: pending, eventChain: try EventLog.verify(db))
+        }
+    }
+
+    /// Walks the whole event chain (`deskcli audit verify`).
+    public func verifyEventChain() throws -> ChainVerification {
+        try writer.read { db in try EventLog.verify(db) }
+    }
+
+    /// A consistent copy of the database into a new file, safe while `deskd` writes
+    /// (SQLite's online backup through a read transaction).
+    public func backup(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try writer.backup(to: destination)
+        try destination.close()
+    }
+
+    /// The audit trail of one entity, oldest first.
+    public func events(entity: String, id: String) async throws -> [Event] {
+        try await read { db in try EventLog.events(db, entity: entity, entityId: id) }
+    }
+}

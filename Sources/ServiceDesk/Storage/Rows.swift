@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+// Mapping between the domain values and their rows. All SQL lives in Storage/ (SPEC §10:
+// the door to PostgreSQL stays open behind `AppDatabase`).
+
+extension Date {
+    /// Instants are stored as whole seconds since the Unix epoch.
+    var storedSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+    init(storedSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(storedSeconds)) }
+}
+
+extension Centre {
+    init(row: Row) {
+        self.init(
+            code: row["code"], name: row["name"],
+            mode: OrganisationalMode(rawValue: row["mode"]) ?? .administrativeBody,
+            autonomyGroup: row["autonomy_group"], timezone: row["timezone"],
+            intakeCutoff: TimeOfDay(row["intake_cutoff"] as String) ?? Centre.defaultCutoff)
+    }
+}
+
+extension Department {
+    init(row: Row) {
+        self.init(
+            code: row["code"], name: row["name"], kind: Kind(rawValue: row["kind"]) ?? .internal,
+            decides: row["decides"], active: row["active"])
+    }
+}
+
+extension Staff {
+    init(row: Row) {
+        self.init(
+            username: row["username"], name: row["name"], role: Role(rawValue: row["role"]) ?? .display,
+            department: row["department"], employment: Employment(rawValue: row["employment"]) ?? .contract,
+            active: row["active"])
+    }
+}
+
+extension TokenInfo {
+    init(row: Row) {
+        self.init(
+            id: row["id"], username: row["username"], label: row["label"],
+            createdAt: Date(storedSeconds: row["created_at"]),
+            revokedAt: (row["revoked_at"] as Int64?).map(Date.init(storedSeconds:)))
+    }
+}
+
+extension Service {
+    /// A service row without its route and charges (filled in by `AppDatabase.services`).
+    init(row: Row) {
+        let kind = Kind(rawValue: row["kind"]) ?? .procedure
+        self.init(
+            code: row["code"], name: row["name"], kind: kind,
+            timeLimit: TimeLimit(row["time_limit"] as String) ?? .days(1), route: [],
+            decidingStep: row["deciding_step"], legalBasis: row["legal_basis"],
+            supplementRule: SupplementRule(rawValue: row["supplement_rule"]), charges: [],
+            queuePrefix: row["queue_prefix"], active: row["active"], version: row["version"])
+    }
+}

@@ -1,0 +1,15 @@
+/// The numbered migrations of `schema/`, embedded in the binary at build time (SwiftPM's
+/// `embedInCode` through the `Storage/schema` symlink), so the daemon never looks for files
+/// at run time. A new `schema/NNNN_*.sql` must be listed here too; a test compares this
+/// list with the folder and fails when they differ.
+public enum Schema {
+    public struct Migration: Sendable {
+        /// The file name without `.sql`, e.g. `0001_foundation`; GRDB records it once applied.
+        public let name: String
+        public let sql: String
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(name: "0001_foundation", sql: String(decoding: PackageResources._001_foundation_sql, as: UTF8.self))
+    ]
+}

@@ -1,0 +1,3 @@
+import ServiceDesk
+import ArgumentParser
+print("x")

@@ -1,0 +1,4 @@
+import ServiceDesk
+import Hummingbird
+import GRDB
+print("x")
