@@ -35,7 +35,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
-            resources: [.embedInCode("Storage/schema")],
+            resources: [.embedInCode("Storage/schema"), .embedInCode("Examples")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -49,6 +49,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.embedInCode("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -163,3 +163,14 @@ extension AppDatabase {
         try await read { db in try EventLog.events(db, entity: entity, entityId: id) }
     }
 }
+
+extension AppDatabase {
+    /// Closes the database cleanly (checkpointing the WAL); called once `deskd` has drained.
+    public func close() throws {
+        if let pool = writer as? DatabasePool {
+            try pool.close()
+        } else if let queue = writer as? DatabaseQueue {
+            try queue.close()
+        }
+    }
+}

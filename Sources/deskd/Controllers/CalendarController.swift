@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceDesk
+
+/// `/api/v1/calendar`: working hours, holidays and make-up days (SPEC §3).
+struct CalendarController {
+    let database: AppDatabase
+
+    func addRoutes(to group: RouterGroup<DeskRequestContext>) {
+        group.get("calendar") { _, context in
+            try context.require(anyOf: Role.configurationReaders)
+            return JSONResponse(try await database.calendar())
+        }
+        group.put("calendar") { request, context in
+            try context.require(.admin)
+            let update = try await request.decodeJSON(CalendarUpdate.self, context: context)
+            return JSONResponse(try await database.replaceCalendar(update, actor: context.actor))
+        }
+        group.post("calendar/days") { request, context in
+            try context.require(.admin)
+            let day = try await request.decodeJSON(CalendarDay.self, context: context)
+            return JSONResponse(try await database.addCalendarDay(day, actor: context.actor), status: .created)
+        }
+        group.delete("calendar/days/:date") { _, context in
+            try context.require(.admin)
+            let text = try context.parameter("date")
+            guard let date = LocalDate(text) else {
+                throw DeskError.validation([FieldError("date", "must be YYYY-MM-DD")])
+            }
+            try await database.removeCalendarDay(date, actor: context.actor)
+            return Response(status: .noContent)
+        }
+    }
+}

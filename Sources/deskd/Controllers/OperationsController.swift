@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceDesk
+
+/// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml`: no token needed.
+struct OperationsController {
+    let database: AppDatabase
+    let registry: PrometheusCollectorRegistry
+
+    /// The OpenAPI document, embedded at build time from the repository's `openapi.yaml`.
+    static let openAPIDocument = ByteBuffer(bytes: PackageResources.openapi_yaml)
+
+    func addRoutes(to router: Router<DeskRequestContext>) {
+        router.get("healthz") { _, _ in
+            JSONResponse(["status": "ok"])
+        }
+        router.get("readyz") { _, _ in
+            do {
+                try await database.ping()
+            } catch {
+                throw Problem(status: .serviceUnavailable, slug: "not-ready", title: "Not ready", detail: "the database does not answer")
+            }
+            return JSONResponse(["status": "ready"])
+        }
+        router.get("metrics") { _, _ in
+            var bytes: [UInt8] = []
+            registry.emit(into: &bytes)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        router.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: Self.openAPIDocument))
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceDesk
+
+/// Reads query parameters with field-level errors instead of silently ignoring bad ones.
+struct Query {
+    let parameters: Parameters
+    private var errors: [FieldError] = []
+
+    init(_ request: Request) {
+        parameters = request.uri.queryParameters
+    }
+
+    func string(_ name: String) -> String? {
+        parameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    mutating func int(_ name: String) -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text) else {
+            errors.append(FieldError(name, "must be an integer"))
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool(_ name: String) -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default:
+            errors.append(FieldError(name, "must be true or false"))
+            return nil
+        }
+    }
+
+    mutating func enumeration<Value: RawRepresentable & CaseIterable>(_ name: String, _ type: Value.Type) -> Value?
+    where Value.RawValue == String {
+        guard let text = string(name) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            errors.append(FieldError(name, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return nil
+        }
+        return value
+    }
+
+    /// `limit` and `cursor`, shared by every list.
+    mutating func page() throws -> PageRequest {
+        let limit = int("limit")
+        try finish()
+        return try PageRequest(limit: limit, cursor: string("cursor"))
+    }
+
+    func finish() throws {
+        if !errors.isEmpty { throw DeskError.validation(errors) }
+    }
+}
+
+extension Role {
+    /// Staff who may read the configuration (catalogue, departments, calendar, centre):
+    /// everyone but the kiosk and the hall display, which see only their own feeds.
+    static let configurationReaders: [Role] = [.admin, .supervisor, .officer, .handler, .integration]
+}
+
+extension DeskRequestContext {
+    @discardableResult
+    func require(anyOf roles: [Role]) throws -> Principal {
+        let principal = try caller
+        guard roles.contains(principal.staff.role) else {
+            throw Problem.forbidden("role \(principal.staff.role.rawValue) may not do this; it needs \(roles.map(\.rawValue).joined(separator: " or "))")
+        }
+        return principal
+    }
+
+    func parameter(_ name: String) throws -> String {
+        try parameters.require(name)
+    }
+}

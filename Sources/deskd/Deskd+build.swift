@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceDesk
+
+/// Everything `deskd` is started with (flags, then environment, then defaults).
+struct DeskdConfiguration: Sendable {
+    static let defaultBodyLimit = 64 * 1024
+
+    var databasePath = "./deskd.sqlite"
+    var host = "127.0.0.1"
+    var port = 8080
+    var adminTokenFile: String?
+    var bodyLimit = DeskdConfiguration.defaultBodyLimit
+    var demo = false
+}
+
+/// Builds the application `deskd` serves; tests build the very same one.
+func buildApplication(
+    _ configuration: DeskdConfiguration, database: AppDatabase, registry: PrometheusCollectorRegistry, logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(configuration, database: database, registry: registry)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deskd"),
+        logger: logger)
+}
+
+/// The routes of SPEC §4 with their middleware: metrics outermost (so they count the final
+/// status), then the request log, problems, the body limit and, on `/api/v1`, authentication.
+func buildRouter(
+    _ configuration: DeskdConfiguration, database: AppDatabase, registry: PrometheusCollectorRegistry
+) -> Router<DeskRequestContext> {
+    let router = Router(context: DeskRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
+
+    OperationsController(database: database, registry: registry).addRoutes(to: router)
+
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
+    CentreController(database: database).addRoutes(to: api)
+    CalendarController(database: database).addRoutes(to: api)
+    DepartmentController(database: database).addRoutes(to: api)
+    ServiceController(database: database).addRoutes(to: api)
+    StaffController(database: database).addRoutes(to: api)
+    return router
+}

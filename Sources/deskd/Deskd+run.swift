@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceDesk
+
+extension DeskdConfiguration {
+    init(options: Deskd, environment: [String: String]) throws {
+        self.init()
+        databasePath = options.database ?? environment["DESK_DATABASE"] ?? databasePath
+        host = options.host ?? environment["DESK_HOST"] ?? host
+        if let port = options.port ?? environment["DESK_PORT"].flatMap(Int.init) { self.port = port }
+        adminTokenFile = options.adminTokenFile ?? environment["DESK_ADMIN_TOKEN_FILE"]
+        if let limit = options.bodyLimit ?? environment["DESK_BODY_LIMIT"].flatMap(Int.init) { bodyLimit = limit }
+        demo = options.demo
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1024 bytes") }
+    }
+}
+
+/// Opens the database, creates the centre and the admin on first start, serves until
+/// SIGTERM or SIGINT (in-flight requests drain), then closes the database.
+func runDaemon(_ configuration: DeskdConfiguration) async throws {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = ProcessInfo.processInfo.environment["DESK_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        return handler
+    }
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let logger = Logger(label: "deskd")
+
+    let database = try AppDatabase.open(path: configuration.databasePath)
+    let bootstrap = try database.bootstrap()
+    if let token = bootstrap.adminToken {
+        if let file = configuration.adminTokenFile {
+            try AdminTokenFile.write(token, to: file)
+            logger.notice("first start: centre and admin created; admin token written", metadata: ["file": "\(file)"])
+        } else {
+            // Standard output carries only this line (logs go to standard error), so scripts can read it.
+            FileHandle.standardOutput.write(Data("admin token: \(token)\n".utf8))
+        }
+        if configuration.demo {
+            let summary = try await Demo.load(into: database, actor: "system")
+            logger.notice("demo catalogue loaded", metadata: ["departments": "\(summary.departments)", "services": "\(summary.services)", "days": "\(summary.days)"])
+        }
+    }
+    let app = buildApplication(configuration, database: database, registry: registry, logger: logger)
+    try await app.runService()
+    try database.close()
+    logger.notice("database closed")
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceDesk
+
+/// `deskd`: the ServiceDesk HTTP daemon. Options win over the environment, which wins over the defaults.
+@main
+struct Deskd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The ServiceDesk daemon: the HTTP/JSON API of a citizen connection centre.",
+        discussion: "Environment: DESK_DATABASE, DESK_HOST, DESK_PORT, DESK_ADMIN_TOKEN_FILE, DESK_BODY_LIMIT, DESK_LOG_LEVEL.")
+
+    @Option(help: "SQLite database file (default ./deskd.sqlite).") var database: String?
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
+    @Option(help: "On first start, write the admin token to this file (mode 0600) instead of printing it.") var adminTokenFile: String?
+    @Option(help: "Largest accepted request body in bytes (default 65536).") var bodyLimit: Int?
+    @Flag(help: "On first start, also load the example catalogue and calendar.") var demo = false
+
+    func run() async throws {
+        let configuration = try DeskdConfiguration(
+            options: self, environment: ProcessInfo.processInfo.environment)
+        try await runDaemon(configuration)
+    }
+}

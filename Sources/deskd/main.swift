@@ -1,4 +1,0 @@
-import ServiceDesk
-import Hummingbird
-import GRDB
-print("x")
