@@ -71,18 +71,14 @@ public enum CatalogueImport {
                 return value
             }
             var rowIssues: [String] = []
-            let route = (field("route") ?? "").split(separator: ">").map { part -> RouteStepDraft in
-                let pieces = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                return RouteStepDraft(department: pieces[0], allowance: pieces.count > 1 ? pieces[1] : nil)
-            }
+            let route = Self.route(field("route") ?? "")
             var charges: [ChargeDraft] = []
             for line in (field("charges") ?? "").split(separator: ";") {
-                let pieces = line.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
-                guard pieces.count >= 2, let amount = Int(pieces[1]) else {
+                guard let charge = Self.charge(String(line)) else {
                     rowIssues.append("charges: '\(line.trimmingCharacters(in: .whitespaces))' must be kind:amount[:remittance], e.g. le-phi:50000")
                     continue
                 }
-                charges.append(ChargeDraft(kind: pieces[0], amount: amount, remittance: pieces.count > 2 ? pieces[2] : nil))
+                charges.append(charge)
             }
             var decidingStep: Int?
             if let text = field("decidingStep") {
@@ -105,5 +101,20 @@ public enum CatalogueImport {
             services.append(Entry(location: location, draft: draft))
         }
         return Result(departments: [], services: services, issues: issues)
+    }
+
+    /// `dept[:allowance] > dept[:allowance] …`, e.g. `mot-cua:1 d > tnmt:8 d`.
+    public static func route(_ text: String) -> [RouteStepDraft] {
+        text.split(separator: ">").map { part in
+            let pieces = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            return RouteStepDraft(department: pieces.first ?? "", allowance: pieces.count > 1 ? pieces[1] : nil)
+        }
+    }
+
+    /// `kind:amount[:remittance]`, e.g. `le-phi:50000` or `phi:20000:retained`; nil when malformed.
+    public static func charge(_ text: String) -> ChargeDraft? {
+        let pieces = text.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard (2...3).contains(pieces.count), let amount = Int(pieces[1]) else { return nil }
+        return ChargeDraft(kind: pieces[0], amount: amount, remittance: pieces.count > 2 ? pieces[2] : nil)
     }
 }

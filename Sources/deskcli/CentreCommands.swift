@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import ServiceDesk
+
+struct CentreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "centre", abstract: "The centre's settings and organisational mode.",
+        subcommands: [Show.self, Update.self, SetMode.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the centre's settings.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("GET", "api/v1/centre")
+            if global.json { return Output.json(data) }
+            CentreCommand.show(try client.decode(Centre.self, from: data))
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change the centre's code, name, time zone, cut-off or autonomy group.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Agency code, e.g. 000.00.31.H29.") var code: String?
+        @Option(help: "Name of the centre.") var name: String?
+        @Option(help: "IANA time zone, e.g. Asia/Ho_Chi_Minh.") var timezone: String?
+        @Option(help: "Intake cut-off, HH:MM.") var cutoff: String?
+        @Option(help: "Financial autonomy group 1–4 (public-service-unit mode).") var autonomyGroup: Int?
+
+        func run() async throws {
+            var body: [String: AnyEncodable] = [:]
+            body["code"] = code.map(AnyEncodable.init)
+            body["name"] = name.map(AnyEncodable.init)
+            body["timezone"] = timezone.map(AnyEncodable.init)
+            body["intakeCutoff"] = cutoff.map(AnyEncodable.init)
+            body["autonomyGroup"] = autonomyGroup.map(AnyEncodable.init)
+            guard !body.isEmpty else { throw ValidationError("nothing to change: give at least one option") }
+            let client = try global.client()
+            let data = try await client.call("PATCH", "api/v1/centre", json: body)
+            if global.json { return Output.json(data) }
+            CentreCommand.show(try client.decode(Centre.self, from: data))
+        }
+    }
+
+    struct SetMode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-mode",
+            abstract: "Switch the organisational mode; every conflict is printed on its own line and nothing changes if there is one.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "administrative-body or public-service-unit") var mode: String
+        @Flag(help: "Only list the conflicts; change nothing.") var dryRun = false
+        @Option(help: "Financial autonomy group 1–4, needed to become a public service unit.") var autonomyGroup: Int?
+
+        func validate() throws {
+            guard OrganisationalMode(rawValue: mode) != nil else {
+                throw ValidationError("mode must be administrative-body or public-service-unit")
+            }
+        }
+
+        func run() async throws {
+            let client = try global.client()
+            let request = ModeChangeRequest(mode: mode, dryRun: dryRun, autonomyGroup: autonomyGroup)
+            let answer = try await client.send("POST", "api/v1/centre/mode", body: try APIClient.encoder.encode(request))
+            if global.json { Output.json(answer.data) }
+            guard (200..<300).contains(answer.status) else { throw CLIFailure(APIClient.problemText(answer)) }
+            if global.json { return }
+            let result = try client.decode(ModeChangeResult.self, from: answer.data)
+            for conflict in result.conflicts { print(ConflictLine.text(conflict)) }
+            if result.dryRun {
+                print(result.conflicts.isEmpty
+                    ? "dry run: switching \(result.from.rawValue) → \(result.to.rawValue) is possible; nothing changed"
+                    : "dry run: \(result.conflicts.count) conflict(s) block switching \(result.from.rawValue) → \(result.to.rawValue); nothing changed")
+            } else if result.changed {
+                print("mode changed: \(result.from.rawValue) → \(result.to.rawValue)")
+            } else {
+                print("already \(result.to.rawValue); nothing changed")
+            }
+        }
+    }
+
+    static func show(_ centre: Centre) {
+        Output.fields([
+            ("code", centre.code), ("name", centre.name), ("mode", centre.mode.rawValue),
+            ("autonomy group", centre.autonomyGroup.map(String.init) ?? "-"), ("time zone", centre.timezone),
+            ("intake cut-off", centre.intakeCutoff.description),
+        ])
+    }
+}
+
+/// Lets a command build a JSON body from optional flags.
+struct AnyEncodable: Encodable {
+    let encodeValue: (any Encoder) throws -> Void
+    init<Value: Encodable>(_ value: Value) { encodeValue = value.encode }
+    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+}

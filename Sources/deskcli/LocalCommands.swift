@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import ServiceDesk
+
+/// Opens the database file for the local commands, turning failures into one plain line.
+func openDatabase(_ path: String, mustExist: Bool = true) throws -> AppDatabase {
+    if mustExist && !FileManager.default.fileExists(atPath: path) {
+        throw CLIFailure("no database at \(path)")
+    }
+    do {
+        return try AppDatabase.open(path: path)
+    } catch {
+        throw CLIFailure("cannot open \(path): \(error)")
+    }
+}
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a database with its centre and admin, printing the admin token once (no daemon needed).")
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Write the admin token to this file (mode 0600) instead of printing it.") var tokenFile: String?
+
+    func run() async throws {
+        let database = try openDatabase(database.path, mustExist: false)
+        let bootstrap = try database.bootstrap()
+        try database.close()
+        guard let token = bootstrap.adminToken else {
+            throw CLIFailure("\(self.database.path) is already initialised; nothing created")
+        }
+        if let tokenFile {
+            try AdminTokenFile.write(token, to: tokenFile)
+            print("initialised \(self.database.path); admin token written to \(tokenFile)")
+        } else {
+            print("admin token: \(token)")
+        }
+    }
+}
+
+struct DBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Work on the database file directly.", subcommands: [Migrate.self, Backup.self, Check.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply the embedded schema migrations that are not applied yet.")
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            let database = try openDatabase(database.path, mustExist: false)
+            let applied = try database.appliedMigrations()
+            try database.close()
+            print("\(self.database.path): \(applied.count) migration(s) applied, latest \(applied.last ?? "none")")
+        }
+    }
+
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Copy the database consistently, even while deskd runs.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "Destination file (must not exist).") var destination: String
+
+        func run() async throws {
+            guard !FileManager.default.fileExists(atPath: destination) else { throw CLIFailure("\(destination) already exists") }
+            let database = try openDatabase(database.path)
+            do {
+                try database.backup(to: destination)
+            } catch {
+                throw CLIFailure("backup failed: \(error)")
+            }
+            try database.close()
+            print("backed up \(self.database.path) to \(destination)")
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check integrity, foreign keys, migrations and the audit chain.")
+        @OptionGroup var database: DatabaseOption
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let database = try openDatabase(database.path)
+            let report = try database.check()
+            try database.close()
+            if json {
+                Output.json(try APIClient.encoder.encode(report))
+            } else {
+                Output.fields([
+                    ("integrity", report.integrity.joined(separator: "; ")),
+                    ("foreign keys", report.foreignKeyViolations == 0 ? "ok" : "\(report.foreignKeyViolations) violation(s)"),
+                    ("migrations", "\(report.appliedMigrations.count) applied" + (report.pendingMigrations.isEmpty ? "" : ", pending: \(report.pendingMigrations.joined(separator: ", "))")),
+                    ("audit chain", report.eventChain.intact ? "intact (\(report.eventChain.checked) events)" : report.eventChain.reason ?? "broken"),
+                ])
+            }
+            if !report.healthy { throw CLIFailure("the database has problems (see above)") }
+        }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "The tamper-evident audit trail.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the whole event chain in the database file and report the first broken link.")
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            let database = try openDatabase(database.path)
+            let result = try database.verifyEventChain()
+            try database.close()
+            guard result.intact else {
+                throw CLIFailure("audit chain broken after \(result.checked) good event(s): \(result.reason ?? "")")
+            }
+            print("audit chain intact: \(result.checked) event(s) verified")
+        }
+    }
+}

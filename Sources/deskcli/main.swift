@@ -1,3 +1,0 @@
-import ServiceDesk
-import ArgumentParser
-print("x")
