@@ -33,8 +33,9 @@ public enum CalendarImport {
         var issues: [ImportIssue] = []
         // RFC 5545 §3.1: a line starting with a space or tab continues the previous one.
         var lines: [(number: Int, text: String)] = []
-        for (index, raw) in text.components(separatedBy: "\n").enumerated() {
-            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
+        // `Character.isNewline` covers "\n", "\r" and the single character "\r\n" of CRLF files.
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = String(raw)
             if let first = line.first, first == " " || first == "\t", !lines.isEmpty {
                 lines[lines.count - 1].text += line.dropFirst()
             } else if !line.isEmpty {

@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceDesk
+
+/// A migrated in-memory database with the centre, the admin and the example catalogue.
+func exampleDatabase() async throws -> AppDatabase {
+    let database = try AppDatabase.inMemory()
+    _ = try database.bootstrap()
+    _ = try await Demo.load(into: database, actor: "admin")
+    return database
+}
+
+func count(_ database: AppDatabase, _ sql: String) throws -> Int {
+    try database.writer.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+}
+
+@Suite("Storage")
+struct StorageTests {
+    @Test("a database file runs in WAL mode with synchronous = FULL on the writer")
+    func durability() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+        #expect(try database.synchronousMode() == 2)
+        let journal = try database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+        try database.close()
+    }
+
+    @Test("first start creates the centre and an admin whose token is stored only as a hash; later starts create nothing")
+    func bootstrap() async throws {
+        let database = try AppDatabase.inMemory()
+        let token = try #require(try database.bootstrap().adminToken)
+        #expect(token.hasPrefix("sd_") && token.count > 40)
+        let centre = try await database.centre()
+        #expect(centre.mode == .administrativeBody)
+        let admin = try await database.staff("admin")
+        #expect(admin.role == .admin && admin.department == nil && admin.employment == .contract)
+        let stored = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT hash FROM token") }
+        #expect(stored == [TokenSecret.hash(token)])
+        let everything = try await database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT group_concat(id || label || hash || username) FROM token")
+        }
+        #expect(!everything.joined().contains(token))
+        #expect(try await database.authenticate(token: token)?.staff.username == "admin")
+        #expect(try database.bootstrap().adminToken == nil)
+        #expect(try count(database, "SELECT count(*) FROM staff") == 1)
+    }
+
+    @Test("revoked tokens and tokens of inactive staff no longer authenticate")
+    func revocation() async throws {
+        let database = try await exampleDatabase()
+        let issued = try await database.createToken(for: "lan.mc", label: "counter 1", actor: "admin")
+        #expect(try await database.authenticate(token: issued.token)?.staff.username == "lan.mc")
+        _ = try await database.revokeToken(issued.info.id, actor: "admin")
+        #expect(try await database.authenticate(token: issued.token) == nil)
+        let second = try await database.createToken(for: "hung.tp", label: nil, actor: "admin")
+        _ = try await database.updateStaff("hung.tp", StaffPatch(active: false), actor: "admin")
+        #expect(try await database.authenticate(token: second.token) == nil)
+        #expect(try await database.authenticate(token: "sd_not-a-token") == nil)
+    }
+
+    @Test("a mode change with conflicts changes nothing and lists every conflict")
+    func modeChangeBlocked() async throws {
+        let database = try await exampleDatabase()
+        let before = try count(database, "SELECT count(*) FROM event")
+        let dryRun = try await database.changeMode(ModeChangeRequest(mode: "public-service-unit", dryRun: true), actor: "admin")
+        #expect(!dryRun.changed)
+        let real = try await database.changeMode(ModeChangeRequest(mode: "public-service-unit", autonomyGroup: 2), actor: "admin")
+        #expect(!real.changed)
+        // giamsat is a civil servant too, but has no department: not bound.
+        #expect(real.conflicts.map(\.id).sorted() == ["1.000894", "1.001193", "2.000815", "hung.tp", "lan.mc"])
+        #expect(dryRun.conflicts.count == real.conflicts.count + 1)  // the dry run also lacked the autonomy group
+        #expect(try await database.centre().mode == .administrativeBody)
+        #expect(try count(database, "SELECT count(*) FROM event") == before)
+    }
+
+    @Test("a clean mode change switches, sets the autonomy group and is recorded with who did it")
+    func modeChangeRecorded() async throws {
+        let database = try AppDatabase.inMemory()
+        _ = try database.bootstrap()
+        let result = try await database.changeMode(ModeChangeRequest(mode: "public-service-unit", autonomyGroup: 3), actor: "admin")
+        #expect(result.changed && result.conflicts.isEmpty)
+        #expect(try await database.centre().autonomyGroup == 3)
+        let event = try #require(try await database.events(entity: "centre", id: Centre.bootstrap.code).last)
+        #expect(event.action == "centre.mode" && event.actor == "admin")
+        #expect(event.detail.contains("public-service-unit"))
+        let back = try await database.changeMode(ModeChangeRequest(mode: "administrative-body"), actor: "admin")
+        #expect(back.changed)
+        #expect(try await database.centre().autonomyGroup == nil)
+    }
+
+    @Test("writes that break the current mode are refused: the entity's own field, or a conflict list for others")
+    func writesEnforceMode() async throws {
+        let database = try await exampleDatabase()
+        await #expect(throws: DeskError.self) {
+            try await database.createStaff(StaffDraft(username: "vc", name: "Viên chức", role: "handler", department: "tu-phap", employment: "public-employee"), actor: "admin")
+        }
+        do {
+            _ = try await database.createStaff(StaffDraft(username: "vc", name: "V", role: "handler", department: "tu-phap", employment: "public-employee"), actor: "admin")
+        } catch let DeskError.validation(errors) {
+            #expect(errors.map(\.field) == ["employment"])
+        }
+        // tu-phap holds the deciding step of three services: it cannot stop deciding.
+        do {
+            _ = try await database.updateDepartment("tu-phap", DepartmentPatch(decides: false), actor: "admin")
+            Issue.record("expected a conflict")
+        } catch let DeskError.modeConflicts(conflicts) {
+            #expect(Set(conflicts.map(\.id)) == ["1.000894", "1.001193", "2.000815"])
+        }
+        #expect(try await database.department("tu-phap").decides)
+        await #expect(throws: DeskError.self) {
+            try await database.updateService("1.004227", ServicePatch(charges: [ChargeDraft(kind: "service-price", amount: 5000)]), actor: "admin")
+        }
+        #expect(try await database.service("1.004227").version == 1)
+    }
+
+    @Test("a department on an active route cannot be deactivated; once the service is retired it can")
+    func deactivation() async throws {
+        let database = try await exampleDatabase()
+        await #expect(throws: DeskError.conflict("department so-xay-dung is on the route of active services 1.009994; change or deactivate them first")) {
+            try await database.updateDepartment("so-xay-dung", DepartmentPatch(active: false), actor: "admin")
+        }
+        _ = try await database.updateService("1.009994", ServicePatch(active: false), actor: "admin")
+        #expect(try await database.updateDepartment("so-xay-dung", DepartmentPatch(active: false), actor: "admin").active == false)
+        await #expect(throws: DeskError.validation([FieldError("route[1].department", "department 'so-xay-dung' is inactive")])) {
+            try await database.updateService("1.009994", ServicePatch(active: true), actor: "admin")
+        }
+    }
+
+    @Test("service updates bump the version; null clears optional fields")
+    func serviceUpdate() async throws {
+        let database = try await exampleDatabase()
+        let updated = try await database.updateService("1.001193", ServicePatch(queuePrefix: .set(nil), active: true), actor: "admin")
+        #expect(updated.queuePrefix == nil && updated.version == 2)
+        let unchanged = try await database.updateService("1.001193", ServicePatch(name: "Đăng ký khai sinh"), actor: "admin")
+        #expect(unchanged.version == 2)
+        let service = try await database.service("1.004227")
+        #expect(service.route.map(\.department) == ["mot-cua", "dat-dai", "so-nnmt", "mot-cua"])
+        #expect(service.charges.map(\.amount) == [100_000, 500_000])
+    }
+
+    @Test("duplicates, unknown codes and unknown departments are reported precisely")
+    func errors() async throws {
+        let database = try await exampleDatabase()
+        await #expect(throws: DeskError.duplicate(entity: "department", id: "mot-cua")) {
+            try await database.createDepartment(DepartmentDraft(code: "mot-cua", name: "X", kind: "internal"), actor: "admin")
+        }
+        await #expect(throws: DeskError.notFound(entity: "service", id: "9.999999")) { try await database.service("9.999999") }
+        await #expect(throws: DeskError.validation([FieldError("route[0].department", "no department 'nowhere'")])) {
+            try await database.createService(ServiceDraft(code: "X", name: "X", kind: "inquiry", timeLimit: "1 d", route: [RouteStepDraft(department: "nowhere")]), actor: "admin")
+        }
+        await #expect(throws: DeskError.validation([FieldError("department", "is required for a handler: handlers work on their own department's tickets")])) {
+            try await database.createStaff(StaffDraft(username: "hh", name: "H", role: "handler", employment: "contract"), actor: "admin")
+        }
+    }
+
+    @Test("the last active admin cannot demote or deactivate themselves")
+    func lastAdmin() async throws {
+        let database = try AppDatabase.inMemory()
+        _ = try database.bootstrap()
+        await #expect(throws: DeskError.self) { try await database.updateStaff("admin", StaffPatch(active: false), actor: "admin") }
+        _ = try await database.createStaff(StaffDraft(username: "admin2", name: "Second", role: "admin", employment: "contract"), actor: "admin")
+        #expect(try await database.updateStaff("admin", StaffPatch(role: "supervisor"), actor: "admin2").role == .supervisor)
+    }
+
+    @Test("text is stored trimmed and NFC-normalised")
+    func normalisation() async throws {
+        let database = try await exampleDatabase()
+        let decomposed = "  Nguye\u{0302}\u{0303}n Va\u{0306}n An  "  // NFD input
+        let staff = try await database.createStaff(StaffDraft(username: "an", name: decomposed, role: "officer", employment: "contract"), actor: "admin")
+        #expect(staff.name == "Nguyễn Văn An")
+        #expect(staff.name.unicodeScalars.count == "Nguyễn Văn An".precomposedStringWithCanonicalMapping.unicodeScalars.count)
+    }
+
+    @Test("events are append-only: the database refuses updates and deletes")
+    func appendOnly() async throws {
+        let database = try await exampleDatabase()
+        #expect(throws: DatabaseError.self) {
+            try database.writer.write { db in try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = 1") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try database.writer.write { db in try db.execute(sql: "DELETE FROM event") }
+        }
+    }
+
+    @Test("the hash chain verifies, and finds an event edited behind the daemon's back")
+    func chain() async throws {
+        let database = try await exampleDatabase()
+        let intact = try database.verifyEventChain()
+        #expect(intact.intact && intact.checked > 20)
+        try await database.writer.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER event_no_update")
+            try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = 5")
+        }
+        let broken = try database.verifyEventChain()
+        #expect(broken.brokenAt == 5 && broken.checked == 4)
+        #expect(try database.check().healthy == false)
+    }
+
+    @Test("lists are paginated by key with a cursor")
+    func pagination() async throws {
+        let database = try await exampleDatabase()
+        let first = try await database.departments(page: try PageRequest(limit: 3))
+        #expect(first.items.map(\.code) == ["dat-dai", "mot-cua", "so-nnmt"])
+        let second = try await database.departments(page: try PageRequest(limit: 3, cursor: first.nextCursor))
+        #expect(second.items.map(\.code) == ["so-xay-dung", "tiep-dan", "tu-phap"])
+        let third = try await database.departments(page: try PageRequest(limit: 3, cursor: second.nextCursor))
+        #expect(third.items.map(\.code) == ["ubnd-phuong"] && third.nextCursor == nil)
+        let authorities = try await database.departments(DepartmentFilter(kind: .authority), page: try PageRequest())
+        #expect(authorities.items.map(\.code) == ["so-nnmt", "so-xay-dung", "ubnd-phuong"])
+        let viaTuPhap = try await database.services(ServiceFilter(department: "tu-phap"), page: try PageRequest())
+        #expect(viaTuPhap.items.map(\.code) == ["1.000894", "1.001193", "2.000815"])
+        #expect(throws: DeskError.self) { try PageRequest(limit: 0) }
+    }
+
+    @Test("the calendar keeps hours and days; PUT without days keeps the days")
+    func calendar() async throws {
+        let database = try await exampleDatabase()
+        #expect(try await database.calendar().days.count == 14)
+        var hours = WorkingCalendar.defaultHours
+        hours[.saturday] = [WorkingPeriod(start: TimeOfDay("07:30")!, end: TimeOfDay("11:30")!)]
+        let updated = try await database.replaceCalendar(CalendarUpdate(hours: hours), actor: "admin")
+        #expect(updated.hours[.saturday]?.count == 1 && updated.days.count == 14)
+        await #expect(throws: DeskError.duplicate(entity: "calendar day", id: "2026-09-02")) {
+            try await database.addCalendarDay(CalendarDay(date: LocalDate("2026-09-02")!, kind: .holiday, name: "again"), actor: "admin")
+        }
+        try await database.removeCalendarDay(LocalDate("2026-09-02")!, actor: "admin")
+        await #expect(throws: DeskError.notFound(entity: "calendar day", id: "2026-09-02")) {
+            try await database.removeCalendarDay(LocalDate("2026-09-02")!, actor: "admin")
+        }
+    }
+
+    @Test("a backup is a complete, consistent copy")
+    func backup() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("live.sqlite").path)
+        _ = try database.bootstrap()
+        _ = try await Demo.load(into: database, actor: "admin")
+        try database.backup(to: folder.appendingPathComponent("copy.sqlite").path)
+        let copy = try AppDatabase.open(path: folder.appendingPathComponent("copy.sqlite").path)
+        #expect(try count(copy, "SELECT count(*) FROM service") == 7)
+        #expect(try copy.check().healthy)
+    }
+}
