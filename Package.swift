@@ -69,8 +69,11 @@ let package = Package(
             name: "DeskdTests",
             dependencies: [
                 "deskd",
+                // Not imported: listed so that `swift test` builds the real deskcli binary the end-to-end tests run.
+                "deskcli",
                 "ServiceDesk",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Prometheus
+import ServiceDesk
+import Testing
+
+@testable import deskd
+
+/// The app `deskd` serves, built in-process on a fresh in-memory database with the example
+/// centre loaded, and the admin's token.
+struct TestApp {
+    let database: AppDatabase
+    let adminToken: String
+    let configuration: DeskdConfiguration
+
+    static func make(bodyLimit: Int = DeskdConfiguration.defaultBodyLimit) async throws -> TestApp {
+        let database = try AppDatabase.inMemory()
+        let token = try #require(try database.bootstrap().adminToken)
+        _ = try await Demo.load(into: database, actor: "admin")
+        var configuration = DeskdConfiguration()
+        configuration.bodyLimit = bodyLimit
+        return TestApp(database: database, adminToken: token, configuration: configuration)
+    }
+
+    var application: some ApplicationProtocol {
+        buildApplication(configuration, database: database, registry: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
+    }
+
+    /// Runs `body` against the router (no network).
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await application.test(.router) { client in try await body(client) }
+    }
+
+    /// A token for a new staff member with `role` (handlers belong to tu-phap).
+    func token(for role: Role) async throws -> String {
+        if role == .admin { return adminToken }
+        let username = "\(role.rawValue)-\(UUID().uuidString.prefix(6).lowercased())"
+        _ = try await database.createStaff(
+            StaffDraft(username: username, name: "Test \(role.rawValue)", role: role.rawValue, department: role == .handler ? "tu-phap" : nil, employment: "contract"),
+            actor: "admin")
+        return try await database.createToken(for: username, label: "test", actor: "admin").token
+    }
+}
+
+func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
+        try JSONCoding.decoder.decode(type, from: Data(body.readableBytesView))
+    }
+
+    /// The problem body of an error answer.
+    var problem: ProblemBody? {
+        guard headers[.contentType] == "application/problem+json" else { return nil }
+        return try? decode(ProblemBody.self)
+    }
+}
+
+struct ProblemBody: Decodable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var errors: [FieldError]?
+    var conflicts: [ModeConflict]?
+}
