@@ -39,7 +39,7 @@ struct AuthTests {
         Route(method: .get, path: "/api/v1/services/1.004227", allowed: readers),
         Route(method: .post, path: "/api/v1/services", body: #"{"code":"X.1","name":"X","kind":"inquiry","timeLimit":"1 d","route":[{"department":"tiep-dan"}]}"#, allowed: admin),
         Route(method: .patch, path: "/api/v1/services/1.004227", body: #"{"name":"Đất đai"}"#, allowed: admin),
-        Route(method: .get, path: "/api/v1/staff", allowed: admin),
+        Route(method: .get, path: "/api/v1/staff", allowed: [.admin, .supervisor]),
         Route(method: .get, path: "/api/v1/staff/admin", allowed: [.admin, .supervisor]),
         Route(method: .post, path: "/api/v1/staff", body: #"{"username":"new.one","name":"N","role":"officer","employment":"contract"}"#, allowed: admin),
         Route(method: .patch, path: "/api/v1/staff/lan.mc", body: #"{"name":"Lan"}"#, allowed: admin),
