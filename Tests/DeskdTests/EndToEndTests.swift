@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import ServiceDesk
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The real binaries, as a newcomer following the README would run them. Serialized: each
+/// test starts its own daemon, and two at once would only compete for the two cores.
+@Suite("End to end: the real deskd and deskcli", .serialized)
+struct EndToEndTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func example(_ name: String) -> String { repository.appendingPathComponent("examples/\(name)").path }
+
+    @Test("the README walkthrough: start, log in, import, dry-run a mode switch with real conflicts, see nothing change")
+    func walkthrough() async throws {
+        let scratch = try Scratch()
+        let daemon = try RunningDaemon(database: scratch.path("desk.sqlite"), scratch: scratch)
+        try await daemon.waitUntilReady()
+        let token = try #require(daemon.printedAdminToken)
+        #expect(daemon.standardOutput == "admin token: \(token)\n", "stdout carries only the token line")
+        let server = daemon.baseURL.absoluteString
+
+        let login = try await deskcli(["login", "--server", server, "--token", token], scratch: scratch)
+        #expect(login.status == 0, "\(login.error)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: scratch.path("deskcli.json"))
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+
+        let catalogue = try await deskcli(["service", "import", Self.example("catalogue.json")], scratch: scratch)
+        #expect(catalogue.status == 0, "\(catalogue.error)")
+        #expect(catalogue.output.contains("created 14, updated 0, skipped 0, failed 0"))
+        let holidays = try await deskcli(["calendar", "import", Self.example("holidays-2026.ics")], scratch: scratch)
+        #expect(holidays.status == 0 && holidays.output.contains("created 14"), "\(holidays.output)")
+        let staff = try await deskcli(
+            ["staff", "create", "lan", "--name", "Nguyễn Thị Lan", "--role", "officer", "--department", "mot-cua", "--employment", "civil-servant"],
+            scratch: scratch)
+        #expect(staff.status == 0, "\(staff.error)")
+
+        let dryRun = try await deskcli(["centre", "set-mode", "public-service-unit", "--dry-run"], scratch: scratch)
+        #expect(dryRun.status == 0)
+        let conflictLines = dryRun.output.split(separator: "\n").filter { $0.contains(": service.") || $0.contains(": staff.") || $0.contains(": centre.") }
+        #expect(conflictLines.count == 5, "\(dryRun.output)")
+        #expect(dryRun.output.contains("staff lan: staff.employment"))
+
+        let attempt = try await deskcli(["centre", "set-mode", "public-service-unit", "--autonomy-group", "2"], scratch: scratch)
+        #expect(attempt.status == 1)
+        #expect(attempt.error.contains("4 conflict(s); nothing changed"), "\(attempt.error)")
+        let centre = try await deskcli(["centre", "show", "--json"], scratch: scratch)
+        let shown = try JSONDecoder().decode(Centre.self, from: Data(centre.output.utf8))
+        #expect(shown.mode == .administrativeBody && shown.autonomyGroup == nil)
+
+        let usage = try await deskcli(["dept", "create", "only-a-code"], scratch: scratch)
+        #expect(usage.status == 2)
+        let refused = try await deskcli(["dept", "create", "Bad Code", "--name", "X", "--kind", "internal"], scratch: scratch)
+        #expect(refused.status == 1)
+        #expect(refused.error.hasPrefix("error: code: must be a slug"), "\(refused.error)")
+
+        let list = try await deskcli(["service", "list"], scratch: scratch)
+        #expect(list.output.contains("Cấp giấy phép xây dựng nhà ở riêng lẻ"))
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("--admin-token-file writes only the token, mode 0600; a restart creates nothing and the token still works")
+    func tokenFileAndRestart() async throws {
+        let scratch = try Scratch()
+        let database = scratch.path("desk.sqlite")
+        let tokenFile = scratch.path("admin.token")
+        let first = try RunningDaemon(database: database, scratch: scratch, arguments: ["--admin-token-file", tokenFile])
+        try await first.waitUntilReady()
+        #expect(first.standardOutput.isEmpty)
+        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(token.hasPrefix("sd_"))
+        let permissions = try FileManager.default.attributesOfItem(atPath: tokenFile)[.posixPermissions] as? NSNumber
+        #expect(permissions?.intValue == 0o600)
+        #expect(await first.stop() == 0)
+
+        try FileManager.default.removeItem(atPath: tokenFile)
+        let second = try RunningDaemon(database: database, scratch: scratch, arguments: ["--admin-token-file", tokenFile])
+        try await second.waitUntilReady()
+        #expect(!FileManager.default.fileExists(atPath: tokenFile))
+        #expect(second.standardOutput.isEmpty)
+        let me = try await HTTP.get(second.baseURL.appendingPathComponent("api/v1/me"), token: token)
+        #expect(me.status == 200)
+        #expect(await second.stop() == 0)
+    }
+
+    @Test("over the wire: problems, body limit, readiness, metrics and the OpenAPI document")
+    func overTheWire() async throws {
+        let scratch = try Scratch()
+        let daemon = try RunningDaemon(database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--body-limit", "4096", "--demo"])
+        try await daemon.waitUntilReady()
+        let token = try #require(daemon.printedAdminToken)
+        let api = daemon.baseURL.appendingPathComponent("api/v1")
+
+        let services = try await HTTP.get(api.appendingPathComponent("services"), token: token)
+        #expect(services.status == 200 && services.text.contains("1.004227"), "--demo loads the example catalogue")
+        let big = Data(#"{"code":"big","kind":"internal","name":"\#(String(repeating: "x", count: 8000))"}"#.utf8)
+        let tooLarge = try await HTTP.send("POST", api.appendingPathComponent("departments"), token: token, body: big)
+        #expect(tooLarge.status == 413 && tooLarge.contentType == "application/problem+json")
+        let malformed = try await HTTP.send("POST", api.appendingPathComponent("departments"), token: token, body: Data("{".utf8))
+        #expect(malformed.status == 400 && malformed.contentType == "application/problem+json")
+        let noToken = try await HTTP.get(api.appendingPathComponent("centre"))
+        #expect(noToken.status == 401)
+        #expect(try await HTTP.get(daemon.baseURL.appendingPathComponent("readyz")).status == 200)
+        let metrics = try await HTTP.get(daemon.baseURL.appendingPathComponent("metrics"))
+        #expect(metrics.text.contains("hb_requests"), "\(metrics.text.prefix(400))")
+        #expect(metrics.text.contains("http_route=\"/api/v1/services\""))
+        let document = try await HTTP.get(daemon.baseURL.appendingPathComponent("openapi.yaml"))
+        #expect(document.text.hasPrefix("openapi: 3.1.0"))
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("database commands: init, check, backup while running, and audit verify catching an edit behind the daemon's back")
+    func databaseCommands() async throws {
+        let scratch = try Scratch()
+        let database = scratch.path("desk.sqlite")
+        let initialised = try await deskcli(["init", "--database", database, "--token-file", scratch.path("t")], scratch: scratch)
+        #expect(initialised.status == 0, "\(initialised.error)")
+        let again = try await deskcli(["init", "--database", database], scratch: scratch)
+        #expect(again.status == 1 && again.error.contains("already initialised"))
+
+        let daemon = try RunningDaemon(database: database, scratch: scratch)
+        try await daemon.waitUntilReady()
+        #expect(daemon.printedAdminToken == nil, "the daemon creates nothing on an initialised database")
+        let token = try String(contentsOfFile: scratch.path("t"), encoding: .utf8).trimmingCharacters(in: .newlines)
+        let imported = try await deskcli(["service", "import", Self.example("catalogue.json"), "--server", daemon.baseURL.absoluteString, "--token", token], scratch: scratch)
+        #expect(imported.status == 0)
+        let backup = try await deskcli(["db", "backup", scratch.path("copy.sqlite"), "--database", database], scratch: scratch)
+        #expect(backup.status == 0, "\(backup.error)")
+        #expect(await daemon.stop() == 0)
+
+        let check = try await deskcli(["db", "check", "--database", scratch.path("copy.sqlite")], scratch: scratch)
+        #expect(check.status == 0 && check.output.contains("intact"), "\(check.output)\(check.error)")
+        let verify = try await deskcli(["audit", "verify", "--database", database], scratch: scratch)
+        #expect(verify.status == 0 && verify.output.contains("audit chain intact"), "\(verify.output)")
+
+        // Someone edits an event with sqlite, behind the daemon's back.
+        let queue = try DatabaseQueue(path: database)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER event_no_update")
+            try db.execute(sql: "UPDATE event SET actor = 'mallory' WHERE id = 3")
+        }
+        try queue.close()
+        let tampered = try await deskcli(["audit", "verify", "--database", database], scratch: scratch)
+        #expect(tampered.status == 1)
+        #expect(tampered.error.contains("event 3 was altered"), "\(tampered.error)")
+        let missing = try await deskcli(["db", "check", "--database", scratch.path("nothing.sqlite")], scratch: scratch)
+        #expect(missing.status == 1 && missing.error.contains("no database"))
+    }
+}
