@@ -153,6 +153,12 @@ enum JSONCoding {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+
+    /// Decodes a request body; an empty body is a 400 like malformed JSON.
+    static func decode<Value: Decodable>(_ type: Value.Type, from body: Data) throws -> Value {
+        guard !body.isEmpty else { throw Problem.badRequest("the request needs a JSON body") }
+        return try decoder.decode(Value.self, from: body)
+    }
 }
 
 /// A JSON answer with a status.
@@ -176,7 +182,6 @@ extension Request {
     func decodeJSON<Value: Decodable>(_ type: Value.Type, context: DeskRequestContext) async throws -> Value {
         var request = self
         let buffer = try await request.collectBody(upTo: context.bodyLimit)
-        guard buffer.readableBytes > 0 else { throw Problem.badRequest("the request needs a JSON body") }
-        return try JSONCoding.decoder.decode(Value.self, from: Data(buffer.readableBytesView))
+        return try JSONCoding.decode(Value.self, from: Data(buffer.readableBytesView))
     }
 }

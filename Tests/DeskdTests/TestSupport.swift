@@ -46,7 +46,11 @@ struct TestApp {
     }
 }
 
-func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+func bearer(_ token: String, idempotencyKey: String? = nil) -> HTTPFields {
+    var fields: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+    if let idempotencyKey { fields[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
+    return fields
+}
 
 func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 

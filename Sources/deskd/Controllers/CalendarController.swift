@@ -19,8 +19,9 @@ struct CalendarController {
         }
         group.post("calendar/days") { request, context in
             try context.require(.admin)
-            let day = try await request.decodeJSON(CalendarDay.self, context: context)
-            return JSONResponse(try await database.addCalendarDay(day, actor: context.actor), status: .created)
+            return try await Idempotency.create(request, context: context, database: database, as: CalendarDay.self) { day in
+                try await database.addCalendarDay(day, actor: context.actor)
+            }
         }
         group.delete("calendar/days/:date") { _, context in
             try context.require(.admin)

@@ -16,8 +16,9 @@ struct DepartmentController {
         }
         group.post("departments") { request, context in
             try context.require(.admin)
-            let draft = try await request.decodeJSON(DepartmentDraft.self, context: context)
-            return JSONResponse(try await database.createDepartment(draft, actor: context.actor), status: .created)
+            return try await Idempotency.create(request, context: context, database: database, as: DepartmentDraft.self) { draft in
+                try await database.createDepartment(draft, actor: context.actor)
+            }
         }
         group.get("departments/:code") { _, context in
             try context.require(anyOf: Role.configurationReaders)

@@ -17,8 +17,9 @@ struct ServiceController {
         }
         group.post("services") { request, context in
             try context.require(.admin)
-            let draft = try await request.decodeJSON(ServiceDraft.self, context: context)
-            return JSONResponse(try await database.createService(draft, actor: context.actor), status: .created)
+            return try await Idempotency.create(request, context: context, database: database, as: ServiceDraft.self) { draft in
+                try await database.createService(draft, actor: context.actor)
+            }
         }
         group.get("services/:code") { _, context in
             try context.require(anyOf: Role.configurationReaders)

@@ -20,8 +20,9 @@ struct StaffController {
         }
         group.post("staff") { request, context in
             try context.require(.admin)
-            let draft = try await request.decodeJSON(StaffDraft.self, context: context)
-            return JSONResponse(try await database.createStaff(draft, actor: context.actor), status: .created)
+            return try await Idempotency.create(request, context: context, database: database, as: StaffDraft.self) { draft in
+                try await database.createStaff(draft, actor: context.actor)
+            }
         }
         group.get("staff/:username") { _, context in
             try context.require(.admin, .supervisor)

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceDesk
+
+/// `Idempotency-Key` on creating `POST`s (SPEC §4): a retry with the same key and body gets
+/// the first answer again and creates nothing; the same key with another body is `422`.
+/// Keys are per caller and remembered for 24 hours. Only successful answers are kept: a
+/// failed request changed nothing, so retrying it simply runs it again.
+/// Token creation does not take part: its answer carries the secret, which is never stored.
+enum Idempotency {
+    static let header = HTTPField.Name("Idempotency-Key")!
+    static let replayed = HTTPField.Name("Idempotency-Replayed")!
+
+    /// Decodes the body as `Draft`, then either replays the remembered answer or runs `create`
+    /// and remembers its answer.
+    static func create<Draft: Decodable, Value: Encodable & Sendable>(
+        _ request: Request, context: DeskRequestContext, database: AppDatabase, as draft: Draft.Type,
+        _ create: (Draft) async throws -> Value
+    ) async throws -> Response {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.bodyLimit)
+        let body = Data(buffer.readableBytesView)
+        guard let key = request.headers[header] else {
+            return try respond(try await create(try JSONCoding.decode(Draft.self, from: body)), request: request, context: context)
+        }
+        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) else {
+            throw DeskError.validation([FieldError("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
+        }
+        let username = try context.caller.staff.username
+        let fingerprint = AppDatabase.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body)
+        if let earlier = try await database.idempotentAnswer(username: username, key: key) {
+            guard earlier.fingerprint == fingerprint else {
+                throw Problem(
+                    status: .unprocessableContent, slug: "idempotency-key-reused", title: "Idempotency key reused",
+                    detail: "this Idempotency-Key was already used with another request; use a new key for a new request")
+            }
+            return Response(
+                status: HTTPResponse.Status(code: earlier.status),
+                headers: [.contentType: "application/json", replayed: "true"],
+                body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
+        }
+        let value = try await create(try JSONCoding.decode(Draft.self, from: body))
+        let encoded = try JSONCoding.encoder.encode(value)
+        try await database.storeIdempotentAnswer(
+            username: username, key: key, answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: encoded))
+        return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded)))
+    }
+
+    static func respond<Value: Encodable & Sendable>(_ value: Value, request: Request, context: DeskRequestContext) throws -> Response {
+        try JSONResponse(value, status: .created).response(from: request, context: context)
+    }
+}
