@@ -20,14 +20,18 @@ struct CalendarCommand: AsyncParsableCommand {
             CalendarCommand.printHours(calendar)
             print("")
             let days = calendar.days.filter { year == nil || $0.date.year == year }
-            Output.table(["date", "weekday", "kind", "name"], days.map { [$0.date.description, $0.date.weekday.rawValue, $0.kind.rawValue, $0.name] })
+            Output.table(
+                ["date", "weekday", "kind", "name"],
+                days.map { [$0.date.description, $0.date.weekday.rawValue, $0.kind.rawValue, $0.name] })
         }
     }
 
     struct Hours: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show or set the weekly working hours.",
-            discussion: "Example: deskcli calendar hours --day saturday=07:30-11:30 --day friday=07:30-11:30,13:30-16:30 (an empty list makes a rest day).")
+            discussion:
+                "Example: deskcli calendar hours --day saturday=07:30-11:30 --day friday=07:30-11:30,13:30-16:30 (an empty list makes a rest day)."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("day"), help: "WEEKDAY=HH:MM-HH:MM[,HH:MM-HH:MM…]; repeat for several days.") var days: [String] = []
 
@@ -63,7 +67,8 @@ struct CalendarCommand: AsyncParsableCommand {
             abstract: "Add or remove a public holiday or make-up working day.", subcommands: [Add.self, Remove.self])
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a dated day (a holiday, or a make-up working day with --workday).")
+            static let configuration = CommandConfiguration(
+                abstract: "Add a dated day (a holiday, or a make-up working day with --workday).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "YYYY-MM-DD") var date: String
             @Argument(help: "Name, e.g. \"Quốc khánh\".") var name: String
@@ -125,10 +130,12 @@ struct CalendarCommand: AsyncParsableCommand {
     }
 
     static func printHours(_ calendar: WorkingCalendar) {
-        Output.table(["weekday", "working hours"], Weekday.allCases.map { weekday in
-            let periods = calendar.hours[weekday] ?? []
-            return [weekday.rawValue, periods.isEmpty ? "rest day" : periods.map { "\($0.start)–\($0.end)" }.joined(separator: ", ")]
-        })
+        Output.table(
+            ["weekday", "working hours"],
+            Weekday.allCases.map { weekday in
+                let periods = calendar.hours[weekday] ?? []
+                return [weekday.rawValue, periods.isEmpty ? "rest day" : periods.map { "\($0.start)–\($0.end)" }.joined(separator: ", ")]
+            })
     }
 }
 
@@ -157,7 +164,9 @@ struct ImportReport {
                 let verb = dryRun && line.outcome == "created" ? "would add" : line.outcome
                 print("\(verb): \(line.entry)" + (line.message.map { " — \($0)" } ?? ""))
             }
-            print("\(dryRun ? "would create" : "created") \(count("created")), updated \(count("updated")), skipped \(count("skipped")), failed \(count("failed"))")
+            print(
+                "\(dryRun ? "would create" : "created") \(count("created")), updated \(count("updated")), skipped \(count("skipped")), failed \(count("failed"))"
+            )
         }
         if count("failed") > 0 { throw CLIFailure("\(count("failed")) entr\(count("failed") == 1 ? "y" : "ies") failed") }
     }

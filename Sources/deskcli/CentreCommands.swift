@@ -68,9 +68,11 @@ struct CentreCommand: AsyncParsableCommand {
             let result = try client.decode(ModeChangeResult.self, from: answer.data)
             for conflict in result.conflicts { print(ConflictLine.text(conflict)) }
             if result.dryRun {
-                print(result.conflicts.isEmpty
-                    ? "dry run: switching \(result.from.rawValue) → \(result.to.rawValue) is possible; nothing changed"
-                    : "dry run: \(result.conflicts.count) conflict(s) block switching \(result.from.rawValue) → \(result.to.rawValue); nothing changed")
+                print(
+                    result.conflicts.isEmpty
+                        ? "dry run: switching \(result.from.rawValue) → \(result.to.rawValue) is possible; nothing changed"
+                        : "dry run: \(result.conflicts.count) conflict(s) block switching \(result.from.rawValue) → \(result.to.rawValue); nothing changed"
+                )
             } else if result.changed {
                 print("mode changed: \(result.from.rawValue) → \(result.to.rawValue)")
             } else {

@@ -15,11 +15,14 @@ struct DeptCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try global.client()
-            let items: [Department] = try await Pages.all(client, "api/v1/departments", query: ["kind": kind, "active": active], json: global.json)
+            let items: [Department] = try await Pages.all(
+                client, "api/v1/departments", query: ["kind": kind, "active": active], json: global.json)
             if global.json { return }
-            Output.table(["code", "kind", "decides", "active", "name"], items.map {
-                [$0.code, $0.kind.rawValue, Output.yesNo($0.decides), Output.yesNo($0.active), $0.name]
-            })
+            Output.table(
+                ["code", "kind", "decides", "active", "name"],
+                items.map {
+                    [$0.code, $0.kind.rawValue, Output.yesNo($0.decides), Output.yesNo($0.active), $0.name]
+                })
         }
     }
 

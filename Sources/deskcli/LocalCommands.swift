@@ -86,8 +86,15 @@ struct DBCommand: AsyncParsableCommand {
                 Output.fields([
                     ("integrity", report.integrity.joined(separator: "; ")),
                     ("foreign keys", report.foreignKeyViolations == 0 ? "ok" : "\(report.foreignKeyViolations) violation(s)"),
-                    ("migrations", "\(report.appliedMigrations.count) applied" + (report.pendingMigrations.isEmpty ? "" : ", pending: \(report.pendingMigrations.joined(separator: ", "))")),
-                    ("audit chain", report.eventChain.intact ? "intact (\(report.eventChain.checked) events)" : report.eventChain.reason ?? "broken"),
+                    (
+                        "migrations",
+                        "\(report.appliedMigrations.count) applied"
+                            + (report.pendingMigrations.isEmpty ? "" : ", pending: \(report.pendingMigrations.joined(separator: ", "))")
+                    ),
+                    (
+                        "audit chain",
+                        report.eventChain.intact ? "intact (\(report.eventChain.checked) events)" : report.eventChain.reason ?? "broken"
+                    ),
                 ])
             }
             if !report.healthy { throw CLIFailure("the database has problems (see above)") }

@@ -27,7 +27,8 @@ enum Output {
     /// Pretty-prints JSON from the server.
     static func json(_ data: Data) {
         if let object = try? JSONSerialization.jsonObject(with: data),
-            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let pretty = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         {
             print(String(decoding: pretty, as: UTF8.self))
         } else {

@@ -19,9 +19,14 @@ struct ServiceCommand: AsyncParsableCommand {
             let items: [Service] = try await Pages.all(
                 client, "api/v1/services", query: ["kind": kind, "department": department, "active": active], json: global.json)
             if global.json { return }
-            Output.table(["code", "kind", "limit", "route", "queue", "active", "name"], items.map {
-                [$0.code, $0.kind.rawValue, $0.timeLimit.description, ServiceCommand.route($0), $0.queuePrefix ?? "-", Output.yesNo($0.active), $0.name]
-            })
+            Output.table(
+                ["code", "kind", "limit", "route", "queue", "active", "name"],
+                items.map {
+                    [
+                        $0.code, $0.kind.rawValue, $0.timeLimit.description, ServiceCommand.route($0), $0.queuePrefix ?? "-",
+                        Output.yesNo($0.active), $0.name,
+                    ]
+                })
         }
     }
 
@@ -121,7 +126,8 @@ struct ServiceCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-            let parsed = file.lowercased().hasSuffix(".csv")
+            let parsed =
+                file.lowercased().hasSuffix(".csv")
                 ? CatalogueImport.parseCSV(String(decoding: data, as: UTF8.self)) : CatalogueImport.parseJSON(data)
             var report = ImportReport()
             for issue in parsed.issues { report.failed(issue.location, issue.message) }
@@ -130,8 +136,10 @@ struct ServiceCommand: AsyncParsableCommand {
                 let label = "\(entry.location) department \(entry.draft.code ?? "?")"
                 let answer = try await client.send("POST", "api/v1/departments", body: try APIClient.encoder.encode(entry.draft))
                 if answer.status == 409 && update, let code = entry.draft.code {
-                    let patch = DepartmentPatch(name: entry.draft.name, kind: entry.draft.kind, decides: entry.draft.decides, active: entry.draft.active)
-                    let again = try await client.send("PATCH", "api/v1/departments/\(Path.escape(code))", body: try APIClient.encoder.encode(patch))
+                    let patch = DepartmentPatch(
+                        name: entry.draft.name, kind: entry.draft.kind, decides: entry.draft.decides, active: entry.draft.active)
+                    let again = try await client.send(
+                        "PATCH", "api/v1/departments/\(Path.escape(code))", body: try APIClient.encoder.encode(patch))
                     record(&report, label, again, updating: true)
                 } else {
                     record(&report, label, answer, updating: false)
@@ -143,7 +151,8 @@ struct ServiceCommand: AsyncParsableCommand {
                 if answer.status == 409 && update, let code = entry.draft.code {
                     var patch = entry.draft
                     patch.code = nil
-                    let again = try await client.send("PATCH", "api/v1/services/\(Path.escape(code))", body: try APIClient.encoder.encode(patch))
+                    let again = try await client.send(
+                        "PATCH", "api/v1/services/\(Path.escape(code))", body: try APIClient.encoder.encode(patch))
                     record(&report, label, again, updating: true)
                 } else {
                     record(&report, label, answer, updating: false)
@@ -176,14 +185,18 @@ struct ServiceCommand: AsyncParsableCommand {
             ("active", Output.yesNo(service.active)), ("version", String(service.version)),
         ])
         Swift.print("")
-        Output.table(["step", "department", "allowance", "task"], service.route.enumerated().map {
-            [String($0.offset), $0.element.department, $0.element.allowance?.description ?? "-", $0.element.task ?? ""]
-        })
+        Output.table(
+            ["step", "department", "allowance", "task"],
+            service.route.enumerated().map {
+                [String($0.offset), $0.element.department, $0.element.allowance?.description ?? "-", $0.element.task ?? ""]
+            })
         if !service.charges.isEmpty {
             Swift.print("")
-            Output.table(["charge", "amount (VND)", "remittance", "label"], service.charges.map {
-                [$0.kind.rawValue, String($0.amount), $0.remittance.rawValue, $0.label ?? ""]
-            })
+            Output.table(
+                ["charge", "amount (VND)", "remittance", "label"],
+                service.charges.map {
+                    [$0.kind.rawValue, String($0.amount), $0.remittance.rawValue, $0.label ?? ""]
+                })
         }
     }
 }

@@ -19,9 +19,11 @@ struct StaffCommand: AsyncParsableCommand {
             let items: [Staff] = try await Pages.all(
                 client, "api/v1/staff", query: ["role": role, "department": department, "active": active], json: global.json)
             if global.json { return }
-            Output.table(["username", "role", "department", "employment", "active", "name"], items.map {
-                [$0.username, $0.role.rawValue, $0.department ?? "-", $0.employment.rawValue, Output.yesNo($0.active), $0.name]
-            })
+            Output.table(
+                ["username", "role", "department", "employment", "active", "name"],
+                items.map {
+                    [$0.username, $0.role.rawValue, $0.department ?? "-", $0.employment.rawValue, Output.yesNo($0.active), $0.name]
+                })
         }
     }
 
@@ -39,7 +41,8 @@ struct StaffCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a staff member (then give them a token with 'staff token create').")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a staff member (then give them a token with 'staff token create').")
         @OptionGroup var global: GlobalOptions
         @Argument var username: String
         @Option var name: String
@@ -114,9 +117,11 @@ struct StaffCommand: AsyncParsableCommand {
                 if global.json { return Output.json(data) }
                 let tokens = try client.decode([TokenInfo].self, from: data)
                 let format = ISO8601DateFormatter()
-                Output.table(["id", "label", "created", "revoked"], tokens.map {
-                    [$0.id, $0.label, format.string(from: $0.createdAt), $0.revokedAt.map(format.string(from:)) ?? "-"]
-                })
+                Output.table(
+                    ["id", "label", "created", "revoked"],
+                    tokens.map {
+                        [$0.id, $0.label, format.string(from: $0.createdAt), $0.revokedAt.map(format.string(from:)) ?? "-"]
+                    })
             }
         }
 

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import Logging
 import ServiceDesk
 
 /// The request context of `deskd`: Hummingbird's core storage plus who is calling.
@@ -31,7 +30,8 @@ struct DeskRequestContext: RequestContext {
     func require(_ roles: Role...) throws -> Principal {
         let principal = try caller
         guard roles.contains(principal.staff.role) else {
-            throw Problem.forbidden("role \(principal.staff.role.rawValue) may not do this; it needs \(roles.map(\.rawValue).joined(separator: " or "))")
+            throw Problem.forbidden(
+                "role \(principal.staff.role.rawValue) may not do this; it needs \(roles.map(\.rawValue).joined(separator: " or "))")
         }
         return principal
     }

@@ -44,7 +44,9 @@ func runDaemon(_ configuration: DeskdConfiguration) async throws {
         }
         if configuration.demo {
             let summary = try await Demo.load(into: database, actor: "system")
-            logger.notice("demo catalogue loaded", metadata: ["departments": "\(summary.departments)", "services": "\(summary.services)", "days": "\(summary.days)"])
+            logger.notice(
+                "demo catalogue loaded",
+                metadata: ["departments": "\(summary.departments)", "services": "\(summary.services)", "days": "\(summary.days)"])
         }
     }
     let app = buildApplication(configuration, database: database, registry: registry, logger: logger)

@@ -37,7 +37,9 @@ struct Problem: HTTPResponseError, Encodable {
     }
 
     static func unauthorized(_ detail: String) -> Problem {
-        Problem(status: .unauthorized, slug: "unauthorized", title: "Authentication required", detail: detail, headers: [.wwwAuthenticate: "Bearer"])
+        Problem(
+            status: .unauthorized, slug: "unauthorized", title: "Authentication required", detail: detail,
+            headers: [.wwwAuthenticate: "Bearer"])
     }
 
     static func forbidden(_ detail: String) -> Problem {
@@ -65,13 +67,20 @@ struct Problem: HTTPResponseError, Encodable {
         case let error as DecodingError:
             return from(error)
         case is NIOTooManyBytesError:
-            return Problem(status: .contentTooLarge, slug: "body-too-large", title: "Request body too large", detail: "the request body exceeds the configured limit")
+            return Problem(
+                status: .contentTooLarge, slug: "body-too-large", title: "Request body too large",
+                detail: "the request body exceeds the configured limit")
         case let error as HTTPError:
-            return Problem(status: error.status, slug: slug(for: error.status), title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase)
+            return Problem(
+                status: error.status, slug: slug(for: error.status), title: error.status.reasonPhrase,
+                detail: error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:
-            return Problem(status: error.status, slug: slug(for: error.status), title: error.status.reasonPhrase, detail: error.status.reasonPhrase)
+            return Problem(
+                status: error.status, slug: slug(for: error.status), title: error.status.reasonPhrase, detail: error.status.reasonPhrase)
         default:
-            return Problem(status: .internalServerError, slug: "internal", title: "Internal error", detail: "the server failed to answer; the error is in its log")
+            return Problem(
+                status: .internalServerError, slug: "internal", title: "Internal error",
+                detail: "the server failed to answer; the error is in its log")
         }
     }
 
@@ -101,9 +110,13 @@ struct Problem: HTTPResponseError, Encodable {
         }
         switch error {
         case .typeMismatch(let type, let context):
-            return validation([FieldError(path(context.codingPath).isEmpty ? "body" : path(context.codingPath), "must be \(describe(type))")])
+            return validation([
+                FieldError(path(context.codingPath).isEmpty ? "body" : path(context.codingPath), "must be \(describe(type))")
+            ])
         case .valueNotFound(let type, let context):
-            return validation([FieldError(path(context.codingPath).isEmpty ? "body" : path(context.codingPath), "must be \(describe(type)), not null")])
+            return validation([
+                FieldError(path(context.codingPath).isEmpty ? "body" : path(context.codingPath), "must be \(describe(type)), not null")
+            ])
         case .keyNotFound(let key, let context):
             return validation([FieldError(path(context.codingPath + [key]), "is required")])
         case .dataCorrupted(let context):

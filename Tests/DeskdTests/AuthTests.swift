@@ -19,7 +19,8 @@ struct AuthTests {
     static let readers: Set<Role> = [.admin, .supervisor, .officer, .handler, .integration]
     static let everyone = Set(Role.allCases)
     static let admin: Set<Role> = [.admin]
-    static let hours = #"{"hours":{"monday":[{"start":"07:30","end":"11:30"},{"start":"13:30","end":"17:00"}],"tuesday":[{"start":"07:30","end":"17:00"}]}}"#
+    static let hours =
+        #"{"hours":{"monday":[{"start":"07:30","end":"11:30"},{"start":"13:30","end":"17:00"}],"tuesday":[{"start":"07:30","end":"17:00"}]}}"#
 
     /// Every route group of SPEC §4 built so far, with the roles that may use it.
     static let routes: [Route] = [
@@ -37,11 +38,15 @@ struct AuthTests {
         Route(method: .patch, path: "/api/v1/departments/mot-cua", body: #"{"name":"Một cửa"}"#, allowed: admin),
         Route(method: .get, path: "/api/v1/services", allowed: readers),
         Route(method: .get, path: "/api/v1/services/1.004227", allowed: readers),
-        Route(method: .post, path: "/api/v1/services", body: #"{"code":"X.1","name":"X","kind":"inquiry","timeLimit":"1 d","route":[{"department":"tiep-dan"}]}"#, allowed: admin),
+        Route(
+            method: .post, path: "/api/v1/services",
+            body: #"{"code":"X.1","name":"X","kind":"inquiry","timeLimit":"1 d","route":[{"department":"tiep-dan"}]}"#, allowed: admin),
         Route(method: .patch, path: "/api/v1/services/1.004227", body: #"{"name":"Đất đai"}"#, allowed: admin),
         Route(method: .get, path: "/api/v1/staff", allowed: [.admin, .supervisor]),
         Route(method: .get, path: "/api/v1/staff/admin", allowed: [.admin, .supervisor]),
-        Route(method: .post, path: "/api/v1/staff", body: #"{"username":"new.one","name":"N","role":"officer","employment":"contract"}"#, allowed: admin),
+        Route(
+            method: .post, path: "/api/v1/staff", body: #"{"username":"new.one","name":"N","role":"officer","employment":"contract"}"#,
+            allowed: admin),
         Route(method: .patch, path: "/api/v1/staff/lan.mc", body: #"{"name":"Lan"}"#, allowed: admin),
         Route(method: .post, path: "/api/v1/staff/lan.mc/tokens", body: #"{"label":"t"}"#, allowed: admin),
         Route(method: .get, path: "/api/v1/staff/lan.mc/tokens", allowed: admin),
@@ -54,7 +59,8 @@ struct AuthTests {
         let token = try await app.token(for: role)
         try await app.test { client in
             for route in Self.routes {
-                try await client.execute(uri: route.path, method: route.method, headers: bearer(token), body: route.body.map(json)) { response in
+                try await client.execute(uri: route.path, method: route.method, headers: bearer(token), body: route.body.map(json)) {
+                    response in
                     if route.allowed.contains(role) {
                         #expect(response.status != .forbidden && response.status != .unauthorized, "\(role) on \(route): \(response.text)")
                         #expect(response.status.code < 500, "\(route): \(response.text)")
@@ -73,12 +79,14 @@ struct AuthTests {
         let issued = try await app.database.createToken(for: "lan.mc", label: "soon revoked", actor: "admin")
         _ = try await app.database.revokeToken(issued.info.id, actor: "admin")
         let headers: [HTTPFields] = [
-            [:], [.authorization: "Basic YWRtaW46YWRtaW4="], [.authorization: "Bearer sd_unknown"], [.authorization: "Bearer \(issued.token)"],
+            [:], [.authorization: "Basic YWRtaW46YWRtaW4="], [.authorization: "Bearer sd_unknown"],
+            [.authorization: "Bearer \(issued.token)"],
         ]
         try await app.test { client in
             for route in Self.routes {
                 for header in headers {
-                    try await client.execute(uri: route.path, method: route.method, headers: header, body: route.body.map(json)) { response in
+                    try await client.execute(uri: route.path, method: route.method, headers: header, body: route.body.map(json)) {
+                        response in
                         #expect(response.status == .unauthorized, "\(route) with \(header)")
                         #expect(response.headers[.wwwAuthenticate] == "Bearer")
                         #expect(response.problem?.status == 401)
@@ -104,7 +112,9 @@ struct AuthTests {
     func issuedToken() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
-            let issued = try await client.execute(uri: "/api/v1/staff/lan.mc/tokens", method: .post, headers: bearer(app.adminToken), body: json(#"{"label":"quầy 1"}"#)) { response in
+            let issued = try await client.execute(
+                uri: "/api/v1/staff/lan.mc/tokens", method: .post, headers: bearer(app.adminToken), body: json(#"{"label":"quầy 1"}"#)
+            ) { response in
                 #expect(response.status == .created)
                 return try response.decode(IssuedToken.self)
             }
@@ -117,7 +127,8 @@ struct AuthTests {
                 let decoded = try response.decode([TokenInfo].self)
                 #expect(decoded.map(\.label) == ["quầy 1"])
             }
-            try await client.execute(uri: "/api/v1/tokens/\(issued.info.id)", method: .delete, headers: bearer(app.adminToken)) { response in
+            try await client.execute(uri: "/api/v1/tokens/\(issued.info.id)", method: .delete, headers: bearer(app.adminToken)) {
+                response in
                 #expect(response.status == .noContent)
             }
             try await client.execute(uri: "/api/v1/me", method: .get, headers: bearer(issued.token)) { response in

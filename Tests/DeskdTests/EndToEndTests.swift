@@ -11,7 +11,8 @@ import Testing
 /// test starts its own daemon, and two at once would only compete for the two cores.
 @Suite("End to end: the real deskd and deskcli", .serialized)
 struct EndToEndTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static func example(_ name: String) -> String { repository.appendingPathComponent("examples/\(name)").path }
 
     @Test("the README walkthrough: start, log in, import, dry-run a mode switch with real conflicts, see nothing change")
@@ -34,13 +35,18 @@ struct EndToEndTests {
         let holidays = try await deskcli(["calendar", "import", Self.example("holidays-2026.ics")], scratch: scratch)
         #expect(holidays.status == 0 && holidays.output.contains("created 14"), "\(holidays.output)")
         let staff = try await deskcli(
-            ["staff", "create", "lan", "--name", "Nguyễn Thị Lan", "--role", "officer", "--department", "mot-cua", "--employment", "civil-servant"],
+            [
+                "staff", "create", "lan", "--name", "Nguyễn Thị Lan", "--role", "officer", "--department", "mot-cua", "--employment",
+                "civil-servant",
+            ],
             scratch: scratch)
         #expect(staff.status == 0, "\(staff.error)")
 
         let dryRun = try await deskcli(["centre", "set-mode", "public-service-unit", "--dry-run"], scratch: scratch)
         #expect(dryRun.status == 0)
-        let conflictLines = dryRun.output.split(separator: "\n").filter { $0.contains(": service.") || $0.contains(": staff.") || $0.contains(": centre.") }
+        let conflictLines = dryRun.output.split(separator: "\n").filter {
+            $0.contains(": service.") || $0.contains(": staff.") || $0.contains(": centre.")
+        }
         #expect(conflictLines.count == 5, "\(dryRun.output)")
         #expect(dryRun.output.contains("staff lan: staff.employment"))
 
@@ -89,7 +95,8 @@ struct EndToEndTests {
     @Test("over the wire: problems, body limit, readiness, metrics and the OpenAPI document")
     func overTheWire() async throws {
         let scratch = try Scratch()
-        let daemon = try RunningDaemon(database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--body-limit", "4096", "--demo"])
+        let daemon = try RunningDaemon(
+            database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--body-limit", "4096", "--demo"])
         try await daemon.waitUntilReady()
         let token = try #require(daemon.printedAdminToken)
         let api = daemon.baseURL.appendingPathComponent("api/v1")
@@ -125,7 +132,9 @@ struct EndToEndTests {
         try await daemon.waitUntilReady()
         #expect(daemon.printedAdminToken == nil, "the daemon creates nothing on an initialised database")
         let token = try String(contentsOfFile: scratch.path("t"), encoding: .utf8).trimmingCharacters(in: .newlines)
-        let imported = try await deskcli(["service", "import", Self.example("catalogue.json"), "--server", daemon.baseURL.absoluteString, "--token", token], scratch: scratch)
+        let imported = try await deskcli(
+            ["service", "import", Self.example("catalogue.json"), "--server", daemon.baseURL.absoluteString, "--token", token],
+            scratch: scratch)
         #expect(imported.status == 0)
         let backup = try await deskcli(["db", "backup", scratch.path("copy.sqlite"), "--database", database], scratch: scratch)
         #expect(backup.status == 0, "\(backup.error)")

@@ -14,7 +14,8 @@ struct IdempotencyTests {
         let headers = bearer(app.adminToken, idempotencyKey: "create-kho-bac-1")
         let body = #"{"code":"kho-bac","name":"Kho bạc Nhà nước","kind":"authority"}"#
         try await app.test { client in
-            let first = try await client.execute(uri: "/api/v1/departments", method: .post, headers: headers, body: json(body)) { response in
+            let first = try await client.execute(uri: "/api/v1/departments", method: .post, headers: headers, body: json(body)) {
+                response in
                 #expect(response.status == .created)
                 return response.text
             }
@@ -23,12 +24,16 @@ struct IdempotencyTests {
                 #expect(response.text == first)
                 #expect(response.headers[HTTPField.Name("Idempotency-Replayed")!] == "true")
             }
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: headers, body: json(#"{"code":"other","name":"Other","kind":"authority"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: headers,
+                body: json(#"{"code":"other","name":"Other","kind":"authority"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.problem?.type == "urn:servicedesk:problem:idempotency-key-reused")
             }
             // Without a key, the same body is simply a duplicate.
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(body)) { response in
+            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(body)) {
+                response in
                 #expect(response.status == .conflict)
             }
         }
@@ -39,12 +44,16 @@ struct IdempotencyTests {
     @Test("keys belong to their caller: another staff member's identical key creates independently")
     func perCaller() async throws {
         let app = try await TestApp.make()
-        _ = try await app.database.createStaff(StaffDraft(username: "admin2", name: "Second admin", role: "admin", employment: "contract"), actor: "admin")
+        _ = try await app.database.createStaff(
+            StaffDraft(username: "admin2", name: "Second admin", role: "admin", employment: "contract"), actor: "admin")
         let second = try await app.database.createToken(for: "admin2", label: nil, actor: "admin").token
         try await app.test { client in
             for (token, code) in [(app.adminToken, "a-one"), (second, "a-two")] {
                 let headers = bearer(token, idempotencyKey: "same-key")
-                try await client.execute(uri: "/api/v1/departments", method: .post, headers: headers, body: json(#"{"code":"\#(code)","name":"X","kind":"internal"}"#)) { response in
+                try await client.execute(
+                    uri: "/api/v1/departments", method: .post, headers: headers,
+                    body: json(#"{"code":"\#(code)","name":"X","kind":"internal"}"#)
+                ) { response in
                     #expect(response.status == .created)
                 }
             }

@@ -14,7 +14,8 @@ struct ProblemTests {
         let app = try await TestApp.make()
         try await app.test { client in
             for body in [#"{"code":"x""#, "not json", "", "\u{FF}\u{FE}"] {
-                try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(body)) { response in
+                try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(body)) {
+                    response in
                     #expect(response.status == .badRequest, "\(body)")
                     #expect(response.problem?.type == "urn:servicedesk:problem:malformed-request")
                 }
@@ -22,7 +23,8 @@ struct ProblemTests {
             var invalidUTF8 = ByteBuffer(string: #"{"code":"ab","name":""#)
             invalidUTF8.writeBytes([0xC3, 0x28])
             invalidUTF8.writeString(#"","kind":"internal"}"#)
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: invalidUTF8) { response in
+            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: invalidUTF8) {
+                response in
                 #expect(response.status == .badRequest)
             }
         }
@@ -34,7 +36,10 @@ struct ProblemTests {
         let app = try await TestApp.make(bodyLimit: 2048)
         let name = String(repeating: "a", count: 4096)
         try await app.test { client in
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(#"{"code":"big","name":"\#(name)","kind":"internal"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"code":"big","name":"\#(name)","kind":"internal"}"#)
+            ) { response in
                 #expect(response.status == .contentTooLarge)
                 #expect(response.problem?.status == 413)
             }
@@ -46,13 +51,18 @@ struct ProblemTests {
     func validation() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
-            let body = #"{"code":"1.0","name":"","kind":"nope","timeLimit":"fortnight","route":[{"department":"mot-cua","allowance":"2 w"}],"charges":[{"kind":"gift","amount":5}],"queuePrefix":"AB"}"#
-            try await client.execute(uri: "/api/v1/services", method: .post, headers: bearer(app.adminToken), body: json(body)) { response in
+            let body =
+                #"{"code":"1.0","name":"","kind":"nope","timeLimit":"fortnight","route":[{"department":"mot-cua","allowance":"2 w"}],"charges":[{"kind":"gift","amount":5}],"queuePrefix":"AB"}"#
+            try await client.execute(uri: "/api/v1/services", method: .post, headers: bearer(app.adminToken), body: json(body)) {
+                response in
                 #expect(response.status == .unprocessableContent)
                 let problem = try #require(response.problem)
                 #expect(Set(problem.errors?.map(\.field) ?? []) == ["name", "kind", "timeLimit", "route[0].allowance", "charges[0].kind"])
             }
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(#"{"code":"ok","name":12,"kind":"internal"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"code":"ok","name":12,"kind":"internal"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.problem?.errors == [FieldError("name", "must be a string")])
             }
@@ -60,7 +70,10 @@ struct ProblemTests {
                 #expect(response.problem?.errors?.map(\.field) == ["limit"])
             }
             // Unknown fields are ignored.
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(#"{"code":"moi","name":"Mới","kind":"authority","colour":"blue"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"code":"moi","name":"Mới","kind":"authority","colour":"blue"}"#)
+            ) { response in
                 #expect(response.status == .created)
             }
         }
@@ -76,7 +89,10 @@ struct ProblemTests {
                     #expect(response.problem?.status == 404, "\(path)")
                 }
             }
-            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json(#"{"code":"mot-cua","name":"Again","kind":"internal"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"code":"mot-cua","name":"Again","kind":"internal"}"#)
+            ) { response in
                 #expect(response.status == .conflict)
                 #expect(response.problem?.type == "urn:servicedesk:problem:duplicate")
             }
@@ -89,12 +105,18 @@ struct ProblemTests {
         let app = try await TestApp.make()
         let events = try await app.database.events(entity: "centre", id: Centre.bootstrap.code).count
         try await app.test { client in
-            let dry = try await client.execute(uri: "/api/v1/centre/mode", method: .post, headers: bearer(app.adminToken), body: json(#"{"mode":"public-service-unit","dryRun":true,"autonomyGroup":2}"#)) { response in
+            let dry = try await client.execute(
+                uri: "/api/v1/centre/mode", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"mode":"public-service-unit","dryRun":true,"autonomyGroup":2}"#)
+            ) { response in
                 #expect(response.status == .ok)
                 return try response.decode(ModeChangeResult.self)
             }
             #expect(!dry.changed && dry.conflicts.count == 5)
-            try await client.execute(uri: "/api/v1/centre/mode", method: .post, headers: bearer(app.adminToken), body: json(#"{"mode":"public-service-unit","autonomyGroup":2}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/centre/mode", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"mode":"public-service-unit","autonomyGroup":2}"#)
+            ) { response in
                 #expect(response.status == .conflict)
                 let problem = try #require(response.problem)
                 #expect(problem.type == "urn:servicedesk:problem:mode-conflict")
@@ -105,11 +127,16 @@ struct ProblemTests {
                 #expect(decoded.mode == .administrativeBody)
             }
             // A forbidden employment on create is the staff member's own field error.
-            try await client.execute(uri: "/api/v1/staff", method: .post, headers: bearer(app.adminToken), body: json(#"{"username":"vc1","name":"V","role":"handler","department":"mot-cua","employment":"public-employee"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/staff", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"username":"vc1","name":"V","role":"handler","department":"mot-cua","employment":"public-employee"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.problem?.errors?.map(\.field) == ["employment"])
             }
-            try await client.execute(uri: "/api/v1/centre", method: .patch, headers: bearer(app.adminToken), body: json(#"{"mode":"public-service-unit"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/centre", method: .patch, headers: bearer(app.adminToken), body: json(#"{"mode":"public-service-unit"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
             }
         }

@@ -40,7 +40,9 @@ struct TestApp {
         if role == .admin { return adminToken }
         let username = "\(role.rawValue)-\(UUID().uuidString.prefix(6).lowercased())"
         _ = try await database.createStaff(
-            StaffDraft(username: username, name: "Test \(role.rawValue)", role: role.rawValue, department: role == .handler ? "tu-phap" : nil, employment: "contract"),
+            StaffDraft(
+                username: username, name: "Test \(role.rawValue)", role: role.rawValue, department: role == .handler ? "tu-phap" : nil,
+                employment: "contract"),
             actor: "admin")
         return try await database.createToken(for: username, label: "test", actor: "admin").token
     }

@@ -15,7 +15,9 @@ struct CalendarTests {
         #expect(LocalDate(daysSinceEpoch: date.daysSinceEpoch) == date)
     }
 
-    @Test("impossible or malformed dates are refused", arguments: ["2026-02-29", "2026-13-01", "2026-1-01", "26-01-01", "2026-01-32", "abcd-ef-gh", ""])
+    @Test(
+        "impossible or malformed dates are refused",
+        arguments: ["2026-02-29", "2026-13-01", "2026-1-01", "26-01-01", "2026-01-32", "abcd-ef-gh", ""])
     func invalidDates(text: String) {
         #expect(LocalDate(text) == nil)
     }
@@ -69,7 +71,8 @@ struct CalendarTests {
     func invalidHours() throws {
         let period = { (start: String, end: String) in WorkingPeriod(start: TimeOfDay(start)!, end: TimeOfDay(end)!) }
         var validator = Validator()
-        WorkingCalendar.validate(hours: [.monday: [period("07:30", "12:00"), period("11:00", "17:00")], .tuesday: [period("17:00", "08:00")]], into: &validator)
+        WorkingCalendar.validate(
+            hours: [.monday: [period("07:30", "12:00"), period("11:00", "17:00")], .tuesday: [period("17:00", "08:00")]], into: &validator)
         #expect(validator.errors.map(\.field) == ["hours.monday[1]", "hours.tuesday[0]"])
         var empty = Validator()
         WorkingCalendar.validate(hours: [:], into: &empty)

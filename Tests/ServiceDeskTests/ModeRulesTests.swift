@@ -47,7 +47,9 @@ struct ModeRulesTests {
             Staff(username: "b", name: "B", role: .admin, employment: .civilServant),
             Staff(username: "c", name: "C", role: .handler, department: "mot-cua", employment: .civilServant, active: false),
         ]
-        #expect(ModeRules.conflicts(in: Self.configuration(mode: .publicServiceUnit, autonomyGroup: 1, staff: staff), for: .publicServiceUnit).isEmpty)
+        #expect(
+            ModeRules.conflicts(in: Self.configuration(mode: .publicServiceUnit, autonomyGroup: 1, staff: staff), for: .publicServiceUnit)
+                .isEmpty)
     }
 
     @Test(
@@ -87,7 +89,10 @@ struct ModeRulesTests {
 
     @Test("a public service unit records its autonomy group")
     func autonomyGroup() {
-        #expect(ModeRules.conflicts(in: Self.configuration(mode: .publicServiceUnit), for: .publicServiceUnit).map(\.rule) == ["centre.autonomy-group"])
+        #expect(
+            ModeRules.conflicts(in: Self.configuration(mode: .publicServiceUnit), for: .publicServiceUnit).map(\.rule) == [
+                "centre.autonomy-group"
+            ])
         #expect(ModeRules.conflicts(in: Self.configuration(mode: .publicServiceUnit, autonomyGroup: 4), for: .publicServiceUnit).isEmpty)
         #expect(ModeRules.conflicts(in: Self.configuration(), for: .administrativeBody).isEmpty)
     }

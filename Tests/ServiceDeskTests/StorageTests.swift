@@ -97,10 +97,14 @@ struct StorageTests {
     func writesEnforceMode() async throws {
         let database = try await exampleDatabase()
         await #expect(throws: DeskError.self) {
-            try await database.createStaff(StaffDraft(username: "vc", name: "Viên chức", role: "handler", department: "tu-phap", employment: "public-employee"), actor: "admin")
+            try await database.createStaff(
+                StaffDraft(username: "vc", name: "Viên chức", role: "handler", department: "tu-phap", employment: "public-employee"),
+                actor: "admin")
         }
         do {
-            _ = try await database.createStaff(StaffDraft(username: "vc", name: "V", role: "handler", department: "tu-phap", employment: "public-employee"), actor: "admin")
+            _ = try await database.createStaff(
+                StaffDraft(username: "vc", name: "V", role: "handler", department: "tu-phap", employment: "public-employee"), actor: "admin"
+            )
         } catch let DeskError.validation(errors) {
             #expect(errors.map(\.field) == ["employment"])
         }
@@ -113,7 +117,8 @@ struct StorageTests {
         }
         #expect(try await database.department("tu-phap").decides)
         await #expect(throws: DeskError.self) {
-            try await database.updateService("1.004227", ServicePatch(charges: [ChargeDraft(kind: "service-price", amount: 5000)]), actor: "admin")
+            try await database.updateService(
+                "1.004227", ServicePatch(charges: [ChargeDraft(kind: "service-price", amount: 5000)]), actor: "admin")
         }
         #expect(try await database.service("1.004227").version == 1)
     }
@@ -121,7 +126,10 @@ struct StorageTests {
     @Test("a department on an active route cannot be deactivated; once the service is retired it can")
     func deactivation() async throws {
         let database = try await exampleDatabase()
-        await #expect(throws: DeskError.conflict("department so-xay-dung is on the route of active services 1.009994; change or deactivate them first")) {
+        await #expect(
+            throws: DeskError.conflict(
+                "department so-xay-dung is on the route of active services 1.009994; change or deactivate them first")
+        ) {
             try await database.updateDepartment("so-xay-dung", DepartmentPatch(active: false), actor: "admin")
         }
         _ = try await database.updateService("1.009994", ServicePatch(active: false), actor: "admin")
@@ -151,9 +159,15 @@ struct StorageTests {
         }
         await #expect(throws: DeskError.notFound(entity: "service", id: "9.999999")) { try await database.service("9.999999") }
         await #expect(throws: DeskError.validation([FieldError("route[0].department", "no department 'nowhere'")])) {
-            try await database.createService(ServiceDraft(code: "X", name: "X", kind: "inquiry", timeLimit: "1 d", route: [RouteStepDraft(department: "nowhere")]), actor: "admin")
+            try await database.createService(
+                ServiceDraft(code: "X", name: "X", kind: "inquiry", timeLimit: "1 d", route: [RouteStepDraft(department: "nowhere")]),
+                actor: "admin")
         }
-        await #expect(throws: DeskError.validation([FieldError("department", "is required for a handler: handlers work on their own department's tickets")])) {
+        await #expect(
+            throws: DeskError.validation([
+                FieldError("department", "is required for a handler: handlers work on their own department's tickets")
+            ])
+        ) {
             try await database.createStaff(StaffDraft(username: "hh", name: "H", role: "handler", employment: "contract"), actor: "admin")
         }
     }
@@ -163,7 +177,8 @@ struct StorageTests {
         let database = try AppDatabase.inMemory()
         _ = try database.bootstrap()
         await #expect(throws: DeskError.self) { try await database.updateStaff("admin", StaffPatch(active: false), actor: "admin") }
-        _ = try await database.createStaff(StaffDraft(username: "admin2", name: "Second", role: "admin", employment: "contract"), actor: "admin")
+        _ = try await database.createStaff(
+            StaffDraft(username: "admin2", name: "Second", role: "admin", employment: "contract"), actor: "admin")
         #expect(try await database.updateStaff("admin", StaffPatch(role: "supervisor"), actor: "admin2").role == .supervisor)
     }
 
@@ -171,7 +186,8 @@ struct StorageTests {
     func normalisation() async throws {
         let database = try await exampleDatabase()
         let decomposed = "  Nguye\u{0302}\u{0303}n Va\u{0306}n An  "  // NFD input
-        let staff = try await database.createStaff(StaffDraft(username: "an", name: decomposed, role: "officer", employment: "contract"), actor: "admin")
+        let staff = try await database.createStaff(
+            StaffDraft(username: "an", name: decomposed, role: "officer", employment: "contract"), actor: "admin")
         #expect(staff.name == "Nguyễn Văn An")
         #expect(staff.name.unicodeScalars.count == "Nguyễn Văn An".precomposedStringWithCanonicalMapping.unicodeScalars.count)
     }

@@ -49,7 +49,9 @@ public struct DepartmentDraft: Codable, Sendable {
     func validated() throws(DeskError) -> Department {
         var validator = Validator()
         let code = Text.clean(code ?? "")
-        validator.check(Department.isValidCode(code), "code", "must be a slug of lower-case letters, digits and dashes (e.g. tu-phap), at most 40 characters")
+        validator.check(
+            Department.isValidCode(code), "code",
+            "must be a slug of lower-case letters, digits and dashes (e.g. tu-phap), at most 40 characters")
         let name = Text.requiredName(name, field: "name", into: &validator)
         let kind = Department.Kind(rawValue: kind ?? "")
         validator.check(kind != nil, "kind", "must be internal or authority")
@@ -77,7 +79,11 @@ public struct DepartmentPatch: Codable, Sendable {
         var result = department
         if let name { result.name = Text.requiredName(name, field: "name", into: &validator) }
         if let kind {
-            if let value = Department.Kind(rawValue: kind) { result.kind = value } else { validator.add("kind", "must be internal or authority") }
+            if let value = Department.Kind(rawValue: kind) {
+                result.kind = value
+            } else {
+                validator.add("kind", "must be internal or authority")
+            }
         }
         if let decides { result.decides = decides }
         if let active { result.active = active }

@@ -74,7 +74,9 @@ public enum ModeRules {
         return [
             ModeConflict(
                 entity: "staff", id: staff.username, rule: "staff.employment", field: "employment",
-                message: "staff of the internal department \(department.code) must be \(allowed) in \(mode.rawValue) mode, not \(staff.employment.rawValue)")
+                message:
+                    "staff of the internal department \(department.code) must be \(allowed) in \(mode.rawValue) mode, not \(staff.employment.rawValue)"
+            )
         ]
     }
 
@@ -93,14 +95,16 @@ public enum ModeRules {
                 if !department.decides {
                     conflict(
                         "service.deciding-step", "decidingStep",
-                        "the deciding step is at the internal department \(department.code), which is not marked as deciding (delegated or authorised)")
+                        "the deciding step is at the internal department \(department.code), which is not marked as deciding (delegated or authorised)"
+                    )
                 }
             case .publicServiceUnit:
                 // Law on Public Employees art. 9: a unit decides only where specialised law makes it competent.
                 if service.legalBasis == nil {
                     conflict(
                         "service.deciding-step", "decidingStep",
-                        "in public-service-unit mode a deciding step at the internal department \(department.code) needs a legalBasis making the unit competent; otherwise the deciding step must be at an authority")
+                        "in public-service-unit mode a deciding step at the internal department \(department.code) needs a legalBasis making the unit competent; otherwise the deciding step must be at an authority"
+                    )
                 }
             }
         }
@@ -109,10 +113,14 @@ public enum ModeRules {
             // statutory charges, remitted to the budget.
             for (index, charge) in service.charges.enumerated() {
                 if charge.kind == .servicePrice {
-                    conflict("service.charge-kind", "charges[\(index)].kind", "a public-service price (giá dịch vụ) can be billed only in public-service-unit mode")
+                    conflict(
+                        "service.charge-kind", "charges[\(index)].kind",
+                        "a public-service price (giá dịch vụ) can be billed only in public-service-unit mode")
                 }
                 if charge.remittance == .retained {
-                    conflict("service.charge-remittance", "charges[\(index)].remittance", "an administrative body remits every charge to the budget; only a public service unit may retain part of a phí")
+                    conflict(
+                        "service.charge-remittance", "charges[\(index)].remittance",
+                        "an administrative body remits every charge to the budget; only a public service unit may retain part of a phí")
                 }
             }
         }

@@ -65,13 +65,16 @@ public struct Service: Codable, Equatable, Sendable {
     static func validate(_ service: Service, into validator: inout Validator) {
         validator.check(!service.route.isEmpty, "route", "needs at least one step")
         if let step = service.decidingStep {
-            validator.check(service.route.indices.contains(step), "decidingStep", "must be the index of a route step (0 to \(max(0, service.route.count - 1)))")
+            validator.check(
+                service.route.indices.contains(step), "decidingStep",
+                "must be the index of a route step (0 to \(max(0, service.route.count - 1)))")
         }
         let allowances = service.route.compactMap(\.allowance)
         let allotted = allowances.reduce(0) { $0 + $1.workingHours }
         validator.check(
             allotted <= service.timeLimit.workingHours, "route",
-            "the steps' allowances add up to \(allotted) working hours, more than the time limit \(service.timeLimit) (\(service.timeLimit.workingHours) h)")
+            "the steps' allowances add up to \(allotted) working hours, more than the time limit \(service.timeLimit) (\(service.timeLimit.workingHours) h)"
+        )
         for (index, step) in service.route.enumerated() {
             validator.check(Department.isValidCode(step.department), "route[\(index)].department", "must be a department code")
         }
@@ -170,7 +173,9 @@ public struct ServiceDraft: Codable, Sendable {
     func validated() throws(DeskError) -> Service {
         var validator = Validator()
         let code = Text.clean(code ?? "")
-        validator.check(Service.isValidCode(code), "code", "must be letters, digits, dots, dashes or underscores (e.g. 1.004227), at most 40 characters")
+        validator.check(
+            Service.isValidCode(code), "code", "must be letters, digits, dots, dashes or underscores (e.g. 1.004227), at most 40 characters"
+        )
         let name = Text.requiredName(name, field: "name", maxLength: 500, into: &validator)
         let kind = Service.Kind(rawValue: kind ?? "")
         validator.check(kind != nil, "kind", "must be one of \(Service.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -304,16 +309,28 @@ public struct ServicePatch: Decodable, Sendable {
         var result = service
         if let name { result.name = Text.requiredName(name, field: "name", maxLength: 500, into: &validator) }
         if let kind {
-            if let value = Service.Kind(rawValue: kind) { result.kind = value } else { validator.add("kind", "must be one of \(Service.Kind.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if let value = Service.Kind(rawValue: kind) {
+                result.kind = value
+            } else {
+                validator.add("kind", "must be one of \(Service.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
         if let timeLimit {
-            if let value = TimeLimit(timeLimit) { result.timeLimit = value } else { validator.add("timeLimit", "must be 'N d' or 'N h', e.g. '15 d'") }
+            if let value = TimeLimit(timeLimit) {
+                result.timeLimit = value
+            } else {
+                validator.add("timeLimit", "must be 'N d' or 'N h', e.g. '15 d'")
+            }
         }
         if route != nil { result.route = RouteStepDraft.validated(route, into: &validator) }
         result.decidingStep = decidingStep.applied(to: service.decidingStep)
         result.legalBasis = Text.clean(legalBasis.applied(to: service.legalBasis))
         if let supplementRule {
-            if let value = Service.SupplementRule(rawValue: supplementRule) { result.supplementRule = value } else { validator.add("supplementRule", "must be restart or pause") }
+            if let value = Service.SupplementRule(rawValue: supplementRule) {
+                result.supplementRule = value
+            } else {
+                validator.add("supplementRule", "must be restart or pause")
+            }
         }
         if let charges { result.charges = ChargeDraft.validated(charges, into: &validator) }
         result.queuePrefix = Text.clean(queuePrefix.applied(to: service.queuePrefix))

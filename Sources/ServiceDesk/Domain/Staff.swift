@@ -55,7 +55,8 @@ public struct Staff: Codable, Equatable, Sendable {
     /// Rules that hold in every mode.
     static func validate(_ staff: Staff, into validator: inout Validator) {
         if staff.role == .handler {
-            validator.check(staff.department != nil, "department", "is required for a handler: handlers work on their own department's tickets")
+            validator.check(
+                staff.department != nil, "department", "is required for a handler: handlers work on their own department's tickets")
         }
     }
 }
@@ -135,7 +136,11 @@ public struct StaffPatch: Decodable, Sendable {
         var result = staff
         if let name { result.name = Text.requiredName(name, field: "name", into: &validator) }
         if let role {
-            if let value = Role(rawValue: role) { result.role = value } else { validator.add("role", "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if let value = Role(rawValue: role) {
+                result.role = value
+            } else {
+                validator.add("role", "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
         result.department = Text.clean(department.applied(to: staff.department))
         if let employment {

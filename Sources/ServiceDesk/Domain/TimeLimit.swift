@@ -1,3 +1,5 @@
+import Foundation
+
 /// A time allowance in working time, written `N d` (working days) or `N h` (working hours).
 public enum TimeLimit: Hashable, Codable, Sendable, CustomStringConvertible {
     case days(Int)
@@ -43,5 +45,3 @@ public enum TimeLimit: Hashable, Codable, Sendable, CustomStringConvertible {
         try container.encode(description)
     }
 }
-
-import Foundation

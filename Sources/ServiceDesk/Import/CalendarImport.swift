@@ -43,7 +43,8 @@ public enum CalendarImport {
             }
         }
         guard lines.first?.text.uppercased() == "BEGIN:VCALENDAR" else {
-            return Result(days: [], issues: [ImportIssue(location: "line 1", message: "not an iCalendar file (it must start with BEGIN:VCALENDAR)")])
+            return Result(
+                days: [], issues: [ImportIssue(location: "line 1", message: "not an iCalendar file (it must start with BEGIN:VCALENDAR)")])
         }
         var event: [String: (params: String, value: String)]?
         var eventLine = 0
@@ -58,7 +59,8 @@ public enum CalendarImport {
                 let location = "event at line \(eventLine)"
                 event = nil
                 if properties["RRULE"] != nil {
-                    issues.append(ImportIssue(location: location, message: "repeating events (RRULE) are not expanded; list each year's dates"))
+                    issues.append(
+                        ImportIssue(location: location, message: "repeating events (RRULE) are not expanded; list each year's dates"))
                     continue
                 }
                 guard let start = properties["DTSTART"], let first = date(fromICS: start.value) else {
@@ -111,7 +113,9 @@ public enum CalendarImport {
             return Result(days: [], issues: [ImportIssue(location: "file", message: "not readable as CSV: \(error)")])
         }
         guard csv.header.contains("date"), csv.header.contains("name") else {
-            return Result(days: [], issues: [ImportIssue(location: "row 1", message: "the header must name the columns date, name and optionally kind")])
+            return Result(
+                days: [],
+                issues: [ImportIssue(location: "row 1", message: "the header must name the columns date, name and optionally kind")])
         }
         for (index, row) in csv.rows.enumerated() {
             let location = "row \(index + 2)"

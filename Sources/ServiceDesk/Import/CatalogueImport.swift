@@ -38,11 +38,17 @@ public enum CatalogueImport {
         }
         do {
             let services = try decoder.decode([ServiceDraft].self, from: data)
-            return Result(departments: [], services: services.enumerated().map { Entry(location: "services[\($0.offset)]", draft: $0.element) }, issues: [])
+            return Result(
+                departments: [], services: services.enumerated().map { Entry(location: "services[\($0.offset)]", draft: $0.element) },
+                issues: [])
         } catch {
             return Result(
                 departments: [], services: [],
-                issues: [ImportIssue(location: "file", message: "not a catalogue: expected {\"departments\": [...], \"services\": [...]} or an array of services")])
+                issues: [
+                    ImportIssue(
+                        location: "file",
+                        message: "not a catalogue: expected {\"departments\": [...], \"services\": [...]} or an array of services")
+                ])
         }
     }
 
@@ -62,7 +68,9 @@ public enum CatalogueImport {
         let required = ["code", "name", "kind", "timeLimit", "route"]
         let missing = required.filter { !csv.header.contains($0) }
         guard missing.isEmpty else {
-            return Result(departments: [], services: [], issues: [ImportIssue(location: "row 1", message: "the header lacks the column(s) \(missing.joined(separator: ", "))")])
+            return Result(
+                departments: [], services: [],
+                issues: [ImportIssue(location: "row 1", message: "the header lacks the column(s) \(missing.joined(separator: ", "))")])
         }
         for (index, row) in csv.rows.enumerated() {
             let location = "row \(index + 2)"
@@ -75,7 +83,8 @@ public enum CatalogueImport {
             var charges: [ChargeDraft] = []
             for line in (field("charges") ?? "").split(separator: ";") {
                 guard let charge = Self.charge(String(line)) else {
-                    rowIssues.append("charges: '\(line.trimmingCharacters(in: .whitespaces))' must be kind:amount[:remittance], e.g. le-phi:50000")
+                    rowIssues.append(
+                        "charges: '\(line.trimmingCharacters(in: .whitespaces))' must be kind:amount[:remittance], e.g. le-phi:50000")
                     continue
                 }
                 charges.append(charge)

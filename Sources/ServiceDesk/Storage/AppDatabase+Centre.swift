@@ -44,7 +44,9 @@ extension AppDatabase {
             let after = try patch.applied(to: before)
             guard after != before else { return before }
             try Self.store(db, centre: after, at: now)
-            try EventLog.append(db, at: now, actor: actor, action: "centre.update", entity: "centre", entityId: after.code, detail: Self.changes(from: before, to: after))
+            try EventLog.append(
+                db, at: now, actor: actor, action: "centre.update", entity: "centre", entityId: after.code,
+                detail: Self.changes(from: before, to: after))
             return after
         }
     }
@@ -67,15 +69,20 @@ extension AppDatabase {
             let from = configuration.centre.mode
             // An administrative body has no autonomy group; a public service unit keeps the one
             // it had or takes the one given.
-            configuration.centre.autonomyGroup = target == .administrativeBody ? nil : (request.autonomyGroup ?? configuration.centre.autonomyGroup)
+            configuration.centre.autonomyGroup =
+                target == .administrativeBody ? nil : (request.autonomyGroup ?? configuration.centre.autonomyGroup)
             configuration.centre.mode = target!
             let conflicts = ModeRules.conflicts(in: configuration, for: target!)
-            let result = ModeChangeResult(from: from, to: target!, dryRun: dryRun, changed: !dryRun && conflicts.isEmpty && from != target, conflicts: conflicts)
+            let result = ModeChangeResult(
+                from: from, to: target!, dryRun: dryRun, changed: !dryRun && conflicts.isEmpty && from != target, conflicts: conflicts)
             guard result.changed else { return result }
             try Self.store(db, centre: configuration.centre, at: now)
             try EventLog.append(
                 db, at: now, actor: actor, action: "centre.mode", entity: "centre", entityId: configuration.centre.code,
-                detail: ["from": from.rawValue, "to": target!.rawValue, "autonomyGroup": configuration.centre.autonomyGroup.map(String.init) ?? "none"])
+                detail: [
+                    "from": from.rawValue, "to": target!.rawValue,
+                    "autonomyGroup": configuration.centre.autonomyGroup.map(String.init) ?? "none",
+                ])
             return result
         }
     }
@@ -86,7 +93,10 @@ extension AppDatabase {
                 UPDATE centre SET code = ?, name = ?, mode = ?, autonomy_group = ?, timezone = ?, intake_cutoff = ?, updated_at = ?
                 WHERE id = 1
                 """,
-            arguments: [centre.code, centre.name, centre.mode.rawValue, centre.autonomyGroup, centre.timezone, centre.intakeCutoff.description, now.storedSeconds])
+            arguments: [
+                centre.code, centre.name, centre.mode.rawValue, centre.autonomyGroup, centre.timezone, centre.intakeCutoff.description,
+                now.storedSeconds,
+            ])
     }
 
     /// The configuration in force, for the mode rules.
@@ -188,7 +198,9 @@ extension AppDatabase {
                 throw DeskError.duplicate(entity: "calendar day", id: day.date.description)
             }
             try Self.insert(db, day: day)
-            try EventLog.append(db, at: now, actor: actor, action: "calendar.day.add", entity: "calendar", entityId: day.date.description, detail: ["kind": day.kind.rawValue, "name": day.name])
+            try EventLog.append(
+                db, at: now, actor: actor, action: "calendar.day.add", entity: "calendar", entityId: day.date.description,
+                detail: ["kind": day.kind.rawValue, "name": day.name])
             return day
         }
     }

@@ -50,8 +50,12 @@ extension AppDatabase {
             }
             try db.execute(
                 sql: "INSERT INTO department (code, name, kind, decides, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [department.code, department.name, department.kind.rawValue, department.decides, department.active, now.storedSeconds, now.storedSeconds])
-            try EventLog.append(db, at: now, actor: actor, action: "department.create", entity: "department", entityId: department.code, detail: department)
+                arguments: [
+                    department.code, department.name, department.kind.rawValue, department.decides, department.active, now.storedSeconds,
+                    now.storedSeconds,
+                ])
+            try EventLog.append(
+                db, at: now, actor: actor, action: "department.create", entity: "department", entityId: department.code, detail: department)
             return department
         }
     }
@@ -74,14 +78,18 @@ extension AppDatabase {
                         """,
                     arguments: [code])
                 if !services.isEmpty {
-                    throw DeskError.conflict("department \(code) is on the route of active services \(services.joined(separator: ", ")); change or deactivate them first")
+                    throw DeskError.conflict(
+                        "department \(code) is on the route of active services \(services.joined(separator: ", ")); change or deactivate them first"
+                    )
                 }
             }
             try db.execute(
                 sql: "UPDATE department SET name = ?, kind = ?, decides = ?, active = ?, updated_at = ? WHERE code = ?",
                 arguments: [after.name, after.kind.rawValue, after.decides, after.active, now.storedSeconds, code])
             try Self.enforceMode(db, writing: "department", id: code)
-            try EventLog.append(db, at: now, actor: actor, action: "department.update", entity: "department", entityId: code, detail: Self.changes(from: before, to: after))
+            try EventLog.append(
+                db, at: now, actor: actor, action: "department.update", entity: "department", entityId: code,
+                detail: Self.changes(from: before, to: after))
             return after
         }
     }

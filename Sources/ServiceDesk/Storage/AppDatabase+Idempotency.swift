@@ -42,14 +42,19 @@ extension AppDatabase {
     public func storeIdempotentAnswer(username: String, key: String, answer: IdempotentAnswer) async throws {
         let now = clock()
         try await write { db in
-            try db.execute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds])
+            try db.execute(
+                sql: "DELETE FROM idempotency WHERE created_at < ?",
+                arguments: [now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds])
             try db.execute(
                 sql: """
                     INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
                     body = excluded.body, created_at = excluded.created_at WHERE idempotency.created_at < ?
                     """,
-                arguments: [username, key, answer.fingerprint, answer.status, answer.body, now.storedSeconds, now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds])
+                arguments: [
+                    username, key, answer.fingerprint, answer.status, answer.body, now.storedSeconds,
+                    now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds,
+                ])
         }
     }
 }

@@ -66,14 +66,18 @@ extension AppDatabase {
             db, sql: "SELECT * FROM service_step WHERE service BETWEEN ? AND ? ORDER BY service, position", arguments: [first, last])
         {
             steps[row["service"], default: []].append(
-                RouteStep(department: row["department"], allowance: (row["allowance"] as String?).flatMap(TimeLimit.init), task: row["task"]))
+                RouteStep(
+                    department: row["department"], allowance: (row["allowance"] as String?).flatMap(TimeLimit.init), task: row["task"]))
         }
         var charges: [String: [Charge]] = [:]
         for row in try Row.fetchAll(
             db, sql: "SELECT * FROM service_charge WHERE service BETWEEN ? AND ? ORDER BY service, position", arguments: [first, last])
         {
-            guard let kind = Charge.Kind(rawValue: row["kind"]), let remittance = Charge.Remittance(rawValue: row["remittance"]) else { continue }
-            charges[row["service"], default: []].append(Charge(kind: kind, amount: row["amount"], remittance: remittance, label: row["label"]))
+            guard let kind = Charge.Kind(rawValue: row["kind"]), let remittance = Charge.Remittance(rawValue: row["remittance"]) else {
+                continue
+            }
+            charges[row["service"], default: []].append(
+                Charge(kind: kind, amount: row["amount"], remittance: remittance, label: row["label"]))
         }
         for index in services.indices {
             services[index].route = steps[services[index].code] ?? []
@@ -97,11 +101,13 @@ extension AppDatabase {
                     """,
                 arguments: [
                     service.code, service.name, service.kind.rawValue, service.timeLimit.description, service.decidingStep,
-                    service.legalBasis, service.supplementRule.rawValue, service.queuePrefix, service.active, now.storedSeconds, now.storedSeconds,
+                    service.legalBasis, service.supplementRule.rawValue, service.queuePrefix, service.active, now.storedSeconds,
+                    now.storedSeconds,
                 ])
             try Self.storeRouteAndCharges(db, of: service)
             try Self.enforceMode(db, writing: "service", id: service.code)
-            try EventLog.append(db, at: now, actor: actor, action: "service.create", entity: "service", entityId: service.code, detail: service)
+            try EventLog.append(
+                db, at: now, actor: actor, action: "service.create", entity: "service", entityId: service.code, detail: service)
             return service
         }
     }
@@ -129,7 +135,9 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM service_charge WHERE service = ?", arguments: [code])
             try Self.storeRouteAndCharges(db, of: after)
             try Self.enforceMode(db, writing: "service", id: code)
-            try EventLog.append(db, at: now, actor: actor, action: "service.update", entity: "service", entityId: code, detail: Self.changes(from: before, to: after))
+            try EventLog.append(
+                db, at: now, actor: actor, action: "service.update", entity: "service", entityId: code,
+                detail: Self.changes(from: before, to: after))
             return after
         }
     }

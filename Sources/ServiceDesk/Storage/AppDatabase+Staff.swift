@@ -63,7 +63,9 @@ extension AppDatabase {
             try Self.checkDepartment(db, of: staff)
             try Self.insert(db, staff: staff, at: now)
             try Self.enforceMode(db, writing: "staff", id: staff.username)
-            try EventLog.append(db, at: now, actor: actor, action: "staff.create", entity: "staff", entityId: staff.username, detail: ["role": staff.role.rawValue, "department": staff.department ?? "none", "employment": staff.employment.rawValue])
+            try EventLog.append(
+                db, at: now, actor: actor, action: "staff.create", entity: "staff", entityId: staff.username,
+                detail: ["role": staff.role.rawValue, "department": staff.department ?? "none", "employment": staff.employment.rawValue])
             return staff
         }
     }
@@ -83,9 +85,13 @@ extension AppDatabase {
             }
             try db.execute(
                 sql: "UPDATE staff SET name = ?, role = ?, department = ?, employment = ?, active = ?, updated_at = ? WHERE username = ?",
-                arguments: [after.name, after.role.rawValue, after.department, after.employment.rawValue, after.active, now.storedSeconds, username])
+                arguments: [
+                    after.name, after.role.rawValue, after.department, after.employment.rawValue, after.active, now.storedSeconds, username,
+                ])
             try Self.enforceMode(db, writing: "staff", id: username)
-            try EventLog.append(db, at: now, actor: actor, action: "staff.update", entity: "staff", entityId: username, detail: Self.changes(from: before, to: after).filter { $0.key != "name" })
+            try EventLog.append(
+                db, at: now, actor: actor, action: "staff.update", entity: "staff", entityId: username,
+                detail: Self.changes(from: before, to: after).filter { $0.key != "name" })
             return after
         }
     }
@@ -102,8 +108,12 @@ extension AppDatabase {
 
     static func insert(_ db: Database, staff: Staff, at now: Date) throws {
         try db.execute(
-            sql: "INSERT INTO staff (username, name, role, department, employment, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [staff.username, staff.name, staff.role.rawValue, staff.department, staff.employment.rawValue, staff.active, now.storedSeconds, now.storedSeconds])
+            sql:
+                "INSERT INTO staff (username, name, role, department, employment, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                staff.username, staff.name, staff.role.rawValue, staff.department, staff.employment.rawValue, staff.active,
+                now.storedSeconds, now.storedSeconds,
+            ])
     }
 }
 
@@ -138,7 +148,9 @@ extension AppDatabase {
             let token = TokenSecret.generate()
             let info = TokenInfo(id: TokenSecret.newIdentifier(), username: username, label: label, createdAt: now)
             try Self.insert(db, token: info, hash: TokenSecret.hash(token))
-            try EventLog.append(db, at: now, actor: actor, action: "token.create", entity: "staff", entityId: username, detail: ["token": info.id, "label": label])
+            try EventLog.append(
+                db, at: now, actor: actor, action: "token.create", entity: "staff", entityId: username,
+                detail: ["token": info.id, "label": label])
             return IssuedToken(token: token, info: info)
         }
     }
@@ -146,7 +158,8 @@ extension AppDatabase {
     public func tokens(for username: String) async throws -> [TokenInfo] {
         try await read { db in
             _ = try Self.staff(db, username)
-            return try Row.fetchAll(db, sql: "SELECT * FROM token WHERE username = ? ORDER BY created_at, id", arguments: [username]).map(TokenInfo.init(row:))
+            return try Row.fetchAll(db, sql: "SELECT * FROM token WHERE username = ? ORDER BY created_at, id", arguments: [username]).map(
+                TokenInfo.init(row:))
         }
     }
 
@@ -160,7 +173,8 @@ extension AppDatabase {
             guard info.revokedAt == nil else { return info }
             try db.execute(sql: "UPDATE token SET revoked_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
             info.revokedAt = Date(storedSeconds: now.storedSeconds)
-            try EventLog.append(db, at: now, actor: actor, action: "token.revoke", entity: "staff", entityId: info.username, detail: ["token": id])
+            try EventLog.append(
+                db, at: now, actor: actor, action: "token.revoke", entity: "staff", entityId: info.username, detail: ["token": id])
             return info
         }
     }

@@ -88,7 +88,10 @@ extension AppDatabase {
                     INSERT INTO centre (id, code, name, mode, autonomy_group, timezone, intake_cutoff, created_at, updated_at)
                     VALUES (1, ?, ?, ?, NULL, ?, ?, ?, ?)
                     """,
-                arguments: [centre.code, centre.name, centre.mode.rawValue, centre.timezone, centre.intakeCutoff.description, now.storedSeconds, now.storedSeconds])
+                arguments: [
+                    centre.code, centre.name, centre.mode.rawValue, centre.timezone, centre.intakeCutoff.description, now.storedSeconds,
+                    now.storedSeconds,
+                ])
             try Self.storeHours(db, WorkingCalendar.defaultHours)
             // The admin has no department and is a contract member, so the mode rules for
             // departments' staff do not bind it (SPEC §4).
@@ -97,7 +100,9 @@ extension AppDatabase {
             let token = TokenSecret.generate()
             let info = TokenInfo(id: TokenSecret.newIdentifier(), username: admin.username, label: "bootstrap", createdAt: now)
             try Self.insert(db, token: info, hash: TokenSecret.hash(token))
-            try EventLog.append(db, at: now, actor: "system", action: "centre.bootstrap", entity: "centre", entityId: centre.code, detail: ["mode": centre.mode.rawValue, "admin": admin.username, "token": info.id])
+            try EventLog.append(
+                db, at: now, actor: "system", action: "centre.bootstrap", entity: "centre", entityId: centre.code,
+                detail: ["mode": centre.mode.rawValue, "admin": admin.username, "token": info.id])
             return Bootstrap(adminToken: token)
         }
     }

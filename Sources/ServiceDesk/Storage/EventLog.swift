@@ -32,7 +32,8 @@ enum EventLog {
         let detailText = String(decoding: try encoder.encode(detail), as: UTF8.self)
         let previous = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? genesis
         let seconds = Int64(at.timeIntervalSince1970.rounded(.down))
-        let hash = chainHash(previous: previous, at: seconds, actor: actor, action: action, entity: entity, entityId: entityId, detail: detailText)
+        let hash = chainHash(
+            previous: previous, at: seconds, actor: actor, action: action, entity: entity, entityId: entityId, detail: detailText)
         try db.execute(
             sql: """
                 INSERT INTO event (at, actor, action, entity, entity_id, detail, prev_hash, hash)
@@ -68,17 +69,22 @@ enum EventLog {
     static func verify(_ db: Database) throws -> ChainVerification {
         var previous = genesis
         var checked = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM event ORDER BY id")
+        let cursor = try Row.fetchCursor(
+            db, sql: "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM event ORDER BY id")
         while let row = try cursor.next() {
             let event = Event(row: row)
             if event.prevHash != previous {
-                return ChainVerification(checked: checked, brokenAt: event.id, reason: "event \(event.id) does not chain to the event before it (an event was removed or reordered)")
+                return ChainVerification(
+                    checked: checked, brokenAt: event.id,
+                    reason: "event \(event.id) does not chain to the event before it (an event was removed or reordered)")
             }
             let expected = chainHash(
                 previous: previous, at: Int64(event.at.timeIntervalSince1970), actor: event.actor, action: event.action,
                 entity: event.entity, entityId: event.entityId, detail: event.detail)
             if expected != event.hash {
-                return ChainVerification(checked: checked, brokenAt: event.id, reason: "event \(event.id) was altered after it was written (its hash does not match its content)")
+                return ChainVerification(
+                    checked: checked, brokenAt: event.id,
+                    reason: "event \(event.id) was altered after it was written (its hash does not match its content)")
             }
             previous = event.hash
             checked += 1

@@ -69,7 +69,8 @@ extension DeskRequestContext {
     func require(anyOf roles: [Role]) throws -> Principal {
         let principal = try caller
         guard roles.contains(principal.staff.role) else {
-            throw Problem.forbidden("role \(principal.staff.role.rawValue) may not do this; it needs \(roles.map(\.rawValue).joined(separator: " or "))")
+            throw Problem.forbidden(
+                "role \(principal.staff.role.rawValue) may not do this; it needs \(roles.map(\.rawValue).joined(separator: " or "))")
         }
         return principal
     }

@@ -15,7 +15,8 @@ struct StaffController {
         group.get("staff") { request, context in
             try context.require(.admin, .supervisor)
             var query = Query(request)
-            let filter = StaffFilter(role: query.enumeration("role", Role.self), department: query.string("department"), active: query.bool("active"))
+            let filter = StaffFilter(
+                role: query.enumeration("role", Role.self), department: query.string("department"), active: query.bool("active"))
             return JSONResponse(try await database.staffList(filter, page: try query.page()))
         }
         group.post("staff") { request, context in

@@ -2,8 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceDesk
-import Logging
-import ServiceDesk
 
 /// Turns every error a route throws into an RFC 9457 problem answer, so clients, logs and
 /// metrics all see the real status. Unexpected errors are logged (never with request data).
@@ -31,7 +29,9 @@ struct BodyLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw Problem(status: .contentTooLarge, slug: "body-too-large", title: "Request body too large", detail: "the body is \(length) bytes; the limit is \(limit)")
+            throw Problem(
+                status: .contentTooLarge, slug: "body-too-large", title: "Request body too large",
+                detail: "the body is \(length) bytes; the limit is \(limit)")
         }
         var context = context
         context.bodyLimit = limit
