@@ -142,4 +142,29 @@ struct ProblemTests {
         }
         #expect(try await app.database.events(entity: "centre", id: Centre.bootstrap.code).count == events)
     }
+
+    @Test("injection attempts are stored as plain text and change nothing else")
+    func injection() async throws {
+        let app = try await TestApp.make()
+        let name = #"x'); DROP TABLE department; -- <script>alert(1)</script>"#
+        try await app.test { client in
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"code":"inj","name":"x'); DROP TABLE department; -- <script>alert(1)</script>","kind":"internal"}"#)
+            ) { response in
+                #expect(response.status == .created)
+            }
+            try await client.execute(uri: "/api/v1/departments/mot-cua'%20OR%20'1'='1", method: .get, headers: bearer(app.adminToken)) {
+                response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/services?department=x'%20OR%201=1--", method: .get, headers: bearer(app.adminToken)) {
+                response in
+                let page = try response.decode(Page<Service>.self)
+                #expect(page.items.isEmpty)
+            }
+        }
+        #expect(try await app.database.department("inj").name == name)
+        #expect(try await app.database.departments(page: try PageRequest()).items.count == 8)
+    }
 }

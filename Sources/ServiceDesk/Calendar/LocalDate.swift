@@ -1,6 +1,8 @@
 /// A date in the centre's time zone, written `YYYY-MM-DD`. Pure arithmetic (no Foundation
 /// calendar), so working-time rules are testable without a clock or a time zone database.
-public struct LocalDate: Comparable, Hashable, Codable, Sendable, CustomStringConvertible {
+public struct LocalDate: Comparable, Hashable, TextCodable, Sendable {
+    public static let textFormat = "YYYY-MM-DD"
+
     public let year: Int
     public let month: Int
     public let day: Int
@@ -79,18 +81,6 @@ public struct LocalDate: Comparable, Hashable, Codable, Sendable, CustomStringCo
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = LocalDate(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 /// ISO weekdays, Monday first.

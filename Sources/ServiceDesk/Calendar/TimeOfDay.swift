@@ -1,5 +1,7 @@
 /// A local wall-clock time to the minute, written `HH:MM`.
-public struct TimeOfDay: Comparable, Hashable, Codable, Sendable, CustomStringConvertible {
+public struct TimeOfDay: Comparable, Hashable, TextCodable, Sendable {
+    public static let textFormat = "HH:MM"
+
     /// Minutes since local midnight, 0...1440 (24:00 ends a day that works to midnight).
     public let minutes: Int
 
@@ -25,16 +27,4 @@ public struct TimeOfDay: Comparable, Hashable, Codable, Sendable, CustomStringCo
 
     public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.minutes < rhs.minutes }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = TimeOfDay(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected HH:MM"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

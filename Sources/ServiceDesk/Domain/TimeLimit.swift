@@ -1,7 +1,9 @@
 import Foundation
 
 /// A time allowance in working time, written `N d` (working days) or `N h` (working hours).
-public enum TimeLimit: Hashable, Codable, Sendable, CustomStringConvertible {
+public enum TimeLimit: Hashable, TextCodable, Sendable {
+    public static let textFormat = "'N d' or 'N h'"
+
     case days(Int)
     case hours(Int)
 
@@ -32,16 +34,4 @@ public enum TimeLimit: Hashable, Codable, Sendable, CustomStringConvertible {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = TimeLimit(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected 'N d' or 'N h'"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

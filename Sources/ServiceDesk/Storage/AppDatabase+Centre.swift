@@ -194,7 +194,7 @@ extension AppDatabase {
         try validator.finish()
         let now = clock()
         return try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM calendar_day WHERE date = ?", arguments: [day.date.description]) == true {
+            if try Self.exists(db, "calendar_day", "date", day.date.description) {
                 throw DeskError.duplicate(entity: "calendar day", id: day.date.description)
             }
             try Self.insert(db, day: day)

@@ -45,7 +45,7 @@ extension AppDatabase {
         let department = try draft.validated()
         let now = clock()
         return try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM department WHERE code = ?", arguments: [department.code]) == true {
+            if try Self.exists(db, "department", "code", department.code) {
                 throw DeskError.duplicate(entity: "department", id: department.code)
             }
             try db.execute(

@@ -90,7 +90,7 @@ extension AppDatabase {
         let service = try draft.validated()
         let now = clock()
         return try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM service WHERE code = ?", arguments: [service.code]) == true {
+            if try Self.exists(db, "service", "code", service.code) {
                 throw DeskError.duplicate(entity: "service", id: service.code)
             }
             try Self.checkRoute(db, of: service)

@@ -57,7 +57,7 @@ extension AppDatabase {
         let staff = try draft.validated()
         let now = clock()
         return try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM staff WHERE username = ?", arguments: [staff.username]) == true {
+            if try Self.exists(db, "staff", "username", staff.username) {
                 throw DeskError.duplicate(entity: "staff", id: staff.username)
             }
             try Self.checkDepartment(db, of: staff)

@@ -60,6 +60,11 @@ public struct AppDatabase: Sendable {
         try await writer.write(body)
     }
 
+    /// Whether a row with this key exists; `table` and `column` are the callers' constants, never input.
+    static func exists(_ db: Database, _ table: String, _ column: String, _ value: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE \(column) = ?", arguments: [value]) == true
+    }
+
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.read(body)
     }
