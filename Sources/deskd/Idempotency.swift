@@ -32,9 +32,7 @@ enum Idempotency {
         let fingerprint = AppDatabase.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body)
         if let earlier = try await database.idempotentAnswer(username: username, key: key) {
             guard earlier.fingerprint == fingerprint else {
-                throw Problem(
-                    status: .unprocessableContent, slug: "idempotency-key-reused", title: "Idempotency key reused",
-                    detail: "this Idempotency-Key was already used with another request; use a new key for a new request")
+                throw DeskError.idempotencyKeyReused
             }
             return Response(
                 status: HTTPResponse.Status(code: earlier.status),

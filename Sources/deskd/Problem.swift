@@ -13,10 +13,15 @@ struct Problem: HTTPResponseError, Encodable {
     var detail: String
     var errors: [FieldError]? = nil
     var conflicts: [ModeConflict]? = nil
+    /// For an illegal transition: the ticket's state and the actions possible from it.
+    var state: String? = nil
+    var allowedActions: [String]? = nil
+    /// For a stale `version`: the ticket's current one.
+    var currentVersion: Int? = nil
     var headers: HTTPFields = [:]
 
     enum CodingKeys: String, CodingKey {
-        case type, title, status, detail, errors, conflicts
+        case type, title, status, detail, errors, conflicts, state, allowedActions, currentVersion
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -27,6 +32,9 @@ struct Problem: HTTPResponseError, Encodable {
         try container.encode(detail, forKey: .detail)
         try container.encodeIfPresent(errors, forKey: .errors)
         try container.encodeIfPresent(conflicts, forKey: .conflicts)
+        try container.encodeIfPresent(state, forKey: .state)
+        try container.encodeIfPresent(allowedActions, forKey: .allowedActions)
+        try container.encodeIfPresent(currentVersion, forKey: .currentVersion)
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -98,6 +106,22 @@ struct Problem: HTTPResponseError, Encodable {
             return Problem(
                 status: .conflict, slug: "mode-conflict", title: "Conflicts with the organisational mode",
                 detail: conflicts.map { "\($0.entity) \($0.id): \($0.message)" }.joined(separator: "; "), conflicts: conflicts)
+        case .forbidden(let detail):
+            return forbidden(detail)
+        case .illegalTransition(_, let state, let allowed):
+            return Problem(
+                status: .conflict, slug: "illegal-transition", title: "Not possible in this state", detail: error.summary,
+                state: state, allowedActions: allowed)
+        case .staleVersion(let current):
+            return Problem(
+                status: .conflict, slug: "stale-version", title: "Changed by someone else", detail: error.summary, currentVersion: current)
+        case .rateLimited:
+            return Problem(
+                status: .tooManyRequests, slug: "rate-limited", title: "Too many requests", detail: error.summary,
+                headers: [.retryAfter: "60"])
+        case .idempotencyKeyReused:
+            return Problem(
+                status: .unprocessableContent, slug: "idempotency-key-reused", title: "Idempotency key reused", detail: error.summary)
         }
     }
 

@@ -12,6 +12,16 @@ public enum DeskError: Error, Equatable, Sendable {
     case conflict(String)
     /// The change breaks the rules of the organisational mode; nothing was changed.
     case modeConflicts([ModeConflict])
+    /// The caller may see the entity but may not do this to it (not the holder, not allowed to decide, …).
+    case forbidden(String)
+    /// The action does not apply in the ticket's current state.
+    case illegalTransition(action: String, state: String, allowed: [String])
+    /// The client's `version` is not the ticket's current one (a concurrent edit).
+    case staleVersion(current: Int)
+    /// Too many requests from one client (the public lookup).
+    case rateLimited
+    /// An `Idempotency-Key` already used with another request.
+    case idempotencyKeyReused
 
     /// A one-line description for logs and for the CLI.
     public var summary: String {
@@ -26,6 +36,16 @@ public enum DeskError: Error, Equatable, Sendable {
             return detail
         case .modeConflicts(let conflicts):
             return "\(conflicts.count) conflict(s) with the organisational mode"
+        case .forbidden(let detail):
+            return detail
+        case .illegalTransition(let action, let state, let allowed):
+            return "\(action) is not possible in state \(state); allowed: \(allowed.joined(separator: ", "))"
+        case .staleVersion(let current):
+            return "the ticket has changed (now at version \(current)); reload it and try again"
+        case .rateLimited:
+            return "too many requests; try again in a minute"
+        case .idempotencyKeyReused:
+            return "this Idempotency-Key was already used with another request; use a new key for a new request"
         }
     }
 }

@@ -27,34 +27,34 @@ extension AppDatabase {
     }
 
     public func idempotentAnswer(username: String, key: String) async throws -> IdempotentAnswer? {
-        let oldest = clock().addingTimeInterval(-Self.idempotencyWindow).storedSeconds
-        return try await read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT request_hash, status, body FROM idempotency WHERE username = ? AND key = ? AND created_at >= ?",
-                    arguments: [username, key, oldest])
-            else { return nil }
-            return IdempotentAnswer(fingerprint: row["request_hash"], status: row["status"], body: row["body"])
-        }
+        let now = clock()
+        return try await read { db in try Self.storedAnswer(db, username: username, key: key, now: now) }
     }
 
     /// Remembers an answer (the first one wins) and forgets keys older than the window.
     public func storeIdempotentAnswer(username: String, key: String, answer: IdempotentAnswer) async throws {
         let now = clock()
-        try await write { db in
-            try db.execute(
-                sql: "DELETE FROM idempotency WHERE created_at < ?",
-                arguments: [now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds])
-            try db.execute(
-                sql: """
-                    INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
-                    body = excluded.body, created_at = excluded.created_at WHERE idempotency.created_at < ?
-                    """,
-                arguments: [
-                    username, key, answer.fingerprint, answer.status, answer.body, now.storedSeconds,
-                    now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds,
-                ])
-        }
+        try await write { db in try Self.storeAnswer(db, username: username, key: key, answer: answer, now: now) }
+    }
+
+    static func storedAnswer(_ db: Database, username: String, key: String, now: Date) throws -> IdempotentAnswer? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT request_hash, status, body FROM idempotency WHERE username = ? AND key = ? AND created_at >= ?",
+                arguments: [username, key, now.addingTimeInterval(-idempotencyWindow).storedSeconds])
+        else { return nil }
+        return IdempotentAnswer(fingerprint: row["request_hash"], status: row["status"], body: row["body"])
+    }
+
+    static func storeAnswer(_ db: Database, username: String, key: String, answer: IdempotentAnswer, now: Date) throws {
+        let oldest = now.addingTimeInterval(-idempotencyWindow).storedSeconds
+        try db.execute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [oldest])
+        try db.execute(
+            sql: """
+                INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+                body = excluded.body, created_at = excluded.created_at WHERE idempotency.created_at < ?
+                """,
+            arguments: [username, key, answer.fingerprint, answer.status, answer.body, now.storedSeconds, oldest])
     }
 }

@@ -1,0 +1,131 @@
+import Foundation
+
+/// A dossier or request (*hồ sơ*, SPEC §1–2).
+public struct Ticket: Codable, Equatable, Sendable {
+    public enum State: String, Codable, CaseIterable, Sendable {
+        case queued
+        case inProgress = "in-progress"
+        case awaitingCitizen = "awaiting-citizen"
+        case resolved, returned, rejected, withdrawn
+
+        /// Open: the centre still owes the citizen something.
+        public var isOpen: Bool { [.queued, .inProgress, .awaitingCitizen].contains(self) }
+    }
+
+    public enum Channel: String, Codable, CaseIterable, Sendable {
+        case counter, hotline, web, mobile, open311, post, email
+    }
+
+    public enum Priority: String, Codable, CaseIterable, Sendable {
+        case normal, priority, urgent
+
+        /// Queue order: urgent first, then priority, then normal.
+        var rank: Int {
+            switch self {
+            case .urgent: 2
+            case .priority: 1
+            case .normal: 0
+            }
+        }
+    }
+
+    public enum AwaitingReason: String, Codable, CaseIterable, Sendable {
+        case supplement, payment
+    }
+
+    public enum Outcome: String, Codable, CaseIterable, Sendable {
+        case granted, answered, refused
+    }
+
+    public enum Rating: String, Codable, CaseIterable, Sendable {
+        case verySatisfied = "very-satisfied"
+        case satisfied, dissatisfied
+    }
+
+    public var code: String
+    public var service: String
+    public var serviceVersion: Int
+    public var channel: Channel
+    public var applicantId: Int64
+    public var description: String
+    public var location: Location?
+    public var documents: [Document]
+    public var priority: Priority
+    public var priorityReason: String?
+    public var charges: [Charge]
+    public var state: State
+    public var awaitingReason: AwaitingReason?
+    /// The state supplement-received returns to.
+    public var resumeState: State?
+    public var step: Int?
+    public var department: String?
+    public var holder: String?
+    public var receivedAt: Date
+    public var countingStartAt: Date?
+    public var dueAt: Date?
+    public var revisedDueAt: Date?
+    public var pausedAt: Date?
+    public var resolvedAt: Date?
+    public var returnedAt: Date?
+    public var closedAt: Date?
+    public var outcome: Outcome?
+    public var outcomeNote: String?
+    public var earlyReturn: Bool?
+    public var rating: Rating?
+    public var ratingComment: String?
+    public var apologisedAt: Date?
+    public var supplementRequests: Int
+    public var queueNumber: String?
+    public var createdBy: String
+    public var version: Int
+
+    /// The status number of the National Public Service Portal (DOMAIN §1.7).
+    public var portalStatus: Int {
+        switch state {
+        case .queued: 2
+        case .inProgress: 4
+        case .awaitingCitizen: awaitingReason == .payment ? 6 : 5
+        case .resolved: 9
+        case .returned: 10
+        case .rejected: 3
+        case .withdrawn: 7
+        }
+    }
+}
+
+/// Where the request is about: an address, coordinates, or both.
+public struct Location: Codable, Equatable, Sendable {
+    public var address: String?
+    public var lat: Double?
+    public var long: Double?
+
+    public init(address: String? = nil, lat: Double? = nil, long: Double? = nil) {
+        self.address = address
+        self.lat = lat
+        self.long = long
+    }
+}
+
+/// A document received with the dossier.
+public struct Document: Codable, Equatable, Sendable {
+    public var name: String
+    public var copies: Int
+    /// An original (shown or kept) rather than a copy.
+    public var original: Bool
+
+    public init(name: String, copies: Int = 1, original: Bool = false) {
+        self.name = name
+        self.copies = copies
+        self.original = original
+    }
+}
+
+/// The actions of SPEC §2.
+public enum TicketAction: String, Codable, CaseIterable, Sendable {
+    case claim, transfer
+    case requestSupplement = "request-supplement"
+    case supplementReceived = "supplement-received"
+    case resolve
+    case `return`
+    case reject, withdraw, apologise, rate, note, reassign
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// `POST /api/v1/tickets`: a dossier or request received at a counter, by phone, online or by post.
+public struct IntakeRequest: Codable, Sendable {
+    /// What the officer decided at the counter (Decree 61/2018 art. 17).
+    public enum Outcome: String, Codable, CaseIterable, Sendable {
+        /// Complete: receipt and appointment, the clock starts.
+        case accepted
+        /// Incomplete: a supplement request, no clock until complete.
+        case incomplete
+        /// Refused at intake, with reasons.
+        case refused
+    }
+
+    public var service: String?
+    public var channel: String?
+    public var applicant: ApplicantDraft?
+    public var description: String?
+    public var location: Location?
+    public var documents: [Document]?
+    public var priority: String?
+    public var priorityReason: String?
+    public var outcome: String?
+    /// The missing items, for an incomplete dossier.
+    public var missing: [String]?
+    /// The reasons, for a refusal.
+    public var reasons: String?
+    /// The walk-in queue number the citizen came with.
+    public var queueNumber: String?
+
+    public init(
+        service: String?, channel: String? = "counter", applicant: ApplicantDraft?, description: String? = nil,
+        location: Location? = nil, documents: [Document]? = nil, priority: String? = nil, priorityReason: String? = nil,
+        outcome: String? = nil, missing: [String]? = nil, reasons: String? = nil, queueNumber: String? = nil
+    ) {
+        self.service = service
+        self.channel = channel
+        self.applicant = applicant
+        self.description = description
+        self.location = location
+        self.documents = documents
+        self.priority = priority
+        self.priorityReason = priorityReason
+        self.outcome = outcome
+        self.missing = missing
+        self.reasons = reasons
+        self.queueNumber = queueNumber
+    }
+
+    struct Validated {
+        var channel: Ticket.Channel
+        var applicant: Applicant
+        var description: String
+        var location: Location?
+        var documents: [Document]
+        var priority: Ticket.Priority
+        var priorityReason: String?
+        var outcome: Outcome
+        var missing: [String]
+        var reasons: String?
+        var queueNumber: String?
+    }
+
+    func validated(currentYear: Int) throws(DeskError) -> Validated {
+        var validator = Validator()
+        validator.check(!(service ?? "").isEmpty, "service", "is required: the code of a catalogue service")
+        let channel = Ticket.Channel(rawValue: channel ?? "counter")
+        validator.check(channel != nil, "channel", "must be one of \(Ticket.Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+        var applicant = Applicant(name: "")
+        if let draft = self.applicant {
+            applicant = draft.validated(field: "applicant", currentYear: currentYear, into: &validator)
+        } else {
+            validator.add("applicant", "is required: who the ticket is for")
+        }
+        let description = Text.clean(description ?? "")
+        validator.check(description.count <= 10_000, "description", "must be at most 10000 characters")
+        var location = location
+        if let place = location {
+            location = Location(address: Text.clean(place.address), lat: place.lat, long: place.long)
+            if let lat = place.lat { validator.check((-90...90).contains(lat), "location.lat", "must be between -90 and 90") }
+            if let long = place.long { validator.check((-180...180).contains(long), "location.long", "must be between -180 and 180") }
+            validator.check((place.lat == nil) == (place.long == nil), "location", "needs both lat and long, or neither")
+        }
+        let documents = (documents ?? []).map { Document(name: Text.clean($0.name), copies: $0.copies, original: $0.original) }
+        for (index, document) in documents.enumerated() {
+            validator.check(!document.name.isEmpty, "documents[\(index)].name", "is required")
+            validator.check((1...1000).contains(document.copies), "documents[\(index)].copies", "must be 1 to 1000")
+        }
+        let priority = Ticket.Priority(rawValue: priority ?? "normal")
+        validator.check(priority != nil, "priority", "must be normal, priority or urgent")
+        let priorityReason = Text.clean(priorityReason)
+        if priority == .priority {
+            validator.check(priorityReason != nil, "priorityReason", "is required for priority (e.g. elderly, disability)")
+        }
+        let outcome = Outcome(rawValue: outcome ?? "accepted")
+        validator.check(outcome != nil, "outcome", "must be accepted, incomplete or refused")
+        let missing = (missing ?? []).map(Text.clean).filter { !$0.isEmpty }
+        if outcome == .incomplete {
+            // Decree 61/2018 art. 15(3): everything missing, in one single request.
+            validator.check(!missing.isEmpty, "missing", "an incomplete dossier lists every missing item")
+        }
+        let reasons = Text.clean(reasons)
+        if outcome == .refused { validator.check(reasons != nil, "reasons", "a refusal gives its reasons") }
+        try validator.finish()
+        return Validated(
+            channel: channel!, applicant: applicant, description: description, location: location, documents: documents,
+            priority: priority!, priorityReason: priorityReason, outcome: outcome!, missing: missing, reasons: reasons,
+            queueNumber: Text.clean(queueNumber))
+    }
+}
+
+/// The body of `POST /api/v1/tickets/{code}/actions/{action}`; each action reads the fields it needs.
+public struct ActionRequest: Codable, Sendable {
+    /// The ticket version the client saw; a different current version is 409.
+    public var version: Int?
+    /// Free text: the note, or the reason of a transfer, rejection, withdrawal or apology.
+    public var note: String?
+    /// `transfer`: a department to send the ticket to instead of the next route step.
+    public var department: String?
+    /// `request-supplement`: `supplement` (default) or `payment`.
+    public var kind: String?
+    /// `request-supplement`: every missing item.
+    public var missing: [String]?
+    /// `request-supplement`: a supervisor's reason for a second request at the same stage.
+    public var override: String?
+    /// `resolve`: granted, answered or refused.
+    public var outcome: String?
+    /// `apologise`: the new appointment.
+    public var revisedDueAt: Date?
+    /// `rate`: very-satisfied, satisfied or dissatisfied.
+    public var rating: String?
+    /// `reassign`: the handler to give the ticket to.
+    public var handler: String?
+
+    public init(
+        version: Int? = nil, note: String? = nil, department: String? = nil, kind: String? = nil, missing: [String]? = nil,
+        override: String? = nil, outcome: String? = nil, revisedDueAt: Date? = nil, rating: String? = nil, handler: String? = nil
+    ) {
+        self.version = version
+        self.note = note
+        self.department = department
+        self.kind = kind
+        self.missing = missing
+        self.override = override
+        self.outcome = outcome
+        self.revisedDueAt = revisedDueAt
+        self.rating = rating
+        self.handler = handler
+    }
+}

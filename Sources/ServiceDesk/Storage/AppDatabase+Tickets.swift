@@ -1,0 +1,348 @@
+import Foundation
+import GRDB
+
+/// An `Idempotency-Key` of an intake, checked and stored in the intake's own transaction.
+public struct IdempotencyContext: Sendable {
+    public var key: String
+    public var fingerprint: String
+
+    public init(key: String, fingerprint: String) {
+        self.key = key
+        self.fingerprint = fingerprint
+    }
+}
+
+/// The answer to an intake: new, or the first answer replayed.
+public enum IntakeAnswer: Sendable {
+    case created(IntakeResult, body: Data)
+    case replayed(status: Int, body: Data)
+}
+
+extension AppDatabase {
+    /// How close to the due moment an open ticket is "at risk" (SPEC §2: one working day).
+    public static let atRiskWorkingMinutes = WorkingCalendar.hoursPerWorkingDay * 60
+    /// An apology must come at least this long before the due moment (Decree 61/2018 art. 19(9): one working day).
+    public static let apologyLeadWorkingMinutes = WorkingCalendar.hoursPerWorkingDay * 60
+
+    static func workingTime(_ db: Database) throws -> (Centre, WorkingTime) {
+        let centre = try centre(db)
+        let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: TimeZone(secondsFromGMT: 7 * 3600)!)
+        return (centre, WorkingTime(calendar: try calendar(db), clock: clock, cutoff: centre.intakeCutoff))
+    }
+
+    /// The same working time without the intake cut-off: a transfer or restart at 16:00 starts
+    /// counting at once (the cut-off is a rule of reception).
+    static func stepTime(_ time: WorkingTime) -> WorkingTime {
+        WorkingTime(calendar: time.calendar, clock: time.clock, cutoff: TimeOfDay(hour: 24, minute: 0))
+    }
+
+    // MARK: Intake
+
+    /// Receives a dossier (SPEC §2 intake): gives it its code, stores the applicant apart,
+    /// starts the clock when accepted, and writes the event — one transaction. With an
+    /// idempotency key, a retry gets the first answer and creates nothing.
+    public func intake(_ request: IntakeRequest, actor: Staff, idempotency: IdempotencyContext? = nil) async throws -> IntakeAnswer {
+        let now = clock()
+        return try await write { db in
+            if let idempotency, let earlier = try Self.storedAnswer(db, username: actor.username, key: idempotency.key, now: now) {
+                guard earlier.fingerprint == idempotency.fingerprint else { throw DeskError.idempotencyKeyReused }
+                return .replayed(status: earlier.status, body: earlier.body)
+            }
+            let (centre, time) = try Self.workingTime(db)
+            let local = time.clock.local(now)
+            let input = try request.validated(currentYear: local.date.year)
+            let service = try Self.service(db, request.service!)
+            guard service.active else { throw DeskError.validation([FieldError("service", "service \(service.code) is retired")]) }
+
+            // Dossier code: {centre}-{YYMMDD}-{NNNN}, the sequence restarting every local day.
+            let day = String(format: "%02d%02d%02d", local.date.year % 100, local.date.month, local.date.day)
+            let sequence =
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "INSERT INTO dossier_sequence (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
+                    arguments: [day]) ?? 1
+            let code = "\(centre.code)-\(day)-\(String(format: "%04d", sequence))"
+
+            let applicantId = try Self.insert(db, applicant: input.applicant, at: now)
+            var state = Ticket.State.queued
+            var department: String? = service.route[0].department
+            var step: Int? = 0
+            var countingStart: Date?
+            var due: Date?
+            var closedAt: Date?
+            switch input.outcome {
+            case .accepted:
+                let start = time.countingStart(acceptedAt: now).start
+                countingStart = start
+                due = time.due(from: start, limit: service.timeLimit).due
+            case .incomplete:
+                state = .awaitingCitizen
+            case .refused:
+                state = .rejected
+                department = nil
+                step = nil
+                closedAt = now
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO ticket (code, service, service_version, channel, applicant, description, location_address, location_lat,
+                    location_long, documents, priority, priority_reason, charges, state, awaiting_reason, resume_state, step, department,
+                    received_at, counting_start, due_at, paused_at, closed_at, outcome_note, supplement_requests, queue_number, created_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    code, service.code, service.version, input.channel.rawValue, applicantId, input.description, input.location?.address,
+                    input.location?.lat, input.location?.long, APIJSON.text(input.documents), input.priority.rawValue, input.priorityReason,
+                    APIJSON.text(service.charges), state.rawValue, state == .awaitingCitizen ? "supplement" : nil,
+                    state == .awaitingCitizen ? "queued" : nil, step, department, now.storedSeconds, countingStart?.storedSeconds,
+                    due?.storedSeconds, nil as Int64?, closedAt?.storedSeconds,
+                    input.outcome == .refused ? input.reasons : nil, input.outcome == .incomplete ? 1 : 0, input.queueNumber,
+                    actor.username,
+                ])
+            if input.outcome == .accepted, let start = countingStart {
+                try Self.enterStep(db, code: code, visit: 1, position: 0, step: service.route[0], at: start, time: time)
+            }
+            try db.execute(
+                sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",
+                arguments: [
+                    code, TextFolding.fold([code, service.name, input.description, input.location?.address ?? ""].joined(separator: " ")),
+                ])
+            var detail = [
+                "outcome": input.outcome.rawValue, "service": service.code, "serviceVersion": String(service.version),
+                "channel": input.channel.rawValue, "to": state.rawValue,
+            ]
+            detail["toDepartment"] = department
+            detail["dueAt"] = due.map(time.clock.describe)
+            if !input.missing.isEmpty { detail["missing"] = input.missing.joined(separator: "; ") }
+            detail["reasons"] = input.reasons
+            detail["queueNumber"] = input.queueNumber
+            try EventLog.append(
+                db, at: now, actor: actor.username, action: "ticket.intake", entity: "ticket", entityId: code, detail: detail)
+
+            let ticket = try Self.ticket(db, code)
+            let receipt = Receipt(
+                code: code, outcome: input.outcome, service: service.code, serviceName: service.name, receivedAt: now,
+                countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),
+                documents: input.documents, charges: service.charges, missing: input.missing, reasons: input.reasons)
+            let result = IntakeResult(ticket: try Self.view(db, ticket, time: time, now: now, withApplicant: true), receipt: receipt)
+            let body = try APIJSON.encoder.encode(result)
+            if let idempotency {
+                try Self.storeAnswer(
+                    db, username: actor.username, key: idempotency.key,
+                    answer: IdempotentAnswer(fingerprint: idempotency.fingerprint, status: 201, body: body), now: now)
+            }
+            return .created(result, body: body)
+        }
+    }
+
+    static func insert(_ db: Database, applicant: Applicant, at now: Date) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO applicant (kind, name, id_number, tax_code, phone, email, address, representative, representative_phone, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                applicant.kind.rawValue, applicant.name, applicant.idNumber, applicant.taxCode, applicant.phone, applicant.email,
+                applicant.address, applicant.representative.map(APIJSON.text), applicant.representative?.phone, now.storedSeconds,
+            ])
+        let id = db.lastInsertedRowID
+        try db.execute(
+            sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)",
+            arguments: [
+                id,
+                TextFolding.fold([applicant.name, applicant.address ?? "", applicant.representative?.name ?? ""].joined(separator: " ")),
+            ])
+        return id
+    }
+
+    /// Opens a visit of a route step (the control sheet), with its own due moment.
+    static func enterStep(_ db: Database, code: String, visit: Int, position: Int?, step: RouteStep, at entered: Date, time: WorkingTime)
+        throws
+    {
+        var due: Date?
+        if let allowance = step.allowance {
+            let stepTime = Self.stepTime(time)
+            due = stepTime.due(from: stepTime.countingStart(acceptedAt: entered).start, limit: allowance).due
+        }
+        try db.execute(
+            sql:
+                "INSERT INTO ticket_step (ticket, visit, position, department, allowance, entered_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [code, visit, position, step.department, step.allowance?.description, entered.storedSeconds, due?.storedSeconds])
+    }
+
+    /// Closes the open step visit and grades it against its own allowance.
+    @discardableResult
+    static func leaveStep(_ db: Database, code: String, at now: Date, time: WorkingTime) throws -> Timeliness? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM ticket_step WHERE ticket = ? AND left_at IS NULL ORDER BY visit DESC LIMIT 1", arguments: [code])
+        else { return nil }
+        let visit = StepVisit(row: row)
+        let grade = visit.dueAt.map { time.grade(finishedAt: now, dueAt: $0) }
+        try db.execute(
+            sql: "UPDATE ticket_step SET left_at = ?, grade = ? WHERE ticket = ? AND visit = ?",
+            arguments: [now.storedSeconds, grade?.rawValue, code, visit.visit])
+        return grade
+    }
+
+    // MARK: Reading
+
+    static func ticket(_ db: Database, _ code: String) throws -> Ticket {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE code = ?", arguments: [code]) else {
+            throw DeskError.notFound(entity: "ticket", id: code)
+        }
+        return Ticket(row: row)
+    }
+
+    static func view(_ db: Database, _ ticket: Ticket, time: WorkingTime, now: Date, withApplicant: Bool) throws -> TicketView {
+        var applicant: Applicant?
+        if withApplicant, let row = try Row.fetchOne(db, sql: "SELECT * FROM applicant WHERE id = ?", arguments: [ticket.applicantId]) {
+            applicant = Applicant(row: row)
+        }
+        var overdue = false
+        var atRisk = false
+        if ticket.state.isOpen, let due = ticket.dueAt {
+            let reference = ticket.pausedAt ?? now
+            overdue = reference > due
+            atRisk = !overdue && time.workingMinutes(from: reference, to: due) <= atRiskWorkingMinutes
+        }
+        return TicketView(ticket: ticket, applicant: applicant, overdue: overdue, atRisk: atRisk)
+    }
+
+    /// A ticket as `viewer` may see it: a handler sees only their department's tickets and an
+    /// integration only those it created; anything else is "not found" (no existence leak).
+    public func ticket(_ code: String, viewer: Staff) async throws -> TicketView {
+        let now = clock()
+        return try await read { db in
+            let ticket = try Self.visibleTicket(db, code, viewer: viewer)
+            let (_, time) = try Self.workingTime(db)
+            return try Self.view(db, ticket, time: time, now: now, withApplicant: true)
+        }
+    }
+
+    static func visibleTicket(_ db: Database, _ code: String, viewer: Staff) throws -> Ticket {
+        let ticket = try ticket(db, code)
+        switch viewer.role {
+        case .admin, .supervisor, .officer: return ticket
+        case .handler where ticket.department != nil && ticket.department == viewer.department: return ticket
+        case .integration where ticket.createdBy == viewer.username: return ticket
+        case .kiosk, .display: throw DeskError.forbidden("role \(viewer.role.rawValue) may not see tickets")
+        default: throw DeskError.notFound(entity: "ticket", id: code)
+        }
+    }
+
+    /// The audit trail of a ticket (its control sheet), oldest first.
+    public func ticketEvents(_ code: String, viewer: Staff) async throws -> [TicketEvent] {
+        try await read { db in
+            _ = try Self.visibleTicket(db, code, viewer: viewer)
+            return try EventLog.events(db, entity: "ticket", entityId: code).map { event in
+                let detail = (try? JSONDecoder().decode([String: String].self, from: Data(event.detail.utf8))) ?? [:]
+                return TicketEvent(id: event.id, at: event.at, actor: event.actor, action: event.action, detail: detail, hash: event.hash)
+            }
+        }
+    }
+
+    /// The control sheet: each step visit with its allowance, due moment and grade.
+    public func ticketSteps(_ code: String, viewer: Staff) async throws -> [StepVisit] {
+        try await read { db in
+            _ = try Self.visibleTicket(db, code, viewer: viewer)
+            return try Row.fetchAll(db, sql: "SELECT * FROM ticket_step WHERE ticket = ? ORDER BY visit", arguments: [code]).map(
+                StepVisit.init(row:))
+        }
+    }
+
+    /// `explain-due`: the counting start and why, each day or stretch, each pause or restart, the result.
+    public func explainDue(_ code: String, viewer: Staff) async throws -> DueExplanation {
+        try await read { db in
+            let ticket = try Self.visibleTicket(db, code, viewer: viewer)
+            let (_, time) = try Self.workingTime(db)
+            let service = try Self.service(db, ticket.service)
+            var explanation = DueExplanation(
+                code: code, timeLimit: service.timeLimit, supplementRule: service.supplementRule, lines: [], storedDueAt: ticket.dueAt,
+                recomputedDueAt: nil, revisedDueAt: ticket.revisedDueAt)
+            let events = try EventLog.events(db, entity: "ticket", entityId: code)
+            var due: Date?
+            for event in events {
+                let detail = (try? JSONDecoder().decode([String: String].self, from: Data(event.detail.utf8))) ?? [:]
+                let date = time.clock.local(event.at).date
+                switch event.action {
+                case "ticket.intake" where detail["outcome"] == "accepted", "ticket.supplement-received" where detail["clock"] == "start",
+                    "ticket.supplement-received" where detail["clock"] == "restart":
+                    let start = time.countingStart(acceptedAt: event.at)
+                    if event.action != "ticket.intake" {
+                        explanation.lines.append(
+                            DueLine(
+                                kind: .clock, date: date,
+                                text:
+                                    "\(time.clock.describe(event.at)): dossier complete; the time limit \(detail["clock"] == "start" ? "starts" : "starts again from zero") (Decree 61/2018 art. 19(4))"
+                            ))
+                    }
+                    let computation = time.due(from: start.start, limit: service.timeLimit)
+                    explanation.lines += start.lines + computation.lines
+                    due = computation.due
+                case "ticket.supplement-received" where detail["clock"] == "pause":
+                    guard let current = due, let paused = detail["pausedMinutes"].flatMap(Int.init) else { continue }
+                    let walked = time.walk(minutes: paused, from: current)
+                    explanation.lines.append(
+                        DueLine(
+                            kind: .clock, date: date, minutes: paused,
+                            text:
+                                "\(time.clock.describe(event.at)): the clock was stopped for \(paused) working minutes while waiting for the citizen; the due moment moves by as much"
+                        ))
+                    explanation.lines += walked.lines
+                    due = walked.due
+                    explanation.lines.append(
+                        DueLine(
+                            kind: .due, date: time.clock.local(walked.due).date,
+                            from: TimeOfDay(minutes: time.clock.local(walked.due).minute), text: "due: \(time.clock.describe(walked.due))"))
+                case "ticket.request-supplement":
+                    explanation.lines.append(
+                        DueLine(
+                            kind: .clock, date: date,
+                            text:
+                                "\(time.clock.describe(event.at)): waiting for the citizen (\(detail["kind"] ?? "supplement")); rule \(service.supplementRule.rawValue)"
+                        ))
+                case "ticket.apologise":
+                    explanation.lines.append(
+                        DueLine(
+                            kind: .clock, date: date,
+                            text:
+                                "\(time.clock.describe(event.at)): apology and new appointment \(detail["revisedDueAt"] ?? ""); the ticket is still judged against its original due moment"
+                        ))
+                default:
+                    continue
+                }
+            }
+            explanation.recomputedDueAt = due
+            return explanation
+        }
+    }
+
+    // MARK: Public lookup
+
+    /// The citizen's status lookup: the code and the phone given at intake (the applicant's or
+    /// the representative's). A wrong phone is the same "not found" as an unknown code.
+    public func publicStatus(code: String, phone: String) async throws -> PublicStatus {
+        guard case .success(let normalised) = Identifiers.normalise(phone: phone) else {
+            throw DeskError.notFound(entity: "ticket", id: code)
+        }
+        return try await read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t.*, s.name AS service_name, d.name AS department_name FROM ticket t
+                        JOIN applicant a ON a.id = t.applicant JOIN service s ON s.code = t.service
+                        LEFT JOIN department d ON d.code = t.department
+                        WHERE t.code = ? AND (a.phone = ? OR a.representative_phone = ?)
+                        """,
+                    arguments: [code, normalised, normalised])
+            else { throw DeskError.notFound(entity: "ticket", id: code) }
+            let ticket = Ticket(row: row)
+            return PublicStatus(
+                code: ticket.code, state: ticket.state, portalStatus: ticket.portalStatus, service: row["service_name"],
+                department: row["department_name"], receivedAt: ticket.receivedAt, dueAt: ticket.dueAt, revisedDueAt: ticket.revisedDueAt)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// A ticket as the API shows it: its fields, the portal status, whether it is overdue or at
+/// risk now, and (for staff who may see it) the applicant.
+public struct TicketView: Codable, Equatable, Sendable {
+    public var ticket: Ticket
+    public var applicant: Applicant?
+    public var overdue: Bool
+    public var atRisk: Bool
+
+    enum Extra: String, CodingKey { case portalStatus, applicant, overdue, atRisk }
+
+    public init(ticket: Ticket, applicant: Applicant?, overdue: Bool, atRisk: Bool) {
+        self.ticket = ticket
+        self.applicant = applicant
+        self.overdue = overdue
+        self.atRisk = atRisk
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try ticket.encode(to: encoder)
+        var container = encoder.container(keyedBy: Extra.self)
+        try container.encode(ticket.portalStatus, forKey: .portalStatus)
+        try container.encodeIfPresent(applicant, forKey: .applicant)
+        try container.encode(overdue, forKey: .overdue)
+        try container.encode(atRisk, forKey: .atRisk)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        ticket = try Ticket(from: decoder)
+        let container = try decoder.container(keyedBy: Extra.self)
+        applicant = try container.decodeIfPresent(Applicant.self, forKey: .applicant)
+        overdue = try container.decode(Bool.self, forKey: .overdue)
+        atRisk = try container.decode(Bool.self, forKey: .atRisk)
+    }
+}
+
+/// The receipt and appointment slip (form 01), or the supplement request / refusal slip.
+public struct Receipt: Codable, Equatable, Sendable {
+    public var code: String
+    public var outcome: IntakeRequest.Outcome
+    public var service: String
+    public var serviceName: String
+    public var receivedAt: Date
+    public var countingStartAt: Date?
+    public var dueAt: Date?
+    /// `2026-12-03 10:00` in the centre's time zone, as printed.
+    public var receivedLocal: String
+    public var dueLocal: String?
+    public var documents: [Document]
+    public var charges: [Charge]
+    public var missing: [String]
+    public var reasons: String?
+}
+
+/// The answer to an intake.
+public struct IntakeResult: Codable, Equatable, Sendable {
+    public var ticket: TicketView
+    public var receipt: Receipt
+}
+
+/// The whole computation of a ticket's due moment (`explain-due`).
+public struct DueExplanation: Codable, Equatable, Sendable {
+    public var code: String
+    public var timeLimit: TimeLimit
+    public var supplementRule: Service.SupplementRule
+    public var lines: [DueLine]
+    /// The due moment stored when the ticket was accepted (and moved by pauses or restarts).
+    public var storedDueAt: Date?
+    /// What the current calendar gives for the same history (differs after a calendar correction).
+    public var recomputedDueAt: Date?
+    public var revisedDueAt: Date?
+}
+
+/// A line of a ticket's audit trail with the control sheet's grade when a step was left.
+public struct TicketEvent: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var detail: [String: String]
+    public var hash: String
+}
+
+/// What the public lookup reveals: nothing personal.
+public struct PublicStatus: Codable, Equatable, Sendable {
+    public var code: String
+    public var state: Ticket.State
+    public var portalStatus: Int
+    public var service: String
+    public var department: String?
+    public var receivedAt: Date
+    public var dueAt: Date?
+    public var revisedDueAt: Date?
+}

@@ -1,0 +1,370 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import ServiceDesk
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    let current: Mutex<Date>
+
+    init(_ text: String) { current = Mutex(TestClock.parse(text)) }
+
+    var now: Date { current.withLock { $0 } }
+    func set(_ text: String) { current.withLock { $0 = TestClock.parse(text) } }
+
+    /// `2026-11-30 09:00` in Hà Nội time.
+    static func parse(_ text: String) -> Date {
+        let parts = text.split(separator: " ")
+        return LocalClock(identifier: "Asia/Ho_Chi_Minh")!.instant(
+            LocalDate(String(parts[0]))!, minute: TimeOfDay(String(parts[1]))!.minutes)
+    }
+
+    static func local(_ date: Date?) -> String? { date.map { LocalClock(identifier: "Asia/Ho_Chi_Minh")!.describe($0) } }
+}
+
+/// The example centre with a few extra people: a handler at the one-stop desk, one at the
+/// Department of Agriculture and Environment, a contract handler in civil status.
+struct Centre2026 {
+    let database: AppDatabase
+    let clock: TestClock
+
+    init(at time: String = "2026-11-30 09:00") async throws {
+        let clock = TestClock(time)
+        self.clock = clock
+        database = try AppDatabase.inMemory(clock: { clock.now })
+        _ = try database.bootstrap()
+        _ = try await Demo.load(into: database, actor: "admin")
+        for (username, role, department, employment) in [
+            ("thu.mc", "handler", "mot-cua", "civil-servant"), ("binh.nnmt", "handler", "so-nnmt", "civil-servant"),
+            ("tuan.tp", "handler", "tu-phap", "contract"), ("hoa.pa", "handler", "tiep-dan", "contract"),
+            ("cong.tt", "integration", nil, "contract"),
+        ] {
+            _ = try await database.createStaff(
+                StaffDraft(username: username, name: username, role: role, department: department, employment: employment), actor: "admin")
+        }
+    }
+
+    func staff(_ username: String) async throws -> Staff { try await database.staff(username) }
+
+    func intake(
+        _ service: String, name: String = "Đặng Thị Hoa", phone: String = "0912345678", outcome: String? = nil, missing: [String]? = nil,
+        by username: String = "lan.mc", key: IdempotencyContext? = nil, priority: String? = nil
+    ) async throws -> IntakeResult {
+        let request = IntakeRequest(
+            service: service, applicant: ApplicantDraft(name: name, idNumber: "079190001234", phone: phone, address: "12 Lê Lợi, Hải Châu"),
+            description: "Hồ sơ của \(name)", documents: [Document(name: "Tờ khai", copies: 1, original: true)],
+            priority: priority, priorityReason: priority == "priority" ? "người cao tuổi" : nil, outcome: outcome, missing: missing)
+        switch try await database.intake(request, actor: try await staff(username), idempotency: key) {
+        case .created(let result, _): return result
+        case .replayed(_, let body): return try APIJSON.decoder.decode(IntakeResult.self, from: body)
+        }
+    }
+
+    @discardableResult
+    func act(_ action: TicketAction, _ code: String, by username: String, _ request: ActionRequest = ActionRequest()) async throws -> Ticket
+    {
+        try await database.perform(action, on: code, request, actor: try await staff(username)).ticket
+    }
+}
+
+@Suite("Tickets: intake, lifecycle, routing, deadlines, audit")
+struct TicketTests {
+    @Test("a land certificate travels its inter-agency route with a supplement (restart) to its return and rating")
+    func journey() async throws {
+        let centre = try await Centre2026()
+        let result = try await centre.intake("1.004227")
+        let code = result.receipt.code
+        #expect(code == "000.00.00.H00-261130-0001")
+        #expect(result.ticket.ticket.state == .queued && result.ticket.ticket.department == "mot-cua")
+        #expect(TestClock.local(result.receipt.dueAt) == "2026-12-28 09:00")  // 20 working days
+        #expect(result.receipt.charges.map(\.amount) == [100_000, 500_000])
+        #expect(result.ticket.ticket.portalStatus == 2)
+
+        let claimed = try #require(try await centre.database.claimNext(department: "mot-cua", actor: try await centre.staff("thu.mc")))
+        #expect(claimed.ticket.code == code && claimed.ticket.holder == "thu.mc" && claimed.ticket.portalStatus == 4)
+        centre.clock.set("2026-11-30 10:00")
+        try await centre.act(.transfer, code, by: "thu.mc")
+        centre.clock.set("2026-12-01 08:00")
+        try await centre.act(.claim, code, by: "mai.dd")
+        let waiting = try await centre.act(.requestSupplement, code, by: "mai.dd", ActionRequest(missing: ["Bản vẽ sơ đồ thửa đất"]))
+        #expect(waiting.state == .awaitingCitizen && waiting.portalStatus == 5)
+        centre.clock.set("2026-12-03 14:00")
+        let restarted = try await centre.act(.supplementReceived, code, by: "lan.mc")
+        #expect(restarted.state == .inProgress && restarted.holder == "mai.dd")
+        #expect(TestClock.local(restarted.dueAt) == "2026-12-31 14:00")  // a new full 20 days from Thursday 14:00
+        centre.clock.set("2026-12-10 09:00")
+        try await centre.act(.transfer, code, by: "mai.dd")
+        try await centre.act(.claim, code, by: "binh.nnmt")
+        centre.clock.set("2026-12-15 15:30")
+        let resolved = try await centre.act(.resolve, code, by: "binh.nnmt", ActionRequest(outcome: "granted"))
+        #expect(resolved.state == .resolved && resolved.portalStatus == 9)
+        centre.clock.set("2026-12-16 08:00")
+        let returned = try await centre.act(.return, code, by: "lan.mc")
+        #expect(returned.state == .returned && returned.earlyReturn == true && returned.portalStatus == 10)
+        try await centre.act(.rate, code, by: "lan.mc", ActionRequest(rating: "satisfied"))
+
+        let officer = try await centre.staff("lan.mc")
+        let events = try await centre.database.ticketEvents(code, viewer: officer)
+        #expect(
+            events.map(\.action) == [
+                "ticket.intake", "ticket.claim", "ticket.transfer", "ticket.claim", "ticket.request-supplement",
+                "ticket.supplement-received",
+                "ticket.transfer", "ticket.claim", "ticket.resolve", "ticket.return", "ticket.rate",
+            ])
+        #expect(events[2].detail["fromDepartment"] == "mot-cua" && events[2].detail["toDepartment"] == "dat-dai")
+        #expect(events[2].detail["grade"] == "early")  // step 0 (1 d) left on its first day
+        #expect(events[8].detail["timeliness"] == "early")
+        let steps = try await centre.database.ticketSteps(code, viewer: officer)
+        #expect(steps.map(\.department) == ["mot-cua", "dat-dai", "so-nnmt"])
+        #expect(steps.map(\.grade) == [.early, .early, .early])
+        #expect(try centre.database.verifyEventChain().intact)
+        let explanation = try await centre.database.explainDue(code, viewer: officer)
+        #expect(explanation.recomputedDueAt == restarted.dueAt && explanation.storedDueAt == restarted.dueAt)
+        #expect(explanation.lines.contains { $0.text.contains("starts again from zero") })
+    }
+
+    @Test("illegal transitions name the state and the allowed actions; nothing changes")
+    func illegal() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("1.001193").receipt.code
+        do {
+            try await centre.act(.resolve, code, by: "thu.mc", ActionRequest(outcome: "granted"))
+            Issue.record("expected a refusal")
+        } catch DeskError.illegalTransition(let action, let state, let allowed) {
+            #expect(action == "resolve" && state == "queued")
+            #expect(allowed == ["claim", "request-supplement", "reject", "withdraw", "apologise", "note"])
+        }
+        await #expect(throws: DeskError.self) { try await centre.act(.rate, code, by: "lan.mc", ActionRequest(rating: "satisfied")) }
+        let ticket = try await centre.database.ticket(code, viewer: try await centre.staff("admin")).ticket
+        #expect(ticket.version == 1 && ticket.state == .queued)
+    }
+
+    @Test("the version guards against concurrent edits")
+    func versions() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("1.001193").receipt.code
+        try await centre.act(.claim, code, by: "thu.mc", ActionRequest(version: 1))
+        await #expect(throws: DeskError.staleVersion(current: 2)) {
+            try await centre.act(.note, code, by: "thu.mc", ActionRequest(version: 1, note: "late"))
+        }
+    }
+
+    @Test("roles, holders and departments: forbidden is 403, another department's ticket is not found")
+    func who() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("1.001193").receipt.code
+        await #expect(throws: DeskError.notFound(entity: "ticket", id: code)) {
+            try await centre.database.ticket(code, viewer: try await centre.staff("mai.dd"))
+        }
+        await #expect(throws: DeskError.self) { try await centre.act(.claim, code, by: "mai.dd") }
+        await #expect(throws: DeskError.forbidden("role kiosk may not see tickets")) {
+            try await centre.database.ticket(code, viewer: try await centre.staff("kiosk-1"))
+        }
+        try await centre.act(.claim, code, by: "thu.mc")
+        _ = try await centre.database.createStaff(
+            StaffDraft(username: "an.mc", name: "An", role: "handler", department: "mot-cua", employment: "contract"), actor: "admin")
+        await #expect(throws: DeskError.forbidden("only the holder (thu.mc) or a supervisor may transfer this ticket")) {
+            try await centre.act(.transfer, code, by: "an.mc")
+        }
+        let reassigned = try await centre.act(.reassign, code, by: "giamsat", ActionRequest(handler: "an.mc"))
+        #expect(reassigned.holder == "an.mc")
+        await #expect(throws: DeskError.forbidden("role officer may not claim tickets")) {
+            try await centre.act(.claim, code, by: "lan.mc")
+        }
+    }
+
+    @Test("one supplement request per stage; a supervisor's override is allowed and reported")
+    func secondSupplement() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("1.000894").receipt.code
+        try await centre.act(.requestSupplement, code, by: "lan.mc", ActionRequest(missing: ["Giấy xác nhận tình trạng hôn nhân"]))
+        try await centre.act(.supplementReceived, code, by: "lan.mc")
+        await #expect(throws: DeskError.self) {
+            try await centre.act(.requestSupplement, code, by: "lan.mc", ActionRequest(missing: ["Ảnh"]))
+        }
+        await #expect(throws: DeskError.self) {
+            try await centre.act(.requestSupplement, code, by: "giamsat", ActionRequest(missing: ["Ảnh"]))
+        }
+        let second = try await centre.act(
+            .requestSupplement, code, by: "giamsat", ActionRequest(missing: ["Ảnh"], override: "công dân nộp nhầm ảnh"))
+        #expect(second.supplementRequests == 2)
+        let events = try await centre.database.ticketEvents(code, viewer: try await centre.staff("admin"))
+        #expect(events.last?.detail["secondRequest"] == "true")
+        #expect(events.last?.detail["override"] == "công dân nộp nhầm ảnh")
+    }
+
+    @Test("feedback pauses the clock while waiting: the due moment moves by the working time waited")
+    func pause() async throws {
+        let centre = try await Centre2026()
+        let result = try await centre.intake("PA-HATANG")
+        #expect(TestClock.local(result.receipt.dueAt) == "2026-12-07 09:00")  // 5 working days
+        let code = result.receipt.code
+        try await centre.act(.claim, code, by: "hoa.pa")
+        centre.clock.set("2026-11-30 10:00")
+        try await centre.act(.requestSupplement, code, by: "hoa.pa", ActionRequest(missing: ["Ảnh chụp vị trí"]))
+        centre.clock.set("2026-12-01 10:00")  // 450 working minutes later
+        let resumed = try await centre.act(.supplementReceived, code, by: "hoa.pa")
+        #expect(TestClock.local(resumed.dueAt) == "2026-12-08 09:00")
+        let explanation = try await centre.database.explainDue(code, viewer: try await centre.staff("admin"))
+        #expect(explanation.recomputedDueAt == resumed.dueAt)
+        #expect(explanation.lines.contains { $0.text.contains("stopped for 450 working minutes") })
+    }
+
+    @Test("an incomplete dossier gets no clock until it is complete; a refused one is closed with reasons")
+    func intakeOutcomes() async throws {
+        let centre = try await Centre2026()
+        let incomplete = try await centre.intake("1.001193", outcome: "incomplete", missing: ["Giấy chứng sinh"])
+        #expect(incomplete.ticket.ticket.state == .awaitingCitizen && incomplete.receipt.dueAt == nil)
+        centre.clock.set("2026-12-02 16:00")
+        let complete = try await centre.act(.supplementReceived, incomplete.receipt.code, by: "lan.mc")
+        #expect(complete.state == .queued && TestClock.local(complete.countingStartAt) == "2026-12-03 07:30")
+        #expect(TestClock.local(complete.dueAt) == "2026-12-03 17:00")
+        await #expect(throws: DeskError.self) { try await centre.intake("1.001193", outcome: "refused") }
+        let refused = try await centre.database.intake(
+            IntakeRequest(
+                service: "1.001193", applicant: ApplicantDraft(name: "Lê Văn Tám"), outcome: "refused", reasons: "không thuộc thẩm quyền"),
+            actor: try await centre.staff("lan.mc"))
+        guard case .created(let result, _) = refused else {
+            Issue.record("expected a new ticket")
+            return
+        }
+        #expect(result.ticket.ticket.state == .rejected && result.ticket.ticket.portalStatus == 3)
+    }
+
+    @Test("only a civil servant resolves the deciding step of an internal department in administrative-body mode")
+    func decidingStep() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("2.000815").receipt.code  // certified copy: decided at tu-phap (step 0)
+        try await centre.act(.claim, code, by: "tuan.tp")
+        await #expect(
+            throws: DeskError.forbidden("only a civil servant resolves a deciding step in administrative-body mode; tuan.tp is contract")
+        ) {
+            try await centre.act(.resolve, code, by: "tuan.tp", ActionRequest(outcome: "granted"))
+        }
+        try await centre.act(.reassign, code, by: "giamsat", ActionRequest(handler: "hung.tp"))
+        #expect(try await centre.act(.resolve, code, by: "hung.tp", ActionRequest(outcome: "granted")).state == .resolved)
+        let early = try await centre.intake("1.004227").receipt.code
+        try await centre.act(.claim, early, by: "thu.mc")
+        await #expect(throws: DeskError.self) { try await centre.act(.resolve, early, by: "thu.mc", ActionRequest(outcome: "granted")) }
+    }
+
+    @Test("an apology comes once, at least a working day before the due moment; the original due date stays")
+    func apology() async throws {
+        let centre = try await Centre2026()
+        let result = try await centre.intake("1.000894")  // 5 d: due 2026-12-07 09:00
+        let code = result.receipt.code
+        let revised = TestClock.parse("2026-12-10 17:00")
+        centre.clock.set("2026-12-03 10:00")  // 840 working minutes before the due moment
+        let apologised = try await centre.act(.apologise, code, by: "giamsat", ActionRequest(note: "chờ xác minh", revisedDueAt: revised))
+        #expect(apologised.revisedDueAt == revised && apologised.dueAt == result.receipt.dueAt)
+        await #expect(throws: DeskError.self) {
+            try await centre.act(.apologise, code, by: "giamsat", ActionRequest(note: "again", revisedDueAt: revised))
+        }
+        let late = try await centre.intake("1.001193").receipt.code  // 1 d: due 2026-12-04 10:00, 450 working minutes away
+        await #expect(throws: DeskError.self) {
+            try await centre.act(.apologise, late, by: "giamsat", ActionRequest(note: "too late", revisedDueAt: revised))
+        }
+    }
+
+    @Test("dossier codes count up per day without gaps and restart the next day; an idempotent retry creates nothing")
+    func codes() async throws {
+        let centre = try await Centre2026()
+        var codes: [String] = []
+        for _ in 0..<3 { codes.append(try await centre.intake("HD-TTHC").receipt.code) }
+        #expect(codes == ["000.00.00.H00-261130-0001", "000.00.00.H00-261130-0002", "000.00.00.H00-261130-0003"])
+        let key = IdempotencyContext(key: "k1", fingerprint: "f1")
+        let first = try await centre.intake("HD-TTHC", key: key).receipt.code
+        let again = try await centre.intake("HD-TTHC", key: key).receipt.code
+        #expect(first == again && first.hasSuffix("-0004"))
+        await #expect(throws: DeskError.idempotencyKeyReused) {
+            try await centre.intake("HD-TTHC", key: IdempotencyContext(key: "k1", fingerprint: "other"))
+        }
+        centre.clock.set("2026-12-01 00:05")
+        #expect(try await centre.intake("HD-TTHC").receipt.code == "000.00.00.H00-261201-0001")
+    }
+
+    @Test("search folds diacritics and đ: 'dang' finds Đặng, 'nguyen van an' finds Nguyễn Văn An; phone and id too")
+    func search() async throws {
+        let centre = try await Centre2026()
+        _ = try await centre.intake("HD-TTHC", name: "Đặng Thị Hoa")
+        _ = try await centre.intake("HD-TTHC", name: "Nguyễn Văn An", phone: "+84 98 765 4321")
+        let admin = try await centre.staff("admin")
+        func names(_ configure: (inout TicketQuery) -> Void) async throws -> Int {
+            var query = TicketQuery()
+            configure(&query)
+            return try await centre.database.tickets(query, page: try PageRequest(), viewer: admin).items.count
+        }
+        #expect(try await names { $0.text = "dang" } == 1)
+        #expect(try await names { $0.text = "nguyen van an" } == 1)
+        #expect(try await names { $0.text = "NGUYỄN" } == 1)
+        #expect(try await names { $0.text = "hai chau" } == 2)
+        #expect(try await names { $0.phone = "0987654321" } == 1)
+        #expect(try await names { $0.idNumber = "079190001234" } == 2)
+        #expect(try await names { $0.states = [.queued] } == 2)
+        #expect(try await names { $0.department = "tiep-dan" } == 2)
+        #expect(try await names { $0.overdue = true } == 0)
+        let handler = try await centre.staff("mai.dd")
+        #expect(try await centre.database.tickets(TicketQuery(), page: try PageRequest(), viewer: handler).items.isEmpty)
+        let page = try await centre.database.tickets(TicketQuery(), page: try PageRequest(limit: 1), viewer: admin)
+        let next = try await centre.database.tickets(TicketQuery(), page: try PageRequest(limit: 1, cursor: page.nextCursor), viewer: admin)
+        #expect(page.items.count == 1 && next.items.count == 1 && page.items[0].ticket.code != next.items[0].ticket.code)
+    }
+
+    @Test("the public lookup needs the right phone and reveals nothing personal")
+    func publicLookup() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("1.001193").receipt.code
+        let status = try await centre.database.publicStatus(code: code, phone: "0912 345 678")
+        #expect(status.state == .queued && status.department == "Bộ phận Một cửa (tiếp nhận và trả kết quả)")
+        let text = String(decoding: try APIJSON.encoder.encode(status), as: UTF8.self)
+        #expect(!text.contains("Đặng") && !text.contains("0912") && !text.contains("079190001234"))
+        await #expect(throws: DeskError.notFound(entity: "ticket", id: code)) {
+            try await centre.database.publicStatus(code: code, phone: "0987654321")
+        }
+        await #expect(throws: DeskError.notFound(entity: "ticket", id: "nope")) {
+            try await centre.database.publicStatus(code: "nope", phone: "0912345678")
+        }
+    }
+
+    @Test("queue next: urgent, then priority, then earliest due, then oldest; an empty queue gives nothing")
+    func queueOrder() async throws {
+        let centre = try await Centre2026()
+        let normal = try await centre.intake("HD-TTHC").receipt.code
+        centre.clock.set("2026-11-30 09:05")
+        let priority = try await centre.intake("HD-TTHC", priority: "priority").receipt.code
+        centre.clock.set("2026-11-30 09:10")
+        let urgent = try await centre.intake("HD-TTHC", priority: "urgent").receipt.code
+        let handler = try await centre.staff("hoa.pa")
+        var order: [String] = []
+        while let next = try await centre.database.claimNext(department: "tiep-dan", actor: handler) { order.append(next.ticket.code) }
+        #expect(order == [urgent, priority, normal])
+    }
+}
+
+@Suite("Applicant identifiers")
+struct IdentifierTests {
+    @Test(arguments: [
+        ("079190001234", nil as String?), ("001305012345", nil),
+        ("099190001234", "starts with 099, which is not a province code of birth registration"),
+        ("07919000123", "must be the 12-digit personal identification number"),
+        ("0791900012a4", "must be the 12-digit personal identification number"),
+        ("079399001234", "encodes the birth year 2099, which is in the future"),
+    ])
+    func idNumbers(number: String, problem: String?) {
+        #expect(Identifiers.problem(idNumber: number, currentYear: 2026) == problem)
+    }
+
+    @Test(arguments: [
+        ("0912345678", "+84912345678"), ("091 234 5678", "+84912345678"), ("+84912345678", "+84912345678"), ("0871234567", "+84871234567"),
+        ("+33612345678", "+33612345678"),
+    ])
+    func validPhones(input: String, normalised: String) {
+        #expect(try! Identifiers.normalise(phone: input).get() == normalised)
+    }
+
+    @Test(arguments: ["012345678", "0112345678", "091234567", "+8491234567", "12345", "+1234", "phone"])
+    func invalidPhones(input: String) {
+        #expect(throws: Identifiers.PhoneProblem.self) { try Identifiers.normalise(phone: input).get() }
+    }
+}
