@@ -26,12 +26,17 @@ public struct Configuration: Sendable {
     public var departments: [Department]
     public var staff: [Staff]
     public var services: [Service]
+    /// Open tickets with the charges they were received with.
+    public var openTickets: [(code: String, charges: [Charge])]
 
-    public init(centre: Centre, departments: [Department], staff: [Staff], services: [Service]) {
+    public init(
+        centre: Centre, departments: [Department], staff: [Staff], services: [Service], openTickets: [(code: String, charges: [Charge])] = []
+    ) {
         self.centre = centre
         self.departments = departments
         self.staff = staff
         self.services = services
+        self.openTickets = openTickets
     }
 }
 
@@ -49,7 +54,22 @@ public enum ModeRules {
         for service in configuration.services where service.active {
             result += conflicts(service: service, departments: departments, for: mode)
         }
+        for ticket in configuration.openTickets {
+            result += conflicts(ticket: ticket.code, charges: ticket.charges, for: mode)
+        }
         return result
+    }
+
+    /// An open ticket keeps the charges it was received with: an administrative body cannot
+    /// carry a service price or a retained phí that a public service unit billed.
+    static func conflicts(ticket code: String, charges: [Charge], for mode: OrganisationalMode) -> [ModeConflict] {
+        guard mode == .administrativeBody else { return [] }
+        return charges.enumerated().compactMap { index, charge in
+            guard charge.kind == .servicePrice || charge.remittance == .retained else { return nil }
+            return ModeConflict(
+                entity: "ticket", id: code, rule: "ticket.charges", field: "charges[\(index)]",
+                message: "the open ticket carries a \(charge.kind == .servicePrice ? "public-service price" : "retained phí"), which an administrative body cannot collect; finish or withdraw it first")
+        }
     }
 
     /// Decree 60/2021: a public service unit records its financial autonomy group.

@@ -105,7 +105,12 @@ extension AppDatabase {
             centre: try centre(db),
             departments: try Row.fetchAll(db, sql: "SELECT * FROM department").map(Department.init(row:)),
             staff: try Row.fetchAll(db, sql: "SELECT * FROM staff").map(Staff.init(row:)),
-            services: try services(db, filter: ServiceFilter(), limit: nil))
+            services: try services(db, filter: ServiceFilter(), limit: nil),
+            openTickets: try Row.fetchAll(
+                db, sql: "SELECT code, charges FROM ticket WHERE state IN ('queued', 'in-progress', 'awaiting-citizen') AND charges <> '[]'"
+            ).map { row in
+                (row["code"], (try? APIJSON.decoder.decode([Charge].self, from: Data((row["charges"] as String).utf8))) ?? [])
+            })
     }
 
     /// Every configuration write ends with this check, inside its transaction: the stored
