@@ -11,8 +11,12 @@ struct DeskRequestContext: RequestContext {
     /// The configured maximum body size (SPEC §4, default 64 KiB).
     var bodyLimit: Int = DeskdConfiguration.defaultBodyLimit
 
+    /// The client's IP address (for the public lookup's rate limit; never logged).
+    let remoteAddress: String?
+
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     var maxUploadSize: Int { bodyLimit }

@@ -14,6 +14,8 @@ struct DeskdConfiguration: Sendable {
     var adminTokenFile: String?
     var bodyLimit = DeskdConfiguration.defaultBodyLimit
     var demo = false
+    /// Public status lookups allowed per client address per minute.
+    var publicLookupLimit = 30
 }
 
 /// Builds the application `deskd` serves; tests build the very same one.
@@ -38,7 +40,10 @@ func buildRouter(
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
 
-    OperationsController(database: database, registry: registry).addRoutes(to: router)
+    let ticketMetrics = TicketMetrics(registry: registry)
+    OperationsController(database: database, registry: registry, ticketMetrics: ticketMetrics).addRoutes(to: router)
+    PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit))
+        .addRoutes(to: router.group("api/v1/public"))
 
     let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
     CentreController(database: database).addRoutes(to: api)
@@ -46,5 +51,6 @@ func buildRouter(
     DepartmentController(database: database).addRoutes(to: api)
     ServiceController(database: database).addRoutes(to: api)
     StaffController(database: database).addRoutes(to: api)
+    TicketController(database: database, metrics: ticketMetrics).addRoutes(to: api)
     return router
 }

@@ -25,9 +25,7 @@ enum Idempotency {
         guard let key = request.headers[header] else {
             return try respond(try await create(try JSONCoding.decode(Draft.self, from: body)), request: request, context: context)
         }
-        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) else {
-            throw DeskError.validation([FieldError("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
-        }
+        try validate(key)
         let username = try context.caller.staff.username
         let fingerprint = AppDatabase.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body)
         if let earlier = try await database.idempotentAnswer(username: username, key: key) {
@@ -44,6 +42,12 @@ enum Idempotency {
         try await database.storeIdempotentAnswer(
             username: username, key: key, answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: encoded))
         return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded)))
+    }
+
+    static func validate(_ key: String) throws {
+        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) else {
+            throw DeskError.validation([FieldError("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
+        }
     }
 
     static func respond<Value: Encodable & Sendable>(_ value: Value, request: Request, context: DeskRequestContext) throws -> Response {

@@ -351,12 +351,19 @@ struct ModeAndTicketTests {
         _ = try await database.changeMode(ModeChangeRequest(mode: "public-service-unit", autonomyGroup: 2), actor: "admin")
         _ = try await database.createDepartment(DepartmentDraft(code: "so-hoa", name: "Số hoá", kind: "internal"), actor: "admin")
         _ = try await database.createService(
-            ServiceDraft(code: "SH-01", name: "Số hoá hồ sơ", kind: "procedure", timeLimit: "1 d", route: [RouteStepDraft(department: "so-hoa")],
+            ServiceDraft(
+                code: "SH-01", name: "Số hoá hồ sơ", kind: "procedure", timeLimit: "1 d", route: [RouteStepDraft(department: "so-hoa")],
                 charges: [ChargeDraft(kind: "service-price", amount: 20_000, remittance: "retained")]), actor: "admin")
         let admin = try await database.staff("admin")
-        guard case .created(let open, _) = try await database.intake(IntakeRequest(service: "SH-01", applicant: ApplicantDraft(name: "A")), actor: admin),
-            case .created(let closed, _) = try await database.intake(IntakeRequest(service: "SH-01", applicant: ApplicantDraft(name: "B")), actor: admin)
-        else { Issue.record("expected tickets"); return }
+        guard
+            case .created(let open, _) = try await database.intake(
+                IntakeRequest(service: "SH-01", applicant: ApplicantDraft(name: "A")), actor: admin),
+            case .created(let closed, _) = try await database.intake(
+                IntakeRequest(service: "SH-01", applicant: ApplicantDraft(name: "B")), actor: admin)
+        else {
+            Issue.record("expected tickets")
+            return
+        }
         _ = try await database.perform(.withdraw, on: closed.receipt.code, ActionRequest(), actor: admin)
         _ = try await database.updateService("SH-01", ServicePatch(active: false), actor: "admin")
         let result = try await database.changeMode(ModeChangeRequest(mode: "administrative-body", dryRun: true), actor: "admin")

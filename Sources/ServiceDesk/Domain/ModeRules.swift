@@ -30,7 +30,8 @@ public struct Configuration: Sendable {
     public var openTickets: [(code: String, charges: [Charge])]
 
     public init(
-        centre: Centre, departments: [Department], staff: [Staff], services: [Service], openTickets: [(code: String, charges: [Charge])] = []
+        centre: Centre, departments: [Department], staff: [Staff], services: [Service],
+        openTickets: [(code: String, charges: [Charge])] = []
     ) {
         self.centre = centre
         self.departments = departments
@@ -68,7 +69,9 @@ public enum ModeRules {
             guard charge.kind == .servicePrice || charge.remittance == .retained else { return nil }
             return ModeConflict(
                 entity: "ticket", id: code, rule: "ticket.charges", field: "charges[\(index)]",
-                message: "the open ticket carries a \(charge.kind == .servicePrice ? "public-service price" : "retained phí"), which an administrative body cannot collect; finish or withdraw it first")
+                message:
+                    "the open ticket carries a \(charge.kind == .servicePrice ? "public-service price" : "retained phí"), which an administrative body cannot collect; finish or withdraw it first"
+            )
         }
     }
 

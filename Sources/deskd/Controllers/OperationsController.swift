@@ -9,6 +9,7 @@ import ServiceDesk
 struct OperationsController {
     let database: AppDatabase
     let registry: PrometheusCollectorRegistry
+    let ticketMetrics: TicketMetrics
 
     /// The OpenAPI document, embedded at build time from the repository's `openapi.yaml`.
     static let openAPIDocument = ByteBuffer(bytes: PackageResources.openapi_yaml)
@@ -26,6 +27,7 @@ struct OperationsController {
             return JSONResponse(["status": "ready"])
         }
         router.get("metrics") { _, _ in
+            try await ticketMetrics.refresh(from: database)
             var bytes: [UInt8] = []
             registry.emit(into: &bytes)
             return Response(

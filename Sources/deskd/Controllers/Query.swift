@@ -46,6 +46,20 @@ struct Query {
         return value
     }
 
+    /// A moment given as an RFC 3339 timestamp or a local date `YYYY-MM-DD` (its start, or
+    /// with `endOfDay` the start of the next day, so `receivedTo=2026-11-30` includes that day).
+    mutating func instant(_ name: String, database: AppDatabase, endOfDay: Bool) async throws -> Date? {
+        guard let text = string(name) else { return nil }
+        if let date = LocalDate(text) {
+            let centre = try await database.centre()
+            let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: .gmt)
+            return clock.instant(endOfDay ? date.adding(days: 1) : date, minute: 0)
+        }
+        if let instant = try? Date(text, strategy: .iso8601) { return instant }
+        errors.append(FieldError(name, "must be a date YYYY-MM-DD or an RFC 3339 timestamp"))
+        return nil
+    }
+
     /// `limit` and `cursor`, shared by every list.
     mutating func page() throws -> PageRequest {
         let limit = int("limit")

@@ -1,0 +1,155 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceDesk
+
+/// `/api/v1/tickets` and the department work queues (SPEC §2, §4).
+struct TicketController {
+    let database: AppDatabase
+    let metrics: TicketMetrics
+
+    func addRoutes(to group: RouterGroup<DeskRequestContext>) {
+        group.post("tickets") { request, context in
+            let actor = try context.require(.officer, .integration, .supervisor, .admin).staff
+            var request = request
+            let body = Data(try await request.collectBody(upTo: context.bodyLimit).readableBytesView)
+            let intake = try JSONCoding.decode(IntakeRequest.self, from: body)
+            var idempotency: IdempotencyContext?
+            if let key = request.headers[Idempotency.header] {
+                try Idempotency.validate(key)
+                idempotency = IdempotencyContext(
+                    key: key, fingerprint: AppDatabase.fingerprint(method: "POST", path: request.uri.path, body: body))
+            }
+            switch try await database.intake(intake, actor: actor, idempotency: idempotency) {
+            case .created(let result, let body):
+                metrics.countAction("intake")
+                context.logger.info(
+                    "ticket received",
+                    metadata: ["ticket.code": "\(result.receipt.code)", "ticket.outcome": "\(result.receipt.outcome.rawValue)"])
+                return Response(
+                    status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            case .replayed(let status, let body):
+                return Response(
+                    status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json", Idempotency.replayed: "true"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            }
+        }
+        group.get("tickets") { request, context in
+            let viewer = try context.require(anyOf: Role.configurationReaders).staff
+            var query = Query(request)
+            var filter = TicketQuery()
+            if let states = query.string("status") {
+                filter.states = try states.split(separator: ",").map { text in
+                    guard let state = Ticket.State(rawValue: String(text)) else {
+                        throw DeskError.validation([
+                            FieldError("status", "must be a comma list of \(Ticket.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                        ])
+                    }
+                    return state
+                }
+            }
+            filter.department = query.string("department")
+            filter.service = query.string("service")
+            filter.assignee = query.string("assignee")
+            filter.channel = query.enumeration("channel", Ticket.Channel.self)
+            filter.overdue = query.bool("overdue")
+            filter.atRisk = query.bool("atRisk")
+            filter.receivedFrom = try await query.instant("receivedFrom", database: database, endOfDay: false)
+            filter.receivedTo = try await query.instant("receivedTo", database: database, endOfDay: true)
+            filter.text = query.string("q")
+            filter.phone = query.string("phone")
+            filter.idNumber = query.string("idNumber")
+            return JSONResponse(try await database.tickets(filter, page: try query.page(), viewer: viewer))
+        }
+        group.get("tickets/:code") { _, context in
+            let viewer = try context.require(anyOf: Role.configurationReaders).staff
+            return JSONResponse(try await database.ticket(try context.parameter("code"), viewer: viewer))
+        }
+        group.get("tickets/:code/events") { _, context in
+            let viewer = try context.require(anyOf: Role.configurationReaders).staff
+            return JSONResponse(try await database.ticketEvents(try context.parameter("code"), viewer: viewer))
+        }
+        group.get("tickets/:code/steps") { _, context in
+            let viewer = try context.require(anyOf: Role.configurationReaders).staff
+            return JSONResponse(try await database.ticketSteps(try context.parameter("code"), viewer: viewer))
+        }
+        group.get("tickets/:code/due") { _, context in
+            let viewer = try context.require(anyOf: Role.configurationReaders).staff
+            return JSONResponse(try await database.explainDue(try context.parameter("code"), viewer: viewer))
+        }
+        group.post("tickets/:code/actions/:action") { request, context in
+            let actor = try context.caller.staff
+            let name = try context.parameter("action")
+            guard let action = TicketAction(rawValue: name) else {
+                throw DeskError.notFound(entity: "action", id: name)
+            }
+            var request = request
+            let body = try await request.collectBody(upTo: context.bodyLimit)
+            // An action without fields (claim, return, withdraw) may be sent without a body.
+            let input =
+                body.readableBytes == 0 ? ActionRequest() : try JSONCoding.decode(ActionRequest.self, from: Data(body.readableBytesView))
+            let view = try await database.perform(action, on: try context.parameter("code"), input, actor: actor)
+            metrics.countAction(action.rawValue)
+            return JSONResponse(view)
+        }
+        group.get("departments/:code/queue") { request, context in
+            let viewer = try context.caller.staff
+            var query = Query(request)
+            let limit = query.int("limit") ?? 100
+            try query.finish()
+            guard (1...PageRequest.maximumLimit).contains(limit) else {
+                throw DeskError.validation([FieldError("limit", "must be between 1 and 500")])
+            }
+            return JSONResponse(try await database.queue(department: try context.parameter("code"), viewer: viewer, limit: limit))
+        }
+        group.post("departments/:code/queue/next") { request, context in
+            let actor = try context.caller.staff
+            guard let view = try await database.claimNext(department: try context.parameter("code"), actor: actor) else {
+                return Response(status: .noContent)
+            }
+            metrics.countAction("claim")
+            return try JSONResponse(view).response(from: request, context: context)
+        }
+    }
+}
+
+/// `/api/v1/public/tickets/{code}?phone=`: the citizen's own lookup, no token, rate-limited per address.
+struct PublicController {
+    let database: AppDatabase
+    let limiter: RateLimiter
+
+    func addRoutes(to group: RouterGroup<DeskRequestContext>) {
+        group.get("tickets/:code") { request, context in
+            guard await limiter.allow(context.remoteAddress ?? "unknown") else { throw DeskError.rateLimited }
+            let code = try context.parameter("code")
+            guard let phone = request.uri.queryParameters.get("phone"), !phone.isEmpty else {
+                throw DeskError.validation([FieldError("phone", "is required: the phone number given at intake")])
+            }
+            return JSONResponse(try await database.publicStatus(code: code, phone: phone))
+        }
+    }
+}
+
+/// A fixed-window limit per client address (SPEC §4: the public lookup is rate-limited).
+actor RateLimiter {
+    let limit: Int
+    let window: Duration
+    private var windows: [String: (start: ContinuousClock.Instant, count: Int)] = [:]
+
+    init(limit: Int, window: Duration = .seconds(60)) {
+        self.limit = limit
+        self.window = window
+    }
+
+    func allow(_ client: String) -> Bool {
+        let now = ContinuousClock.now
+        if windows.count > 10_000 { windows = windows.filter { now - $0.value.start < window } }
+        var entry = windows[client] ?? (now, 0)
+        if now - entry.start >= window { entry = (now, 0) }
+        entry.count += 1
+        windows[client] = entry
+        return entry.count <= limit
+    }
+}
