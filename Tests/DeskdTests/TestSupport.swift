@@ -15,7 +15,7 @@ import Testing
 struct TestApp {
     let database: AppDatabase
     let adminToken: String
-    let configuration: DeskdConfiguration
+    var configuration: DeskdConfiguration
 
     static func make(bodyLimit: Int = DeskdConfiguration.defaultBodyLimit) async throws -> TestApp {
         let database = try AppDatabase.inMemory()

@@ -1,0 +1,183 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ServiceDesk
+import Testing
+
+@testable import deskd
+
+@Suite("Tickets over HTTP")
+struct TicketHTTPTests {
+    static let intake =
+        #"{"service":"1.001193","channel":"counter","applicant":{"name":"Đặng Văn Nam","idNumber":"048200001234","phone":"0905123456"},"description":"Khai sinh cho con","documents":[{"name":"Giấy chứng sinh","copies":1,"original":true}]}"#
+
+    @Test(
+        "intake answers 201 with the receipt; the code is in the URL space; illegal actions are 409 naming the state and the allowed actions"
+    )
+    func intakeAndIllegal() async throws {
+        let app = try await TestApp.make()
+        let officer = try await app.token(for: .officer)
+        try await app.test { client in
+            let result = try await client.execute(uri: "/api/v1/tickets", method: .post, headers: bearer(officer), body: json(Self.intake))
+            { response in
+                #expect(response.status == .created, "\(response.text)")
+                return try response.decode(IntakeResult.self)
+            }
+            #expect(result.receipt.dueLocal != nil && result.ticket.ticket.portalStatus == 2)
+            #expect(result.ticket.applicant?.phone == "+84905123456")
+            let code = result.receipt.code
+            try await client.execute(
+                uri: "/api/v1/tickets/\(code)/actions/rate", method: .post, headers: bearer(officer), body: json(#"{"rating":"satisfied"}"#)
+            ) { response in
+                #expect(response.status == .conflict)
+                let problem = try #require(response.problem)
+                #expect(problem.type == "urn:servicedesk:problem:illegal-transition")
+                #expect(response.text.contains(#""state":"queued""#))
+                #expect(response.text.contains(#""allowedActions":["claim","request-supplement","reject","withdraw","apologise","note"]"#))
+            }
+            try await client.execute(uri: "/api/v1/tickets/\(code)/actions/fly", method: .post, headers: bearer(officer)) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(
+                uri: "/api/v1/tickets/\(code)/actions/note", method: .post, headers: bearer(officer),
+                body: json(#"{"version":7,"note":"x"}"#)
+            ) { response in
+                #expect(response.status == .conflict)
+                #expect(response.text.contains(#""currentVersion":1"#))
+            }
+            try await client.execute(uri: "/api/v1/tickets/\(code)/due", method: .get, headers: bearer(officer)) { response in
+                let explanation = try response.decode(DueExplanation.self)
+                #expect(explanation.recomputedDueAt == result.receipt.dueAt)
+            }
+        }
+    }
+
+    @Test("invalid applicants are 422 naming each field; nothing is stored")
+    func badApplicant() async throws {
+        let app = try await TestApp.make()
+        let body = #"{"service":"1.001193","applicant":{"name":"A","idNumber":"123","phone":"0123"},"priority":"priority"}"#
+        try await app.test { client in
+            try await client.execute(uri: "/api/v1/tickets", method: .post, headers: bearer(app.adminToken), body: json(body)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(Set(response.problem?.errors?.map(\.field) ?? []) == ["applicant.idNumber", "applicant.phone", "priorityReason"])
+            }
+            try await client.execute(
+                uri: "/api/v1/tickets", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"service":"none","applicant":{"name":"A"}}"#)
+            ) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+        let admin = try await app.database.staff("admin")
+        #expect(try await app.database.tickets(TicketQuery(), page: try PageRequest(), viewer: admin).items.isEmpty)
+    }
+
+    @Test("a retried intake with the same Idempotency-Key creates one ticket")
+    func idempotentIntake() async throws {
+        let app = try await TestApp.make()
+        let officer = try await app.token(for: .officer)
+        try await app.test { client in
+            var codes: [String] = []
+            for _ in 0..<3 {
+                try await client.execute(
+                    uri: "/api/v1/tickets", method: .post, headers: bearer(officer, idempotencyKey: "intake-42"), body: json(Self.intake)
+                ) { response in
+                    #expect(response.status == .created)
+                    codes.append(try response.decode(IntakeResult.self).receipt.code)
+                }
+            }
+            #expect(Set(codes).count == 1)
+        }
+        let admin = try await app.database.staff("admin")
+        #expect(try await app.database.tickets(TicketQuery(), page: try PageRequest(), viewer: admin).items.count == 1)
+    }
+
+    @Test("who may act: kiosks and displays 403, a handler of another department 404, the queue's next goes to its handler")
+    func roles() async throws {
+        let app = try await TestApp.make()
+        let officer = try await app.token(for: .officer)
+        let kiosk = try await app.token(for: .kiosk)
+        let display = try await app.token(for: .display)
+        let otherHandler = try await app.database.createToken(for: "mai.dd", label: nil, actor: "admin").token
+        let handler = try await app.database.createToken(for: "hung.tp", label: nil, actor: "admin").token
+        let code = try await app.test2 { client in
+            try await client.execute(
+                uri: "/api/v1/tickets", method: .post, headers: bearer(officer),
+                body: json(#"{"service":"2.000815","applicant":{"name":"B"}}"#)
+            ) { try $0.decode(IntakeResult.self).receipt.code }
+        }
+        try await app.test { client in
+            for token in [kiosk, display] {
+                try await client.execute(uri: "/api/v1/tickets", method: .post, headers: bearer(token), body: json(Self.intake)) {
+                    #expect($0.status == .forbidden)
+                }
+                try await client.execute(uri: "/api/v1/tickets/\(code)", method: .get, headers: bearer(token)) {
+                    #expect($0.status == .forbidden)
+                }
+            }
+            try await client.execute(uri: "/api/v1/tickets/\(code)", method: .get, headers: bearer(otherHandler)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/departments/tu-phap/queue/next", method: .post, headers: bearer(otherHandler)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/departments/tu-phap/queue", method: .get, headers: bearer(handler)) { response in
+                let decoded = try response.decode([TicketView].self)
+                #expect(decoded.map(\.ticket.code) == [code])
+            }
+            try await client.execute(uri: "/api/v1/departments/tu-phap/queue/next", method: .post, headers: bearer(handler)) { response in
+                #expect(response.status == .ok)
+                let decoded = try response.decode(TicketView.self)
+                #expect(decoded.ticket.holder == "hung.tp")
+            }
+            try await client.execute(uri: "/api/v1/departments/tu-phap/queue/next", method: .post, headers: bearer(handler)) {
+                #expect($0.status == .noContent)
+            }
+            try await client.execute(uri: "/api/v1/tickets?q=b&status=in-progress", method: .get, headers: bearer(handler)) { response in
+                let decoded = try response.decode(Page<TicketView>.self)
+                #expect(decoded.items.count == 1)
+            }
+            try await client.execute(uri: "/api/v1/tickets?status=flying", method: .get, headers: bearer(handler)) {
+                #expect($0.status == .unprocessableContent)
+            }
+        }
+    }
+
+    @Test("the public lookup: right phone gives the status without personal data, a wrong phone is 404, and it is rate-limited")
+    func publicLookup() async throws {
+        var app = try await TestApp.make()
+        app.configuration.publicLookupLimit = 5
+        let officer = try await app.token(for: .officer)
+        let code = try await app.test2 { client in
+            try await client.execute(uri: "/api/v1/tickets", method: .post, headers: bearer(officer), body: json(Self.intake)) {
+                try $0.decode(IntakeResult.self).receipt.code
+            }
+        }
+        try await app.test { client in
+            try await client.execute(uri: "/api/v1/public/tickets/\(code)?phone=0905123456", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(!response.text.contains("Nam") && !response.text.contains("0905") && !response.text.contains("048200001234"))
+            }
+            let wrong = try await client.execute(uri: "/api/v1/public/tickets/\(code)?phone=0905000000", method: .get) { $0 }
+            let unknown = try await client.execute(uri: "/api/v1/public/tickets/000.00.00.H00-000000-0001?phone=0905123456", method: .get) {
+                $0
+            }
+            #expect(wrong.status == .notFound && unknown.status == .notFound)
+            #expect(
+                wrong.problem?.detail.replacingOccurrences(of: code, with: "X")
+                    == unknown.problem?.detail.replacingOccurrences(of: "000.00.00.H00-000000-0001", with: "X"))
+            for _ in 0..<3 { try await client.execute(uri: "/api/v1/public/tickets/\(code)?phone=0905123456", method: .get) { _ in } }
+            try await client.execute(uri: "/api/v1/public/tickets/\(code)?phone=0905123456", method: .get) { response in
+                #expect(response.status == .tooManyRequests)
+            }
+        }
+    }
+}
+
+extension TestApp {
+    /// Runs one request batch and returns a value (a fresh router each time shares the database).
+    func test2<Value: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await application.test(.router) { client in try await body(client) }
+    }
+}
