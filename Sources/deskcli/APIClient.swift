@@ -29,7 +29,9 @@ struct APIClient {
     }()
 
     /// Sends a request and returns the raw answer, whatever its status.
-    func send(_ method: String, _ path: String, query: [String: String?] = [:], body: Data? = nil) async throws -> Answer {
+    func send(
+        _ method: String, _ path: String, query: [String: String?] = [:], body: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> Answer {
         var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         let items = query.compactMap { key, value in value.map { URLQueryItem(name: key, value: $0) } }.sorted { $0.name < $1.name }
         if !items.isEmpty { components.queryItems = items }
@@ -42,6 +44,7 @@ struct APIClient {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         request.setValue("application/json", forHTTPHeaderField: "Accept")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         do {
             let (data, response) = try await URLSession.shared.data(for: request)
             return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data)
@@ -52,8 +55,10 @@ struct APIClient {
 
     /// Sends a request and returns the body of a 2xx answer; otherwise fails with the problem's detail.
     @discardableResult
-    func call(_ method: String, _ path: String, query: [String: String?] = [:], body: Data? = nil) async throws -> Data {
-        let answer = try await send(method, path, query: query, body: body)
+    func call(
+        _ method: String, _ path: String, query: [String: String?] = [:], body: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> Data {
+        let answer = try await send(method, path, query: query, body: body, headers: headers)
         guard (200..<300).contains(answer.status) else { throw CLIFailure(Self.problemText(answer)) }
         return answer.data
     }

@@ -104,7 +104,15 @@ struct DBCommand: AsyncParsableCommand {
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "The tamper-evident audit trail.", subcommands: [Verify.self])
+        commandName: "audit", abstract: "The tamper-evident audit trail.", subcommands: [Verify.self, Trail.self])
+
+    struct Trail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A ticket's audit trail (same as 'ticket events').")
+        @OptionGroup var global: GlobalOptions
+        @Argument var code: String
+
+        func run() async throws { try await TicketCommand.trail(code, global) }
+    }
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
