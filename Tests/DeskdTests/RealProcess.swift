@@ -179,13 +179,16 @@ enum HTTP {
         try await send("GET", url, token: token)
     }
 
-    static func send(_ method: String, _ url: URL, token: String? = nil, body: Data? = nil) async throws -> Answer {
+    static func send(
+        _ method: String, _ url: URL, token: String? = nil, body: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> Answer {
         var request = URLRequest(url: url)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
         request.timeoutInterval = 10
         request.httpBody = body
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let body, !body.isEmpty { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
         return Answer(status: http?.statusCode ?? 0, body: data, contentType: http?.value(forHTTPHeaderField: "Content-Type"))
