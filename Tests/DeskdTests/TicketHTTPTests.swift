@@ -175,6 +175,31 @@ struct TicketHTTPTests {
     }
 }
 
+@Suite("Ticket metrics")
+struct TicketMetricsTests {
+    @Test("/metrics counts tickets by state and department and actions by kind; an emptied combination drops to 0")
+    func metrics() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let code = try await client.execute(
+                uri: "/api/v1/tickets", method: .post, headers: bearer(app.adminToken), body: json(TicketHTTPTests.intake)
+            ) {
+                try $0.decode(IntakeResult.self).receipt.code
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.text.contains(#"desk_tickets{state="queued",department="mot-cua"} 1"#), "\(response.text)")
+                #expect(response.text.contains(#"desk_ticket_actions_total{action="intake"} 1"#))
+            }
+            try await client.execute(uri: "/api/v1/tickets/\(code)/actions/claim", method: .post, headers: bearer(app.adminToken)) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.text.contains(#"desk_tickets{state="queued",department="mot-cua"} 0"#))
+                #expect(response.text.contains(#"desk_tickets{state="in-progress",department="mot-cua"} 1"#))
+                #expect(response.text.contains(#"desk_ticket_actions_total{action="claim"} 1"#))
+            }
+        }
+    }
+}
+
 extension TestApp {
     /// Runs one request batch and returns a value (a fresh router each time shares the database).
     func test2<Value: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
