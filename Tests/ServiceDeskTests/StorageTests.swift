@@ -263,4 +263,34 @@ struct StorageTests {
         #expect(try count(copy, "SELECT count(*) FROM service") == 7)
         #expect(try copy.check().healthy)
     }
+
+    @Test("group commit: concurrent writes share transactions, a failing one rolls back alone, each answer comes after its commit")
+    func groupCommit() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+        _ = try database.bootstrap()
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<60 {
+                // Every tenth asks for a code that another one also creates: exactly one of each pair wins.
+                let code = index % 10 == 0 ? "dup-\(index / 20)" : "dept-\(index)"
+                group.addTask {
+                    do {
+                        _ = try await database.createDepartment(DepartmentDraft(code: code, name: "D", kind: "internal"), actor: "admin")
+                        return true
+                    } catch DeskError.duplicate {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        let stored = try count(database, "SELECT count(*) FROM department")
+        #expect(stored == outcomes.filter { $0 }.count)
+        #expect(outcomes.filter { !$0 }.count == 3)  // dup-0, dup-1, dup-2 each asked for twice
+        #expect(try count(database, "SELECT count(*) FROM event WHERE action = 'department.create'") == stored)
+        #expect(try database.verifyEventChain().intact)
+        try database.close()
+    }
 }

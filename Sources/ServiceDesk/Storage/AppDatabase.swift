@@ -10,6 +10,8 @@ public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
     /// Where "now" comes from; tests pass a fixed clock.
     public let clock: @Sendable () -> Date
+    /// Every write of the use cases goes through here (group commit).
+    let committer: GroupCommit
 
     /// Opens (and migrates) a database file in WAL mode with durable commits.
     public static func open(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws -> AppDatabase {
@@ -28,6 +30,7 @@ public struct AppDatabase: Sendable {
     public init(_ writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date = Date.init) throws {
         self.writer = writer
         self.clock = clock
+        committer = GroupCommit(writer: writer)
         try Self.migrator.migrate(writer)
     }
 
@@ -55,9 +58,10 @@ public struct AppDatabase: Sendable {
         try writer.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
-    /// Runs `body` in one write transaction. Library errors pass through unchanged.
+    /// Runs `body` as one atomic write (a savepoint of a group-committed transaction) and
+    /// returns once it is durable. Library errors pass through unchanged.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.write(body)
+        try await committer.write(body)
     }
 
     /// Whether a row with this key exists; `table` and `column` are the callers' constants, never input.
