@@ -9,12 +9,20 @@ final class TicketMetrics: Sendable {
     /// Label pairs seen at the previous scrape, so a combination that empties drops to 0.
     private let seen = Mutex<Set<[String]>>([])
 
+    static var actions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "ticket_actions", unitName: "total", helpText: "Ticket actions performed, by kind")
+    }
+    static var tickets: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "desk", metricName: "tickets", unitName: "", helpText: "Tickets by state and current department")
+    }
+
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
     }
 
     func countAction(_ action: String) {
-        registry.makeCounter(name: "desk_ticket_actions_total", labels: [("action", action)], help: "Ticket actions performed, by kind")
+        registry.makeCounter(descriptor: Self.actions, labels: [("action", action)])
             .increment()
     }
 
@@ -34,7 +42,6 @@ final class TicketMetrics: Sendable {
     }
 
     private func gauge(state: String, department: String) -> Gauge {
-        registry.makeGauge(
-            name: "desk_tickets", labels: [("state", state), ("department", department)], help: "Tickets by state and current department")
+        registry.makeGauge(descriptor: Self.tickets, labels: [("state", state), ("department", department)])
     }
 }
