@@ -31,7 +31,7 @@ extension AppDatabase {
     }
 
     static func centre(_ db: Database) throws -> Centre {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM centre WHERE id = 1") else {
+        guard let row = try db.fetchRow(sql: "SELECT * FROM centre WHERE id = 1") else {
             throw DeskError.notFound(entity: "centre", id: "1")
         }
         return Centre(row: row)
@@ -88,7 +88,7 @@ extension AppDatabase {
     }
 
     static func store(_ db: Database, centre: Centre, at now: Date) throws {
-        try db.execute(
+        try db.cachedExecute(
             sql: """
                 UPDATE centre SET code = ?, name = ?, mode = ?, autonomy_group = ?, timezone = ?, intake_cutoff = ?, updated_at = ?
                 WHERE id = 1
@@ -179,10 +179,10 @@ extension AppDatabase {
         try validator.finish()
         let now = clock()
         return try await write { db in
-            try db.execute(sql: "DELETE FROM working_period")
+            try db.cachedExecute(sql: "DELETE FROM working_period")
             try Self.storeHours(db, update.hours)
             if update.days != nil {
-                try db.execute(sql: "DELETE FROM calendar_day")
+                try db.cachedExecute(sql: "DELETE FROM calendar_day")
                 for day in days { try Self.insert(db, day: day) }
             }
             try EventLog.append(
@@ -213,7 +213,7 @@ extension AppDatabase {
     public func removeCalendarDay(_ date: LocalDate, actor: String) async throws {
         let now = clock()
         try await write { db in
-            try db.execute(sql: "DELETE FROM calendar_day WHERE date = ?", arguments: [date.description])
+            try db.cachedExecute(sql: "DELETE FROM calendar_day WHERE date = ?", arguments: [date.description])
             guard db.changesCount == 1 else { throw DeskError.notFound(entity: "calendar day", id: date.description) }
             try EventLog.append(db, at: now, actor: actor, action: "calendar.day.remove", entity: "calendar", entityId: date.description)
         }
@@ -222,7 +222,7 @@ extension AppDatabase {
     static func storeHours(_ db: Database, _ hours: [Weekday: [WorkingPeriod]]) throws {
         for (weekday, periods) in hours {
             for period in periods {
-                try db.execute(
+                try db.cachedExecute(
                     sql: "INSERT INTO working_period (weekday, start, \"end\") VALUES (?, ?, ?)",
                     arguments: [weekday.isoNumber, period.start.description, period.end.description])
             }
@@ -230,7 +230,7 @@ extension AppDatabase {
     }
 
     static func insert(_ db: Database, day: CalendarDay) throws {
-        try db.execute(
+        try db.cachedExecute(
             sql: "INSERT INTO calendar_day (date, kind, name) VALUES (?, ?, ?)",
             arguments: [day.date.description, day.kind.rawValue, day.name])
     }

@@ -39,8 +39,8 @@ extension AppDatabase {
 
     static func storedAnswer(_ db: Database, username: String, key: String, now: Date) throws -> IdempotentAnswer? {
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT request_hash, status, body FROM idempotency WHERE username = ? AND key = ? AND created_at >= ?",
+            let row = try db.fetchRow(
+                sql: "SELECT request_hash, status, body FROM idempotency WHERE username = ? AND key = ? AND created_at >= ?",
                 arguments: [username, key, now.addingTimeInterval(-idempotencyWindow).storedSeconds])
         else { return nil }
         return IdempotentAnswer(fingerprint: row["request_hash"], status: row["status"], body: row["body"])
@@ -48,8 +48,8 @@ extension AppDatabase {
 
     static func storeAnswer(_ db: Database, username: String, key: String, answer: IdempotentAnswer, now: Date) throws {
         let oldest = now.addingTimeInterval(-idempotencyWindow).storedSeconds
-        try db.execute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [oldest])
-        try db.execute(
+        try db.cachedExecute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [oldest])
+        try db.cachedExecute(
             sql: """
                 INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,

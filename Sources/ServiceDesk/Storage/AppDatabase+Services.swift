@@ -94,7 +94,7 @@ extension AppDatabase {
                 throw DeskError.duplicate(entity: "service", id: service.code)
             }
             try Self.checkRoute(db, of: service)
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     INSERT INTO service (code, name, kind, time_limit, deciding_step, legal_basis, supplement_rule, queue_prefix, active, version, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
@@ -122,7 +122,7 @@ extension AppDatabase {
             guard after != before else { return before }
             after.version = before.version + 1
             if after.route != before.route || (after.active && !before.active) { try Self.checkRoute(db, of: after) }
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     UPDATE service SET name = ?, kind = ?, time_limit = ?, deciding_step = ?, legal_basis = ?, supplement_rule = ?,
                     queue_prefix = ?, active = ?, version = ?, updated_at = ? WHERE code = ?
@@ -131,8 +131,8 @@ extension AppDatabase {
                     after.name, after.kind.rawValue, after.timeLimit.description, after.decidingStep, after.legalBasis,
                     after.supplementRule.rawValue, after.queuePrefix, after.active, after.version, now.storedSeconds, code,
                 ])
-            try db.execute(sql: "DELETE FROM service_step WHERE service = ?", arguments: [code])
-            try db.execute(sql: "DELETE FROM service_charge WHERE service = ?", arguments: [code])
+            try db.cachedExecute(sql: "DELETE FROM service_step WHERE service = ?", arguments: [code])
+            try db.cachedExecute(sql: "DELETE FROM service_charge WHERE service = ?", arguments: [code])
             try Self.storeRouteAndCharges(db, of: after)
             try Self.enforceMode(db, writing: "service", id: code)
             try EventLog.append(
@@ -146,7 +146,7 @@ extension AppDatabase {
     static func checkRoute(_ db: Database, of service: Service) throws {
         var errors: [FieldError] = []
         for (index, step) in service.route.enumerated() {
-            let active = try Bool.fetchOne(db, sql: "SELECT active FROM department WHERE code = ?", arguments: [step.department])
+            let active = try db.fetchValue(Bool.self, sql: "SELECT active FROM department WHERE code = ?", arguments: [step.department])
             switch active {
             case nil: errors.append(FieldError("route[\(index)].department", "no department '\(step.department)'"))
             case false?: errors.append(FieldError("route[\(index)].department", "department '\(step.department)' is inactive"))
@@ -158,12 +158,12 @@ extension AppDatabase {
 
     static func storeRouteAndCharges(_ db: Database, of service: Service) throws {
         for (position, step) in service.route.enumerated() {
-            try db.execute(
+            try db.cachedExecute(
                 sql: "INSERT INTO service_step (service, position, department, allowance, task) VALUES (?, ?, ?, ?, ?)",
                 arguments: [service.code, position, step.department, step.allowance?.description, step.task])
         }
         for (position, charge) in service.charges.enumerated() {
-            try db.execute(
+            try db.cachedExecute(
                 sql: "INSERT INTO service_charge (service, position, kind, amount, remittance, label) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [service.code, position, charge.kind.rawValue, charge.amount, charge.remittance.rawValue, charge.label])
         }

@@ -47,7 +47,7 @@ extension AppDatabase {
     }
 
     static func staff(_ db: Database, _ username: String) throws -> Staff {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE username = ?", arguments: [username]) else {
+        guard let row = try db.fetchRow(sql: "SELECT * FROM staff WHERE username = ?", arguments: [username]) else {
             throw DeskError.notFound(entity: "staff", id: username)
         }
         return Staff(row: row)
@@ -78,12 +78,12 @@ extension AppDatabase {
             guard after != before else { return before }
             if after.department != before.department { try Self.checkDepartment(db, of: after) }
             if before.role == .admin && before.active && (after.role != .admin || !after.active) {
-                let admins = try Int.fetchOne(db, sql: "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1") ?? 0
+                let admins = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1") ?? 0
                 if admins <= 1 {
                     throw DeskError.conflict("\(username) is the last active admin; make another admin first")
                 }
             }
-            try db.execute(
+            try db.cachedExecute(
                 sql: "UPDATE staff SET name = ?, role = ?, department = ?, employment = ?, active = ?, updated_at = ? WHERE username = ?",
                 arguments: [
                     after.name, after.role.rawValue, after.department, after.employment.rawValue, after.active, now.storedSeconds, username,
@@ -98,7 +98,7 @@ extension AppDatabase {
 
     static func checkDepartment(_ db: Database, of staff: Staff) throws {
         guard let code = staff.department else { return }
-        guard let row = try Row.fetchOne(db, sql: "SELECT active FROM department WHERE code = ?", arguments: [code]) else {
+        guard let row = try db.fetchRow(sql: "SELECT active FROM department WHERE code = ?", arguments: [code]) else {
             throw DeskError.validation([FieldError("department", "no department '\(code)'")])
         }
         if !(row["active"] as Bool) {
@@ -107,7 +107,7 @@ extension AppDatabase {
     }
 
     static func insert(_ db: Database, staff: Staff, at now: Date) throws {
-        try db.execute(
+        try db.cachedExecute(
             sql:
                 "INSERT INTO staff (username, name, role, department, employment, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
@@ -126,8 +126,7 @@ extension AppDatabase {
         let hash = TokenSecret.hash(token)
         return try await read { db in
             guard
-                let row = try Row.fetchOne(
-                    db,
+                let row = try db.fetchRow(
                     sql: """
                         SELECT s.*, t.id AS token_id FROM token t JOIN staff s ON s.username = t.username
                         WHERE t.hash = ? AND t.revoked_at IS NULL AND s.active = 1
@@ -166,12 +165,12 @@ extension AppDatabase {
     public func revokeToken(_ id: String, actor: String) async throws -> TokenInfo {
         let now = clock()
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [id]) else {
+            guard let row = try db.fetchRow(sql: "SELECT * FROM token WHERE id = ?", arguments: [id]) else {
                 throw DeskError.notFound(entity: "token", id: id)
             }
             var info = TokenInfo(row: row)
             guard info.revokedAt == nil else { return info }
-            try db.execute(sql: "UPDATE token SET revoked_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
+            try db.cachedExecute(sql: "UPDATE token SET revoked_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
             info.revokedAt = Date(storedSeconds: now.storedSeconds)
             try EventLog.append(
                 db, at: now, actor: actor, action: "token.revoke", entity: "staff", entityId: info.username, detail: ["token": id])
@@ -180,7 +179,7 @@ extension AppDatabase {
     }
 
     static func insert(_ db: Database, token: TokenInfo, hash: String) throws {
-        try db.execute(
+        try db.cachedExecute(
             sql: "INSERT INTO token (id, username, hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [token.id, token.username, hash, token.label, token.createdAt.storedSeconds])
     }

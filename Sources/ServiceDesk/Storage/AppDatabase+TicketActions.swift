@@ -31,7 +31,7 @@ extension AppDatabase {
             guard Lifecycle.roles(.claim).contains(actor.role) else {
                 throw DeskError.forbidden("role \(actor.role.rawValue) may not claim tickets")
             }
-            guard let code = try String.fetchOne(db, sql: Self.queueSQL + " LIMIT 1", arguments: [department]) else { return nil }
+            guard let code = try db.fetchValue(String.self, sql: Self.queueSQL + " LIMIT 1", arguments: [department]) else { return nil }
             let (centre, time) = try Self.workingTime(db)
             var change = TicketChange(ticket: try Self.ticket(db, code), now: now)
             try Self.apply(.claim, to: &change, ActionRequest(), actor: actor, centre: centre, time: time, db: db)
@@ -110,7 +110,7 @@ extension AppDatabase {
             }
             change.ticket.state = .inProgress
             change.ticket.holder = actor.username
-            try db.execute(
+            try db.cachedExecute(
                 sql: "UPDATE ticket_step SET claimed_at = ? WHERE ticket = ? AND left_at IS NULL",
                 arguments: [now.storedSeconds, ticket.code])
 
@@ -118,7 +118,7 @@ extension AppDatabase {
             try requireHolder(ticket, actor, action)
             let service = try service(db, ticket.service)
             let visit =
-                (try Int.fetchOne(db, sql: "SELECT max(visit) FROM ticket_step WHERE ticket = ?", arguments: [ticket.code]) ?? 0) + 1
+                (try db.fetchValue(Int.self, sql: "SELECT max(visit) FROM ticket_step WHERE ticket = ?", arguments: [ticket.code]) ?? 0) + 1
             let target: RouteStep
             var position: Int?
             if let named = Text.clean(request.department) {
@@ -202,12 +202,13 @@ extension AppDatabase {
                 change.detail["clock"] = "pause"
                 change.detail["pausedMinutes"] = String(minutes)
                 change.detail["previousDueAt"] = time.clock.describe(due)
-                try db.execute(
+                try db.cachedExecute(
                     sql: "UPDATE ticket_step SET due_at = ? WHERE ticket = ? AND left_at IS NULL AND due_at IS NOT NULL",
                     arguments: [
-                        (try Int64.fetchOne(
-                            db, sql: "SELECT due_at FROM ticket_step WHERE ticket = ? AND left_at IS NULL", arguments: [ticket.code]))
-                            .map { time.walk(minutes: minutes, from: Date(storedSeconds: $0)).due.storedSeconds },
+                        (try db.fetchValue(
+                            Int64.self, sql: "SELECT due_at FROM ticket_step WHERE ticket = ? AND left_at IS NULL", arguments: [ticket.code]
+                        ))
+                        .map { time.walk(minutes: minutes, from: Date(storedSeconds: $0)).due.storedSeconds },
                         ticket.code,
                     ])
             }
@@ -347,7 +348,7 @@ extension AppDatabase {
         detail["to"] = change.ticket.state.rawValue
         if !change.unchanged {
             let t = change.ticket
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     UPDATE ticket SET state = ?, awaiting_reason = ?, resume_state = ?, step = ?, department = ?, holder = ?,
                     counting_start = ?, due_at = ?, revised_due_at = ?, paused_at = ?, resolved_at = ?, returned_at = ?, closed_at = ?,

@@ -55,14 +55,14 @@ extension AppDatabase {
             guard service.active else { throw DeskError.validation([FieldError("service", "service \(service.code) is retired")]) }
 
             // Dossier code: {centre}-{YYMMDD}-{NNNN}, the sequence restarting every local day.
-            let day = String(format: "%02d%02d%02d", local.date.year % 100, local.date.month, local.date.day)
+            let day = Self.padded(local.date.year % 100, 2) + Self.padded(local.date.month, 2) + Self.padded(local.date.day, 2)
             let sequence =
-                try Int.fetchOne(
-                    db,
+                try db.fetchValue(
+                    Int.self,
                     sql:
                         "INSERT INTO dossier_sequence (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
                     arguments: [day]) ?? 1
-            let code = "\(centre.code)-\(day)-\(String(format: "%04d", sequence))"
+            let code = "\(centre.code)-\(day)-\(Self.padded(sequence, 4))"
 
             let applicantId = try Self.insert(db, applicant: input.applicant, at: now)
             var state = Ticket.State.queued
@@ -84,7 +84,7 @@ extension AppDatabase {
                 step = nil
                 closedAt = now
             }
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     INSERT INTO ticket (code, service, service_version, channel, applicant, description, location_address, location_lat,
                     location_long, documents, priority, priority_reason, charges, state, awaiting_reason, resume_state, step, department,
@@ -103,7 +103,7 @@ extension AppDatabase {
             if input.outcome == .accepted, let start = countingStart {
                 try Self.enterStep(db, code: code, visit: 1, position: 0, step: service.route[0], at: start, time: time)
             }
-            try db.execute(
+            try db.cachedExecute(
                 sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",
                 arguments: [
                     code, TextFolding.fold([code, service.name, input.description, input.location?.address ?? ""].joined(separator: " ")),
@@ -136,8 +136,14 @@ extension AppDatabase {
         }
     }
 
+    /// Zero-padded decimal; wider numbers keep all their digits (the day's 10000th dossier is 10000).
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
     static func insert(_ db: Database, applicant: Applicant, at now: Date) throws -> Int64 {
-        try db.execute(
+        try db.cachedExecute(
             sql: """
                 INSERT INTO applicant (kind, name, id_number, tax_code, phone, email, address, representative, representative_phone, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -147,7 +153,7 @@ extension AppDatabase {
                 applicant.address, applicant.representative.map(APIJSON.text), applicant.representative?.phone, now.storedSeconds,
             ])
         let id = db.lastInsertedRowID
-        try db.execute(
+        try db.cachedExecute(
             sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)",
             arguments: [
                 id,
@@ -165,7 +171,7 @@ extension AppDatabase {
             let stepTime = Self.stepTime(time)
             due = stepTime.due(from: stepTime.countingStart(acceptedAt: entered).start, limit: allowance).due
         }
-        try db.execute(
+        try db.cachedExecute(
             sql:
                 "INSERT INTO ticket_step (ticket, visit, position, department, allowance, entered_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [code, visit, position, step.department, step.allowance?.description, entered.storedSeconds, due?.storedSeconds])
@@ -175,12 +181,12 @@ extension AppDatabase {
     @discardableResult
     static func leaveStep(_ db: Database, code: String, at now: Date, time: WorkingTime) throws -> Timeliness? {
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM ticket_step WHERE ticket = ? AND left_at IS NULL ORDER BY visit DESC LIMIT 1", arguments: [code])
+            let row = try db.fetchRow(
+                sql: "SELECT * FROM ticket_step WHERE ticket = ? AND left_at IS NULL ORDER BY visit DESC LIMIT 1", arguments: [code])
         else { return nil }
         let visit = StepVisit(row: row)
         let grade = visit.dueAt.map { time.grade(finishedAt: now, dueAt: $0) }
-        try db.execute(
+        try db.cachedExecute(
             sql: "UPDATE ticket_step SET left_at = ?, grade = ? WHERE ticket = ? AND visit = ?",
             arguments: [now.storedSeconds, grade?.rawValue, code, visit.visit])
         return grade
@@ -189,7 +195,7 @@ extension AppDatabase {
     // MARK: Reading
 
     static func ticket(_ db: Database, _ code: String) throws -> Ticket {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE code = ?", arguments: [code]) else {
+        guard let row = try db.fetchRow(sql: "SELECT * FROM ticket WHERE code = ?", arguments: [code]) else {
             throw DeskError.notFound(entity: "ticket", id: code)
         }
         return Ticket(row: row)
@@ -197,7 +203,7 @@ extension AppDatabase {
 
     static func view(_ db: Database, _ ticket: Ticket, time: WorkingTime, now: Date, withApplicant: Bool) throws -> TicketView {
         var applicant: Applicant?
-        if withApplicant, let row = try Row.fetchOne(db, sql: "SELECT * FROM applicant WHERE id = ?", arguments: [ticket.applicantId]) {
+        if withApplicant, let row = try db.fetchRow(sql: "SELECT * FROM applicant WHERE id = ?", arguments: [ticket.applicantId]) {
             applicant = Applicant(row: row)
         }
         var overdue = false
@@ -329,8 +335,7 @@ extension AppDatabase {
         }
         return try await read { db in
             guard
-                let row = try Row.fetchOne(
-                    db,
+                let row = try db.fetchRow(
                     sql: """
                         SELECT t.*, s.name AS service_name, d.name AS department_name FROM ticket t
                         JOIN applicant a ON a.id = t.applicant JOIN service s ON s.code = t.service

@@ -66,7 +66,7 @@ public struct AppDatabase: Sendable {
 
     /// Whether a row with this key exists; `table` and `column` are the callers' constants, never input.
     static func exists(_ db: Database, _ table: String, _ column: String, _ value: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE \(column) = ?", arguments: [value]) == true
+        try db.fetchValue(Bool.self, sql: "SELECT 1 FROM \(table) WHERE \(column) = ?", arguments: [value]) == true
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -88,11 +88,11 @@ extension AppDatabase {
     public func bootstrap() throws -> Bootstrap {
         let now = clock()
         return try writer.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM centre") == 0 else {
+            guard try db.fetchValue(Int.self, sql: "SELECT count(*) FROM centre") == 0 else {
                 return Bootstrap(adminToken: nil)
             }
             let centre = Centre.bootstrap
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                     INSERT INTO centre (id, code, name, mode, autonomy_group, timezone, intake_cutoff, created_at, updated_at)
                     VALUES (1, ?, ?, ?, NULL, ?, ?, ?, ?)
@@ -118,7 +118,7 @@ extension AppDatabase {
 
     /// Whether the database has its centre (a first start has happened).
     public func isInitialised() throws -> Bool {
-        try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM centre") == 1 }
+        try writer.read { db in try db.fetchValue(Int.self, sql: "SELECT count(*) FROM centre") == 1 }
     }
 }
 
@@ -127,12 +127,12 @@ extension AppDatabase {
 extension AppDatabase {
     /// A cheap query that proves the database answers (`/readyz`).
     public func ping() async throws {
-        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await read { db in try db.fetchValue(Int.self, sql: "SELECT 1") }
     }
 
     /// The value of `PRAGMA synchronous` on the writer (2 = FULL).
     public func synchronousMode() throws -> Int {
-        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try writer.writeWithoutTransaction { db in try db.fetchValue(Int.self, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// What `deskcli db check` reports.

@@ -30,11 +30,11 @@ enum EventLog {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let detailText = String(decoding: try encoder.encode(detail), as: UTF8.self)
-        let previous = try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? genesis
+        let previous = try db.fetchValue(String.self, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? genesis
         let seconds = Int64(at.timeIntervalSince1970.rounded(.down))
         let hash = chainHash(
             previous: previous, at: seconds, actor: actor, action: action, entity: entity, entityId: entityId, detail: detailText)
-        try db.execute(
+        try db.cachedExecute(
             sql: """
                 INSERT INTO event (at, actor, action, entity, entity_id, detail, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
