@@ -82,29 +82,42 @@ public enum Identifiers {
 
     /// Why an enterprise or tax code is invalid, or nil.
     public static func problem(taxCode: String) -> String? {
-        Text.matches(taxCode, "^[0-9]{10}(-[0-9]{3})?$") ? nil : "must be 10 digits, or 10 digits, a dash and a 3-digit branch number"
+        let parts = taxCode.split(separator: "-", omittingEmptySubsequences: false)
+        let valid =
+            parts[0].count == 10 && isDigits(parts[0])
+            && (parts.count == 1 || (parts.count == 2 && parts[1].count == 3 && isDigits(parts[1])))
+        return valid ? nil : "must be 10 digits, or 10 digits, a dash and a 3-digit branch number"
     }
 
-    /// Vietnamese mobile prefixes in use (DOMAIN §6.2, iTel 087 included).
-    static let mobilePrefix = "(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])"
+    /// Vietnamese mobile prefixes in use (DOMAIN §6.2: 03[2-9], 05[25689], 07[06-9], 08[1-9] with iTel 087, 09[0-46-9]).
+    static let mobilePrefixes: Set<String> = [
+        "32", "33", "34", "35", "36", "37", "38", "39", "52", "55", "56", "58", "59", "70", "76", "77", "78", "79",
+        "81", "82", "83", "84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "96", "97", "98", "99",
+    ]
 
     /// The phone number in international form, or why it is invalid. Vietnamese numbers are
     /// checked strictly: `0` and 9 digits, or `+84` and 9 digits, with a mobile prefix in use;
-    /// other countries' numbers are accepted in `+` form with 8–15 digits. Spaces, dots and
-    /// dashes are ignored.
+    /// other countries' numbers are accepted in `+` form with 8–15 digits. Spaces, dots,
+    /// dashes and brackets are ignored. (Checked by hand, not with regular expressions, which
+    /// Foundation compiles anew on every call: this runs on every intake.)
     public static func normalise(phone: String) -> Result<String, PhoneProblem> {
         let compact = phone.filter { !" .-()".contains($0) }
-        if Text.matches(compact, "^0[0-9]{9}$") {
-            let national = String(compact.dropFirst())
-            return Text.matches(national, "^\(mobilePrefix)") ? .success("+84" + national) : .failure(.unknownPrefix)
-        }
+        var national: Substring
         if compact.hasPrefix("+84") {
-            let national = String(compact.dropFirst(3))
-            guard Text.matches(national, "^[0-9]{9}$") else { return .failure(.vietnameseLength) }
-            return Text.matches(national, "^\(mobilePrefix)") ? .success(compact) : .failure(.unknownPrefix)
+            national = compact.dropFirst(3)
+        } else if compact.hasPrefix("0") {
+            national = compact.dropFirst()
+        } else if compact.hasPrefix("+") {
+            let digits = compact.dropFirst()
+            guard isDigits(digits), (8...15).contains(digits.count), digits.first != "0" else { return .failure(.malformed) }
+            return .success(compact)
+        } else {
+            return .failure(.malformed)
         }
-        if Text.matches(compact, "^\\+[1-9][0-9]{7,14}$") { return .success(compact) }
-        return .failure(compact.hasPrefix("0") ? .vietnameseLength : .malformed)
+        guard national.count == 9, isDigits(national) else { return .failure(.vietnameseLength) }
+        guard mobilePrefixes.contains(String(national.prefix(2))) else { return .failure(.unknownPrefix) }
+        national = "+84" + national
+        return .success(String(national))
     }
 
     public enum PhoneProblem: Error, Equatable, Sendable, CustomStringConvertible {
@@ -120,7 +133,14 @@ public enum Identifiers {
     }
 
     static func isEmail(_ text: String) -> Bool {
-        text.count <= 254 && Text.matches(text, "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$")
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard text.count <= 254, parts.count == 2, !parts[0].isEmpty, !text.contains(where: \.isWhitespace) else { return false }
+        let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty }
+    }
+
+    static func isDigits(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }
 

@@ -153,13 +153,13 @@ extension AppDatabase {
 
     static func calendar(_ db: Database) throws -> WorkingCalendar {
         var hours: [Weekday: [WorkingPeriod]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT weekday, start, \"end\" FROM working_period ORDER BY weekday, start") {
+        for row in try db.fetchRows(sql: "SELECT weekday, start, \"end\" FROM working_period ORDER BY weekday, start") {
             guard let weekday = Weekday(isoNumber: row["weekday"]), let start = TimeOfDay(row["start"] as String),
                 let end = TimeOfDay(row["end"] as String)
             else { continue }
             hours[weekday, default: []].append(WorkingPeriod(start: start, end: end))
         }
-        let days = try Row.fetchAll(db, sql: "SELECT date, kind, name FROM calendar_day ORDER BY date").compactMap { row -> CalendarDay? in
+        let days = try db.fetchRows(sql: "SELECT date, kind, name FROM calendar_day ORDER BY date").compactMap { row -> CalendarDay? in
             guard let date = LocalDate(row["date"] as String), let kind = CalendarDayKind(rawValue: row["kind"]) else { return nil }
             return CalendarDay(date: date, kind: kind, name: row["name"])
         }

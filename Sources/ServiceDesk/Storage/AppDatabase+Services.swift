@@ -25,10 +25,16 @@ extension AppDatabase {
         try await read { db in try Self.service(db, code) }
     }
 
+    /// One service with its route and charges (fixed, cached statements: intake reads it every time).
     static func service(_ db: Database, _ code: String) throws -> Service {
-        guard let service = try services(db, filter: ServiceFilter(), only: code, limit: 1).first else {
+        guard let row = try db.fetchRow(sql: "SELECT * FROM service WHERE code = ?", arguments: [code]) else {
             throw DeskError.notFound(entity: "service", id: code)
         }
+        var service = Service(row: row)
+        service.route = try db.fetchRows(sql: "SELECT * FROM service_step WHERE service = ? ORDER BY position", arguments: [code]).map(
+            RouteStep.init(row:))
+        service.charges = try db.fetchRows(sql: "SELECT * FROM service_charge WHERE service = ? ORDER BY position", arguments: [code])
+            .compactMap(Charge.init(row:))
         return service
     }
 

@@ -58,3 +58,16 @@ extension Service {
             queuePrefix: row["queue_prefix"], active: row["active"], version: row["version"])
     }
 }
+
+extension RouteStep {
+    init(row: Row) {
+        self.init(department: row["department"], allowance: (row["allowance"] as String?).flatMap(TimeLimit.init), task: row["task"])
+    }
+}
+
+extension Charge {
+    init?(row: Row) {
+        guard let kind = Kind(rawValue: row["kind"]), let remittance = Remittance(rawValue: row["remittance"]) else { return nil }
+        self.init(kind: kind, amount: row["amount"], remittance: remittance, label: row["label"])
+    }
+}
