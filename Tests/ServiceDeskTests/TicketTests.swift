@@ -80,6 +80,8 @@ struct TicketTests {
         #expect(TestClock.local(result.receipt.dueAt) == "2026-12-28 09:00")  // 20 working days
         #expect(result.receipt.charges.map(\.amount) == [100_000, 500_000])
         #expect(result.ticket.ticket.portalStatus == 2)
+        let stored = try await centre.database.ticket(code, viewer: try await centre.staff("admin"))
+        #expect(result.ticket == stored, "the intake answer is the stored ticket")
 
         let claimed = try #require(try await centre.database.claimNext(department: "mot-cua", actor: try await centre.staff("thu.mc")))
         #expect(claimed.ticket.code == code && claimed.ticket.holder == "thu.mc" && claimed.ticket.portalStatus == 4)
@@ -122,6 +124,18 @@ struct TicketTests {
         let explanation = try await centre.database.explainDue(code, viewer: officer)
         #expect(explanation.recomputedDueAt == restarted.dueAt && explanation.storedDueAt == restarted.dueAt)
         #expect(explanation.lines.contains { $0.text.contains("starts again from zero") })
+    }
+
+    @Test("a holiday added between two intakes moves the second one's due moment (the calendar is not stale)")
+    func calendarChange() async throws {
+        let centre = try await Centre2026()
+        let first = try await centre.intake("1.000894").receipt.dueAt  // 5 d from Mon 09:00: Mon 2026-12-07 09:00
+        _ = try await centre.database.addCalendarDay(
+            CalendarDay(date: LocalDate("2026-12-02")!, kind: .holiday, name: "Ngày lễ mới"), actor: "admin")
+        let second = try await centre.intake("1.000894").receipt.dueAt
+        #expect(TestClock.local(first) == "2026-12-07 09:00" && TestClock.local(second) == "2026-12-08 09:00")
+        try await centre.database.removeCalendarDay(LocalDate("2026-12-02")!, actor: "admin")
+        #expect(TestClock.local(try await centre.intake("1.000894").receipt.dueAt) == "2026-12-07 09:00")
     }
 
     @Test("illegal transitions name the state and the allowed actions; nothing changes")

@@ -179,6 +179,7 @@ extension AppDatabase {
         try validator.finish()
         let now = clock()
         return try await write { db in
+            calendarCache.clear()
             try db.cachedExecute(sql: "DELETE FROM working_period")
             try Self.storeHours(db, update.hours)
             if update.days != nil {
@@ -203,6 +204,7 @@ extension AppDatabase {
                 throw DeskError.duplicate(entity: "calendar day", id: day.date.description)
             }
             try Self.insert(db, day: day)
+            calendarCache.clear()
             try EventLog.append(
                 db, at: now, actor: actor, action: "calendar.day.add", entity: "calendar", entityId: day.date.description,
                 detail: ["kind": day.kind.rawValue, "name": day.name])
@@ -215,6 +217,7 @@ extension AppDatabase {
         try await write { db in
             try db.cachedExecute(sql: "DELETE FROM calendar_day WHERE date = ?", arguments: [date.description])
             guard db.changesCount == 1 else { throw DeskError.notFound(entity: "calendar day", id: date.description) }
+            calendarCache.clear()
             try EventLog.append(db, at: now, actor: actor, action: "calendar.day.remove", entity: "calendar", entityId: date.description)
         }
     }

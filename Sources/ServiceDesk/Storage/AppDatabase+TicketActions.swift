@@ -10,7 +10,7 @@ extension AppDatabase {
         return try await write { db in
             let ticket = try Self.visibleTicket(db, code, viewer: actor)
             try Self.check(action, on: ticket, request, actor: actor)
-            let (centre, time) = try Self.workingTime(db)
+            let (centre, time) = try self.workingTime(db)
             var change = TicketChange(ticket: ticket, now: now)
             try Self.apply(action, to: &change, request, actor: actor, centre: centre, time: time, db: db)
             try Self.save(db, change, action: action, actor: actor)
@@ -32,7 +32,7 @@ extension AppDatabase {
                 throw DeskError.forbidden("role \(actor.role.rawValue) may not claim tickets")
             }
             guard let code = try db.fetchValue(String.self, sql: Self.queueSQL + " LIMIT 1", arguments: [department]) else { return nil }
-            let (centre, time) = try Self.workingTime(db)
+            let (centre, time) = try self.workingTime(db)
             var change = TicketChange(ticket: try Self.ticket(db, code), now: now)
             try Self.apply(.claim, to: &change, ActionRequest(), actor: actor, centre: centre, time: time, db: db)
             try Self.save(db, change, action: .claim, actor: actor)
@@ -57,7 +57,7 @@ extension AppDatabase {
             guard [.admin, .supervisor, .officer, .handler].contains(viewer.role) else {
                 throw DeskError.forbidden("role \(viewer.role.rawValue) may not see work queues")
             }
-            let (_, time) = try Self.workingTime(db)
+            let (_, time) = try self.workingTime(db)
             return try String.fetchAll(db, sql: Self.queueSQL + " LIMIT ?", arguments: [department, limit]).map {
                 try Self.view(db, try Self.ticket(db, $0), time: time, now: now, withApplicant: false)
             }

@@ -31,7 +31,7 @@ extension AppDatabase {
             }
         }
         return try await read { db in
-            let (_, time) = try Self.workingTime(db)
+            let (_, time) = try self.workingTime(db)
             var conditions: [String] = []
             var arguments: StatementArguments = []
             func add(_ condition: String, _ values: [any DatabaseValueConvertible]) {

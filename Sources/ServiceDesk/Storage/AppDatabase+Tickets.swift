@@ -24,10 +24,12 @@ extension AppDatabase {
     /// An apology must come at least this long before the due moment (Decree 61/2018 art. 19(9): one working day).
     public static let apologyLeadWorkingMinutes = WorkingCalendar.hoursPerWorkingDay * 60
 
-    static func workingTime(_ db: Database) throws -> (Centre, WorkingTime) {
-        let centre = try centre(db)
-        let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: TimeZone(secondsFromGMT: 7 * 3600)!)
-        return (centre, WorkingTime(calendar: try calendar(db), clock: clock, cutoff: centre.intakeCutoff))
+    /// The centre and its working time; the calendar comes from memory unless it changed.
+    func workingTime(_ db: Database) throws -> (Centre, WorkingTime) {
+        let centre = try Self.centre(db)
+        let calendar = try calendarCache.calendar { try Self.calendar(db) }
+        let clock = calendarCache.clock(for: centre.timezone)
+        return (centre, WorkingTime(calendar: calendar, clock: clock, cutoff: centre.intakeCutoff))
     }
 
     /// The same working time without the intake cut-off: a transfer or restart at 16:00 starts
@@ -48,7 +50,7 @@ extension AppDatabase {
                 guard earlier.fingerprint == idempotency.fingerprint else { throw DeskError.idempotencyKeyReused }
                 return .replayed(status: earlier.status, body: earlier.body)
             }
-            let (centre, time) = try Self.workingTime(db)
+            let (centre, time) = try self.workingTime(db)
             let local = time.clock.local(now)
             let input = try request.validated(currentYear: local.date.year)
             let service = try Self.service(db, request.service!)
@@ -120,12 +122,26 @@ extension AppDatabase {
             try EventLog.append(
                 db, at: now, actor: actor.username, action: "ticket.intake", entity: "ticket", entityId: code, detail: detail)
 
-            let ticket = try Self.ticket(db, code)
+            // Built from what was just written rather than read back: intake is the hot path.
+            let ticket = Ticket(
+                code: code, service: service.code, serviceVersion: service.version, channel: input.channel, applicantId: applicantId,
+                description: input.description, location: input.location, documents: input.documents, priority: input.priority,
+                priorityReason: input.priorityReason, charges: service.charges, state: state,
+                awaitingReason: state == .awaitingCitizen ? .supplement : nil, resumeState: state == .awaitingCitizen ? .queued : nil,
+                step: step, department: department, holder: nil, receivedAt: Date(storedSeconds: now.storedSeconds),
+                countingStartAt: countingStart.map { Date(storedSeconds: $0.storedSeconds) },
+                dueAt: due.map { Date(storedSeconds: $0.storedSeconds) },
+                revisedDueAt: nil, pausedAt: nil, resolvedAt: nil, returnedAt: nil,
+                closedAt: closedAt.map { Date(storedSeconds: $0.storedSeconds) },
+                outcome: nil, outcomeNote: input.outcome == .refused ? input.reasons : nil, earlyReturn: nil, rating: nil,
+                ratingComment: nil,
+                apologisedAt: nil, supplementRequests: input.outcome == .incomplete ? 1 : 0, queueNumber: input.queueNumber,
+                createdBy: actor.username, version: 1)
             let receipt = Receipt(
                 code: code, outcome: input.outcome, service: service.code, serviceName: service.name, receivedAt: now,
                 countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),
                 documents: input.documents, charges: service.charges, missing: input.missing, reasons: input.reasons)
-            let result = IntakeResult(ticket: try Self.view(db, ticket, time: time, now: now, withApplicant: true), receipt: receipt)
+            let result = IntakeResult(ticket: try Self.view(db, ticket, time: time, now: now, applicant: input.applicant), receipt: receipt)
             let body = try APIJSON.encoder.encode(result)
             if let idempotency {
                 try Self.storeAnswer(
@@ -201,8 +217,10 @@ extension AppDatabase {
         return Ticket(row: row)
     }
 
-    static func view(_ db: Database, _ ticket: Ticket, time: WorkingTime, now: Date, withApplicant: Bool) throws -> TicketView {
-        var applicant: Applicant?
+    static func view(
+        _ db: Database, _ ticket: Ticket, time: WorkingTime, now: Date, withApplicant: Bool = false, applicant known: Applicant? = nil
+    ) throws -> TicketView {
+        var applicant = known
         if withApplicant, let row = try db.fetchRow(sql: "SELECT * FROM applicant WHERE id = ?", arguments: [ticket.applicantId]) {
             applicant = Applicant(row: row)
         }
@@ -222,7 +240,7 @@ extension AppDatabase {
         let now = clock()
         return try await read { db in
             let ticket = try Self.visibleTicket(db, code, viewer: viewer)
-            let (_, time) = try Self.workingTime(db)
+            let (_, time) = try self.workingTime(db)
             return try Self.view(db, ticket, time: time, now: now, withApplicant: true)
         }
     }
@@ -262,7 +280,7 @@ extension AppDatabase {
     public func explainDue(_ code: String, viewer: Staff) async throws -> DueExplanation {
         try await read { db in
             let ticket = try Self.visibleTicket(db, code, viewer: viewer)
-            let (_, time) = try Self.workingTime(db)
+            let (_, time) = try self.workingTime(db)
             let service = try Self.service(db, ticket.service)
             var explanation = DueExplanation(
                 code: code, timeLimit: service.timeLimit, supplementRule: service.supplementRule, lines: [], storedDueAt: ticket.dueAt,

@@ -12,6 +12,8 @@ public struct AppDatabase: Sendable {
     public let clock: @Sendable () -> Date
     /// Every write of the use cases goes through here (group commit).
     let committer: GroupCommit
+    /// The working calendar as last read; calendar writes clear it.
+    let calendarCache = CalendarCache()
 
     /// Opens (and migrates) a database file in WAL mode with durable commits.
     public static func open(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws -> AppDatabase {
@@ -30,7 +32,10 @@ public struct AppDatabase: Sendable {
     public init(_ writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date = Date.init) throws {
         self.writer = writer
         self.clock = clock
-        committer = GroupCommit(writer: writer)
+        let cache = calendarCache
+        // A transaction that fails to commit may have cleared and refilled the cache from its own,
+        // rolled-back changes: forget it.
+        committer = GroupCommit(writer: writer, onFailure: { cache.clear() })
         try Self.migrator.migrate(writer)
     }
 

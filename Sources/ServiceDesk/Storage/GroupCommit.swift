@@ -17,10 +17,12 @@ final class GroupCommit: Sendable {
     }
 
     private let writer: any DatabaseWriter
+    private let onFailure: @Sendable () -> Void
     private let state = Mutex<(jobs: [Job], draining: Bool)>(([], false))
 
-    init(writer: any DatabaseWriter) {
+    init(writer: any DatabaseWriter, onFailure: @escaping @Sendable () -> Void = {}) {
         self.writer = writer
+        self.onFailure = onFailure
     }
 
     /// Runs `body` in the next transaction, in its own savepoint, and returns its result once committed.
@@ -69,6 +71,7 @@ final class GroupCommit: Sendable {
                 let completions = try await writer.write { db in jobs.map { $0.run(db) } }
                 for complete in completions { complete() }
             } catch {
+                onFailure()
                 for job in jobs { job.fail(error) }
             }
         }
