@@ -65,7 +65,13 @@ CREATE TABLE ticket (
     created_by TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
 ) WITHOUT ROWID;
-CREATE INDEX ticket_queue ON ticket (department, state, due_at);
+-- "Queue next" (SPEC §2: priority, then earliest due, then oldest) reads the first entry of this
+-- partial index, whatever the length of the queue; the ORDER BY of AppDatabase.queueSQL must
+-- repeat these expressions exactly.
+CREATE INDEX ticket_next ON ticket (
+    department, (CASE priority WHEN 'urgent' THEN 0 WHEN 'priority' THEN 1 ELSE 2 END), due_at, received_at, code
+) WHERE state = 'queued';
+CREATE INDEX ticket_department ON ticket (department, state);
 CREATE INDEX ticket_state ON ticket (state, due_at);
 CREATE INDEX ticket_received ON ticket (received_at);
 CREATE INDEX ticket_applicant ON ticket (applicant);

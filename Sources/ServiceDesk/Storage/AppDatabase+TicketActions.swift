@@ -43,7 +43,7 @@ extension AppDatabase {
     /// The queue order of SPEC §2: priority first, then earliest due, then oldest.
     static let queueSQL = """
         SELECT code FROM ticket WHERE department = ? AND state = 'queued'
-        ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'priority' THEN 1 ELSE 2 END, due_at IS NULL, due_at, received_at, code
+        ORDER BY (CASE priority WHEN 'urgent' THEN 0 WHEN 'priority' THEN 1 ELSE 2 END), due_at, received_at, code
         """
 
     /// A department's work queue, in the order "next" takes it.
