@@ -130,3 +130,42 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct PrivacyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "privacy", abstract: "Personal data after its retention period.", subcommands: [Purge.self])
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pseudonymise the applicants whose tickets all closed before the retention period (works on the database file).",
+            discussion: "Statistics, tickets and the audit chain are unchanged. Example: deskcli privacy purge --older-than 5y --dry-run")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "Retention period: N followed by d (days), m (months) or y (years), e.g. 5y.") var olderThan: String
+        @Flag(help: "Only count who would be pseudonymised.") var dryRun = false
+
+        func run() async throws {
+            guard let cutoff = Self.cutoff(olderThan, now: Date()) else {
+                throw ValidationError("--older-than must be N d, N m or N y, e.g. 5y")
+            }
+            let database = try openDatabase(database.path)
+            let report = try await database.purgePersonalData(closedBefore: cutoff, dryRun: dryRun, actor: "deskcli")
+            try database.close()
+            print(
+                "\(dryRun ? "would pseudonymise" : "pseudonymised") \(report.applicants) applicant(s) whose tickets all closed before \(ISO8601DateFormatter().string(from: cutoff))"
+            )
+        }
+
+        static func cutoff(_ text: String, now: Date) -> Date? {
+            let trimmed = text.replacingOccurrences(of: " ", with: "")
+            guard let unit = trimmed.last, let amount = Int(trimmed.dropLast()), amount > 0 else { return nil }
+            var components = DateComponents()
+            switch unit {
+            case "d": components.day = -amount
+            case "m": components.month = -amount
+            case "y": components.year = -amount
+            default: return nil
+            }
+            return Calendar(identifier: .gregorian).date(byAdding: components, to: now)
+        }
+    }
+}

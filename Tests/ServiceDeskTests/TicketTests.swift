@@ -388,6 +388,34 @@ struct ModeAndTicketTests {
     }
 }
 
+@Suite("Privacy")
+struct PrivacyTests {
+    @Test("a purge pseudonymises applicants of long-closed tickets only; tickets, counts and the audit chain stay")
+    func purge() async throws {
+        let centre = try await Centre2026(at: "2020-03-02 09:00")
+        let old = try await centre.intake("HD-TTHC", name: "Đặng Thị Cũ").receipt.code
+        try await centre.act(.withdraw, old, by: "lan.mc")
+        let open = try await centre.intake("HD-TTHC", name: "Lê Văn Mở").receipt.code
+        centre.clock.set("2026-11-30 09:00")
+        let cutoff = TestClock.parse("2021-11-30 00:00")
+        let dry = try await centre.database.purgePersonalData(closedBefore: cutoff, dryRun: true, actor: "admin")
+        #expect(dry.applicants == 1)
+        let done = try await centre.database.purgePersonalData(closedBefore: cutoff, dryRun: false, actor: "admin")
+        #expect(done.applicants == 1)
+        let admin = try await centre.staff("admin")
+        let purged = try await centre.database.ticket(old, viewer: admin)
+        #expect(
+            purged.applicant?.name.hasPrefix("Người nộp #") == true && purged.applicant?.phone == nil && purged.applicant?.idNumber == nil)
+        #expect(purged.ticket.state == .withdrawn)
+        #expect(try await centre.database.ticket(open, viewer: admin).applicant?.name == "Lê Văn Mở")
+        var query = TicketQuery()
+        query.text = "dang"
+        #expect(try await centre.database.tickets(query, page: try PageRequest(), viewer: admin).items.isEmpty)
+        #expect(try centre.database.verifyEventChain().intact)
+        #expect(try await centre.database.purgePersonalData(closedBefore: cutoff, dryRun: false, actor: "admin").applicants == 0)
+    }
+}
+
 @Suite("Applicant identifiers")
 struct IdentifierTests {
     @Test(arguments: [

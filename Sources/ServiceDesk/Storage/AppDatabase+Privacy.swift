@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+/// What a privacy purge did.
+public struct PurgeReport: Codable, Equatable, Sendable {
+    public var cutoff: Date
+    public var applicants: Int
+    public var dryRun: Bool
+}
+
+extension AppDatabase {
+    /// Pseudonymises the applicants whose tickets are all closed (returned, rejected or
+    /// withdrawn) since before `cutoff` (SPEC §8): name becomes "Người nộp #id", identifiers,
+    /// phone, e-mail, address and representative are erased, and so are their tickets'
+    /// descriptions and locations (a citizen's own words may name them); search rows are rewritten.
+    /// Tickets, events and every statistic stay as they were — events never held personal data,
+    /// so the audit chain remains valid. The purge itself is an event (counts only).
+    public func purgePersonalData(closedBefore cutoff: Date, dryRun: Bool, actor: String) async throws -> PurgeReport {
+        let now = clock()
+        return try await write { db in
+            let ids = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT a.id FROM applicant a WHERE a.pseudonymised_at IS NULL AND NOT EXISTS (
+                        SELECT 1 FROM ticket t WHERE t.applicant = a.id
+                        AND (t.state NOT IN ('returned', 'rejected', 'withdrawn') OR coalesce(t.returned_at, t.closed_at, t.received_at) >= ?))
+                    """,
+                arguments: [cutoff.storedSeconds])
+            let report = PurgeReport(cutoff: cutoff, applicants: ids.count, dryRun: dryRun)
+            guard !dryRun, !ids.isEmpty else { return report }
+            for id in ids {
+                try db.cachedExecute(
+                    sql: """
+                        UPDATE applicant SET name = 'Người nộp #' || id, id_number = NULL, tax_code = NULL, phone = NULL, email = NULL,
+                        address = NULL, representative = NULL, representative_phone = NULL, pseudonymised_at = ? WHERE id = ?
+                        """,
+                    arguments: [now.storedSeconds, id])
+                try db.cachedExecute(sql: "DELETE FROM applicant_search WHERE applicant = ?", arguments: [id])
+                try db.cachedExecute(
+                    sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, "nguoi nop #\(id)"])
+                // The citizen's own words and the place may name or locate them too.
+                for row in try db.fetchRows(
+                    sql: "SELECT t.code, s.name FROM ticket t JOIN service s ON s.code = t.service WHERE t.applicant = ?", arguments: [id])
+                {
+                    let code: String = row["code"]
+                    try db.cachedExecute(
+                        sql:
+                            "UPDATE ticket SET description = '', location_address = NULL, location_lat = NULL, location_long = NULL WHERE code = ?",
+                        arguments: [code])
+                    try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
+                    try db.cachedExecute(
+                        sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",
+                        arguments: [code, TextFolding.fold(code + " " + (row["name"] as String))])
+                }
+            }
+            try EventLog.append(
+                db, at: now, actor: actor, action: "privacy.purge", entity: "applicant", entityId: "*",
+                detail: ["applicants": String(ids.count), "closedBefore": String(cutoff.storedSeconds)])
+            return report
+        }
+    }
+}
