@@ -66,6 +66,19 @@ extension AppDatabase {
                     arguments: [day]) ?? 1
             let code = "\(centre.code)-\(day)-\(Self.padded(sequence, 4))"
 
+            // A walk-in number being served today: the ticket's timeline starts with its wait.
+            var walkIn: QueueNumber?
+            if let label = input.queueNumber {
+                guard
+                    let row = try db.fetchRow(
+                        sql:
+                            "SELECT * FROM queue_number WHERE day = ? AND label = ? AND state IN ('called', 'serving', 'served') ORDER BY id DESC LIMIT 1",
+                        arguments: [local.date.description, label])
+                else {
+                    throw DeskError.validation([FieldError("queueNumber", "no walk-in number \(label) called or served today")])
+                }
+                walkIn = QueueNumber(row: row)
+            }
             let applicantId = try Self.insert(db, applicant: input.applicant, at: now)
             var state = Ticket.State.queued
             var department: String? = service.route[0].department
@@ -118,7 +131,13 @@ extension AppDatabase {
             detail["dueAt"] = due.map(time.clock.describe)
             if !input.missing.isEmpty { detail["missing"] = input.missing.joined(separator: "; ") }
             detail["reasons"] = input.reasons
-            detail["queueNumber"] = input.queueNumber
+            if let walkIn {
+                try db.cachedExecute(sql: "UPDATE queue_number SET ticket = ? WHERE id = ?", arguments: [code, walkIn.id])
+                detail["queueNumber"] = walkIn.label
+                detail["walkInIssuedAt"] = time.clock.describe(walkIn.issuedAt)
+                detail["walkInWaitMinutes"] = walkIn.calledAt.map { String(($0.storedSeconds - walkIn.issuedAt.storedSeconds) / 60) }
+                detail["walkInCounter"] = walkIn.counter.map(String.init)
+            }
             try EventLog.append(
                 db, at: now, actor: actor.username, action: "ticket.intake", entity: "ticket", entityId: code, detail: detail)
 

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+@testable import ServiceDesk
+
+@Suite("The hall: counters, numbers, calls")
+struct HallTests {
+    /// The example centre with two open counters: 1 serves the civil-status services (prefix A),
+    /// 2 serves civil status and land (A and B).
+    static func hall(at time: String = "2026-11-30 07:30") async throws -> Centre2026 {
+        let centre = try await Centre2026(at: time)
+        _ = try await centre.database.createCounter(
+            CounterDraft(number: 1, name: "Quầy 1", services: ["1.001193", "1.000894"]), actor: "admin")
+        _ = try await centre.database.createCounter(
+            CounterDraft(number: 2, name: "Quầy 2", services: ["1.001193", "1.004227"]), actor: "admin")
+        for number in [1, 2] {
+            _ = try await centre.database.updateCounter(number, CounterPatch(open: true, officer: .set("lan.mc")), actor: "lan.mc")
+        }
+        return centre
+    }
+
+    static func issue(_ centre: Centre2026, _ service: String, priority: Bool = false) async throws -> IssuedNumber {
+        try await centre.database.issueNumber(
+            IssueRequest(service: service, priority: priority ? "priority" : nil, priorityReason: priority ? "elderly" : nil),
+            actor: "kiosk-1")
+    }
+
+    @Test("labels are prefix + 3 digits per day and prefix; the answer gives the position and an estimated wait")
+    func labels() async throws {
+        let centre = try await Self.hall()
+        let first = try await Self.issue(centre, "1.001193")
+        let second = try await Self.issue(centre, "1.000894")
+        let land = try await Self.issue(centre, "1.004227")
+        #expect([first.number.label, second.number.label, land.number.label] == ["A001", "A002", "B001"])
+        #expect(first.position == 1 && first.estimatedWaitMinutes == 0)
+        let third = try await Self.issue(centre, "1.001193")
+        #expect(third.position == 2 && third.openCounters == 2 && third.estimatedWaitMinutes == 10)  // 1 ahead, default 10 min
+        centre.clock.set("2026-12-01 07:35")
+        let nextDay = try await Self.issue(centre, "1.001193")
+        #expect(nextDay.number.label == "A001")
+        let yesterday = try await centre.database.queueNumbers(state: nil, service: nil, day: LocalDate("2026-11-30"))
+        #expect(yesterday.allSatisfy { $0.state == .closed }, "numbers left waiting are closed at the next day's first number")
+        await #expect(throws: DeskError.self) { try await Self.issue(centre, "PA-HATANG") }  // no queue prefix
+        await #expect(throws: DeskError.self) {
+            try await centre.database.issueNumber(
+                IssueRequest(service: "1.001193", priority: "priority", priorityReason: "vip"), actor: "kiosk-1")
+        }
+    }
+
+    @Test("priority numbers go first but at most three in a row while normal ones wait; then the longest-waiting")
+    func interleave() async throws {
+        let centre = try await Self.hall()
+        var expected: [String] = []
+        for index in 0..<3 {
+            centre.clock.set("2026-11-30 07:3\(index)")
+            expected.append(try await Self.issue(centre, "1.001193").number.label)
+        }
+        for index in 0..<5 {
+            centre.clock.set("2026-11-30 07:4\(index)")
+            _ = try await Self.issue(centre, "1.001193", priority: true)
+        }
+        let officer = try await centre.staff("lan.mc")
+        var calls: [QueueNumber] = []
+        while let next = try await centre.database.callNext(counter: 1, actor: officer) { calls.append(next) }
+        #expect(calls.map(\.priority) == [.priority, .priority, .priority, .normal, .priority, .priority, .normal, .normal])
+        #expect(calls.filter { $0.priority == .normal }.map(\.label) == expected)
+        #expect(try await centre.database.callNext(counter: 1, actor: officer) == nil)
+    }
+
+    @Test("a counter calls only its services; closed counters call nothing; numbers go start → finish")
+    func serving() async throws {
+        let centre = try await Self.hall()
+        let land = try await Self.issue(centre, "1.004227").number
+        let officer = try await centre.staff("lan.mc")
+        #expect(try await centre.database.callNext(counter: 1, actor: officer) == nil)
+        let called = try #require(try await centre.database.callNext(counter: 2, actor: officer))
+        #expect(called.id == land.id && called.counter == 2 && called.state == .called)
+        await #expect(throws: DeskError.self) {
+            try await centre.database.act(.finish, on: called.id, QueueActionRequest(), actor: officer)
+        }
+        centre.clock.set("2026-11-30 07:40")
+        _ = try await centre.database.act(.start, on: called.id, QueueActionRequest(), actor: officer)
+        centre.clock.set("2026-11-30 07:52")
+        let served = try await centre.database.act(.finish, on: called.id, QueueActionRequest(), actor: officer)
+        #expect(served.state == .served)
+        _ = try await centre.database.updateCounter(2, CounterPatch(open: false), actor: "lan.mc")
+        _ = try await Self.issue(centre, "1.004227")
+        await #expect(throws: DeskError.conflict("counter 2 is closed; open it first")) {
+            try await centre.database.callNext(counter: 2, actor: officer)
+        }
+        // The measured 12 minutes now feed the estimate (once a counter serving land is open again).
+        _ = try await centre.database.updateCounter(2, CounterPatch(open: true), actor: "lan.mc")
+        let waiting = try await Self.issue(centre, "1.004227")
+        #expect(waiting.position == 2 && waiting.estimatedWaitMinutes == 12)
+    }
+
+    @Test("recalls are counted and announced; no-show only after the recall limit; transfer keeps the issue time")
+    func recallsAndTransfers() async throws {
+        let centre = try await Self.hall()
+        let officer = try await centre.staff("lan.mc")
+        let issued = try await Self.issue(centre, "1.001193").number
+        let called = try #require(try await centre.database.callNext(counter: 1, actor: officer))
+        await #expect(throws: DeskError.self) {
+            try await centre.database.act(.noShow, on: called.id, QueueActionRequest(), actor: officer)
+        }
+        for _ in 0..<2 { _ = try await centre.database.act(.recall, on: called.id, QueueActionRequest(), actor: officer) }
+        let gone = try await centre.database.act(.noShow, on: called.id, QueueActionRequest(), actor: officer)
+        #expect(gone.state == .noShow && gone.recalls == 2)
+        let calls = try await centre.database.calls(after: 0)
+        #expect(calls.map(\.kind) == ["call", "recall", "recall"] && calls.allSatisfy { $0.label == issued.label && $0.counter == 1 })
+
+        centre.clock.set("2026-11-30 08:00")
+        let second = try await Self.issue(centre, "1.001193").number
+        let calledAgain = try #require(try await centre.database.callNext(counter: 1, actor: officer))
+        #expect(calledAgain.id == second.id)
+        let moved = try await centre.database.act(.transfer, on: calledAgain.id, QueueActionRequest(service: "1.004227"), actor: officer)
+        #expect(moved.state == .waiting && moved.service == "1.004227" && moved.label == second.label && moved.issuedAt == second.issuedAt)
+        let landCall = try #require(try await centre.database.callNext(counter: 2, actor: officer))
+        #expect(landCall.id == moved.id)
+    }
+
+    @Test("many counters calling at once never get the same number")
+    func concurrentCalls() async throws {
+        let centre = try await Self.hall()
+        for _ in 0..<40 { _ = try await Self.issue(centre, "1.001193") }
+        let officer = try await centre.staff("lan.mc")
+        let database = centre.database
+        let ids = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for counter in [1, 2, 1, 2, 1, 2] {
+                group.addTask {
+                    var mine: [Int64] = []
+                    while let next = try await database.callNext(counter: counter, actor: officer) { mine.append(next.id) }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: [Int64]()) { $0 += $1 }
+        }
+        #expect(ids.count == 40 && Set(ids).count == 40)
+    }
+
+    @Test("a ticket opened from a walk-in number starts its timeline with the wait")
+    func joinToTicket() async throws {
+        let centre = try await Self.hall(at: "2026-11-30 08:00")
+        let officer = try await centre.staff("lan.mc")
+        let number = try await Self.issue(centre, "1.001193").number
+        centre.clock.set("2026-11-30 08:23")
+        _ = try await centre.database.callNext(counter: 1, actor: officer)
+        _ = try await centre.database.act(.start, on: number.id, QueueActionRequest(), actor: officer)
+        let request = IntakeRequest(service: "1.001193", applicant: ApplicantDraft(name: "Trần Văn Bé"), queueNumber: number.label)
+        guard case .created(let result, _) = try await centre.database.intake(request, actor: officer) else {
+            Issue.record("expected a ticket")
+            return
+        }
+        let events = try await centre.database.ticketEvents(result.receipt.code, viewer: officer)
+        #expect(events.first?.detail["walkInWaitMinutes"] == "23" && events.first?.detail["queueNumber"] == "A001")
+        let linked = try await centre.database.queueNumbers(state: .serving, service: nil, day: nil)
+        #expect(linked.first?.ticket == result.receipt.code)
+        let unknown = IntakeRequest(service: "1.001193", applicant: ApplicantDraft(name: "X"), queueNumber: "Z999")
+        await #expect(throws: DeskError.validation([FieldError("queueNumber", "no walk-in number Z999 called or served today")])) {
+            try await centre.database.intake(unknown, actor: officer)
+        }
+    }
+
+    @Test(
+        "the interleave rule and the wait estimate, as pure functions",
+        arguments: [
+            (true, true, 0, 3, QueueNumber.Priority.priority), (true, true, 3, 3, .normal), (true, false, 7, 3, .priority),
+            (false, true, 0, 3, .normal),
+        ])
+    func rules(priority: Bool, normal: Bool, streak: Int, max: Int, expected: QueueNumber.Priority) {
+        #expect(Hall.nextClass(priorityWaiting: priority, normalWaiting: normal, streak: streak, maxInRow: max) == expected)
+        #expect(Hall.nextClass(priorityWaiting: false, normalWaiting: false, streak: 0, maxInRow: 3) == nil)
+        #expect(Hall.estimatedWait(ahead: 5, openCounters: 2, recentServiceSeconds: [300, 600, 900], defaultMinutes: 10) == 30)
+        #expect(Hall.label(prefix: "A", sequence: 12) == "A012" && Hall.label(prefix: "B", sequence: 1000) == "B1000")
+    }
+}
