@@ -16,6 +16,8 @@ struct DeskdConfiguration: Sendable {
     var demo = false
     /// Public status lookups allowed per client address per minute.
     var publicLookupLimit = 30
+    /// Silence after which the hall display feed sends a heartbeat.
+    var displayHeartbeat: Duration = .seconds(15)
 }
 
 /// Builds the application `deskd` serves; tests build the very same one.
@@ -40,8 +42,8 @@ func buildRouter(
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
 
-    let ticketMetrics = TicketMetrics(registry: registry)
-    OperationsController(database: database, registry: registry, ticketMetrics: ticketMetrics).addRoutes(to: router)
+    let metrics = DeskMetrics(registry: registry)
+    OperationsController(database: database, registry: registry, ticketMetrics: metrics).addRoutes(to: router)
     PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit))
         .addRoutes(to: router.group("api/v1/public"))
 
@@ -51,6 +53,8 @@ func buildRouter(
     DepartmentController(database: database).addRoutes(to: api)
     ServiceController(database: database).addRoutes(to: api)
     StaffController(database: database).addRoutes(to: api)
-    TicketController(database: database, metrics: ticketMetrics).addRoutes(to: api)
+    TicketController(database: database, metrics: metrics).addRoutes(to: api)
+    HallController(database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat)
+        .addRoutes(to: api)
     return router
 }

@@ -15,6 +15,9 @@ extension DeskdConfiguration {
         adminTokenFile = options.adminTokenFile ?? environment["DESK_ADMIN_TOKEN_FILE"]
         if let limit = options.bodyLimit ?? environment["DESK_BODY_LIMIT"].flatMap(Int.init) { bodyLimit = limit }
         demo = options.demo
+        if let seconds = environment["DESK_DISPLAY_HEARTBEAT"].flatMap(Double.init), seconds > 0 {
+            displayHeartbeat = .milliseconds(Int(seconds * 1000))
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1024 bytes") }
     }

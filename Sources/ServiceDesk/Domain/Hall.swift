@@ -86,7 +86,7 @@ public struct CounterPatch: Decodable, Sendable {
     }
 
     /// Whether the patch changes what the counter is (an admin's change) rather than its day-to-day state.
-    var changesDefinition: Bool {
+    public var changesDefinition: Bool {
         if case .set = department { return true }
         return name != nil || services != nil || active != nil
     }

@@ -9,7 +9,7 @@ import ServiceDesk
 struct OperationsController {
     let database: AppDatabase
     let registry: PrometheusCollectorRegistry
-    let ticketMetrics: TicketMetrics
+    let ticketMetrics: DeskMetrics
 
     /// The OpenAPI document, embedded at build time from the repository's `openapi.yaml`.
     static let openAPIDocument = ByteBuffer(bytes: PackageResources.openapi_yaml)

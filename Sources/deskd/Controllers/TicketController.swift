@@ -8,7 +8,7 @@ import ServiceDesk
 /// `/api/v1/tickets` and the department work queues (SPEC §2, §4).
 struct TicketController {
     let database: AppDatabase
-    let metrics: TicketMetrics
+    let metrics: DeskMetrics
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         group.post("tickets") { request, context in

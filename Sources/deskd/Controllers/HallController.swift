@@ -1,0 +1,157 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceDesk
+import ServiceLifecycle
+
+/// The walk-in hall (SPEC §1, §4): counters, queue numbers, call-next and the display feed.
+struct HallController {
+    let database: AppDatabase
+    let metrics: DeskMetrics
+    /// How often the display feed looks for new calls, and how long it stays silent before a heartbeat.
+    let poll: Duration
+    let heartbeat: Duration
+
+    static let counterStaff: [Role] = [.officer, .supervisor, .admin]
+
+    func addRoutes(to group: RouterGroup<DeskRequestContext>) {
+        group.get("counters") { _, context in
+            try context.require(anyOf: Self.counterStaff + [.display])
+            return JSONResponse(try await database.counters())
+        }
+        group.post("counters") { request, context in
+            try context.require(.admin)
+            return try await Idempotency.create(request, context: context, database: database, as: CounterDraft.self) { draft in
+                try await database.createCounter(draft, actor: context.actor)
+            }
+        }
+        group.patch("counters/:number") { request, context in
+            let patch = try await request.decodeJSON(CounterPatch.self, context: context)
+            // Admins change what a counter is; officers open and close it and sit at it.
+            if patch.changesDefinition { try context.require(.admin) } else { try context.require(anyOf: Self.counterStaff) }
+            return JSONResponse(try await database.updateCounter(try counterNumber(context), patch, actor: context.actor))
+        }
+        group.post("counters/:number/call-next") { request, context in
+            let actor = try context.require(anyOf: Self.counterStaff).staff
+            guard let called = try await database.callNext(counter: try counterNumber(context), actor: actor) else {
+                return Response(status: .noContent)
+            }
+            metrics.countCall("call")
+            return try JSONResponse(called).response(from: request, context: context)
+        }
+        group.post("queue-numbers") { request, context in
+            try context.require(.kiosk, .officer, .supervisor, .admin)
+            return try await Idempotency.create(request, context: context, database: database, as: IssueRequest.self) { issue in
+                try await database.issueNumber(issue, actor: context.actor)
+            }
+        }
+        group.get("queue-numbers") { request, context in
+            try context.require(anyOf: Self.counterStaff)
+            var query = Query(request)
+            let state = query.enumeration("state", QueueNumber.State.self)
+            var day: LocalDate?
+            if let text = query.string("day") {
+                guard let date = LocalDate(text) else { throw DeskError.validation([FieldError("day", "must be YYYY-MM-DD")]) }
+                day = date
+            }
+            try query.finish()
+            return JSONResponse(try await database.queueNumbers(state: state, service: query.string("service"), day: day))
+        }
+        group.post("queue-numbers/:id/actions/:action") { request, context in
+            let actor = try context.require(anyOf: Self.counterStaff).staff
+            let name = try context.parameter("action")
+            guard let action = QueueAction(rawValue: name) else { throw DeskError.notFound(entity: "action", id: name) }
+            guard let id = Int64(try context.parameter("id")) else {
+                throw DeskError.notFound(entity: "queue number", id: try context.parameter("id"))
+            }
+            var request = request
+            let body = try await request.collectBody(upTo: context.bodyLimit)
+            let input =
+                body.readableBytes == 0
+                ? QueueActionRequest() : try JSONCoding.decode(QueueActionRequest.self, from: Data(body.readableBytesView))
+            let number = try await database.act(action, on: id, input, actor: actor)
+            if action == .recall { metrics.countCall("recall") }
+            if action == .noShow { metrics.countNoShow() }
+            return JSONResponse(number)
+        }
+        group.get("queue/status") { _, context in
+            try context.require(anyOf: Self.counterStaff + [.display])
+            return JSONResponse(try await database.queueStatus())
+        }
+        group.post("queue/close-day") { _, context in
+            try context.require(.supervisor, .admin)
+            return JSONResponse(["closed": try await database.closeDay(actor: context.actor)])
+        }
+        group.get("queue/settings") { _, context in
+            try context.require(anyOf: Self.counterStaff)
+            return JSONResponse(try await database.hallSettings())
+        }
+        group.put("queue/settings") { request, context in
+            try context.require(.admin)
+            let settings = try await request.decodeJSON(HallSettings.self, context: context)
+            return JSONResponse(try await database.updateHallSettings(settings, actor: context.actor))
+        }
+        group.get("queue/display") { request, context in
+            try context.require(.display, .supervisor, .admin)
+            return displayFeed(resumingAfter: request.headers[.lastEventID].flatMap { Int64($0) })
+        }
+    }
+
+    func counterNumber(_ context: DeskRequestContext) throws -> Int {
+        let text = try context.parameter("number")
+        guard let number = Int(text) else { throw DeskError.notFound(entity: "counter", id: text) }
+        return number
+    }
+
+    /// Server-Sent Events of every call and recall: `id` is the call's number, so a screen that
+    /// reconnects with `Last-Event-ID` gets exactly the calls it missed. A fresh screen first gets
+    /// the last 10 calls. Comment lines keep the connection alive through proxies; the stream
+    /// ends when the daemon shuts down.
+    func displayFeed(resumingAfter lastID: Int64?) -> Response {
+        let database = self.database
+        let poll = self.poll
+        let heartbeat = self.heartbeat
+        let body = ResponseBody { writer in
+            var last: Int64
+            var backlog: [HallCall]
+            if let lastID {
+                last = lastID
+                backlog = try await database.calls(after: lastID)
+            } else {
+                backlog = try await database.lastCalls(10)
+                last = backlog.last?.id ?? 0
+                if backlog.isEmpty { last = try await database.lastCalls(1).last?.id ?? 0 }
+            }
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            var silentSince = ContinuousClock.now
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                if !backlog.isEmpty {
+                    var buffer = ByteBuffer()
+                    for call in backlog {
+                        let data = String(decoding: try JSONCoding.encoder.encode(call), as: UTF8.self)
+                        buffer.writeString("id: \(call.id)\nevent: \(call.kind)\ndata: \(data)\n\n")
+                        last = call.id
+                    }
+                    try await writer.write(buffer)
+                    silentSince = ContinuousClock.now
+                } else if ContinuousClock.now - silentSince >= heartbeat {
+                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    silentSince = ContinuousClock.now
+                }
+                try? await Task.sleep(for: poll)
+                backlog = try await database.calls(after: last)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body)
+    }
+}
+
+extension HTTPField.Name {
+    static var lastEventID: Self { .init("Last-Event-ID")! }
+}

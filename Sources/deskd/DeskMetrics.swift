@@ -1,0 +1,78 @@
+import Prometheus
+import ServiceDesk
+import Synchronization
+
+/// The metrics of `/metrics` beyond Hummingbird's: tickets by state and department and walk-in
+/// numbers waiting per service (read from the database when scraped, so they are never out of
+/// step), ticket actions by kind, hall calls and no-shows (counted as they happen).
+final class DeskMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    /// Label pairs seen at the previous scrape, so a combination that empties drops to 0.
+    private let seen = Mutex<Set<[String]>>([])
+    private let seenServices = Mutex<Set<String>>([])
+
+    static var actions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "ticket_actions", unitName: "total", helpText: "Ticket actions performed, by kind")
+    }
+    static var waiting: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "desk", metricName: "queue_waiting", unitName: "", helpText: "Walk-in numbers waiting, by service")
+    }
+    static var hallCalls: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "hall_calls", unitName: "total", helpText: "Walk-in numbers called or recalled, by kind")
+    }
+    static var noShows: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "desk", metricName: "queue_no_shows", unitName: "total", helpText: "Walk-in numbers marked no-show")
+    }
+
+    func countCall(_ kind: String) {
+        registry.makeCounter(descriptor: Self.hallCalls, labels: [("kind", kind)]).increment()
+    }
+
+    func countNoShow() {
+        registry.makeCounter(descriptor: Self.noShows, labels: []).increment()
+    }
+
+    static var tickets: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "desk", metricName: "tickets", unitName: "", helpText: "Tickets by state and current department")
+    }
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    func countAction(_ action: String) {
+        registry.makeCounter(descriptor: Self.actions, labels: [("action", action)])
+            .increment()
+    }
+
+    func refresh(from database: AppDatabase) async throws {
+        let counts = try await database.ticketCounts()
+        let current = Set(counts.map { [$0.state, $0.department] })
+        let vanished = seen.withLock { previous in
+            defer { previous = current }
+            return previous.subtracting(current)
+        }
+        for pair in vanished {
+            gauge(state: pair[0], department: pair[1]).set(to: 0.0)
+        }
+        for count in counts {
+            gauge(state: count.state, department: count.department).set(to: Double(count.count))
+        }
+        let waiting = try await database.waitingCounts()
+        let services = Set(waiting.map(\.service))
+        let emptied = seenServices.withLock { previous in
+            defer { previous = services }
+            return previous.subtracting(services)
+        }
+        for service in emptied { registry.makeGauge(descriptor: Self.waiting, labels: [("service", service)]).set(to: 0) }
+        for entry in waiting {
+            registry.makeGauge(descriptor: Self.waiting, labels: [("service", entry.service)]).set(to: Double(entry.count))
+        }
+    }
+
+    private func gauge(state: String, department: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.tickets, labels: [("state", state), ("department", department)])
+    }
+}
