@@ -16,7 +16,7 @@ struct DeskCLI: AsyncParsableCommand {
             """,
         subcommands: [
             Login.self, CentreCommand.self, CalendarCommand.self, DeptCommand.self, ServiceCommand.self,
-            StaffCommand.self, TicketCommand.self, AuditCommand.self, PrivacyCommand.self, DBCommand.self, Init.self,
+            StaffCommand.self, TicketCommand.self, QueueCommand.self, AuditCommand.self, PrivacyCommand.self, DBCommand.self, Init.self,
         ])
 
     /// Parses and runs the command with the exit codes of SPEC §5: 1 for a failure reported

@@ -67,7 +67,7 @@ final class RunningDaemon {
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    init(database: String, scratch: Scratch, arguments: [String] = []) throws {
+    init(database: String, scratch: Scratch, arguments: [String] = [], environment extra: [String: String] = [:]) throws {
         port = try freePort()
         stdoutPath = scratch.path("deskd-\(port).out")
         stderrPath = scratch.path("deskd-\(port).err")
@@ -79,6 +79,7 @@ final class RunningDaemon {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         var environment = ProcessInfo.processInfo.environment
         environment["DESK_LOG_LEVEL"] = "warning"
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         try process.run()
     }
