@@ -10,6 +10,8 @@ intake   POST /api/v1/tickets with a fresh body each time (service HD-TTHC by de
 next     fills a department queue with --tickets tickets, then --concurrency callers POST
          /api/v1/departments/{dept}/queue/next until it is empty (latency of each call).
 journey  each worker: intake, queue next, resolve, return (4 requests per ticket).
+call     creates and opens --concurrency counters serving --walkin-service, issues --tickets walk-in
+         numbers, then every counter calls next at once until nobody waits (latency of each call).
 bare     POST --path with a small JSON body (to measure a bare reference server).
 
 Each worker keeps one HTTP/1.1 keep-alive connection; latencies are from sending the request to
@@ -105,7 +107,9 @@ async def timed_request(conn, latencies, statuses, method, path, token, body=Non
 
 async def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["intake", "next", "journey", "bare"])
+    parser.add_argument("scenario", choices=["intake", "next", "journey", "bare", "call"])
+    parser.add_argument("--walkin-service", default="1.001193")
+    parser.add_argument("--counter-base", type=int, default=101)
     parser.add_argument("--server", default="http://127.0.0.1:8080")
     parser.add_argument("--token")
     parser.add_argument("--concurrency", type=int, default=32)
@@ -141,6 +145,29 @@ async def main():
             await timed_request(conn, lat, st, "POST", f"/api/v1/tickets/{code}/actions/return", args.token)
         lat, st, elapsed = await run_timed(args, work)
         report(f"journey x{args.concurrency}", lat, st, elapsed, per_item=4)
+    elif args.scenario == "call":
+        setup = Connection(args.host, args.port)
+        counters = list(range(args.counter_base, args.counter_base + args.concurrency))
+        for number in counters:
+            await setup.request("POST", "/api/v1/counters", args.token, {"number": number, "name": f"Bench {number}", "services": [args.walkin_service]})
+            me = json.loads((await setup.request("GET", "/api/v1/me", args.token))[1])
+            status, _ = await setup.request("PATCH", f"/api/v1/counters/{number}", args.token, {"open": True, "officer": me["username"]})
+            assert status == 200, status
+        for n in range(args.tickets):
+            status, _ = await setup.request("POST", "/api/v1/queue-numbers", args.token, {"service": args.walkin_service})
+            assert status == 201, status
+        latencies, statuses = [], []
+
+        async def counter_worker(number):
+            conn = Connection(args.host, args.port)
+            while True:
+                status, _ = await timed_request(conn, latencies, statuses, "POST", f"/api/v1/counters/{number}/call-next", args.token)
+                if status != 200:
+                    return
+
+        start = time.monotonic()
+        await asyncio.gather(*[counter_worker(n) for n in counters])
+        report(f"call next x{args.concurrency} counters over {args.tickets} numbers", latencies, statuses, time.monotonic() - start)
     else:
         fill = Connection(args.host, args.port)
         for n in range(args.tickets):

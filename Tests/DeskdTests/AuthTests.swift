@@ -51,6 +51,23 @@ struct AuthTests {
         Route(method: .post, path: "/api/v1/staff/lan.mc/tokens", body: #"{"label":"t"}"#, allowed: admin),
         Route(method: .get, path: "/api/v1/staff/lan.mc/tokens", allowed: admin),
         Route(method: .delete, path: "/api/v1/tokens/tok_000000000000", allowed: admin),
+        Route(method: .get, path: "/api/v1/counters", allowed: [.admin, .supervisor, .officer, .display]),
+        Route(method: .post, path: "/api/v1/counters", body: #"{"number":9,"name":"Q9","services":["1.001193"]}"#, allowed: admin),
+        Route(method: .patch, path: "/api/v1/counters/9", body: #"{"open":true}"#, allowed: [.admin, .supervisor, .officer]),
+        Route(method: .patch, path: "/api/v1/counters/9", body: #"{"name":"Quầy 9"}"#, allowed: admin),
+        Route(method: .post, path: "/api/v1/counters/9/call-next", allowed: [.admin, .supervisor, .officer]),
+        Route(
+            method: .post, path: "/api/v1/queue-numbers", body: #"{"service":"1.001193"}"#,
+            allowed: [.admin, .supervisor, .officer, .kiosk]),
+        Route(method: .get, path: "/api/v1/queue-numbers", allowed: [.admin, .supervisor, .officer]),
+        Route(method: .post, path: "/api/v1/queue-numbers/1/actions/start", allowed: [.admin, .supervisor, .officer]),
+        Route(method: .get, path: "/api/v1/queue/status", allowed: [.admin, .supervisor, .officer, .display]),
+        Route(method: .post, path: "/api/v1/queue/close-day", allowed: [.admin, .supervisor]),
+        Route(method: .get, path: "/api/v1/queue/settings", allowed: [.admin, .supervisor, .officer]),
+        Route(
+            method: .put, path: "/api/v1/queue/settings",
+            body: #"{"maxPriorityInRow":3,"recallsBeforeNoShow":2,"defaultServiceMinutes":10,"priorityReasons":["elderly"]}"#,
+            allowed: admin),
     ]
 
     @Test("every role against every route: allowed roles get through, the others get 403", arguments: Role.allCases)

@@ -196,6 +196,27 @@ struct TicketMetricsTests {
                 #expect(response.text.contains(#"desk_tickets{state="in-progress",department="mot-cua"} 1"#))
                 #expect(response.text.contains(#"desk_ticket_actions_total{action="claim"} 1"#))
             }
+            // The hall: a waiting number, then a call.
+            try await client.execute(
+                uri: "/api/v1/counters", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"number":1,"name":"Q1","services":["1.001193"]}"#)
+            ) { _ in }
+            try await client.execute(
+                uri: "/api/v1/counters/1", method: .patch, headers: bearer(app.adminToken), body: json(#"{"open":true}"#)
+            ) { _ in }
+            try await client.execute(
+                uri: "/api/v1/queue-numbers", method: .post, headers: bearer(app.adminToken), body: json(#"{"service":"1.001193"}"#)
+            ) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.text.contains(#"desk_queue_waiting{service="1.001193"} 1"#), "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/counters/1/call-next", method: .post, headers: bearer(app.adminToken)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.text.contains(#"desk_queue_waiting{service="1.001193"} 0"#))
+                #expect(response.text.contains(#"desk_hall_calls_total{kind="call"} 1"#))
+            }
         }
     }
 }
