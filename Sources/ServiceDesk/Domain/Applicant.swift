@@ -139,6 +139,24 @@ public enum Identifiers {
         return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty }
     }
 
+    /// The cleaned id number, its problem (if any) recorded against `field`.
+    static func checked(idNumber: String?, field: String, currentYear: Int, into validator: inout Validator) -> String? {
+        let idNumber = Text.clean(idNumber)
+        if let idNumber, let problem = problem(idNumber: idNumber, currentYear: currentYear) { validator.add(field, problem) }
+        return idNumber
+    }
+
+    /// The phone in international form, its problem (if any) recorded against `field`.
+    static func checked(phone: String?, field: String, into validator: inout Validator) -> String? {
+        guard let text = Text.clean(phone) else { return nil }
+        switch normalise(phone: text) {
+        case .success(let normalised): return normalised
+        case .failure(let problem):
+            validator.add(field, problem.description)
+            return text
+        }
+    }
+
     static func isDigits(_ text: some StringProtocol) -> Bool {
         !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber }
     }
@@ -173,10 +191,7 @@ public struct ApplicantDraft: Codable, Sendable {
         let kind = Applicant.Kind(rawValue: kind ?? "person")
         validator.check(kind != nil, "\(field).kind", "must be person or organisation")
         let name = Text.requiredName(name, field: "\(field).name", into: &validator)
-        let idNumber = Text.clean(idNumber)
-        if let idNumber, let problem = Identifiers.problem(idNumber: idNumber, currentYear: currentYear) {
-            validator.add("\(field).idNumber", problem)
-        }
+        let idNumber = Identifiers.checked(idNumber: idNumber, field: "\(field).idNumber", currentYear: currentYear, into: &validator)
         let taxCode = Text.clean(taxCode)
         if let taxCode, let problem = Identifiers.problem(taxCode: taxCode) {
             validator.add("\(field).taxCode", problem)
@@ -184,13 +199,7 @@ public struct ApplicantDraft: Codable, Sendable {
         if kind == .organisation {
             validator.check(taxCode != nil, "\(field).taxCode", "is required for an organisation")
         }
-        var phone = Text.clean(self.phone)
-        if let text = phone {
-            switch Identifiers.normalise(phone: text) {
-            case .success(let normalised): phone = normalised
-            case .failure(let problem): validator.add("\(field).phone", problem.description)
-            }
-        }
+        let phone = Identifiers.checked(phone: self.phone, field: "\(field).phone", into: &validator)
         let email = Text.clean(self.email)
         if let email { validator.check(Identifiers.isEmail(email), "\(field).email", "must be an e-mail address") }
         let address = Text.clean(self.address)
@@ -219,17 +228,8 @@ public struct RepresentativeDraft: Codable, Sendable {
 
     func validated(field: String, currentYear: Int, into validator: inout Validator) -> Representative {
         let name = Text.requiredName(name, field: "\(field).name", into: &validator)
-        let idNumber = Text.clean(idNumber)
-        if let idNumber, let problem = Identifiers.problem(idNumber: idNumber, currentYear: currentYear) {
-            validator.add("\(field).idNumber", problem)
-        }
-        var phone = Text.clean(self.phone)
-        if let text = phone {
-            switch Identifiers.normalise(phone: text) {
-            case .success(let normalised): phone = normalised
-            case .failure(let problem): validator.add("\(field).phone", problem.description)
-            }
-        }
+        let idNumber = Identifiers.checked(idNumber: idNumber, field: "\(field).idNumber", currentYear: currentYear, into: &validator)
+        let phone = Identifiers.checked(phone: self.phone, field: "\(field).phone", into: &validator)
         return Representative(name: name, idNumber: idNumber, phone: phone, authorisation: Text.clean(authorisation))
     }
 }
