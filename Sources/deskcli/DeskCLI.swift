@@ -9,11 +9,9 @@ struct DeskCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deskcli",
         abstract: "Administer a ServiceDesk centre: configuration, catalogue, staff, calendar and the database.",
-        discussion: """
-            Server and token come from --server/--token, then DESK_SERVER/DESK_TOKEN, then the file
-            written by 'deskcli login'. Exit codes: 0 success, 1 an error from the server (its detail
-            is printed) or the database, 2 bad usage.
-            """,
+        discussion:
+            "Server and token come from --server/--token, then DESK_SERVER/DESK_TOKEN, then the file written by 'deskcli login'. "
+            + "Exit codes: 0 success, 1 an error from the server (its detail is printed) or the database, 2 bad usage.",
         subcommands: [
             Login.self, CentreCommand.self, CalendarCommand.self, DeptCommand.self, ServiceCommand.self,
             StaffCommand.self, TicketCommand.self, QueueCommand.self, AuditCommand.self, PrivacyCommand.self, DBCommand.self, Init.self,

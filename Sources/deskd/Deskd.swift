@@ -11,7 +11,9 @@ import ServiceDesk
 struct Deskd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The ServiceDesk daemon: the HTTP/JSON API of a citizen connection centre.",
-        discussion: "Environment: DESK_DATABASE, DESK_HOST, DESK_PORT, DESK_ADMIN_TOKEN_FILE, DESK_BODY_LIMIT, DESK_LOG_LEVEL.")
+        discussion:
+            "Environment: DESK_DATABASE, DESK_HOST, DESK_PORT, DESK_ADMIN_TOKEN_FILE, DESK_BODY_LIMIT, DESK_LOG_LEVEL, DESK_DISPLAY_HEARTBEAT (seconds)."
+    )
 
     @Option(help: "SQLite database file (default ./deskd.sqlite).") var database: String?
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
