@@ -159,3 +159,73 @@ struct EndToEndTests {
         #expect(missing.status == 1 && missing.error.contains("no database"))
     }
 }
+
+/// The configuration commands of deskcli that the walkthrough does not use.
+@Suite("End to end: deskcli configuration commands", .serialized)
+struct CLIConfigurationTests {
+    @Test("centre update, calendar hours and days, dept/service/staff create and update, token list and revoke")
+    func commands() async throws {
+        let scratch = try Scratch()
+        let daemon = try RunningDaemon(database: scratch.path("desk.sqlite"), scratch: scratch)
+        try await daemon.waitUntilReady()
+        let admin = try #require(daemon.printedAdminToken)
+        func cli(_ arguments: [String], status: Int32 = 0) async throws -> CLIResult {
+            let result = try await deskcli(arguments + ["--server", daemon.baseURL.absoluteString, "--token", admin], scratch: scratch)
+            #expect(result.status == status, "deskcli \(arguments.joined(separator: " ")): \(result.output)\(result.error)")
+            return result
+        }
+        let centre = try await cli(["centre", "update", "--code", "000.00.31.H29", "--name", "Trung tâm Hải Châu", "--cutoff", "15:30"])
+        #expect(centre.output.contains("000.00.31.H29") && centre.output.contains("15:30"))
+        _ = try await cli(["centre", "update", "--cutoff", "25:00"], status: 1)
+
+        let hours = try await cli(["calendar", "hours", "--day", "saturday=07:30-11:30"])
+        #expect(hours.output.contains("saturday   07:30–11:30"))
+        _ = try await cli(["calendar", "hours", "--day", "funday=07:30-11:30"], status: 2)
+        _ = try await cli(["calendar", "holiday", "add", "2026-09-02", "Quốc khánh"])
+        _ = try await cli(["calendar", "holiday", "add", "2026-08-22", "Làm bù", "--workday"])
+        _ = try await cli(["calendar", "holiday", "add", "2026-09-02", "again"], status: 1)
+        let shown = try await cli(["calendar", "show", "--year", "2026"])
+        #expect(shown.output.contains("2026-08-22  saturday   workday  Làm bù"))
+        _ = try await cli(["calendar", "holiday", "remove", "2026-09-02"])
+        _ = try await cli(["calendar", "holiday", "remove", "2026-09-02"], status: 1)
+        let csv = try await cli(["calendar", "import", EndToEndTests.example("holidays-2027.csv")])
+        #expect(csv.output.contains("created 3"))
+
+        _ = try await cli(["dept", "create", "mot-cua", "--name", "Một cửa", "--kind", "internal"])
+        _ = try await cli(["dept", "create", "tu-phap", "--name", "Tư pháp", "--kind", "internal", "--decides"])
+        _ = try await cli(["dept", "update", "mot-cua", "--name", "Bộ phận Một cửa"])
+        let service = try await cli([
+            "service", "create", "1.001193", "--name", "Đăng ký khai sinh", "--kind", "procedure", "--time-limit", "1 d",
+            "--route", "mot-cua:2 h > tu-phap:6 h", "--deciding-step", "1", "--charge", "le-phi:0", "--queue-prefix", "A",
+        ])
+        #expect(service.output.contains("tu-phap") && service.output.contains("version:         1"))
+        _ = try await cli(
+            [
+                "service", "create", "X.1", "--name", "X", "--kind", "procedure", "--time-limit", "1 d", "--route", "mot-cua", "--charge",
+                "gift",
+            ], status: 2)
+        let updated = try await cli(["service", "update", "1.001193", "--time-limit", "2 d"])
+        #expect(updated.output.contains("2 d") && updated.output.contains("version:         2"))
+        _ = try await cli(["dept", "update", "tu-phap", "--decides", "false"], status: 1)  // it holds a deciding step
+        let list = try await cli(["service", "list", "--department", "tu-phap", "--json"])
+        #expect(try APIJSON.decoder.decode([Service].self, from: Data(list.output.utf8)).map(\.code) == ["1.001193"])
+
+        _ = try await cli([
+            "staff", "create", "hung", "--name", "Lê Hùng", "--role", "handler", "--department", "tu-phap", "--employment", "civil-servant",
+        ])
+        _ = try await cli(
+            [
+                "staff", "create", "vc", "--name", "Viên chức", "--role", "handler", "--department", "tu-phap", "--employment",
+                "public-employee",
+            ], status: 1)
+        let moved = try await cli(["staff", "update", "hung", "--role", "supervisor", "--no-department"])
+        #expect(moved.output.contains("supervisor") && moved.output.contains("department: -"))
+        let issued = try await cli(["staff", "token", "create", "hung", "--label", "máy quầy", "--json"])
+        let token = try APIJSON.decoder.decode(IssuedToken.self, from: Data(issued.output.utf8))
+        let tokens = try await cli(["staff", "token", "list", "hung"])
+        #expect(tokens.output.contains(token.info.id) && !tokens.output.contains(token.token))
+        _ = try await cli(["staff", "token", "revoke", token.info.id])
+        #expect(try await HTTP.get(daemon.baseURL.appendingPathComponent("api/v1/me"), token: token.token).status == 401)
+        #expect(await daemon.stop() == 0)
+    }
+}
