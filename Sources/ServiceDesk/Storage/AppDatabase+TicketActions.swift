@@ -176,6 +176,12 @@ extension AppDatabase {
         case .supplementReceived:
             if ticket.state == .awaitingCitizen && ticket.holder != nil { try requireHolder(ticket, actor, action) }
             let service = try service(db, ticket.service)
+            if ticket.countingStartAt != nil, let paused = ticket.pausedAt {
+                // Time waiting on the citizen is reported apart from handling time.
+                try db.cachedExecute(
+                    sql: "UPDATE ticket SET paused_minutes = paused_minutes + ? WHERE code = ?",
+                    arguments: [time.workingMinutes(from: paused, to: now), ticket.code])
+            }
             change.ticket.state = ticket.resumeState ?? .queued
             change.ticket.resumeState = nil
             change.ticket.awaitingReason = nil
@@ -188,6 +194,8 @@ extension AppDatabase {
                 change.ticket.step = 0
                 change.ticket.department = service.route[0].department
                 try enterStep(db, code: ticket.code, visit: 1, position: 0, step: service.route[0], at: start, time: time)
+                // Accepted now: handling time counts from here.
+                try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = ? WHERE code = ?", arguments: [now.storedSeconds, ticket.code])
                 change.detail["clock"] = "start"
             } else if ticket.awaitingReason == .supplement && service.supplementRule == .restart {
                 // Decree 61/2018 art. 19(4): the time limit starts again from zero once complete.
@@ -237,7 +245,23 @@ extension AppDatabase {
             }
             change.detail["outcome"] = outcome.rawValue
             change.detail["grade"] = try leaveStep(db, code: ticket.code, at: now, time: time)?.rawValue
-            if let due = ticket.dueAt { change.detail["timeliness"] = time.grade(finishedAt: now, dueAt: due).rawValue }
+            let timeliness = ticket.dueAt.map { time.grade(finishedAt: now, dueAt: $0) }
+            change.detail["timeliness"] = timeliness?.rawValue
+            // Durations computed once, at the result (reports read them; `deskcli report replay`
+            // recomputes them after a calendar correction).
+            let accepted =
+                try db.fetchValue(
+                    Int64.self, sql: "SELECT coalesce(accepted_at, received_at) FROM ticket WHERE code = ?", arguments: [ticket.code])
+                ?? ticket.receivedAt.storedSeconds
+            try db.cachedExecute(
+                sql: """
+                    UPDATE ticket SET timeliness = ?, handling_calendar_minutes = (? - ?) / 60,
+                    handling_working_minutes = max(0, ? - paused_minutes) WHERE code = ?
+                    """,
+                arguments: [
+                    timeliness?.rawValue, now.storedSeconds, accepted,
+                    time.workingMinutes(from: Date(storedSeconds: accepted), to: now), ticket.code,
+                ])
             change.ticket.state = .resolved
             change.ticket.resolvedAt = now
             change.ticket.outcome = outcome

@@ -117,6 +117,7 @@ extension AppDatabase {
                 ])
             if input.outcome == .accepted, let start = countingStart {
                 try Self.enterStep(db, code: code, visit: 1, position: 0, step: service.route[0], at: start, time: time)
+                try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
             }
             try db.cachedExecute(
                 sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",
