@@ -54,6 +54,7 @@ func buildRouter(
     ServiceController(database: database).addRoutes(to: api)
     StaffController(database: database).addRoutes(to: api)
     TicketController(database: database, metrics: metrics).addRoutes(to: api)
+    ReportController(database: database).addRoutes(to: api)
     HallController(database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat)
         .addRoutes(to: api)
     return router

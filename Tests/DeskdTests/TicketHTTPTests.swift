@@ -175,6 +175,43 @@ struct TicketHTTPTests {
     }
 }
 
+@Suite("Reports over HTTP")
+struct ReportHTTPTests {
+    @Test("JSON by default, CSV on request; supervisors only; a bad period is 422, an unknown report 404")
+    func reports() async throws {
+        let app = try await TestApp.make()
+        let officer = try await app.token(for: .officer)
+        let supervisor = try await app.token(for: .supervisor)
+        try await app.test { client in
+            try await client.execute(uri: "/api/v1/tickets", method: .post, headers: bearer(officer), body: json(TicketHTTPTests.intake)) {
+                _ in
+            }
+            try await client.execute(uri: "/api/v1/reports/progress?period=2026&by=service", method: .get, headers: bearer(supervisor)) {
+                response in
+                #expect(response.status == .ok)
+                let table = try response.decode(ReportTable.self)
+                #expect(table.columns.first == "group" && table.rows.first?["received"] == .int(1))
+            }
+            var headers = bearer(supervisor)
+            headers[.accept] = "text/csv"
+            try await client.execute(uri: "/api/v1/reports/backlog", method: .get, headers: headers) { response in
+                #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
+                #expect(response.text.hasPrefix("\u{FEFF}group,open,") && response.text.contains("mot-cua,1,"))
+            }
+            try await client.execute(uri: "/api/v1/reports/progress", method: .get, headers: bearer(officer)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/reports/progress?period=2026-13", method: .get, headers: bearer(supervisor)) {
+                response in
+                #expect(response.status == .unprocessableContent && response.problem?.errors?.first?.field == "period")
+            }
+            try await client.execute(uri: "/api/v1/reports/nothing?period=2026", method: .get, headers: bearer(supervisor)) {
+                #expect($0.status == .notFound)
+            }
+        }
+    }
+}
+
 @Suite("Ticket metrics")
 struct TicketMetricsTests {
     @Test("/metrics counts tickets by state and department and actions by kind; an emptied combination drops to 0")

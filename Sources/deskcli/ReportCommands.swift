@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import ServiceDesk
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Reports: handling-times, progress, backlog, satisfaction, revenue (see docs/reports.md).",
+        discussion: "Example: deskcli report progress --period 2026-Q4 --by department --format csv > progress.csv")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "handling-times, progress, backlog, satisfaction or revenue") var name: String
+    @Option(help: "A year (2026), a quarter (2026-Q4) or a month (2026-11).") var period: String?
+    @Option(help: "First day, YYYY-MM-DD (with --to).") var from: String?
+    @Option(help: "Last day, YYYY-MM-DD (inclusive).") var to: String?
+    @Option(help: "none, department, service, channel or month.") var by: String?
+    @Option(help: "table, csv or json (default table; --json is the same as json).") var format = "table"
+
+    func validate() throws {
+        guard AppDatabase.ReportName(rawValue: name) != nil else {
+            throw ValidationError("report must be one of \(AppDatabase.ReportName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
+    }
+
+    func run() async throws {
+        let client = try global.client()
+        let query: [String: String?] = ["period": period, "from": from, "to": to, "by": by]
+        if format == "csv" {
+            let data = try await client.call("GET", "api/v1/reports/\(name)", query: query, headers: ["Accept": "text/csv"])
+            FileHandle.standardOutput.write(data)
+            return
+        }
+        let data = try await client.call("GET", "api/v1/reports/\(name)", query: query)
+        if global.json || format == "json" { return Output.json(data) }
+        let table = try client.decode(ReportTable.self, from: data)
+        if let period = table.period { print("\(table.report), \(period.from) to \(period.to), by \(table.groupBy)") }
+        Output.table(table.columns, table.rows.map { row in table.columns.map { (row[$0] ?? .null).description } })
+    }
+}
