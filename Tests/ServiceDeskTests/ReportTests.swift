@@ -46,7 +46,7 @@ struct ReportTests {
     @Test("progress: received, carried over, early / on time / late, open within time / overdue, waiting, withdrawn, on-time rate")
     func progress() async throws {
         let centre = try await Self.history()
-        let table = try await centre.database.report(.progress, period: ReportPeriod(period: "2026-12"), groupBy: .none)
+        let table = try await centre.database.report(.progress, ReportRequest(period: ReportPeriod(period: "2026-12")))
         let row = try #require(table.rows.first)
         let expected: [String: ReportValue] = [
             "received": .int(5), "receivedCounter": .int(5), "receivedOnline": .int(0), "carriedOver": .int(1), "resolved": .int(3),
@@ -57,7 +57,7 @@ struct ReportTests {
         for (key, value) in expected { #expect(row[key] == value, "\(key)") }
         #expect(row["onTimeRate"] == .number(2.0 / 3.0))
         // November: T1 received, still open at the end (due 30/11 09:30 → overdue), nothing resolved.
-        let november = try await centre.database.report(.progress, period: ReportPeriod(period: "2026-11"), groupBy: .none)
+        let november = try await centre.database.report(.progress, ReportRequest(period: ReportPeriod(period: "2026-11")))
         #expect(
             november.rows.first?["received"] == .int(1) && november.rows.first?["openOverdue"] == .int(1)
                 && november.rows.first?["onTimeRate"] == .null)
@@ -66,7 +66,8 @@ struct ReportTests {
     @Test("handling times: nearest-rank percentiles of working and calendar minutes")
     func handlingTimes() async throws {
         let centre = try await Self.history()
-        let table = try await centre.database.report(.handlingTimes, period: ReportPeriod(period: "2026-Q4"), groupBy: .department)
+        let table = try await centre.database.report(
+            .handlingTimes, ReportRequest(period: ReportPeriod(period: "2026-Q4"), groupBy: .department))
         let row = try #require(table.rows.first { $0["group"] == .text("tiep-dan") })
         #expect(row["resolved"] == .int(3))
         // working [360, 510, 960]; calendar [480, 1500, 5820]
@@ -78,12 +79,12 @@ struct ReportTests {
     @Test("backlog, satisfaction and revenue; CSV keeps Vietnamese text and quotes what needs it")
     func others() async throws {
         let centre = try await Self.history()
-        let backlog = try await centre.database.report(.backlog, period: nil, groupBy: .department)
+        let backlog = try await centre.database.report(.backlog, ReportRequest(period: nil, groupBy: .department))
         let row = try #require(backlog.rows.first)
         #expect(row["group"] == .text("tiep-dan") && row["open"] == .int(2) && row["overdue"] == .int(2) && row["ageOver30"] == .int(1))
-        let satisfaction = try await centre.database.report(.satisfaction, period: ReportPeriod(period: "2026"), groupBy: .none)
+        let satisfaction = try await centre.database.report(.satisfaction, ReportRequest(period: ReportPeriod(period: "2026")))
         #expect(satisfaction.rows.isEmpty)  // nothing returned yet
-        let revenue = try await centre.database.report(.revenue, period: ReportPeriod(period: "2026"), groupBy: .service)
+        let revenue = try await centre.database.report(.revenue, ReportRequest(period: ReportPeriod(period: "2026"), groupBy: .service))
         #expect(revenue.rows.isEmpty)  // inquiries carry no charges
         let csv = ReportTable(
             report: "x", period: nil, groupBy: "service", columns: ["group", "n"],
@@ -109,5 +110,107 @@ struct ReportTests {
         #expect(throws: DeskError.self) { try ReportPeriod.parse(period: nil, from: "2026-12-01", to: "2026-11-01") }
         #expect(throws: DeskError.self) { try ReportPeriod.parse(period: "2026", from: "2026-12-01", to: nil) }
         #expect(try ReportPeriod.parse(period: nil, from: "2026-11-01", to: "2026-11-30") == ReportPeriod(period: "2026-11"))
+    }
+}
+
+@Suite("Reports of the hall and of staffing")
+struct HallReportTests {
+    /// Three walk-in numbers on Monday 30/11 at counter 1, worked out by hand:
+    /// A001 issued 08:00, called 08:10, served 08:10–08:20, led to a ticket resolved 08:45 (30 working min);
+    /// A002 issued 08:05, called 08:30, recalled twice, no-show; A003 issued 08:06, called 08:31, served 08:31–08:51.
+    static func morning() async throws -> Centre2026 {
+        let centre = try await Centre2026(at: "2026-11-30 08:00")
+        let database = centre.database
+        _ = try await database.createCounter(CounterDraft(number: 1, name: "Quầy 1", services: ["1.001193"]), actor: "admin")
+        _ = try await database.updateCounter(1, CounterPatch(open: true, officer: .set("lan.mc")), actor: "lan.mc")
+        let officer = try await centre.staff("lan.mc")
+        func issue(_ time: String) async throws -> QueueNumber {
+            centre.clock.set(time)
+            return try await database.issueNumber(IssueRequest(service: "1.001193"), actor: "kiosk-1").number
+        }
+        func call(_ time: String) async throws -> QueueNumber {
+            centre.clock.set(time)
+            return try #require(try await database.callNext(counter: 1, actor: officer))
+        }
+        func act(_ action: QueueAction, _ number: QueueNumber, _ time: String) async throws {
+            centre.clock.set(time)
+            _ = try await database.act(action, on: number.id, QueueActionRequest(), actor: officer)
+        }
+        let a1 = try await issue("2026-11-30 08:00")
+        _ = try await issue("2026-11-30 08:05")
+        _ = try await issue("2026-11-30 08:06")
+        _ = try await call("2026-11-30 08:10")
+        try await act(.start, a1, "2026-11-30 08:10")
+        centre.clock.set("2026-11-30 08:15")
+        let intake = try await database.intake(
+            IntakeRequest(service: "1.001193", applicant: ApplicantDraft(name: "Trần Bé"), queueNumber: a1.label), actor: officer)
+        guard case .created(let result, _) = intake else { throw DeskError.conflict("expected a ticket") }
+        try await act(.finish, a1, "2026-11-30 08:20")
+        let a2 = try await call("2026-11-30 08:30")
+        try await act(.recall, a2, "2026-11-30 08:31")
+        try await act(.recall, a2, "2026-11-30 08:31")
+        try await act(.noShow, a2, "2026-11-30 08:31")
+        let a3 = try await call("2026-11-30 08:31")
+        try await act(.start, a3, "2026-11-30 08:31")
+        try await act(.finish, a3, "2026-11-30 08:51")
+        centre.clock.set("2026-11-30 08:45")
+        try await centre.act(.claim, result.receipt.code, by: "thu.mc")
+        try await centre.act(.resolve, result.receipt.code, by: "thu.mc", ActionRequest(outcome: "answered"))
+        return centre
+    }
+
+    @Test("waiting: waits and service times, the share called within the target, no-shows, and the joined journey")
+    func waiting() async throws {
+        let centre = try await Self.morning()
+        let table = try await centre.database.report(.waiting, ReportRequest(period: ReportPeriod(period: "2026-11")))
+        let row = try #require(table.rows.first)
+        let expected: [String: ReportValue] = [
+            "issued": .int(3), "called": .int(3), "waitMedian": .int(25), "waitP90": .int(25), "serviceMedian": .int(10),
+            "serviceP90": .int(20),
+            "noShows": .int(1), "journeys": .int(1), "journeyWaitMedian": .int(10), "journeyHandlingMedian": .int(30),
+        ]
+        for (key, value) in expected { #expect(row[key] == value, "\(key)") }
+        #expect(row["calledWithinTarget"] == .number(1.0 / 3.0) && row["noShowRate"] == .number(1.0 / 3.0))
+        let byCounter = try await centre.database.report(
+            .waiting, ReportRequest(period: ReportPeriod(period: "2026-11"), groupBy: .counter))
+        #expect(byCounter.rows.map { $0["group"] } == [.text("1")])
+    }
+
+    @Test("staffing: counters needed per hour by Erlang C from measured arrivals and service times; tickets per person and category")
+    func staffing() async throws {
+        let centre = try await Self.morning()
+        let hours = try await centre.database.report(.staffing, ReportRequest(period: ReportPeriod(period: "2026-11"), groupBy: .hour))
+        let row = try #require(hours.rows.first)
+        // 3 arrivals in the 08 hour of one day, mean service 15 min: 0.75 erlang; 1 counter calls 41.6 % within 15 min, 2 call 94.1 %.
+        #expect(row["group"] == .text("08") && row["arrivalsPerHour"] == .number(3) && row["meanServiceMinutes"] == .number(15))
+        #expect(row["countersNeeded"] == .int(2))
+        if case .number(let level) = row["expectedWithinTarget"] { #expect(abs(level - 0.9414) < 0.0001) } else { Issue.record("no level") }
+        let people = try await centre.database.report(
+            .staffing, ReportRequest(period: ReportPeriod(period: "2026-11"), groupBy: .employment))
+        #expect(
+            people.rows.first?["group"] == .text("civil-servant")
+                && people.rows.first?["category"] == .text("civil servants (biên chế công chức)"))
+        #expect(people.rows.first?["resolved"] == .int(1))
+        await #expect(throws: DeskError.self) {
+            try await centre.database.report(.staffing, ReportRequest(period: ReportPeriod(period: "2026-11"), groupBy: .service))
+        }
+    }
+
+    @Test("Erlang C against textbook values", arguments: [(10.0, 11, 0.6821), (10.0, 12, 0.4494), (10.0, 13, 0.2853), (2.0, 3, 0.4444)])
+    func erlangC(traffic: Double, counters: Int, expected: Double) {
+        #expect(abs(ErlangC.probabilityOfWaiting(traffic: traffic, counters: counters) - expected) < 0.0001)
+        #expect(ErlangC.probabilityOfWaiting(traffic: traffic, counters: Int(traffic)) == 1)
+    }
+
+    @Test("filters narrow every report: a service filter keeps only that service")
+    func filters() async throws {
+        let centre = try await Self.morning()
+        let all = try await centre.database.report(.progress, ReportRequest(period: ReportPeriod(period: "2026-11")))
+        #expect(all.rows.first?["received"] == .int(1))
+        let other = try await centre.database.report(
+            .progress, ReportRequest(period: ReportPeriod(period: "2026-11"), filter: ReportFilter(service: "1.004227")))
+        #expect(other.rows.isEmpty)
+        let byDay = try await centre.database.report(.handlingTimes, ReportRequest(period: ReportPeriod(period: "2026-Q4"), groupBy: .week))
+        #expect(byDay.rows.map { $0["group"] } == [.text("2026-11-30")])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// One value of a report cell.
 public enum ReportValue: Codable, Equatable, Sendable, CustomStringConvertible {
@@ -65,7 +66,30 @@ public struct ReportTable: Codable, Equatable, Sendable {
 
 /// What a report groups by (SPEC §6).
 public enum ReportGrouping: String, Codable, CaseIterable, Sendable {
-    case none, department, service, channel, month
+    case none, department, service, channel, staff, employment, counter, hour, day, week, month, quarter
+}
+
+/// Which tickets a report looks at (SPEC §6 filters); nil means all.
+public struct ReportFilter: Sendable {
+    public var department: String?
+    public var service: String?
+    public var channel: Ticket.Channel?
+
+    public init(department: String? = nil, service: String? = nil, channel: Ticket.Channel? = nil) {
+        self.department = department
+        self.service = service
+        self.channel = channel
+    }
+
+    /// ` AND …` conditions on the ticket alias `t`, with their named arguments.
+    var sql: String {
+        (department == nil ? "" : " AND t.department = :fDepartment") + (service == nil ? "" : " AND t.service = :fService")
+            + (channel == nil ? "" : " AND t.channel = :fChannel")
+    }
+
+    var arguments: [String: (any DatabaseValueConvertible)?] {
+        ["fDepartment": department, "fService": service, "fChannel": channel?.rawValue].filter { $0.value != nil }
+    }
 }
 
 /// Nearest-rank percentiles of sorted values (docs/reports.md): the value at rank ⌈p/100 × n⌉.

@@ -1,222 +1,446 @@
 import Foundation
 import GRDB
 
-/// The reports of SPEC §6, computed in SQL over the stored tickets (counts and sums in SQL;
-/// percentiles from durations streamed in order, picked by rank in Swift).
+/// The parameters of a report, beyond its name.
+public struct ReportRequest: Sendable {
+    public var period: ReportPeriod?
+    public var groupBy: ReportGrouping
+    public var filter: ReportFilter
+    /// `waiting` and `staffing`: the target wait in minutes and the share to call within it.
+    public var targetWaitMinutes: Int
+    public var targetShare: Double
+
+    public init(
+        period: ReportPeriod?, groupBy: ReportGrouping = .none, filter: ReportFilter = ReportFilter(), targetWaitMinutes: Int = 15,
+        targetShare: Double = 0.8
+    ) {
+        self.period = period
+        self.groupBy = groupBy
+        self.filter = filter
+        self.targetWaitMinutes = targetWaitMinutes
+        self.targetShare = targetShare
+    }
+}
+
+/// The reports of SPEC §6, computed in SQL over the stored tickets and walk-in numbers (counts
+/// and sums in SQL; percentiles from durations streamed in order, picked by rank in Swift).
+/// Definitions: docs/reports.md.
 extension AppDatabase {
     public enum ReportName: String, CaseIterable, Sendable {
         case handlingTimes = "handling-times"
-        case progress, backlog, satisfaction, revenue
+        case progress, backlog, waiting, satisfaction, staffing, revenue
     }
 
-    public func report(_ name: ReportName, period: ReportPeriod?, groupBy: ReportGrouping) async throws -> ReportTable {
-        let now = clock()
-        return try await read { db in
-            let (centre, time) = try self.workingTime(db)
-            let offset = time.clock.timeZone.secondsFromGMT(for: now)
-            _ = centre
-            func group(_ timeColumn: String) -> String {
-                switch groupBy {
-                case .none: "'all'"
-                case .department: "coalesce(t.department, '-')"
-                case .service: "t.service"
-                case .channel: "t.channel"
-                case .month: "strftime('%Y-%m', t.\(timeColumn) + \(offset), 'unixepoch')"
-                }
+    /// What every report function gets: the SQL of the grouping, the period's instants, the filter.
+    struct ReportContext {
+        var request: ReportRequest
+        var start: Int64
+        var end: Int64
+        var offset: Int
+        var mode: OrganisationalMode
+
+        /// The group expression over the time column `column` of alias `alias`.
+        func group(_ column: String, alias: String = "t") -> String {
+            let local = "\(alias).\(column) + \(offset), 'unixepoch'"
+            return switch request.groupBy {
+            case .none: "'all'"
+            case .department: "coalesce(\(alias).department, '-')"
+            case .service: "\(alias).service"
+            case .channel: "\(alias).channel"
+            case .staff: "coalesce(\(alias).holder, '-')"
+            case .counter: "coalesce(\(alias).counter, 0)"
+            case .employment: "coalesce(s.employment, '-')"
+            case .hour: "strftime('%H', \(local))"
+            case .day: "strftime('%Y-%m-%d', \(local))"
+            // The week is labelled by the Monday it starts on.
+            case .week: "strftime('%Y-%m-%d', \(local), 'weekday 0', '-6 days')"
+            case .month: "strftime('%Y-%m', \(local))"
+            case .quarter: "strftime('%Y', \(local)) || '-Q' || ((cast(strftime('%m', \(local)) AS integer) + 2) / 3)"
             }
-            guard name == .backlog || period != nil else {
-                throw DeskError.validation([FieldError("period", "is required: period, or from and to")])
-            }
-            let range = period.map { $0.instants(time.clock) }
-            let start = range?.start.storedSeconds ?? 0
-            let end = range?.end.storedSeconds ?? 0
-            switch name {
-            case .handlingTimes:
-                return try Self.handlingTimes(db, group: group("resolved_at"), start: start, end: end, period: period!, groupBy: groupBy)
-            case .progress:
-                return try Self.progress(db, group: group("accepted_at"), start: start, end: end, period: period!, groupBy: groupBy)
-            case .backlog: return try Self.backlog(db, now: now, time: time)
-            case .satisfaction:
-                return try Self.satisfaction(db, group: group("returned_at"), start: start, end: end, period: period!, groupBy: groupBy)
-            case .revenue:
-                return try Self.revenue(db, group: group("accepted_at"), start: start, end: end, period: period!, groupBy: groupBy)
+        }
+
+        var arguments: StatementArguments {
+            var values: [String: (any DatabaseValueConvertible)?] = ["start": start, "end": end]
+            values.merge(request.filter.arguments) { first, _ in first }
+            return StatementArguments(values)
+        }
+
+        var table: (String, [String], [[String: ReportValue]]) -> ReportTable {
+            { name, columns, rows in
+                ReportTable(report: name, period: request.period, groupBy: request.groupBy.rawValue, columns: columns, rows: rows)
             }
         }
     }
 
-    static func handlingTimes(_ db: Database, group: String, start: Int64, end: Int64, period: ReportPeriod, groupBy: ReportGrouping) throws
-        -> ReportTable
-    {
+    public func report(_ name: ReportName, _ request: ReportRequest) async throws -> ReportTable {
+        let now = clock()
+        return try await read { db in
+            let (centre, time) = try self.workingTime(db)
+            if name != .backlog && request.period == nil {
+                throw DeskError.validation([FieldError("period", "is required: period, or from and to")])
+            }
+            let ticketGroupings: Set<ReportGrouping> = [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter]
+            let allowed: Set<ReportGrouping> =
+                switch name {
+                case .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter]
+                case .staffing: [.hour, .staff, .employment]
+                case .backlog: [.none, .department, .service, .channel]
+                default: ticketGroupings
+                }
+            guard allowed.contains(request.groupBy) else {
+                throw DeskError.validation([
+                    FieldError(
+                        "by",
+                        "\(name.rawValue) groups by \(ReportGrouping.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ", "))"
+                    )
+                ])
+            }
+            let range = request.period.map { $0.instants(time.clock) }
+            let context = ReportContext(
+                request: request, start: range?.start.storedSeconds ?? 0, end: range?.end.storedSeconds ?? 0,
+                offset: time.clock.timeZone.secondsFromGMT(for: now), mode: centre.mode)
+            switch name {
+            case .handlingTimes: return try Self.handlingTimes(db, context)
+            case .progress: return try Self.progress(db, context)
+            case .backlog: return try Self.backlog(db, context, now: now, time: time)
+            case .waiting: return try Self.waiting(db, context)
+            case .satisfaction: return try Self.satisfaction(db, context)
+            case .staffing: return try Self.staffing(db, context)
+            case .revenue: return try Self.revenue(db, context)
+            }
+        }
+    }
+
+    static func counts(_ row: Row, _ keys: [String], into values: inout [String: ReportValue]) {
+        for key in keys { values[key] = .int((row[key] as Int?) ?? 0) }
+    }
+
+    static func share(_ part: Int, _ whole: Int) -> ReportValue { whole == 0 ? .null : .number(Double(part) / Double(whole)) }
+
+    static func value(_ number: Int?) -> ReportValue { number.map(ReportValue.int) ?? .null }
+
+    // MARK: handling-times
+
+    static func handlingTimes(_ db: Database, _ context: ReportContext) throws -> ReportTable {
         var working: [String: [Int]] = [:]
         var calendar: [String: [Int]] = [:]
         var paused: [String: Int] = [:]
+        // Sorted by the duration in SQL (index on handling_working_minutes); ranks picked in Swift.
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT \(group) AS g, handling_working_minutes AS w, handling_calendar_minutes AS c, paused_minutes AS p FROM ticket t
-                WHERE resolved_at >= ? AND resolved_at < ? AND handling_working_minutes IS NOT NULL
+                SELECT \(context.group("resolved_at")) AS g, handling_working_minutes AS w, handling_calendar_minutes AS c, paused_minutes AS p
+                FROM ticket t WHERE resolved_at >= :start AND resolved_at < :end AND handling_working_minutes IS NOT NULL\(context.request.filter.sql)
                 """,
-            arguments: [start, end])
+            arguments: context.arguments)
         while let row = try cursor.next() {
             let key: String = row["g"]
             working[key, default: []].append(row["w"])
             calendar[key, default: []].append(row["c"])
             paused[key, default: 0] += row["p"]
         }
+        // Per route step: minutes queued (entered → claimed) and worked (claimed → left), calendar time,
+        // for the steps of the tickets resolved in the period, grouped by the step's department.
+        var queued: [String: [Int]] = [:]
+        var worked: [String: [Int]] = [:]
+        let steps = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT st.department AS d, (coalesce(st.claimed_at, st.left_at) - st.entered_at) / 60 AS q, (st.left_at - st.claimed_at) / 60 AS w
+                FROM ticket_step st JOIN ticket t ON t.code = st.ticket
+                WHERE t.resolved_at >= :start AND t.resolved_at < :end AND st.left_at IS NOT NULL\(context.request.filter.sql)
+                """,
+            arguments: context.arguments)
+        while let row = try steps.next() {
+            let department: String = row["d"]
+            if let minutes = row["q"] as Int? { queued[department, default: []].append(max(0, minutes)) }
+            if let minutes = row["w"] as Int? { worked[department, default: []].append(max(0, minutes)) }
+        }
         let columns = [
             "group", "resolved", "workingMedian", "workingP90", "workingP95", "workingMax", "calendarMedian", "calendarP90", "calendarP95",
-            "calendarMax", "pausedWorkingMinutes",
+            "calendarMax", "pausedWorkingMinutes", "stepQueueMedian", "stepWorkMedian",
         ]
         let rows: [[String: ReportValue]] = working.keys.sorted().map { key in
             let w = working[key]!.sorted()
             let c = calendar[key]!.sorted()
-            func value(_ number: Int?) -> ReportValue { number.map(ReportValue.int) ?? .null }
-            return [
+            var row: [String: ReportValue] = [
                 "group": .text(key), "resolved": .int(w.count),
                 "workingMedian": value(Percentile.of(w, 50)), "workingP90": value(Percentile.of(w, 90)),
                 "workingP95": value(Percentile.of(w, 95)),
                 "workingMax": value(w.last), "calendarMedian": value(Percentile.of(c, 50)), "calendarP90": value(Percentile.of(c, 90)),
                 "calendarP95": value(Percentile.of(c, 95)), "calendarMax": value(c.last), "pausedWorkingMinutes": .int(paused[key] ?? 0),
             ]
+            // The step split is by department: shown on department rows (or for all steps without grouping).
+            let stepKeys = context.request.groupBy == .department ? [key] : context.request.groupBy == .none ? Array(queued.keys) : []
+            let q = stepKeys.flatMap { queued[$0] ?? [] }.sorted()
+            let k = stepKeys.flatMap { worked[$0] ?? [] }.sorted()
+            row["stepQueueMedian"] = value(Percentile.of(q, 50))
+            row["stepWorkMedian"] = value(Percentile.of(k, 50))
+            return row
         }
-        return ReportTable(report: "handling-times", period: period, groupBy: groupBy.rawValue, columns: columns, rows: rows)
+        return context.table("handling-times", columns, rows)
     }
 
-    static func progress(_ db: Database, group: String, start: Int64, end: Int64, period: ReportPeriod, groupBy: ReportGrouping) throws
-        -> ReportTable
-    {
-        // Each figure's definition and source: docs/reports.md.
+    // MARK: progress
+
+    static func progress(_ db: Database, _ context: ReportContext) throws -> ReportTable {
         let open = "(t.resolved_at IS NULL OR t.resolved_at >= :end) AND (t.closed_at IS NULL OR t.closed_at >= :end)"
+        let inPeriod = "t.accepted_at >= :start AND t.accepted_at < :end"
+        let resolvedIn = "t.resolved_at >= :start AND t.resolved_at < :end"
         let sql = """
-            SELECT \(group) AS g,
-                sum(t.accepted_at >= :start AND t.accepted_at < :end) AS received,
-                sum(t.accepted_at >= :start AND t.accepted_at < :end AND t.channel = 'counter') AS receivedCounter,
-                sum(t.accepted_at >= :start AND t.accepted_at < :end AND t.channel IN ('web', 'mobile', 'open311', 'email')) AS receivedOnline,
-                sum(t.accepted_at >= :start AND t.accepted_at < :end AND t.channel = 'post') AS receivedPost,
-                sum(t.accepted_at >= :start AND t.accepted_at < :end AND t.channel = 'hotline') AS receivedHotline,
-                sum(t.accepted_at < :start AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)) AS carriedOver,
-                sum(t.resolved_at >= :start AND t.resolved_at < :end) AS resolved,
-                sum(t.resolved_at >= :start AND t.resolved_at < :end AND t.timeliness = 'early') AS early,
-                sum(t.resolved_at >= :start AND t.resolved_at < :end AND t.timeliness = 'on-time') AS onTime,
-                sum(t.resolved_at >= :start AND t.resolved_at < :end AND t.timeliness = 'late') AS late,
-                sum(t.resolved_at >= :start AND t.resolved_at < :end AND t.timeliness = 'late' AND t.apologised_at IS NOT NULL) AS lateWithApology,
-                sum(t.accepted_at < :end AND \(open) AND t.due_at >= :end) AS openWithinTime,
-                sum(t.accepted_at < :end AND \(open) AND t.due_at < :end) AS openOverdue,
-                sum(t.accepted_at < :end AND \(open) AND t.state = 'awaiting-citizen') AS waitingOnCitizen,
+            SELECT \(context.group("accepted_at")) AS g,
+                sum(\(inPeriod)) AS received,
+                sum(\(inPeriod) AND t.channel = 'counter') AS receivedCounter,
+                sum(\(inPeriod) AND t.channel IN ('web', 'mobile', 'open311', 'email')) AS receivedOnline,
+                sum(\(inPeriod) AND t.channel = 'post') AS receivedPost,
+                sum(\(inPeriod) AND t.channel = 'hotline') AS receivedHotline,
+                sum(t.accepted_at < :start) AS carriedOver,
+                sum(\(resolvedIn)) AS resolved,
+                sum(\(resolvedIn) AND t.timeliness = 'early') AS early,
+                sum(\(resolvedIn) AND t.timeliness = 'on-time') AS onTime,
+                sum(\(resolvedIn) AND t.timeliness = 'late') AS late,
+                sum(\(resolvedIn) AND t.timeliness = 'late' AND t.apologised_at IS NOT NULL) AS lateWithApology,
+                sum(\(open) AND t.due_at >= :end) AS openWithinTime,
+                sum(\(open) AND t.due_at < :end) AS openOverdue,
+                sum(\(open) AND t.state = 'awaiting-citizen') AS waitingOnCitizen,
                 sum(t.state = 'withdrawn' AND t.closed_at >= :start AND t.closed_at < :end) AS withdrawn
             FROM ticket t
             WHERE t.accepted_at IS NOT NULL AND t.accepted_at < :end
-                AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)
+                AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(context.request.filter.sql)
             GROUP BY g ORDER BY g
             """
-        let counts = [
+        let keys = [
             "received", "receivedCounter", "receivedOnline", "receivedPost", "receivedHotline", "carriedOver", "resolved", "early",
             "onTime", "late",
             "lateWithApology", "openWithinTime", "openOverdue", "waitingOnCitizen", "withdrawn",
         ]
-        let rows = try Row.fetchAll(db, sql: sql, arguments: ["start": start, "end": end]).map { row -> [String: ReportValue] in
+        let rows = try Row.fetchAll(db, sql: sql, arguments: context.arguments).map { row -> [String: ReportValue] in
             var values: [String: ReportValue] = ["group": .text(row["g"])]
-            for key in counts { values[key] = .int((row[key] as Int?) ?? 0) }
-            let resolved = (row["resolved"] as Int?) ?? 0
-            let timely = ((row["early"] as Int?) ?? 0) + ((row["onTime"] as Int?) ?? 0)
+            counts(row, keys, into: &values)
             // Decision 766 / Decree 61/2018 art. 30: on-time rate = (early + on time) ÷ resolved.
-            values["onTimeRate"] = resolved == 0 ? .null : .number(Double(timely) / Double(resolved))
+            values["onTimeRate"] = share(((row["early"] as Int?) ?? 0) + ((row["onTime"] as Int?) ?? 0), (row["resolved"] as Int?) ?? 0)
             return values
         }
-        return ReportTable(
-            report: "progress", period: period, groupBy: groupBy.rawValue, columns: ["group"] + counts + ["onTimeRate"], rows: rows)
+        return context.table("progress", ["group"] + keys + ["onTimeRate"], rows)
     }
 
-    static func backlog(_ db: Database, now: Date, time: WorkingTime) throws -> ReportTable {
-        let day: Int64 = 86_400
-        let nowSeconds = now.storedSeconds
-        let risk = time.walk(minutes: atRiskWorkingMinutes, from: now).due.storedSeconds
+    // MARK: backlog
+
+    static func backlog(_ db: Database, _ context: ReportContext, now: Date, time: WorkingTime) throws -> ReportTable {
+        let group = context.request.groupBy == .none ? "coalesce(t.department, '-')" : context.group("accepted_at")
+        var arguments = context.arguments
+        arguments += [
+            "now": now.storedSeconds, "day": 86_400, "risk": time.walk(minutes: atRiskWorkingMinutes, from: now).due.storedSeconds,
+        ]
+        let age = "(:now - coalesce(t.accepted_at, t.received_at))"
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT coalesce(department, '-') AS g, count(*) AS open,
-                    sum(? - coalesce(accepted_at, received_at) < 3 * ?) AS age0to2,
-                    sum(? - coalesce(accepted_at, received_at) >= 3 * ? AND ? - coalesce(accepted_at, received_at) < 8 * ?) AS age3to7,
-                    sum(? - coalesce(accepted_at, received_at) >= 8 * ? AND ? - coalesce(accepted_at, received_at) < 31 * ?) AS age8to30,
-                    sum(? - coalesce(accepted_at, received_at) >= 31 * ?) AS ageOver30,
-                    sum(due_at >= ? AND due_at <= ?) AS atRisk,
-                    sum(due_at < ?) AS overdue,
-                    min(coalesce(accepted_at, received_at)) AS oldest
-                FROM ticket WHERE state IN ('queued', 'in-progress', 'awaiting-citizen')
+                SELECT \(group) AS g, count(*) AS open,
+                    sum(\(age) < 3 * :day) AS age0to2, sum(\(age) >= 3 * :day AND \(age) < 8 * :day) AS age3to7,
+                    sum(\(age) >= 8 * :day AND \(age) < 31 * :day) AS age8to30, sum(\(age) >= 31 * :day) AS ageOver30,
+                    sum(t.due_at >= :now AND t.due_at <= :risk) AS atRisk, sum(t.due_at < :now) AS overdue,
+                    min(coalesce(t.accepted_at, t.received_at)) AS oldest
+                FROM ticket t WHERE t.state IN ('queued', 'in-progress', 'awaiting-citizen')\(context.request.filter.sql)
                 GROUP BY g ORDER BY g
                 """,
-            arguments: [
-                nowSeconds, day, nowSeconds, day, nowSeconds, day, nowSeconds, day, nowSeconds, day, nowSeconds, day, nowSeconds, risk,
-                nowSeconds,
-            ]
+            arguments: arguments
         ).map { row -> [String: ReportValue] in
             var values: [String: ReportValue] = ["group": .text(row["g"])]
-            for key in ["open", "age0to2", "age3to7", "age8to30", "ageOver30", "atRisk", "overdue"] {
-                values[key] = .int((row[key] as Int?) ?? 0)
-            }
-            let oldest: Int64? = row["oldest"]
-            values["oldestAgeDays"] = oldest.map { .int(Int((nowSeconds - $0) / day)) } ?? .null
+            counts(row, ["open", "age0to2", "age3to7", "age8to30", "ageOver30", "atRisk", "overdue"], into: &values)
+            values["oldestAgeDays"] = (row["oldest"] as Int64?).map { .int(Int((now.storedSeconds - $0) / 86_400)) } ?? .null
             return values
         }
-        return ReportTable(
-            report: "backlog", period: nil, groupBy: "department",
-            columns: ["group", "open", "age0to2", "age3to7", "age8to30", "ageOver30", "atRisk", "overdue", "oldestAgeDays"], rows: rows)
+        var table = context.table(
+            "backlog", ["group", "open", "age0to2", "age3to7", "age8to30", "ageOver30", "atRisk", "overdue", "oldestAgeDays"], rows)
+        table.period = nil
+        if context.request.groupBy == .none { table.groupBy = "department" }
+        return table
     }
 
-    static func satisfaction(_ db: Database, group: String, start: Int64, end: Int64, period: ReportPeriod, groupBy: ReportGrouping) throws
-        -> ReportTable
-    {
+    // MARK: waiting
+
+    static func waiting(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+        struct Durations {
+            var issued = 0
+            var called = 0
+            var withinTarget = 0
+            var noShows = 0
+            var waits: [Int] = []
+            var services: [Int] = []
+            var journeyWaits: [Int] = []
+            var journeyHandling: [Int] = []
+        }
+        var groups: [String: Durations] = [:]
+        let target = Int64(context.request.targetWaitMinutes * 60)
+        var arguments = context.arguments
+        arguments += ["target": target]
+        let serviceFilter = context.request.filter.service == nil ? "" : " AND q.service = :fService"
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT CAST(\(context.group("issued_at", alias: "q")) AS TEXT) AS g, q.state, q.called_at - q.issued_at AS wait,
+                    q.finished_at - q.called_at AS service, t.handling_working_minutes AS handling
+                FROM queue_number q LEFT JOIN ticket t ON t.code = q.ticket
+                WHERE q.issued_at >= :start AND q.issued_at < :end AND q.state <> 'transferred'\(serviceFilter)
+                """,
+            arguments: arguments)
+        while let row = try cursor.next() {
+            let key: String = row["g"]
+            var entry = groups[key] ?? Durations()
+            entry.issued += 1
+            if let wait = row["wait"] as Int? {
+                entry.called += 1
+                entry.waits.append(wait / 60)
+                if Int64(wait) <= target { entry.withinTarget += 1 }
+                if let handling = row["handling"] as Int? {
+                    entry.journeyWaits.append(wait / 60)
+                    entry.journeyHandling.append(handling)
+                }
+            }
+            let state: String = row["state"]
+            if state == "served", let service = row["service"] as Int? { entry.services.append(service / 60) }
+            if state == "no-show" { entry.noShows += 1 }
+            groups[key] = entry
+        }
+        let columns = [
+            "group", "issued", "called", "waitMedian", "waitP90", "serviceMedian", "serviceP90", "calledWithinTarget", "noShows",
+            "noShowRate",
+            "journeys", "journeyWaitMedian", "journeyHandlingMedian",
+        ]
+        let rows: [[String: ReportValue]] = groups.keys.sorted().map { key in
+            let entry = groups[key]!
+            let waits = entry.waits.sorted()
+            let services = entry.services.sorted()
+            return [
+                "group": .text(key), "issued": .int(entry.issued), "called": .int(entry.called),
+                "waitMedian": value(Percentile.of(waits, 50)), "waitP90": value(Percentile.of(waits, 90)),
+                "serviceMedian": value(Percentile.of(services, 50)), "serviceP90": value(Percentile.of(services, 90)),
+                "calledWithinTarget": share(entry.withinTarget, entry.called), "noShows": .int(entry.noShows),
+                "noShowRate": share(entry.noShows, entry.called), "journeys": .int(entry.journeyWaits.count),
+                "journeyWaitMedian": value(Percentile.of(entry.journeyWaits.sorted(), 50)),
+                "journeyHandlingMedian": value(Percentile.of(entry.journeyHandling.sorted(), 50)),
+            ]
+        }
+        return context.table("waiting", columns, rows)
+    }
+
+    // MARK: satisfaction
+
+    static func satisfaction(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+        let ratings = ["verySatisfied": "very-satisfied", "satisfied": "satisfied", "dissatisfied": "dissatisfied"]
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT \(group) AS g, count(*) AS returned, count(rating) AS rated,
-                    sum(rating = 'very-satisfied') AS verySatisfied, sum(rating = 'satisfied') AS satisfied, sum(rating = 'dissatisfied') AS dissatisfied
-                FROM ticket t WHERE returned_at >= ? AND returned_at < ? GROUP BY g ORDER BY g
+                SELECT \(context.group("returned_at")) AS g, count(*) AS returned, count(t.rating) AS rated,
+                    sum(t.rating = 'very-satisfied') AS verySatisfied, sum(t.rating = 'satisfied') AS satisfied,
+                    sum(t.rating = 'dissatisfied') AS dissatisfied
+                FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(context.request.filter.sql) GROUP BY g ORDER BY g
                 """,
-            arguments: [start, end]
+            arguments: context.arguments
         ).map { row -> [String: ReportValue] in
             var values: [String: ReportValue] = ["group": .text(row["g"])]
-            let rated = (row["rated"] as Int?) ?? 0
-            for key in ["returned", "rated", "verySatisfied", "satisfied", "dissatisfied"] { values[key] = .int((row[key] as Int?) ?? 0) }
-            for key in ["verySatisfied", "satisfied", "dissatisfied"] {
-                values[key + "Share"] = rated == 0 ? .null : .number(Double((row[key] as Int?) ?? 0) / Double(rated))
-            }
+            counts(row, ["returned", "rated"] + ratings.keys.sorted(), into: &values)
+            for key in ratings.keys { values[key + "Share"] = share((row[key] as Int?) ?? 0, (row["rated"] as Int?) ?? 0) }
             return values
         }
-        return ReportTable(
-            report: "satisfaction", period: period, groupBy: groupBy.rawValue,
-            columns: [
+        return context.table(
+            "satisfaction",
+            [
                 "group", "returned", "rated", "verySatisfied", "satisfied", "dissatisfied", "verySatisfiedShare", "satisfiedShare",
                 "dissatisfiedShare",
-            ],
-            rows: rows)
+            ], rows)
     }
 
-    static func revenue(_ db: Database, group: String, start: Int64, end: Int64, period: ReportPeriod, groupBy: ReportGrouping) throws
-        -> ReportTable
-    {
-        // Charges are the service's lines at intake, kept on the ticket (JSON); SQLite's json_each
-        // opens them (PostgreSQL: jsonb_array_elements).
+    // MARK: staffing
+
+    static func staffing(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+        if context.request.groupBy == .hour { return try countersNeeded(db, context) }
+        // Tickets handled: resolved in the period by the person holding them.
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT \(group) AS g, count(DISTINCT t.code) AS tickets,
-                    sum(CASE WHEN c.value ->> 'kind' = 'le-phi' THEN c.value ->> 'amount' ELSE 0 END) AS lePhi,
-                    sum(CASE WHEN c.value ->> 'kind' = 'phi' THEN c.value ->> 'amount' ELSE 0 END) AS phi,
-                    sum(CASE WHEN c.value ->> 'kind' = 'service-price' THEN c.value ->> 'amount' ELSE 0 END) AS servicePrice,
-                    sum(CASE WHEN c.value ->> 'remittance' = 'budget' THEN c.value ->> 'amount' ELSE 0 END) AS toBudget,
-                    sum(CASE WHEN c.value ->> 'remittance' = 'retained' THEN c.value ->> 'amount' ELSE 0 END) AS retained
-                FROM ticket t, json_each(t.charges) c
-                WHERE t.accepted_at >= ? AND t.accepted_at < ? GROUP BY g ORDER BY g
+                SELECT \(context.group("resolved_at")) AS g, count(*) AS resolved, count(DISTINCT t.holder) AS people
+                FROM ticket t LEFT JOIN staff s ON s.username = t.holder
+                WHERE t.resolved_at >= :start AND t.resolved_at < :end\(context.request.filter.sql) GROUP BY g ORDER BY g
                 """,
-            arguments: [start, end]
+            arguments: context.arguments
         ).map { row -> [String: ReportValue] in
-            var values: [String: ReportValue] = ["group": .text(row["g"])]
-            for key in ["tickets", "lePhi", "phi", "servicePrice", "toBudget", "retained"] { values[key] = .int((row[key] as Int?) ?? 0) }
+            let group: String = row["g"]
+            var values: [String: ReportValue] = ["group": .text(group)]
+            counts(row, ["resolved", "people"], into: &values)
+            // The headcount wording of the mode (SPEC §1) for the mode's own category.
+            let own: Employment = context.mode == .administrativeBody ? .civilServant : .publicEmployee
+            values["category"] = .text(group == own.rawValue ? context.mode.headcountWording : group)
             return values
         }
-        return ReportTable(
-            report: "revenue", period: period, groupBy: groupBy.rawValue,
-            columns: ["group", "tickets", "lePhi", "phi", "servicePrice", "toBudget", "retained"], rows: rows)
+        return context.table("staffing", ["group", "category", "resolved", "people"], rows)
+    }
+
+    /// Counters needed per hour of the day to call `targetShare` of citizens within the target
+    /// wait, by Erlang C, from the measured arrivals (numbers issued per hour, averaged over the
+    /// days of the period that issued any) and the measured mean service time (called → finished).
+    static func countersNeeded(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+        let hour = context.group("issued_at", alias: "q")
+        let days = max(
+            1,
+            try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT count(DISTINCT q.day) FROM queue_number q WHERE q.issued_at >= :start AND q.issued_at < :end AND q.transferred_from IS NULL",
+                arguments: context.arguments) ?? 0)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(hour) AS g, count(*) AS issued,
+                    avg(CASE WHEN q.state = 'served' THEN (q.finished_at - q.called_at) / 60.0 END) AS serviceMinutes
+                FROM queue_number q WHERE q.issued_at >= :start AND q.issued_at < :end AND q.transferred_from IS NULL GROUP BY g ORDER BY g
+                """,
+            arguments: context.arguments
+        ).map { row -> [String: ReportValue] in
+            let arrivals = Double((row["issued"] as Int?) ?? 0) / Double(days)
+            let service = max((row["serviceMinutes"] as Double?) ?? 0, 0.1)
+            let needed = ErlangC.countersNeeded(
+                arrivalsPerHour: arrivals, serviceMinutes: service, targetMinutes: Double(context.request.targetWaitMinutes),
+                share: context.request.targetShare)
+            return [
+                "group": .text(row["g"]), "arrivalsPerHour": .number(arrivals), "meanServiceMinutes": .number(service),
+                "trafficErlangs": .number(arrivals / 60 * service), "countersNeeded": .int(needed),
+                "expectedWithinTarget": .number(
+                    ErlangC.serviceLevel(
+                        traffic: arrivals / 60 * service, counters: needed, serviceMinutes: service,
+                        targetMinutes: Double(context.request.targetWaitMinutes))),
+            ]
+        }
+        return context.table(
+            "staffing", ["group", "arrivalsPerHour", "meanServiceMinutes", "trafficErlangs", "countersNeeded", "expectedWithinTarget"], rows
+        )
+    }
+
+    // MARK: revenue
+
+    static func revenue(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+        // The service's charge lines at intake are kept on the ticket (JSON); SQLite's json_each opens
+        // them (PostgreSQL: jsonb_array_elements).
+        let amount = "CAST(c.value ->> 'amount' AS integer)"
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(context.group("accepted_at")) AS g, count(DISTINCT t.code) AS tickets,
+                    sum(CASE WHEN c.value ->> 'kind' = 'le-phi' THEN \(amount) ELSE 0 END) AS lePhi,
+                    sum(CASE WHEN c.value ->> 'kind' = 'phi' THEN \(amount) ELSE 0 END) AS phi,
+                    sum(CASE WHEN c.value ->> 'kind' = 'service-price' THEN \(amount) ELSE 0 END) AS servicePrice,
+                    sum(CASE WHEN c.value ->> 'remittance' = 'budget' THEN \(amount) ELSE 0 END) AS toBudget,
+                    sum(CASE WHEN c.value ->> 'remittance' = 'retained' THEN \(amount) ELSE 0 END) AS retained
+                FROM ticket t, json_each(t.charges) c
+                WHERE t.accepted_at >= :start AND t.accepted_at < :end\(context.request.filter.sql) GROUP BY g ORDER BY g
+                """,
+            arguments: context.arguments
+        ).map { row -> [String: ReportValue] in
+            var values: [String: ReportValue] = ["group": .text(row["g"])]
+            counts(row, ["tickets", "lePhi", "phi", "servicePrice", "toBudget", "retained"], into: &values)
+            return values
+        }
+        return context.table("revenue", ["group", "tickets", "lePhi", "phi", "servicePrice", "toBudget", "retained"], rows)
     }
 }

@@ -14,12 +14,24 @@ struct ReportController {
             let name = try context.parameter("report")
             guard let report = AppDatabase.ReportName(rawValue: name) else { throw DeskError.notFound(entity: "report", id: name) }
             var query = Query(request)
-            let grouping = query.enumeration("by", ReportGrouping.self) ?? .none
+            let grouping = query.enumeration("by", ReportGrouping.self) ?? (report == .staffing ? .hour : .none)
+            let filter = ReportFilter(
+                department: query.string("department"), service: query.string("service"),
+                channel: query.enumeration("channel", Ticket.Channel.self))
+            let target = query.int("targetWaitMinutes") ?? 15
+            let share = query.string("targetShare").map { Double($0) } ?? 0.8
             try query.finish()
+            guard (1...600).contains(target) else {
+                throw DeskError.validation([FieldError("targetWaitMinutes", "must be 1 to 600 minutes")])
+            }
+            guard let share, share > 0, share < 1 else {
+                throw DeskError.validation([FieldError("targetShare", "must be a share between 0 and 1, e.g. 0.8")])
+            }
             let period: ReportPeriod? =
                 report == .backlog && query.string("period") == nil && query.string("from") == nil
                 ? nil : try ReportPeriod.parse(period: query.string("period"), from: query.string("from"), to: query.string("to"))
-            let table = try await database.report(report, period: period, groupBy: grouping)
+            let table = try await database.report(
+                report, ReportRequest(period: period, groupBy: grouping, filter: filter, targetWaitMinutes: target, targetShare: share))
             if request.headers[.accept]?.contains("text/csv") == true {
                 return Response(
                     status: .ok,
