@@ -5,15 +5,23 @@ import ServiceDesk
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports: handling-times, progress, backlog, satisfaction, revenue (see docs/reports.md).",
+        abstract: "Reports: handling-times, progress, backlog, waiting, satisfaction, staffing, revenue (see docs/reports.md).",
         discussion: "Example: deskcli report progress --period 2026-Q4 --by department --format csv > progress.csv")
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "handling-times, progress, backlog, satisfaction or revenue") var name: String
+    @Argument(help: "handling-times, progress, backlog, waiting, satisfaction, staffing or revenue") var name: String
     @Option(help: "A year (2026), a quarter (2026-Q4) or a month (2026-11).") var period: String?
     @Option(help: "First day, YYYY-MM-DD (with --to).") var from: String?
     @Option(help: "Last day, YYYY-MM-DD (inclusive).") var to: String?
-    @Option(help: "none, department, service, channel or month.") var by: String?
+    @Option(
+        help:
+            "none, department, service, channel, staff, day, week, month, quarter; waiting: counter, hour; staffing: hour, staff, employment."
+    ) var by: String?
+    @Option var department: String?
+    @Option var service: String?
+    @Option var channel: String?
+    @Option(help: "waiting, staffing: the target wait in minutes (default 15).") var targetWait: Int?
+    @Option(help: "staffing: the share to call within the target (default 0.8).") var targetShare: Double?
     @Option(help: "table, csv or json (default table; --json is the same as json).") var format = "table"
 
     func validate() throws {
@@ -25,7 +33,10 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = try global.client()
-        let query: [String: String?] = ["period": period, "from": from, "to": to, "by": by]
+        let query: [String: String?] = [
+            "period": period, "from": from, "to": to, "by": by, "department": department, "service": service, "channel": channel,
+            "targetWaitMinutes": targetWait.map(String.init), "targetShare": targetShare.map { String($0) },
+        ]
         if format == "csv" {
             let data = try await client.call("GET", "api/v1/reports/\(name)", query: query, headers: ["Accept": "text/csv"])
             FileHandle.standardOutput.write(data)
