@@ -12,4 +12,5 @@ UPDATE ticket SET accepted_at = received_at WHERE counting_start IS NOT NULL;
 
 CREATE INDEX ticket_accepted ON ticket (accepted_at);
 CREATE INDEX ticket_resolved ON ticket (resolved_at);
-CREATE INDEX ticket_handling ON ticket (handling_working_minutes) WHERE handling_working_minutes IS NOT NULL;
+CREATE INDEX ticket_returned ON ticket (returned_at);
+CREATE INDEX queue_number_issued ON queue_number (issued_at);

@@ -15,6 +15,7 @@ struct DeskCLI: AsyncParsableCommand {
         subcommands: [
             Login.self, CentreCommand.self, CalendarCommand.self, DeptCommand.self, ServiceCommand.self,
             StaffCommand.self, TicketCommand.self, QueueCommand.self, ReportCommand.self, AuditCommand.self, PrivacyCommand.self,
+            DemoCommand.self,
             DBCommand.self, Init.self,
         ])
 
@@ -38,7 +39,8 @@ struct DeskCLI: AsyncParsableCommand {
                 Foundation.exit(0)
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            // Usage errors (parsing, validation) are 2; anything else that failed at run time is 1.
+            Foundation.exit(code == .validationFailure ? 2 : 1)
         }
     }
 }

@@ -169,3 +169,45 @@ struct PrivacyCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Data to try things on.", subcommands: [Seed.self])
+
+    struct Seed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill a database file with a synthetic, deterministic history for the reports (works on the file; stop deskd first).",
+            discussion: """
+                On a new file it first creates the centre (printing the admin token) and loads the example catalogue. \
+                Example: deskcli demo seed --database big.sqlite --tickets 1000000 --from 2025-01-01 --to 2026-10-31
+                """)
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "How many tickets.") var tickets = 10_000
+        @Option(help: "First day, YYYY-MM-DD.") var from = "2026-01-01"
+        @Option(help: "Last day, YYYY-MM-DD.") var to = "2026-10-31"
+        @Option(help: "Seed of the pseudo-random generator (same seed, same history).") var seed: UInt64 = 1
+
+        func run() async throws {
+            guard let first = LocalDate(from), let last = LocalDate(to), first <= last else {
+                throw ValidationError("--from and --to must be dates YYYY-MM-DD, from not after to")
+            }
+            guard (1...10_000_000).contains(tickets) else { throw ValidationError("--tickets must be 1 to 10,000,000") }
+            let database = try openDatabase(database.path, mustExist: false)
+            if let token = try database.bootstrap().adminToken { print("admin token: \(token)") }
+            if try await database.services(page: try PageRequest(limit: 1)).items.isEmpty {
+                _ = try await Demo.load(into: database, actor: "deskcli")
+            }
+            let started = Date()
+            let report: SeedReport
+            do {
+                report = try database.seed(tickets: tickets, from: first, to: last, seed: seed, actor: "deskcli")
+            } catch let error as DeskError {
+                throw CLIFailure(error.summary)
+            }
+            try database.close()
+            print(
+                "seeded \(report.tickets) tickets and \(report.queueNumbers) walk-in numbers, \(report.from) to \(report.to), in \(Int(Date().timeIntervalSince(started))) s"
+            )
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import ServiceDesk
@@ -212,5 +213,51 @@ struct HallReportTests {
         #expect(other.rows.isEmpty)
         let byDay = try await centre.database.report(.handlingTimes, ReportRequest(period: ReportPeriod(period: "2026-Q4"), groupBy: .week))
         #expect(byDay.rows.map { $0["group"] } == [.text("2026-11-30")])
+    }
+}
+
+@Suite("Reports cross-checked on a seeded history")
+struct SeededReportTests {
+    @Test("the seed is deterministic; reports agree with direct SQL and with each other")
+    func crossChecks() async throws {
+        let database = try AppDatabase.inMemory()
+        _ = try database.bootstrap()
+        _ = try await Demo.load(into: database, actor: "admin")
+        let seeded = try database.seed(
+            tickets: 3_000, from: LocalDate("2026-01-01")!, to: LocalDate("2026-06-30")!, seed: 42, actor: "admin")
+        #expect(seeded.tickets == 3_000 && seeded.queueNumbers > 0)
+        let period = ReportPeriod(period: "2026-Q2")!
+        let progress = try #require(try await database.report(.progress, ReportRequest(period: period)).rows.first)
+        let handling = try #require(try await database.report(.handlingTimes, ReportRequest(period: period)).rows.first)
+        let (start, end) = period.instants(LocalClock(identifier: "Asia/Ho_Chi_Minh")!)
+        let direct = try await database.writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) AS n, sum(timeliness IN ('early', 'on-time')) AS timely FROM ticket WHERE resolved_at >= ? AND resolved_at < ?
+                    """,
+                arguments: [start.storedSeconds, end.storedSeconds])!
+        }
+        let resolved: Int = direct["n"]
+        let timely: Int = direct["timely"]
+        #expect(resolved > 500)
+        #expect(progress["resolved"] == .int(resolved) && handling["resolved"] == .int(resolved))
+        #expect(progress["onTimeRate"] == .number(Double(timely) / Double(resolved)))
+        let minutes = try await database.writer.read { db in
+            try Int.fetchAll(
+                db, sql: "SELECT handling_working_minutes FROM ticket WHERE resolved_at >= ? AND resolved_at < ? ORDER BY 1",
+                arguments: [start.storedSeconds, end.storedSeconds])
+        }
+        #expect(handling["workingMedian"] == .int(minutes[(minutes.count + 1) / 2 - 1]) && handling["workingMax"] == .int(minutes.last!))
+        let byService = try await database.report(.progress, ReportRequest(period: period, groupBy: .service)).rows
+        #expect(
+            byService.map { if case .int(let n) = $0["received"] { n } else { 0 } }.reduce(0, +)
+                == { if case .int(let n) = progress["received"] { n } else { -1 } }())
+        // The same seed gives the same history.
+        let again = try AppDatabase.inMemory()
+        _ = try again.bootstrap()
+        _ = try await Demo.load(into: again, actor: "admin")
+        _ = try again.seed(tickets: 3_000, from: LocalDate("2026-01-01")!, to: LocalDate("2026-06-30")!, seed: 42, actor: "admin")
+        #expect(try await again.report(.progress, ReportRequest(period: period)).rows == [progress])
     }
 }
