@@ -211,3 +211,19 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay-durations",
+        abstract:
+            "Recompute the stored handling and waiting durations from the event log over the current calendar (on the database file).",
+        discussion: "Run it after a calendar correction (a holiday added late); reports then count with the corrected calendar.")
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        let database = try openDatabase(database.path)
+        let changed = try database.replayDurations(actor: "deskcli")
+        try database.close()
+        print("recomputed durations; \(changed) ticket(s) changed")
+    }
+}

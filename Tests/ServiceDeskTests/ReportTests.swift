@@ -261,3 +261,34 @@ struct SeededReportTests {
         #expect(try await again.report(.progress, ReportRequest(period: period)).rows == [progress])
     }
 }
+
+@Suite("Replaying durations after a calendar correction")
+struct ReplayTests {
+    @Test("a holiday added after the fact shortens the working handling time once replayed; timeliness stays as promised")
+    func replay() async throws {
+        let centre = try await Centre2026(at: "2026-11-30 09:00")
+        let code = try await centre.intake("PA-HATANG").receipt.code  // feedback: pause rule
+        try await centre.act(.claim, code, by: "hoa.pa")
+        centre.clock.set("2026-11-30 10:00")
+        try await centre.act(.requestSupplement, code, by: "hoa.pa", ActionRequest(missing: ["Ảnh"]))
+        centre.clock.set("2026-12-01 10:00")  // waited 450 working minutes
+        try await centre.act(.supplementReceived, code, by: "hoa.pa")
+        centre.clock.set("2026-12-03 09:00")
+        try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(outcome: "answered"))
+        func stored() async throws -> (Int, Int, String) {
+            try await centre.database.writer.read { db in
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT handling_working_minutes, paused_minutes, timeliness FROM ticket WHERE code = ?", arguments: [code])!
+                return (row[0], row[1], row[2])
+            }
+        }
+        // Mon 09:00 → Thu 09:00 is 3 × 450 = 1,350 working minutes, 450 of them waited: 900.
+        #expect(try await stored() == (900, 450, "early"))
+        #expect(try centre.database.replayDurations(actor: "admin") == 0)
+        _ = try await centre.database.addCalendarDay(
+            CalendarDay(date: LocalDate("2026-12-02")!, kind: .holiday, name: "Late holiday"), actor: "admin")
+        #expect(try centre.database.replayDurations(actor: "admin") == 1)
+        #expect(try await stored() == (450, 450, "early"))
+        #expect(try centre.database.verifyEventChain().intact)
+    }
+}
