@@ -47,9 +47,17 @@ func runDaemon(_ configuration: DeskdConfiguration) async throws {
         }
         if configuration.demo {
             let summary = try await Demo.load(into: database, actor: "system")
+            // A living centre: four months of synthetic history, up to yesterday.
+            let clock = LocalClock(identifier: Centre.defaultTimezone)!
+            let today = clock.local(Date()).date
+            let history = try database.seed(
+                tickets: 3_000, from: today.adding(days: -120), to: today.adding(days: -1), seed: 1, actor: "system")
             logger.notice(
-                "demo catalogue loaded",
-                metadata: ["departments": "\(summary.departments)", "services": "\(summary.services)", "days": "\(summary.days)"])
+                "demo loaded",
+                metadata: [
+                    "departments": "\(summary.departments)", "services": "\(summary.services)", "days": "\(summary.days)",
+                    "tickets": "\(history.tickets)",
+                ])
         }
     }
     let app = buildApplication(configuration, database: database, registry: registry, logger: logger)
