@@ -230,7 +230,7 @@ struct SeededReportTests {
         let progress = try #require(try await database.report(.progress, ReportRequest(period: period)).rows.first)
         let handling = try #require(try await database.report(.handlingTimes, ReportRequest(period: period)).rows.first)
         let (start, end) = period.instants(LocalClock(identifier: "Asia/Ho_Chi_Minh")!)
-        let direct = try await database.writer.read { db in
+        let direct = try database.writer.read { db in
             try Row.fetchOne(
                 db,
                 sql: """
