@@ -74,6 +74,8 @@ struct ReportTests {
         // working [360, 510, 960]; calendar [480, 1500, 5820]
         #expect(row["workingMedian"] == .int(510) && row["workingP90"] == .int(960) && row["workingMax"] == .int(960))
         #expect(row["calendarMedian"] == .int(1500) && row["calendarP95"] == .int(5820))
+        // Each step waited in the queue until claimed at the moment of resolution (5,820, 480, 1,500 min) and was worked 0 min.
+        #expect(row["stepQueueMedian"] == .int(1500) && row["stepWorkMedian"] == .int(0))
         #expect(Percentile.of([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9 && Percentile.of([], 50) == nil)
     }
 

@@ -139,12 +139,14 @@ extension AppDatabase {
                         let claimed = entered.addingTimeInterval(TimeInterval(Int64.random(in: 0...max(1, share / 3), using: &random)))
                         let left = position == stepsDone - 1 && resolved == nil ? nil : entered.addingTimeInterval(TimeInterval(share))
                         try db.cachedExecute(
-                            sql:
-                                "INSERT INTO ticket_step (ticket, visit, position, department, entered_at, claimed_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            sql: """
+                                INSERT INTO ticket_step (ticket, visit, position, department, entered_at, claimed_at, left_at, ticket_resolved_at)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                """,
                             arguments: [
                                 code, position + 1, position, service.route[position].department, entered.storedSeconds,
                                 claimed.storedSeconds,
-                                left?.storedSeconds,
+                                left?.storedSeconds, resolved?.storedSeconds,
                             ])
                         entered = left ?? entered
                     }

@@ -254,6 +254,8 @@ extension AppDatabase {
                     Int64.self, sql: "SELECT coalesce(accepted_at, received_at) FROM ticket WHERE code = ?", arguments: [ticket.code])
                 ?? ticket.receivedAt.storedSeconds
             try db.cachedExecute(
+                sql: "UPDATE ticket_step SET ticket_resolved_at = ? WHERE ticket = ?", arguments: [now.storedSeconds, ticket.code])
+            try db.cachedExecute(
                 sql: """
                     UPDATE ticket SET timeliness = ?, handling_calendar_minutes = (? - ?) / 60,
                     handling_working_minutes = max(0, ? - paused_minutes) WHERE code = ?
