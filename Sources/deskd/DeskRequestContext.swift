@@ -32,12 +32,7 @@ struct DeskRequestContext: RequestContext {
     /// The one-line role check of every route: 403 unless the caller has one of `roles`.
     @discardableResult
     func require(_ roles: Role...) throws -> Principal {
-        let principal = try caller
-        guard roles.contains(principal.staff.role) else {
-            throw Problem.forbidden(
-                "role \(principal.staff.role.rawValue) may not do this; it needs \(roles.map(\.rawValue).joined(separator: " or "))")
-        }
-        return principal
+        try require(anyOf: roles)
     }
 
     var actor: String { principal?.staff.username ?? "anonymous" }

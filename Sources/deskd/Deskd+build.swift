@@ -43,7 +43,7 @@ func buildRouter(
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
 
     let metrics = DeskMetrics(registry: registry)
-    OperationsController(database: database, registry: registry, ticketMetrics: metrics).addRoutes(to: router)
+    OperationsController(database: database, registry: registry, metrics: metrics).addRoutes(to: router)
     PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit))
         .addRoutes(to: router.group("api/v1/public"))
 

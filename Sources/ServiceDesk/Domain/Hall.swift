@@ -157,6 +157,16 @@ public enum QueueAction: String, Codable, CaseIterable, Sendable {
     case recall
     /// To another service's queue, keeping the original issue time.
     case transfer
+
+    /// The states each action may start from (the one table both the check and the 409's
+    /// list of allowed actions read).
+    public var fromStates: Set<QueueNumber.State> {
+        switch self {
+        case .start, .recall, .noShow: [.called]
+        case .finish: [.serving]
+        case .transfer: [.called, .serving]
+        }
+    }
 }
 
 /// The body of a queue-number action.

@@ -346,21 +346,8 @@ extension AppDatabase {
         let now = clock()
         return try await write { db in
             let number = try Self.queueNumber(db, id)
-            let from: Set<QueueNumber.State> =
-                switch action {
-                case .start: [.called]
-                case .finish: [.serving]
-                case .recall, .noShow: [.called]
-                case .transfer: [.called, .serving]
-                }
-            guard from.contains(number.state) else {
-                let allowed = QueueAction.allCases.filter { candidate in
-                    switch candidate {
-                    case .start, .recall, .noShow: number.state == .called
-                    case .finish: number.state == .serving
-                    case .transfer: [.called, .serving].contains(number.state)
-                    }
-                }
+            guard action.fromStates.contains(number.state) else {
+                let allowed = QueueAction.allCases.filter { $0.fromStates.contains(number.state) }
                 throw DeskError.illegalTransition(action: action.rawValue, state: number.state.rawValue, allowed: allowed.map(\.rawValue))
             }
             switch action {

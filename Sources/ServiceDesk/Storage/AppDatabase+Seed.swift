@@ -32,9 +32,10 @@ extension AppDatabase {
     /// fixtures) and are not indexed for full-text search.
     public func seed(tickets count: Int, from: LocalDate, to: LocalDate, seed: UInt64, actor: String) throws -> SeedReport {
         var random = SeededGenerator(state: seed)
-        let (centre, calendar) = try writer.read { db in (try Self.centre(db), try Self.calendar(db)) }
-        let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: TimeZone(secondsFromGMT: 7 * 3600)!)
-        let time = WorkingTime(calendar: calendar, clock: clock, cutoff: centre.intakeCutoff)
+        // The same working time as the rest of the write path (centre, calendar, cached clock).
+        let (centre, time) = try writer.read { db in try self.workingTime(db) }
+        let calendar = time.calendar
+        let clock = time.clock
         let services = try writer.read { db in try Self.services(db, filter: ServiceFilter(active: true), limit: nil) }
         guard !services.isEmpty else {
             throw DeskError.conflict("the catalogue is empty; import one (or start deskd --demo) before seeding")

@@ -9,7 +9,7 @@ import ServiceDesk
 struct OperationsController {
     let database: AppDatabase
     let registry: PrometheusCollectorRegistry
-    let ticketMetrics: DeskMetrics
+    let metrics: DeskMetrics
 
     /// The OpenAPI document, embedded at build time from the repository's `openapi.yaml`.
     static let openAPIDocument = ByteBuffer(bytes: PackageResources.openapi_yaml)
@@ -27,7 +27,7 @@ struct OperationsController {
             return JSONResponse(["status": "ready"])
         }
         router.get("metrics") { _, _ in
-            try await ticketMetrics.refresh(from: database)
+            try await metrics.refresh(from: database)
             var bytes: [UInt8] = []
             registry.emit(into: &bytes)
             return Response(

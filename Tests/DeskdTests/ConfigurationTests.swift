@@ -1,0 +1,39 @@
+import ArgumentParser
+import Testing
+
+@testable import deskd
+
+@Suite("deskd configuration: flags, then environment, then defaults")
+struct ConfigurationTests {
+    @Test("with nothing given, deskd serves 127.0.0.1:8080 from ./deskd.sqlite with a 64 KiB body limit")
+    func defaults() throws {
+        let configuration = try DeskdConfiguration(options: try Deskd.parse([]), environment: [:])
+        #expect(configuration.databasePath == "./deskd.sqlite" && configuration.host == "127.0.0.1" && configuration.port == 8080)
+        #expect(configuration.bodyLimit == 65_536 && configuration.adminTokenFile == nil && !configuration.demo)
+    }
+
+    @Test("DESK_* variables are read, and flags win over them")
+    func precedence() throws {
+        let environment = [
+            "DESK_DATABASE": "/var/lib/desk.sqlite", "DESK_HOST": "0.0.0.0", "DESK_PORT": "9000", "DESK_ADMIN_TOKEN_FILE": "/run/token",
+            "DESK_BODY_LIMIT": "4096", "DESK_DISPLAY_HEARTBEAT": "2.5",
+        ]
+        let fromEnvironment = try DeskdConfiguration(options: try Deskd.parse([]), environment: environment)
+        #expect(fromEnvironment.databasePath == "/var/lib/desk.sqlite" && fromEnvironment.host == "0.0.0.0" && fromEnvironment.port == 9000)
+        #expect(fromEnvironment.adminTokenFile == "/run/token" && fromEnvironment.bodyLimit == 4096)
+        #expect(fromEnvironment.displayHeartbeat == .milliseconds(2500))
+        let flags = try DeskdConfiguration(
+            options: try Deskd.parse(["--database", "x.sqlite", "--port", "8181", "--body-limit", "2048", "--demo"]),
+            environment: environment)
+        #expect(flags.databasePath == "x.sqlite" && flags.port == 8181 && flags.bodyLimit == 2048 && flags.demo)
+        #expect(flags.host == "0.0.0.0")
+    }
+
+    @Test("an impossible port or body limit is refused before anything starts")
+    func refused() throws {
+        #expect(throws: ValidationError.self) { try DeskdConfiguration(options: try Deskd.parse(["--port", "70000"]), environment: [:]) }
+        #expect(throws: ValidationError.self) {
+            try DeskdConfiguration(options: try Deskd.parse([]), environment: ["DESK_BODY_LIMIT": "10"])
+        }
+    }
+}
