@@ -46,6 +46,7 @@ func buildRouter(
     OperationsController(database: database, registry: registry, metrics: metrics).addRoutes(to: router)
     PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit))
         .addRoutes(to: router.group("api/v1/public"))
+    Open311Controller(database: database, metrics: metrics).addRoutes(to: router.group("open311/v2"))
 
     let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
     CentreController(database: database).addRoutes(to: api)

@@ -189,7 +189,9 @@ enum HTTP {
         request.timeoutInterval = 10
         request.httpBody = body
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body, !body.isEmpty { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let body, !body.isEmpty, headers["Content-Type"] == nil {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
         return Answer(status: http?.statusCode ?? 0, body: data, contentType: http?.value(forHTTPHeaderField: "Content-Type"))

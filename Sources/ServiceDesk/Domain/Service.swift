@@ -28,6 +28,10 @@ public struct Service: Codable, Equatable, Sendable {
     public var charges: [Charge]
     /// Letter of the walk-in queue numbers for this service (`A` gives `A012`).
     public var queuePrefix: String?
+    /// Tags or synonyms, published as Open311 `keywords`.
+    public var keywords: [String]
+    /// The Open311 attributes a request for this service carries (docs/open311.md).
+    public var attributes: [ServiceAttribute]
     public var active: Bool
     /// Bumped on every change; a ticket records the version it was received under.
     public var version: Int
@@ -35,7 +39,8 @@ public struct Service: Codable, Equatable, Sendable {
     public init(
         code: String, name: String, kind: Kind, timeLimit: TimeLimit, route: [RouteStep],
         decidingStep: Int? = nil, legalBasis: String? = nil, supplementRule: SupplementRule? = nil,
-        charges: [Charge] = [], queuePrefix: String? = nil, active: Bool = true, version: Int = 1
+        charges: [Charge] = [], queuePrefix: String? = nil, keywords: [String] = [], attributes: [ServiceAttribute] = [],
+        active: Bool = true, version: Int = 1
     ) {
         self.code = code
         self.name = name
@@ -47,6 +52,8 @@ public struct Service: Codable, Equatable, Sendable {
         self.supplementRule = supplementRule ?? Service.defaultSupplementRule(for: kind)
         self.charges = charges
         self.queuePrefix = queuePrefix
+        self.keywords = keywords
+        self.attributes = attributes
         self.active = active
         self.version = version
     }
@@ -91,6 +98,8 @@ public struct Service: Codable, Equatable, Sendable {
         if let basis = service.legalBasis {
             validator.check(basis.count <= 2000, "legalBasis", "must be at most 2000 characters")
         }
+        ServiceAttribute.validate(keywords: service.keywords, into: &validator)
+        ServiceAttribute.validate(service.attributes, into: &validator)
     }
 }
 
@@ -149,13 +158,15 @@ public struct ServiceDraft: Codable, Sendable {
     public var supplementRule: String?
     public var charges: [ChargeDraft]?
     public var queuePrefix: String?
+    public var keywords: [String]?
+    public var attributes: [ServiceAttributeDraft]?
     public var active: Bool?
 
     public init(
         code: String? = nil, name: String? = nil, kind: String? = nil, timeLimit: String? = nil,
         route: [RouteStepDraft]? = nil, decidingStep: Int? = nil, legalBasis: String? = nil,
         supplementRule: String? = nil, charges: [ChargeDraft]? = nil, queuePrefix: String? = nil,
-        active: Bool? = nil
+        keywords: [String]? = nil, attributes: [ServiceAttributeDraft]? = nil, active: Bool? = nil
     ) {
         self.code = code
         self.name = name
@@ -167,6 +178,8 @@ public struct ServiceDraft: Codable, Sendable {
         self.supplementRule = supplementRule
         self.charges = charges
         self.queuePrefix = queuePrefix
+        self.keywords = keywords
+        self.attributes = attributes
         self.active = active
     }
 
@@ -183,6 +196,7 @@ public struct ServiceDraft: Codable, Sendable {
         validator.check(timeLimit != nil, "timeLimit", "must be 'N d' (working days) or 'N h' (working hours), e.g. '15 d'")
         let route = RouteStepDraft.validated(route, into: &validator)
         let charges = ChargeDraft.validated(charges ?? [], into: &validator)
+        let attributes = ServiceAttributeDraft.validated(attributes ?? [], into: &validator)
         var rule: Service.SupplementRule?
         if let supplementRule {
             rule = Service.SupplementRule(rawValue: supplementRule)
@@ -192,7 +206,8 @@ public struct ServiceDraft: Codable, Sendable {
         let service = Service(
             code: code, name: name, kind: kind!, timeLimit: timeLimit!, route: route,
             decidingStep: decidingStep, legalBasis: Text.clean(legalBasis), supplementRule: rule,
-            charges: charges, queuePrefix: Text.clean(queuePrefix), active: active ?? true)
+            charges: charges, queuePrefix: Text.clean(queuePrefix), keywords: (keywords ?? []).map(Text.clean),
+            attributes: attributes, active: active ?? true)
         Service.validate(service, into: &validator)
         try validator.finish()
         return service
@@ -266,17 +281,20 @@ public struct ServicePatch: Decodable, Sendable {
     public var supplementRule: String?
     public var charges: [ChargeDraft]?
     public var queuePrefix: PatchField<String>
+    public var keywords: [String]?
+    public var attributes: [ServiceAttributeDraft]?
     public var active: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, timeLimit, route, decidingStep, legalBasis, supplementRule, charges, queuePrefix, active
+        case name, kind, timeLimit, route, decidingStep, legalBasis, supplementRule, charges, queuePrefix, keywords, attributes, active
     }
 
     public init(
         name: String? = nil, kind: String? = nil, timeLimit: String? = nil, route: [RouteStepDraft]? = nil,
         decidingStep: PatchField<Int> = .unchanged, legalBasis: PatchField<String> = .unchanged,
         supplementRule: String? = nil, charges: [ChargeDraft]? = nil,
-        queuePrefix: PatchField<String> = .unchanged, active: Bool? = nil
+        queuePrefix: PatchField<String> = .unchanged, keywords: [String]? = nil, attributes: [ServiceAttributeDraft]? = nil,
+        active: Bool? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -287,6 +305,8 @@ public struct ServicePatch: Decodable, Sendable {
         self.supplementRule = supplementRule
         self.charges = charges
         self.queuePrefix = queuePrefix
+        self.keywords = keywords
+        self.attributes = attributes
         self.active = active
     }
 
@@ -301,6 +321,8 @@ public struct ServicePatch: Decodable, Sendable {
         supplementRule = try container.decodeIfPresent(String.self, forKey: .supplementRule)
         charges = try container.decodeIfPresent([ChargeDraft].self, forKey: .charges)
         queuePrefix = try container.decodePatch(String.self, forKey: .queuePrefix)
+        keywords = try container.decodeIfPresent([String].self, forKey: .keywords)
+        attributes = try container.decodeIfPresent([ServiceAttributeDraft].self, forKey: .attributes)
         active = try container.decodeIfPresent(Bool.self, forKey: .active)
     }
 
@@ -334,6 +356,8 @@ public struct ServicePatch: Decodable, Sendable {
         }
         if let charges { result.charges = ChargeDraft.validated(charges, into: &validator) }
         result.queuePrefix = Text.clean(queuePrefix.applied(to: service.queuePrefix))
+        if let keywords { result.keywords = keywords.map(Text.clean) }
+        if let attributes { result.attributes = ServiceAttributeDraft.validated(attributes, into: &validator) }
         if let active { result.active = active }
         try validator.finish()
         Service.validate(result, into: &validator)

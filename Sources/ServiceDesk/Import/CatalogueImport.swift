@@ -53,9 +53,10 @@ public enum CatalogueImport {
     }
 
     /// CSV with a header row and the columns `code, name, kind, timeLimit, route` and
-    /// optionally `decidingStep, legalBasis, supplementRule, charges, queuePrefix, active`.
+    /// optionally `decidingStep, legalBasis, supplementRule, charges, queuePrefix, keywords, active`.
     /// `route` is `dept[:allowance] > dept[:allowance] …` (e.g. `mot-cua:1 d > tnmt:8 d`);
-    /// `charges` is `kind:amount[:remittance]` lines separated by `;` (e.g. `le-phi:50000`).
+    /// `charges` is `kind:amount[:remittance]` lines separated by `;` (e.g. `le-phi:50000`);
+    /// `keywords` are separated by `;`. Open311 attributes are imported from JSON only.
     public static func parseCSV(_ text: String) -> Result {
         var services: [Entry<ServiceDraft>] = []
         var issues: [ImportIssue] = []
@@ -106,7 +107,9 @@ public enum CatalogueImport {
             let draft = ServiceDraft(
                 code: field("code"), name: field("name"), kind: field("kind"), timeLimit: field("timeLimit"),
                 route: route, decidingStep: decidingStep, legalBasis: field("legalBasis"),
-                supplementRule: field("supplementRule"), charges: charges, queuePrefix: field("queuePrefix"), active: active)
+                supplementRule: field("supplementRule"), charges: charges, queuePrefix: field("queuePrefix"),
+                keywords: field("keywords").map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } },
+                active: active)
             services.append(Entry(location: location, draft: draft))
         }
         return Result(departments: [], services: services, issues: issues)

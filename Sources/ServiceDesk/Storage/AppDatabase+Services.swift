@@ -102,13 +102,14 @@ extension AppDatabase {
             try Self.checkRoute(db, of: service)
             try db.cachedExecute(
                 sql: """
-                    INSERT INTO service (code, name, kind, time_limit, deciding_step, legal_basis, supplement_rule, queue_prefix, active, version, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    INSERT INTO service (code, name, kind, time_limit, deciding_step, legal_basis, supplement_rule, queue_prefix, keywords,
+                    attributes, active, version, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                     """,
                 arguments: [
                     service.code, service.name, service.kind.rawValue, service.timeLimit.description, service.decidingStep,
-                    service.legalBasis, service.supplementRule.rawValue, service.queuePrefix, service.active, now.storedSeconds,
-                    now.storedSeconds,
+                    service.legalBasis, service.supplementRule.rawValue, service.queuePrefix, service.keywords.joined(separator: ","),
+                    APIJSON.text(service.attributes), service.active, now.storedSeconds, now.storedSeconds,
                 ])
             try Self.storeRouteAndCharges(db, of: service)
             try Self.enforceMode(db, writing: "service", id: service.code)
@@ -131,11 +132,12 @@ extension AppDatabase {
             try db.cachedExecute(
                 sql: """
                     UPDATE service SET name = ?, kind = ?, time_limit = ?, deciding_step = ?, legal_basis = ?, supplement_rule = ?,
-                    queue_prefix = ?, active = ?, version = ?, updated_at = ? WHERE code = ?
+                    queue_prefix = ?, keywords = ?, attributes = ?, active = ?, version = ?, updated_at = ? WHERE code = ?
                     """,
                 arguments: [
                     after.name, after.kind.rawValue, after.timeLimit.description, after.decidingStep, after.legalBasis,
-                    after.supplementRule.rawValue, after.queuePrefix, after.active, after.version, now.storedSeconds, code,
+                    after.supplementRule.rawValue, after.queuePrefix, after.keywords.joined(separator: ","),
+                    APIJSON.text(after.attributes), after.active, after.version, now.storedSeconds, code,
                 ])
             try db.cachedExecute(sql: "DELETE FROM service_step WHERE service = ?", arguments: [code])
             try db.cachedExecute(sql: "DELETE FROM service_charge WHERE service = ?", arguments: [code])

@@ -43,7 +43,11 @@ extension AppDatabase {
     /// Receives a dossier (SPEC §2 intake): gives it its code, stores the applicant apart,
     /// starts the clock when accepted, and writes the event — one transaction. With an
     /// idempotency key, a retry gets the first answer and creates nothing.
-    public func intake(_ request: IntakeRequest, actor: Staff, idempotency: IdempotencyContext? = nil) async throws -> IntakeAnswer {
+    /// An Open311 request (`open311`) also stores its address id, media URLs and attributes,
+    /// checked against the service's definition, in the same transaction.
+    public func intake(
+        _ request: IntakeRequest, actor: Staff, idempotency: IdempotencyContext? = nil, open311: Open311Extra? = nil
+    ) async throws -> IntakeAnswer {
         let now = clock()
         return try await write { db in
             if let idempotency, let earlier = try Self.storedAnswer(db, username: actor.username, key: idempotency.key, now: now) {
@@ -55,6 +59,7 @@ extension AppDatabase {
             let input = try request.validated(currentYear: local.date.year)
             let service = try Self.service(db, request.service!)
             guard service.active else { throw DeskError.validation([FieldError("service", "service \(service.code) is retired")]) }
+            let attributes = try open311?.checkedAttributes(for: service)
 
             // Dossier code: {centre}-{YYMMDD}-{NNNN}, the sequence restarting every local day.
             let day = Self.padded(local.date.year % 100, 2) + Self.padded(local.date.month, 2) + Self.padded(local.date.day, 2)
@@ -118,6 +123,15 @@ extension AppDatabase {
             if input.outcome == .accepted, let start = countingStart {
                 try Self.enterStep(db, code: code, visit: 1, position: 0, step: service.route[0], at: start, time: time)
                 try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
+            }
+            if let open311, let attributes {
+                try db.cachedExecute(
+                    sql:
+                        "INSERT INTO open311_request (ticket, address_id, media_urls, attributes, account_id, device_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        code, open311.addressId, APIJSON.text(open311.mediaURLs), APIJSON.text(attributes), open311.accountId,
+                        open311.deviceId,
+                    ])
             }
             try db.cachedExecute(
                 sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",

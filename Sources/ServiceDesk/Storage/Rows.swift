@@ -55,7 +55,11 @@ extension Service {
             timeLimit: TimeLimit(row["time_limit"] as String) ?? .days(1), route: [],
             decidingStep: row["deciding_step"], legalBasis: row["legal_basis"],
             supplementRule: SupplementRule(rawValue: row["supplement_rule"]), charges: [],
-            queuePrefix: row["queue_prefix"], active: row["active"], version: row["version"])
+            queuePrefix: row["queue_prefix"],
+            keywords: (row["keywords"] as String? ?? "").split(separator: ",").map(String.init),
+            attributes: (try? APIJSON.decoder.decode([ServiceAttribute].self, from: Data((row["attributes"] as String? ?? "[]").utf8)))
+                ?? [],
+            active: row["active"], version: row["version"])
     }
 }
 

@@ -5,6 +5,7 @@ import ServiceDesk
 
 /// Turns every error a route throws into an RFC 9457 problem answer, so clients, logs and
 /// metrics all see the real status. Unexpected errors are logged (never with request data).
+/// Under `/open311/` the answer is GeoReport v2's error list instead (`Open311Errors`).
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = DeskRequestContext
 
@@ -16,6 +17,7 @@ struct ProblemMiddleware: RouterMiddleware {
             if problem.status == .internalServerError {
                 context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
             }
+            if Open311Errors.isOpen311(request) { return Open311Errors.response(for: error, request: request) }
             return try problem.response(from: request, context: context)
         }
     }

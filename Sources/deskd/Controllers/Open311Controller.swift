@@ -1,0 +1,207 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MultipartKit
+import NIOCore
+import ServiceDesk
+
+/// Open311 GeoReport v2 under `/open311/v2` (SPEC §7, docs/open311.md): every resource in
+/// `.json` and `.xml`, built once as an `Open311Document`. GETs are public; POST requests needs
+/// `api_key`, an `integration` token. Errors are the specification's error list, written by
+/// `ProblemMiddleware` through `Open311Errors` for every path under `/open311/`.
+struct Open311Controller {
+    static let root = "/open311/v2"
+
+    let database: AppDatabase
+    let metrics: DeskMetrics
+
+    func addRoutes(to group: RouterGroup<DeskRequestContext>) {
+        for format in Open311Document.Format.allCases {
+            let ext = format.rawValue
+            group.get("discovery.\(ext)") { request, _ in
+                let (centre, _, changeset) = try await database.open311Context()
+                let changed = W3CDateTime.format(changeset, in: TimeZone(identifier: "UTC")!)
+                return Self.response(
+                    .discovery(
+                        changeset: changed, contact: "\(centre.name) (\(centre.code))",
+                        keyService:
+                            "Ask the centre's administrator for an integration token (deskcli staff create NAME --role integration …, then deskcli staff token create NAME)",
+                        url: Self.endpointURL(request)), format)
+            }
+            group.get("services.\(ext)") { _, _ in
+                Self.response(.services(try await database.open311Services()), format)
+            }
+            group.get("services/{code}.\(ext)") { _, context in
+                Self.response(.definition(try await database.open311Service(try context.parameters.require("code"))), format)
+            }
+            group.get("requests.\(ext)") { request, _ in
+                let search = try Open311Search.parse(try Self.queryParameters(request), now: database.clock())
+                let requests = try await database.open311Requests(search)
+                return Self.response(.requests(requests, zone: try await database.open311Context().clock.timeZone), format)
+            }
+            group.get("requests/{id}.\(ext)") { _, context in
+                let request = try await database.open311Request(try context.parameters.require("id"))
+                return Self.response(.requests([request], zone: try await database.open311Context().clock.timeZone), format)
+            }
+            // GeoReport v2 "batch" services answer a POST with a token; every service here is
+            // realtime, so a request's token is its id and the lookup answers at once.
+            group.get("tokens/{token}.\(ext)") { _, context in
+                let token = try context.parameters.require("token")
+                let request = try await database.open311Request(token)
+                return Self.response(.token(token, id: request.serviceRequestId), format)
+            }
+            group.post("requests.\(ext)") { request, context in
+                try await post(request, context: context, format: format)
+            }
+        }
+    }
+
+    /// POST requests: the key, then the service, then everything else; a ticket on channel
+    /// `open311` through the same intake as every other channel, or an error and nothing stored.
+    private func post(_ request: Request, context: DeskRequestContext, format: Open311Document.Format) async throws -> Response {
+        var request = request
+        var parameters = try Self.queryParameters(request)
+        let body = try await request.collectBody(upTo: context.bodyLimit)
+        parameters.append(contentsOf: try Self.bodyParameters(body, contentType: request.headers[.contentType]))
+
+        guard let key = parameters.value("api_key") else {
+            throw Problem.forbidden("api_key is required: an integration token of this centre")
+        }
+        guard let principal = try await database.authenticate(token: key) else {
+            throw Problem.forbidden("api_key is unknown or revoked")
+        }
+        guard principal.staff.role == .integration else {
+            throw Problem.forbidden("api_key must be an integration token (this one is a \(principal.staff.role.rawValue) token)")
+        }
+        guard let code = parameters.value("service_code") else {
+            throw DeskError.validation([FieldError("service_code", "is required")])
+        }
+        _ = try await database.open311Service(code)
+        let submission = try Open311Submission.parse(parameters)
+        guard case .created(let result, _) = try await database.intake(submission.intake, actor: principal.staff, open311: submission.extra)
+        else { throw Problem.badRequest("the request was not stored") }
+        metrics.countAction("intake")
+        context.logger.info("ticket received", metadata: ["ticket.code": "\(result.receipt.code)", "ticket.channel": "open311"])
+        let created = try await database.open311Request(result.receipt.code)
+        return Self.response(.created(id: created.serviceRequestId, notice: created.serviceNotice ?? ""), format)
+    }
+
+    static func response(_ document: Open311Document, _ format: Open311Document.Format, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: format.contentType],
+            body: .init(byteBuffer: ByteBuffer(string: document.rendered(as: format))))
+    }
+
+    /// Where this endpoint is reached, as the client reached it (a reverse proxy's
+    /// `X-Forwarded-Proto` and `Host` are honoured).
+    static func endpointURL(_ request: Request) -> String {
+        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
+        let host = request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "localhost"
+        return "\(scheme)://\(host)\(root)"
+    }
+
+    static func queryParameters(_ request: Request) throws -> Open311Parameters {
+        guard let query = request.uri.query, !query.isEmpty else { return Open311Parameters() }
+        guard let parameters = Open311Parameters.formEncoded(query) else {
+            throw Problem.badRequest("the query string has a malformed %-escape")
+        }
+        return parameters
+    }
+
+    /// A form-encoded or multipart body (GeoReport v2 clients send one of the two); files are
+    /// refused rather than dropped, since nothing here keeps them.
+    static func bodyParameters(_ body: ByteBuffer, contentType: String?) throws -> Open311Parameters {
+        guard body.readableBytes > 0 else { return Open311Parameters() }
+        let media = contentType.flatMap { MediaType(from: $0) }
+        if let media, media.isType(.applicationUrlEncoded) {
+            guard let text = body.getString(at: body.readerIndex, length: body.readableBytes),
+                let parameters = Open311Parameters.formEncoded(text)
+            else { throw Problem.badRequest("the form body is not UTF-8 form-urlencoded text") }
+            return parameters
+        }
+        if let media, media.isType(.multipartForm) {
+            guard let boundary = media.parameter?.name == "boundary" ? media.parameter?.value : nil, !boundary.isEmpty else {
+                throw Problem.badRequest("a multipart body needs its boundary parameter")
+            }
+            return try multipart(body, boundary: boundary)
+        }
+        throw Problem.badRequest(
+            "send the parameters as application/x-www-form-urlencoded or multipart/form-data (got \(contentType ?? "no Content-Type"))")
+    }
+
+    private final class Part {
+        var headers: [(String, String)] = []
+        var body = ByteBuffer()
+    }
+
+    static func multipart(_ body: ByteBuffer, boundary: String) throws -> Open311Parameters {
+        let parser = MultipartParser(boundary: boundary)
+        var parts: [Part] = []
+        var current = Part()
+        parser.onHeader = { name, value in current.headers.append((name, value)) }
+        parser.onBody = { chunk in current.body.writeBuffer(&chunk) }
+        parser.onPartComplete = {
+            parts.append(current)
+            current = Part()
+        }
+        do {
+            try parser.execute(body)
+        } catch {
+            throw Problem.badRequest("the multipart body is malformed")
+        }
+        var parameters = Open311Parameters()
+        for part in parts {
+            guard let disposition = part.headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1 else { continue }
+            let fields = Self.dispositionParameters(disposition)
+            guard let name = fields["name"] else { continue }
+            if fields["filename"] != nil {
+                throw Problem.badRequest("'\(name)' is a file; this centre does not keep uploads, so send a media_url instead")
+            }
+            guard let value = part.body.getString(at: part.body.readerIndex, length: part.body.readableBytes) else {
+                throw Problem.badRequest("'\(name)' is not UTF-8 text")
+            }
+            parameters.append(name: name, value: value)
+        }
+        return parameters
+    }
+
+    /// `form-data; name="attribute[x]"; filename="a.jpg"` → its parameters.
+    static func dispositionParameters(_ header: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for piece in header.split(separator: ";").dropFirst() {
+            let pair = piece.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            result[pair[0].trimmingCharacters(in: .whitespaces).lowercased()] = value
+        }
+        return result
+    }
+}
+
+/// The error answer of GeoReport v2: `[{code, description}]` or `<errors><error>…`, in the format
+/// the path's suffix asked for; 403 for the key, 404 for an unknown resource, 400 for the rest.
+enum Open311Errors {
+    static func isOpen311(_ request: Request) -> Bool { request.uri.path.hasPrefix("/open311/") }
+
+    static func response(for error: any Error, request: Request) -> Response {
+        let problem = Problem.from(error)
+        let format: Open311Document.Format = request.uri.path.hasSuffix(".xml") ? .xml : .json
+        let status: HTTPResponse.Status =
+            switch problem.status.code {
+            case 401, 403: .forbidden
+            case 404: .notFound
+            default: .badRequest
+            }
+        let errors: [(code: Int, description: String)] =
+            if let fields = problem.errors, !fields.isEmpty {
+                fields.map { (status.code, "\(Open311Submission.parameterName(of: $0.field)): \($0.message)") }
+            } else if let error = error as? HTTPError, error.status == .notFound {
+                [(404, "no such resource: \(request.uri.path) (resources end in .json or .xml)")]
+            } else {
+                [(status.code, problem.detail)]
+            }
+        return Open311Controller.response(.errors(errors), format, status: status)
+    }
+}
