@@ -54,6 +54,18 @@ struct ServiceCommand: AsyncParsableCommand {
         @Option(help: "restart or pause") var supplementRule: String?
         @Option(name: .customLong("charge"), help: "kind:amount[:remittance], e.g. le-phi:50000; repeatable.") var charges: [String] = []
         @Option(help: "Walk-in queue letter, e.g. A.") var queuePrefix: String?
+        @Option(name: .customLong("keyword"), help: "An Open311 keyword (tag or synonym); repeatable.") var keywords: [String] = []
+        @Option(help: "A JSON file with the service's Open311 attributes (a list; see docs/open311.md).") var attributes: String?
+
+        func attributeDrafts() throws -> [ServiceAttributeDraft]? {
+            guard let attributes else { return nil }
+            guard let data = FileManager.default.contents(atPath: attributes) else { throw ValidationError("cannot read \(attributes)") }
+            do {
+                return try JSONDecoder().decode([ServiceAttributeDraft].self, from: data)
+            } catch {
+                throw ValidationError("\(attributes) is not a JSON list of attributes (see docs/open311.md)")
+            }
+        }
 
         func chargeDrafts() throws -> [ChargeDraft] {
             try charges.map { text in
@@ -75,7 +87,8 @@ struct ServiceCommand: AsyncParsableCommand {
             let draft = ServiceDraft(
                 code: code, name: fields.name, kind: fields.kind, timeLimit: fields.timeLimit,
                 route: fields.route.map(CatalogueImport.route), decidingStep: fields.decidingStep, legalBasis: fields.legalBasis,
-                supplementRule: fields.supplementRule, charges: try fields.chargeDrafts(), queuePrefix: fields.queuePrefix)
+                supplementRule: fields.supplementRule, charges: try fields.chargeDrafts(), queuePrefix: fields.queuePrefix,
+                keywords: fields.keywords, attributes: try fields.attributeDrafts())
             let client = try global.client()
             let data = try await client.call("POST", "api/v1/services", json: draft)
             if global.json { return Output.json(data) }
@@ -90,6 +103,7 @@ struct ServiceCommand: AsyncParsableCommand {
         @OptionGroup var fields: Fields
         @Option(help: "true or false") var active: Bool?
         @Flag(help: "Remove the deciding step.") var noDecidingStep = false
+        @Flag(help: "Remove every keyword.") var noKeywords = false
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
@@ -103,6 +117,9 @@ struct ServiceCommand: AsyncParsableCommand {
             body["supplementRule"] = fields.supplementRule.map(AnyEncodable.init)
             if !fields.charges.isEmpty { body["charges"] = AnyEncodable(try fields.chargeDrafts()) }
             body["queuePrefix"] = fields.queuePrefix.map(AnyEncodable.init)
+            if !fields.keywords.isEmpty { body["keywords"] = AnyEncodable(fields.keywords) }
+            if noKeywords { body["keywords"] = AnyEncodable([String]()) }
+            body["attributes"] = try fields.attributeDrafts().map(AnyEncodable.init)
             body["active"] = active.map(AnyEncodable.init)
             guard !body.isEmpty else { throw ValidationError("nothing to change") }
             let client = try global.client()
@@ -116,7 +133,7 @@ struct ServiceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a catalogue from JSON ({departments, services}) or CSV, with a per-row report.",
             discussion: """
-                CSV columns: code,name,kind,timeLimit,route[,decidingStep,legalBasis,supplementRule,charges,queuePrefix,active].
+                CSV columns: code,name,kind,timeLimit,route[,decidingStep,legalBasis,supplementRule,charges,queuePrefix,keywords,active].
                 Each row is created on its own; rows that already exist are skipped (or updated with --update).
                 Exit code 1 if any row failed. See docs/catalogue.md.
                 """)
@@ -182,6 +199,7 @@ struct ServiceCommand: AsyncParsableCommand {
             ("time limit", service.timeLimit.description), ("supplement rule", service.supplementRule.rawValue),
             ("deciding step", service.decidingStep.map { "\($0) (\(service.route[$0].department))" } ?? "none"),
             ("legal basis", service.legalBasis ?? "-"), ("queue prefix", service.queuePrefix ?? "-"),
+            ("keywords", service.keywords.isEmpty ? "-" : service.keywords.joined(separator: ", ")),
             ("active", Output.yesNo(service.active)), ("version", String(service.version)),
         ])
         Swift.print("")
@@ -196,6 +214,17 @@ struct ServiceCommand: AsyncParsableCommand {
                 ["charge", "amount (VND)", "remittance", "label"],
                 service.charges.map {
                     [$0.kind.rawValue, String($0.amount), $0.remittance.rawValue, $0.label ?? ""]
+                })
+        }
+        if !service.attributes.isEmpty {
+            Swift.print("")
+            Output.table(
+                ["order", "attribute", "datatype", "required", "description", "values"],
+                service.attributes.sorted { $0.order < $1.order }.map {
+                    [
+                        String($0.order), $0.code, $0.variable ? $0.datatype.rawValue : "(information)", Output.yesNo($0.required),
+                        $0.description ?? "", $0.values.map(\.key).joined(separator: ", "),
+                    ]
                 })
         }
     }

@@ -59,6 +59,9 @@ func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 extension TestResponse {
     var text: String { String(buffer: body) }
 
+    /// The body parsed as untyped JSON (Open311 answers are checked field by field, as a client reads them).
+    var jsonObject: Any? { try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) }
+
     func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
         try JSONCoding.decoder.decode(type, from: Data(body.readableBytesView))
     }

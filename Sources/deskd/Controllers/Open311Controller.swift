@@ -72,7 +72,7 @@ struct Open311Controller {
             throw Problem.forbidden("api_key is unknown or revoked")
         }
         guard principal.staff.role == .integration else {
-            throw Problem.forbidden("api_key must be an integration token (this one is a \(principal.staff.role.rawValue) token)")
+            throw Problem.forbidden("api_key must be an integration token (this one has the role \(principal.staff.role.rawValue))")
         }
         guard let code = parameters.value("service_code") else {
             throw DeskError.validation([FieldError("service_code", "is required")])
