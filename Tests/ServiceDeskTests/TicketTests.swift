@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -396,12 +397,27 @@ struct PrivacyTests {
         let old = try await centre.intake("HD-TTHC", name: "Đặng Thị Cũ").receipt.code
         try await centre.act(.withdraw, old, by: "lan.mc")
         let open = try await centre.intake("HD-TTHC", name: "Lê Văn Mở").receipt.code
+        // A citizen's report through a civic app, withdrawn long ago: its extras go too.
+        let report = try Open311Submission.parse(
+            Open311Parameters.formEncoded("service_code=HD-TTHC&address_id=HK-12&account_id=u77&device_id=d9&media_url=https://x.vn/1.jpg")!
+        )
+        guard
+            case .created(let app, _) = try await centre.database.intake(
+                report.intake, actor: try await centre.staff("cong.tt"), open311: report.extra)
+        else { throw DeskError.conflict("replayed") }
+        try await centre.act(.withdraw, app.receipt.code, by: "lan.mc")
         centre.clock.set("2026-11-30 09:00")
         let cutoff = TestClock.parse("2021-11-30 00:00")
         let dry = try await centre.database.purgePersonalData(closedBefore: cutoff, dryRun: true, actor: "admin")
-        #expect(dry.applicants == 1)
+        #expect(dry.applicants == 2)
         let done = try await centre.database.purgePersonalData(closedBefore: cutoff, dryRun: false, actor: "admin")
-        #expect(done.applicants == 1)
+        #expect(done.applicants == 2)
+        let extras = try await centre.database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM open311_request WHERE ticket = ?", arguments: [app.receipt.code]).map {
+                [$0["address_id"], $0["account_id"], $0["device_id"], $0["media_urls"]] as [String?]
+            }
+        }
+        #expect(extras == [nil, nil, nil, "[]"])
         let admin = try await centre.staff("admin")
         let purged = try await centre.database.ticket(old, viewer: admin)
         #expect(

@@ -12,7 +12,8 @@ extension AppDatabase {
     /// Pseudonymises the applicants whose tickets are all closed (returned, rejected or
     /// withdrawn) since before `cutoff` (SPEC §8): name becomes "Người nộp #id", identifiers,
     /// phone, e-mail, address and representative are erased, and so are their tickets'
-    /// descriptions and locations (a citizen's own words may name them); search rows are rewritten.
+    /// descriptions and locations (a citizen's own words may name them), and an Open311 request's
+    /// account, device, media, address id and attributes; search rows are rewritten.
     /// Tickets, events and every statistic stay as they were — events never held personal data,
     /// so the audit chain remains valid. The purge itself is an event (counts only).
     public func purgePersonalData(closedBefore cutoff: Date, dryRun: Bool, actor: String) async throws -> PurgeReport {
@@ -46,6 +47,13 @@ extension AppDatabase {
                     try db.cachedExecute(
                         sql:
                             "UPDATE ticket SET description = '', location_address = NULL, location_lat = NULL, location_long = NULL WHERE code = ?",
+                        arguments: [code])
+                    // An Open311 request's extras: the account, the device, the photos, the place.
+                    try db.cachedExecute(
+                        sql: """
+                            UPDATE open311_request SET address_id = NULL, media_urls = '[]', attributes = '{}', account_id = NULL,
+                            device_id = NULL WHERE ticket = ?
+                            """,
                         arguments: [code])
                     try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
                     try db.cachedExecute(
