@@ -6,11 +6,19 @@
     python3 scripts/bench-reports.py --database /tmp/million.sqlite --tickets 1000000
 
 Seeds the database first when it does not exist (deskcli demo seed, deterministic, seed 1), starts
-deskd on it, then asks every report for a month, a quarter and the whole year 2026 (JSON, grouped
-as given by --by), --runs times each, and prints the median and maximum wall time of the HTTP
-request (the server computes the whole report per request; nothing is cached).
+deskd on it, then asks every report for a month, a quarter, the year 2026 and the whole history
+(JSON, grouped as given by --by), --runs times each, and prints the median and maximum wall time
+of the HTTP request (the server computes the whole report per request; nothing is cached).
+
+Then it cross-checks the reports over the whole history against the database file itself (SQL
+through Python's sqlite3, sorting in Python): counts agree across reports and with direct counts,
+the on-time rate equals a direct count, the percentiles equal the nearest ranks of the sorted raw
+durations, revenue equals the charge lines opened with json_each. Any disagreement exits 1.
 """
-import argparse, json, os, socket, statistics, subprocess, time, urllib.request
+import argparse, json, math, os, socket, sqlite3, statistics, subprocess, sys, time, urllib.request
+from datetime import datetime, timedelta, timezone
+
+WHOLE = "from=2025-01-01&to=2026-12-31"
 
 REPORTS = ["progress", "handling-times", "backlog", "waiting", "satisfaction", "staffing", "revenue"]
 
@@ -50,10 +58,10 @@ def main():
             except OSError:
                 time.sleep(0.05)
         results = []
-        for period in ["2026-10", "2026-Q3", "2026"]:
+        for period in ["period=2026-10", "period=2026-Q3", "period=2026", WHOLE]:
             for report in REPORTS:
                 by = {"waiting": "service", "staffing": "hour"}.get(report, args.by)
-                url = f"http://127.0.0.1:{port}/api/v1/reports/{report}?period={period}&by={by}"
+                url = f"http://127.0.0.1:{port}/api/v1/reports/{report}?{period}&by={by}"
                 times, rows = [], 0
                 for _ in range(args.runs):
                     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
@@ -64,9 +72,65 @@ def main():
                 results.append({"report": report, "period": period, "by": by, "rows": rows,
                                 "median_ms": round(statistics.median(times) * 1000, 1), "max_ms": round(max(times) * 1000, 1)})
                 print(json.dumps(results[-1], ensure_ascii=False))
+        cross_check(args.database, lambda report, query: json.loads(urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/reports/{report}?{WHOLE}&{query}", headers={"Authorization": f"Bearer {token}"}),
+            timeout=60).read())["rows"])
     finally:
         daemon.terminate()
         daemon.wait(10)
+
+
+def nearest_rank(values, p):
+    """The nearest-rank percentile of sorted values (docs/reports.md)."""
+    return values[min(len(values), max(1, math.ceil(p / 100 * len(values)))) - 1] if values else None
+
+
+def cross_check(database, report):
+    zone = timezone(timedelta(hours=7))
+    start = int(datetime(2025, 1, 1, tzinfo=zone).timestamp())
+    end = int(datetime(2027, 1, 1, tzinfo=zone).timestamp())
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    one = lambda sql: db.execute(sql, (start, end)).fetchone()
+    failures = []
+
+    def agree(name, reported, direct):
+        ok = reported == direct
+        print(json.dumps({"check": name, "report": reported, "direct": direct, "ok": ok}, ensure_ascii=False))
+        if not ok:
+            failures.append(name)
+
+    progress = report("progress", "by=none")[0]
+    by_department = report("progress", "by=department")
+    handling = report("handling-times", "by=none")[0]
+    received, = one("SELECT count(*) FROM ticket WHERE accepted_at >= ? AND accepted_at < ?")
+    agree("received = direct count", progress["received"], received)
+    agree("received = sum over departments", sum(row["received"] for row in by_department), received)
+    resolved, timely = one("SELECT count(*), sum(timeliness IN ('early', 'on-time')) FROM ticket WHERE resolved_at >= ? AND resolved_at < ?")
+    agree("resolved (progress) = direct count", progress["resolved"], resolved)
+    agree("resolved (handling-times) = resolved (progress)", handling["resolved"], progress["resolved"])
+    agree("on-time rate = direct (early + on time) / resolved, to 4 places", progress["onTimeRate"], math.floor(timely / resolved * 10_000 + 0.5) / 10_000)
+    for column, prefix in (("handling_working_minutes", "working"), ("handling_calendar_minutes", "calendar")):
+        values = sorted(v for (v,) in db.execute(
+            f"SELECT {column} FROM ticket WHERE resolved_at >= ? AND resolved_at < ? AND handling_working_minutes IS NOT NULL", (start, end)))
+        for p, key in ((50, "Median"), (90, "P90"), (95, "P95"), (100, "Max")):
+            agree(f"{prefix} {key} = nearest rank of the sorted durations", handling[prefix + key], nearest_rank(values, p))
+    revenue = report("revenue", "by=none")[0]
+    tickets, le_phi, phi, budget = one("""
+        SELECT count(DISTINCT t.code), sum(CASE WHEN c.value ->> 'kind' = 'le-phi' THEN c.value ->> 'amount' ELSE 0 END),
+            sum(CASE WHEN c.value ->> 'kind' = 'phi' THEN c.value ->> 'amount' ELSE 0 END),
+            sum(CASE WHEN c.value ->> 'remittance' = 'budget' THEN c.value ->> 'amount' ELSE 0 END)
+        FROM ticket t, json_each(t.charges) c WHERE t.accepted_at >= ? AND t.accepted_at < ?""")
+    agree("revenue tickets = tickets with charge lines", revenue["tickets"], tickets)
+    agree("revenue lệ phí = charge lines", revenue["lePhi"], le_phi)
+    agree("revenue phí = charge lines", revenue["phi"], phi)
+    agree("revenue to the budget = charge lines", revenue["toBudget"], budget)
+    waiting = report("waiting", "by=none")[0]
+    issued, = one("SELECT count(*) FROM queue_number WHERE issued_at >= ? AND issued_at < ? AND state <> 'transferred'")
+    agree("walk-in numbers issued = direct count", waiting["issued"], issued)
+    if failures:
+        print(f"cross-checks FAILED: {', '.join(failures)}", file=sys.stderr)
+        sys.exit(1)
+    print(json.dumps({"cross_checks": "all agree"}))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,26 @@ struct ReportTests {
         #expect(Percentile.of([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9 && Percentile.of([], 50) == nil)
     }
 
+    @Test("percentiles by selection equal the nearest ranks of the sorted values, on random, sorted and repeated data")
+    func selection() {
+        var generator = SystemRandomNumberGenerator()
+        let ranks: [Double] = [1, 50, 90, 95, 99, 100]
+        for size in [1, 2, 3, 10, 101, 1000, 20_000] {
+            let inputs = [
+                (0..<size).map { _ in Int.random(in: 0...10_000, using: &generator) }, Array(0..<size), Array((0..<size).reversed()),
+                (0..<size).map { $0 % 3 },
+            ]
+            for input in inputs {
+                var values = input
+                let sorted = input.sorted()
+                #expect(Percentile.select(&values, ranks) == ranks.map { Percentile.of(sorted, $0) }, "size \(size)")
+                #expect(values.sorted() == sorted)  // reordered, nothing lost
+            }
+        }
+        var empty: [Int] = []
+        #expect(Percentile.select(&empty, [50, 90]) == [nil, nil])
+    }
+
     @Test("backlog, satisfaction and revenue; CSV keeps Vietnamese text and quotes what needs it")
     func others() async throws {
         let centre = try await Self.history()
@@ -255,6 +275,35 @@ struct SeededReportTests {
         #expect(
             byService.map { if case .int(let n) = $0["received"] { n } else { 0 } }.reduce(0, +)
                 == { if case .int(let n) = progress["received"] { n } else { -1 } }())
+        // Revenue sums the charge columns written at intake; they agree with the charge lines (JSON)
+        // opened in SQL, which is also how migration 0006 filled them for older tickets.
+        let revenue = try #require(try await database.report(.revenue, ReportRequest(period: period)).rows.first)
+        let lines = try await database.writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(DISTINCT t.code) AS tickets, sum(CASE WHEN c.value ->> 'kind' = 'le-phi' THEN c.value ->> 'amount' END) AS lePhi,
+                        sum(CASE WHEN c.value ->> 'kind' = 'phi' THEN c.value ->> 'amount' END) AS phi,
+                        sum(CASE WHEN c.value ->> 'remittance' = 'budget' THEN c.value ->> 'amount' END) AS toBudget
+                    FROM ticket t, json_each(t.charges) c WHERE t.accepted_at >= ? AND t.accepted_at < ?
+                    """,
+                arguments: [start.storedSeconds, end.storedSeconds]
+            ).map { [$0["tickets"], $0["lePhi"], $0["phi"], $0["toBudget"]] as [Int] }
+        }
+        #expect(lines?.first ?? 0 > 100)
+        let reported: [ReportValue?] = [revenue["tickets"], revenue["lePhi"], revenue["phi"], revenue["toBudget"]]
+        let expected: [ReportValue?] = (lines ?? []).map { ReportValue.int($0) }
+        #expect(reported == expected)
+        let backfill = try #require(Schema.migrations.first { $0.name == "0006_charge_totals" }?.sql)
+        let update = String(backfill[backfill.range(of: "UPDATE ticket SET")!.lowerBound..<backfill.range(of: "CREATE INDEX")!.lowerBound])
+        let columns =
+            "SELECT code, charge_lines, charge_le_phi, charge_phi, charge_service_price, charge_retained FROM ticket ORDER BY code"
+        let written = try await database.writer.read { db in try Row.fetchAll(db, sql: columns).map { $0.description } }
+        try await database.writer.write { db in try db.execute(sql: "UPDATE ticket SET charge_lines = 0, charge_le_phi = 0, charge_phi = 0")
+        }
+        try await database.writer.write { db in try db.execute(sql: update) }
+        #expect(try await database.writer.read { db in try Row.fetchAll(db, sql: columns).map { $0.description } } == written)
+
         // The same seed gives the same history.
         let again = try AppDatabase.inMemory()
         _ = try again.bootstrap()

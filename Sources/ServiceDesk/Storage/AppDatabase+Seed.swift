@@ -115,8 +115,9 @@ extension AppDatabase {
                             INSERT INTO ticket (code, service, service_version, channel, applicant, description, priority, charges, state,
                             awaiting_reason, resume_state, step, department, holder, received_at, counting_start, due_at, revised_due_at,
                             resolved_at, returned_at, closed_at, outcome, rating, apologised_at, created_by, accepted_at, paused_minutes,
-                            handling_working_minutes, handling_calendar_minutes, timeliness)
-                            VALUES (?, ?, ?, ?, ?, '', 'normal', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            handling_working_minutes, handling_calendar_minutes, timeliness, charge_lines, charge_le_phi, charge_phi,
+                            charge_service_price, charge_retained)
+                            VALUES (?, ?, ?, ?, ?, '', 'normal', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [
                             code, service.code, service.version, channel.rawValue, applicant, APIJSON.text(service.charges), state.rawValue,
@@ -130,7 +131,7 @@ extension AppDatabase {
                             apologised ? due.addingTimeInterval(-3 * 86_400).storedSeconds : nil, actor, received.storedSeconds, paused,
                             resolved.map { max(0, time.workingMinutes(from: received, to: $0) - paused) },
                             resolved.map { ($0.storedSeconds - received.storedSeconds) / 60 }, timeliness?.rawValue,
-                        ])
+                        ] + StatementArguments(Self.chargeColumns(service.charges)))
                     // The control sheet: the route's steps in order, each queued a while then worked.
                     var entered = start
                     let stepsDone = resolved == nil ? lastStep + 1 : service.route.count

@@ -108,8 +108,9 @@ extension AppDatabase {
                 sql: """
                     INSERT INTO ticket (code, service, service_version, channel, applicant, description, location_address, location_lat,
                     location_long, documents, priority, priority_reason, charges, state, awaiting_reason, resume_state, step, department,
-                    received_at, counting_start, due_at, paused_at, closed_at, outcome_note, supplement_requests, queue_number, created_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    received_at, counting_start, due_at, paused_at, closed_at, outcome_note, supplement_requests, queue_number, created_by,
+                    charge_lines, charge_le_phi, charge_phi, charge_service_price, charge_retained)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     code, service.code, service.version, input.channel.rawValue, applicantId, input.description, input.location?.address,
@@ -119,7 +120,7 @@ extension AppDatabase {
                     due?.storedSeconds, nil as Int64?, closedAt?.storedSeconds,
                     input.outcome == .refused ? input.reasons : nil, input.outcome == .incomplete ? 1 : 0, input.queueNumber,
                     actor.username,
-                ])
+                ] + StatementArguments(Self.chargeColumns(service.charges)))
             if input.outcome == .accepted, let start = countingStart {
                 try Self.enterStep(db, code: code, visit: 1, position: 0, step: service.route[0], at: start, time: time)
                 try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
@@ -184,6 +185,16 @@ extension AppDatabase {
             }
             return .created(result, body: body)
         }
+    }
+
+    /// A ticket's charge columns (migration 0006): lines, then totals of lệ phí, phí, service
+    /// prices and the part retained, in integer VND — what the revenue report sums.
+    static func chargeColumns(_ charges: [Charge]) -> [Int] {
+        func total(_ include: (Charge) -> Bool) -> Int { charges.filter(include).reduce(0) { $0 + $1.amount } }
+        return [
+            charges.count, total { $0.kind == .lePhi }, total { $0.kind == .phi }, total { $0.kind == .servicePrice },
+            total { $0.remittance == .retained },
+        ]
     }
 
     /// Zero-padded decimal; wider numbers keep all their digits (the day's 10000th dossier is 10000).

@@ -15,5 +15,6 @@ public enum Schema {
         Migration(name: "0003_hall", sql: String(decoding: PackageResources._003_hall_sql, as: UTF8.self)),
         Migration(name: "0004_durations", sql: String(decoding: PackageResources._004_durations_sql, as: UTF8.self)),
         Migration(name: "0005_open311", sql: String(decoding: PackageResources._005_open311_sql, as: UTF8.self)),
+        Migration(name: "0006_charge_totals", sql: String(decoding: PackageResources._006_charge_totals_sql, as: UTF8.self)),
     ]
 }
