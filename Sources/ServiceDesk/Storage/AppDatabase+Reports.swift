@@ -32,7 +32,7 @@ extension AppDatabase {
     }
 
     /// What every report function gets: the SQL of the grouping, the period's instants, the filter.
-    struct ReportContext {
+    struct ReportContext: Sendable {
         var request: ReportRequest
         var start: Int64
         var end: Int64
@@ -74,45 +74,61 @@ extension AppDatabase {
 
     public func report(_ name: ReportName, _ request: ReportRequest) async throws -> ReportTable {
         let now = clock()
-        return try await read { db in
-            let (centre, time) = try self.workingTime(db)
-            if name != .backlog && request.period == nil {
-                throw DeskError.validation([FieldError("period", "is required: period, or from and to")])
-            }
-            let ticketGroupings: Set<ReportGrouping> = [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter]
-            let allowed: Set<ReportGrouping> =
-                switch name {
-                case .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter]
-                case .staffing: [.hour, .staff, .employment]
-                case .backlog: [.none, .department, .service, .channel]
-                default: ticketGroupings
-                }
-            guard allowed.contains(request.groupBy) else {
-                throw DeskError.validation([
-                    FieldError(
-                        "by",
-                        "\(name.rawValue) groups by \(ReportGrouping.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ", "))"
-                    )
-                ])
-            }
-            let range = request.period.map { $0.instants(time.clock) }
-            let context = ReportContext(
-                request: request, start: range?.start.storedSeconds ?? 0, end: range?.end.storedSeconds ?? 0,
-                offset: time.clock.timeZone.secondsFromGMT(for: now), mode: centre.mode)
-            switch name {
-            case .handlingTimes: return try Self.handlingTimes(db, context)
-            case .progress: return try Self.progress(db, context)
-            case .backlog: return try Self.backlog(db, context, now: now, time: time)
-            case .waiting: return try Self.waiting(db, context)
-            case .satisfaction: return try Self.satisfaction(db, context)
-            case .staffing: return try Self.staffing(db, context)
-            case .revenue: return try Self.revenue(db, context)
-            }
+        let (context, time) = try await read { db in try self.reportContext(db, name, request, now: now) }
+        switch name {
+        case .handlingTimes: return try await handlingTimes(context)
+        case .progress: return try await read { db in try Self.progress(db, context) }
+        case .backlog: return try await read { db in try Self.backlog(db, context, now: now, time: time) }
+        case .waiting: return try await read { db in try Self.waiting(db, context) }
+        case .satisfaction: return try await read { db in try Self.satisfaction(db, context) }
+        case .staffing: return try await read { db in try Self.staffing(db, context) }
+        case .revenue: return try await read { db in try Self.revenue(db, context) }
         }
+    }
+
+    /// Checks the request against the report and resolves its period in the centre's time zone.
+    func reportContext(_ db: Database, _ name: ReportName, _ request: ReportRequest, now: Date) throws -> (ReportContext, WorkingTime) {
+        let (centre, time) = try workingTime(db)
+        if name != .backlog && request.period == nil {
+            throw DeskError.validation([FieldError("period", "is required: period, or from and to")])
+        }
+        let ticketGroupings: Set<ReportGrouping> = [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter]
+        let allowed: Set<ReportGrouping> =
+            switch name {
+            case .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter]
+            case .staffing: [.hour, .staff, .employment]
+            case .backlog: [.none, .department, .service, .channel]
+            default: ticketGroupings
+            }
+        guard allowed.contains(request.groupBy) else {
+            throw DeskError.validation([
+                FieldError(
+                    "by",
+                    "\(name.rawValue) groups by \(ReportGrouping.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ", "))"
+                )
+            ])
+        }
+        let range = request.period.map { $0.instants(time.clock) }
+        let context = ReportContext(
+            request: request, start: range?.start.storedSeconds ?? 0, end: range?.end.storedSeconds ?? 0,
+            offset: time.clock.timeZone.secondsFromGMT(for: now), mode: centre.mode)
+        return (context, time)
     }
 
     static func counts(_ row: Row, _ keys: [String], into values: inout [String: ReportValue]) {
         for key in keys { values[key] = .int((row[key] as Int?) ?? 0) }
+    }
+
+    /// Counts the rows of `sql` — a group (text) and a small code (integer) each — per group and
+    /// code. Tallying in Swift avoids SQLite's GROUP BY sort, which over a million rows costs more
+    /// than the scan itself (docs/benchmarks.md).
+    static func tally(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: [Int: Int]] {
+        var tally: [String: [Int: Int]] = [:]
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() {
+            tally[row[0], default: [:]][row[1], default: 0] += 1
+        }
+        return tally
     }
 
     static func share(_ part: Int, _ whole: Int) -> ReportValue { whole == 0 ? .null : .number(Double(part) / Double(whole)) }
@@ -121,11 +137,28 @@ extension AppDatabase {
 
     // MARK: handling-times
 
-    static func handlingTimes(_ db: Database, _ context: ReportContext) throws -> ReportTable {
-        var working: [String: [Int]] = [:]
-        var calendar: [String: [Int]] = [:]
-        var paused: [String: Int] = [:]
-        // Sorted by the duration in SQL (index on handling_working_minutes); ranks picked in Swift.
+    /// The handling times of the tickets resolved in the period, per group.
+    struct ResolvedDurations: Sendable {
+        var working: [Int] = []
+        var calendar: [Int] = []
+        var paused = 0
+    }
+
+    /// The two halves of handling-times — the tickets' durations and their steps' — are read at
+    /// the same time on one state of the database (`concurrentReads`): over a million tickets and
+    /// two million steps each half is a few hundred milliseconds of SQLite's work.
+    func handlingTimes(_ context: ReportContext) async throws -> ReportTable {
+        let withSteps = [.none, .department].contains(context.request.groupBy)
+        let (tickets, steps) = try await concurrentReads(
+            { db in try Self.resolvedDurations(db, context) },
+            { db in withSteps ? try Self.stepDurations(db, context) : [:] })
+        return Self.handlingTimes(context, tickets: tickets, steps: steps)
+    }
+
+    static func resolvedDurations(_ db: Database, _ context: ReportContext) throws -> [String: ResolvedDurations] {
+        // One dictionary lookup per row; the group's arrays are appended to in place.
+        var index: [String: Int] = [:]
+        var groups: [ResolvedDurations] = []
         let cursor = try Row.fetchCursor(
             db,
             sql: """
@@ -136,50 +169,75 @@ extension AppDatabase {
         // Columns by position: at a million rows, by-name lookups (case-insensitive) cost seconds.
         while let row = try cursor.next() {
             let key: String = row[0]
-            working[key, default: []].append(row[1])
-            calendar[key, default: []].append(row[2])
-            paused[key, default: 0] += row[3]
+            let position =
+                index[key]
+                ?? {
+                    groups.append(ResolvedDurations())
+                    index[key] = groups.count - 1
+                    return groups.count - 1
+                }()
+            groups[position].working.append(row[1])
+            groups[position].calendar.append(row[2])
+            groups[position].paused += row[3] as Int
         }
-        // Per route step: minutes queued (entered → claimed) and worked (claimed → left), calendar time,
-        // for the steps of the tickets resolved in the period, grouped by the step's department.
-        var queued: [String: [Int]] = [:]
-        var worked: [String: [Int]] = [:]
-        if [.none, .department].contains(context.request.groupBy) {
-            // A range scan of the steps of the tickets resolved in the period (their resolution moment
-            // is copied onto them); the ticket is joined only when a filter needs its columns.
-            let join = context.request.filter.sql.isEmpty ? "" : " JOIN ticket t ON t.code = st.ticket"
-            let steps = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT st.department, (coalesce(st.claimed_at, st.left_at) - st.entered_at) / 60, (st.left_at - st.claimed_at) / 60
-                    FROM ticket_step st\(join)
-                    WHERE st.ticket_resolved_at >= :start AND st.ticket_resolved_at < :end AND st.left_at IS NOT NULL\(context.request.filter.sql)
-                    """,
-                arguments: context.arguments)
-            while let row = try steps.next() {
-                let department: String = row[0]
-                if let minutes = row[1] as Int? { queued[department, default: []].append(max(0, minutes)) }
-                if let minutes = row[2] as Int? { worked[department, default: []].append(max(0, minutes)) }
-            }
+        return index.mapValues { groups[$0] }
+    }
+
+    /// Per route step: minutes queued (entered → claimed) and worked (claimed → left), calendar
+    /// time, for the steps of the tickets resolved in the period, by the step's department. A
+    /// range scan of the steps (the ticket's resolution moment is copied onto them); the ticket is
+    /// joined only when a filter needs its columns.
+    static func stepDurations(_ db: Database, _ context: ReportContext) throws -> [String: (queued: [Int], worked: [Int])] {
+        var index: [String: Int] = [:]
+        var queued: [[Int]] = []
+        var worked: [[Int]] = []
+        let join = context.request.filter.sql.isEmpty ? "" : " JOIN ticket t ON t.code = st.ticket"
+        let steps = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT st.department, (coalesce(st.claimed_at, st.left_at) - st.entered_at) / 60, (st.left_at - st.claimed_at) / 60
+                FROM ticket_step st\(join)
+                WHERE st.ticket_resolved_at >= :start AND st.ticket_resolved_at < :end AND st.left_at IS NOT NULL\(context.request.filter.sql)
+                """,
+            arguments: context.arguments)
+        while let row = try steps.next() {
+            let department: String = row[0]
+            let position =
+                index[department]
+                ?? {
+                    queued.append([])
+                    worked.append([])
+                    index[department] = queued.count - 1
+                    return queued.count - 1
+                }()
+            if let minutes = row[1] as Int? { queued[position].append(max(0, minutes)) }
+            if let minutes = row[2] as Int? { worked[position].append(max(0, minutes)) }
         }
+        return index.mapValues { (queued[$0], worked[$0]) }
+    }
+
+    static func handlingTimes(
+        _ context: ReportContext, tickets: [String: ResolvedDurations], steps: [String: (queued: [Int], worked: [Int])]
+    ) -> ReportTable {
+        var tickets = tickets
         let columns = [
             "group", "resolved", "workingMedian", "workingP90", "workingP95", "workingMax", "calendarMedian", "calendarP90", "calendarP95",
             "calendarMax", "pausedWorkingMinutes", "stepQueueMedian", "stepWorkMedian",
         ]
         let ranks: [Double] = [50, 90, 95, 100]
-        let rows: [[String: ReportValue]] = working.keys.sorted().map { key in
-            let count = working[key]!.count
-            let w = Percentile.select(&working[key]!, ranks).map(value)
-            let c = Percentile.select(&calendar[key]!, ranks).map(value)
+        let rows: [[String: ReportValue]] = tickets.keys.sorted().map { key in
+            let count = tickets[key]!.working.count
+            let w = Percentile.select(&tickets[key]!.working, ranks).map(value)
+            let c = Percentile.select(&tickets[key]!.calendar, ranks).map(value)
             var row: [String: ReportValue] = [
                 "group": .text(key), "resolved": .int(count), "workingMedian": w[0], "workingP90": w[1], "workingP95": w[2],
                 "workingMax": w[3], "calendarMedian": c[0], "calendarP90": c[1], "calendarP95": c[2], "calendarMax": c[3],
-                "pausedWorkingMinutes": .int(paused[key] ?? 0),
+                "pausedWorkingMinutes": .int(tickets[key]!.paused),
             ]
             // The step split is by department: shown on department rows (or for all steps without grouping).
-            let stepKeys = context.request.groupBy == .department ? [key] : context.request.groupBy == .none ? Array(queued.keys) : []
-            var q = stepKeys.count == 1 ? queued[key] ?? [] : stepKeys.flatMap { queued[$0] ?? [] }
-            var k = stepKeys.count == 1 ? worked[key] ?? [] : stepKeys.flatMap { worked[$0] ?? [] }
+            let stepKeys = context.request.groupBy == .department ? [key] : context.request.groupBy == .none ? Array(steps.keys) : []
+            var q = stepKeys.flatMap { steps[$0]?.queued ?? [] }
+            var k = stepKeys.flatMap { steps[$0]?.worked ?? [] }
             row["stepQueueMedian"] = value(Percentile.select(&q, [50])[0])
             row["stepWorkMedian"] = value(Percentile.select(&k, [50])[0])
             return row
@@ -211,11 +269,7 @@ extension AppDatabase {
             WHERE t.accepted_at IS NOT NULL AND t.accepted_at < :end
                 AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(context.request.filter.sql)
             """
-        var tally: [String: [Int: Int]] = [:]
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: context.arguments)
-        while let row = try cursor.next() {
-            tally[row[0], default: [:]][row[1], default: 0] += 1
-        }
+        let tally = try Self.tally(db, sql: sql, arguments: context.arguments)
         let keys = [
             "received", "receivedCounter", "receivedOnline", "receivedPost", "receivedHotline", "carriedOver", "resolved", "early",
             "onTime", "late",
@@ -293,6 +347,22 @@ extension AppDatabase {
             var services: [Int] = []
             var journeyWaits: [Int] = []
             var journeyHandling: [Int] = []
+
+            /// One walk-in number: `state` 1 served, 2 no-show, 0 otherwise; seconds of wait and service.
+            mutating func record(wait: Int?, service: Int?, handling: Int?, state: Int, target: Int64) {
+                issued += 1
+                if let wait {
+                    called += 1
+                    waits.append(wait / 60)
+                    if Int64(wait) <= target { withinTarget += 1 }
+                    if let handling {
+                        journeyWaits.append(wait / 60)
+                        journeyHandling.append(handling)
+                    }
+                }
+                if state == 1, let service { services.append(service / 60) }
+                if state == 2 { noShows += 1 }
+            }
         }
         var groups: [String: Durations] = [:]
         let target = Int64(context.request.targetWaitMinutes * 60)
@@ -309,24 +379,13 @@ extension AppDatabase {
                 WHERE q.issued_at >= :start AND q.issued_at < :end AND q.state <> 'transferred'\(serviceFilter)
                 """,
             arguments: arguments)
-        // Columns by position (see handling-times); the state as a number computed in SQL.
+        // Columns by position (see handling-times); the state as a number computed in SQL; each
+        // group's entry changed in place (a copy taken out and put back would copy its arrays on
+        // every row).
         while let row = try cursor.next() {
             let key: String = row[0]
-            var entry = groups[key] ?? Durations()
-            entry.issued += 1
-            if let wait = row[2] as Int? {
-                entry.called += 1
-                entry.waits.append(wait / 60)
-                if Int64(wait) <= target { entry.withinTarget += 1 }
-                if let handling = row[4] as Int? {
-                    entry.journeyWaits.append(wait / 60)
-                    entry.journeyHandling.append(handling)
-                }
-            }
-            let state: Int = row[1]
-            if state == 1, let service = row[3] as Int? { entry.services.append(service / 60) }
-            if state == 2 { entry.noShows += 1 }
-            groups[key] = entry
+            groups[key, default: Durations()].record(
+                wait: row[2], service: row[3], handling: row[4], state: row[1], target: target)
         }
         let columns = [
             "group", "issued", "called", "waitMedian", "waitP90", "serviceMedian", "serviceP90", "calledWithinTarget", "noShows",
@@ -352,20 +411,25 @@ extension AppDatabase {
     // MARK: satisfaction
 
     static func satisfaction(_ db: Database, _ context: ReportContext) throws -> ReportTable {
-        let ratings = ["verySatisfied": "very-satisfied", "satisfied": "satisfied", "dissatisfied": "dissatisfied"]
-        let rows = try Row.fetchAll(
+        let ratings = ["verySatisfied", "satisfied", "dissatisfied"]  // codes 1, 2, 3; 0 not rated
+        let tally = try Self.tally(
             db,
             sql: """
-                SELECT \(context.group("returned_at")) AS g, count(*) AS returned, count(t.rating) AS rated,
-                    sum(t.rating = 'very-satisfied') AS verySatisfied, sum(t.rating = 'satisfied') AS satisfied,
-                    sum(t.rating = 'dissatisfied') AS dissatisfied
-                FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(context.request.filter.sql) GROUP BY g ORDER BY g
+                SELECT \(context.group("returned_at")) AS g,
+                    CASE t.rating WHEN 'very-satisfied' THEN 1 WHEN 'satisfied' THEN 2 WHEN 'dissatisfied' THEN 3 ELSE 0 END
+                FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(context.request.filter.sql)
                 """,
-            arguments: context.arguments
-        ).map { row -> [String: ReportValue] in
-            var values: [String: ReportValue] = ["group": .text(row["g"])]
-            counts(row, ["returned", "rated"] + ratings.keys.sorted(), into: &values)
-            for key in ratings.keys { values[key + "Share"] = share((row[key] as Int?) ?? 0, (row["rated"] as Int?) ?? 0) }
+            arguments: context.arguments)
+        let rows = tally.keys.sorted().map { group -> [String: ReportValue] in
+            let counts = tally[group]!
+            let rated = (1...3).reduce(0) { $0 + (counts[$1] ?? 0) }
+            var values: [String: ReportValue] = [
+                "group": .text(group), "returned": .int(counts.values.reduce(0, +)), "rated": .int(rated),
+            ]
+            for (index, key) in ratings.enumerated() {
+                values[key] = .int(counts[index + 1] ?? 0)
+                values[key + "Share"] = share(counts[index + 1] ?? 0, rated)
+            }
             return values
         }
         return context.table(
