@@ -8,7 +8,7 @@ centre, creates an integration token, then:
   definitions, reads requests back (list, filters, one by id);
 - the wire formats of the Python-2-only clients that cannot be imported on Python 3, sent with
   `requests` exactly as their code builds them: three 0.8.0 (form body with api_key and
-  jurisdiction_id in it, multipart when a file is attached — refused here, with the error list)
+  jurisdiction_id in it, multipart with a photo when one is attached — kept and served back)
   and open311 1.1 (api_key and jurisdiction_id in the query string, the rest in the body);
 - every error path of the specification, with the exact codes and body shapes.
 
@@ -184,11 +184,21 @@ def main():
             posted = created[0]["service_request_id"]
             check(isinstance(posted, str) and posted, f"service_request_id {posted!r}")
 
-            # three with a file attached: multipart, refused with the error list (no uploads kept).
+            # three with a photo attached: multipart with a `media` file part; kept and linked as media_url.
+            photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
             r = requests.post(f"{root}/requests.json", timeout=10,
                               data={"api_key": key, "service_code": "PA-HATANG", "lat": "21", "long": "105", "attribute[loai]": "den"},
-                              files={"media": ("photo.jpg", b"\xff\xd8\xff", "image/jpeg")})
-            check(r.status_code == 400 and "send a media_url" in r.json()[0]["description"], f"multipart file: {r.text}")
+                              files={"media": ("photo.jpg", photo, "image/jpeg")})
+            check(r.status_code == 200, f"multipart photo: {r.text}")
+            with_photo = r.json()[0]["service_request_id"]
+            link = requests.get(f"{root}/requests/{with_photo}.json", timeout=10).json()[0]["media_url"]
+            r = requests.get(link, timeout=10)
+            check(r.status_code == 200 and r.content == photo and r.headers["Content-Type"] == "image/jpeg", f"photo served at {link}")
+            # A file that is not an image is refused with the error list.
+            r = requests.post(f"{root}/requests.json", timeout=10,
+                              data={"api_key": key, "service_code": "PA-HATANG", "lat": "21", "long": "105", "attribute[loai]": "den"},
+                              files={"media": ("page.html", b"<html><script>alert(1)</script>", "image/jpeg")})
+            check(r.status_code == 400 and "send other media as media_url" in r.json()[0]["description"], f"non-image file: {r.text}")
 
             # open311 1.1: api_key and jurisdiction_id in the query string, the rest in the body; XML answer.
             r = requests.post(f"{root}/requests.xml", params={"api_key": key, "jurisdiction_id": "demo.gov.vn"}, timeout=10,

@@ -7,12 +7,15 @@ import ServiceDesk
 /// Everything `deskd` is started with (flags, then environment, then defaults).
 struct DeskdConfiguration: Sendable {
     static let defaultBodyLimit = 64 * 1024
+    static let defaultUploadLimit = 10 * 1024 * 1024
 
     var databasePath = "./deskd.sqlite"
     var host = "127.0.0.1"
     var port = 8080
     var adminTokenFile: String?
     var bodyLimit = DeskdConfiguration.defaultBodyLimit
+    /// The body limit of an Open311 post, which may carry photos.
+    var uploadLimit = DeskdConfiguration.defaultUploadLimit
     var demo = false
     /// Public status lookups allowed per client address per minute.
     var publicLookupLimit = 30
@@ -40,7 +43,7 @@ func buildRouter(
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
+    router.add(middleware: BodyLimitMiddleware(bodyLimit: configuration.bodyLimit, uploadLimit: configuration.uploadLimit))
 
     let metrics = DeskMetrics(registry: registry)
     OperationsController(database: database, registry: registry, metrics: metrics).addRoutes(to: router)

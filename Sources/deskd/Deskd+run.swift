@@ -14,12 +14,14 @@ extension DeskdConfiguration {
         if let port = options.port ?? environment["DESK_PORT"].flatMap(Int.init) { self.port = port }
         adminTokenFile = options.adminTokenFile ?? environment["DESK_ADMIN_TOKEN_FILE"]
         if let limit = options.bodyLimit ?? environment["DESK_BODY_LIMIT"].flatMap(Int.init) { bodyLimit = limit }
+        if let limit = options.uploadLimit ?? environment["DESK_UPLOAD_LIMIT"].flatMap(Int.init) { uploadLimit = limit }
         demo = options.demo
         if let seconds = environment["DESK_DISPLAY_HEARTBEAT"].flatMap(Double.init), seconds > 0 {
             displayHeartbeat = .milliseconds(Int(seconds * 1000))
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1024 bytes") }
+        guard uploadLimit >= bodyLimit else { throw ValidationError("--upload-limit must be at least the body limit") }
     }
 }
 

@@ -276,12 +276,77 @@ struct Open311HTTPTests {
                 + "--xyz\r\nContent-Disposition: form-data; name=\"photo1\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\u{1}\u{2}\r\n--xyz--\r\n"
             try await Self.refused(
                 app, client, body: file, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], status: .badRequest,
-                ["'photo1' is a file; this centre does not keep uploads, so send a media_url instead"])
+                ["photo1: is not a JPEG, PNG, GIF or WebP image; send other media as media_url"])
             // A retired service is as unknown as a missing one.
             _ = try await app.database.updateService("HD-TTHC", ServicePatch(active: false), actor: "admin")
             try await Self.refused(
                 app, client, body: "api_key=\(key)&service_code=HD-TTHC&address_string=x", status: .notFound,
                 ["service 'HD-TTHC' not found"])
+        }
+    }
+
+    /// A multipart body with text fields and file parts.
+    static func multipart(boundary: String, fields: [(String, String)], files: [(String, String, [UInt8])]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for (name, value) in fields {
+            buffer.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for (name, filename, bytes) in files {
+            buffer.writeString(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: image/jpeg\r\n\r\n"
+            )
+            buffer.writeBytes(bytes)
+            buffer.writeString("\r\n")
+        }
+        buffer.writeString("--\(boundary)--\r\n")
+        return buffer
+    }
+
+    @Test("photos sent as file parts are kept with the request, linked as its media_url and served back; the upload limit applies")
+    func photos() async throws {
+        var configured = try await TestApp.make()
+        configured.configuration.uploadLimit = 200_000
+        let app = configured
+        let key = try await app.token(for: .integration)
+        // A PNG of 100 KB: above the API's 64 KiB body limit, under the upload limit.
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100_000)
+        let fields = [
+            ("api_key", key), ("service_code", "PA-HATANG"), ("lat", "21.0285"), ("long", "105.8048"), ("attribute[loai]", "den"),
+        ]
+        let form: HTTPFields = [.contentType: "multipart/form-data; boundary=fms"]
+        try await app.test { client in
+            var id = ""
+            try await client.execute(
+                uri: "\(Self.root)/requests.json", method: .post, headers: form,
+                body: Self.multipart(boundary: "fms", fields: fields, files: [("photo1", "den-hong.png", png), ("file_0", "", [])])
+            ) { response in
+                #expect(response.status == .ok, "\(response.text)")
+                id = try #require((response.jsonObject as? [[String: Any]])?.first?["service_request_id"] as? String)
+            }
+            var link = ""
+            try await client.execute(uri: "\(Self.root)/requests/\(id).json", method: .get) { response in
+                link = try #require((response.jsonObject as? [[String: Any]])?.first?["media_url"] as? String)
+            }
+            #expect(link.hasPrefix("http://") && link.contains("/open311/v2/media/"))
+            let path = String(link[link.range(of: "/open311/v2/media/")!.lowerBound...])
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "image/png")
+                #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+                #expect(Array(response.body.readableBytesView) == png)
+            }
+            try await client.execute(uri: "\(Self.root)/media/nope", method: .get) { response in
+                #expect(response.status == .notFound && response.text == #"[{"code":404,"description":"media 'nope' not found"}]"#)
+            }
+            // Over the upload limit: refused before anything is read; the staff API keeps its own limit.
+            try await Self.refused(
+                app, client, body: String(repeating: "a", count: 200_001), headers: [.contentType: "application/x-www-form-urlencoded"],
+                status: .badRequest, ["the body is 200001 bytes; the limit is 200000"])
+            try await client.execute(
+                uri: "/api/v1/tickets", method: .post, headers: bearer(key),
+                body: ByteBuffer(string: String(repeating: " ", count: 100_000))
+            ) { response in
+                #expect(response.status == .contentTooLarge)
+            }
         }
     }
 

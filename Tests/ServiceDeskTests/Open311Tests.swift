@@ -170,6 +170,23 @@ struct Open311Tests {
                 "<errors><error><code>403</code><description>api_key is required</description></error></errors>"))
     }
 
+    @Test("uploads: the type comes from the bytes; only images are kept, none empty or over 8 MiB")
+    func uploads() throws {
+        func type(_ bytes: [UInt8]) -> String? { try? Open311Upload.make(part: "photo1", filename: "x", bytes: Data(bytes)).contentType }
+        #expect(type([0xFF, 0xD8, 0xFF, 0xE0, 1]) == "image/jpeg")
+        #expect(type([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == "image/png")
+        #expect(type(Array("GIF87a..".utf8)) == "image/gif")
+        #expect(type(Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)) == "image/webp")
+        #expect(type(Array("<html><script>".utf8)) == nil && type(Array("%PDF-1.7".utf8)) == nil && type([]) == nil)
+        #expect(type([0xFF, 0xD8, 0xFF] + Array(repeating: 0, count: Open311Upload.maxBytes)) == nil)
+        let named = try Open311Upload.make(part: "media", filename: "  ảnh.jpg ", bytes: Data([0xFF, 0xD8, 0xFF]))
+        #expect(named.filename == "ảnh.jpg" && named.part == "media")
+        let many = (0...Open311Upload.maxFiles).map { _ in named }
+        #expect(throws: DeskError.self) {
+            try Open311Submission.parse(Open311Parameters.formEncoded("service_code=X&lat=1&long=2")!, uploads: many)
+        }
+    }
+
     @Test("search: ids override every filter; default window is the last 90 days; wider windows and bad values are refused")
     func search() throws {
         let now = try #require(W3CDateTime.parse("2026-11-30T09:00:00+07:00"))

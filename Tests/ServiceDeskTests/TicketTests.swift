@@ -398,14 +398,17 @@ struct PrivacyTests {
         try await centre.act(.withdraw, old, by: "lan.mc")
         let open = try await centre.intake("HD-TTHC", name: "Lê Văn Mở").receipt.code
         // A citizen's report through a civic app, withdrawn long ago: its extras go too.
+        let photo = try Open311Upload.make(part: "photo1", filename: "a.gif", bytes: Data("GIF89a-pixels".utf8))
         let report = try Open311Submission.parse(
-            Open311Parameters.formEncoded("service_code=HD-TTHC&address_id=HK-12&account_id=u77&device_id=d9&media_url=https://x.vn/1.jpg")!
-        )
+            Open311Parameters.formEncoded(
+                "service_code=HD-TTHC&address_id=HK-12&account_id=u77&device_id=d9&media_url=https://x.vn/1.jpg")!,
+            uploads: [photo])
         guard
             case .created(let app, _) = try await centre.database.intake(
                 report.intake, actor: try await centre.staff("cong.tt"), open311: report.extra)
         else { throw DeskError.conflict("replayed") }
         try await centre.act(.withdraw, app.receipt.code, by: "lan.mc")
+        #expect(try await centre.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM open311_media") } == 1)
         centre.clock.set("2026-11-30 09:00")
         let cutoff = TestClock.parse("2021-11-30 00:00")
         let dry = try await centre.database.purgePersonalData(closedBefore: cutoff, dryRun: true, actor: "admin")
@@ -418,6 +421,7 @@ struct PrivacyTests {
             }
         }
         #expect(extras == [nil, nil, nil, "[]"])
+        #expect(try await centre.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM open311_media") } == 0)
         let admin = try await centre.staff("admin")
         let purged = try await centre.database.ticket(old, viewer: admin)
         #expect(

@@ -19,6 +19,12 @@ public enum TokenSecret {
         return "tok_" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
+    /// A random, unguessable public name (16 bytes, URL-safe), e.g. of an uploaded photo.
+    public static func randomName() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return base64URL((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
     /// The hex SHA-256 under which a token is stored and looked up.
     public static func hash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).hexString

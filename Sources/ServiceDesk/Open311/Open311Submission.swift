@@ -14,7 +14,7 @@ public struct Open311Submission: Sendable {
     public static let anonymous = "Ẩn danh (Open311)"
 
     /// Reads and checks everything but the attributes, which need the service's definition.
-    public static func parse(_ parameters: Open311Parameters) throws(DeskError) -> Open311Submission {
+    public static func parse(_ parameters: Open311Parameters, uploads: [Open311Upload] = []) throws(DeskError) -> Open311Submission {
         var validator = Validator()
         let code = parameters.value("service_code") ?? ""
         validator.check(!code.isEmpty, "service_code", "is required")
@@ -51,6 +51,7 @@ public struct Open311Submission: Sendable {
                 url.count <= 2000 && ["http", "https"].contains(parsed?.scheme?.lowercased() ?? "") && parsed?.host != nil, "media_url",
                 "'\(url.prefix(100))' is not an http(s) URL")
         }
+        validator.check(uploads.count <= Open311Upload.maxFiles, "media", "at most \(Open311Upload.maxFiles) files per request")
         for name in ["account_id", "device_id", "first_name", "last_name"] {
             if let value = parameters.value(name) { validator.check(value.count <= 200, name, "must be at most 200 characters") }
         }
@@ -65,7 +66,7 @@ public struct Open311Submission: Sendable {
             location: location.address == nil && location.lat == nil ? nil : location)
         let extra = Open311Extra(
             addressId: addressId, mediaURLs: media, attributes: parameters.attributes, accountId: parameters.value("account_id"),
-            deviceId: parameters.value("device_id") ?? parameters.value("deviceid"))
+            deviceId: parameters.value("device_id") ?? parameters.value("deviceid"), uploads: uploads)
         return Open311Submission(serviceCode: code, intake: intake, extra: extra)
     }
 
@@ -92,6 +93,8 @@ public struct Open311Extra: Sendable {
     public var attributes: [String: [String]]
     public var accountId: String?
     public var deviceId: String?
+    /// Photos sent as multipart file parts.
+    public var uploads: [Open311Upload] = []
 
     /// The posted attributes checked against the service's definition: every required one
     /// present, values of the right datatype, list keys among the values, no unknown code.

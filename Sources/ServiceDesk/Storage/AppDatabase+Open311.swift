@@ -34,8 +34,9 @@ extension AppDatabase {
     }
 
     /// GET requests: by ids (every other filter ignored), or by service, status and window; at
-    /// most 1000, newest first. A `service_code` filter naming no service is not found.
-    public func open311Requests(_ search: Open311Search) async throws -> [Open311Request] {
+    /// most 1000, newest first. A `service_code` filter naming no service is not found. Uploaded
+    /// photos are linked under `mediaRoot` (the endpoint's URL as the client reached it).
+    public func open311Requests(_ search: Open311Search, mediaRoot: String = "/open311/v2") async throws -> [Open311Request] {
         try await read { db in
             var sql = "SELECT t.* FROM ticket t"
             var arguments: StatementArguments = []
@@ -58,21 +59,31 @@ extension AppDatabase {
             }
             sql += " ORDER BY t.received_at DESC, t.code DESC LIMIT \(Open311Search.maxResults)"
             let tickets = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Ticket.init(row:))
-            return try self.open311Requests(db, tickets)
+            return try self.open311Requests(db, tickets, mediaRoot: mediaRoot)
         }
     }
 
     /// GET requests/{id}: one request received through Open311.
-    public func open311Request(_ id: String) async throws -> Open311Request {
+    public func open311Request(_ id: String, mediaRoot: String = "/open311/v2") async throws -> Open311Request {
         try await read { db in
             guard let row = try db.fetchRow(sql: "SELECT * FROM ticket WHERE code = ? AND channel = 'open311'", arguments: [id]) else {
                 throw DeskError.notFound(entity: "request", id: id)
             }
-            return try self.open311Requests(db, [Ticket(row: row)])[0]
+            return try self.open311Requests(db, [Ticket(row: row)], mediaRoot: mediaRoot)[0]
         }
     }
 
-    private func open311Requests(_ db: Database, _ tickets: [Ticket]) throws -> [Open311Request] {
+    /// A photo uploaded with an Open311 request: its type (read from its bytes) and its bytes.
+    public func open311Media(_ token: String) async throws -> (contentType: String, bytes: Data) {
+        try await read { db in
+            guard let row = try db.fetchRow(sql: "SELECT content_type, bytes FROM open311_media WHERE token = ?", arguments: [token]) else {
+                throw DeskError.notFound(entity: "media", id: token)
+            }
+            return (row[0], row[1])
+        }
+    }
+
+    private func open311Requests(_ db: Database, _ tickets: [Ticket], mediaRoot: String) throws -> [Open311Request] {
         guard !tickets.isEmpty else { return [] }
         let (_, time) = try workingTime(db)
         let now = clock()
@@ -85,6 +96,9 @@ extension AppDatabase {
             let extra = try db.fetchRow(
                 sql: "SELECT address_id, media_urls FROM open311_request WHERE ticket = ?", arguments: [ticket.code])
             let media = (extra?["media_urls"] as String?).flatMap { try? APIJSON.decoder.decode([String].self, from: Data($0.utf8)) }
+            // A posted URL first; otherwise the first photo uploaded with it.
+            let upload = try db.fetchValue(
+                String.self, sql: "SELECT token FROM open311_media WHERE ticket = ? ORDER BY id LIMIT 1", arguments: [ticket.code])
             let open = ticket.state.isOpen
             var updated = ticket.resolvedAt ?? ticket.closedAt
             if open || updated == nil {
@@ -106,7 +120,7 @@ extension AppDatabase {
                 serviceNotice: service.map { Open311Request.notice(limit: $0.limit, due: expected, clock: time.clock) },
                 requested: ticket.receivedAt, updated: updated ?? ticket.receivedAt, expected: expected,
                 address: ticket.location?.address, addressId: extra?["address_id"], lat: ticket.location?.lat, long: ticket.location?.long,
-                mediaURL: media?.first)
+                mediaURL: media?.first ?? upload.map { "\(mediaRoot)/media/\($0)" })
         }
     }
 

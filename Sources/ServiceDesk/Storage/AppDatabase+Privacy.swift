@@ -13,7 +13,7 @@ extension AppDatabase {
     /// withdrawn) since before `cutoff` (SPEC §8): name becomes "Người nộp #id", identifiers,
     /// phone, e-mail, address and representative are erased, and so are their tickets'
     /// descriptions and locations (a citizen's own words may name them), and an Open311 request's
-    /// account, device, media, address id and attributes; search rows are rewritten.
+    /// account, device, media URLs, uploaded photos, address id and attributes; search rows are rewritten.
     /// Tickets, events and every statistic stay as they were — events never held personal data,
     /// so the audit chain remains valid. The purge itself is an event (counts only).
     public func purgePersonalData(closedBefore cutoff: Date, dryRun: Bool, actor: String) async throws -> PurgeReport {
@@ -55,6 +55,7 @@ extension AppDatabase {
                             device_id = NULL WHERE ticket = ?
                             """,
                         arguments: [code])
+                    try db.cachedExecute(sql: "DELETE FROM open311_media WHERE ticket = ?", arguments: [code])
                     try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
                     try db.cachedExecute(
                         sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",

@@ -133,6 +133,17 @@ extension AppDatabase {
                         code, open311.addressId, APIJSON.text(open311.mediaURLs), APIJSON.text(attributes), open311.accountId,
                         open311.deviceId,
                     ])
+                for upload in open311.uploads {
+                    try db.cachedExecute(
+                        sql: """
+                            INSERT INTO open311_media (token, ticket, part, filename, content_type, size, bytes, created_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            TokenSecret.randomName(), code, upload.part, upload.filename, upload.contentType, upload.bytes.count,
+                            upload.bytes, now.storedSeconds,
+                        ])
+                }
             }
             try db.cachedExecute(
                 sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",

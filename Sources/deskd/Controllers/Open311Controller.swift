@@ -9,7 +9,8 @@ import ServiceDesk
 /// Open311 GeoReport v2 under `/open311/v2` (SPEC §7, docs/open311.md): every resource in
 /// `.json` and `.xml`, built once as an `Open311Document`. GETs are public; POST requests needs
 /// `api_key`, an `integration` token. Errors are the specification's error list, written by
-/// `ProblemMiddleware` through `Open311Errors` for every path under `/open311/`.
+/// `ProblemMiddleware` through `Open311Errors` for every path under `/open311/`. Photos sent as
+/// multipart file parts are kept and served at `media/{token}`.
 struct Open311Controller {
     static let root = "/open311/v2"
 
@@ -37,12 +38,12 @@ struct Open311Controller {
             }
             group.get("requests.\(ext)") { request, _ in
                 let search = try Open311Search.parse(try Self.queryParameters(request), now: database.clock())
-                let requests = try await database.open311Requests(search)
+                let requests = try await database.open311Requests(search, mediaRoot: Self.endpointURL(request))
                 return Self.response(.requests(requests, zone: try await database.open311Context().clock.timeZone), format)
             }
-            group.get("requests/{id}.\(ext)") { _, context in
-                let request = try await database.open311Request(try context.parameters.require("id"))
-                return Self.response(.requests([request], zone: try await database.open311Context().clock.timeZone), format)
+            group.get("requests/{id}.\(ext)") { request, context in
+                let found = try await database.open311Request(try context.parameters.require("id"), mediaRoot: Self.endpointURL(request))
+                return Self.response(.requests([found], zone: try await database.open311Context().clock.timeZone), format)
             }
             // GeoReport v2 "batch" services answer a POST with a token; every service here is
             // realtime, so a request's token is its id and the lookup answers at once.
@@ -55,6 +56,17 @@ struct Open311Controller {
                 try await post(request, context: context, format: format)
             }
         }
+        // A photo uploaded with a request (its media_url). Not a GeoReport resource: no suffix.
+        group.get("media/{token}") { _, context in
+            let media = try await database.open311Media(try context.parameters.require("token"))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: media.contentType, .init("X-Content-Type-Options")!: "nosniff",
+                    .cacheControl: "public, max-age=86400", .contentDisposition: "inline",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: media.bytes)))
+        }
     }
 
     /// POST requests: the key, then the service, then everything else; a ticket on channel
@@ -63,7 +75,8 @@ struct Open311Controller {
         var request = request
         var parameters = try Self.queryParameters(request)
         let body = try await request.collectBody(upTo: context.bodyLimit)
-        parameters.append(contentsOf: try Self.bodyParameters(body, contentType: request.headers[.contentType]))
+        let (fields, uploads) = try Self.bodyParameters(body, contentType: request.headers[.contentType])
+        parameters.append(contentsOf: fields)
 
         guard let key = parameters.value("api_key") else {
             throw Problem.forbidden("api_key is required: an integration token of this centre")
@@ -78,12 +91,12 @@ struct Open311Controller {
             throw DeskError.validation([FieldError("service_code", "is required")])
         }
         _ = try await database.open311Service(code)
-        let submission = try Open311Submission.parse(parameters)
+        let submission = try Open311Submission.parse(parameters, uploads: uploads)
         guard case .created(let result, _) = try await database.intake(submission.intake, actor: principal.staff, open311: submission.extra)
         else { throw Problem.badRequest("the request was not stored") }
         metrics.countAction("intake")
         context.logger.info("ticket received", metadata: ["ticket.code": "\(result.receipt.code)", "ticket.channel": "open311"])
-        let created = try await database.open311Request(result.receipt.code)
+        let created = try await database.open311Request(result.receipt.code, mediaRoot: Self.endpointURL(request))
         return Self.response(.created(id: created.serviceRequestId, notice: created.serviceNotice ?? ""), format)
     }
 
@@ -109,16 +122,16 @@ struct Open311Controller {
         return parameters
     }
 
-    /// A form-encoded or multipart body (GeoReport v2 clients send one of the two); files are
-    /// refused rather than dropped, since nothing here keeps them.
-    static func bodyParameters(_ body: ByteBuffer, contentType: String?) throws -> Open311Parameters {
-        guard body.readableBytes > 0 else { return Open311Parameters() }
+    /// A form-encoded or multipart body (GeoReport v2 clients send one of the two): its fields, and
+    /// the photos of a multipart body's file parts.
+    static func bodyParameters(_ body: ByteBuffer, contentType: String?) throws -> (Open311Parameters, [Open311Upload]) {
+        guard body.readableBytes > 0 else { return (Open311Parameters(), []) }
         let media = contentType.flatMap { MediaType(from: $0) }
         if let media, media.isType(.applicationUrlEncoded) {
             guard let text = body.getString(at: body.readerIndex, length: body.readableBytes),
                 let parameters = Open311Parameters.formEncoded(text)
             else { throw Problem.badRequest("the form body is not UTF-8 form-urlencoded text") }
-            return parameters
+            return (parameters, [])
         }
         if let media, media.isType(.multipartForm) {
             guard let boundary = media.parameter?.name == "boundary" ? media.parameter?.value : nil, !boundary.isEmpty else {
@@ -135,7 +148,7 @@ struct Open311Controller {
         var body = ByteBuffer()
     }
 
-    static func multipart(_ body: ByteBuffer, boundary: String) throws -> Open311Parameters {
+    static func multipart(_ body: ByteBuffer, boundary: String) throws -> (Open311Parameters, [Open311Upload]) {
         let parser = MultipartParser(boundary: boundary)
         var parts: [Part] = []
         var current = Part()
@@ -151,19 +164,24 @@ struct Open311Controller {
             throw Problem.badRequest("the multipart body is malformed")
         }
         var parameters = Open311Parameters()
+        var uploads: [Open311Upload] = []
         for part in parts {
             guard let disposition = part.headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1 else { continue }
             let fields = Self.dispositionParameters(disposition)
             guard let name = fields["name"] else { continue }
-            if fields["filename"] != nil {
-                throw Problem.badRequest("'\(name)' is a file; this centre does not keep uploads, so send a media_url instead")
+            if let filename = fields["filename"] {
+                let bytes = Data(part.body.readableBytesView)
+                // A file input left empty arrives as a part with an empty file name and no bytes.
+                if bytes.isEmpty && filename.isEmpty { continue }
+                uploads.append(try Open311Upload.make(part: name, filename: filename, bytes: bytes))
+                continue
             }
             guard let value = part.body.getString(at: part.body.readerIndex, length: part.body.readableBytes) else {
                 throw Problem.badRequest("'\(name)' is not UTF-8 text")
             }
             parameters.append(name: name, value: value)
         }
-        return parameters
+        return (parameters, uploads)
     }
 
     /// `form-data; name="attribute[x]"; filename="a.jpg"` → its parameters.

@@ -24,12 +24,17 @@ struct ProblemMiddleware: RouterMiddleware {
 }
 
 /// Applies the configured body limit (SPEC §4): `413` before reading a body announced too
-/// large, and while reading one that grows past it.
+/// large, and while reading one that grows past it. Open311 posts, which may carry photos, have
+/// their own (larger) upload limit.
 struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = DeskRequestContext
-    let limit: Int
+    let bodyLimit: Int
+    let uploadLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        let limit =
+            request.method == .post && (path == "/open311/v2/requests.json" || path == "/open311/v2/requests.xml") ? uploadLimit : bodyLimit
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw Problem(
                 status: .contentTooLarge, slug: "body-too-large", title: "Request body too large",
