@@ -47,6 +47,13 @@ extension TokenInfo {
 }
 
 extension Service {
+    /// The stored attribute list; most services have none, and intake reads the service every
+    /// time, so the JSON decoder runs only when there is something to decode.
+    static func attributes(_ text: String?) -> [ServiceAttribute] {
+        guard let text, text != "[]" else { return [] }
+        return (try? APIJSON.decoder.decode([ServiceAttribute].self, from: Data(text.utf8))) ?? []
+    }
+
     /// A service row without its route and charges (filled in by `AppDatabase.services`).
     init(row: Row) {
         let kind = Kind(rawValue: row["kind"]) ?? .procedure
@@ -57,8 +64,7 @@ extension Service {
             supplementRule: SupplementRule(rawValue: row["supplement_rule"]), charges: [],
             queuePrefix: row["queue_prefix"],
             keywords: (row["keywords"] as String? ?? "").split(separator: ",").map(String.init),
-            attributes: (try? APIJSON.decoder.decode([ServiceAttribute].self, from: Data((row["attributes"] as String? ?? "[]").utf8)))
-                ?? [],
+            attributes: Self.attributes(row["attributes"]),
             active: row["active"], version: row["version"])
     }
 }
