@@ -251,7 +251,8 @@ struct Open311Tests {
         #expect(try await db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM open311_request") } == 2)
 
         let now = centre.clock.now
-        let all = try await db.open311Requests(Open311Search(start: now.addingTimeInterval(-86_400), end: now))
+        let (all, zone) = try await db.open311Requests(Open311Search(start: now.addingTimeInterval(-86_400), end: now))
+        #expect(zone.identifier == "Asia/Ho_Chi_Minh")
         #expect(all.map(\.serviceRequestId) == [question, lamp])
         let first = all[1]
         #expect(first.status == .open && first.serviceCode == "PA-HATANG" && first.addressId == "HK-12" && first.lat == 21.028511)
@@ -260,7 +261,10 @@ struct Open311Tests {
         #expect(first.expected.map { W3CDateTime.format($0, in: Self.hanoi) } == "2026-12-07T09:00:00+07:00")
         #expect(first.serviceNotice == "To be handled within 5 working days, by 2026-12-07 09:00 (Asia/Ho_Chi_Minh).")
         await #expect(throws: DeskError.self) { try await db.open311Request(counter) }
-        #expect(try await db.open311Requests(Open311Search(ids: [counter, lamp], start: now, end: now)).map(\.serviceRequestId) == [lamp])
+        #expect(
+            try await db.open311Requests(Open311Search(ids: [counter, lamp], start: now, end: now)).requests.map(\.serviceRequestId) == [
+                lamp
+            ])
 
         // Resolved: closed, and updated_datetime is the moment of resolution.
         centre.clock.set("2026-11-30 11:00")
@@ -268,16 +272,16 @@ struct Open311Tests {
         centre.clock.set("2026-11-30 11:30")
         try await centre.act(.resolve, question, by: "hoa.pa", ActionRequest(note: "đã trả lời", outcome: "answered"))
         centre.clock.set("2026-11-30 15:00")
-        let closed = try await db.open311Request(question)
+        let closed = try await db.open311Request(question).request
         #expect(closed.status == .closed && W3CDateTime.format(closed.updated, in: Self.hanoi) == "2026-11-30T11:30:00+07:00")
         #expect(closed.statusNotes.hasPrefix("resolved (answered)"))
         let window = Open311Search(start: now.addingTimeInterval(-86_400), end: centre.clock.now)
-        #expect(try await db.open311Requests(with(window) { $0.statuses = [.closed] }).map(\.serviceRequestId) == [question])
-        #expect(try await db.open311Requests(with(window) { $0.statuses = [.open] }).map(\.serviceRequestId) == [lamp])
-        #expect(try await db.open311Requests(with(window) { $0.serviceCodes = ["PA-HATANG"] }).map(\.serviceRequestId) == [lamp])
+        #expect(try await db.open311Requests(with(window) { $0.statuses = [.closed] }).requests.map(\.serviceRequestId) == [question])
+        #expect(try await db.open311Requests(with(window) { $0.statuses = [.open] }).requests.map(\.serviceRequestId) == [lamp])
+        #expect(try await db.open311Requests(with(window) { $0.serviceCodes = ["PA-HATANG"] }).requests.map(\.serviceRequestId) == [lamp])
         await #expect(throws: DeskError.self) { try await db.open311Requests(with(window) { $0.serviceCodes = ["NOPE"] }) }
         let outside = Open311Search(start: now.addingTimeInterval(-10 * 86_400), end: now.addingTimeInterval(-86_400))
-        #expect(try await db.open311Requests(outside).isEmpty)
+        #expect(try await db.open311Requests(outside).requests.isEmpty)
     }
 
     func with(_ search: Open311Search, _ change: (inout Open311Search) -> Void) -> Open311Search {

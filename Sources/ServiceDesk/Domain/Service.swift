@@ -68,6 +68,16 @@ public struct Service: Codable, Equatable, Sendable {
         code.count <= 40 && Text.matches(code, "^[0-9A-Za-z][0-9A-Za-z._-]*$")
     }
 
+    /// Keywords: Open311 joins them with commas, so none may hold one.
+    static func validate(keywords: [String], into validator: inout Validator) {
+        for (index, keyword) in keywords.enumerated() {
+            validator.check(
+                !keyword.isEmpty && keyword.count <= 100 && !keyword.contains(","), "keywords[\(index)]",
+                "must be 1 to 100 characters without a comma")
+        }
+        validator.check(keywords.count <= 50, "keywords", "at most 50 keywords")
+    }
+
     /// Rules that hold in every mode and need no other entity.
     static func validate(_ service: Service, into validator: inout Validator) {
         validator.check(!service.route.isEmpty, "route", "needs at least one step")
@@ -98,7 +108,7 @@ public struct Service: Codable, Equatable, Sendable {
         if let basis = service.legalBasis {
             validator.check(basis.count <= 2000, "legalBasis", "must be at most 2000 characters")
         }
-        ServiceAttribute.validate(keywords: service.keywords, into: &validator)
+        validate(keywords: service.keywords, into: &validator)
         ServiceAttribute.validate(service.attributes, into: &validator)
     }
 }

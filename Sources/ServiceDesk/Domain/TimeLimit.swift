@@ -27,6 +27,14 @@ public enum TimeLimit: Hashable, TextCodable, Sendable {
         }
     }
 
+    /// `15 working days`, `1 working hour`: for citizens (Open311's notices and descriptions).
+    public var inWords: String {
+        switch self {
+        case .days(let days): days == 1 ? "1 working day" : "\(days) working days"
+        case .hours(let hours): hours == 1 ? "1 working hour" : "\(hours) working hours"
+        }
+    }
+
     public var description: String {
         switch self {
         case .days(let days): "\(days) d"

@@ -154,12 +154,7 @@ extension Open311Document {
 
         /// A short description of what the centre does with it: the kind and the time limit.
         var description: String {
-            let limit =
-                switch service.timeLimit {
-                case .days(let days): "\(days) working day\(days == 1 ? "" : "s")"
-                case .hours(let hours): "\(hours) working hour\(hours == 1 ? "" : "s")"
-                }
-            return "\(service.name) (\(service.kind.rawValue), handled within \(limit))"
+            "\(service.name) (\(service.kind.rawValue), handled within \(service.timeLimit.inWords))"
         }
     }
 

@@ -104,11 +104,7 @@ extension Open311Request {
 
     /// `service_notice`: the expected handling time in words.
     public static func notice(limit: TimeLimit, due: Date?, clock: LocalClock) -> String {
-        let words =
-            switch limit {
-            case .days(let days): days == 1 ? "1 working day" : "\(days) working days"
-            case .hours(let hours): hours == 1 ? "1 working hour" : "\(hours) working hours"
-            }
+        let words = limit.inWords
         guard let due else { return "To be handled within \(words) once the dossier is complete." }
         return "To be handled within \(words), by \(clock.describe(due)) (\(clock.timeZone.identifier))."
     }

@@ -156,16 +156,6 @@ public struct ServiceAttribute: Codable, Equatable, Sendable {
         }
         validator.check(attributes.count <= 100, "attributes", "at most 100 attributes per service")
     }
-
-    /// Keywords: Open311 joins them with commas, so none may hold one.
-    static func validate(keywords: [String], into validator: inout Validator) {
-        for (index, keyword) in keywords.enumerated() {
-            validator.check(
-                !keyword.isEmpty && keyword.count <= 100 && !keyword.contains(","), "keywords[\(index)]",
-                "must be 1 to 100 characters without a comma")
-        }
-        validator.check(keywords.count <= 50, "keywords", "at most 50 keywords")
-    }
 }
 
 /// `attributes` of `POST /api/v1/services` and of a catalogue import; fields arrive as text so a

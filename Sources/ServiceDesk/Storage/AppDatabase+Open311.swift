@@ -5,14 +5,14 @@ import GRDB
 /// `open311` channel are published: a civic app's reports are public by nature, a dossier
 /// handed in at the counter is not.
 extension AppDatabase {
-    /// The centre's identity, time zone and the last change of the catalogue (discovery's changeset).
-    public func open311Context() async throws -> (centre: Centre, clock: LocalClock, changeset: Date) {
+    /// The centre and the last change of its catalogue or settings (discovery's changeset).
+    public func open311Discovery() async throws -> (centre: Centre, changeset: Date) {
         try await read { db in
-            let (centre, time) = try self.workingTime(db)
+            let centre = try Self.centre(db)
             let changed =
                 try Int64.fetchOne(
                     db, sql: "SELECT max(at) FROM (SELECT max(updated_at) AS at FROM service UNION ALL SELECT updated_at FROM centre)") ?? 0
-            return (centre, time.clock, Date(storedSeconds: changed))
+            return (centre, Date(storedSeconds: changed))
         }
     }
 
@@ -35,16 +35,19 @@ extension AppDatabase {
 
     /// GET requests: by ids (every other filter ignored), or by service, status and window; at
     /// most 1000, newest first. A `service_code` filter naming no service is not found. Uploaded
-    /// photos are linked under `mediaRoot` (the endpoint's URL as the client reached it).
-    public func open311Requests(_ search: Open311Search, mediaRoot: String = "/open311/v2") async throws -> [Open311Request] {
+    /// photos are linked under `mediaRoot` (the endpoint's URL as the client reached it). The
+    /// centre's time zone comes with them: Open311 writes its datetimes with that offset.
+    public func open311Requests(
+        _ search: Open311Search, mediaRoot: String = "/open311/v2"
+    ) async throws -> (requests: [Open311Request], zone: TimeZone) {
         try await read { db in
-            var sql = "SELECT t.* FROM ticket t"
+            var sql = Self.open311RequestSQL(byReceivedTime: search.ids == nil)
             var arguments: StatementArguments = []
             if let ids = search.ids {
                 sql += " WHERE t.channel = 'open311' AND t.code IN (\(databaseQuestionMarks(count: ids.count)))"
                 arguments += StatementArguments(ids)
             } else {
-                sql += " INDEXED BY ticket_open311 WHERE t.channel = 'open311' AND t.received_at BETWEEN ? AND ?"
+                sql += " WHERE t.channel = 'open311' AND t.received_at BETWEEN ? AND ?"
                 arguments += [search.start.storedSeconds, search.end.storedSeconds]
                 if let codes = search.serviceCodes {
                     for code in codes where try !Self.exists(db, "service", "code", code) {
@@ -58,18 +61,20 @@ extension AppDatabase {
                 }
             }
             sql += " ORDER BY t.received_at DESC, t.code DESC LIMIT \(Open311Search.maxResults)"
-            let tickets = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Ticket.init(row:))
-            return try self.open311Requests(db, tickets, mediaRoot: mediaRoot)
+            return try self.open311Requests(db, Row.fetchAll(db, sql: sql, arguments: arguments), mediaRoot: mediaRoot)
         }
     }
 
     /// GET requests/{id}: one request received through Open311.
-    public func open311Request(_ id: String, mediaRoot: String = "/open311/v2") async throws -> Open311Request {
+    public func open311Request(
+        _ id: String, mediaRoot: String = "/open311/v2"
+    ) async throws -> (request: Open311Request, zone: TimeZone) {
         try await read { db in
-            guard let row = try db.fetchRow(sql: "SELECT * FROM ticket WHERE code = ? AND channel = 'open311'", arguments: [id]) else {
-                throw DeskError.notFound(entity: "request", id: id)
-            }
-            return try self.open311Requests(db, [Ticket(row: row)], mediaRoot: mediaRoot)[0]
+            let rows = try Row.fetchAll(
+                db, sql: Self.open311RequestSQL(byReceivedTime: false) + " WHERE t.code = ? AND t.channel = 'open311'", arguments: [id])
+            let (requests, zone) = try self.open311Requests(db, rows, mediaRoot: mediaRoot)
+            guard let request = requests.first else { throw DeskError.notFound(entity: "request", id: id) }
+            return (request, zone)
         }
     }
 
@@ -83,31 +88,35 @@ extension AppDatabase {
         }
     }
 
-    private func open311Requests(_ db: Database, _ tickets: [Ticket], mediaRoot: String) throws -> [Open311Request] {
-        guard !tickets.isEmpty else { return [] }
+    /// A ticket with what Open311 shows beyond it, in one query: the request's extras, its first
+    /// uploaded photo and the moment of its last event. A window of received time reads the
+    /// partial index of Open311 tickets.
+    static func open311RequestSQL(byReceivedTime: Bool) -> String {
+        """
+        SELECT t.*, o.address_id AS o_address_id, o.media_urls AS o_media_urls,
+            (SELECT m.token FROM open311_media m WHERE m.ticket = t.code ORDER BY m.id LIMIT 1) AS o_upload,
+            (SELECT e.at FROM event e WHERE e.entity = 'ticket' AND e.entity_id = t.code ORDER BY e.id DESC LIMIT 1) AS o_last_event
+        FROM ticket t\(byReceivedTime ? " INDEXED BY ticket_open311" : "") LEFT JOIN open311_request o ON o.ticket = t.code
+        """
+    }
+
+    private func open311Requests(_ db: Database, _ rows: [Row], mediaRoot: String) throws -> ([Open311Request], TimeZone) {
         let (_, time) = try workingTime(db)
+        guard !rows.isEmpty else { return ([], time.clock.timeZone) }
         let now = clock()
         let departments = try Self.departmentNames(db)
         var services: [String: (name: String, limit: TimeLimit)] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT code, name, time_limit FROM service") {
             services[row["code"]] = (row["name"], TimeLimit(row["time_limit"] as String) ?? .days(1))
         }
-        return try tickets.map { ticket in
-            let extra = try db.fetchRow(
-                sql: "SELECT address_id, media_urls FROM open311_request WHERE ticket = ?", arguments: [ticket.code])
-            let media = (extra?["media_urls"] as String?).flatMap { try? APIJSON.decoder.decode([String].self, from: Data($0.utf8)) }
-            // A posted URL first; otherwise the first photo uploaded with it.
-            let upload = try db.fetchValue(
-                String.self, sql: "SELECT token FROM open311_media WHERE ticket = ? ORDER BY id LIMIT 1", arguments: [ticket.code])
+        let requests = try rows.map { row in
+            let ticket = Ticket(row: row)
+            let media = (row["o_media_urls"] as String?).flatMap { try? APIJSON.decoder.decode([String].self, from: Data($0.utf8)) }
+            let upload: String? = row["o_upload"]
             let open = ticket.state.isOpen
-            var updated = ticket.resolvedAt ?? ticket.closedAt
-            if open || updated == nil {
-                updated =
-                    try db.fetchValue(
-                        Int64.self, sql: "SELECT at FROM event WHERE entity = 'ticket' AND entity_id = ? ORDER BY id DESC LIMIT 1",
-                        arguments: [ticket.code]
-                    ).map(Date.init(storedSeconds:))
-            }
+            // Closed: the moment it closed; open: its last event (seeded history has none).
+            let closedAt = open ? nil : ticket.resolvedAt ?? ticket.closedAt
+            let updated = closedAt ?? (row["o_last_event"] as Int64?).map(Date.init(storedSeconds:)) ?? ticket.receivedAt
             let expected = ticket.revisedDueAt ?? ticket.dueAt
             let department = ticket.department.map { departments[$0] ?? $0 }
             let view = try Self.view(db, ticket, time: time, now: now)
@@ -118,10 +127,11 @@ extension AppDatabase {
                 serviceName: service?.name ?? ticket.service, serviceCode: ticket.service,
                 description: ticket.description.isEmpty ? nil : ticket.description, agencyResponsible: department,
                 serviceNotice: service.map { Open311Request.notice(limit: $0.limit, due: expected, clock: time.clock) },
-                requested: ticket.receivedAt, updated: updated ?? ticket.receivedAt, expected: expected,
-                address: ticket.location?.address, addressId: extra?["address_id"], lat: ticket.location?.lat, long: ticket.location?.long,
+                requested: ticket.receivedAt, updated: updated, expected: expected, address: ticket.location?.address,
+                addressId: row["o_address_id"], lat: ticket.location?.lat, long: ticket.location?.long,
                 mediaURL: media?.first ?? upload.map { "\(mediaRoot)/media/\($0)" })
         }
+        return (requests, time.clock.timeZone)
     }
 
     static func departmentNames(_ db: Database) throws -> [String: String] {

@@ -142,6 +142,23 @@ extension AppDatabase {
         var working: [Int] = []
         var calendar: [Int] = []
         var paused = 0
+
+        mutating func add(working minutes: Int, calendar calendarMinutes: Int, paused pausedMinutes: Int) {
+            working.append(minutes)
+            calendar.append(calendarMinutes)
+            paused += pausedMinutes
+        }
+    }
+
+    /// The steps' minutes in queue and at work, of one department.
+    struct StepDurations: Sendable {
+        var queued: [Int] = []
+        var worked: [Int] = []
+
+        mutating func add(queued queuedMinutes: Int?, worked workedMinutes: Int?) {
+            if let queuedMinutes { queued.append(max(0, queuedMinutes)) }
+            if let workedMinutes { worked.append(max(0, workedMinutes)) }
+        }
     }
 
     /// The two halves of handling-times — the tickets' durations and their steps' — are read at
@@ -156,9 +173,7 @@ extension AppDatabase {
     }
 
     static func resolvedDurations(_ db: Database, _ context: ReportContext) throws -> [String: ResolvedDurations] {
-        // One dictionary lookup per row; the group's arrays are appended to in place.
-        var index: [String: Int] = [:]
-        var groups: [ResolvedDurations] = []
+        var groups: [String: ResolvedDurations] = [:]
         let cursor = try Row.fetchCursor(
             db,
             sql: """
@@ -167,30 +182,20 @@ extension AppDatabase {
                 """,
             arguments: context.arguments)
         // Columns by position: at a million rows, by-name lookups (case-insensitive) cost seconds.
+        // One dictionary lookup per row, the group changed in place (see waiting).
         while let row = try cursor.next() {
             let key: String = row[0]
-            let position =
-                index[key]
-                ?? {
-                    groups.append(ResolvedDurations())
-                    index[key] = groups.count - 1
-                    return groups.count - 1
-                }()
-            groups[position].working.append(row[1])
-            groups[position].calendar.append(row[2])
-            groups[position].paused += row[3] as Int
+            groups[key, default: ResolvedDurations()].add(working: row[1], calendar: row[2], paused: row[3])
         }
-        return index.mapValues { groups[$0] }
+        return groups
     }
 
     /// Per route step: minutes queued (entered → claimed) and worked (claimed → left), calendar
     /// time, for the steps of the tickets resolved in the period, by the step's department. A
     /// range scan of the steps (the ticket's resolution moment is copied onto them); the ticket is
     /// joined only when a filter needs its columns.
-    static func stepDurations(_ db: Database, _ context: ReportContext) throws -> [String: (queued: [Int], worked: [Int])] {
-        var index: [String: Int] = [:]
-        var queued: [[Int]] = []
-        var worked: [[Int]] = []
+    static func stepDurations(_ db: Database, _ context: ReportContext) throws -> [String: StepDurations] {
+        var groups: [String: StepDurations] = [:]
         let join = context.request.filter.sql.isEmpty ? "" : " JOIN ticket t ON t.code = st.ticket"
         let steps = try Row.fetchCursor(
             db,
@@ -202,22 +207,13 @@ extension AppDatabase {
             arguments: context.arguments)
         while let row = try steps.next() {
             let department: String = row[0]
-            let position =
-                index[department]
-                ?? {
-                    queued.append([])
-                    worked.append([])
-                    index[department] = queued.count - 1
-                    return queued.count - 1
-                }()
-            if let minutes = row[1] as Int? { queued[position].append(max(0, minutes)) }
-            if let minutes = row[2] as Int? { worked[position].append(max(0, minutes)) }
+            groups[department, default: StepDurations()].add(queued: row[1], worked: row[2])
         }
-        return index.mapValues { (queued[$0], worked[$0]) }
+        return groups
     }
 
     static func handlingTimes(
-        _ context: ReportContext, tickets: [String: ResolvedDurations], steps: [String: (queued: [Int], worked: [Int])]
+        _ context: ReportContext, tickets: [String: ResolvedDurations], steps: [String: StepDurations]
     ) -> ReportTable {
         var tickets = tickets
         let columns = [
@@ -516,6 +512,14 @@ extension AppDatabase {
             var phi = 0
             var servicePrice = 0
             var retained = 0
+
+            mutating func add(lePhi: Int, phi: Int, servicePrice: Int, retained: Int) {
+                tickets += 1
+                self.lePhi += lePhi
+                self.phi += phi
+                self.servicePrice += servicePrice
+                self.retained += retained
+            }
         }
         var groups: [String: Totals] = [:]
         let cursor = try Row.fetchCursor(
@@ -528,13 +532,7 @@ extension AppDatabase {
             arguments: context.arguments)
         while let row = try cursor.next() {
             let key: String = row[0]
-            var totals = groups[key] ?? Totals()
-            totals.tickets += 1
-            totals.lePhi += row[1] as Int
-            totals.phi += row[2] as Int
-            totals.servicePrice += row[3] as Int
-            totals.retained += row[4] as Int
-            groups[key] = totals
+            groups[key, default: Totals()].add(lePhi: row[1], phi: row[2], servicePrice: row[3], retained: row[4])
         }
         let rows = groups.keys.sorted().map { key -> [String: ReportValue] in
             let totals = groups[key]!

@@ -21,7 +21,7 @@ struct Open311Controller {
         for format in Open311Document.Format.allCases {
             let ext = format.rawValue
             group.get("discovery.\(ext)") { request, _ in
-                let (centre, _, changeset) = try await database.open311Context()
+                let (centre, changeset) = try await database.open311Discovery()
                 let changed = W3CDateTime.format(changeset, in: TimeZone(identifier: "UTC")!)
                 return Self.response(
                     .discovery(
@@ -38,18 +38,19 @@ struct Open311Controller {
             }
             group.get("requests.\(ext)") { request, _ in
                 let search = try Open311Search.parse(try Self.queryParameters(request), now: database.clock())
-                let requests = try await database.open311Requests(search, mediaRoot: Self.endpointURL(request))
-                return Self.response(.requests(requests, zone: try await database.open311Context().clock.timeZone), format)
+                let (requests, zone) = try await database.open311Requests(search, mediaRoot: Self.endpointURL(request))
+                return Self.response(.requests(requests, zone: zone), format)
             }
             group.get("requests/{id}.\(ext)") { request, context in
-                let found = try await database.open311Request(try context.parameters.require("id"), mediaRoot: Self.endpointURL(request))
-                return Self.response(.requests([found], zone: try await database.open311Context().clock.timeZone), format)
+                let (found, zone) = try await database.open311Request(
+                    try context.parameters.require("id"), mediaRoot: Self.endpointURL(request))
+                return Self.response(.requests([found], zone: zone), format)
             }
             // GeoReport v2 "batch" services answer a POST with a token; every service here is
             // realtime, so a request's token is its id and the lookup answers at once.
             group.get("tokens/{token}.\(ext)") { _, context in
                 let token = try context.parameters.require("token")
-                let request = try await database.open311Request(token)
+                let (request, _) = try await database.open311Request(token)
                 return Self.response(.token(token, id: request.serviceRequestId), format)
             }
             group.post("requests.\(ext)") { request, context in
@@ -96,8 +97,13 @@ struct Open311Controller {
         else { throw Problem.badRequest("the request was not stored") }
         metrics.countAction("intake")
         context.logger.info("ticket received", metadata: ["ticket.code": "\(result.receipt.code)", "ticket.channel": "open311"])
-        let created = try await database.open311Request(result.receipt.code, mediaRoot: Self.endpointURL(request))
+        let (created, _) = try await database.open311Request(result.receipt.code, mediaRoot: Self.endpointURL(request))
         return Self.response(.created(id: created.serviceRequestId, notice: created.serviceNotice ?? ""), format)
+    }
+
+    /// A POST of requests, the one route whose body may carry photos (the upload limit applies).
+    static func takesUploads(_ request: Request) -> Bool {
+        request.method == .post && [root + "/requests.json", root + "/requests.xml"].contains(request.uri.path)
     }
 
     static func response(_ document: Open311Document, _ format: Open311Document.Format, status: HTTPResponse.Status = .ok) -> Response {
@@ -203,8 +209,8 @@ struct Open311Controller {
 enum Open311Errors {
     static func isOpen311(_ request: Request) -> Bool { request.uri.path.hasPrefix("/open311/") }
 
-    static func response(for error: any Error, request: Request) -> Response {
-        let problem = Problem.from(error)
+    /// `problem` is `Problem.from(error)`; the error itself tells an unmatched route apart.
+    static func response(for problem: Problem, error: any Error, request: Request) -> Response {
         let format: Open311Document.Format = request.uri.path.hasSuffix(".xml") ? .xml : .json
         let status: HTTPResponse.Status =
             switch problem.status.code {

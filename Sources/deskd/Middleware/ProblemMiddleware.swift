@@ -17,7 +17,7 @@ struct ProblemMiddleware: RouterMiddleware {
             if problem.status == .internalServerError {
                 context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "error": "\(error)"])
             }
-            if Open311Errors.isOpen311(request) { return Open311Errors.response(for: error, request: request) }
+            if Open311Errors.isOpen311(request) { return Open311Errors.response(for: problem, error: error, request: request) }
             return try problem.response(from: request, context: context)
         }
     }
@@ -32,9 +32,7 @@ struct BodyLimitMiddleware: RouterMiddleware {
     let uploadLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        let limit =
-            request.method == .post && (path == "/open311/v2/requests.json" || path == "/open311/v2/requests.xml") ? uploadLimit : bodyLimit
+        let limit = Open311Controller.takesUploads(request) ? uploadLimit : bodyLimit
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw Problem(
                 status: .contentTooLarge, slug: "body-too-large", title: "Request body too large",
