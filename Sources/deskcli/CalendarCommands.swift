@@ -5,7 +5,7 @@ import ServiceDesk
 struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar", abstract: "Working hours, public holidays and make-up working days.",
-        subcommands: [Show.self, Hours.self, Holiday.self, Import.self])
+        subcommands: [Show.self, Hours.self, Holiday.self, Import.self, Due.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show working hours and dated days.")
@@ -16,13 +16,42 @@ struct CalendarCommand: AsyncParsableCommand {
             let client = try global.client()
             let data = try await client.call("GET", "api/v1/calendar")
             if global.json { return Output.json(data) }
-            let calendar = try client.decode(WorkingCalendar.self, from: data)
+            let overview = try client.decode(CalendarOverview.self, from: data)
+            let calendar = overview.calendar
+            for warning in overview.warnings { print("warning: \(warning)") }
             CalendarCommand.printHours(calendar)
             print("")
             let days = calendar.days.filter { year == nil || $0.date.year == year }
             Output.table(
                 ["date", "weekday", "kind", "name"],
                 days.map { [$0.date.description, $0.date.weekday.rawValue, $0.kind.rawValue, $0.name] })
+        }
+    }
+
+    struct Due: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What a ticket received at a moment would get: counting start, due moment, appointment date, and why.",
+            discussion: "Example: deskcli calendar due --from '2026-12-07 15:30' --limit '3 d' (local time; or RFC 3339).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "When it is received: 'YYYY-MM-DD HH:MM' in the centre's time, or an RFC 3339 timestamp.") var from: String
+        @Option(help: "'N d' or 'N h'; without it, the service's time limit.") var limit: String?
+        @Option(help: "A service code: its cut-off setting (and time limit, without --limit) apply.") var service: String?
+        @Option(help: "The channel (counter, post, web, …); the cut-off applies to paper channels only.") var channel: String?
+
+        func run() async throws {
+            let query = ["from": from, "limit": limit, "service": service, "channel": channel]
+            let client = try global.client()
+            let data = try await client.call("GET", "api/v1/calendar/due", query: query)
+            if global.json { return Output.json(data) }
+            let answer = try client.decode(DueAnswer.self, from: data)
+            for warning in answer.warnings { print("warning: \(warning)") }
+            Output.fields([
+                ("limit", answer.limit.description), ("cut-off", answer.cutoffApplied ? "applied" : "not applied"),
+                ("counting start", answer.countingStartLocal), ("due", answer.dueLocal),
+                ("appointment date", answer.appointmentDate.description),
+            ])
+            print("")
+            for line in answer.lines { print("  \(line.text)") }
         }
     }
 

@@ -20,16 +20,22 @@ struct CentreCommand: AsyncParsableCommand {
     }
 
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change the centre's code, name, time zone, cut-off or autonomy group.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change the centre's code, name, time zone, cut-off, autonomy group, apology lead or at-risk days.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Agency code, e.g. 000.00.31.H29.") var code: String?
         @Option(help: "Name of the centre.") var name: String?
         @Option(help: "IANA time zone, e.g. Asia/Ho_Chi_Minh.") var timezone: String?
         @Option(help: "Intake cut-off, HH:MM.") var cutoff: String?
         @Option(help: "Financial autonomy group 1–4 (public-service-unit mode).") var autonomyGroup: Int?
+        @Option(help: "An apology is issued at the latest this many working days before the due date (default 1).")
+        var apologyLeadDays: Int?
+        @Option(help: "A ticket is at risk within this many working days of its due moment (default 1).") var atRiskDays: Int?
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
+            body["apologyLeadDays"] = apologyLeadDays.map(AnyEncodable.init)
+            body["atRiskDays"] = atRiskDays.map(AnyEncodable.init)
             body["code"] = code.map(AnyEncodable.init)
             body["name"] = name.map(AnyEncodable.init)
             body["timezone"] = timezone.map(AnyEncodable.init)
@@ -86,6 +92,8 @@ struct CentreCommand: AsyncParsableCommand {
             ("code", centre.code), ("name", centre.name), ("mode", centre.mode.rawValue),
             ("autonomy group", centre.autonomyGroup.map(String.init) ?? "-"), ("time zone", centre.timezone),
             ("intake cut-off", centre.intakeCutoff.description),
+            ("apology lead", "\(centre.apologyLeadDays) working day(s) before the due date"),
+            ("at risk", "within \(centre.atRiskDays) working day(s) of the due moment"),
         ])
     }
 }

@@ -52,6 +52,8 @@ struct ServiceCommand: AsyncParsableCommand {
         @Option(help: "Index of the deciding route step (0 = first).") var decidingStep: Int?
         @Option(help: "Legal basis making the centre's unit competent.") var legalBasis: String?
         @Option(help: "restart or pause") var supplementRule: String?
+        @Option(help: "Whether a paper dossier after the centre's cut-off counts from the next working day: on, off or default.")
+        var cutoff: CutoffSetting?
         @Option(name: .customLong("charge"), help: "kind:amount[:remittance], e.g. le-phi:50000; repeatable.") var charges: [String] = []
         @Option(help: "Walk-in queue letter, e.g. A.") var queuePrefix: String?
         @Option(name: .customLong("keyword"), help: "An Open311 keyword (tag or synonym); repeatable.") var keywords: [String] = []
@@ -87,7 +89,8 @@ struct ServiceCommand: AsyncParsableCommand {
             let draft = ServiceDraft(
                 code: code, name: fields.name, kind: fields.kind, timeLimit: fields.timeLimit,
                 route: fields.route.map(CatalogueImport.route), decidingStep: fields.decidingStep, legalBasis: fields.legalBasis,
-                supplementRule: fields.supplementRule, charges: try fields.chargeDrafts(), queuePrefix: fields.queuePrefix,
+                supplementRule: fields.supplementRule, cutoff: fields.cutoff?.value, charges: try fields.chargeDrafts(),
+                queuePrefix: fields.queuePrefix,
                 keywords: fields.keywords, attributes: try fields.attributeDrafts())
             let client = try global.client()
             let data = try await client.call("POST", "api/v1/services", json: draft)
@@ -115,6 +118,7 @@ struct ServiceCommand: AsyncParsableCommand {
             if noDecidingStep { body["decidingStep"] = AnyEncodable(Int?.none) }
             body["legalBasis"] = fields.legalBasis.map(AnyEncodable.init)
             body["supplementRule"] = fields.supplementRule.map(AnyEncodable.init)
+            if let cutoff = fields.cutoff { body["cutoff"] = AnyEncodable(cutoff.value) }
             if !fields.charges.isEmpty { body["charges"] = AnyEncodable(try fields.chargeDrafts()) }
             body["queuePrefix"] = fields.queuePrefix.map(AnyEncodable.init)
             if !fields.keywords.isEmpty { body["keywords"] = AnyEncodable(fields.keywords) }
@@ -197,6 +201,7 @@ struct ServiceCommand: AsyncParsableCommand {
         Output.fields([
             ("code", service.code), ("name", service.name), ("kind", service.kind.rawValue),
             ("time limit", service.timeLimit.description), ("supplement rule", service.supplementRule.rawValue),
+            ("cut-off", (service.appliesCutoff ? "on" : "off") + (service.cutoff == nil ? " (default)" : "")),
             ("deciding step", service.decidingStep.map { "\($0) (\(service.route[$0].department))" } ?? "none"),
             ("legal basis", service.legalBasis ?? "-"), ("queue prefix", service.queuePrefix ?? "-"),
             ("keywords", service.keywords.isEmpty ? "-" : service.keywords.joined(separator: ", ")),
@@ -226,6 +231,19 @@ struct ServiceCommand: AsyncParsableCommand {
                         $0.description ?? "", $0.values.map(\.key).joined(separator: ", "),
                     ]
                 })
+        }
+    }
+}
+
+/// `--cutoff on|off|default`: a service's intake cut-off setting (`default` clears it).
+enum CutoffSetting: String, ExpressibleByArgument, CaseIterable {
+    case on, off, `default`
+
+    var value: Bool? {
+        switch self {
+        case .on: true
+        case .off: false
+        case .default: nil
         }
     }
 }

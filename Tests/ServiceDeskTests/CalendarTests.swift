@@ -45,7 +45,8 @@ struct CalendarTests {
         #expect(TimeLimit("15 d") == .days(15))
         #expect(TimeLimit("4h") == .hours(4))
         #expect(TimeLimit("15 d")?.workingHours == 120)
-        #expect(TimeLimit("0 d") == nil)
+        #expect(TimeLimit("0 d") == .days(0))  // within the day of reception
+        #expect(TimeLimit("0 h") == nil)
         #expect(TimeLimit("-1 d") == nil)
         #expect(TimeLimit("3 w") == nil)
         #expect(TimeLimit("d") == nil)
@@ -64,7 +65,7 @@ struct CalendarTests {
         #expect(calendar.isWorkingDay(tet.adding(days: 7)))
         #expect(calendar.periods(on: makeUp) == WorkingCalendar.defaultHours[.monday])
         #expect(!calendar.isWorkingDay(makeUp.adding(days: 1)))  // the Sunday after
-        #expect(calendar.periods(on: try #require(LocalDate("2026-11-30"))).map(\.minutes).reduce(0, +) == 450)
+        #expect(calendar.periods(on: try #require(LocalDate("2026-11-30"))).map(\.minutes).reduce(0, +) == 480)
     }
 
     @Test("overlapping or inverted working periods are refused")

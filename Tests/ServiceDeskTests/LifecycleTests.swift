@@ -7,6 +7,12 @@ import Testing
 struct LifecycleTests {
     /// Brings a fresh inquiry (one step, at tiep-dan; no deciding step) into `state`.
     static func ticket(in state: Ticket.State, centre: Centre2026) async throws -> String {
+        if state == .rejected {
+            // Rejection is before acceptance only: an incomplete intake never completed.
+            let code = try await centre.intake("HD-TTHC", outcome: "incomplete", missing: ["Giấy chứng sinh"]).receipt.code
+            try await centre.act(.reject, code, by: "lan.mc", ActionRequest(note: "sai thẩm quyền"))
+            return code
+        }
         let code = try await centre.intake("HD-TTHC").receipt.code
         switch state {
         case .queued: break
@@ -16,7 +22,7 @@ struct LifecycleTests {
             try await centre.act(.claim, code, by: "hoa.pa")
             try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(note: "không đủ điều kiện", outcome: "refused"))
             if state == .returned { try await centre.act(.return, code, by: "lan.mc") }
-        case .rejected: try await centre.act(.reject, code, by: "lan.mc", ActionRequest(note: "sai thẩm quyền"))
+        case .rejected: break
         case .withdrawn: try await centre.act(.withdraw, code, by: "lan.mc")
         }
         return code

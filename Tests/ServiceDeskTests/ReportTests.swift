@@ -15,15 +15,15 @@ struct ReportTests {
             try await centre.act(.claim, code, by: "hoa.pa")
             try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(outcome: "answered"))
         }
-        // T1: accepted Fri 27/11 09:00, due Mon 30/11 09:30; resolved Tue 1/12 10:00 — carried over, late.
-        //     working: Fri 360 + Mon 450 + Tue 150 = 960 min; calendar 4 d 1 h = 5,820 min.
+        // T1: accepted Fri 27/11 09:00, due Mon 30/11 09:00; resolved Tue 1/12 10:00 — carried over, late.
+        //     working: Fri 390 + Mon 480 + Tue 150 = 1,020 min; calendar 4 d 1 h = 5,820 min.
         let t1 = try await centre.intake("HD-TTHC").receipt.code
-        // T2: accepted Tue 1/12 08:00, due Wed 08:30; resolved Tue 16:00 — early; 360 working, 480 calendar.
+        // T2: accepted Tue 1/12 08:00, due Wed 08:00; resolved Tue 16:00 — early; 390 working, 480 calendar.
         centre.clock.set("2026-12-01 08:00")
         let t2 = try await centre.intake("HD-TTHC").receipt.code
         try await resolve(t1, at: "2026-12-01 10:00")
         try await resolve(t2, at: "2026-12-01 16:00")
-        // T3: accepted Wed 2/12 09:00, due Thu 09:30; resolved Thu 10:00 — on time (same day); 510 working, 1,500 calendar.
+        // T3: accepted Wed 2/12 09:00, due Thu 09:00; resolved Thu 10:00 — on time (same day); 540 working, 1,500 calendar.
         centre.clock.set("2026-12-02 09:00")
         let t3 = try await centre.intake("HD-TTHC").receipt.code
         try await resolve(t3, at: "2026-12-03 10:00")
@@ -35,7 +35,8 @@ struct ReportTests {
         let t5 = try await centre.intake("HD-TTHC").receipt.code
         centre.clock.set("2026-12-04 10:00")
         try await centre.act(.withdraw, t5, by: "lan.mc")
-        // T6: accepted Mon 7/12 09:00, waiting for the citizen since 10:00 — open, overdue (stored due Tue 09:30), waiting.
+        // T6: accepted Mon 7/12 09:00 (due Tue 09:00), waiting for the citizen since 10:00 — open, waiting, and within time:
+        //     its clock stopped before the due moment (the citizen's delay is not the centre's).
         centre.clock.set("2026-12-07 09:00")
         let t6 = try await centre.intake("HD-TTHC").receipt.code
         centre.clock.set("2026-12-07 10:00")
@@ -51,13 +52,13 @@ struct ReportTests {
         let row = try #require(table.rows.first)
         let expected: [String: ReportValue] = [
             "received": .int(5), "receivedCounter": .int(5), "receivedOnline": .int(0), "carriedOver": .int(1), "resolved": .int(3),
-            "early": .int(1), "onTime": .int(1), "late": .int(1), "lateWithApology": .int(0), "openWithinTime": .int(0),
-            "openOverdue": .int(2),
+            "early": .int(1), "onTime": .int(1), "late": .int(1), "lateWithApology": .int(0), "openWithinTime": .int(1),
+            "openOverdue": .int(1),
             "waitingOnCitizen": .int(1), "withdrawn": .int(1),
         ]
         for (key, value) in expected { #expect(row[key] == value, "\(key)") }
         #expect(row["onTimeRate"] == .number(2.0 / 3.0))
-        // November: T1 received, still open at the end (due 30/11 09:30 → overdue), nothing resolved.
+        // November: T1 received, still open at the end (due 30/11 09:00 → overdue), nothing resolved.
         let november = try await centre.database.report(.progress, ReportRequest(period: ReportPeriod(period: "2026-11")))
         #expect(
             november.rows.first?["received"] == .int(1) && november.rows.first?["openOverdue"] == .int(1)
@@ -71,8 +72,8 @@ struct ReportTests {
             .handlingTimes, ReportRequest(period: ReportPeriod(period: "2026-Q4"), groupBy: .department))
         let row = try #require(table.rows.first { $0["group"] == .text("tiep-dan") })
         #expect(row["resolved"] == .int(3))
-        // working [360, 510, 960]; calendar [480, 1500, 5820]
-        #expect(row["workingMedian"] == .int(510) && row["workingP90"] == .int(960) && row["workingMax"] == .int(960))
+        // working [390, 540, 1020]; calendar [480, 1500, 5820]
+        #expect(row["workingMedian"] == .int(540) && row["workingP90"] == .int(1020) && row["workingMax"] == .int(1020))
         #expect(row["calendarMedian"] == .int(1500) && row["calendarP95"] == .int(5820))
         // Each step waited in the queue until claimed at the moment of resolution (5,820, 480, 1,500 min) and was worked 0 min.
         #expect(row["stepQueueMedian"] == .int(1500) && row["stepWorkMedian"] == .int(0))
@@ -104,7 +105,7 @@ struct ReportTests {
         let centre = try await Self.history()
         let backlog = try await centre.database.report(.backlog, ReportRequest(period: nil, groupBy: .department))
         let row = try #require(backlog.rows.first)
-        #expect(row["group"] == .text("tiep-dan") && row["open"] == .int(2) && row["overdue"] == .int(2) && row["ageOver30"] == .int(1))
+        #expect(row["group"] == .text("tiep-dan") && row["open"] == .int(2) && row["overdue"] == .int(1) && row["ageOver30"] == .int(1))
         let satisfaction = try await centre.database.report(.satisfaction, ReportRequest(period: ReportPeriod(period: "2026")))
         #expect(satisfaction.rows.isEmpty)  // nothing returned yet
         let revenue = try await centre.database.report(.revenue, ReportRequest(period: ReportPeriod(period: "2026"), groupBy: .service))
@@ -336,7 +337,7 @@ struct ReplayTests {
         try await centre.act(.claim, code, by: "hoa.pa")
         centre.clock.set("2026-11-30 10:00")
         try await centre.act(.requestSupplement, code, by: "hoa.pa", ActionRequest(missing: ["Ảnh"]))
-        centre.clock.set("2026-12-01 10:00")  // waited 450 working minutes
+        centre.clock.set("2026-12-01 10:00")  // waited 480 working minutes
         try await centre.act(.supplementReceived, code, by: "hoa.pa")
         centre.clock.set("2026-12-03 09:00")
         try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(outcome: "answered"))
@@ -347,13 +348,13 @@ struct ReplayTests {
                 return (row[0], row[1], row[2])
             }
         }
-        // Mon 09:00 → Thu 09:00 is 3 × 450 = 1,350 working minutes, 450 of them waited: 900.
-        #expect(try await stored() == (900, 450, "early"))
+        // Mon 09:00 → Thu 09:00 is 3 × 480 = 1,440 working minutes, 480 of them waited: 960.
+        #expect(try await stored() == (960, 480, "early"))
         #expect(try centre.database.replayDurations(actor: "admin") == 0)
         _ = try await centre.database.addCalendarDay(
             CalendarDay(date: LocalDate("2026-12-02")!, kind: .holiday, name: "Late holiday"), actor: "admin")
         #expect(try centre.database.replayDurations(actor: "admin") == 1)
-        #expect(try await stored() == (450, 450, "early"))
+        #expect(try await stored() == (480, 480, "early"))
         #expect(try centre.database.verifyEventChain().intact)
     }
 }

@@ -148,7 +148,7 @@ struct TicketTests {
             Issue.record("expected a refusal")
         } catch DeskError.illegalTransition(let action, let state, let allowed) {
             #expect(action == "resolve" && state == "queued")
-            #expect(allowed == ["claim", "request-supplement", "reject", "withdraw", "apologise", "note"])
+            #expect(allowed == ["claim", "request-supplement", "withdraw", "apologise", "note"])
         }
         await #expect(throws: DeskError.self) { try await centre.act(.rate, code, by: "lan.mc", ActionRequest(rating: "satisfied")) }
         let ticket = try await centre.database.ticket(code, viewer: try await centre.staff("admin")).ticket
@@ -218,12 +218,12 @@ struct TicketTests {
         try await centre.act(.claim, code, by: "hoa.pa")
         centre.clock.set("2026-11-30 10:00")
         try await centre.act(.requestSupplement, code, by: "hoa.pa", ActionRequest(missing: ["Ảnh chụp vị trí"]))
-        centre.clock.set("2026-12-01 10:00")  // 450 working minutes later
+        centre.clock.set("2026-12-01 10:00")  // 480 working minutes later
         let resumed = try await centre.act(.supplementReceived, code, by: "hoa.pa")
         #expect(TestClock.local(resumed.dueAt) == "2026-12-08 09:00")
         let explanation = try await centre.database.explainDue(code, viewer: try await centre.staff("admin"))
         #expect(explanation.recomputedDueAt == resumed.dueAt)
-        #expect(explanation.lines.contains { $0.text.contains("stopped for 450 working minutes") })
+        #expect(explanation.lines.contains { $0.text.contains("stopped for 480 working minutes") })
     }
 
     @Test("an incomplete dossier gets no clock until it is complete; a refused one is closed with reasons")
@@ -233,8 +233,9 @@ struct TicketTests {
         #expect(incomplete.ticket.ticket.state == .awaitingCitizen && incomplete.receipt.dueAt == nil)
         centre.clock.set("2026-12-02 16:00")
         let complete = try await centre.act(.supplementReceived, incomplete.receipt.code, by: "lan.mc")
+        // Completed after the cut-off: received on Thursday, the day that is not counted; 1 d → Friday at the opening.
         #expect(complete.state == .queued && TestClock.local(complete.countingStartAt) == "2026-12-03 07:30")
-        #expect(TestClock.local(complete.dueAt) == "2026-12-03 17:00")
+        #expect(TestClock.local(complete.dueAt) == "2026-12-04 07:30")
         await #expect(throws: DeskError.self) { try await centre.intake("1.001193", outcome: "refused") }
         let refused = try await centre.database.intake(
             IntakeRequest(
@@ -270,13 +271,19 @@ struct TicketTests {
         let result = try await centre.intake("1.000894")  // 5 d: due 2026-12-07 09:00
         let code = result.receipt.code
         let revised = TestClock.parse("2026-12-10 17:00")
-        centre.clock.set("2026-12-03 10:00")  // 840 working minutes before the due moment
+        centre.clock.set("2026-12-03 10:00")  // two working days before the due date
         let apologised = try await centre.act(.apologise, code, by: "giamsat", ActionRequest(note: "chờ xác minh", revisedDueAt: revised))
         #expect(apologised.revisedDueAt == revised && apologised.dueAt == result.receipt.dueAt)
         await #expect(throws: DeskError.self) {
             try await centre.act(.apologise, code, by: "giamsat", ActionRequest(note: "again", revisedDueAt: revised))
         }
-        let late = try await centre.intake("1.001193").receipt.code  // 1 d: due 2026-12-04 10:00, 450 working minutes away
+        // Decree 61/2018 art. 19(9), by date: a 1 d dossier (due 2026-12-04 10:00) may be apologised for the working day before…
+        let oneDay = try await centre.intake("1.001193").receipt.code
+        #expect(
+            try await centre.act(.apologise, oneDay, by: "giamsat", ActionRequest(note: "chờ", revisedDueAt: revised)).apologisedAt != nil)
+        // …but not on the due date itself, even hours before the due moment.
+        let late = try await centre.intake("1.001193").receipt.code
+        centre.clock.set("2026-12-04 07:45")
         await #expect(throws: DeskError.self) {
             try await centre.act(.apologise, late, by: "giamsat", ActionRequest(note: "too late", revisedDueAt: revised))
         }
@@ -298,7 +305,7 @@ struct TicketTests {
         centre.clock.set("2026-12-01 00:05")
         #expect(try await centre.intake("HD-TTHC").receipt.code == "000.00.00.H00-261201-0001")
         // Past 9999 the sequence widens rather than fail.
-        #expect(AppDatabase.padded(10_000, 4) == "10000" && AppDatabase.padded(7, 4) == "0007")
+        #expect(DossierCode.padded(10_000, 4) == "10000" && DossierCode.padded(7, 4) == "0007")
     }
 
     @Test("search folds diacritics and đ: 'dang' finds Đặng, 'nguyen van an' finds Nguyễn Văn An; phone and id too")

@@ -33,34 +33,75 @@ public struct CalendarDay: Codable, Hashable, Sendable {
 
 /// The centre's working time (SPEC §3): weekly hours plus dated holidays and make-up days.
 /// Lunar holidays and make-up days are fixed by the government every year, so none are
-/// built in; they come from the admin or an imported `.ics`/CSV file.
+/// built in; they come from the admin or an imported `.ics`/CSV file. The fixed-date holidays
+/// of Labour Code art. 112 are known without an import, for the years nobody loaded
+/// (`FixedHolidays`).
 public struct WorkingCalendar: Codable, Equatable, Sendable {
     /// Working periods per weekday, sorted and non-overlapping; a weekday without periods is a rest day.
     public var hours: [Weekday: [WorkingPeriod]]
     /// Holidays and make-up days, sorted by date.
-    public var days: [CalendarDay]
+    public var days: [CalendarDay] {
+        didSet { loadedYears = Self.years(of: days) }
+    }
+    /// The years with at least one dated day: their calendar was loaded (imported or entered),
+    /// and it alone says which days are off. Any other year knows only the fixed-date holidays.
+    public private(set) var loadedYears: Set<Int>
+
+    enum CodingKeys: String, CodingKey { case hours, days, loadedYears }
 
     public init(hours: [Weekday: [WorkingPeriod]] = WorkingCalendar.defaultHours, days: [CalendarDay] = []) {
         self.hours = hours
-        self.days = days.sorted { $0.date < $1.date }
+        let sorted = days.sorted { $0.date < $1.date }
+        self.days = sorted
+        loadedYears = Self.years(of: sorted)
     }
 
-    /// Monday–Friday 07:30–11:30 and 13:30–17:00 (SPEC §3).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            hours: try container.decode([Weekday: [WorkingPeriod]].self, forKey: .hours),
+            days: try container.decode([CalendarDay].self, forKey: .days))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(hours, forKey: .hours)
+        try container.encode(days, forKey: .days)
+        try container.encode(loadedYears.sorted(), forKey: .loadedYears)
+    }
+
+    static func years(of days: [CalendarDay]) -> Set<Int> { Set(days.map(\.date.year)) }
+
+    /// Monday–Friday 07:30–11:30 and 13:00–17:00: eight working hours a day (SPEC §3; QĐ
+    /// 188/1999: 40 hours over 5 days), so that `1 d` and `8 h` are the same allowance.
     public static let defaultHours: [Weekday: [WorkingPeriod]] = {
         let day = [
             WorkingPeriod(start: TimeOfDay(hour: 7, minute: 30), end: TimeOfDay(hour: 11, minute: 30)),
-            WorkingPeriod(start: TimeOfDay(hour: 13, minute: 30), end: TimeOfDay(hour: 17, minute: 0)),
+            WorkingPeriod(start: TimeOfDay(hour: 13, minute: 0), end: TimeOfDay(hour: 17, minute: 0)),
         ]
         return [.monday: day, .tuesday: day, .wednesday: day, .thursday: day, .friday: day]
     }()
 
-    /// One working day counts as 8 working hours, whatever the opening hours (SPEC §3).
+    /// One working day counts as 8 working hours when limits in hours and days are compared
+    /// (SPEC §3; Nghệ An QĐ 3857/QĐ-UBND 2025 "tính mỗi ngày 08 giờ làm việc").
     public static let hoursPerWorkingDay = 8
 
     /// The hours a make-up working day keeps: those of the first weekday that has any
     /// (Monday in the default calendar).
     public var makeUpDayHours: [WorkingPeriod] {
         Weekday.allCases.lazy.compactMap { self.hours[$0] }.first { !$0.isEmpty } ?? []
+    }
+
+    /// The working minutes of a usual working day: the length most working weekdays have (the
+    /// longer one on a tie), so that a Saturday morning does not halve every day. What one
+    /// working day is worth when allowances in days and hours are added up against this calendar.
+    public var usualDayMinutes: Int {
+        var counts: [Int: Int] = [:]
+        for weekday in Weekday.allCases {
+            let minutes = (hours[weekday] ?? []).reduce(0) { $0 + $1.minutes }
+            if minutes > 0 { counts[minutes, default: 0] += 1 }
+        }
+        return counts.max { ($0.value, $0.key) < ($1.value, $1.key) }?.key ?? Self.hoursPerWorkingDay * 60
     }
 
     /// The working periods of a date, with holidays and make-up days applied.
@@ -73,7 +114,13 @@ public struct WorkingCalendar: Codable, Equatable, Sendable {
 
     public func isWorkingDay(_ date: LocalDate) -> Bool { !periods(on: date).isEmpty }
 
+    /// Whether `date` is a working day by the weekly hours alone (no dated exceptions).
+    func isWorkingWeekday(_ date: LocalDate) -> Bool { !(hours[date.weekday] ?? []).isEmpty }
+
+    /// The dated exception of a date: the loaded one, or for a year nobody loaded a fixed-date
+    /// holiday of Labour Code art. 112 (or the day off in lieu of one that fell on a rest day).
     public func day(on date: LocalDate) -> CalendarDay? {
+        guard loadedYears.contains(date.year) else { return FixedHolidays.day(on: date, calendar: self) }
         // Few dozen entries a year: a binary search keeps this cheap for long walks.
         var low = 0
         var high = days.count - 1
@@ -83,6 +130,22 @@ public struct WorkingCalendar: Codable, Equatable, Sendable {
             if days[mid].date < date { low = mid + 1 } else { high = mid - 1 }
         }
         return nil
+    }
+
+    /// What an administrator must hear about the calendar on `today`: the current year not
+    /// loaded, or — from 1 November — the next one (Tết and the make-up days are announced in
+    /// the autumn; a dossier accepted in December is already due in January).
+    public func warnings(today: LocalDate) -> [String] {
+        var years = [today.year]
+        if today.month >= 11 { years.append(today.year + 1) }
+        return years.filter { !loadedYears.contains($0) }.map(Self.notLoaded)
+    }
+
+    /// The warning for a year whose calendar was never loaded.
+    public static func notLoaded(_ year: Int) -> String {
+        "the calendar of \(year) was never loaded: only the fixed-date holidays of Labour Code art. 112 are known "
+            + "(Tết, the Hùng Kings day, the second National Day holiday and make-up days are not); "
+            + "import the year's holidays (deskcli calendar import)"
     }
 
     /// Checks weekly hours: each period starts before it ends, periods of a day do not overlap.
@@ -115,5 +178,30 @@ public struct CalendarUpdate: Codable, Sendable {
     public init(hours: [Weekday: [WorkingPeriod]], days: [CalendarDay]? = nil) {
         self.hours = hours
         self.days = days
+    }
+}
+
+/// `GET /api/v1/calendar`: the calendar and its warnings today (a year never loaded).
+public struct CalendarOverview: Codable, Equatable, Sendable {
+    public var calendar: WorkingCalendar
+    public var warnings: [String]
+
+    public init(calendar: WorkingCalendar, warnings: [String]) {
+        self.calendar = calendar
+        self.warnings = warnings
+    }
+
+    enum CodingKeys: String, CodingKey { case warnings }
+
+    /// The calendar's own keys (`hours`, `days`, `loadedYears`) and `warnings` beside them.
+    public func encode(to encoder: any Encoder) throws {
+        try calendar.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(warnings, forKey: .warnings)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        calendar = try WorkingCalendar(from: decoder)
+        warnings = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent([String].self, forKey: .warnings) ?? []
     }
 }

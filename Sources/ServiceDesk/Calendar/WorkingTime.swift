@@ -13,6 +13,8 @@ public struct DueLine: Codable, Equatable, Sendable {
         case clock
         /// The result.
         case due
+        /// Something the reader must know (a year whose calendar was never loaded).
+        case warning
     }
 
     public var kind: Kind
@@ -29,21 +31,26 @@ public struct DueComputation: Codable, Equatable, Sendable {
     public var countingStart: Date
     public var due: Date
     public var lines: [DueLine]
+    /// Said when the walk entered a year whose calendar was never loaded (SPEC §3).
+    public var warnings: [String] = []
 }
 
 /// Working-time arithmetic (SPEC §3), pure: the calendar, the centre's time zone and cut-off
 /// are given, time is an argument.
 ///
-/// - Counting starts at acceptance, or when work resumes: during a break at the end of the
-///   break, before opening at opening, after the cut-off or on a rest day at the start of the
-///   next working day (Decree 61/2018 art. 18).
-/// - `N h` walks N×60 working minutes through the working periods.
-/// - `N d` counts N whole working days: the due moment is the same point of the working day,
-///   N working days later (a count that starts at the opening of a day ends at the close of
-///   the Nth working day). Walking N×8 hours instead would drift by half an hour a day with the
-///   default 7.5-hour opening hours; the 8-hour day is used to compare and add allowances.
-/// - A walk that ends exactly at a boundary ends at the close of the period it consumed, not
-///   at the opening of the next: the receipt says "by 17:00", not "by 07:30 tomorrow".
+/// - Counting starts at reception when it is within working hours; before the opening or in
+///   a break at the moment work resumes; outside working days, after the close, or — where
+///   the cut-off applies — after the cut-off at the opening of the next working day, which is
+///   then the day of reception (Decree 61/2018 art. 18).
+/// - `N d`: the day of reception is never one of the N days (Civil Code art. 147(1)); the due
+///   moment is on the Nth working day after the day of reception, at the time of day counting
+///   started (so at the opening when reception was at or before it). `0 d` is within the day
+///   of reception: its close.
+/// - `N h` walks N×60 working minutes through the working periods; a walk that ends exactly at
+///   a boundary ends at the close of the period it consumed ("by 17:00", not "by 07:30
+///   tomorrow"). With the default eight-hour days `8 h` and `1 d` give the same moment, except
+///   from an opening, where the day rule puts `1 d` at the next opening — the same instant in
+///   working time (docs/tickets.md).
 public struct WorkingTime: Sendable {
     public let calendar: WorkingCalendar
     public let clock: LocalClock
@@ -60,10 +67,11 @@ public struct WorkingTime: Sendable {
 
     // MARK: Counting start
 
-    /// Where the clock starts for a dossier accepted at `accepted`, with the lines that say why
-    /// (the start, then every day skipped on the way to it).
-    public func countingStart(acceptedAt accepted: Date) -> (start: Date, lines: [DueLine]) {
-        let (date, minute) = clock.local(accepted)
+    /// Where the clock starts for a dossier received at `received`, with the lines that say why
+    /// (the start, then every day skipped on the way to it). `cutoff` says whether the
+    /// centre's intake cut-off applies (the service's setting and a paper channel).
+    public func countingStart(acceptedAt received: Date, cutoff applies: Bool = true) -> (start: Date, lines: [DueLine]) {
+        let (date, minute) = clock.local(received)
         let time = TimeOfDay(minutes: minute)
         let periods = calendar.periods(on: date)
         func line(_ start: (LocalDate, Int), _ text: String) -> (Date, [DueLine]) {
@@ -76,41 +84,49 @@ public struct WorkingTime: Sendable {
             }
             return (instant, lines)
         }
-        guard !periods.isEmpty else {
+        func nextDay(_ why: String) -> (Date, [DueLine]) {
             let next = nextWorkingDayStart(after: date)
             return line(
                 next,
-                "accepted \(date) \(time), \(restReason(date)); counting starts at the opening of the next working day, \(next.0) \(TimeOfDay(minutes: next.1))"
+                "received \(date) \(time), \(why); it counts as received on the next working day, \(next.0), from its opening \(TimeOfDay(minutes: next.1))"
             )
         }
-        if minute >= cutoff.minutes || minute >= periods.last!.end.minutes {
-            let next = nextWorkingDayStart(after: date)
-            let why = minute >= cutoff.minutes ? "after the \(cutoff) cut-off" : "after working hours"
-            return line(
-                next,
-                "accepted \(date) \(time), \(why); counting starts at the opening of the next working day, \(next.0) \(TimeOfDay(minutes: next.1))"
-            )
-        }
-        if let current = periods.first(where: { $0.start.minutes <= minute && minute < $0.end.minutes }) {
-            _ = current
-            return line((date, minute), "accepted \(date) \(time), within working hours; counting starts at once")
+        guard let first = periods.first, let last = periods.last else { return nextDay(restReason(date)) }
+        if applies && minute >= cutoff.minutes { return nextDay("after the \(cutoff) cut-off (Decree 61/2018 art. 18)") }
+        if minute >= last.end.minutes { return nextDay("after working hours") }
+        if periods.contains(where: { $0.start.minutes <= minute && minute < $0.end.minutes }) {
+            return line((date, minute), "received \(date) \(time), within working hours; counting starts at once")
         }
         let reopening = periods.first { $0.start.minutes > minute }!
-        let why = minute < periods.first!.start.minutes ? "before opening" : "during the break"
-        return line((date, reopening.start.minutes), "accepted \(date) \(time), \(why); counting starts at \(reopening.start)")
+        let why = minute < first.start.minutes ? "before opening" : "during the break"
+        return line((date, reopening.start.minutes), "received \(date) \(time), \(why); counting starts at \(reopening.start)")
     }
 
     // MARK: Walking an allowance
 
     /// The due moment of `limit` counted from `start` (already a counting start), with every line.
     public func due(from start: Date, limit: TimeLimit) -> DueComputation {
+        var computation: DueComputation
         switch limit {
         case .hours(let hours):
             let (due, lines) = walk(minutes: hours * 60, from: start)
-            return DueComputation(countingStart: start, due: due, lines: lines + [dueLine(due, "due after \(hours) working hour(s)")])
+            computation = DueComputation(
+                countingStart: start, due: due, lines: lines + [dueLine(due, "due after \(hours) working hour(s)")])
         case .days(let days):
-            return walk(days: days, from: start)
+            computation = walk(days: days, from: start)
         }
+        computation.warnings = warnings(from: start, to: computation.due)
+        for warning in computation.warnings {
+            computation.lines.append(DueLine(kind: .warning, date: clock.local(start).date, text: warning))
+        }
+        return computation
+    }
+
+    /// The years between two instants whose calendar was never loaded, as warnings.
+    func warnings(from start: Date, to end: Date) -> [String] {
+        let first = clock.local(start).date.year
+        let last = max(first, clock.local(end).date.year)
+        return (first...last).filter { !calendar.loadedYears.contains($0) }.map(WorkingCalendar.notLoaded)
     }
 
     /// Walks `minutes` of working time forward from `start`.
@@ -143,45 +159,68 @@ public struct WorkingTime: Sendable {
         return (clock.instant(date, minute: 0), lines)
     }
 
+    /// `N d` from a counting start: the Nth working day after the day of reception, at the
+    /// time of day counting started (moved into that day's working hours if it has other ones).
     func walk(days total: Int, from start: Date) -> DueComputation {
-        let (startDate, minute) = clock.local(start)
-        let elapsed = workedMinutes(on: startDate, before: minute)
-        var lines: [DueLine] = []
-        var date = startDate
-        var counted = 0
-        // Opening of a day: that day is the first of the N; otherwise the N days follow it.
-        let needed = elapsed == 0 ? total - 1 : total
-        if elapsed == 0 {
-            lines.append(
-                DueLine(kind: .counted, date: date, minutes: dayMinutes(date), text: "\(date) \(date.weekday.rawValue): working day 1"))
+        let (receptionDate, minute) = clock.local(start)
+        guard total > 0 else {
+            let close = calendar.periods(on: receptionDate).last?.end.minutes ?? minute
+            let due = clock.instant(receptionDate, minute: max(close, minute))
+            return DueComputation(
+                countingStart: start, due: due, lines: [dueLine(due, "within the day of reception (0 d): by its close")])
         }
+        var lines = [
+            DueLine(
+                kind: .skipped, date: receptionDate,
+                text:
+                    "\(receptionDate) \(receptionDate.weekday.rawValue): the day of reception, not one of the \(total) day(s) (Civil Code art. 147(1))"
+            )
+        ]
+        var date = receptionDate
+        var counted = 0
         var guardDays = 0
-        while counted < needed && guardDays < Self.horizonDays {
+        while counted < total && guardDays < Self.horizonDays {
             date = date.adding(days: 1)
             guardDays += 1
             if calendar.isWorkingDay(date) {
                 counted += 1
-                let number = elapsed == 0 ? counted + 1 : counted
                 lines.append(
                     DueLine(
                         kind: .counted, date: date, minutes: dayMinutes(date),
-                        text: "\(date) \(date.weekday.rawValue): working day \(number)"))
+                        text: "\(date) \(date.weekday.rawValue): working day \(counted)"))
             } else {
                 lines.append(DueLine(kind: .skipped, date: date, text: "\(date) \(date.weekday.rawValue): \(restReason(date))"))
             }
         }
-        let due: Date
-        let text: String
-        if elapsed == 0 {
-            let close = calendar.periods(on: date).last?.end.minutes ?? 0
-            due = clock.instant(date, minute: close)
-            text = "due at the close of working day \(total)"
-        } else {
-            due = clock.instant(date, minute: moment(on: date, afterWorked: elapsed))
-            text =
-                "due \(total) working day(s) after the counting start, at the same point of the working day (\(elapsed) working minutes in)"
-        }
+        let at = workingMinute(on: date, atOrAfter: minute)
+        let due = clock.instant(date, minute: at)
+        let text =
+            at == minute
+            ? "due on working day \(total) after the day of reception, at the time counting started (\(TimeOfDay(minutes: minute)))"
+            : "due on working day \(total) after the day of reception, at \(TimeOfDay(minutes: at)) (that day's working hours)"
         return DueComputation(countingStart: start, due: due, lines: lines + [dueLine(due, text)])
+    }
+
+    /// `minute` moved into the working hours of `date`: forward to the next opening if it falls
+    /// before one, back to the close if it is after the last.
+    func workingMinute(on date: LocalDate, atOrAfter minute: Int) -> Int {
+        let periods = calendar.periods(on: date)
+        guard let last = periods.last else { return minute }
+        if minute >= last.end.minutes { return last.end.minutes }
+        if periods.contains(where: { $0.start.minutes <= minute && minute < $0.end.minutes }) { return minute }
+        return periods.first { $0.start.minutes > minute }?.start.minutes ?? last.end.minutes
+    }
+
+    /// The working day `count` working days before `date` (the latest day an apology may be
+    /// issued for a due date, Decree 61/2018 art. 19(9)).
+    public func workingDay(_ count: Int, before date: LocalDate) -> LocalDate {
+        var day = date
+        var found = 0
+        for _ in 0..<Self.horizonDays where found < count {
+            day = day.adding(days: -1)
+            if calendar.isWorkingDay(day) { found += 1 }
+        }
+        return day
     }
 
     /// Working minutes between two instants (zero if `to` is not after `from`).
@@ -222,22 +261,8 @@ public struct WorkingTime: Sendable {
         return (day, 0)
     }
 
-    func workedMinutes(on date: LocalDate, before minute: Int) -> Int {
-        calendar.periods(on: date).reduce(0) { $0 + max(0, min($1.end.minutes, minute) - $1.start.minutes) }
-    }
-
     func dayMinutes(_ date: LocalDate) -> Int {
         calendar.periods(on: date).reduce(0) { $0 + $1.minutes }
-    }
-
-    /// The minute of `date` at which `worked` working minutes have elapsed (its close if the day is shorter).
-    func moment(on date: LocalDate, afterWorked worked: Int) -> Int {
-        var remaining = worked
-        for period in calendar.periods(on: date) {
-            if remaining <= period.minutes { return period.start.minutes + remaining }
-            remaining -= period.minutes
-        }
-        return calendar.periods(on: date).last?.end.minutes ?? 0
     }
 
     func restReason(_ date: LocalDate) -> String {

@@ -13,11 +13,16 @@ public struct Centre: Codable, Equatable, Sendable {
     /// Dossiers accepted after this local time start counting the next working day
     /// (Decree 61/2018 art. 18).
     public var intakeCutoff: TimeOfDay
+    /// An apology and new appointment is issued at the latest this many working days before
+    /// the due date, compared by date (Decree 61/2018 art. 19(9): at least one day before).
+    public var apologyLeadDays: Int
+    /// An open ticket is at risk when its due moment is at most this many working days away (SPEC §2).
+    public var atRiskDays: Int
 
     public init(
         code: String, name: String, mode: OrganisationalMode = .administrativeBody,
         autonomyGroup: Int? = nil, timezone: String = Centre.defaultTimezone,
-        intakeCutoff: TimeOfDay = Centre.defaultCutoff
+        intakeCutoff: TimeOfDay = Centre.defaultCutoff, apologyLeadDays: Int = 1, atRiskDays: Int = 1
     ) {
         self.code = code
         self.name = name
@@ -25,6 +30,8 @@ public struct Centre: Codable, Equatable, Sendable {
         self.autonomyGroup = autonomyGroup
         self.timezone = timezone
         self.intakeCutoff = intakeCutoff
+        self.apologyLeadDays = apologyLeadDays
+        self.atRiskDays = atRiskDays
     }
 
     public static let defaultTimezone = "Asia/Ho_Chi_Minh"
@@ -46,6 +53,8 @@ public struct Centre: Codable, Equatable, Sendable {
         if let group = centre.autonomyGroup {
             validator.check((1...4).contains(group), "autonomyGroup", "must be 1, 2, 3 or 4")
         }
+        validator.check((0...30).contains(centre.apologyLeadDays), "apologyLeadDays", "must be 0 to 30 working days")
+        validator.check((0...30).contains(centre.atRiskDays), "atRiskDays", "must be 0 to 30 working days")
     }
 }
 
@@ -58,20 +67,24 @@ public struct CentrePatch: Decodable, Sendable {
     public var intakeCutoff: String?
     public var autonomyGroup: PatchField<Int>
     public var mode: String?
+    public var apologyLeadDays: Int?
+    public var atRiskDays: Int?
 
     enum CodingKeys: String, CodingKey {
-        case code, name, timezone, intakeCutoff, autonomyGroup, mode
+        case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays
     }
 
     public init(
         code: String? = nil, name: String? = nil, timezone: String? = nil, intakeCutoff: String? = nil,
-        autonomyGroup: PatchField<Int> = .unchanged
+        autonomyGroup: PatchField<Int> = .unchanged, apologyLeadDays: Int? = nil, atRiskDays: Int? = nil
     ) {
         self.code = code
         self.name = name
         self.timezone = timezone
         self.intakeCutoff = intakeCutoff
         self.autonomyGroup = autonomyGroup
+        self.apologyLeadDays = apologyLeadDays
+        self.atRiskDays = atRiskDays
     }
 
     public init(from decoder: any Decoder) throws {
@@ -82,6 +95,8 @@ public struct CentrePatch: Decodable, Sendable {
         intakeCutoff = try container.decodeIfPresent(String.self, forKey: .intakeCutoff)
         autonomyGroup = try container.decodePatch(Int.self, forKey: .autonomyGroup)
         mode = try container.decodeIfPresent(String.self, forKey: .mode)
+        apologyLeadDays = try container.decodeIfPresent(Int.self, forKey: .apologyLeadDays)
+        atRiskDays = try container.decodeIfPresent(Int.self, forKey: .atRiskDays)
     }
 
     /// The centre after the patch, validated. Mode rules on the autonomy group apply.
@@ -102,6 +117,8 @@ public struct CentrePatch: Decodable, Sendable {
             }
         }
         result.autonomyGroup = autonomyGroup.applied(to: centre.autonomyGroup)
+        if let apologyLeadDays { result.apologyLeadDays = apologyLeadDays }
+        if let atRiskDays { result.atRiskDays = atRiskDays }
         Centre.validate(result, into: &validator)
         if case .set = autonomyGroup {
             switch result.mode {

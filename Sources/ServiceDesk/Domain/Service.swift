@@ -25,6 +25,9 @@ public struct Service: Codable, Equatable, Sendable {
     /// internal step in public-service-unit mode).
     public var legalBasis: String?
     public var supplementRule: SupplementRule
+    /// Whether a paper dossier received after the centre's cut-off counts as received on the
+    /// next working day (Decree 61/2018 art. 18); nil: the default, `cutoffByDefault(kind:limit:)`.
+    public var cutoff: Bool?
     public var charges: [Charge]
     /// Letter of the walk-in queue numbers for this service (`A` gives `A012`).
     public var queuePrefix: String?
@@ -38,10 +41,11 @@ public struct Service: Codable, Equatable, Sendable {
 
     public init(
         code: String, name: String, kind: Kind, timeLimit: TimeLimit, route: [RouteStep],
-        decidingStep: Int? = nil, legalBasis: String? = nil, supplementRule: SupplementRule? = nil,
+        decidingStep: Int? = nil, legalBasis: String? = nil, supplementRule: SupplementRule? = nil, cutoff: Bool? = nil,
         charges: [Charge] = [], queuePrefix: String? = nil, keywords: [String] = [], attributes: [ServiceAttribute] = [],
         active: Bool = true, version: Int = 1
     ) {
+        self.cutoff = cutoff
         self.code = code
         self.name = name
         self.kind = kind
@@ -57,6 +61,17 @@ public struct Service: Codable, Equatable, Sendable {
         self.active = active
         self.version = version
     }
+
+    /// The cut-off is on by default for procedures counted in days; a same-day service (`0 d`:
+    /// within the day of reception), one counted in hours and any feedback, inquiry or
+    /// complaint count from reception.
+    public static func cutoffByDefault(kind: Kind, limit: TimeLimit) -> Bool {
+        guard kind == .procedure, case .days(let days) = limit else { return false }
+        return days > 0
+    }
+
+    /// Whether the centre's cut-off applies to this service (its setting, or the default).
+    public var appliesCutoff: Bool { cutoff ?? Self.cutoffByDefault(kind: kind, limit: timeLimit) }
 
     /// Procedures restart the clock after a supplement (Decree 61/2018 art. 19(4)); feedback,
     /// inquiries and complaints pause it.
@@ -86,12 +101,6 @@ public struct Service: Codable, Equatable, Sendable {
                 service.route.indices.contains(step), "decidingStep",
                 "must be the index of a route step (0 to \(max(0, service.route.count - 1)))")
         }
-        let allowances = service.route.compactMap(\.allowance)
-        let allotted = allowances.reduce(0) { $0 + $1.workingHours }
-        validator.check(
-            allotted <= service.timeLimit.workingHours, "route",
-            "the steps' allowances add up to \(allotted) working hours, more than the time limit \(service.timeLimit) (\(service.timeLimit.workingHours) h)"
-        )
         for (index, step) in service.route.enumerated() {
             validator.check(Department.isValidCode(step.department), "route[\(index)].department", "must be a department code")
         }
@@ -166,6 +175,8 @@ public struct ServiceDraft: Codable, Sendable {
     public var decidingStep: Int?
     public var legalBasis: String?
     public var supplementRule: String?
+    /// Whether the intake cut-off applies; absent: the default for the service's kind and limit.
+    public var cutoff: Bool?
     public var charges: [ChargeDraft]?
     public var queuePrefix: String?
     public var keywords: [String]?
@@ -175,9 +186,10 @@ public struct ServiceDraft: Codable, Sendable {
     public init(
         code: String? = nil, name: String? = nil, kind: String? = nil, timeLimit: String? = nil,
         route: [RouteStepDraft]? = nil, decidingStep: Int? = nil, legalBasis: String? = nil,
-        supplementRule: String? = nil, charges: [ChargeDraft]? = nil, queuePrefix: String? = nil,
+        supplementRule: String? = nil, cutoff: Bool? = nil, charges: [ChargeDraft]? = nil, queuePrefix: String? = nil,
         keywords: [String]? = nil, attributes: [ServiceAttributeDraft]? = nil, active: Bool? = nil
     ) {
+        self.cutoff = cutoff
         self.code = code
         self.name = name
         self.kind = kind
@@ -215,7 +227,7 @@ public struct ServiceDraft: Codable, Sendable {
         try validator.finish()
         let service = Service(
             code: code, name: name, kind: kind!, timeLimit: timeLimit!, route: route,
-            decidingStep: decidingStep, legalBasis: Text.clean(legalBasis), supplementRule: rule,
+            decidingStep: decidingStep, legalBasis: Text.clean(legalBasis), supplementRule: rule, cutoff: cutoff,
             charges: charges, queuePrefix: Text.clean(queuePrefix), keywords: (keywords ?? []).map(Text.clean),
             attributes: attributes, active: active ?? true)
         Service.validate(service, into: &validator)
@@ -289,6 +301,8 @@ public struct ServicePatch: Decodable, Sendable {
     public var decidingStep: PatchField<Int>
     public var legalBasis: PatchField<String>
     public var supplementRule: String?
+    /// `null` returns the cut-off to the default for the service.
+    public var cutoff: PatchField<Bool>
     public var charges: [ChargeDraft]?
     public var queuePrefix: PatchField<String>
     public var keywords: [String]?
@@ -296,16 +310,18 @@ public struct ServicePatch: Decodable, Sendable {
     public var active: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, timeLimit, route, decidingStep, legalBasis, supplementRule, charges, queuePrefix, keywords, attributes, active
+        case name, kind, timeLimit, route, decidingStep, legalBasis, supplementRule, cutoff, charges, queuePrefix, keywords, attributes,
+            active
     }
 
     public init(
         name: String? = nil, kind: String? = nil, timeLimit: String? = nil, route: [RouteStepDraft]? = nil,
         decidingStep: PatchField<Int> = .unchanged, legalBasis: PatchField<String> = .unchanged,
-        supplementRule: String? = nil, charges: [ChargeDraft]? = nil,
+        supplementRule: String? = nil, cutoff: PatchField<Bool> = .unchanged, charges: [ChargeDraft]? = nil,
         queuePrefix: PatchField<String> = .unchanged, keywords: [String]? = nil, attributes: [ServiceAttributeDraft]? = nil,
         active: Bool? = nil
     ) {
+        self.cutoff = cutoff
         self.name = name
         self.kind = kind
         self.timeLimit = timeLimit
@@ -329,6 +345,7 @@ public struct ServicePatch: Decodable, Sendable {
         decidingStep = try container.decodePatch(Int.self, forKey: .decidingStep)
         legalBasis = try container.decodePatch(String.self, forKey: .legalBasis)
         supplementRule = try container.decodeIfPresent(String.self, forKey: .supplementRule)
+        cutoff = try container.decodePatch(Bool.self, forKey: .cutoff)
         charges = try container.decodeIfPresent([ChargeDraft].self, forKey: .charges)
         queuePrefix = try container.decodePatch(String.self, forKey: .queuePrefix)
         keywords = try container.decodeIfPresent([String].self, forKey: .keywords)
@@ -364,6 +381,7 @@ public struct ServicePatch: Decodable, Sendable {
                 validator.add("supplementRule", "must be restart or pause")
             }
         }
+        result.cutoff = cutoff.applied(to: service.cutoff)
         if let charges { result.charges = ChargeDraft.validated(charges, into: &validator) }
         result.queuePrefix = Text.clean(queuePrefix.applied(to: service.queuePrefix))
         if let keywords { result.keywords = keywords.map(Text.clean) }

@@ -8,8 +8,13 @@ public struct Ticket: Codable, Equatable, Sendable {
         case awaitingCitizen = "awaiting-citizen"
         case resolved, returned, rejected, withdrawn
 
-        /// Open: the centre still owes the citizen something.
-        public var isOpen: Bool { [.queued, .inProgress, .awaitingCitizen].contains(self) }
+        /// Open: the centre still owes the citizen something. The one definition; storage's
+        /// SQL spells the same set as `openSQL`.
+        public static let open: Set<State> = [.queued, .inProgress, .awaitingCitizen]
+        /// The open states as an SQL list, for storage's queries.
+        public static let openSQL = "('queued', 'in-progress', 'awaiting-citizen')"
+
+        public var isOpen: Bool { Self.open.contains(self) }
     }
 
     public enum Channel: String, Codable, CaseIterable, Sendable {
@@ -74,6 +79,8 @@ public struct Ticket: Codable, Equatable, Sendable {
     public var rating: Rating?
     public var ratingComment: String?
     public var apologisedAt: Date?
+    /// The decision taken at the route's deciding step (granted or refused), once taken.
+    public var decision: Outcome?
     public var supplementRequests: Int
     public var queueNumber: String?
     public var createdBy: String
@@ -128,4 +135,40 @@ public enum TicketAction: String, Codable, CaseIterable, Sendable {
     case resolve
     case `return`
     case reject, withdraw, apologise, rate, note, reassign
+}
+
+extension Ticket.Channel {
+    /// Paper channels: a dossier handed in at the counter or sent by post. The intake cut-off
+    /// is a rule of paper dossiers (Decree 61/2018 art. 18); electronic channels count from
+    /// reception, or from the next working day when received outside working hours.
+    public var isPaper: Bool { self == .counter || self == .post }
+}
+
+/// One visit of a route step: a line of the control sheet (*phiếu kiểm soát quá trình*).
+public struct StepVisit: Codable, Equatable, Sendable {
+    public var visit: Int
+    /// The route position, or nil for a department named by a transfer outside the route.
+    public var position: Int?
+    public var department: String
+    public var allowance: TimeLimit?
+    public var enteredAt: Date
+    public var dueAt: Date?
+    public var claimedAt: Date?
+    public var leftAt: Date?
+    public var grade: Timeliness?
+
+    public init(
+        visit: Int, position: Int?, department: String, allowance: TimeLimit?, enteredAt: Date, dueAt: Date?, claimedAt: Date? = nil,
+        leftAt: Date? = nil, grade: Timeliness? = nil
+    ) {
+        self.visit = visit
+        self.position = position
+        self.department = department
+        self.allowance = allowance
+        self.enteredAt = enteredAt
+        self.dueAt = dueAt
+        self.claimedAt = claimedAt
+        self.leftAt = leftAt
+        self.grade = grade
+    }
 }

@@ -7,14 +7,15 @@ public enum TimeLimit: Hashable, TextCodable, Sendable {
     case days(Int)
     case hours(Int)
 
-    /// Parses `15 d`, `4 h` (the space is optional); N from 1 to 3650 days or 29200 hours.
+    /// Parses `15 d`, `4 h` (the space is optional); N from 0 to 3650 days (`0 d`: within the
+    /// day of reception) or 1 to 29200 hours.
     public init?(_ text: String) {
         var body = text.trimmingCharacters(in: .whitespaces)
         guard let unit = body.popLast() else { return nil }
-        guard let amount = Int(body.trimmingCharacters(in: .whitespaces)), amount > 0 else { return nil }
+        guard let amount = Int(body.trimmingCharacters(in: .whitespaces)), amount >= 0 else { return nil }
         switch unit {
         case "d" where amount <= 3650: self = .days(amount)
-        case "h" where amount <= 3650 * WorkingCalendar.hoursPerWorkingDay: self = .hours(amount)
+        case "h" where amount >= 1 && amount <= 3650 * WorkingCalendar.hoursPerWorkingDay: self = .hours(amount)
         default: return nil
         }
     }
@@ -30,8 +31,18 @@ public enum TimeLimit: Hashable, TextCodable, Sendable {
     /// `15 working days`, `1 working hour`: for citizens (Open311's notices and descriptions).
     public var inWords: String {
         switch self {
+        case .days(0): "within the day of reception"
         case .days(let days): days == 1 ? "1 working day" : "\(days) working days"
         case .hours(let hours): hours == 1 ? "1 working hour" : "\(hours) working hours"
+        }
+    }
+
+    /// The allowance in working minutes on a calendar whose working day lasts `dayMinutes`:
+    /// how allowances are added up and compared with a time limit (SPEC §3).
+    public func workingMinutes(dayMinutes: Int) -> Int {
+        switch self {
+        case .days(let days): days * dayMinutes
+        case .hours(let hours): hours * 60
         }
     }
 

@@ -90,12 +90,13 @@ extension AppDatabase {
     static func store(_ db: Database, centre: Centre, at now: Date) throws {
         try db.cachedExecute(
             sql: """
-                UPDATE centre SET code = ?, name = ?, mode = ?, autonomy_group = ?, timezone = ?, intake_cutoff = ?, updated_at = ?
+                UPDATE centre SET code = ?, name = ?, mode = ?, autonomy_group = ?, timezone = ?, intake_cutoff = ?,
+                apology_lead_days = ?, at_risk_days = ?, updated_at = ?
                 WHERE id = 1
                 """,
             arguments: [
                 centre.code, centre.name, centre.mode.rawValue, centre.autonomyGroup, centre.timezone, centre.intakeCutoff.description,
-                now.storedSeconds,
+                centre.apologyLeadDays, centre.atRiskDays, now.storedSeconds,
             ])
     }
 
@@ -149,6 +150,38 @@ extension AppDatabase {
 extension AppDatabase {
     public func calendar() async throws -> WorkingCalendar {
         try await read(Self.calendar)
+    }
+
+    /// The calendar with what an administrator must hear about it today (SPEC §3): a year
+    /// whose holidays were never loaded.
+    public func calendarOverview() async throws -> CalendarOverview {
+        let now = clock()
+        return try await read { db in
+            let (_, time) = try self.workingTime(db)
+            return CalendarOverview(calendar: time.calendar, warnings: time.calendar.warnings(today: time.clock.local(now).date))
+        }
+    }
+
+    /// The due calculator (SPEC §3): what a ticket received at `received` with `limit` would
+    /// get — the service's cut-off setting and the channel decide whether the cut-off applies.
+    /// Without a limit, the service's own.
+    public func dueCalculation(receivedAt received: Date, limit: TimeLimit?, service code: String?, channel: Ticket.Channel) async throws
+        -> DueAnswer
+    {
+        try await read { db in
+            let (_, time) = try self.workingTime(db)
+            let service = try code.map { try Self.service(db, $0) }
+            guard let limit = limit ?? service?.timeLimit else {
+                throw DeskError.validation([FieldError("limit", "is required without a service: 'N d' or 'N h'")])
+            }
+            // Without a service, a procedure is assumed (for the cut-off's default).
+            let cutoff = Reception.cutoffApplies(
+                setting: service?.appliesCutoff ?? Service.cutoffByDefault(kind: .procedure, limit: limit), channel: channel)
+            let computation = Reception.due(receivedAt: received, limit: limit, cutoff: cutoff, time: time)
+            return DueAnswer(
+                receivedAt: received, limit: limit, service: service?.code, channel: channel, cutoffApplied: cutoff,
+                computation: computation, clock: time.clock)
+        }
     }
 
     static func calendar(_ db: Database) throws -> WorkingCalendar {

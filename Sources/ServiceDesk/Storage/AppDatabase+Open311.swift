@@ -109,7 +109,7 @@ extension AppDatabase {
         for row in try Row.fetchAll(db, sql: "SELECT code, name, time_limit FROM service") {
             services[row["code"]] = (row["name"], TimeLimit(row["time_limit"] as String) ?? .days(1))
         }
-        let requests = try rows.map { row in
+        let requests = rows.map { row in
             let ticket = Ticket(row: row)
             let media = (row["o_media_urls"] as String?).flatMap { try? APIJSON.decoder.decode([String].self, from: Data($0.utf8)) }
             let upload: String? = row["o_upload"]
@@ -119,11 +119,10 @@ extension AppDatabase {
             let updated = closedAt ?? (row["o_last_event"] as Int64?).map(Date.init(storedSeconds:)) ?? ticket.receivedAt
             let expected = ticket.revisedDueAt ?? ticket.dueAt
             let department = ticket.department.map { departments[$0] ?? $0 }
-            let view = try Self.view(db, ticket, time: time, now: now)
             let service = services[ticket.service]
             return Open311Request(
                 serviceRequestId: ticket.code, status: open ? .open : .closed,
-                statusNotes: Open311Request.notes(for: ticket, department: department, overdue: view.overdue),
+                statusNotes: Open311Request.notes(for: ticket, department: department, overdue: Deadline.isOverdue(ticket, now: now)),
                 serviceName: service?.name ?? ticket.service, serviceCode: ticket.service,
                 description: ticket.description.isEmpty ? nil : ticket.description, agencyResponsible: department,
                 serviceNotice: service.map { Open311Request.notice(limit: $0.limit, due: expected, clock: time.clock) },

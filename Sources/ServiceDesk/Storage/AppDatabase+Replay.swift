@@ -3,10 +3,10 @@ import GRDB
 
 extension AppDatabase {
     /// Recomputes the stored durations of every resolved ticket from its event log over the
-    /// calendar now in force (after a holiday was added late, say): the working time waited on
-    /// the citizen (each request-supplement → supplement-received), and the working handling time
-    /// from acceptance to the result minus that wait. Timeliness is not touched: a ticket is judged
-    /// against the due moment it was promised. Returns how many tickets changed.
+    /// calendar now in force (after a holiday was added late, say), by the same fold as
+    /// `explain-due` (`TicketClock`): the working time waited on the citizen, and the working
+    /// handling time from acceptance to the result minus that wait. Timeliness is not touched: a
+    /// ticket is judged against the due moment it was promised. Returns how many tickets changed.
     public func replayDurations(actor: String) throws -> Int {
         let now = clock()
         return try writer.write { db in
@@ -15,31 +15,18 @@ extension AppDatabase {
             let tickets = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT code, coalesce(accepted_at, received_at) AS accepted, resolved_at, paused_minutes, handling_working_minutes
+                    SELECT code, channel, coalesce(accepted_at, received_at) AS accepted, resolved_at, paused_minutes,
+                        handling_working_minutes
                     FROM ticket WHERE resolved_at IS NOT NULL
                     """)
+            // The terms do not move the waits a fold counts; one set for all.
+            let terms = TicketClock.Terms(limit: .days(1), cutoff: false, rule: .restart)
             for row in tickets {
                 let code: String = row["code"]
-                var paused: Int = row["paused_minutes"]
-                let events = try db.fetchRows(
-                    sql: "SELECT at, action, detail FROM event WHERE entity = 'ticket' AND entity_id = ? ORDER BY id", arguments: [code])
-                if events.contains(where: { ($0["action"] as String) == "ticket.intake" }) {
-                    paused = 0
-                    var waitingSince: Int64?
-                    for event in events {
-                        let action: String = event["action"]
-                        let at: Int64 = event["at"]
-                        if action == "ticket.request-supplement" { waitingSince = at }
-                        if action == "ticket.supplement-received", let since = waitingSince {
-                            let detail: String = event["detail"]
-                            // The first completion of a dossier incomplete at intake starts the clock: not a wait.
-                            if !detail.contains(#""clock":"start""#) {
-                                paused += time.workingMinutes(from: Date(storedSeconds: since), to: Date(storedSeconds: at))
-                            }
-                            waitingSince = nil
-                        }
-                    }
-                }
+                let events = try Self.clockEvents(db, code)
+                // A ticket seeded without a history (deskcli demo seed) keeps its stored wait.
+                let paused =
+                    events.isEmpty ? (row["paused_minutes"] as Int) : TicketClock.fold(events, terms: terms, time: time).pausedMinutes
                 let accepted = Date(storedSeconds: row["accepted"])
                 let resolved = Date(storedSeconds: row["resolved_at"])
                 let handling = max(0, time.workingMinutes(from: accepted, to: resolved) - paused)

@@ -38,6 +38,8 @@ extension AppDatabase {
         var end: Int64
         var offset: Int
         var mode: OrganisationalMode
+        /// The centre's at-risk setting (`Deadline`), in working days.
+        var atRiskDays = 1
 
         /// The group expression over the time column `column` of alias `alias`.
         func group(_ column: String, alias: String = "t") -> String {
@@ -77,7 +79,7 @@ extension AppDatabase {
         let (context, time) = try await read { db in try self.reportContext(db, name, request, now: now) }
         switch name {
         case .handlingTimes: return try await handlingTimes(context)
-        case .progress: return try await read { db in try Self.progress(db, context) }
+        case .progress: return try await read { db in try Self.progress(db, context, now: now) }
         case .backlog: return try await read { db in try Self.backlog(db, context, now: now, time: time) }
         case .waiting: return try await read { db in try Self.waiting(db, context) }
         case .satisfaction: return try await read { db in try Self.satisfaction(db, context) }
@@ -111,7 +113,7 @@ extension AppDatabase {
         let range = request.period.map { $0.instants(time.clock) }
         let context = ReportContext(
             request: request, start: range?.start.storedSeconds ?? 0, end: range?.end.storedSeconds ?? 0,
-            offset: time.clock.timeZone.secondsFromGMT(for: now), mode: centre.mode)
+            offset: time.clock.timeZone.secondsFromGMT(for: now), mode: centre.mode, atRiskDays: centre.atRiskDays)
         return (context, time)
     }
 
@@ -250,7 +252,7 @@ extension AppDatabase {
     /// bits 6–8 open at the end (1 + 1 within time / 2 overdue + 4 waiting on the citizen); bit 10
     /// withdrawn in the period. Swift tallies the codes per group: at a million tickets, SQLite's
     /// GROUP BY sorter and fifteen conditional sums cost 1.9 s, this 0.5 s (docs/benchmarks.md).
-    static func progress(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+    static func progress(_ db: Database, _ context: ReportContext, now: Date) throws -> ReportTable {
         let sql = """
             SELECT \(context.group("accepted_at")) AS g,
                 (CASE WHEN t.accepted_at >= :start THEN (CASE t.channel WHEN 'counter' THEN 1 WHEN 'post' THEN 3 WHEN 'hotline' THEN 4
@@ -258,14 +260,17 @@ extension AppDatabase {
                 + 8 * (CASE WHEN t.resolved_at >= :start AND t.resolved_at < :end THEN (CASE t.timeliness WHEN 'early' THEN 1
                     WHEN 'on-time' THEN 2 WHEN 'late' THEN (CASE WHEN t.apologised_at IS NULL THEN 3 ELSE 4 END) ELSE 5 END) ELSE 0 END)
                 + 64 * (CASE WHEN (t.resolved_at IS NULL OR t.resolved_at >= :end) AND (t.closed_at IS NULL OR t.closed_at >= :end)
-                    THEN 1 + (CASE WHEN t.due_at >= :end THEN 1 WHEN t.due_at < :end THEN 2 ELSE 0 END)
+                    THEN 1 + (CASE WHEN t.due_at IS NULL THEN 0 WHEN \(Self.pastDueSQL("t", now: ":asked")) THEN 2 ELSE 1 END)
                     + (CASE WHEN t.state = 'awaiting-citizen' THEN 4 ELSE 0 END) ELSE 0 END)
                 + 1024 * (t.state = 'withdrawn' AND t.closed_at >= :start AND t.closed_at < :end)
             FROM ticket t
             WHERE t.accepted_at IS NOT NULL AND t.accepted_at < :end
                 AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(context.request.filter.sql)
             """
-        let tally = try Self.tally(db, sql: sql, arguments: context.arguments)
+        // Overdue at the end of the period, or now for a period not over yet (`Deadline`).
+        var arguments = context.arguments
+        arguments += ["asked": min(context.end, now.storedSeconds)]
+        let tally = try Self.tally(db, sql: sql, arguments: arguments)
         let keys = [
             "received", "receivedCounter", "receivedOnline", "receivedPost", "receivedHotline", "carriedOver", "resolved", "early",
             "onTime", "late",
@@ -303,7 +308,8 @@ extension AppDatabase {
         let group = context.request.groupBy == .none ? "coalesce(t.department, '-')" : context.group("accepted_at")
         var arguments = context.arguments
         arguments += [
-            "now": now.storedSeconds, "day": 86_400, "risk": time.walk(minutes: atRiskWorkingMinutes, from: now).due.storedSeconds,
+            "now": now.storedSeconds, "day": 86_400,
+            "risk": Deadline.atRiskHorizon(now: now, days: context.atRiskDays, time: time).storedSeconds,
         ]
         let age = "(:now - coalesce(t.accepted_at, t.received_at))"
         let rows = try Row.fetchAll(
@@ -312,7 +318,7 @@ extension AppDatabase {
                 SELECT \(group) AS g, count(*) AS open,
                     sum(\(age) < 3 * :day) AS age0to2, sum(\(age) >= 3 * :day AND \(age) < 8 * :day) AS age3to7,
                     sum(\(age) >= 8 * :day AND \(age) < 31 * :day) AS age8to30, sum(\(age) >= 31 * :day) AS ageOver30,
-                    sum(t.due_at >= :now AND t.due_at <= :risk) AS atRisk, sum(t.due_at < :now) AS overdue,
+                    sum(\(Self.atRiskSQL("t", now: ":now", horizon: ":risk"))) AS atRisk, sum(\(Self.overdueSQL("t", now: ":now"))) AS overdue,
                     min(coalesce(t.accepted_at, t.received_at)) AS oldest
                 FROM ticket t WHERE t.state IN ('queued', 'in-progress', 'awaiting-citizen')\(context.request.filter.sql)
                 GROUP BY g ORDER BY g

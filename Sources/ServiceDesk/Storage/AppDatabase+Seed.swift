@@ -73,15 +73,17 @@ extension AppDatabase {
                     let received = arrival(on: date)
                     let service = services[Int.random(in: 0..<services.count, using: &random)]
                     let channel = channels[Int.random(in: 0..<channels.count, using: &random)]
-                    let dayKey = Self.padded(date.year % 100, 2) + Self.padded(date.month, 2) + Self.padded(date.day, 2)
+                    let dayKey = DossierCode.day(date)
                     sequence[dayKey, default: 0] += 1
-                    let code = "\(centre.code)-\(dayKey)-S\(Self.padded(sequence[dayKey]!, 5))"
+                    let code = "\(centre.code)-\(dayKey)-S\(DossierCode.padded(sequence[dayKey]!, 5))"
                     try db.cachedExecute(
                         sql: "INSERT INTO applicant (kind, name, phone, created_at) VALUES ('person', ?, ?, ?)",
-                        arguments: ["Công dân \(made)", "+8491\(Self.padded(made % 10_000_000, 7))", received.storedSeconds])
+                        arguments: ["Công dân \(made)", "+8491\(DossierCode.padded(made % 10_000_000, 7))", received.storedSeconds])
                     let applicant = db.lastInsertedRowID
-                    let start = time.countingStart(acceptedAt: received).start
-                    let due = time.due(from: start, limit: service.timeLimit).due
+                    let reception = Reception.due(
+                        receivedAt: received, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel),
+                        time: time)
+                    let (start, due) = (reception.countingStart, reception.due)
                     let limitMinutes = max(60, time.workingMinutes(from: start, to: due))
                     // Most finish within the limit; about one in eight is late.
                     let fraction = Double.random(in: 0.15...1.0, using: &random) * (Int.random(in: 0..<8, using: &random) == 0 ? 1.6 : 0.98)

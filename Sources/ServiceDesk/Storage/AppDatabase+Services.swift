@@ -100,16 +100,17 @@ extension AppDatabase {
                 throw DeskError.duplicate(entity: "service", id: service.code)
             }
             try Self.checkRoute(db, of: service)
+            try self.checkAllowances(db, of: service)
             try db.cachedExecute(
                 sql: """
                     INSERT INTO service (code, name, kind, time_limit, deciding_step, legal_basis, supplement_rule, queue_prefix, keywords,
-                    attributes, active, version, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    attributes, active, version, created_at, updated_at, applies_cutoff)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
                     """,
                 arguments: [
                     service.code, service.name, service.kind.rawValue, service.timeLimit.description, service.decidingStep,
                     service.legalBasis, service.supplementRule.rawValue, service.queuePrefix, service.keywords.joined(separator: ","),
-                    APIJSON.text(service.attributes), service.active, now.storedSeconds, now.storedSeconds,
+                    APIJSON.text(service.attributes), service.active, now.storedSeconds, now.storedSeconds, service.cutoff,
                 ])
             try Self.storeRouteAndCharges(db, of: service)
             try Self.enforceMode(db, writing: "service", id: service.code)
@@ -129,15 +130,16 @@ extension AppDatabase {
             guard after != before else { return before }
             after.version = before.version + 1
             if after.route != before.route || (after.active && !before.active) { try Self.checkRoute(db, of: after) }
+            if after.route != before.route || after.timeLimit != before.timeLimit { try self.checkAllowances(db, of: after) }
             try db.cachedExecute(
                 sql: """
                     UPDATE service SET name = ?, kind = ?, time_limit = ?, deciding_step = ?, legal_basis = ?, supplement_rule = ?,
-                    queue_prefix = ?, keywords = ?, attributes = ?, active = ?, version = ?, updated_at = ? WHERE code = ?
+                    queue_prefix = ?, keywords = ?, attributes = ?, active = ?, version = ?, updated_at = ?, applies_cutoff = ? WHERE code = ?
                     """,
                 arguments: [
                     after.name, after.kind.rawValue, after.timeLimit.description, after.decidingStep, after.legalBasis,
                     after.supplementRule.rawValue, after.queuePrefix, after.keywords.joined(separator: ","),
-                    APIJSON.text(after.attributes), after.active, after.version, now.storedSeconds, code,
+                    APIJSON.text(after.attributes), after.active, after.version, now.storedSeconds, after.cutoff, code,
                 ])
             try db.cachedExecute(sql: "DELETE FROM service_step WHERE service = ?", arguments: [code])
             try db.cachedExecute(sql: "DELETE FROM service_charge WHERE service = ?", arguments: [code])
@@ -162,6 +164,14 @@ extension AppDatabase {
             }
         }
         if !errors.isEmpty { throw DeskError.validation(errors) }
+    }
+
+    /// The steps' allowances fit in the time limit, counted in this calendar's working day.
+    func checkAllowances(_ db: Database, of service: Service) throws {
+        let calendar = try calendarCache.calendar { try Self.calendar(db) }
+        var validator = Validator()
+        RouteRules.checkAllowances(of: service, calendar: calendar, into: &validator)
+        try validator.finish()
     }
 
     static func storeRouteAndCharges(_ db: Database, of service: Service) throws {

@@ -31,13 +31,15 @@ extension AppDatabase {
             }
         }
         return try await read { db in
-            let (_, time) = try self.workingTime(db)
+            let (centre, time) = try self.workingTime(db)
+            let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
             var conditions: [String] = []
             var arguments: StatementArguments = []
             func add(_ condition: String, _ values: [any DatabaseValueConvertible]) {
                 conditions.append(condition)
                 arguments += StatementArguments(values)
             }
+            // The SQL form of `Permissions.canSee`.
             switch viewer.role {
             case .admin, .supervisor, .officer: break
             case .handler: add("t.department = ?", [viewer.department ?? ""])
@@ -51,14 +53,13 @@ extension AppDatabase {
             if let value = query.service { add("t.service = ?", [value]) }
             if let value = query.assignee { add("t.holder = ?", [value]) }
             if let value = query.channel { add("t.channel = ?", [value.rawValue]) }
-            let open = "t.state IN ('queued', 'in-progress', 'awaiting-citizen')"
             if let overdue = query.overdue {
-                add(overdue ? "\(open) AND t.due_at < ?" : "NOT (\(open) AND t.due_at < ?)", [now.storedSeconds])
+                let condition = Self.overdueSQL("t", now: String(now.storedSeconds))
+                add(overdue ? condition : "NOT (\(condition))", [])
             }
             if let atRisk = query.atRisk {
-                let threshold = time.walk(minutes: Self.atRiskWorkingMinutes, from: now).due
-                let condition = "\(open) AND t.due_at >= ? AND t.due_at <= ?"
-                add(atRisk ? condition : "NOT (\(condition))", [now.storedSeconds, threshold.storedSeconds])
+                let condition = Self.atRiskSQL("t", now: String(now.storedSeconds), horizon: String(horizon.storedSeconds))
+                add(atRisk ? condition : "NOT (\(condition))", [])
             }
             if let value = query.receivedFrom { add("t.received_at >= ?", [value.storedSeconds]) }
             if let value = query.receivedTo { add("t.received_at < ?", [value.storedSeconds]) }
@@ -84,8 +85,25 @@ extension AppDatabase {
                 + " ORDER BY t.received_at DESC, t.code DESC LIMIT ?"
             arguments += [page.limit + 1]
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Ticket.init(row:))
-            let views = try rows.map { try Self.view(db, $0, time: time, now: now, withApplicant: false) }
+            let views = rows.map { Self.view($0, applicant: nil, now: now, horizon: horizon) }
             return Page(rows: views, limit: page.limit) { "\($0.ticket.receivedAt.storedSeconds):\($0.ticket.code)" }
         }
+    }
+
+    /// `Deadline.isOverdue` in SQL over the ticket alias `t`: open, and due before the moment of
+    /// reference (now, or when the clock stopped while waiting on the citizen). `now` is an SQL
+    /// expression: an integer literal of stored seconds, or a named parameter.
+    static func overdueSQL(_ t: String, now: String) -> String {
+        "(\(t).state IN \(Ticket.State.openSQL) AND \(pastDueSQL(t, now: now)))"
+    }
+
+    /// The due comparison of `overdueSQL` alone, for a ticket known to be open at `now`.
+    static func pastDueSQL(_ t: String, now: String) -> String {
+        "\(t).due_at < min(coalesce(\(t).paused_at, \(now)), \(now))"
+    }
+
+    /// `Deadline.isAtRisk` in SQL: open, the clock running, due between now and the horizon.
+    static func atRiskSQL(_ t: String, now: String, horizon: String) -> String {
+        "(\(t).state IN \(Ticket.State.openSQL) AND \(t).paused_at IS NULL AND \(t).due_at >= \(now) AND \(t).due_at <= \(horizon))"
     }
 }

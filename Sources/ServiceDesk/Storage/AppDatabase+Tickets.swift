@@ -19,23 +19,12 @@ public enum IntakeAnswer: Sendable {
 }
 
 extension AppDatabase {
-    /// How close to the due moment an open ticket is "at risk" (SPEC §2: one working day).
-    public static let atRiskWorkingMinutes = WorkingCalendar.hoursPerWorkingDay * 60
-    /// An apology must come at least this long before the due moment (Decree 61/2018 art. 19(9): one working day).
-    public static let apologyLeadWorkingMinutes = WorkingCalendar.hoursPerWorkingDay * 60
-
     /// The centre and its working time; the calendar comes from memory unless it changed.
     func workingTime(_ db: Database) throws -> (Centre, WorkingTime) {
         let centre = try Self.centre(db)
         let calendar = try calendarCache.calendar { try Self.calendar(db) }
         let clock = calendarCache.clock(for: centre.timezone)
         return (centre, WorkingTime(calendar: calendar, clock: clock, cutoff: centre.intakeCutoff))
-    }
-
-    /// The same working time without the intake cut-off: a transfer or restart at 16:00 starts
-    /// counting at once (the cut-off is a rule of reception).
-    static func stepTime(_ time: WorkingTime) -> WorkingTime {
-        WorkingTime(calendar: time.calendar, clock: time.clock, cutoff: TimeOfDay(hour: 24, minute: 0))
     }
 
     // MARK: Intake
@@ -58,18 +47,19 @@ extension AppDatabase {
             let local = time.clock.local(now)
             let input = try request.validated(currentYear: local.date.year)
             let service = try Self.service(db, request.service!)
-            guard service.active else { throw DeskError.validation([FieldError("service", "service \(service.code) is retired")]) }
+            let decision = try TicketRules.intake(
+                input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time)
             let attributes = try open311?.checkedAttributes(for: service)
 
-            // Dossier code: {centre}-{YYMMDD}-{NNNN}, the sequence restarting every local day.
-            let day = Self.padded(local.date.year % 100, 2) + Self.padded(local.date.month, 2) + Self.padded(local.date.day, 2)
+            // The sequence of the local day, taken in this transaction: gap-free, never twice.
+            let day = DossierCode.day(local.date)
             let sequence =
                 try db.fetchValue(
                     Int.self,
                     sql:
                         "INSERT INTO dossier_sequence (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
                     arguments: [day]) ?? 1
-            let code = "\(centre.code)-\(day)-\(Self.padded(sequence, 4))"
+            let code = DossierCode.make(centre: centre.code, day: day, sequence: sequence)
 
             // A walk-in number being served today: the ticket's timeline starts with its wait.
             var walkIn: QueueNumber?
@@ -85,25 +75,12 @@ extension AppDatabase {
                 walkIn = QueueNumber(row: row)
             }
             let applicantId = try Self.insert(db, applicant: input.applicant, at: now)
-            var state = Ticket.State.queued
-            var department: String? = service.route[0].department
-            var step: Int? = 0
-            var countingStart: Date?
-            var due: Date?
-            var closedAt: Date?
-            switch input.outcome {
-            case .accepted:
-                let start = time.countingStart(acceptedAt: now).start
-                countingStart = start
-                due = time.due(from: start, limit: service.timeLimit).due
-            case .incomplete:
-                state = .awaitingCitizen
-            case .refused:
-                state = .rejected
-                department = nil
-                step = nil
-                closedAt = now
-            }
+            let state = decision.state
+            let department = decision.department
+            let step = decision.step
+            let countingStart = decision.due?.countingStart
+            let due = decision.due?.due
+            let closedAt = decision.closedAt
             try db.cachedExecute(
                 sql: """
                     INSERT INTO ticket (code, service, service_version, channel, applicant, description, location_address, location_lat,
@@ -121,8 +98,8 @@ extension AppDatabase {
                     input.outcome == .refused ? input.reasons : nil, input.outcome == .incomplete ? 1 : 0, input.queueNumber,
                     actor.username,
                 ] + StatementArguments(Self.chargeColumns(service.charges)))
-            if input.outcome == .accepted, let start = countingStart {
-                try Self.enterStep(db, code: code, visit: 1, position: 0, step: service.route[0], at: start, time: time)
+            if let first = decision.firstStep {
+                try Self.insert(db, step: first, ticket: code)
                 try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
             }
             if let open311, let attributes {
@@ -181,13 +158,15 @@ extension AppDatabase {
                 closedAt: closedAt.map { Date(storedSeconds: $0.storedSeconds) },
                 outcome: nil, outcomeNote: input.outcome == .refused ? input.reasons : nil, earlyReturn: nil, rating: nil,
                 ratingComment: nil,
-                apologisedAt: nil, supplementRequests: input.outcome == .incomplete ? 1 : 0, queueNumber: input.queueNumber,
+                apologisedAt: nil, decision: nil, supplementRequests: input.outcome == .incomplete ? 1 : 0, queueNumber: input.queueNumber,
                 createdBy: actor.username, version: 1)
             let receipt = Receipt(
                 code: code, outcome: input.outcome, service: service.code, serviceName: service.name, receivedAt: now,
                 countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),
-                documents: input.documents, charges: service.charges, missing: input.missing, reasons: input.reasons)
-            let result = IntakeResult(ticket: try Self.view(db, ticket, time: time, now: now, applicant: input.applicant), receipt: receipt)
+                documents: input.documents, charges: service.charges, missing: input.missing, reasons: input.reasons,
+                warnings: decision.due?.warnings ?? [])
+            let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
+            let result = IntakeResult(ticket: Self.view(ticket, applicant: input.applicant, now: now, horizon: horizon), receipt: receipt)
             let body = try APIJSON.encoder.encode(result)
             if let idempotency {
                 try Self.storeAnswer(
@@ -206,12 +185,6 @@ extension AppDatabase {
             charges.count, total { $0.kind == .lePhi }, total { $0.kind == .phi }, total { $0.kind == .servicePrice },
             total { $0.remittance == .retained },
         ]
-    }
-
-    /// Zero-padded decimal; wider numbers keep all their digits (the day's 10000th dossier is 10000).
-    static func padded(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
     static func insert(_ db: Database, applicant: Applicant, at now: Date) throws -> Int64 {
@@ -234,36 +207,6 @@ extension AppDatabase {
         return id
     }
 
-    /// Opens a visit of a route step (the control sheet), with its own due moment.
-    static func enterStep(_ db: Database, code: String, visit: Int, position: Int?, step: RouteStep, at entered: Date, time: WorkingTime)
-        throws
-    {
-        var due: Date?
-        if let allowance = step.allowance {
-            let stepTime = Self.stepTime(time)
-            due = stepTime.due(from: stepTime.countingStart(acceptedAt: entered).start, limit: allowance).due
-        }
-        try db.cachedExecute(
-            sql:
-                "INSERT INTO ticket_step (ticket, visit, position, department, allowance, entered_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [code, visit, position, step.department, step.allowance?.description, entered.storedSeconds, due?.storedSeconds])
-    }
-
-    /// Closes the open step visit and grades it against its own allowance.
-    @discardableResult
-    static func leaveStep(_ db: Database, code: String, at now: Date, time: WorkingTime) throws -> Timeliness? {
-        guard
-            let row = try db.fetchRow(
-                sql: "SELECT * FROM ticket_step WHERE ticket = ? AND left_at IS NULL ORDER BY visit DESC LIMIT 1", arguments: [code])
-        else { return nil }
-        let visit = StepVisit(row: row)
-        let grade = visit.dueAt.map { time.grade(finishedAt: now, dueAt: $0) }
-        try db.cachedExecute(
-            sql: "UPDATE ticket_step SET left_at = ?, grade = ? WHERE ticket = ? AND visit = ?",
-            arguments: [now.storedSeconds, grade?.rawValue, code, visit.visit])
-        return grade
-    }
-
     // MARK: Reading
 
     static func ticket(_ db: Database, _ code: String) throws -> Ticket {
@@ -273,21 +216,22 @@ extension AppDatabase {
         return Ticket(row: row)
     }
 
+    /// A ticket as the API shows it, overdue and at risk by `Deadline` at `now`.
     static func view(
-        _ db: Database, _ ticket: Ticket, time: WorkingTime, now: Date, withApplicant: Bool = false, applicant known: Applicant? = nil
+        _ db: Database, _ ticket: Ticket, centre: Centre, time: WorkingTime, now: Date, withApplicant: Bool = false
     ) throws -> TicketView {
-        var applicant = known
+        var applicant: Applicant?
         if withApplicant, let row = try db.fetchRow(sql: "SELECT * FROM applicant WHERE id = ?", arguments: [ticket.applicantId]) {
             applicant = Applicant(row: row)
         }
-        var overdue = false
-        var atRisk = false
-        if ticket.state.isOpen, let due = ticket.dueAt {
-            let reference = ticket.pausedAt ?? now
-            overdue = reference > due
-            atRisk = !overdue && time.workingMinutes(from: reference, to: due) <= atRiskWorkingMinutes
-        }
-        return TicketView(ticket: ticket, applicant: applicant, overdue: overdue, atRisk: atRisk)
+        let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
+        return view(ticket, applicant: applicant, now: now, horizon: horizon)
+    }
+
+    static func view(_ ticket: Ticket, applicant: Applicant?, now: Date, horizon: Date) -> TicketView {
+        TicketView(
+            ticket: ticket, applicant: applicant, overdue: Deadline.isOverdue(ticket, now: now),
+            atRisk: Deadline.isAtRisk(ticket, now: now, horizon: horizon))
     }
 
     /// A ticket as `viewer` may see it: a handler sees only their department's tickets and an
@@ -296,19 +240,17 @@ extension AppDatabase {
         let now = clock()
         return try await read { db in
             let ticket = try Self.visibleTicket(db, code, viewer: viewer)
-            let (_, time) = try self.workingTime(db)
-            return try Self.view(db, ticket, time: time, now: now, withApplicant: true)
+            let (centre, time) = try self.workingTime(db)
+            return try Self.view(db, ticket, centre: centre, time: time, now: now, withApplicant: true)
         }
     }
 
     static func visibleTicket(_ db: Database, _ code: String, viewer: Staff) throws -> Ticket {
         let ticket = try ticket(db, code)
-        switch viewer.role {
-        case .admin, .supervisor, .officer: return ticket
-        case .handler where ticket.department != nil && ticket.department == viewer.department: return ticket
-        case .integration where ticket.createdBy == viewer.username: return ticket
-        case .kiosk, .display: throw DeskError.forbidden("role \(viewer.role.rawValue) may not see tickets")
-        default: throw DeskError.notFound(entity: "ticket", id: code)
+        switch Permissions.canSee(ticket, viewer: viewer) {
+        case true?: return ticket
+        case false?: throw DeskError.notFound(entity: "ticket", id: code)
+        case nil: throw DeskError.forbidden("role \(viewer.role.rawValue) may not see tickets")
         }
     }
 
@@ -332,70 +274,28 @@ extension AppDatabase {
         }
     }
 
-    /// `explain-due`: the counting start and why, each day or stretch, each pause or restart, the result.
+    /// `explain-due`: the counting start and why, each day or stretch, each pause or restart,
+    /// the result — the fold of the ticket's event log (`TicketClock`) over today's calendar.
     public func explainDue(_ code: String, viewer: Staff) async throws -> DueExplanation {
         try await read { db in
             let ticket = try Self.visibleTicket(db, code, viewer: viewer)
             let (_, time) = try self.workingTime(db)
             let service = try Self.service(db, ticket.service)
-            var explanation = DueExplanation(
-                code: code, timeLimit: service.timeLimit, supplementRule: service.supplementRule, lines: [], storedDueAt: ticket.dueAt,
-                recomputedDueAt: nil, revisedDueAt: ticket.revisedDueAt)
-            let events = try EventLog.events(db, entity: "ticket", entityId: code)
-            var due: Date?
-            for event in events {
-                let detail = (try? JSONDecoder().decode([String: String].self, from: Data(event.detail.utf8))) ?? [:]
-                let date = time.clock.local(event.at).date
-                switch event.action {
-                case "ticket.intake" where detail["outcome"] == "accepted", "ticket.supplement-received" where detail["clock"] == "start",
-                    "ticket.supplement-received" where detail["clock"] == "restart":
-                    let start = time.countingStart(acceptedAt: event.at)
-                    if event.action != "ticket.intake" {
-                        explanation.lines.append(
-                            DueLine(
-                                kind: .clock, date: date,
-                                text:
-                                    "\(time.clock.describe(event.at)): dossier complete; the time limit \(detail["clock"] == "start" ? "starts" : "starts again from zero") (Decree 61/2018 art. 19(4))"
-                            ))
-                    }
-                    let computation = time.due(from: start.start, limit: service.timeLimit)
-                    explanation.lines += start.lines + computation.lines
-                    due = computation.due
-                case "ticket.supplement-received" where detail["clock"] == "pause":
-                    guard let current = due, let paused = detail["pausedMinutes"].flatMap(Int.init) else { continue }
-                    let walked = time.walk(minutes: paused, from: current)
-                    explanation.lines.append(
-                        DueLine(
-                            kind: .clock, date: date, minutes: paused,
-                            text:
-                                "\(time.clock.describe(event.at)): the clock was stopped for \(paused) working minutes while waiting for the citizen; the due moment moves by as much"
-                        ))
-                    explanation.lines += walked.lines
-                    due = walked.due
-                    explanation.lines.append(
-                        DueLine(
-                            kind: .due, date: time.clock.local(walked.due).date,
-                            from: TimeOfDay(minutes: time.clock.local(walked.due).minute), text: "due: \(time.clock.describe(walked.due))"))
-                case "ticket.request-supplement":
-                    explanation.lines.append(
-                        DueLine(
-                            kind: .clock, date: date,
-                            text:
-                                "\(time.clock.describe(event.at)): waiting for the citizen (\(detail["kind"] ?? "supplement")); rule \(service.supplementRule.rawValue)"
-                        ))
-                case "ticket.apologise":
-                    explanation.lines.append(
-                        DueLine(
-                            kind: .clock, date: date,
-                            text:
-                                "\(time.clock.describe(event.at)): apology and new appointment \(detail["revisedDueAt"] ?? ""); the ticket is still judged against its original due moment"
-                        ))
-                default:
-                    continue
-                }
-            }
-            explanation.recomputedDueAt = due
-            return explanation
+            let clock = TicketClock.fold(
+                try Self.clockEvents(db, code), terms: TicketClock.Terms(service: service, channel: ticket.channel), time: time)
+            return DueExplanation(
+                code: code, timeLimit: service.timeLimit, supplementRule: service.supplementRule, lines: clock.lines,
+                storedDueAt: ticket.dueAt, recomputedDueAt: clock.due, revisedDueAt: ticket.revisedDueAt, warnings: clock.warnings)
+        }
+    }
+
+    /// The clock events of a ticket's audit trail, oldest first.
+    static func clockEvents(_ db: Database, _ code: String) throws -> [TicketClock.Event] {
+        try db.fetchRows(
+            sql: "SELECT at, action, detail FROM event WHERE entity = 'ticket' AND entity_id = ? ORDER BY id", arguments: [code]
+        ).compactMap { row in
+            let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+            return TicketClock.Event(action: row["action"], at: Date(storedSeconds: row["at"]), detail: detail)
         }
     }
 

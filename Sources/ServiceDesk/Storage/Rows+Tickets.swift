@@ -23,7 +23,8 @@ extension Ticket {
             dueAt: date("due_at"), revisedDueAt: date("revised_due_at"), pausedAt: date("paused_at"), resolvedAt: date("resolved_at"),
             returnedAt: date("returned_at"), closedAt: date("closed_at"), outcome: (row["outcome"] as String?).flatMap(Outcome.init),
             outcomeNote: row["outcome_note"], earlyReturn: row["early_return"], rating: (row["rating"] as String?).flatMap(Rating.init),
-            ratingComment: row["rating_comment"], apologisedAt: date("apologised_at"), supplementRequests: row["supplement_requests"],
+            ratingComment: row["rating_comment"], apologisedAt: date("apologised_at"),
+            decision: (row["decision"] as String?).flatMap(Outcome.init), supplementRequests: row["supplement_requests"],
             queueNumber: row["queue_number"], createdBy: row["created_by"], version: row["version"])
     }
 }
@@ -39,18 +40,7 @@ extension Applicant {
     }
 }
 
-/// One visit of a route step: a line of the control sheet.
-public struct StepVisit: Codable, Equatable, Sendable {
-    public var visit: Int
-    public var position: Int?
-    public var department: String
-    public var allowance: TimeLimit?
-    public var enteredAt: Date
-    public var dueAt: Date?
-    public var claimedAt: Date?
-    public var leftAt: Date?
-    public var grade: Timeliness?
-
+extension StepVisit {
     init(row: Row) {
         visit = row["visit"]
         position = row["position"]

@@ -16,7 +16,8 @@ extension Centre {
             code: row["code"], name: row["name"],
             mode: OrganisationalMode(rawValue: row["mode"]) ?? .administrativeBody,
             autonomyGroup: row["autonomy_group"], timezone: row["timezone"],
-            intakeCutoff: TimeOfDay(row["intake_cutoff"] as String) ?? Centre.defaultCutoff)
+            intakeCutoff: TimeOfDay(row["intake_cutoff"] as String) ?? Centre.defaultCutoff,
+            apologyLeadDays: row["apology_lead_days"] ?? 1, atRiskDays: row["at_risk_days"] ?? 1)
     }
 }
 
@@ -61,7 +62,7 @@ extension Service {
             code: row["code"], name: row["name"], kind: kind,
             timeLimit: TimeLimit(row["time_limit"] as String) ?? .days(1), route: [],
             decidingStep: row["deciding_step"], legalBasis: row["legal_basis"],
-            supplementRule: SupplementRule(rawValue: row["supplement_rule"]), charges: [],
+            supplementRule: SupplementRule(rawValue: row["supplement_rule"]), cutoff: row["applies_cutoff"], charges: [],
             queuePrefix: row["queue_prefix"],
             keywords: (row["keywords"] as String? ?? "").split(separator: ",").map(String.init),
             attributes: Self.attributes(row["attributes"]),

@@ -10,7 +10,26 @@ struct CalendarController {
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         group.get("calendar") { _, context in
             try context.require(anyOf: Role.configurationReaders)
-            return JSONResponse(try await database.calendar())
+            return JSONResponse(try await database.calendarOverview())
+        }
+        // The due calculator: what a ticket received then would get (SPEC §3).
+        group.get("calendar/due") { request, context in
+            try context.require(anyOf: Role.configurationReaders)
+            var query = Query(request)
+            let centre = try await database.centre()
+            let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: .gmt)
+            let from = query.string("from").flatMap { clock.instant(parsing: $0) }
+            if from == nil {
+                query.errors.append(FieldError("from", "is required: an RFC 3339 timestamp, or local time YYYY-MM-DD HH:MM"))
+            }
+            let limitText = query.string("limit")
+            let limit = limitText.flatMap(TimeLimit.init)
+            if limitText != nil && limit == nil { query.errors.append(FieldError("limit", "must be 'N d' or 'N h', e.g. '3 d'")) }
+            let channel = query.enumeration("channel", Ticket.Channel.self) ?? .counter
+            try query.finish()
+            guard let from else { throw DeskError.validation(query.errors) }
+            return JSONResponse(
+                try await database.dueCalculation(receivedAt: from, limit: limit, service: query.string("service"), channel: channel))
         }
         group.put("calendar") { request, context in
             try context.require(.admin)

@@ -14,7 +14,7 @@ struct HallController {
     let poll: Duration
     let heartbeat: Duration
 
-    static let counterStaff: [Role] = [.officer, .supervisor, .admin]
+    static let counterStaff: [Role] = Role.allCases.filter(Permissions.counterStaff.contains)
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         group.get("counters") { _, context in
@@ -42,7 +42,7 @@ struct HallController {
             return try JSONResponse(called).response(from: request, context: context)
         }
         group.post("queue-numbers") { request, context in
-            try context.require(.kiosk, .officer, .supervisor, .admin)
+            try context.require(anyOf: Role.allCases.filter(Permissions.numberIssuers.contains))
             return try await Idempotency.create(request, context: context, database: database, as: IssueRequest.self) { issue in
                 try await database.issueNumber(issue, actor: context.actor)
             }
@@ -94,7 +94,7 @@ struct HallController {
             return JSONResponse(try await database.updateHallSettings(settings, actor: context.actor))
         }
         group.get("queue/display") { request, context in
-            try context.require(.display, .supervisor, .admin)
+            try context.require(anyOf: Role.allCases.filter(Permissions.display.contains))
             return displayFeed(resumingAfter: request.headers[.lastEventID].flatMap { Int64($0) })
         }
     }

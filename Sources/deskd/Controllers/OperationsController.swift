@@ -19,12 +19,15 @@ struct OperationsController {
             JSONResponse(["status": "ok"])
         }
         router.get("readyz") { _, _ in
+            let overview: CalendarOverview
             do {
                 try await database.ping()
+                overview = try await database.calendarOverview()
             } catch {
                 throw Problem(status: .serviceUnavailable, slug: "not-ready", title: "Not ready", detail: "the database does not answer")
             }
-            return JSONResponse(["status": "ready"])
+            // Ready, but an administrator must hear of a year whose calendar was never loaded (SPEC §3).
+            return JSONResponse(Readiness(status: "ready", warnings: overview.warnings))
         }
         router.get("metrics") { _, _ in
             try await metrics.refresh(from: database)
@@ -38,4 +41,10 @@ struct OperationsController {
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: Self.openAPIDocument))
         }
     }
+}
+
+/// The answer of `/readyz`.
+struct Readiness: Codable {
+    var status: String
+    var warnings: [String]
 }

@@ -6,7 +6,7 @@ import ServiceDesk
 /// Reads query parameters with field-level errors instead of silently ignoring bad ones.
 struct Query {
     let parameters: Parameters
-    private var errors: [FieldError] = []
+    var errors: [FieldError] = []
 
     init(_ request: Request) {
         parameters = request.uri.queryParameters
@@ -73,9 +73,10 @@ struct Query {
 }
 
 extension Role {
-    /// Staff who may read the configuration (catalogue, departments, calendar, centre):
-    /// everyone but the kiosk and the hall display, which see only their own feeds.
-    static let configurationReaders: [Role] = [.admin, .supervisor, .officer, .handler, .integration]
+    /// Staff who may read the configuration (catalogue, departments, calendar, centre) and
+    /// tickets: everyone but the kiosk and the hall display, which see only their own feeds
+    /// (`Permissions.readers`).
+    static let configurationReaders: [Role] = Role.allCases.filter(Permissions.readers.contains)
 }
 
 extension DeskRequestContext {

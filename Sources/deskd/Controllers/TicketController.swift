@@ -12,7 +12,7 @@ struct TicketController {
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         group.post("tickets") { request, context in
-            let actor = try context.require(.officer, .integration, .supervisor, .admin).staff
+            let actor = try context.require(anyOf: Role.allCases.filter(Permissions.intake.contains)).staff
             var request = request
             let body = Data(try await request.collectBody(upTo: context.bodyLimit).readableBytesView)
             let intake = try JSONCoding.decode(IntakeRequest.self, from: body)

@@ -51,6 +51,8 @@ public struct Receipt: Codable, Equatable, Sendable {
     public var charges: [Charge]
     public var missing: [String]
     public var reasons: String?
+    /// Said when the due computation entered a year whose calendar was never loaded (SPEC §3).
+    public var warnings: [String]
 }
 
 /// The answer to an intake.
@@ -70,6 +72,8 @@ public struct DueExplanation: Codable, Equatable, Sendable {
     /// What the current calendar gives for the same history (differs after a calendar correction).
     public var recomputedDueAt: Date?
     public var revisedDueAt: Date?
+    /// Said when the computation entered a year whose calendar was never loaded (SPEC §3).
+    public var warnings: [String]
 }
 
 /// A line of a ticket's audit trail with the control sheet's grade when a step was left.

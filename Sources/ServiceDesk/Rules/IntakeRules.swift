@@ -1,0 +1,40 @@
+import Foundation
+
+/// What an intake decides (SPEC §2, Decree 61/2018 art. 17): the state the ticket starts in,
+/// where it starts, and — when accepted — its clock and first step visit.
+public struct IntakeDecision: Sendable {
+    public var state: Ticket.State
+    public var department: String?
+    public var step: Int?
+    public var closedAt: Date?
+    /// The due computation of an accepted dossier (its counting start, due moment and warnings).
+    public var due: DueComputation?
+    /// The first step visit of an accepted dossier.
+    public var firstStep: StepVisit?
+}
+
+extension TicketRules {
+    /// Intake: accepted starts the clock at step 0; incomplete waits on the citizen with no
+    /// clock; refused closes the ticket as rejected.
+    public static func intake(
+        _ outcome: IntakeRequest.Outcome, service: Service, channel: Ticket.Channel, actor: Staff, now: Date, time: WorkingTime
+    ) throws -> IntakeDecision {
+        guard Permissions.intake.contains(actor.role) else {
+            throw DeskError.forbidden("role \(actor.role.rawValue) may not receive tickets")
+        }
+        guard service.active else { throw DeskError.validation([FieldError("service", "service \(service.code) is retired")]) }
+        let first = service.route[0]
+        switch outcome {
+        case .accepted:
+            let due = Reception.due(
+                receivedAt: now, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel), time: time)
+            return IntakeDecision(
+                state: .queued, department: first.department, step: 0, due: due,
+                firstStep: Reception.enter(first, visit: 1, position: 0, at: due.countingStart, time: time))
+        case .incomplete:
+            return IntakeDecision(state: .awaitingCitizen, department: first.department, step: 0)
+        case .refused:
+            return IntakeDecision(state: .rejected, department: nil, step: nil, closedAt: now)
+        }
+    }
+}
