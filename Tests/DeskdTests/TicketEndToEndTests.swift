@@ -15,9 +15,13 @@ struct TicketEndToEndTests {
         let daemon: RunningDaemon
         let admin: String
 
-        init() async throws {
+        /// With `local`, the daemon's wall clock starts then (`ShiftedClock`), e.g. "2026-12-07 06:30".
+        init(at local: String? = nil) async throws {
             scratch = try Scratch()
-            daemon = try RunningDaemon(database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--demo"])
+            let zone = LocalClock(identifier: "Asia/Ho_Chi_Minh")!
+            let environment = try local.map { try ShiftedClock.environment(startingAt: zone.instant(parsing: $0)!) } ?? [:]
+            daemon = try RunningDaemon(
+                database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--demo"], environment: environment)
             try await daemon.waitUntilReady()
             admin = try #require(daemon.printedAdminToken)
         }
@@ -59,7 +63,10 @@ struct TicketEndToEndTests {
         "the journey: counter intake → queue next → three-step route → supplement (restart) → resolve → return → rate; graded, chained, explained"
     )
     func journey() async throws {
-        let hall = try await Hall()
+        // Pinned to a Monday before the opening: received then, counting starts at 07:30 and the
+        // first step is due on Tuesday, so its immediate transfer is early (it was graded
+        // on-time when the day of reception counted as day 1).
+        let hall = try await Hall(at: "2026-12-07 06:30")
         let officer = try await hall.token(for: "lan.mc")
         let desk = try await hall.handler("thu.mc", department: "mot-cua")
         let land = try await hall.token(for: "mai.dd")

@@ -352,7 +352,8 @@ public enum TicketRules {
         // Durations computed once, at the result (reports read them; the replay recomputes them).
         let accepted = facts.acceptedAt ?? ticket.receivedAt
         change.durations.resolution = DurationEffect.Resolution(
-            timeliness: timeliness, calendarMinutes: Int((now.storedSeconds - accepted.storedSeconds) / 60),
+            timeliness: timeliness,
+            calendarMinutes: Int((now.timeIntervalSince1970.rounded(.down) - accepted.timeIntervalSince1970.rounded(.down)) / 60),
             workingMinutes: max(0, context.time.workingMinutes(from: accepted, to: now) - clock.pausedMinutes))
         change.ticket.state = .resolved
         change.ticket.resolvedAt = now
