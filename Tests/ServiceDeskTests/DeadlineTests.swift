@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import ServiceDesk
@@ -29,14 +30,27 @@ struct DeadlineTests {
         ] {
             centre.clock.set(hour)
             var byTicket: [String] = []
-            for code in [waitingLate, waitingInTime, dueToday] where try await centre.database.ticket(code, viewer: admin).overdue {
-                byTicket.append(code)
+            var atRiskByTicket: [String] = []
+            for code in [waitingLate, waitingInTime, dueToday] {
+                let view = try await centre.database.ticket(code, viewer: admin)
+                if view.overdue { byTicket.append(code) }
+                if view.atRisk { atRiskByTicket.append(code) }
             }
-            var query = TicketQuery()
-            query.overdue = true
-            let bySearch = try await centre.database.tickets(query, page: try PageRequest(limit: 50, cursor: nil), viewer: admin).items
-                .map(\.ticket.code)
-            let backlog = try await centre.database.report(.backlog, ReportRequest(period: nil)).rows.first?["overdue"]
+            func search(_ overdue: Bool?, _ atRisk: Bool?) async throws -> Set<String> {
+                var query = TicketQuery()
+                query.overdue = overdue
+                query.atRisk = atRisk
+                return Set(
+                    try await centre.database.tickets(query, page: try PageRequest(limit: 50, cursor: nil), viewer: admin).items
+                        .map(\.ticket.code))
+            }
+            let bySearch = try await search(true, nil)
+            let backlogRow = try await centre.database.report(.backlog, ReportRequest(period: nil)).rows.first
+            let backlog = backlogRow?["overdue"]
+            // At risk: the clock running and due within one working day — the same in the view, search and backlog.
+            #expect(try await search(nil, true) == Set(atRiskByTicket), "at risk in search at \(hour)")
+            #expect(backlogRow?["atRisk"] == .int(atRiskByTicket.count), "at risk in the backlog at \(hour)")
+            #expect(atRiskByTicket == (hour.hasPrefix("2026-12-03") && hour < "2026-12-03 15:00" ? [dueToday] : []), "at risk at \(hour)")
             let progress = try await centre.database.report(.progress, ReportRequest(period: ReportPeriod(period: "2026-12")))
                 .rows.first?["openOverdue"]
             #expect(byTicket == expected, "ticket view at \(hour)")
@@ -66,5 +80,29 @@ struct DeadlineTests {
         #expect(transferred.step == 1)
         let events = try await centre.database.ticketEvents(code, viewer: admin)
         #expect(events.last?.detail["grade"] == "on-time")  // with the stale deadline: "late"
+    }
+}
+
+@Suite("Queue order: one definition, in Swift and in SQL")
+struct QueueOrderTests {
+    @Test("the department queue comes out of its index in QueueOrder, without sorting")
+    func sqlOrderIsTheRule() async throws {
+        let centre = try await Centre2026(at: "2026-11-30 09:00")
+        for (time, priority) in [
+            ("2026-11-30 09:00", nil), ("2026-11-30 10:00", "urgent"), ("2026-11-30 08:00", nil), ("2026-12-01 09:00", "priority"),
+        ] {
+            centre.clock.set(time)
+            _ = try await centre.intake("HD-TTHC", priority: priority)
+        }
+        let admin = try await centre.staff("admin")
+        let queue = try await centre.database.queue(department: "tiep-dan", viewer: admin).map(\.ticket)
+        #expect(queue.count == 4)
+        #expect(queue.map(\.code) == queue.sorted(by: QueueOrder.precedes).map(\.code))
+        #expect(queue.first?.priority == .urgent && queue.dropFirst().first?.priority == .priority)
+        let plan = try await centre.database.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.queueSQL("code") + " LIMIT 1", arguments: ["tiep-dan"])
+                .map { $0["detail"] as String }
+        }
+        #expect(!plan.joined().contains("TEMP B-TREE"), "\(plan)")
     }
 }

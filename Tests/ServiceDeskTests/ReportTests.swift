@@ -178,8 +178,11 @@ struct HallReportTests {
         try await act(.start, a3, "2026-11-30 08:31")
         try await act(.finish, a3, "2026-11-30 08:51")
         centre.clock.set("2026-11-30 08:45")
+        // The counter passes it on; the registry (tu-phap, its deciding step) decides at once.
         try await centre.act(.claim, result.receipt.code, by: "thu.mc")
-        try await centre.act(.resolve, result.receipt.code, by: "thu.mc", ActionRequest(outcome: "answered"))
+        try await centre.act(.transfer, result.receipt.code, by: "thu.mc")
+        try await centre.act(.claim, result.receipt.code, by: "hung.tp")
+        try await centre.act(.resolve, result.receipt.code, by: "hung.tp", ActionRequest(outcome: "granted"))
         return centre
     }
 

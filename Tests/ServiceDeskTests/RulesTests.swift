@@ -85,14 +85,26 @@ struct RulesTests {
         }
     }
 
-    @Test("past the deciding step without a decision (an older ticket), nobody may resolve it granted outside the deciding department")
-    func resolveWithoutDecision() {
-        let later = Self.ticket(step: 2, department: "mot-cua", holder: "thu.mc")
+    @Test("the decision is taken at the deciding step's department; a procedure with a deciding step is never just answered")
+    func decisionBelongsToTheDecidingDepartment() {
+        // Sent to mot-cua for a consultation (a named transfer keeps the step): nobody there may decide.
+        let consulted = Self.ticket(step: 1, department: "mot-cua", holder: "thu.mc")
         let desk = Staff(username: "thu.mc", name: "Thu", role: .handler, department: "mot-cua", employment: .civilServant)
-        #expect(throws: DeskError.self) { try Self.decide(.resolve, Self.facts(later), ActionRequest(outcome: "granted"), by: desk) }
-        #expect(throws: DeskError.self) {
-            try Self.decide(.resolve, Self.facts(later), ActionRequest(outcome: "granted"), by: Self.supervisor)
-        }
+        var facts = Self.facts(consulted)
+        facts.department = Department(code: "mot-cua", name: "Một cửa", kind: .internal, decides: true)
+        #expect(throws: DeskError.self) { try Self.decide(.resolve, facts, ActionRequest(outcome: "granted"), by: desk) }
+        #expect(throws: DeskError.self) { try Self.decide(.resolve, facts, ActionRequest(outcome: "granted"), by: Self.supervisor) }
+        #expect(throws: DeskError.self) { try Self.decide(.resolve, Self.facts(Self.ticket()), ActionRequest(outcome: "answered")) }
+        // At the deciding department, the resolution is the decision, and the trail says so.
+        let decided = try? Self.decide(.resolve, Self.facts(Self.ticket()), ActionRequest(note: "không đủ điều kiện", outcome: "refused"))
+        #expect(decided?.ticket.decision == .refused && decided?.detail["decision"] == "refused")
+    }
+
+    @Test("a ticket that passed the deciding step before the rule existed (no decision recorded) goes on as before")
+    func legacyPastTheDecidingStep() throws {
+        let later = Self.ticket(step: 2, department: "mot-cua", holder: "thu.mc")
+        let desk = Staff(username: "thu.mc", name: "Thu", role: .handler, department: "mot-cua", employment: .contract)
+        #expect(try Self.decide(.resolve, Self.facts(later), ActionRequest(outcome: "granted"), by: desk).ticket.state == .resolved)
     }
 
     // MARK: The clock
@@ -114,18 +126,25 @@ struct RulesTests {
                 == Self.time.workingMinutes(from: Self.at("2026-12-01 10:00"), to: Self.at("2026-12-07 14:00")))
     }
 
-    @Test("one fold for the live clock and the log: folding the events gives what the decisions stored")
-    func foldMatchesDecisions() {
+    @Test("one fold: the events the decisions write, read back from the trail, give the due moment they stored")
+    func foldMatchesDecisions() throws {
         let terms = TicketClock.Terms(service: Self.service, channel: .counter)
-        let events: [TicketClock.Event] = [
-            .accepted(at: Self.at("2026-11-30 09:00")), .waiting(at: Self.at("2026-12-01 10:00"), kind: "supplement"),
-            .resumed(at: Self.at("2026-12-07 14:00"), restart: true),
-        ]
-        let folded = TicketClock.fold(events, terms: terms, time: Self.time)
-        var live = TicketClock(
-            ticket: Self.ticket(state: .awaitingCitizen, due: "2026-12-08 09:00", paused: "2026-12-01 10:00"), pausedMinutes: 0)
-        live.apply(.resumed(at: Self.at("2026-12-07 14:00"), restart: true), terms: terms, time: Self.time)
-        #expect(folded.due == live.due && folded.pausedMinutes == live.pausedMinutes && folded.countingStart == live.countingStart)
+        let accepted = Reception.due(receivedAt: Self.at("2026-11-30 09:00"), limit: .days(6), cutoff: true, time: Self.time)
+        for (restart, awaiting) in [(true, Ticket.AwaitingReason.supplement), (false, .payment)] {
+            var waiting = Self.ticket(
+                state: .awaitingCitizen, holder: nil, due: Self.clock.describe(accepted.due), paused: "2026-12-01 10:00")
+            waiting.awaitingReason = awaiting
+            let change = try Self.decide(.supplementReceived, Self.facts(waiting), at: "2026-12-07 16:00")
+            #expect(change.detail["clock"] == (restart ? "restart" : "pause"))
+            let trail: [(String, String, [String: String])] = [
+                ("ticket.intake", "2026-11-30 09:00", ["outcome": "accepted"]),
+                ("ticket.request-supplement", "2026-12-01 10:00", ["kind": awaiting.rawValue]),
+                ("ticket.supplement-received", "2026-12-07 16:00", change.detail.compactMapValues { $0 }),
+            ]
+            let events = trail.compactMap { TicketClock.Event(action: $0.0, at: Self.at($0.1), detail: $0.2) }
+            let folded = TicketClock.fold(events, terms: terms, time: Self.time)
+            #expect(folded.due == change.ticket.dueAt && folded.pausedMinutes == change.durations.addPausedMinutes)
+        }
     }
 
     // MARK: Rejection and refusal (item 8)
@@ -143,7 +162,8 @@ struct RulesTests {
             .resolve, Self.facts(accepted), ActionRequest(note: "công dân không bổ sung", outcome: "refused"), by: Self.supervisor,
             at: "2026-12-09 10:00")
         #expect(refused.ticket.state == .resolved && refused.ticket.outcome == .refused && refused.ticket.pausedAt == nil)
-        #expect(refused.detail["timeliness"] == "late" && refused.durations.resolution != nil)
+        // Graded where its clock stopped (waiting since 1/12, due 8/12), as overdue is: early.
+        #expect(refused.detail["timeliness"] == "early" && refused.durations.resolution != nil)
         #expect(throws: DeskError.self) {
             try Self.decide(.resolve, Self.facts(accepted), ActionRequest(outcome: "granted"), by: Self.supervisor)
         }

@@ -1,9 +1,10 @@
-/// The public holidays whose dates the law fixes (Labour Code 45/2019/QH14 art. 112(1)), for
-/// a year whose calendar was never loaded: New Year (1/1), Victory Day (30/4), Labour Day (1/5)
-/// and National Day (2/9). A fixed holiday that falls on a weekly rest day gives the next
-/// working day off (art. 111(3)). Tết and the Hùng Kings day follow the lunar calendar, and
-/// the second National Day holiday and every swap are announced yearly (since 2025 by the
-/// Minister of Home Affairs): none of those is guessed.
+/// The public holidays whose dates the law fixes (Labour Code 45/2019/QH14 art. 112(1)), known
+/// in every year without an import: New Year (1/1), Victory Day (30/4), Labour Day (1/5) and
+/// National Day (2/9). In a year whose calendar was never loaded, a fixed holiday that falls on
+/// a weekly rest day also gives the next working day off (art. 111(3)); in a loaded year the
+/// yearly notice says which day. Tết and the Hùng Kings day follow the lunar calendar, and the
+/// second National Day holiday and every swap are announced yearly (since 2025 by the Minister
+/// of Home Affairs): none of those is guessed.
 public enum FixedHolidays {
     static let fixed: [(month: Int, day: Int, name: String)] = [
         (1, 1, "Tết Dương lịch (Labour Code art. 112)"),
@@ -35,10 +36,24 @@ public enum FixedHolidays {
         return days.sorted { $0.date < $1.date }
     }
 
-    /// The fixed holiday (or day off in lieu) on `date`, if any.
-    static func day(on date: LocalDate, calendar: WorkingCalendar) -> CalendarDay? {
-        // Cheap first test: only early January, late April to early May and September can match.
-        guard [1, 4, 5, 9].contains(date.month) else { return nil }
+    /// Whether `date` is one of the fixed dates themselves.
+    static func isFixedDate(_ date: LocalDate) -> Bool {
+        fixed.contains { $0.month == date.month && $0.day == date.day }
+    }
+
+    /// The fixed holiday on `date`, or with `inLieu` also the day off in lieu of one.
+    static func day(on date: LocalDate, calendar: WorkingCalendar, inLieu: Bool) -> CalendarDay? {
+        // Cheap first test, as walks ask about every date: a day off in lieu comes within a week
+        // of its holiday (1–8/1, 30/4–8/5, 2–9/9).
+        let near =
+            (date.month == 1 && date.day <= 8) || (date.month == 4 && date.day == 30) || (date.month == 5 && date.day <= 8)
+            || (date.month == 9 && (2...9).contains(date.day))
+        guard near else { return nil }
+        if !inLieu {
+            return fixed.first { $0.month == date.month && $0.day == date.day }.map {
+                CalendarDay(date: date, kind: .holiday, name: $0.name)
+            }
+        }
         return days(of: date.year, calendar: calendar).first { $0.date == date }
     }
 }

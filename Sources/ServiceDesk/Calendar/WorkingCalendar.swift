@@ -43,8 +43,9 @@ public struct WorkingCalendar: Codable, Equatable, Sendable {
     public var days: [CalendarDay] {
         didSet { loadedYears = Self.years(of: days) }
     }
-    /// The years with at least one dated day: their calendar was loaded (imported or entered),
-    /// and it alone says which days are off. Any other year knows only the fixed-date holidays.
+    /// The years whose calendar was loaded: with at least one dated day that is not a
+    /// fixed-date holiday (Tết, a make-up day, a swapped day — what only the yearly notice
+    /// knows). An import of 1/1, 30/4 and 1/5 alone does not load a year.
     public private(set) var loadedYears: Set<Int>
 
     enum CodingKeys: String, CodingKey { case hours, days, loadedYears }
@@ -70,7 +71,9 @@ public struct WorkingCalendar: Codable, Equatable, Sendable {
         try container.encode(loadedYears.sorted(), forKey: .loadedYears)
     }
 
-    static func years(of days: [CalendarDay]) -> Set<Int> { Set(days.map(\.date.year)) }
+    static func years(of days: [CalendarDay]) -> Set<Int> {
+        Set(days.filter { !FixedHolidays.isFixedDate($0.date) }.map(\.date.year))
+    }
 
     /// Monday–Friday 07:30–11:30 and 13:00–17:00: eight working hours a day (SPEC §3; QĐ
     /// 188/1999: 40 hours over 5 days), so that `1 d` and `8 h` are the same allowance.
@@ -117,10 +120,16 @@ public struct WorkingCalendar: Codable, Equatable, Sendable {
     /// Whether `date` is a working day by the weekly hours alone (no dated exceptions).
     func isWorkingWeekday(_ date: LocalDate) -> Bool { !(hours[date.weekday] ?? []).isEmpty }
 
-    /// The dated exception of a date: the loaded one, or for a year nobody loaded a fixed-date
-    /// holiday of Labour Code art. 112 (or the day off in lieu of one that fell on a rest day).
+    /// The dated exception of a date: the one entered or imported; else a fixed-date holiday of
+    /// Labour Code art. 112 (known in every year: only a make-up `workday` entered on the date
+    /// overrides it); else, in a year nobody loaded, the day off in lieu of a fixed holiday that
+    /// fell on a rest day (art. 111(3); in a loaded year the yearly notice says which day).
     public func day(on date: LocalDate) -> CalendarDay? {
-        guard loadedYears.contains(date.year) else { return FixedHolidays.day(on: date, calendar: self) }
+        if let entered = enteredDay(on: date) { return entered }
+        return FixedHolidays.day(on: date, calendar: self, inLieu: !loadedYears.contains(date.year))
+    }
+
+    func enteredDay(on date: LocalDate) -> CalendarDay? {
         // Few dozen entries a year: a binary search keeps this cheap for long walks.
         var low = 0
         var high = days.count - 1

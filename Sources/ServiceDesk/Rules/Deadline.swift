@@ -40,16 +40,17 @@ public enum Deadline {
 public enum QueueOrder {
     public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool {
         if a.priority.rank != b.priority.rank { return a.priority.rank > b.priority.rank }
-        let (dueA, dueB) = (a.dueAt ?? .distantFuture, b.dueAt ?? .distantFuture)
+        // (A queued ticket always has a due moment; a missing one sorts first, as NULL does in SQL.)
+        let (dueA, dueB) = (a.dueAt ?? .distantPast, b.dueAt ?? .distantPast)
         if dueA != dueB { return dueA < dueB }
         if a.receivedAt != b.receivedAt { return a.receivedAt < b.receivedAt }
         return a.code < b.code
     }
 
-    /// The same order as an SQL `ORDER BY` list over the ticket table's columns (a queued
-    /// ticket always has a due moment; `coalesce` keeps a missing one last, as `precedes` does).
-    public static let sql =
-        "(CASE priority WHEN 'urgent' THEN 0 WHEN 'priority' THEN 1 ELSE 2 END), coalesce(due_at, 9223372036854775807), received_at, code"
+    /// The same order as an SQL `ORDER BY` list over the ticket table's columns. It is also the
+    /// key of the partial index `ticket_next` (migration 0002), so "next" reads one index entry
+    /// instead of sorting the queue: change both together.
+    public static let sql = "(CASE priority WHEN 'urgent' THEN 0 WHEN 'priority' THEN 1 ELSE 2 END), due_at, received_at, code"
 }
 
 /// The dossier code (*mã số hồ sơ*, Decree 61/2018 art. 26; SPEC §2):

@@ -194,9 +194,7 @@ public enum TicketRules {
         var position: Int?
         if let named = Text.clean(request.department) {
             let reason = try required(request.note, "note", "a transfer to a named department gives its reason")
-            guard let department = facts.target else {
-                throw DeskError.validation([FieldError("department", "no department '\(named)'")])
-            }
+            guard let department = facts.target else { throw DeskError.notFound(entity: "department", id: named) }
             guard department.active else { throw DeskError.validation([FieldError("department", "department \(named) is inactive")]) }
             target = RouteStep(department: named)
             change.detail["reason"] = reason
@@ -205,7 +203,8 @@ public enum TicketRules {
             guard next < service.route.count else {
                 throw DeskError.conflict("the ticket is at the last step of its route; resolve it, or name a department to transfer to")
             }
-            if let deciding = service.decidingStep, (ticket.step ?? -1) >= deciding, change.ticket.decision == nil {
+            // (A ticket that passed it before this rule existed has no decision and goes on as before.)
+            if let deciding = service.decidingStep, ticket.step == deciding, change.ticket.decision == nil {
                 throw DeskError.conflict(
                     "step \(deciding) (\(service.route[deciding].department)) is the deciding step: it is passed only by a decision; transfer with outcome granted or refused, as someone allowed to decide"
                 )
@@ -291,9 +290,11 @@ public enum TicketRules {
             change.detail["previousDueAt"] = ticket.dueAt.map(context.time.clock.describe)
             // The step's allowance starts again with the time limit: the department is not
             // graded for the citizen's delay.
+            // It counts from where the ticket's clock starts again (after the cut-off: tomorrow's opening).
             if let step = facts.openStep, step.allowance != nil {
+                let start = clock.countingStart ?? now
                 change.steps.append(
-                    .moveDue(visit: step.visit, to: Reception.stepDue(enteredAt: now, allowance: step.allowance, time: context.time)))
+                    .moveDue(visit: step.visit, to: Reception.stepDue(enteredAt: start, allowance: step.allowance, time: context.time)))
             }
         case "pause":
             change.detail["pausedMinutes"] = String(clock.lastWait)
@@ -328,22 +329,32 @@ public enum TicketRules {
             }
         }
         let service = try loaded(facts.service, "service")
-        if let deciding = service.decidingStep, outcome != .answered {
+        if let deciding = service.decidingStep {
+            // A procedure with a deciding step ends with a decision (SPEC §1), taken there.
+            guard outcome != .answered else {
+                throw DeskError.conflict("\(service.code) ends with a decision at its deciding step: granted or refused, not answered")
+            }
             if let decided = ticket.decision {
                 guard decided == outcome else {
                     throw DeskError.conflict("the decision taken at the deciding step was \(decided.rawValue); the result is that decision")
                 }
+            } else if let step = ticket.step, step > deciding {
+                // Passed before the rule existed (no decision recorded): resolved as before.
             } else {
                 try RouteRules.checkDecision(
                     ticket: ticket, service: service, deciding: deciding, department: facts.department, actor: context.actor,
                     mode: context.centre.mode)
                 change.ticket.decision = outcome
+                change.detail["decision"] = outcome.rawValue
             }
         }
         let now = context.now
+        // Graded where the clock stands: a dossier refused while waiting on the citizen is judged
+        // at the moment its clock stopped (`Deadline.reference`), as overdue is.
+        let finished = Deadline.reference(ticket, now: now)
         change.detail["outcome"] = outcome.rawValue
-        change.detail["grade"] = leave(&change, facts, context)?.rawValue
-        let timeliness = ticket.dueAt.map { context.time.grade(finishedAt: now, dueAt: $0) }
+        change.detail["grade"] = leave(&change, facts, context, at: finished)?.rawValue
+        let timeliness = ticket.dueAt.map { context.time.grade(finishedAt: finished, dueAt: $0) }
         change.detail["timeliness"] = timeliness?.rawValue
         // The wait of a ticket refused while waiting on the citizen ends now.
         var clock = TicketClock(ticket: ticket, pausedMinutes: facts.pausedMinutes)
@@ -442,7 +453,8 @@ public enum TicketRules {
     static func reassign(_ change: inout TicketChange, _ facts: TicketFacts, _ request: ActionRequest) throws {
         let ticket = facts.ticket
         let username = try required(request.handler, "handler", "name the handler to give the ticket to")
-        guard let handler = facts.handler, handler.active, handler.role == .handler, handler.department == ticket.department else {
+        guard let handler = facts.handler else { throw DeskError.notFound(entity: "staff", id: username) }
+        guard handler.active, handler.role == .handler, handler.department == ticket.department else {
             throw DeskError.validation([
                 FieldError("handler", "\(username) is not an active handler of \(ticket.department ?? "the ticket's department")")
             ])
@@ -454,10 +466,12 @@ public enum TicketRules {
 
     // MARK: Helpers
 
-    /// Leaves the open step visit now and grades it against its own allowance.
-    static func leave(_ change: inout TicketChange, _ facts: TicketFacts, _ context: TicketContext) -> Timeliness? {
+    /// Leaves the open step visit now and grades it against its own allowance (at `finished`,
+    /// by default now).
+    static func leave(_ change: inout TicketChange, _ facts: TicketFacts, _ context: TicketContext, at finished: Date? = nil) -> Timeliness?
+    {
         guard let step = facts.openStep else { return nil }
-        let grade = step.dueAt.map { context.time.grade(finishedAt: context.now, dueAt: $0) }
+        let grade = step.dueAt.map { context.time.grade(finishedAt: finished ?? context.now, dueAt: $0) }
         change.steps.append(.leave(visit: step.visit, grade: grade))
         return grade
     }

@@ -108,7 +108,7 @@ extension AppDatabase {
             staff: try Row.fetchAll(db, sql: "SELECT * FROM staff").map(Staff.init(row:)),
             services: try services(db, filter: ServiceFilter(), limit: nil),
             openTickets: try Row.fetchAll(
-                db, sql: "SELECT code, charges FROM ticket WHERE state IN ('queued', 'in-progress', 'awaiting-citizen') AND charges <> '[]'"
+                db, sql: "SELECT code, charges FROM ticket WHERE state IN \(Ticket.State.openSQL) AND charges <> '[]'"
             ).map { row in
                 (row["code"], (try? APIJSON.decoder.decode([Charge].self, from: Data((row["charges"] as String).utf8))) ?? [])
             })
@@ -174,9 +174,10 @@ extension AppDatabase {
             guard let limit = limit ?? service?.timeLimit else {
                 throw DeskError.validation([FieldError("limit", "is required without a service: 'N d' or 'N h'")])
             }
-            // Without a service, a procedure is assumed (for the cut-off's default).
-            let cutoff = Reception.cutoffApplies(
-                setting: service?.appliesCutoff ?? Service.cutoffByDefault(kind: .procedure, limit: limit), channel: channel)
+            // The service's setting, or the default for its kind (a procedure without a service) and
+            // the limit asked about.
+            let setting = service?.cutoff ?? Service.cutoffByDefault(kind: service?.kind ?? .procedure, limit: limit)
+            let cutoff = Reception.cutoffApplies(setting: setting, channel: channel)
             let computation = Reception.due(receivedAt: received, limit: limit, cutoff: cutoff, time: time)
             return DueAnswer(
                 receivedAt: received, limit: limit, service: service?.code, channel: channel, cutoffApplied: cutoff,

@@ -57,7 +57,7 @@ extension AppDatabase {
                     arguments += StatementArguments(codes)
                 }
                 if let statuses = search.statuses, statuses.count == 1 {
-                    sql += " AND t.state \(statuses.contains(.open) ? "" : "NOT ")IN ('queued', 'in-progress', 'awaiting-citizen')"
+                    sql += " AND t.state \(statuses.contains(.open) ? "" : "NOT ")IN \(Ticket.State.openSQL)"
                 }
             }
             sql += " ORDER BY t.received_at DESC, t.code DESC LIMIT \(Open311Search.maxResults)"

@@ -320,7 +320,7 @@ extension AppDatabase {
                     sum(\(age) >= 8 * :day AND \(age) < 31 * :day) AS age8to30, sum(\(age) >= 31 * :day) AS ageOver30,
                     sum(\(Self.atRiskSQL("t", now: ":now", horizon: ":risk"))) AS atRisk, sum(\(Self.overdueSQL("t", now: ":now"))) AS overdue,
                     min(coalesce(t.accepted_at, t.received_at)) AS oldest
-                FROM ticket t WHERE t.state IN ('queued', 'in-progress', 'awaiting-citizen')\(context.request.filter.sql)
+                FROM ticket t WHERE t.state IN \(Ticket.State.openSQL)\(context.request.filter.sql)
                 GROUP BY g ORDER BY g
                 """,
             arguments: arguments
