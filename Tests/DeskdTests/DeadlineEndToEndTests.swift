@@ -87,6 +87,17 @@ struct DeadlineEndToEndTests {
             cli.status == 0 && cli.output.contains("2026-12-04 07:30") && cli.output.contains("after the 15:00 cut-off"), "\(cli.error)")
         let usage = try await desk.cli(["calendar", "due", "--from", "tomorrow", "--limit", "3 d"])
         #expect(usage.status == 1 && usage.error.contains("from"))
+        // The service's cut-off setting, through deskcli: off, then back to the default.
+        #expect(try await desk.cli(["service", "update", "1.000894", "--cutoff", "off"]).status == 0)
+        #expect(try await desk.due("2026-11-30 15:30", nil, service: "1.000894").dueLocal == "2026-12-07 15:30")
+        let shown = try await desk.cli(["service", "show", "1.000894"])
+        #expect(shown.output.contains("off") && !shown.output.contains("(default)"), "\(shown.output)")
+        #expect(try await desk.cli(["service", "update", "1.000894", "--cutoff", "default"]).status == 0)
+        #expect(try await desk.due("2026-11-30 15:30", nil, service: "1.000894").dueLocal == "2026-12-08 07:30")
+        // The centre's apology lead and at-risk days.
+        let centre = try await desk.cli(["centre", "update", "--apology-lead-days", "2", "--at-risk-days", "2"])
+        #expect(centre.status == 0 && centre.output.contains("2 working day(s) before the due date"), "\(centre.error)")
+        #expect(try await desk.cli(["centre", "update", "--at-risk-days", "99"]).status == 1)
         #expect(await desk.daemon.stop() == 0)
     }
 
