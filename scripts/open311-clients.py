@@ -136,8 +136,9 @@ def error_paths(root, key, officer_key):
     cases = [
         ({**located}, 403, "api_key is required"),
         ({**located, "api_key": ""}, 403, "api_key is required"),
-        ({**located, "api_key": "sd_wrong"}, 403, "api_key is unknown or revoked"),
-        ({**located, "api_key": officer_key}, 403, "api_key must be an integration token"),
+        # Unknown and another role's key: one answer, nothing learnt about the key.
+        ({**located, "api_key": "sd_wrong"}, 403, "api_key is not a valid Open311 key of this centre"),
+        ({**located, "api_key": officer_key}, 403, "api_key is not a valid Open311 key of this centre"),
         ({"api_key": key, "lat": "1", "long": "2"}, 400, "service_code: is required"),
         ({"api_key": key, "service_code": "NOPE", "lat": "1", "long": "2"}, 404, "service 'NOPE' not found"),
         ({"api_key": key, "service_code": "PA-HATANG", "attribute[loai]": "den"}, 400, "location: is required"),

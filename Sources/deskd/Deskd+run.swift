@@ -16,7 +16,11 @@ extension DeskdConfiguration {
         if let limit = options.bodyLimit ?? environment["DESK_BODY_LIMIT"].flatMap(Int.init) { bodyLimit = limit }
         if let limit = options.uploadLimit ?? environment["DESK_UPLOAD_LIMIT"].flatMap(Int.init) { uploadLimit = limit }
         demo = options.demo
-        if let seconds = environment["DESK_DISPLAY_HEARTBEAT"].flatMap(Double.init), seconds > 0 {
+        if let text = environment["DESK_DISPLAY_HEARTBEAT"] {
+            // Bounded: a huge or odd value would overflow the conversion to milliseconds.
+            guard let seconds = Double(text), seconds.isFinite, (0.05...3600).contains(seconds) else {
+                throw ValidationError("DESK_DISPLAY_HEARTBEAT must be a number of seconds from 0.05 to 3600, not '\(text)'")
+            }
             displayHeartbeat = .milliseconds(Int(seconds * 1000))
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }

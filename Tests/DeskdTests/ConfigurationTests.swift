@@ -42,5 +42,11 @@ struct ConfigurationTests {
         #expect(throws: ValidationError.self) {
             try DeskdConfiguration(options: try Deskd.parse(["--body-limit", "100000", "--upload-limit", "99999"]), environment: [:])
         }
+        // A huge, negative or odd heartbeat once overflowed the conversion and killed the daemon at start.
+        for text in ["1e300", "-1", "0", "nan", "inf", "soon"] {
+            #expect(throws: ValidationError.self, "\(text)") {
+                try DeskdConfiguration(options: try Deskd.parse([]), environment: ["DESK_DISPLAY_HEARTBEAT": text])
+            }
+        }
     }
 }

@@ -32,12 +32,15 @@ public struct CounterDraft: Codable, Sendable {
     public var name: String?
     public var department: String?
     public var services: [String]?
+    /// Created open (calling numbers at once); closed when left out.
+    public var open: Bool?
 
-    public init(number: Int?, name: String?, department: String? = nil, services: [String]?) {
+    public init(number: Int?, name: String?, department: String? = nil, services: [String]?, open: Bool? = nil) {
         self.number = number
         self.name = name
         self.department = department
         self.services = services
+        self.open = open
     }
 
     func validated() throws(DeskError) -> Counter {
@@ -47,7 +50,7 @@ public struct CounterDraft: Codable, Sendable {
         let services = (services ?? []).map(Text.clean).filter { !$0.isEmpty }
         validator.check(!services.isEmpty, "services", "a counter serves at least one service")
         try validator.finish()
-        return Counter(number: number!, name: name, department: Text.clean(department), services: services)
+        return Counter(number: number!, name: name, department: Text.clean(department), services: services, open: open ?? false)
     }
 }
 
@@ -236,7 +239,9 @@ public enum Hall {
     public static func estimatedWait(ahead: Int, openCounters: Int, recentServiceSeconds: [Int], defaultMinutes: Int) -> Int {
         guard ahead > 0 else { return 0 }
         let sorted = recentServiceSeconds.sorted()
-        let median = sorted.isEmpty ? defaultMinutes * 60 : sorted[(sorted.count - 1) / 2]
+        // Each factor held to a day, so the product cannot overflow (a setting stored before the
+        // bound, or a service time measured across a night).
+        let median = min(sorted.isEmpty ? min(max(defaultMinutes, 1), 1440) * 60 : sorted[(sorted.count - 1) / 2], 86_400)
         let rounds = (ahead + max(openCounters, 1) - 1) / max(openCounters, 1)
         return (rounds * median + 59) / 60
     }

@@ -104,8 +104,11 @@ public struct Service: Codable, Equatable, Sendable {
         for (index, step) in service.route.enumerated() {
             validator.check(Department.isValidCode(step.department), "route[\(index)].department", "must be a department code")
         }
+        validator.check(service.charges.count <= Charge.maxLines, "charges", "at most \(Charge.maxLines) charge lines")
         for (index, charge) in service.charges.enumerated() {
-            validator.check(charge.amount >= 0, "charges[\(index)].amount", "must be zero or more (integer VND)")
+            validator.check(
+                (0...Charge.maxAmount).contains(charge.amount), "charges[\(index)].amount",
+                "must be 0 to \(Charge.maxAmount) (integer VND)")
             // Law on Fees and Charges 97/2015 art. 12: lệ phí is always remitted in full to the budget.
             if charge.kind == .lePhi {
                 validator.check(charge.remittance == .budget, "charges[\(index)].remittance", "lệ phí is always remitted to the budget")
@@ -150,6 +153,12 @@ public struct Charge: Codable, Equatable, Sendable {
     public enum Remittance: String, Codable, CaseIterable, Sendable {
         case budget, retained
     }
+
+    /// The largest amount of one charge line, 10^12 VND: far above any fee, and small enough that
+    /// the sums of every report stay exact in 64-bit integers.
+    public static let maxAmount = 1_000_000_000_000
+    /// The most charge lines a service may have.
+    public static let maxLines = 50
 
     public var kind: Kind
     public var amount: Int

@@ -125,6 +125,17 @@ public struct Document: Codable, Equatable, Sendable {
         self.copies = copies
         self.original = original
     }
+
+    enum CodingKeys: String, CodingKey { case name, copies, original }
+
+    /// `copies` and `original` may be left out: one copy, not an original (as the OpenAPI
+    /// document's defaults say).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        copies = try container.decodeIfPresent(Int.self, forKey: .copies) ?? 1
+        original = try container.decodeIfPresent(Bool.self, forKey: .original) ?? false
+    }
 }
 
 /// The actions of SPEC §2.

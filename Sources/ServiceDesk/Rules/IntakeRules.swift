@@ -15,12 +15,25 @@ public struct IntakeDecision: Sendable {
 
 extension TicketRules {
     /// Intake: accepted starts the clock at step 0; incomplete waits on the citizen with no
-    /// clock; refused closes the ticket as rejected.
+    /// clock; refused closes the ticket as rejected. `throughOpen311` says the request came in
+    /// through `/open311/v2`, the only way to the `open311` channel.
     public static func intake(
-        _ outcome: IntakeRequest.Outcome, service: Service, channel: Ticket.Channel, actor: Staff, now: Date, time: WorkingTime
+        _ outcome: IntakeRequest.Outcome, service: Service, channel: Ticket.Channel, actor: Staff, now: Date, time: WorkingTime,
+        throughOpen311: Bool = false
     ) throws -> IntakeDecision {
         guard Permissions.intake.contains(actor.role) else {
             throw DeskError.forbidden("role \(actor.role.rawValue) may not receive tickets")
+        }
+        let allowed = throughOpen311 ? [.open311] : Permissions.intakeChannels(for: actor.role)
+        guard allowed.contains(channel) else {
+            let names = Ticket.Channel.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ", ")
+            throw DeskError.validation([
+                FieldError(
+                    "channel",
+                    channel == .open311
+                        ? "open311 is the channel of requests posted to /open311/v2; name the channel this one came by (\(names))"
+                        : "role \(actor.role.rawValue) files \(names)")
+            ])
         }
         guard service.active else { throw DeskError.validation([FieldError("service", "service \(service.code) is retired")]) }
         let first = service.route[0]

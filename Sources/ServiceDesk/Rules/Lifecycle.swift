@@ -47,6 +47,22 @@ public enum Lifecycle {
 public enum Permissions {
     /// Intake: the counter, portals and apps, supervisors.
     public static let intake: Set<Role> = [.officer, .integration, .supervisor, .admin]
+    /// The channels an intake through `/api/v1` may name, by role: staff key in what came by any
+    /// channel; a portal or an app (integration) files online requests. `open311` belongs to
+    /// `/open311/v2` alone — what it publishes must have come in through it (SPEC §8).
+    public static func intakeChannels(for role: Role) -> Set<Ticket.Channel> {
+        switch role {
+        case .officer, .supervisor, .admin: [.counter, .hotline, .web, .mobile, .post, .email]
+        case .integration: [.web, .mobile, .email]
+        case .handler, .kiosk, .display: []
+        }
+    }
+
+    /// The channel of an intake that names none.
+    public static func defaultChannel(for role: Role) -> Ticket.Channel {
+        role == .integration ? .web : .counter
+    }
+
     /// Reading tickets and the configuration (each ticket further filtered by `canSee`).
     public static let readers: Set<Role> = [.admin, .supervisor, .officer, .handler, .integration]
     /// Department work queues.

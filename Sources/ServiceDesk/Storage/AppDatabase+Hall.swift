@@ -31,9 +31,10 @@ extension AppDatabase {
 
     public func updateHallSettings(_ settings: HallSettings, actor: String) async throws -> HallSettings {
         var validator = Validator()
-        validator.check(settings.maxPriorityInRow >= 1, "maxPriorityInRow", "must be at least 1")
-        validator.check(settings.recallsBeforeNoShow >= 0, "recallsBeforeNoShow", "must be zero or more")
-        validator.check(settings.defaultServiceMinutes >= 1, "defaultServiceMinutes", "must be at least 1")
+        validator.check((1...100).contains(settings.maxPriorityInRow), "maxPriorityInRow", "must be 1 to 100")
+        validator.check((0...100).contains(settings.recallsBeforeNoShow), "recallsBeforeNoShow", "must be 0 to 100")
+        // Bounded to a day: the estimated wait multiplies it by the numbers ahead.
+        validator.check((1...1440).contains(settings.defaultServiceMinutes), "defaultServiceMinutes", "must be 1 to 1440 (a day)")
         let reasons = settings.priorityReasons.map(Text.clean).filter { !$0.isEmpty }
         validator.check(!reasons.isEmpty, "priorityReasons", "list at least one reason")
         try validator.finish()
@@ -93,12 +94,15 @@ extension AppDatabase {
             }
             try Self.checkCounterReferences(db, counter)
             try db.cachedExecute(
-                sql: "INSERT INTO counter (number, name, department, open, active, created_at, updated_at) VALUES (?, ?, ?, 0, 1, ?, ?)",
-                arguments: [counter.number, counter.name, counter.department, now.storedSeconds, now.storedSeconds])
+                sql: "INSERT INTO counter (number, name, department, open, active, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                arguments: [counter.number, counter.name, counter.department, counter.open, now.storedSeconds, now.storedSeconds])
             try Self.storeCounterServices(db, counter)
             try EventLog.append(
                 db, at: now, actor: actor, action: "counter.create", entity: "counter", entityId: String(counter.number),
-                detail: ["services": counter.services.joined(separator: ","), "department": counter.department ?? "none"])
+                detail: [
+                    "services": counter.services.joined(separator: ","), "department": counter.department ?? "none",
+                    "open": counter.open ? "true" : "false",
+                ])
             return counter
         }
     }

@@ -179,7 +179,9 @@ extension AppDatabase {
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT \(context.group("resolved_at")) AS g, handling_working_minutes AS w, handling_calendar_minutes AS c, paused_minutes AS p
+                SELECT \(context.group("resolved_at")) AS g, handling_working_minutes AS w,
+                    coalesce(handling_calendar_minutes, (resolved_at - coalesce(accepted_at, received_at)) / 60) AS c,
+                    coalesce(paused_minutes, 0) AS p
                 FROM ticket t WHERE resolved_at >= :start AND resolved_at < :end AND handling_working_minutes IS NOT NULL\(context.request.filter.sql)
                 """,
             arguments: context.arguments)
@@ -276,9 +278,11 @@ extension AppDatabase {
             "onTime", "late",
             "lateWithApology", "openWithinTime", "openOverdue", "waitingOnCitizen", "withdrawn",
         ]
-        let rows = tally.keys.sorted().map { group -> [String: ReportValue] in
+        // Without a grouping, a period with no tickets is one row of zeros: a reader expects the total.
+        let groups = tally.isEmpty && context.request.groupBy == .none ? ["all"] : tally.keys.sorted()
+        let rows = groups.map { group -> [String: ReportValue] in
             var counts = Dictionary(uniqueKeysWithValues: keys.map { ($0, 0) })
-            for (code, count) in tally[group]! {
+            for (code, count) in tally[group] ?? [:] {
                 let received = code & 7
                 let resolved = (code >> 3) & 7
                 let open = (code >> 6) & 7
@@ -519,12 +523,20 @@ extension AppDatabase {
             var servicePrice = 0
             var retained = 0
 
-            mutating func add(lePhi: Int, phi: Int, servicePrice: Int, retained: Int) {
+            /// Sums with a check: the amounts are bounded at write, but a sum over years need not fit.
+            mutating func add(lePhi: Int, phi: Int, servicePrice: Int, retained: Int) throws {
+                func plus(_ a: Int, _ b: Int) throws -> Int {
+                    let (sum, overflow) = a.addingReportingOverflow(b)
+                    guard !overflow else {
+                        throw DeskError.conflict("the revenue of this group exceeds what a report can sum; report a shorter period")
+                    }
+                    return sum
+                }
                 tickets += 1
-                self.lePhi += lePhi
-                self.phi += phi
-                self.servicePrice += servicePrice
-                self.retained += retained
+                self.lePhi = try plus(self.lePhi, lePhi)
+                self.phi = try plus(self.phi, phi)
+                self.servicePrice = try plus(self.servicePrice, servicePrice)
+                self.retained = try plus(self.retained, retained)
             }
         }
         var groups: [String: Totals] = [:]
@@ -538,11 +550,15 @@ extension AppDatabase {
             arguments: context.arguments)
         while let row = try cursor.next() {
             let key: String = row[0]
-            groups[key, default: Totals()].add(lePhi: row[1], phi: row[2], servicePrice: row[3], retained: row[4])
+            try groups[key, default: Totals()].add(lePhi: row[1], phi: row[2], servicePrice: row[3], retained: row[4])
         }
-        let rows = groups.keys.sorted().map { key -> [String: ReportValue] in
+        let rows = try groups.keys.sorted().map { key -> [String: ReportValue] in
             let totals = groups[key]!
-            let all = totals.lePhi + totals.phi + totals.servicePrice
+            let (partial, first) = totals.lePhi.addingReportingOverflow(totals.phi)
+            let (all, second) = partial.addingReportingOverflow(totals.servicePrice)
+            guard !first && !second else {
+                throw DeskError.conflict("the revenue of this group exceeds what a report can sum; report a shorter period")
+            }
             return [
                 "group": .text(key), "tickets": .int(totals.tickets), "lePhi": .int(totals.lePhi), "phi": .int(totals.phi),
                 "servicePrice": .int(totals.servicePrice), "toBudget": .int(all - totals.retained), "retained": .int(totals.retained),

@@ -133,7 +133,7 @@ extension AppDatabase {
                             apologised ? due.addingTimeInterval(-3 * 86_400).storedSeconds : nil, actor, received.storedSeconds, paused,
                             resolved.map { max(0, time.workingMinutes(from: received, to: $0) - paused) },
                             resolved.map { ($0.storedSeconds - received.storedSeconds) / 60 }, timeliness?.rawValue,
-                        ] + StatementArguments(Self.chargeColumns(service.charges)))
+                        ] + StatementArguments(try Self.chargeColumns(service.charges)))
                     // The control sheet: the route's steps in order, each queued a while then worked.
                     var entered = start
                     let stepsDone = resolved == nil ? lastStep + 1 : service.route.count

@@ -45,10 +45,12 @@ extension AppDatabase {
             }
             let (centre, time) = try self.workingTime(db)
             let local = time.clock.local(now)
+            var request = request
+            if request.channel == nil { request.channel = Permissions.defaultChannel(for: actor.role).rawValue }
             let input = try request.validated(currentYear: local.date.year)
             let service = try Self.service(db, request.service!)
             let decision = try TicketRules.intake(
-                input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time)
+                input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time, throughOpen311: open311 != nil)
             let attributes = try open311?.checkedAttributes(for: service)
 
             // The sequence of the local day, taken in this transaction: gap-free, never twice.
@@ -97,7 +99,7 @@ extension AppDatabase {
                     due?.storedSeconds, nil as Int64?, closedAt?.storedSeconds,
                     input.outcome == .refused ? input.reasons : nil, input.outcome == .incomplete ? 1 : 0, input.queueNumber,
                     actor.username,
-                ] + StatementArguments(Self.chargeColumns(service.charges)))
+                ] + StatementArguments(try Self.chargeColumns(service.charges)))
             if let first = decision.firstStep {
                 try Self.insert(db, step: first, ticket: code)
                 try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
@@ -179,11 +181,21 @@ extension AppDatabase {
 
     /// A ticket's charge columns (migration 0006): lines, then totals of lệ phí, phí, service
     /// prices and the part retained, in integer VND — what the revenue report sums.
-    static func chargeColumns(_ charges: [Charge]) -> [Int] {
-        func total(_ include: (Charge) -> Bool) -> Int { charges.filter(include).reduce(0) { $0 + $1.amount } }
+    static func chargeColumns(_ charges: [Charge]) throws -> [Int] {
+        // A catalogue written before amounts were bounded may hold any Int: sum with a check.
+        func total(_ include: (Charge) -> Bool) throws -> Int {
+            try charges.filter(include).reduce(0) { sum, charge in
+                let (result, overflow) = sum.addingReportingOverflow(charge.amount)
+                guard !overflow, charge.amount >= 0 else {
+                    throw DeskError.conflict(
+                        "the service's charges are out of range; correct them in the catalogue (at most \(Charge.maxAmount) VND a line)")
+                }
+                return result
+            }
+        }
         return [
-            charges.count, total { $0.kind == .lePhi }, total { $0.kind == .phi }, total { $0.kind == .servicePrice },
-            total { $0.remittance == .retained },
+            charges.count, try total { $0.kind == .lePhi }, try total { $0.kind == .phi }, try total { $0.kind == .servicePrice },
+            try total { $0.remittance == .retained },
         ]
     }
 

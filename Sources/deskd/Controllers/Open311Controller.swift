@@ -12,6 +12,9 @@ import ServiceDesk
 /// `ProblemMiddleware` through `Open311Errors` for every path under `/open311/`. Photos sent as
 /// multipart file parts are kept and served at `media/{token}`.
 struct Open311Controller {
+    /// The one refusal of a key that is not an integration token of this centre.
+    static let keyRefused = "api_key is not a valid Open311 key of this centre"
+
     static let root = "/open311/v2"
 
     let database: AppDatabase
@@ -82,11 +85,10 @@ struct Open311Controller {
         guard let key = parameters.value("api_key") else {
             throw Problem.forbidden("api_key is required: an integration token of this centre")
         }
-        guard let principal = try await database.authenticate(token: key) else {
-            throw Problem.forbidden("api_key is unknown or revoked")
-        }
-        guard principal.staff.role == .integration else {
-            throw Problem.forbidden("api_key must be an integration token (this one has the role \(principal.staff.role.rawValue))")
+        // One answer for a key that is unknown, revoked or of another role: an anonymous caller
+        // learns nothing about which keys exist or what they may do (SPEC §8).
+        guard let principal = try await database.authenticate(token: key), principal.staff.role == .integration else {
+            throw Problem.forbidden(Self.keyRefused)
         }
         guard let code = parameters.value("service_code") else {
             throw DeskError.validation([FieldError("service_code", "is required")])

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceDesk
+
+/// Numbers from outside are bounded, sums are checked, nullable columns read as optionals, and
+/// the Open311 channel is Open311's alone (SPEC §8).
+@Suite("Withstand: huge numbers, old rows, borrowed channels")
+struct WithstandTests {
+    @Test("a charge amount over 10^12 VND, or below zero, is a 422 naming the line; nothing is stored")
+    func chargeBounds() async throws {
+        let centre = try await Centre2026()
+        for amount in [1_000_000_000_001, Int.max, -1] {
+            let draft = ServiceDraft(
+                code: "X-\(abs(amount % 1000))", name: "Thử", kind: "procedure", timeLimit: "1 d",
+                route: [RouteStepDraft(department: "mot-cua")],
+                charges: [ChargeDraft(kind: "le-phi", amount: amount)])
+            await #expect(throws: DeskError.self) { try await centre.database.createService(draft, actor: "admin") }
+        }
+        let ok = ServiceDraft(
+            code: "X-MAX", name: "Thử", kind: "procedure", timeLimit: "1 d", route: [RouteStepDraft(department: "mot-cua")],
+            charges: [ChargeDraft(kind: "le-phi", amount: Charge.maxAmount)])
+        #expect(try await centre.database.createService(ok, actor: "admin").charges.first?.amount == Charge.maxAmount)
+    }
+
+    @Test("a catalogue amount stored before the bound makes an intake a clear conflict, not a crash; nothing is stored")
+    func storedHugeAmount() async throws {
+        let centre = try await Centre2026()
+        try await centre.database.writer.write { db in
+            for position in [8, 9] {
+                try db.execute(
+                    sql:
+                        "INSERT INTO service_charge (service, position, kind, amount, remittance) VALUES ('1.001193', ?, 'le-phi', ?, 'budget')",
+                    arguments: [position, Int.max])
+            }
+        }
+        let before = try await centre.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") }
+        await #expect(throws: DeskError.self) { try await centre.intake("1.001193") }
+        let after = try await centre.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") }
+        #expect(before == after)
+    }
+
+    @Test("revenue totals that would overflow are a clear conflict, not a crash")
+    func revenueOverflow() async throws {
+        let centre = try await Centre2026()
+        let first = try await centre.intake("1.001193").receipt.code
+        let second = try await centre.intake("1.001193").receipt.code
+        try await centre.database.writer.write { db in
+            try db.execute(
+                sql: "UPDATE ticket SET charge_lines = 1, charge_le_phi = ? WHERE code IN (?, ?)",
+                arguments: [Int.max / 2 + 1, first, second])
+        }
+        await #expect(throws: DeskError.self) {
+            try await centre.database.report(.revenue, ReportRequest(period: ReportPeriod(period: "2026")))
+        }
+    }
+
+    @Test("handling-times reads a duration an older migration left empty instead of dying")
+    func nullDurations() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("HD-TTHC").receipt.code
+        try await centre.act(.claim, code, by: "hoa.pa")
+        try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(outcome: "answered"))
+        try await centre.database.writer.write { db in
+            try db.execute(sql: "UPDATE ticket SET handling_calendar_minutes = NULL WHERE code = ?", arguments: [code])
+        }
+        let table = try await centre.database.report(.handlingTimes, ReportRequest(period: ReportPeriod(period: "2026")))
+        #expect(table.rows.first?["resolved"] == .int(1))
+    }
+
+    @Test("hall settings are bounded; the estimated wait cannot overflow on a setting stored before the bound")
+    func hallBounds() async throws {
+        let centre = try await Centre2026()
+        for minutes in [0, 1441, Int.max] {
+            let settings = HallSettings(defaultServiceMinutes: minutes, priorityReasons: ["người cao tuổi"])
+            await #expect(throws: DeskError.self) { try await centre.database.updateHallSettings(settings, actor: "admin") }
+        }
+        #expect(Hall.estimatedWait(ahead: 1_000, openCounters: 1, recentServiceSeconds: [], defaultMinutes: Int.max) == 1_000 * 1440)
+    }
+
+    @Test("the open311 channel is Open311's alone; an integration files online channels, by default web")
+    func channels() async throws {
+        let centre = try await Centre2026()
+        let integration = try await centre.staff("cong.tt")
+        let officer = try await centre.staff("lan.mc")
+        func intake(_ channel: String?, by actor: Staff) async throws -> Ticket.Channel {
+            let request = IntakeRequest(service: "PA-HATANG", channel: channel, applicant: ApplicantDraft(name: "Lê Văn Tám"))
+            guard case .created(let result, _) = try await centre.database.intake(request, actor: actor) else {
+                throw DeskError.conflict("replayed")
+            }
+            return result.ticket.ticket.channel
+        }
+        await #expect(throws: DeskError.self) { try await intake("open311", by: integration) }
+        await #expect(throws: DeskError.self) { try await intake("open311", by: officer) }
+        await #expect(throws: DeskError.self) { try await intake("counter", by: integration) }
+        #expect(try await intake(nil, by: integration) == .web)
+        #expect(try await intake("mobile", by: integration) == .mobile)
+        #expect(try await intake(nil, by: officer) == .counter)
+        #expect(try await intake("hotline", by: officer) == .hotline)
+        // Nothing reached the public Open311 feed.
+        let feed = try await centre.database.open311Requests(
+            Open311Search(ids: nil, serviceCodes: nil, statuses: nil, start: .distantPast, end: .distantFuture))
+        #expect(feed.requests.isEmpty)
+    }
+
+    @Test("documents may leave out copies and original: one copy, not an original")
+    func documentDefaults() throws {
+        let document = try APIJSON.decoder.decode(Document.self, from: Data(#"{"name":"Tờ khai"}"#.utf8))
+        #expect(document == Document(name: "Tờ khai", copies: 1, original: false))
+    }
+}
+
+@Suite("Contract: what the document promises")
+struct ContractDriftTests {
+    @Test("a counter created with open: true is open; left out, closed")
+    func counterCreatedOpen() async throws {
+        let centre = try await Centre2026()
+        _ = try await centre.database.createCounter(
+            CounterDraft(number: 7, name: "Quầy 7", services: ["1.001193"], open: true), actor: "admin")
+        _ = try await centre.database.createCounter(CounterDraft(number: 8, name: "Quầy 8", services: ["1.001193"]), actor: "admin")
+        let counters = try await centre.database.counters()
+        #expect(counters.first { $0.number == 7 }?.open == true && counters.first { $0.number == 8 }?.open == false)
+    }
+
+    @Test("progress over a period with no tickets is one row of zeros, not nothing")
+    func emptyProgress() async throws {
+        let centre = try await Centre2026()
+        let table = try await centre.database.report(.progress, ReportRequest(period: ReportPeriod(period: "2025-03")))
+        #expect(table.rows.count == 1 && table.rows.first?["received"] == .int(0) && table.rows.first?["onTimeRate"] == .null)
+    }
+}
