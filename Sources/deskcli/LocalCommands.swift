@@ -2,13 +2,17 @@ import ArgumentParser
 import Foundation
 import ServiceDesk
 
-/// Opens the database file for the local commands, turning failures into one plain line.
-func openDatabase(_ path: String, mustExist: Bool = true) throws -> AppDatabase {
+/// Opens the database file for the local commands, turning failures into one plain line. Only
+/// `init`, `db migrate` and `demo seed` (which creates a database) migrate; the others need the
+/// schema of this binary and say so.
+func openDatabase(_ path: String, mustExist: Bool = true, schema: AppDatabase.SchemaPolicy = .requireCurrent) throws -> AppDatabase {
     if mustExist && !FileManager.default.fileExists(atPath: path) {
         throw CLIFailure("no database at \(path)")
     }
     do {
-        return try AppDatabase.open(path: path)
+        return try AppDatabase.open(path: path, schema: schema)
+    } catch let error as DeskError {
+        throw CLIFailure("cannot open \(path): \(error.summary)")
     } catch {
         throw CLIFailure("cannot open \(path): \(error)")
     }
@@ -22,7 +26,7 @@ struct Init: AsyncParsableCommand {
     @Option(help: "Write the admin token to this file (mode 0600) instead of printing it.") var tokenFile: String?
 
     func run() async throws {
-        let database = try openDatabase(database.path, mustExist: false)
+        let database = try openDatabase(database.path, mustExist: false, schema: .migrate)
         let bootstrap = try database.bootstrap()
         try database.close()
         guard let token = bootstrap.adminToken else {
@@ -46,7 +50,7 @@ struct DBCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
-            let database = try openDatabase(database.path, mustExist: false)
+            let database = try openDatabase(database.path, mustExist: false, schema: .migrate)
             let applied = try database.appliedMigrations()
             try database.close()
             print("\(self.database.path): \(applied.count) migration(s) applied, latest \(applied.last ?? "none")")
@@ -60,7 +64,7 @@ struct DBCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard !FileManager.default.fileExists(atPath: destination) else { throw CLIFailure("\(destination) already exists") }
-            let database = try openDatabase(database.path)
+            let database = try openDatabase(database.path, schema: .untouched)
             do {
                 try database.backup(to: destination)
             } catch {
@@ -192,7 +196,7 @@ struct DemoCommand: AsyncParsableCommand {
                 throw ValidationError("--from and --to must be dates YYYY-MM-DD, from not after to")
             }
             guard (1...10_000_000).contains(tickets) else { throw ValidationError("--tickets must be 1 to 10,000,000") }
-            let database = try openDatabase(database.path, mustExist: false)
+            let database = try openDatabase(database.path, mustExist: false, schema: .migrate)
             if let token = try database.bootstrap().adminToken { print("admin token: \(token)") }
             if try await database.services(page: try PageRequest(limit: 1)).items.isEmpty {
                 _ = try await Demo.load(into: database, actor: "deskcli")

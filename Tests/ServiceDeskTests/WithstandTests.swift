@@ -130,3 +130,51 @@ struct ContractDriftTests {
         #expect(table.rows.count == 1 && table.rows.first?["received"] == .int(0) && table.rows.first?["onTimeRate"] == .null)
     }
 }
+
+@Suite("Schema: only the migrator migrates")
+struct SchemaPolicyTests {
+    @Test("a database lacking a migration is refused by the local commands' policy; one from a newer version by every policy")
+    func policies() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        try AppDatabase.open(path: path).close()
+        // Pretend the last migration is pending: the local commands refuse, naming db migrate, and change nothing.
+        let last = try #require(Schema.migrations.last?.name)
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [last])
+        }
+        #expect(throws: DeskError.conflict("the database lacks schema \(last); run deskcli db migrate first (nothing was changed)")) {
+            try AppDatabase.open(path: path, schema: .requireCurrent)
+        }
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?), ('9999_future')", arguments: [last])
+        }
+        // Written by a newer version: refused, even by the migrator; a backup still reads it.
+        for policy in [AppDatabase.SchemaPolicy.migrate, .requireCurrent] {
+            #expect(throws: DeskError.self) { try AppDatabase.open(path: path, schema: policy) }
+        }
+        try AppDatabase.open(path: path, schema: .untouched).close()
+    }
+}
+
+@Suite("Outputs that cannot be turned against their reader")
+struct OutputTests {
+    @Test("a CSV text cell that a spreadsheet would run as a formula starts with an apostrophe; numbers stay numbers")
+    func csvFormulas() {
+        let table = ReportTable(
+            report: "progress", period: nil, groupBy: "staff", columns: ["group", "received"],
+            rows: [["group": .text("=HYPERLINK(\"http://x\")"), "received": .int(-5)], ["group": .text("@SUM(A1)"), "received": .int(1)]])
+        let csv = table.csv()
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\",-5\r\n"))
+        #expect(csv.contains("'@SUM(A1),1\r\n"))
+    }
+
+    @Test("a ticket's trail is whole, past a thousand events")
+    func longTrail() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("HD-TTHC").receipt.code
+        for index in 0..<1_005 { try await centre.act(.note, code, by: "lan.mc", ActionRequest(note: "gọi lần \(index)")) }
+        let events = try await centre.database.ticketEvents(code, viewer: try await centre.staff("admin"))
+        #expect(events.count == 1_006 && events.last?.detail["note"] == "gọi lần 1004")
+    }
+}

@@ -56,9 +56,15 @@ public struct ReportTable: Codable, Equatable, Sendable {
         func quote(_ text: String) -> String {
             text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
+        // A text cell that a spreadsheet would run as a formula (= + - @, or a tab or CR before one)
+        // is written with a leading apostrophe (OWASP "CSV injection"); numbers stay numbers.
+        func cell(_ value: ReportValue) -> String {
+            if case .text(let text) = value, let first = text.first, "=+-@\t\r".contains(first) { return quote("'" + text) }
+            return quote(value.description)
+        }
         var lines = [columns.map(quote).joined(separator: ",")]
         for row in rows {
-            lines.append(columns.map { quote((row[$0] ?? .null).description) }.joined(separator: ","))
+            lines.append(columns.map { cell(row[$0] ?? .null) }.joined(separator: ","))
         }
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
     }

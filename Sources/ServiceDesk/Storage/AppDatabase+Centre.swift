@@ -212,6 +212,7 @@ extension AppDatabase {
         }
         try validator.finish()
         let now = clock()
+        defer { calendarCache.clear() }  // again once committed (see CalendarCache)
         return try await write { db in
             calendarCache.clear()
             try db.cachedExecute(sql: "DELETE FROM working_period")
@@ -233,6 +234,7 @@ extension AppDatabase {
         WorkingCalendar.validate(day: day, field: "day", into: &validator)
         try validator.finish()
         let now = clock()
+        defer { calendarCache.clear() }  // again once committed (see CalendarCache)
         return try await write { db in
             if try Self.exists(db, "calendar_day", "date", day.date.description) {
                 throw DeskError.duplicate(entity: "calendar day", id: day.date.description)
@@ -248,6 +250,7 @@ extension AppDatabase {
 
     public func removeCalendarDay(_ date: LocalDate, actor: String) async throws {
         let now = clock()
+        defer { calendarCache.clear() }  // again once committed (see CalendarCache)
         try await write { db in
             try db.cachedExecute(sql: "DELETE FROM calendar_day WHERE date = ?", arguments: [date.description])
             guard db.changesCount == 1 else { throw DeskError.notFound(entity: "calendar day", id: date.description) }

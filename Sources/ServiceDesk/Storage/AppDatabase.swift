@@ -15,13 +15,28 @@ public struct AppDatabase: Sendable {
     /// The working calendar as last read; calendar writes clear it.
     let calendarCache = CalendarCache()
 
-    /// Opens (and migrates) a database file in WAL mode with durable commits.
-    public static func open(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws -> AppDatabase {
+    /// What opening a database does about its schema.
+    public enum SchemaPolicy: Sendable {
+        /// Apply the migrations it lacks (`deskd`, `deskcli init`, `deskcli db migrate`).
+        case migrate
+        /// It must be exactly at this binary's schema: a lacking migration is an error that
+        /// names `deskcli db migrate` (the other local commands never migrate behind one's back).
+        case requireCurrent
+        /// Leave it as it is (a backup copies any schema).
+        case untouched
+    }
+
+    /// Opens a database file in WAL mode with durable commits, migrating it by `schema`. A
+    /// database written by a newer ServiceDesk (migrations this binary does not know) is refused
+    /// by every policy but `untouched`.
+    public static func open(
+        path: String, schema: SchemaPolicy = .migrate, clock: @escaping @Sendable () -> Date = Date.init
+    ) throws -> AppDatabase {
         let pool = try DatabasePool(path: path, configuration: configuration())
         // GRDB sets `synchronous = NORMAL` while it sets up WAL, after `prepareDatabase`;
         // FULL must be set on the writer once the pool is open, or it is silently lost.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        return try AppDatabase(pool, clock: clock)
+        return try AppDatabase(pool, schema: schema, clock: clock)
     }
 
     /// A fresh in-memory database, migrated: one per test.
@@ -29,13 +44,27 @@ public struct AppDatabase: Sendable {
         try AppDatabase(DatabaseQueue(configuration: configuration()), clock: clock)
     }
 
-    public init(_ writer: any DatabaseWriter, clock: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(_ writer: any DatabaseWriter, schema: SchemaPolicy = .migrate, clock: @escaping @Sendable () -> Date = Date.init) throws {
         self.writer = writer
         self.clock = clock
         let cache = calendarCache
         // A transaction that fails to commit may have cleared and refilled the cache from its own,
         // rolled-back changes: forget it.
         committer = GroupCommit(writer: writer, onFailure: { cache.clear() })
+        guard schema != .untouched else { return }
+        let applied = try writer.read { db in try Self.migrator.appliedIdentifiers(db) }
+        let known = Schema.migrations.map(\.name)
+        let unknown = applied.subtracting(known)
+        guard unknown.isEmpty else {
+            throw DeskError.conflict(
+                "the database was written by a newer ServiceDesk (schema \(unknown.sorted().joined(separator: ", ")) unknown here); use that version"
+            )
+        }
+        let missing = known.filter { !applied.contains($0) }
+        if schema == .requireCurrent && !missing.isEmpty {
+            throw DeskError.conflict(
+                "the database lacks schema \(missing.joined(separator: ", ")); run deskcli db migrate first (nothing was changed)")
+        }
         try Self.migrator.migrate(writer)
     }
 

@@ -2,21 +2,33 @@ import Foundation
 import Synchronization
 
 /// The working calendar and time zones, kept in memory between intakes: reading and parsing the
-/// calendar showed as 5 % of an intake's CPU. Every calendar write of `AppDatabase` clears it
-/// (only this process writes the calendar: `deskcli`'s local commands never do).
+/// calendar showed as 5 % of an intake's CPU. Every calendar write of `AppDatabase` clears it in
+/// its transaction and again once committed (only this process writes the calendar: `deskcli`'s
+/// local commands never do). A reader that loaded the calendar while a change was being
+/// committed keeps what it read for itself but does not store it: each clear starts a new
+/// generation, and only a load begun in the current generation is kept.
 final class CalendarCache: Sendable {
-    private let calendar = Mutex<WorkingCalendar?>(nil)
+    private struct State {
+        var generation = 0
+        var calendar: WorkingCalendar?
+    }
+
+    private let state = Mutex(State())
     private let clocks = Mutex<[String: LocalClock]>([:])
 
     func calendar(load: () throws -> WorkingCalendar) rethrows -> WorkingCalendar {
-        if let cached = calendar.withLock({ $0 }) { return cached }
+        let (cached, generation) = state.withLock { ($0.calendar, $0.generation) }
+        if let cached { return cached }
         let loaded = try load()
-        calendar.withLock { $0 = loaded }
+        state.withLock { if $0.generation == generation { $0.calendar = loaded } }
         return loaded
     }
 
     func clear() {
-        calendar.withLock { $0 = nil }
+        state.withLock {
+            $0.generation += 1
+            $0.calendar = nil
+        }
     }
 
     /// A clock per time-zone identifier (creating a `TimeZone` reads the zone database).

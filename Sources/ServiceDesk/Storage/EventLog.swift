@@ -49,7 +49,9 @@ enum EventLog {
         return SHA256.hash(data: Data(canonical.utf8)).hexString
     }
 
-    static func events(_ db: Database, entity: String? = nil, entityId: String? = nil, limit: Int = 1000) throws -> [Event] {
+    /// The events of an entity, oldest first — all of them: a trail that stopped at some count
+    /// would silently hide the latest actions. `limit` only for a caller that pages.
+    static func events(_ db: Database, entity: String? = nil, entityId: String? = nil, limit: Int? = nil) throws -> [Event] {
         var sql = "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM event"
         var arguments: StatementArguments = []
         if let entity {
@@ -60,8 +62,11 @@ enum EventLog {
                 arguments += [entityId]
             }
         }
-        sql += " ORDER BY id LIMIT ?"
-        arguments += [limit]
+        sql += " ORDER BY id"
+        if let limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Event.init(row:))
     }
 
