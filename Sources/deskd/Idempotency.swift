@@ -28,6 +28,21 @@ enum Idempotency {
         try validate(key)
         let username = try context.caller.staff.username
         let fingerprint = AppDatabase.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body)
+        // Check, create and remember as one step per caller and key: concurrent retries wait for
+        // the first and replay its answer instead of creating twice. (Intake does all three in its
+        // own transaction; these creates run in theirs, hence the lock in this process.)
+        return try await locks.withLock("\(username)\u{0}\(key)") {
+            try await replayOrCreate(
+                key: key, username: username, fingerprint: fingerprint, body: body, database: database, as: draft, create)
+        }
+    }
+
+    static let locks = KeyedLock()
+
+    private static func replayOrCreate<Draft: Decodable, Value: Encodable & Sendable>(
+        key: String, username: String, fingerprint: String, body: Data, database: AppDatabase, as draft: Draft.Type,
+        _ create: (Draft) async throws -> Value
+    ) async throws -> Response {
         if let earlier = try await database.idempotentAnswer(username: username, key: key) {
             guard earlier.fingerprint == fingerprint else {
                 throw DeskError.idempotencyKeyReused
@@ -52,5 +67,42 @@ enum Idempotency {
 
     static func respond<Value: Encodable & Sendable>(_ value: Value, request: Request, context: DeskRequestContext) throws -> Response {
         try JSONResponse(value, status: .created).response(from: request, context: context)
+    }
+}
+
+/// A mutual exclusion per key, for async code: the first caller of a key runs, later ones wait
+/// in order. Entries live only while held.
+actor KeyedLock {
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Runs `body` (in the caller's context, not on the actor) holding `key`.
+    nonisolated func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
+        await lock(key)
+        do {
+            let result = try await body()
+            await unlock(key)
+            return result
+        } catch {
+            await unlock(key)
+            throw error
+        }
+    }
+
+    func lock(_ key: String) async {
+        guard waiting[key] != nil else {
+            waiting[key] = []
+            return
+        }
+        await withCheckedContinuation { waiting[key, default: []].append($0) }
+    }
+
+    func unlock(_ key: String) {
+        guard var queue = waiting[key], !queue.isEmpty else {
+            waiting[key] = nil
+            return
+        }
+        let next = queue.removeFirst()
+        waiting[key] = queue
+        next.resume()
     }
 }

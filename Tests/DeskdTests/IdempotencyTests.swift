@@ -41,6 +41,29 @@ struct IdempotencyTests {
         await #expect(throws: DeskError.self) { try await app.database.department("other") }
     }
 
+    @Test("concurrent retries with one key create once; every one of them gets the first answer")
+    func concurrentRetries() async throws {
+        let app = try await TestApp.make()
+        let headers = bearer(app.adminToken, idempotencyKey: "create-once")
+        let body = #"{"code":"kho-bac","name":"Kho bạc Nhà nước","kind":"authority"}"#
+        try await app.test { client in
+            let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String).self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        try await client.execute(uri: "/api/v1/departments", method: .post, headers: headers, body: json(body)) {
+                            ($0.status, $0.text)
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // Before: the first created, the others raced past the check and met a duplicate (409).
+            #expect(answers.allSatisfy { $0.0 == .created }, "\(answers.map(\.0))")
+            #expect(Set(answers.map(\.1)).count == 1)
+        }
+        #expect(try await app.database.events(entity: "department", id: "kho-bac").count == 1)
+    }
+
     @Test("keys belong to their caller: another staff member's identical key creates independently")
     func perCaller() async throws {
         let app = try await TestApp.make()
