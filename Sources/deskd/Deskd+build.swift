@@ -43,6 +43,8 @@ func buildRouter(
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware())
+    let routeTable = MethodNotAllowedMiddleware.RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     router.add(middleware: BodyLimitMiddleware(bodyLimit: configuration.bodyLimit, uploadLimit: configuration.uploadLimit))
 
     let metrics = DeskMetrics(registry: registry)
@@ -61,5 +63,6 @@ func buildRouter(
     ReportController(database: database).addRoutes(to: api)
     HallController(database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat)
         .addRoutes(to: api)
+    routeTable.set(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })
     return router
 }

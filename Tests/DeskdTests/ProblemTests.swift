@@ -31,6 +31,30 @@ struct ProblemTests {
         #expect(try await app.database.departments(page: try PageRequest()).items.count == 7)
     }
 
+    @Test("a known path asked with a method it does not answer is 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            for (method, uri, allow) in [
+                (HTTPRequest.Method.delete, "/api/v1/tickets", "GET, POST"), (.put, "/api/v1/tickets/000.00.00.H00-261130-0001", "GET"),
+                (.patch, "/api/v1/calendar/due", "GET"), (.delete, "/healthz", "GET"),
+            ] {
+                try await client.execute(uri: uri, method: method, headers: bearer(app.adminToken)) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                    #expect(response.problem?.type == "urn:servicedesk:problem:method-not-allowed")
+                }
+            }
+            try await client.execute(uri: "/open311/v2/requests.json", method: .put) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "GET, POST")
+                #expect(response.text.contains("\"code\":405"), "\(response.text)")
+            }
+            try await client.execute(uri: "/api/v1/nothing-here", method: .delete, headers: bearer(app.adminToken)) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test("a body over the limit is 413")
     func oversized() async throws {
         let app = try await TestApp.make(bodyLimit: 2048)

@@ -218,6 +218,7 @@ enum Open311Errors {
             switch problem.status.code {
             case 401, 403: .forbidden
             case 404: .notFound
+            case 405: .methodNotAllowed
             default: .badRequest
             }
         let errors: [(code: Int, description: String)] =
@@ -228,6 +229,8 @@ enum Open311Errors {
             } else {
                 [(status.code, problem.detail)]
             }
-        return Open311Controller.response(.errors(errors), format, status: status)
+        var response = Open311Controller.response(.errors(errors), format, status: status)
+        if let allow = problem.headers[.allow] { response.headers[.allow] = allow }
+        return response
     }
 }
