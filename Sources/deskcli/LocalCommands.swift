@@ -108,7 +108,7 @@ struct DBCommand: AsyncParsableCommand {
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "The tamper-evident audit trail.", subcommands: [Verify.self, Trail.self])
+        commandName: "audit", abstract: "The tamper-evident audit trail.", subcommands: [Verify.self, Anchor.self, Trail.self])
 
     struct Trail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A ticket's audit trail (same as 'ticket events').")
@@ -120,17 +120,45 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the whole event chain in the database file and report the first broken link.")
+            abstract: "Walk the whole event chain in the database file and report the first broken link.",
+            discussion:
+                "With --anchor FILE (lines printed by 'deskcli audit anchor'), also prove that every anchored event is still in the chain with its hash: a deleted tail or a rewritten chain fails."
+        )
         @OptionGroup var database: DatabaseOption
+        @Option(help: "A file of anchors kept outside the database (repeatable).") var anchor: [String] = []
 
         func run() async throws {
+            var anchors: [ChainAnchor] = []
+            for file in anchor {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIFailure("cannot read \(file)") }
+                let parsed = ChainAnchor.parse(text)
+                guard !parsed.contains(where: { $0 == nil }) else { throw CLIFailure("\(file) has a malformed anchor line") }
+                anchors += parsed.compactMap { $0 }
+            }
             let database = try openDatabase(database.path)
-            let result = try database.verifyEventChain()
+            let result = try database.verifyEventChain(anchors: anchors)
             try database.close()
             guard result.intact else {
                 throw CLIFailure("audit chain broken after \(result.checked) good event(s): \(result.reason ?? "")")
             }
-            print("audit chain intact: \(result.checked) event(s) verified")
+            print("audit chain intact: \(result.checked) event(s) verified" + (anchors.isEmpty ? "" : ", \(anchors.count) anchor(s) found"))
+        }
+    }
+
+    struct Anchor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the head of the audit chain (event id and hash) as one line, to keep outside the database.",
+            discussion:
+                "Append it to a file kept elsewhere (the day's tracking book, a supervisor's mail): deskcli audit anchor >> anchors.txt; later, deskcli audit verify --anchor anchors.txt."
+        )
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            let database = try openDatabase(database.path)
+            let anchor = try database.chainAnchor()
+            try database.close()
+            guard let anchor else { throw CLIFailure("the audit chain is empty: nothing to anchor") }
+            print(anchor.line)
         }
     }
 }

@@ -117,6 +117,14 @@ struct TicketEndToEndTests {
         #expect(explanation.storedDueAt != nil && explanation.recomputedDueAt == explanation.storedDueAt)
         let verify = try await deskcli(["audit", "verify", "--database", hall.scratch.path("desk.sqlite")], scratch: hall.scratch)
         #expect(verify.status == 0, "\(verify.error)")
+        // The head of the chain kept outside the database, then proven still in it.
+        let anchor = try await deskcli(["audit", "anchor", "--database", hall.scratch.path("desk.sqlite")], scratch: hall.scratch)
+        #expect(anchor.status == 0 && anchor.output.hasPrefix("anchor "), "\(anchor.error)")
+        try anchor.output.write(toFile: hall.scratch.path("anchors.txt"), atomically: true, encoding: .utf8)
+        let anchored = try await deskcli(
+            ["audit", "verify", "--database", hall.scratch.path("desk.sqlite"), "--anchor", hall.scratch.path("anchors.txt")],
+            scratch: hall.scratch)
+        #expect(anchored.status == 0 && anchored.output.contains("1 anchor(s) found"), "\(anchored.output)\(anchored.error)")
         #expect(await hall.daemon.stop() == 0)
     }
 

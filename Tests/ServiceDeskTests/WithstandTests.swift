@@ -178,3 +178,49 @@ struct OutputTests {
         #expect(events.count == 1_006 && events.last?.detail["note"] == "gọi lần 1004")
     }
 }
+
+@Suite("Audit anchors: what the chain alone cannot prove")
+struct AuditAnchorTests {
+    @Test("a deleted tail and a chain rewritten from some point on pass the chain check alone, and fail against a kept anchor")
+    func anchors() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("HD-TTHC").receipt.code
+        let anchor = try #require(try centre.database.chainAnchor())
+        #expect(ChainAnchor.parse(anchor.line + "\n# comment\n") == [anchor])
+        try await centre.act(.note, code, by: "lan.mc", ActionRequest(note: "sau mốc"))
+        #expect(try centre.database.verifyEventChain(anchors: [anchor]).intact)
+
+        // Someone with the file cuts the tail, anchored event included: the chain still links.
+        try await centre.database.writer.write { db in
+            try db.execute(sql: "DROP TRIGGER event_no_delete")
+            try db.execute(sql: "DELETE FROM event WHERE id >= ?", arguments: [anchor.eventId])
+        }
+        #expect(try centre.database.verifyEventChain().intact)
+        let cut = try centre.database.verifyEventChain(anchors: [anchor])
+        #expect(!cut.intact && cut.reason?.contains("no longer in the chain") == true)
+    }
+
+    @Test("an anchored event rewritten with every later hash recomputed is found")
+    func rewritten() async throws {
+        let centre = try await Centre2026()
+        _ = try await centre.intake("HD-TTHC")
+        let anchor = try #require(try centre.database.chainAnchor())
+        try await centre.database.writer.write { db in
+            try db.execute(sql: "DROP TRIGGER event_no_update")
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id >= ? ORDER BY id", arguments: [anchor.eventId])
+            var previous: String = try String.fetchOne(db, sql: "SELECT prev_hash FROM event WHERE id = ?", arguments: [anchor.eventId])!
+            for row in rows {
+                let id: Int64 = row["id"]
+                let actor = id == anchor.eventId ? "someone-else" : row["actor"] as String
+                let hash = EventLog.chainHash(
+                    previous: previous, at: row["at"], actor: actor, action: row["action"], entity: row["entity"],
+                    entityId: row["entity_id"], detail: row["detail"])
+                try db.execute(
+                    sql: "UPDATE event SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?", arguments: [actor, previous, hash, id])
+                previous = hash
+            }
+        }
+        #expect(try centre.database.verifyEventChain().intact)
+        #expect(!(try centre.database.verifyEventChain(anchors: [anchor]).intact))
+    }
+}

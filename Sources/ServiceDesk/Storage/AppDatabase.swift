@@ -194,8 +194,14 @@ extension AppDatabase {
     }
 
     /// Walks the whole event chain (`deskcli audit verify`).
-    public func verifyEventChain() throws -> ChainVerification {
-        try writer.read { db in try EventLog.verify(db) }
+    public func verifyEventChain(anchors: [ChainAnchor] = []) throws -> ChainVerification {
+        try writer.read { db in try EventLog.verify(db, anchors: anchors) }
+    }
+
+    /// The head of the audit chain, to be kept outside the database (`ChainAnchor`).
+    public func chainAnchor() throws -> ChainAnchor? {
+        let now = clock()
+        return try writer.read { db in try EventLog.anchor(db, at: now) }
     }
 
     /// A consistent copy of the database into a new file, safe while `deskd` writes

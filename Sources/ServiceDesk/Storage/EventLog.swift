@@ -70,10 +70,13 @@ enum EventLog {
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Event.init(row:))
     }
 
-    /// Walks the whole chain in order and reports the first broken link.
-    static func verify(_ db: Database) throws -> ChainVerification {
+    /// Walks the whole chain in order and reports the first broken link — and, given anchors kept
+    /// outside the database (`ChainAnchor`), that each anchored event is still in the chain with
+    /// its hash: a deleted tail or a chain rewritten from some point on breaks an anchor.
+    static func verify(_ db: Database, anchors: [ChainAnchor] = []) throws -> ChainVerification {
         var previous = genesis
         var checked = 0
+        var pending = Dictionary(anchors.map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first })
         let cursor = try Row.fetchCursor(
             db, sql: "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM event ORDER BY id")
         while let row = try cursor.next() {
@@ -91,10 +94,30 @@ enum EventLog {
                     checked: checked, brokenAt: event.id,
                     reason: "event \(event.id) was altered after it was written (its hash does not match its content)")
             }
+            if let anchor = pending.removeValue(forKey: event.id), anchor.hash != event.hash {
+                return ChainVerification(
+                    checked: checked, brokenAt: event.id,
+                    reason:
+                        "event \(event.id) is not the event anchored on \(anchor.takenAt ?? "record") (its hash differs: the chain was rewritten)"
+                )
+            }
             previous = event.hash
             checked += 1
         }
+        if let missing = pending.values.min(by: { $0.eventId < $1.eventId }) {
+            return ChainVerification(
+                checked: checked, brokenAt: missing.eventId,
+                reason:
+                    "event \(missing.eventId), anchored on \(missing.takenAt ?? "record"), is no longer in the chain (events were deleted)")
+        }
         return ChainVerification(checked: checked, brokenAt: nil, reason: nil)
+    }
+
+    /// The head of the chain: its last event.
+    static func anchor(_ db: Database, at now: Date) throws -> ChainAnchor? {
+        try Row.fetchOne(db, sql: "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1").map {
+            ChainAnchor(eventId: $0["id"], hash: $0["hash"], takenAt: ISO8601DateFormatter().string(from: now))
+        }
     }
 }
 
@@ -112,5 +135,39 @@ extension Event {
             id: row["id"], at: Date(timeIntervalSince1970: TimeInterval(row["at"] as Int64)), actor: row["actor"],
             action: row["action"], entity: row["entity"], entityId: row["entity_id"], detail: row["detail"],
             prevHash: row["prev_hash"], hash: row["hash"])
+    }
+}
+
+/// The head of the audit chain written down outside the database — printed in the day's
+/// tracking book, sent to a supervisor — so that a later `audit verify --anchor` proves the
+/// chain still holds it. The chain alone proves that no event was edited, inserted or removed
+/// *before its last event*; only an anchor kept elsewhere shows that the tail was not cut off
+/// or the whole chain rewritten from some point on (docs/tickets.md).
+public struct ChainAnchor: Codable, Equatable, Sendable {
+    public var eventId: Int64
+    public var hash: String
+    /// When it was taken (RFC 3339), for the messages.
+    public var takenAt: String?
+
+    public init(eventId: Int64, hash: String, takenAt: String? = nil) {
+        self.eventId = eventId
+        self.hash = hash
+        self.takenAt = takenAt
+    }
+
+    /// One line: `anchor <event id> <hash> <taken at>`.
+    public var line: String { "anchor \(eventId) \(hash) \(takenAt ?? "-")" }
+
+    /// Reads the anchor lines of a file (other lines and `#` comments are skipped); nil for a
+    /// line that starts with `anchor` but is malformed, so a damaged record is not silently ignored.
+    public static func parse(_ text: String) -> [ChainAnchor?] {
+        text.split(whereSeparator: \.isNewline).compactMap { line -> ChainAnchor?? in
+            let parts = line.split(separator: " ")
+            guard parts.first == "anchor" else { return .none }
+            guard parts.count >= 3, let id = Int64(parts[1]), parts[2].count == 64, parts[2].allSatisfy(\.isHexDigit) else {
+                return .some(nil)
+            }
+            return .some(ChainAnchor(eventId: id, hash: String(parts[2]), takenAt: parts.count > 3 ? String(parts[3]) : nil))
+        }
     }
 }
