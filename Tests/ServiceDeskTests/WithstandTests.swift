@@ -224,3 +224,37 @@ struct AuditAnchorTests {
         #expect(!(try centre.database.verifyEventChain(anchors: [anchor]).intact))
     }
 }
+
+@Suite("Privacy purge: gone from the file, not only from the rows")
+struct PurgeFileTests {
+    @Test("after a purge the applicant's name, phone, free text and documents are nowhere in the database file or its WAL")
+    func nothingLeft() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("purge-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let clock = TestClock("2020-03-02 09:00")
+        let database = try AppDatabase.open(path: path, clock: { clock.now })
+        _ = try database.bootstrap()
+        _ = try await Demo.load(into: database, actor: "admin")
+        let officer = try await database.staff("lan.mc")
+        let request = IntakeRequest(
+            service: "HD-TTHC",
+            applicant: ApplicantDraft(name: "Quỳnh Zyxwvut", phone: "0912345678", address: "Ngõ Qwertyuiop"),
+            description: "Hỏi giúp Quỳnh Zyxwvut", documents: [Document(name: "Đơn của Qwertyuiop")],
+            priority: "priority", priorityReason: "Zyxwvut cao tuổi")
+        guard
+            case .created(let result, _) = try await database.intake(
+                request, actor: officer, idempotency: IdempotencyContext(key: "k", fingerprint: "f"))
+        else { throw DeskError.conflict("replayed") }
+        let code = result.receipt.code
+        _ = try await database.perform(.withdraw, on: code, ActionRequest(note: "thôi"), actor: officer)
+        clock.set("2026-11-30 09:00")
+        let report = try await database.purgePersonalData(closedBefore: TestClock.parse("2025-11-30 00:00"), dryRun: false, actor: "admin")
+        #expect(report.applicants == 1)
+        try database.close()
+        var bytes = Data()
+        for suffix in ["", "-wal"] { bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data()) }
+        for secret in ["Zyxwvut", "zyxwvut", "Qwertyuiop", "qwertyuiop", "912345678"] {
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is still in the file")
+        }
+    }
+}

@@ -18,7 +18,7 @@ extension AppDatabase {
     /// so the audit chain remains valid. The purge itself is an event (counts only).
     public func purgePersonalData(closedBefore cutoff: Date, dryRun: Bool, actor: String) async throws -> PurgeReport {
         let now = clock()
-        return try await write { db in
+        let report = try await write { db in
             let ids = try Int64.fetchAll(
                 db,
                 sql: """
@@ -44,10 +44,16 @@ extension AppDatabase {
                     sql: "SELECT t.code, s.name FROM ticket t JOIN service s ON s.code = t.service WHERE t.applicant = ?", arguments: [id])
                 {
                     let code: String = row["code"]
+                    // Free text typed about them too: refusal reasons, the rating's comment, the
+                    // documents' names (often "… của <name>"), a priority reason.
                     try db.cachedExecute(
-                        sql:
-                            "UPDATE ticket SET description = '', location_address = NULL, location_lat = NULL, location_long = NULL WHERE code = ?",
+                        sql: """
+                            UPDATE ticket SET description = '', location_address = NULL, location_lat = NULL, location_long = NULL,
+                            outcome_note = NULL, rating_comment = NULL, documents = '[]', priority_reason = NULL WHERE code = ?
+                            """,
                         arguments: [code])
+                    // A remembered answer to a retried intake holds the applicant as it was.
+                    try db.cachedExecute(sql: "DELETE FROM idempotency WHERE instr(body, ?) > 0", arguments: [code])
                     // An Open311 request's extras: the account, the device, the photos, the place.
                     try db.cachedExecute(
                         sql: """
@@ -62,10 +68,18 @@ extension AppDatabase {
                         arguments: [code, TextFolding.fold(code + " " + (row["name"] as String))])
                 }
             }
+            // Deleted search entries leave their words in the index segments until they merge.
+            try db.execute(sql: "INSERT INTO applicant_search (applicant_search) VALUES ('optimize')")
+            try db.execute(sql: "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
             try EventLog.append(
                 db, at: now, actor: actor, action: "privacy.purge", entity: "applicant", entityId: "*",
                 detail: ["applicants": String(ids.count), "closedBefore": String(cutoff.storedSeconds)])
             return report
         }
+        // The old page versions wait in the WAL until a checkpoint: fold them in and empty it.
+        if !report.dryRun, report.applicants > 0, let pool = writer as? DatabasePool {
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
+        return report
     }
 }

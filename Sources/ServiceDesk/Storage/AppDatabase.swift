@@ -71,6 +71,8 @@ public struct AppDatabase: Sendable {
     static func configuration() -> GRDB.Configuration {
         var configuration = GRDB.Configuration()
         configuration.foreignKeysEnabled = true
+        // Freed pages are overwritten: what the privacy purge erases is gone from the file too.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         configuration.busyMode = .timeout(5)
         configuration.label = "ServiceDesk"
         return configuration
