@@ -3,10 +3,14 @@ import ServiceDesk
 import Synchronization
 
 /// The metrics of `/metrics` beyond Hummingbird's: tickets by state and department and walk-in
-/// numbers waiting per service (read from the database when scraped, so they are never out of
-/// step), ticket actions by kind, hall calls and no-shows (counted as they happen).
+/// numbers waiting per service (read from the database at a scrape, at most once per
+/// `refreshInterval`: a scrape storm must not keep a reader scanning the ticket table), ticket
+/// actions by kind, hall calls and no-shows (counted as they happen).
 final class DeskMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
+    /// The shortest time between two reads of the gauges from the database.
+    let refreshInterval: Duration
+    private let lastRefresh = Mutex<ContinuousClock.Instant?>(nil)
     /// Label pairs seen at the previous scrape, so a combination that empties drops to 0.
     private let seen = Mutex<Set<[String]>>([])
     private let seenServices = Mutex<Set<String>>([])
@@ -38,8 +42,9 @@ final class DeskMetrics: Sendable {
         MetricNameDescriptor(namespace: "desk", metricName: "tickets", unitName: "", helpText: "Tickets by state and current department")
     }
 
-    init(registry: PrometheusCollectorRegistry) {
+    init(registry: PrometheusCollectorRegistry, refreshInterval: Duration = .seconds(10)) {
         self.registry = registry
+        self.refreshInterval = refreshInterval
     }
 
     func countAction(_ action: String) {
@@ -48,6 +53,13 @@ final class DeskMetrics: Sendable {
     }
 
     func refresh(from database: AppDatabase) async throws {
+        let now = ContinuousClock.now
+        let due = lastRefresh.withLock { last in
+            guard last.map({ now - $0 >= refreshInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
         let counts = try await database.ticketCounts()
         let current = Set(counts.map { [$0.state, $0.department] })
         let vanished = seen.withLock { previous in

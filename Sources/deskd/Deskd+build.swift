@@ -21,6 +21,12 @@ struct DeskdConfiguration: Sendable {
     var publicLookupLimit = 30
     /// Silence after which the hall display feed sends a heartbeat.
     var displayHeartbeat: Duration = .seconds(15)
+    /// When set (`DESK_METRICS_TOKEN`), `/metrics` answers only `Authorization: Bearer <it>`.
+    var metricsToken: String?
+    /// The shortest time between two reads of the gauges from the database (tests use zero).
+    var metricsRefresh: Duration = .seconds(10)
+    /// How many hall display streams may be open at once.
+    var displayStreams = 64
 }
 
 /// Builds the application `deskd` serves; tests build the very same one.
@@ -47,8 +53,9 @@ func buildRouter(
     router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     router.add(middleware: BodyLimitMiddleware(bodyLimit: configuration.bodyLimit, uploadLimit: configuration.uploadLimit))
 
-    let metrics = DeskMetrics(registry: registry)
-    OperationsController(database: database, registry: registry, metrics: metrics).addRoutes(to: router)
+    let metrics = DeskMetrics(registry: registry, refreshInterval: configuration.metricsRefresh)
+    OperationsController(database: database, registry: registry, metrics: metrics, metricsToken: configuration.metricsToken)
+        .addRoutes(to: router)
     PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit))
         .addRoutes(to: router.group("api/v1/public"))
     Open311Controller(database: database, metrics: metrics).addRoutes(to: router.group("open311/v2"))
@@ -61,8 +68,11 @@ func buildRouter(
     StaffController(database: database).addRoutes(to: api)
     TicketController(database: database, metrics: metrics).addRoutes(to: api)
     ReportController(database: database).addRoutes(to: api)
-    HallController(database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat)
-        .addRoutes(to: api)
+    HallController(
+        database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat,
+        streams: StreamSlots(limit: configuration.displayStreams)
+    )
+    .addRoutes(to: api)
     routeTable.set(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })
     return router
 }

@@ -16,6 +16,7 @@ extension DeskdConfiguration {
         if let limit = options.bodyLimit ?? environment["DESK_BODY_LIMIT"].flatMap(Int.init) { bodyLimit = limit }
         if let limit = options.uploadLimit ?? environment["DESK_UPLOAD_LIMIT"].flatMap(Int.init) { uploadLimit = limit }
         demo = options.demo
+        metricsToken = environment["DESK_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = environment["DESK_DISPLAY_HEARTBEAT"] {
             // Bounded: a huge or odd value would overflow the conversion to milliseconds.
             guard let seconds = Double(text), seconds.isFinite, (0.05...3600).contains(seconds) else {

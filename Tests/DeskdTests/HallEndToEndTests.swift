@@ -139,6 +139,37 @@ struct HallEndToEndTests {
         #expect(await daemon.stop() == 0)
     }
 
+    @Test("a hall screen whose token is revoked loses its stream at the next heartbeat")
+    func revokedScreen() async throws {
+        let scratch = try Scratch()
+        let daemon = try RunningDaemon(
+            database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--demo"], environment: ["DESK_DISPLAY_HEARTBEAT": "0.3"])
+        try await daemon.waitUntilReady()
+        let admin = try #require(daemon.printedAdminToken)
+        let server = daemon.baseURL.absoluteString
+        _ = try await deskcli(
+            [
+                "staff", "create", "screen", "--name", "Màn hình", "--role", "display", "--employment", "contract", "--server", server,
+                "--token", admin,
+            ],
+            scratch: scratch)
+        let issued = try await deskcli(
+            ["staff", "token", "create", "screen", "--json", "--server", server, "--token", admin], scratch: scratch)
+        let token = try APIJSON.decoder.decode(IssuedToken.self, from: Data(issued.output.utf8))
+        let feed = daemon.baseURL.appendingPathComponent("api/v1/queue/display")
+        // Reads until the server ends the stream (or 15 s pass): the count it returns is never reached.
+        let watcher = Task { try await Self.readEvents(feed, token: token.token, count: 1_000, seconds: 15) }
+        try await Task.sleep(for: .milliseconds(800))
+        let revoked = try await deskcli(
+            ["staff", "token", "revoke", token.info.id, "--server", server, "--token", admin], scratch: scratch)
+        #expect(revoked.status == 0, "\(revoked.error)")
+        let started = ContinuousClock.now
+        let result = try await watcher.value
+        #expect(ContinuousClock.now - started < .seconds(5), "the stream outlived its token")
+        #expect(result.heartbeats >= 1)
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test("bad input in the hall: unknown service, closed counter, action on a finished number — a clear problem, nothing changed")
     func badInput() async throws {
         let scratch = try Scratch()

@@ -23,6 +23,7 @@ struct TestApp {
         _ = try await Demo.load(into: database, actor: "admin")
         var configuration = DeskdConfiguration()
         configuration.bodyLimit = bodyLimit
+        configuration.metricsRefresh = .zero  // every scrape reads the gauges afresh
         return TestApp(database: database, adminToken: token, configuration: configuration)
     }
 

@@ -214,6 +214,30 @@ struct ReportHTTPTests {
 
 @Suite("Ticket metrics")
 struct TicketMetricsTests {
+    @Test("an operator may put /metrics behind a token; the gauges are read at most once per interval")
+    func guarded() async throws {
+        var setUp = try await TestApp.make()
+        setUp.configuration.metricsToken = "scrape-secret"
+        setUp.configuration.metricsRefresh = .seconds(3600)
+        let app = setUp
+        try await app.test { client in
+            for headers in [HTTPFields(), bearer("wrong"), bearer(app.adminToken)] {
+                try await client.execute(uri: "/metrics", method: .get, headers: headers) { #expect($0.status == .unauthorized) }
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: bearer("scrape-secret")) { response in
+                #expect(response.status == .ok && !response.text.contains(#"desk_tickets{state="queued""#))
+            }
+            try await client.execute(
+                uri: "/api/v1/tickets", method: .post, headers: bearer(app.adminToken), body: json(TicketHTTPTests.intake)
+            ) { #expect($0.status == .created) }
+            // Within the interval the gauges are those of the last read; the counters move at once.
+            try await client.execute(uri: "/metrics", method: .get, headers: bearer("scrape-secret")) { response in
+                #expect(!response.text.contains(#"desk_tickets{state="queued""#))
+                #expect(response.text.contains(#"desk_ticket_actions_total{action="intake"} 1"#))
+            }
+        }
+    }
+
     @Test("/metrics counts tickets by state and department and actions by kind; an emptied combination drops to 0")
     func metrics() async throws {
         let app = try await TestApp.make()

@@ -137,6 +137,20 @@ extension AppDatabase {
         }
     }
 
+    /// Whether a token still authenticates (not revoked, its staff member active): what a
+    /// long-lived stream checks now and then, so a revoked screen stops.
+    public func tokenIsActive(id: String) async throws -> Bool {
+        try await read { db in
+            try db.fetchValue(
+                Bool.self,
+                sql: """
+                    SELECT 1 FROM token t JOIN staff s ON s.username = t.username
+                    WHERE t.id = ? AND t.revoked_at IS NULL AND s.active = 1
+                    """,
+                arguments: [id]) == true
+        }
+    }
+
     public func createToken(for username: String, label: String?, actor: String) async throws -> IssuedToken {
         let now = clock()
         let label = Text.clean(label) ?? "api"

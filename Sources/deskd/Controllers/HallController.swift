@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServiceDesk
 import ServiceLifecycle
+import Synchronization
 
 /// The walk-in hall (SPEC §1, §4): counters, queue numbers, call-next and the display feed.
 struct HallController {
@@ -13,6 +14,8 @@ struct HallController {
     /// How often the display feed looks for new calls, and how long it stays silent before a heartbeat.
     let poll: Duration
     let heartbeat: Duration
+    /// The hall screens connected now, and how many may be.
+    let streams: StreamSlots
 
     static let counterStaff: [Role] = Role.allCases.filter(Permissions.counterStaff.contains)
 
@@ -94,8 +97,15 @@ struct HallController {
             return JSONResponse(try await database.updateHallSettings(settings, actor: context.actor))
         }
         group.get("queue/display") { request, context in
-            try context.require(anyOf: Role.allCases.filter(Permissions.display.contains))
-            return displayFeed(resumingAfter: request.headers[.lastEventID].flatMap { Int64($0) })
+            let principal = try context.require(anyOf: Role.allCases.filter(Permissions.display.contains))
+            // A bounded number of screens: each holds a connection and a polling task.
+            guard streams.enter() else {
+                throw Problem(
+                    status: .serviceUnavailable, slug: "too-many-streams", title: "Too many display streams",
+                    detail: "\(streams.limit) hall screens are connected already; try again later",
+                    headers: [.retryAfter: "30"])
+            }
+            return displayFeed(resumingAfter: request.headers[.lastEventID].flatMap { Int64($0) }, tokenId: principal.tokenId)
         }
     }
 
@@ -108,12 +118,14 @@ struct HallController {
     /// Server-Sent Events of every call and recall: `id` is the call's number, so a screen that
     /// reconnects with `Last-Event-ID` gets exactly the calls it missed. A fresh screen first gets
     /// the last 10 calls. Comment lines keep the connection alive through proxies; the stream
-    /// ends when the daemon shuts down.
-    func displayFeed(resumingAfter lastID: Int64?) -> Response {
+    /// ends when the daemon shuts down, and when its token is revoked (checked at each heartbeat).
+    func displayFeed(resumingAfter lastID: Int64?, tokenId: String) -> Response {
         let database = self.database
         let poll = self.poll
         let heartbeat = self.heartbeat
+        let streams = self.streams
         let body = ResponseBody { writer in
+            defer { streams.leave() }
             var last: Int64
             var backlog: [HallCall]
             if let lastID {
@@ -137,6 +149,7 @@ struct HallController {
                     try await writer.write(buffer)
                     silentSince = ContinuousClock.now
                 } else if ContinuousClock.now - silentSince >= heartbeat {
+                    guard try await database.tokenIsActive(id: tokenId) else { break }
                     try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     silentSince = ContinuousClock.now
                 }
@@ -154,4 +167,21 @@ struct HallController {
 
 extension HTTPField.Name {
     static var lastEventID: Self { .init("Last-Event-ID")! }
+}
+
+/// A count of open streams with a ceiling (lock-free).
+final class StreamSlots: Sendable {
+    let limit: Int
+    private let open = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a slot, or answers false when all are taken.
+    func enter() -> Bool {
+        if open.wrappingAdd(1, ordering: .relaxed).newValue <= limit { return true }
+        open.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func leave() { open.wrappingSubtract(1, ordering: .relaxed) }
 }
