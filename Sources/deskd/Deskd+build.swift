@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import ServiceDesk
@@ -27,6 +28,10 @@ struct DeskdConfiguration: Sendable {
     var metricsRefresh: Duration = .seconds(10)
     /// How many hall display streams may be open at once.
     var displayStreams = 64
+    /// Seconds a connection may stay idle before it is closed (display streams send a heartbeat).
+    var idleTimeoutSeconds = 60
+    /// Connections open at once; past it the listener waits for one to close.
+    var maxConnections = 1024
 }
 
 /// Builds the application `deskd` serves; tests build the very same one.
@@ -36,7 +41,13 @@ func buildApplication(
     let router = buildRouter(configuration, database: database, registry: registry)
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deskd"),
+        // A connection idle for a minute is closed, and no more than `maxConnections` are open at
+        // once (the listener stops accepting until one closes): an idle or flooding client cannot
+        // hold the daemon's memory.
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "deskd",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
         logger: logger)
 }
 

@@ -17,6 +17,18 @@ extension DeskdConfiguration {
         if let limit = options.uploadLimit ?? environment["DESK_UPLOAD_LIMIT"].flatMap(Int.init) { uploadLimit = limit }
         demo = options.demo
         metricsToken = environment["DESK_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = environment["DESK_IDLE_TIMEOUT"] {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw ValidationError("DESK_IDLE_TIMEOUT must be 1 to 3600 seconds, not '\(text)'")
+            }
+            idleTimeoutSeconds = seconds
+        }
+        if let text = environment["DESK_MAX_CONNECTIONS"] {
+            guard let count = Int(text), (2...100_000).contains(count) else {
+                throw ValidationError("DESK_MAX_CONNECTIONS must be 2 to 100000, not '\(text)'")
+            }
+            maxConnections = count
+        }
         if let text = environment["DESK_DISPLAY_HEARTBEAT"] {
             // Bounded: a huge or odd value would overflow the conversion to milliseconds.
             guard let seconds = Double(text), seconds.isFinite, (0.05...3600).contains(seconds) else {

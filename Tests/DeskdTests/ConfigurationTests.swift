@@ -1,7 +1,12 @@
 import ArgumentParser
+import Foundation
 import Testing
 
 @testable import deskd
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("deskd configuration: flags, then environment, then defaults")
 struct ConfigurationTests {
@@ -48,5 +53,43 @@ struct ConfigurationTests {
                 try DeskdConfiguration(options: try Deskd.parse([]), environment: ["DESK_DISPLAY_HEARTBEAT": text])
             }
         }
+    }
+}
+
+@Suite("deskd connections: idle ones closed")
+struct ConnectionTests {
+    @Test("a connection that sends nothing is closed after DESK_IDLE_TIMEOUT; bad values refuse to start")
+    func idleClosed() async throws {
+        for text in ["0", "-5", "99999", "soon"] {
+            #expect(throws: ValidationError.self) {
+                try DeskdConfiguration(options: try Deskd.parse([]), environment: ["DESK_IDLE_TIMEOUT": text])
+            }
+        }
+        #expect(throws: ValidationError.self) {
+            try DeskdConfiguration(options: try Deskd.parse([]), environment: ["DESK_MAX_CONNECTIONS": "1"])
+        }
+        let scratch = try Scratch()
+        let daemon = try RunningDaemon(database: scratch.path("desk.sqlite"), scratch: scratch, environment: ["DESK_IDLE_TIMEOUT": "1"])
+        try await daemon.waitUntilReady()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(daemon.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        // Bounded wait: a read returns 0 (closed by the server) well within 5 s.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let started = ContinuousClock.now
+        var byte: UInt8 = 0
+        let read = recv(fd, &byte, 1, 0)
+        #expect(read == 0, "the idle connection was not closed")
+        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(await daemon.stop() == 0)
     }
 }
