@@ -32,6 +32,8 @@ struct DeskdConfiguration: Sendable {
     var idleTimeoutSeconds = 60
     /// Connections open at once; past it the listener waits for one to close.
     var maxConnections = 1024
+    /// Reverse proxies whose forwarded headers are believed (`DESK_TRUSTED_PROXIES`).
+    var trustedProxies: Set<String> = []
 }
 
 /// Builds the application `deskd` serves; tests build the very same one.
@@ -67,9 +69,10 @@ func buildRouter(
     let metrics = DeskMetrics(registry: registry, refreshInterval: configuration.metricsRefresh)
     OperationsController(database: database, registry: registry, metrics: metrics, metricsToken: configuration.metricsToken)
         .addRoutes(to: router)
-    PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit))
+    let proxies = TrustedProxies(configuration.trustedProxies)
+    PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit), proxies: proxies)
         .addRoutes(to: router.group("api/v1/public"))
-    Open311Controller(database: database, metrics: metrics).addRoutes(to: router.group("open311/v2"))
+    Open311Controller(database: database, metrics: metrics, proxies: proxies).addRoutes(to: router.group("open311/v2"))
 
     let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
     CentreController(database: database).addRoutes(to: api)

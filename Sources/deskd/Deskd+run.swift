@@ -17,6 +17,9 @@ extension DeskdConfiguration {
         if let limit = options.uploadLimit ?? environment["DESK_UPLOAD_LIMIT"].flatMap(Int.init) { uploadLimit = limit }
         demo = options.demo
         metricsToken = environment["DESK_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let text = environment["DESK_TRUSTED_PROXIES"] {
+            trustedProxies = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         if let text = environment["DESK_IDLE_TIMEOUT"] {
             guard let seconds = Int(text), (1...3600).contains(seconds) else {
                 throw ValidationError("DESK_IDLE_TIMEOUT must be 1 to 3600 seconds, not '\(text)'")

@@ -93,3 +93,34 @@ struct ConnectionTests {
         #expect(await daemon.stop() == 0)
     }
 }
+
+@Suite("deskd behind a reverse proxy")
+struct ProxyTests {
+    @Test("X-Forwarded-* are believed from a trusted proxy only: Open311 links and the public lookup's rate-limit key")
+    func trusted() async throws {
+        let forwarded = [
+            "X-Forwarded-Host": "desk.example.vn", "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9, 198.51.100.7",
+        ]
+        for (trusted, expected) in [(true, "https://desk.example.vn/open311/v2"), (false, "http://127.0.0.1:")] {
+            let scratch = try Scratch()
+            let daemon = try RunningDaemon(
+                database: scratch.path("desk.sqlite"), scratch: scratch, environment: trusted ? ["DESK_TRUSTED_PROXIES": "127.0.0.1"] : [:])
+            try await daemon.waitUntilReady()
+            let discovery = try await HTTP.send(
+                "GET", daemon.baseURL.appendingPathComponent("open311/v2/discovery.json"), headers: forwarded)
+            #expect(discovery.text.contains(#""url":"\#(expected)"#), "\(discovery.text)")
+            // 30 lookups a minute per client: behind the proxy the forwarded client is limited, not the proxy.
+            var statuses: [Int] = []
+            for index in 0..<31 {
+                let client = trusted && index == 30 ? "203.0.113.10" : "198.51.100.7"
+                var headers = forwarded
+                headers["X-Forwarded-For"] = "203.0.113.9, \(client)"
+                let url = daemon.baseURL.appendingPathComponent("api/v1/public/tickets/000.00.00.H00-261130-0001")
+                statuses.append(try await HTTP.send("GET", URL(string: url.absoluteString + "?phone=0912345678")!, headers: headers).status)
+            }
+            // Trusted: the 31st comes from another forwarded client and is not limited; untrusted: one peer, limited.
+            #expect(statuses.last == (trusted ? 404 : 429), "\(statuses)")
+            #expect(await daemon.stop() == 0)
+        }
+    }
+}

@@ -72,12 +72,14 @@ struct Open311HTTPTests {
                     response.text.hasSuffix("<service_definition><service_code>1.001193</service_code><attributes/></service_definition>\n")
                 )
             }
+            // Forwarded headers from a peer that is no trusted proxy are ignored (see the end-to-end test for a trusted one).
             let proxied: HTTPFields = [.init("X-Forwarded-Host")!: "desk.example.vn", .init("X-Forwarded-Proto")!: "https"]
             try await client.execute(uri: "\(Self.root)/discovery.json", method: .get, headers: proxied) { response in
                 let discovery = try #require(response.jsonObject as? [String: Any])
                 let endpoint = try #require((discovery["endpoints"] as? [[String: Any]])?.first)
                 #expect(endpoint["specification"] as? String == "http://wiki.open311.org/GeoReport_v2")
-                #expect(endpoint["url"] as? String == "https://desk.example.vn/open311/v2")
+                #expect((endpoint["url"] as? String)?.hasPrefix("http://") == true)
+                #expect((endpoint["url"] as? String)?.contains("desk.example.vn") == false)
                 #expect(endpoint["formats"] as? [String] == ["application/json", "text/xml"])
                 #expect((discovery["changeset"] as? String).flatMap(W3CDateTime.parse) != nil)
             }

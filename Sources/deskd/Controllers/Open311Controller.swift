@@ -19,11 +19,12 @@ struct Open311Controller {
 
     let database: AppDatabase
     let metrics: DeskMetrics
+    var proxies = TrustedProxies()
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         for format in Open311Document.Format.allCases {
             let ext = format.rawValue
-            group.get("discovery.\(ext)") { request, _ in
+            group.get("discovery.\(ext)") { request, context in
                 let (centre, changeset) = try await database.open311Discovery()
                 let changed = W3CDateTime.format(changeset, in: TimeZone(identifier: "UTC")!)
                 return Self.response(
@@ -31,7 +32,7 @@ struct Open311Controller {
                         changeset: changed, contact: "\(centre.name) (\(centre.code))",
                         keyService:
                             "Ask the centre's administrator for an integration token (deskcli staff create NAME --role integration …, then deskcli staff token create NAME)",
-                        url: Self.endpointURL(request)), format)
+                        url: endpointURL(request, context)), format)
             }
             group.get("services.\(ext)") { _, _ in
                 Self.response(.services(try await database.open311Services()), format)
@@ -39,14 +40,14 @@ struct Open311Controller {
             group.get("services/{code}.\(ext)") { _, context in
                 Self.response(.definition(try await database.open311Service(try context.parameters.require("code"))), format)
             }
-            group.get("requests.\(ext)") { request, _ in
+            group.get("requests.\(ext)") { request, context in
                 let search = try Open311Search.parse(try Self.queryParameters(request), now: database.clock())
-                let (requests, zone) = try await database.open311Requests(search, mediaRoot: Self.endpointURL(request))
+                let (requests, zone) = try await database.open311Requests(search, mediaRoot: endpointURL(request, context))
                 return Self.response(.requests(requests, zone: zone), format)
             }
             group.get("requests/{id}.\(ext)") { request, context in
                 let (found, zone) = try await database.open311Request(
-                    try context.parameters.require("id"), mediaRoot: Self.endpointURL(request))
+                    try context.parameters.require("id"), mediaRoot: endpointURL(request, context))
                 return Self.response(.requests([found], zone: zone), format)
             }
             // GeoReport v2 "batch" services answer a POST with a token; every service here is
@@ -99,7 +100,7 @@ struct Open311Controller {
         else { throw Problem.badRequest("the request was not stored") }
         metrics.countAction("intake")
         context.logger.info("ticket received", metadata: ["ticket.code": "\(result.receipt.code)", "ticket.channel": "open311"])
-        let (created, _) = try await database.open311Request(result.receipt.code, mediaRoot: Self.endpointURL(request))
+        let (created, _) = try await database.open311Request(result.receipt.code, mediaRoot: endpointURL(request, context))
         return Self.response(.created(id: created.serviceRequestId, notice: created.serviceNotice ?? ""), format)
     }
 
@@ -114,12 +115,12 @@ struct Open311Controller {
             body: .init(byteBuffer: ByteBuffer(string: document.rendered(as: format))))
     }
 
-    /// Where this endpoint is reached, as the client reached it (a reverse proxy's
-    /// `X-Forwarded-Proto` and `Host` are honoured).
-    static func endpointURL(_ request: Request) -> String {
-        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
-        let host = request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "localhost"
-        return "\(scheme)://\(host)\(root)"
+    /// Where this endpoint is reached, as the client reached it (a trusted reverse proxy's
+    /// `X-Forwarded-Proto` and `X-Forwarded-Host` are honoured, nobody else's).
+    func endpointURL(_ request: Request, _ context: DeskRequestContext) -> String {
+        let scheme = proxies.forwarded(.forwardedProto, request, context) ?? "http"
+        let host = proxies.forwarded(.forwardedHost, request, context) ?? request.head.authority ?? "localhost"
+        return "\(scheme)://\(host)\(Self.root)"
     }
 
     static func queryParameters(_ request: Request) throws -> Open311Parameters {

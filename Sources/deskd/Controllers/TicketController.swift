@@ -119,10 +119,11 @@ struct TicketController {
 struct PublicController {
     let database: AppDatabase
     let limiter: RateLimiter
+    let proxies: TrustedProxies
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         group.get("tickets/:code") { request, context in
-            guard await limiter.allow(context.remoteAddress ?? "unknown") else { throw DeskError.rateLimited }
+            guard await limiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
             let code = try context.parameter("code")
             guard let phone = request.uri.queryParameters.get("phone"), !phone.isEmpty else {
                 throw DeskError.validation([FieldError("phone", "is required: the phone number given at intake")])
@@ -143,9 +144,16 @@ actor RateLimiter {
         self.window = window
     }
 
+    /// Clients tracked at most: under a flood of distinct addresses the expired ones are dropped,
+    /// and while the table is still full a new address waits for the next window.
+    static let maxClients = 10_000
+
     func allow(_ client: String) -> Bool {
         let now = ContinuousClock.now
-        if windows.count > 10_000 { windows = windows.filter { now - $0.value.start < window } }
+        if windows[client] == nil && windows.count >= Self.maxClients {
+            windows = windows.filter { now - $0.value.start < window }
+            guard windows.count < Self.maxClients else { return false }
+        }
         var entry = windows[client] ?? (now, 0)
         if now - entry.start >= window { entry = (now, 0) }
         entry.count += 1
