@@ -72,7 +72,8 @@ func buildRouter(
     let proxies = TrustedProxies(configuration.trustedProxies)
     PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit), proxies: proxies)
         .addRoutes(to: router.group("api/v1/public"))
-    Open311Controller(database: database, metrics: metrics, proxies: proxies).addRoutes(to: router.group("open311/v2"))
+    Open311Controller(database: database, metrics: metrics, proxies: proxies, ordinaryBodyLimit: configuration.bodyLimit)
+        .addRoutes(to: router.group("open311/v2"))
 
     let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
     CentreController(database: database).addRoutes(to: api)

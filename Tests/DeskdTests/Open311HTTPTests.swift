@@ -217,6 +217,30 @@ struct Open311HTTPTests {
         #expect(try await tickets(app) == before)
     }
 
+    @Test("a key in the query string is checked before the body is read; a multipart body is bounded in parts")
+    func keyFirst() async throws {
+        let app = try await TestApp.make()
+        let key = try await app.token(for: .integration)
+        let multipart: HTTPFields = [.contentType: "multipart/form-data; boundary=XyZ"]
+        try await app.test { client in
+            // A malformed body behind a wrong key: the key is refused first (the body was never parsed).
+            try await Self.refused(
+                app, client, query: "?api_key=sd_wrong", body: "--XyZ\r\nnot a part at all", headers: multipart, status: .forbidden,
+                [Open311Controller.keyRefused])
+            // With a good key, too many parts is a clear 400.
+            var body = ""
+            for index in 0...Open311Controller.maxParts {
+                body += "--XyZ\r\nContent-Disposition: form-data; name=\"attribute[x\(index)]\"\r\n\r\nv\r\n"
+            }
+            body += "--XyZ--\r\n"
+            try await Self.refused(
+                app, client, query: "?api_key=\(key)", body: body, headers: multipart, status: .badRequest,
+                [
+                    "the multipart body has more than \(Open311Controller.maxParts) parts or more than \(Open311Controller.maxPartHeaders) headers in a part"
+                ])
+        }
+    }
+
     @Test("every error path of POST: 403 for the key, 404 for the service, 400 for the rest — and nothing stored")
     func postErrors() async throws {
         let app = try await TestApp.make()

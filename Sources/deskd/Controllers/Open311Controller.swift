@@ -20,6 +20,19 @@ struct Open311Controller {
     let database: AppDatabase
     let metrics: DeskMetrics
     var proxies = TrustedProxies()
+    /// Large posts read before their key is known, at most this many at once.
+    var uploads = StreamSlots(limit: 4)
+    /// What an ordinary (photo-less) post fits in: the daemon's body limit.
+    var ordinaryBodyLimit = DeskdConfiguration.defaultBodyLimit
+
+    /// The principal of an Open311 key; one refusal for a key that is unknown, revoked or of
+    /// another role: an anonymous caller learns nothing about which keys exist (SPEC §8).
+    func authenticatedKey(_ key: String) async throws -> Principal {
+        guard let principal = try await database.authenticate(token: key), principal.staff.role == .integration else {
+            throw Problem.forbidden(Self.keyRefused)
+        }
+        return principal
+    }
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         for format in Open311Document.Format.allCases {
@@ -79,23 +92,38 @@ struct Open311Controller {
     private func post(_ request: Request, context: DeskRequestContext, format: Open311Document.Format) async throws -> Response {
         var request = request
         var parameters = try Self.queryParameters(request)
+        // A key in the query string is checked before a byte of the body is read. Otherwise the
+        // key is inside the body, which must be read first: a body larger than an ordinary one
+        // (photos) then takes one of a few upload slots, so anonymous uploads cannot hold more
+        // than `uploads.limit` × the upload limit of memory at once.
+        var principal: Principal?
+        if let key = parameters.value("api_key") { principal = try await authenticatedKey(key) }
+        let large = request.headers[.contentLength].flatMap(Int.init).map { $0 > ordinaryBodyLimit } ?? true
+        let slotted = principal == nil && large
+        if slotted {
+            guard uploads.enter() else {
+                throw Problem(
+                    status: .serviceUnavailable, slug: "busy", title: "Busy",
+                    detail: "too many large posts without api_key in the query string are being read; retry, or put api_key in the query",
+                    headers: [.retryAfter: "5"])
+            }
+        }
+        defer { if slotted { uploads.leave() } }
         let body = try await request.collectBody(upTo: context.bodyLimit)
-        let (fields, uploads) = try Self.bodyParameters(body, contentType: request.headers[.contentType])
+        let (fields, files) = try Self.bodyParameters(body, contentType: request.headers[.contentType])
         parameters.append(contentsOf: fields)
-
-        guard let key = parameters.value("api_key") else {
-            throw Problem.forbidden("api_key is required: an integration token of this centre")
+        if principal == nil {
+            guard let key = parameters.value("api_key") else {
+                throw Problem.forbidden("api_key is required: an integration token of this centre")
+            }
+            principal = try await authenticatedKey(key)
         }
-        // One answer for a key that is unknown, revoked or of another role: an anonymous caller
-        // learns nothing about which keys exist or what they may do (SPEC §8).
-        guard let principal = try await database.authenticate(token: key), principal.staff.role == .integration else {
-            throw Problem.forbidden(Self.keyRefused)
-        }
+        guard let principal else { throw Problem.forbidden(Self.keyRefused) }
         guard let code = parameters.value("service_code") else {
             throw DeskError.validation([FieldError("service_code", "is required")])
         }
         _ = try await database.open311Service(code)
-        let submission = try Open311Submission.parse(parameters, uploads: uploads)
+        let submission = try Open311Submission.parse(parameters, uploads: files)
         guard case .created(let result, _) = try await database.intake(submission.intake, actor: principal.staff, open311: submission.extra)
         else { throw Problem.badRequest("the request was not stored") }
         metrics.countAction("intake")
@@ -157,20 +185,31 @@ struct Open311Controller {
         var body = ByteBuffer()
     }
 
+    /// The most parts a multipart post may have (the parameters of GeoReport v2, a few dozen
+    /// attributes and some photos), and the most header lines of one part.
+    static let maxParts = 100
+    static let maxPartHeaders = 10
+
     static func multipart(_ body: ByteBuffer, boundary: String) throws -> (Open311Parameters, [Open311Upload]) {
         let parser = MultipartParser(boundary: boundary)
         var parts: [Part] = []
         var current = Part()
-        parser.onHeader = { name, value in current.headers.append((name, value)) }
+        var tooMany = false
+        parser.onHeader = { name, value in
+            if current.headers.count < maxPartHeaders { current.headers.append((name, value)) } else { tooMany = true }
+        }
         parser.onBody = { chunk in current.body.writeBuffer(&chunk) }
         parser.onPartComplete = {
-            parts.append(current)
+            if parts.count < maxParts { parts.append(current) } else { tooMany = true }
             current = Part()
         }
         do {
             try parser.execute(body)
         } catch {
             throw Problem.badRequest("the multipart body is malformed")
+        }
+        guard !tooMany else {
+            throw Problem.badRequest("the multipart body has more than \(maxParts) parts or more than \(maxPartHeaders) headers in a part")
         }
         var parameters = Open311Parameters()
         var uploads: [Open311Upload] = []
