@@ -38,3 +38,8 @@ CREATE INDEX ticket_progress ON ticket (
 -- Idempotency keys expire after a day; every remembered answer deletes the expired ones, by
 -- this index instead of a scan.
 CREATE INDEX idempotency_created ON idempotency (created_at);
+
+-- A walk-in number transferred to another service keeps its place among the numbers issued in
+-- the same second: the id of the number first issued, which the queue orders by after the issue
+-- time (NULL: the number's own id).
+ALTER TABLE queue_number ADD COLUMN queue_position INTEGER;

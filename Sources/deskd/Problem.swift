@@ -159,6 +159,8 @@ struct Problem: HTTPResponseError, Encodable {
         case is Int.Type, is Int64.Type: "an integer"
         case is Bool.Type: "true or false"
         case is Double.Type: "a number"
+        // A dictionary is a Collection too, but JSON calls it an object.
+        case _ where String(describing: type).hasPrefix("Dictionary"): "an object"
         default: "an \(type is any Collection.Type ? "array" : "object")"
         }
     }

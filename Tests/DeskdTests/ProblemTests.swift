@@ -55,6 +55,24 @@ struct ProblemTests {
         }
     }
 
+    @Test("a wrong JSON type names the type expected: an object is an object, an array an array")
+    func wrongTypes() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken), body: json("[]")) {
+                response in
+                #expect(response.status == .unprocessableContent)
+                #expect(response.problem?.errors?.first == FieldError("body", "must be an object"), "\(response.text)")
+            }
+            try await client.execute(
+                uri: "/api/v1/services", method: .post, headers: bearer(app.adminToken),
+                body: json(#"{"code":"X1","name":"X","kind":"inquiry","timeLimit":"1 d","route":{"department":"mot-cua"}}"#)
+            ) { response in
+                #expect(response.problem?.errors?.first == FieldError("route", "must be an array"), "\(response.text)")
+            }
+        }
+    }
+
     @Test("a body over the limit is 413")
     func oversized() async throws {
         let app = try await TestApp.make(bodyLimit: 2048)

@@ -25,6 +25,20 @@ struct HallTests {
             actor: "kiosk-1")
     }
 
+    @Test("a number transferred to another service keeps its place among numbers issued in the same second")
+    func transferKeepsPlace() async throws {
+        let centre = try await Self.hall()  // the clock stands still: every number in the same second
+        let officer = try await centre.staff("lan.mc")
+        // B001 for land (counter 2 only), then A001 for 1.000894 (counter 1).
+        let land = try await Self.issue(centre, "1.004227")
+        let other = try await Self.issue(centre, "1.000894")
+        // Called at counter 2, B001 turns out to belong to 1.000894: transferred, it keeps its place, before A001.
+        #expect(try await centre.database.callNext(counter: 2, actor: officer)?.label == "B001")
+        _ = try await centre.database.act(.transfer, on: land.number.id, QueueActionRequest(service: "1.000894"), actor: officer)
+        let called = try #require(try await centre.database.callNext(counter: 1, actor: officer))
+        #expect(called.label == land.number.label && called.label != other.number.label)
+    }
+
     @Test("labels are prefix + 3 digits per day and prefix; the answer gives the position and an estimated wait")
     func labels() async throws {
         let centre = try await Self.hall()

@@ -218,6 +218,10 @@ struct HallReportTests {
             people.rows.first?["group"] == .text("civil-servant")
                 && people.rows.first?["category"] == .text("civil servants (biên chế công chức)"))
         #expect(people.rows.first?["resolved"] == .int(1))
+        // By person: the category is the person's, not their username again.
+        let byStaff = try await centre.database.report(.staffing, ReportRequest(period: ReportPeriod(period: "2026-11"), groupBy: .staff))
+        #expect(byStaff.rows.first?["group"] == .text("hung.tp"))
+        #expect(byStaff.rows.first?["category"] == .text("civil servants (biên chế công chức)"))
         await #expect(throws: DeskError.self) {
             try await centre.database.report(.staffing, ReportRequest(period: ReportPeriod(period: "2026-11"), groupBy: .service))
         }

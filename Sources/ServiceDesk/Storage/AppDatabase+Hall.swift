@@ -317,7 +317,7 @@ extension AppDatabase {
                 try Int64.fetchOne(
                     db,
                     sql:
-                        "SELECT id FROM queue_number WHERE state = 'waiting' AND priority = ? AND service IN (\(marks)) ORDER BY issued_at, id LIMIT 1",
+                        "SELECT id FROM queue_number WHERE state = 'waiting' AND priority = ? AND service IN (\(marks)) ORDER BY issued_at, coalesce(queue_position, id) LIMIT 1",
                     arguments: StatementArguments([priority.rawValue] + services))
             }
             let priority = try oldest(.priority)
@@ -382,12 +382,13 @@ extension AppDatabase {
                 // The citizen keeps the ticket in hand and the original issue time (fairness, reports).
                 try db.cachedExecute(
                     sql: """
-                        INSERT INTO queue_number (label, day, service, priority, priority_reason, state, issued_at, transferred_from, issued_by)
-                        VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?)
+                        INSERT INTO queue_number (label, day, service, priority, priority_reason, state, issued_at, transferred_from, issued_by,
+                        queue_position)
+                        VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, (SELECT coalesce(queue_position, id) FROM queue_number WHERE id = ?))
                         """,
                     arguments: [
                         number.label, number.day.description, target.code, number.priority.rawValue, number.priorityReason,
-                        number.issuedAt.storedSeconds, id, actor.username,
+                        number.issuedAt.storedSeconds, id, actor.username, id,
                     ])
                 return try Self.queueNumber(db, db.lastInsertedRowID)
             }

@@ -454,7 +454,8 @@ extension AppDatabase {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT \(context.group("resolved_at")) AS g, count(*) AS resolved, count(DISTINCT t.holder) AS people
+                SELECT \(context.group("resolved_at")) AS g, count(*) AS resolved, count(DISTINCT t.holder) AS people,
+                    min(s.employment) AS employment
                 FROM ticket t LEFT JOIN staff s ON s.username = t.holder
                 WHERE t.resolved_at >= :start AND t.resolved_at < :end\(context.request.filter.sql) GROUP BY g ORDER BY g
                 """,
@@ -463,9 +464,16 @@ extension AppDatabase {
             let group: String = row["g"]
             var values: [String: ReportValue] = ["group": .text(group)]
             counts(row, ["resolved", "people"], into: &values)
-            // The headcount wording of the mode (SPEC §1) for the mode's own category.
+            // The employment category of the group — the category itself, or a person's — in the
+            // headcount wording of the mode (SPEC §1) for the mode's own category.
             let own: Employment = context.mode == .administrativeBody ? .civilServant : .publicEmployee
-            values["category"] = .text(group == own.rawValue ? context.mode.headcountWording : group)
+            let category: String? =
+                switch context.request.groupBy {
+                case .employment: group
+                case .staff: row["employment"]
+                default: nil
+                }
+            values["category"] = category.map { .text($0 == own.rawValue ? context.mode.headcountWording : $0) } ?? .null
             return values
         }
         return context.table("staffing", ["group", "category", "resolved", "people"], rows)
