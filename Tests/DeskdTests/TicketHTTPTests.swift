@@ -196,7 +196,9 @@ struct ReportHTTPTests {
             headers[.accept] = "text/csv"
             try await client.execute(uri: "/api/v1/reports/backlog", method: .get, headers: headers) { response in
                 #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
-                #expect(response.text.hasPrefix("\u{FEFF}group,open,") && response.text.contains("mot-cua,1,"))
+                // The group's Vietnamese name beside its code.
+                #expect(response.text.hasPrefix("\u{FEFF}group,name,open,"), "\(response.text)")
+                #expect(response.text.contains("mot-cua,Bộ phận Một cửa (tiếp nhận và trả kết quả),1,"), "\(response.text)")
             }
             try await client.execute(uri: "/api/v1/reports/progress", method: .get, headers: bearer(officer)) {
                 #expect($0.status == .forbidden)

@@ -77,15 +77,39 @@ extension AppDatabase {
     public func report(_ name: ReportName, _ request: ReportRequest) async throws -> ReportTable {
         let now = clock()
         let (context, time) = try await read { db in try self.reportContext(db, name, request, now: now) }
+        let table: ReportTable
         switch name {
-        case .handlingTimes: return try await handlingTimes(context)
-        case .progress: return try await read { db in try Self.progress(db, context, now: now) }
-        case .backlog: return try await read { db in try Self.backlog(db, context, now: now, time: time) }
-        case .waiting: return try await read { db in try Self.waiting(db, context) }
-        case .satisfaction: return try await read { db in try Self.satisfaction(db, context) }
-        case .staffing: return try await read { db in try Self.staffing(db, context) }
-        case .revenue: return try await read { db in try Self.revenue(db, context) }
+        case .handlingTimes: table = try await handlingTimes(context)
+        case .progress: table = try await read { db in try Self.progress(db, context, now: now) }
+        case .backlog: table = try await read { db in try Self.backlog(db, context, now: now, time: time) }
+        case .waiting: table = try await read { db in try Self.waiting(db, context) }
+        case .satisfaction: table = try await read { db in try Self.satisfaction(db, context) }
+        case .staffing: table = try await read { db in try Self.staffing(db, context) }
+        case .revenue: table = try await read { db in try Self.revenue(db, context) }
         }
+        return try await read { db in try Self.named(table, db) }
+    }
+
+    /// A table grouped by department, service or staff gets the group's name beside its code
+    /// (the Vietnamese name a reader knows; the code stays the key).
+    static func named(_ table: ReportTable, _ db: Database) throws -> ReportTable {
+        let sql: String? =
+            switch table.groupBy {
+            case "department": "SELECT code, name FROM department"
+            case "service": "SELECT code, name FROM service"
+            case "staff": "SELECT username, name FROM staff"
+            default: nil
+            }
+        guard let sql, !table.rows.isEmpty else { return table }
+        let names = Dictionary(try Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { first, _ in first })
+        var named = table
+        named.columns.insert("name", at: 1)
+        named.rows = table.rows.map { row in
+            var row = row
+            if case .text(let code)? = row["group"] { row["name"] = names[code].map(ReportValue.text) ?? .null } else { row["name"] = .null }
+            return row
+        }
+        return named
     }
 
     /// Checks the request against the report and resolves its period in the centre's time zone.
