@@ -111,6 +111,8 @@ struct Open311HTTPTests {
             #expect(ticket.ticket.channel == .open311 && ticket.ticket.service == "PA-HATANG" && ticket.ticket.state == .queued)
             #expect(ticket.ticket.description == "Đèn đường tắt\n\nCột số 12\n\nSubmitted via FixMyStreet")
             #expect(ticket.applicant?.name == "Lan" && ticket.applicant?.email == "lan@example.vn" && ticket.applicant?.phone == nil)
+            // The attribute values the request came with are shown on the ticket.
+            #expect(ticket.attributes?["loai"] == ["den"], "\(String(describing: ticket.attributes))")
 
             try await client.execute(uri: "\(Self.root)/requests/\(id).json", method: .get) { response in
                 let list = try #require(response.jsonObject as? [[String: Any]])

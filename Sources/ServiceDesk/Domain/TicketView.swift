@@ -7,14 +7,17 @@ public struct TicketView: Codable, Equatable, Sendable {
     public var applicant: Applicant?
     public var overdue: Bool
     public var atRisk: Bool
+    /// The Open311 attribute values a request came with, per attribute code (one ticket's view).
+    public var attributes: [String: [String]]?
 
-    enum Extra: String, CodingKey { case portalStatus, applicant, overdue, atRisk }
+    enum Extra: String, CodingKey { case portalStatus, applicant, overdue, atRisk, attributes }
 
-    public init(ticket: Ticket, applicant: Applicant?, overdue: Bool, atRisk: Bool) {
+    public init(ticket: Ticket, applicant: Applicant?, overdue: Bool, atRisk: Bool, attributes: [String: [String]]? = nil) {
         self.ticket = ticket
         self.applicant = applicant
         self.overdue = overdue
         self.atRisk = atRisk
+        self.attributes = attributes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -24,6 +27,7 @@ public struct TicketView: Codable, Equatable, Sendable {
         try container.encodeIfPresent(applicant, forKey: .applicant)
         try container.encode(overdue, forKey: .overdue)
         try container.encode(atRisk, forKey: .atRisk)
+        try container.encodeIfPresent(attributes, forKey: .attributes)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -32,6 +36,7 @@ public struct TicketView: Codable, Equatable, Sendable {
         applicant = try container.decodeIfPresent(Applicant.self, forKey: .applicant)
         overdue = try container.decode(Bool.self, forKey: .overdue)
         atRisk = try container.decode(Bool.self, forKey: .atRisk)
+        attributes = try container.decodeIfPresent([String: [String]].self, forKey: .attributes)
     }
 }
 

@@ -237,7 +237,14 @@ extension AppDatabase {
             applicant = Applicant(row: row)
         }
         let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
-        return view(ticket, applicant: applicant, now: now, horizon: horizon)
+        var result = view(ticket, applicant: applicant, now: now, horizon: horizon)
+        if withApplicant, ticket.channel == .open311,
+            let text = try String.fetchOne(db, sql: "SELECT attributes FROM open311_request WHERE ticket = ?", arguments: [ticket.code]),
+            let values = try? APIJSON.decoder.decode([String: [String]].self, from: Data(text.utf8)), !values.isEmpty
+        {
+            result.attributes = values
+        }
+        return result
     }
 
     static func view(_ ticket: Ticket, applicant: Applicant?, now: Date, horizon: Date) -> TicketView {
