@@ -101,12 +101,15 @@ extension AppDatabase {
             default: nil
             }
         guard let sql, !table.rows.isEmpty else { return table }
-        let names = Dictionary(try Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { first, _ in first })
+        let pairs = try Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as String) }
+        let names = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
         var named = table
         named.columns.insert("name", at: 1)
         named.rows = table.rows.map { row in
             var row = row
-            if case .text(let code)? = row["group"] { row["name"] = names[code].map(ReportValue.text) ?? .null } else { row["name"] = .null }
+            var name = ReportValue.null
+            if case .text(let code)? = row["group"], let known = names[code] { name = .text(known) }
+            row["name"] = name
             return row
         }
         return named
