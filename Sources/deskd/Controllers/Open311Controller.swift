@@ -191,6 +191,11 @@ struct Open311Controller {
     static let maxPartHeaders = 10
 
     static func multipart(_ body: ByteBuffer, boundary: String) throws -> (Open311Parameters, [Open311Upload]) {
+        // multipart-kit 4.7.1 indexes a 128-entry table with each header-name byte: a byte of 128
+        // or more there crashes the process (found by MultipartFuzzTests). Such a body is refused first.
+        guard headerNamesAreASCII(Array(body.readableBytesView), boundary: Array("--\(boundary)".utf8)) else {
+            throw Problem.badRequest("the multipart body is malformed")
+        }
         let parser = MultipartParser(boundary: boundary)
         var parts: [Part] = []
         var current = Part()
@@ -230,6 +235,41 @@ struct Open311Controller {
             parameters.append(name: name, value: value)
         }
         return (parameters, uploads)
+    }
+
+    /// Whether every header name of every part — conservatively, every byte before the first `:`
+    /// after a CR or LF, from a boundary delimiter to the CRLF CRLF that ends its headers (or to
+    /// the end of the body) — is ASCII. Header values may be UTF-8 (a file name in Vietnamese).
+    static func headerNamesAreASCII(_ bytes: [UInt8], boundary delimiter: [UInt8]) -> Bool {
+        guard !delimiter.isEmpty, bytes.count >= delimiter.count else { return true }
+        let (cr, lf) = (UInt8(ascii: "\r"), UInt8(ascii: "\n"))
+        var index = 0
+        while index <= bytes.count - delimiter.count {
+            guard bytes[index] == delimiter[0], Array(bytes[index..<index + delimiter.count]) == delimiter else {
+                index += 1
+                continue
+            }
+            var position = index + delimiter.count
+            var sawColon = false
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == cr || byte == lf {
+                    if byte == cr, position + 3 < bytes.count, bytes[position + 1] == lf, bytes[position + 2] == cr,
+                        bytes[position + 3] == lf
+                    {
+                        break  // the end of this part's headers
+                    }
+                    sawColon = false
+                } else if byte == UInt8(ascii: ":") {
+                    sawColon = true
+                } else if byte >= 0x80 && !sawColon {
+                    return false
+                }
+                position += 1
+            }
+            index += delimiter.count
+        }
+        return true
     }
 
     /// `form-data; name="attribute[x]"; filename="a.jpg"` → its parameters.
