@@ -22,7 +22,8 @@ struct CalendarController {
             if from == nil {
                 query.errors.append(FieldError("from", "is required: an RFC 3339 timestamp, or local time YYYY-MM-DD HH:MM"))
             }
-            let limitText = query.string("limit")
+            // A `+` in a query string is a space in form encoding ("3+d"): no time limit has a `+`.
+            let limitText = query.string("limit")?.replacingOccurrences(of: "+", with: " ")
             let limit = limitText.flatMap(TimeLimit.init)
             if limitText != nil && limit == nil { query.errors.append(FieldError("limit", "must be 'N d' or 'N h', e.g. '3 d'")) }
             let channel = query.enumeration("channel", Ticket.Channel.self) ?? .counter

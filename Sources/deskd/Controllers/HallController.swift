@@ -55,7 +55,7 @@ struct HallController {
             var query = Query(request)
             let state = query.enumeration("state", QueueNumber.State.self)
             var day: LocalDate?
-            if let text = query.string("day") {
+            if let text = query.raw("day") {
                 guard let date = LocalDate(text) else { throw DeskError.validation([FieldError("day", "must be YYYY-MM-DD")]) }
                 day = date
             }

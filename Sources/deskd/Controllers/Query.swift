@@ -36,9 +36,16 @@ struct Query {
         }
     }
 
+    /// A parameter as sent, even empty (nil only when absent).
+    func raw(_ name: String) -> String? {
+        parameters.get(name)
+    }
+
+    /// An enumeration value; a parameter sent empty is an error like any other value not listed
+    /// (the document's enum does not include "").
     mutating func enumeration<Value: RawRepresentable & CaseIterable>(_ name: String, _ type: Value.Type) -> Value?
     where Value.RawValue == String {
-        guard let text = string(name) else { return nil }
+        guard let text = raw(name) else { return nil }
         guard let value = Value(rawValue: text) else {
             errors.append(FieldError(name, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))"))
             return nil
