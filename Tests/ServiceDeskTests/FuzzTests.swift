@@ -11,17 +11,8 @@ import Testing
 struct FuzzTests {
     static let iterations = ProcessInfo.processInfo.environment["DESK_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3_000
 
-    /// SplitMix64: small, fast and seedable.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The library's seeded SplitMix64 (the demo seed uses it too): the same seed, the same inputs.
+    typealias Generator = SeededGenerator
 
     static let alphabet = Array("0123456789 dhDH-:+.,;=&%[]\"'\\\n\r\tTZ/abcđĐếạ€\u{0}\u{FEFF}")
 
