@@ -9,6 +9,16 @@ import Testing
 @Suite("End to end: the hall", .serialized)
 struct HallEndToEndTests {
     /// Reads Server-Sent Events from the display feed until `count` events or the deadline.
+    /// The real daemon on the demo centre, its hall screen's heartbeat every `heartbeat` seconds, and the admin token.
+    static func demoDaemon(heartbeat: String) async throws -> (Scratch, RunningDaemon, String) {
+        let scratch = try Scratch()
+        let daemon = try RunningDaemon(
+            database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--demo"],
+            environment: ["DESK_DISPLAY_HEARTBEAT": heartbeat])
+        try await daemon.waitUntilReady()
+        return (scratch, daemon, try #require(daemon.printedAdminToken))
+    }
+
     static func readEvents(_ url: URL, token: String, lastEventID: Int64? = nil, count: Int, seconds: Int64 = 20) async throws -> (
         events: [HallCall], heartbeats: Int
     ) {
@@ -42,11 +52,7 @@ struct HallEndToEndTests {
         "a morning: two counters with overlapping services, normal and priority numbers, recalls, a no-show, a transfer; the screen sees every call in order and resumes without gaps"
     )
     func morning() async throws {
-        let scratch = try Scratch()
-        let daemon = try RunningDaemon(
-            database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--demo"], environment: ["DESK_DISPLAY_HEARTBEAT": "0.5"])
-        try await daemon.waitUntilReady()
-        let admin = try #require(daemon.printedAdminToken)
+        let (scratch, daemon, admin) = try await Self.demoDaemon(heartbeat: "0.5")
         let server = daemon.baseURL.absoluteString
         func cli(_ arguments: [String], as token: String) async throws -> CLIResult {
             let result = try await deskcli(arguments + ["--server", server, "--token", token], scratch: scratch)
@@ -141,11 +147,7 @@ struct HallEndToEndTests {
 
     @Test("a hall screen whose token is revoked loses its stream at the next heartbeat")
     func revokedScreen() async throws {
-        let scratch = try Scratch()
-        let daemon = try RunningDaemon(
-            database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--demo"], environment: ["DESK_DISPLAY_HEARTBEAT": "0.3"])
-        try await daemon.waitUntilReady()
-        let admin = try #require(daemon.printedAdminToken)
+        let (scratch, daemon, admin) = try await Self.demoDaemon(heartbeat: "0.3")
         let server = daemon.baseURL.absoluteString
         _ = try await deskcli(
             [

@@ -8,11 +8,14 @@ import Testing
 
 @Suite("Idempotency-Key")
 struct IdempotencyTests {
+    /// The department both creation tests post.
+    static let department = #"{"code":"kho-bac","name":"Kho bạc Nhà nước","kind":"authority"}"#
+
     @Test("a retry with the same key and body gets the first answer and creates nothing; another body is 422")
     func retries() async throws {
         let app = try await TestApp.make()
         let headers = bearer(app.adminToken, idempotencyKey: "create-kho-bac-1")
-        let body = #"{"code":"kho-bac","name":"Kho bạc Nhà nước","kind":"authority"}"#
+        let body = Self.department
         try await app.test { client in
             let first = try await client.execute(uri: "/api/v1/departments", method: .post, headers: headers, body: json(body)) {
                 response in
@@ -45,7 +48,7 @@ struct IdempotencyTests {
     func concurrentRetries() async throws {
         let app = try await TestApp.make()
         let headers = bearer(app.adminToken, idempotencyKey: "create-once")
-        let body = #"{"code":"kho-bac","name":"Kho bạc Nhà nước","kind":"authority"}"#
+        let body = Self.department
         try await app.test { client in
             let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String).self) { group in
                 for _ in 0..<12 {

@@ -162,16 +162,23 @@ extension AppDatabase {
         }
     }
 
-    /// The due calculator (SPEC §3): what a ticket received at `received` with `limit` would
-    /// get — the service's cut-off setting and the channel decide whether the cut-off applies.
-    /// Without a limit, the service's own.
-    public func dueCalculation(receivedAt received: Date, limit: TimeLimit?, service code: String?, channel: Ticket.Channel) async throws
+    /// The due calculator (SPEC §3): what a ticket received at `from` (RFC 3339, or local time
+    /// `YYYY-MM-DD HH:MM` read with the centre's cached clock) with `limit` would get — the
+    /// service's cut-off setting and the channel decide whether the cut-off applies. Without a
+    /// limit, the service's own. Every bad field is reported at once.
+    public func dueCalculation(from: String?, limit limitText: String?, service code: String?, channel: Ticket.Channel) async throws
         -> DueAnswer
     {
         try await read { db in
             let (_, time) = try self.workingTime(db)
+            var validator = Validator()
+            let received = from.flatMap { time.clock.instant(parsing: $0) }
+            validator.check(received != nil, "from", "is required: an RFC 3339 timestamp, or local time YYYY-MM-DD HH:MM")
+            let asked = limitText.flatMap(TimeLimit.init)
+            validator.check(limitText == nil || asked != nil, "limit", "must be 'N d' or 'N h', e.g. '3 d'")
+            try validator.finish()
             let service = try code.map { try Self.service(db, $0) }
-            guard let limit = limit ?? service?.timeLimit else {
+            guard let received, let limit = asked ?? service?.timeLimit else {
                 throw DeskError.validation([FieldError("limit", "is required without a service: 'N d' or 'N h'")])
             }
             // The service's setting, or the default for its kind (a procedure without a service) and

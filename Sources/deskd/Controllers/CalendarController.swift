@@ -16,21 +16,13 @@ struct CalendarController {
         group.get("calendar/due") { request, context in
             try context.require(anyOf: Role.configurationReaders)
             var query = Query(request)
-            let centre = try await database.centre()
-            let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: .gmt)
-            let from = query.string("from").flatMap { clock.instant(parsing: $0) }
-            if from == nil {
-                query.errors.append(FieldError("from", "is required: an RFC 3339 timestamp, or local time YYYY-MM-DD HH:MM"))
-            }
-            // A `+` in a query string is a space in form encoding ("3+d"): no time limit has a `+`.
-            let limitText = query.string("limit")?.replacingOccurrences(of: "+", with: " ")
-            let limit = limitText.flatMap(TimeLimit.init)
-            if limitText != nil && limit == nil { query.errors.append(FieldError("limit", "must be 'N d' or 'N h', e.g. '3 d'")) }
             let channel = query.enumeration("channel", Ticket.Channel.self) ?? .counter
             try query.finish()
-            guard let from else { throw DeskError.validation(query.errors) }
+            // A `+` in a query string is a space in form encoding ("3+d"): no time limit has a `+`.
+            let limit = query.string("limit")?.replacingOccurrences(of: "+", with: " ")
             return JSONResponse(
-                try await database.dueCalculation(receivedAt: from, limit: limit, service: query.string("service"), channel: channel))
+                try await database.dueCalculation(
+                    from: query.string("from"), limit: limit, service: query.string("service"), channel: channel))
         }
         group.put("calendar") { request, context in
             try context.require(.admin)

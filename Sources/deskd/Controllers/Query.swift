@@ -6,7 +6,7 @@ import ServiceDesk
 /// Reads query parameters with field-level errors instead of silently ignoring bad ones.
 struct Query {
     let parameters: Parameters
-    var errors: [FieldError] = []
+    private var errors: [FieldError] = []
 
     init(_ request: Request) {
         parameters = request.uri.queryParameters
