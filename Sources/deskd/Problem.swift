@@ -96,6 +96,10 @@ struct Problem: HTTPResponseError, Encodable {
         switch error {
         case .validation(let errors):
             return validation(errors)
+        case .inconsistent(let errors):
+            return Problem(
+                status: .conflict, slug: "inconsistent", title: "Does not fit the centre's present data",
+                detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors)
         case .notFound(let entity, let id):
             return Problem(status: .notFound, slug: "not-found", title: "Not found", detail: "\(entity) '\(id)' not found")
         case .duplicate(let entity, let id):
@@ -121,7 +125,7 @@ struct Problem: HTTPResponseError, Encodable {
                 headers: [.retryAfter: "60"])
         case .idempotencyKeyReused:
             return Problem(
-                status: .unprocessableContent, slug: "idempotency-key-reused", title: "Idempotency key reused", detail: error.summary)
+                status: .conflict, slug: "idempotency-key-reused", title: "Idempotency key reused", detail: error.summary)
         }
     }
 
@@ -187,9 +191,19 @@ enum JSONCoding {
         return encoder
     }()
 
+    /// Timestamps in a body are RFC 3339 with or without fractional seconds (JavaScript's
+    /// `toISOString` sends milliseconds).
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let instant = W3CDateTime.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "must be an RFC 3339 timestamp with a time zone, e.g. 2026-12-01T09:00:00+07:00")
+            }
+            return instant
+        }
         return decoder
     }()
 

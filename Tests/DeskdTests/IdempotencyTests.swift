@@ -11,7 +11,7 @@ struct IdempotencyTests {
     /// The department both creation tests post.
     static let department = #"{"code":"kho-bac","name":"Kho bạc Nhà nước","kind":"authority"}"#
 
-    @Test("a retry with the same key and body gets the first answer and creates nothing; another body is 422")
+    @Test("a retry with the same key and body gets the first answer and creates nothing; another body is 409")
     func retries() async throws {
         let app = try await TestApp.make()
         let headers = bearer(app.adminToken, idempotencyKey: "create-kho-bac-1")
@@ -31,7 +31,7 @@ struct IdempotencyTests {
                 uri: "/api/v1/departments", method: .post, headers: headers,
                 body: json(#"{"code":"other","name":"Other","kind":"authority"}"#)
             ) { response in
-                #expect(response.status == .unprocessableContent)
+                #expect(response.status == .conflict)
                 #expect(response.problem?.type == "urn:servicedesk:problem:idempotency-key-reused")
             }
             // Without a key, the same body is simply a duplicate.

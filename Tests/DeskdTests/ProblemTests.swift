@@ -168,13 +168,14 @@ struct ProblemTests {
                 let decoded = try response.decode(Centre.self)
                 #expect(decoded.mode == .administrativeBody)
             }
-            // A forbidden employment on create is the staff member's own field error.
+            // A forbidden employment on create is the staff member's own field, 409 inconsistent (the same member fits the other mode).
             try await client.execute(
                 uri: "/api/v1/staff", method: .post, headers: bearer(app.adminToken),
                 body: json(#"{"username":"vc1","name":"V","role":"handler","department":"mot-cua","employment":"public-employee"}"#)
             ) { response in
-                #expect(response.status == .unprocessableContent)
+                #expect(response.status == .conflict)
                 #expect(response.problem?.errors?.map(\.field) == ["employment"])
+                #expect(response.problem?.type == "urn:servicedesk:problem:inconsistent")
             }
             try await client.execute(
                 uri: "/api/v1/centre", method: .patch, headers: bearer(app.adminToken), body: json(#"{"mode":"public-service-unit"}"#)

@@ -105,7 +105,7 @@ struct StorageTests {
             _ = try await database.createStaff(
                 StaffDraft(username: "vc", name: "V", role: "handler", department: "tu-phap", employment: "public-employee"), actor: "admin"
             )
-        } catch let DeskError.validation(errors) {
+        } catch let DeskError.inconsistent(errors) {
             #expect(errors.map(\.field) == ["employment"])
         }
         // tu-phap holds the deciding step of three services: it cannot stop deciding.
@@ -134,7 +134,7 @@ struct StorageTests {
         }
         _ = try await database.updateService("1.009994", ServicePatch(active: false), actor: "admin")
         #expect(try await database.updateDepartment("so-xay-dung", DepartmentPatch(active: false), actor: "admin").active == false)
-        await #expect(throws: DeskError.validation([FieldError("route[1].department", "department 'so-xay-dung' is inactive")])) {
+        await #expect(throws: DeskError.inconsistent([FieldError("route[1].department", "department 'so-xay-dung' is inactive")])) {
             try await database.updateService("1.009994", ServicePatch(active: true), actor: "admin")
         }
     }
@@ -158,7 +158,7 @@ struct StorageTests {
             try await database.createDepartment(DepartmentDraft(code: "mot-cua", name: "X", kind: "internal"), actor: "admin")
         }
         await #expect(throws: DeskError.notFound(entity: "service", id: "9.999999")) { try await database.service("9.999999") }
-        await #expect(throws: DeskError.validation([FieldError("route[0].department", "no department 'nowhere'")])) {
+        await #expect(throws: DeskError.inconsistent([FieldError("route[0].department", "no department 'nowhere'")])) {
             try await database.createService(
                 ServiceDraft(code: "X", name: "X", kind: "inquiry", timeLimit: "1 d", route: [RouteStepDraft(department: "nowhere")]),
                 actor: "admin")

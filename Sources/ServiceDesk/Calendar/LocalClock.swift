@@ -34,8 +34,9 @@ public struct LocalClock: Sendable {
     /// An instant written as an RFC 3339 timestamp (`2026-12-07T09:00:00+07:00`) or as local
     /// time in this zone (`2026-12-07 09:00`, `2026-12-07T09:00`); nil for anything else.
     public func instant(parsing text: String) -> Date? {
-        if let instant = try? Date(text, strategy: .iso8601) { return instant }
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })
+        if let instant = W3CDateTime.parse(text) { return instant }
+        // `YYYY-MM-DD HH:MM`; a query string may carry the space as `+`.
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" || $0 == "+" })
         guard parts.count == 2, let date = LocalDate(String(parts[0])), let time = TimeOfDay(String(parts[1])) else { return nil }
         return instant(date, minute: time.minutes)
     }

@@ -12,7 +12,7 @@ public struct TimeOfDay: Comparable, Hashable, TextCodable, Sendable {
     /// Parses `HH:MM` (00:00 to 24:00); nil for anything else.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, text.utf8.allSatisfy({ $0 == 58 || (48...57).contains($0) }),
             let hour = Int(parts[0]), let minute = Int(parts[1]),
             (0...24).contains(hour), (0...59).contains(minute), hour * 60 + minute <= 1440
         else { return nil }

@@ -120,15 +120,18 @@ public struct CentrePatch: Decodable, Sendable {
         if let apologyLeadDays { result.apologyLeadDays = apologyLeadDays }
         if let atRiskDays { result.atRiskDays = atRiskDays }
         Centre.validate(result, into: &validator)
+        try validator.finish()
+        // Against the centre's present mode: a `409`, since the same patch fits the other mode.
+        var present = Validator()
         if case .set = autonomyGroup {
             switch result.mode {
             case .administrativeBody:
-                validator.check(result.autonomyGroup == nil, "autonomyGroup", "applies only in public-service-unit mode")
+                present.check(result.autonomyGroup == nil, "autonomyGroup", "applies only in public-service-unit mode")
             case .publicServiceUnit:
-                validator.check(result.autonomyGroup != nil, "autonomyGroup", "is required in public-service-unit mode")
+                present.check(result.autonomyGroup != nil, "autonomyGroup", "is required in public-service-unit mode")
             }
         }
-        try validator.finish()
+        try present.finishInconsistent()
         return result
     }
 }

@@ -1,8 +1,14 @@
 /// The errors the library throws. They know nothing of HTTP: `deskd` maps each case to an
 /// RFC 9457 problem in one place, `deskcli` prints them as one plain line.
 public enum DeskError: Error, Equatable, Sendable {
-    /// Input that breaks a rule; every broken field is listed.
+    /// Input that breaks a rule; every broken field is listed. The request can never succeed as
+    /// written (HTTP `422`).
     case validation([FieldError])
+    /// Well-formed input that does not fit the centre's present data: it names a service or
+    /// department that does not exist or is retired, a field of the other organisational mode,
+    /// a moment before the ticket's due (HTTP `409`: the same request may succeed once the
+    /// data changes). Every such field is listed.
+    case inconsistent([FieldError])
     /// No such entity (or, for a handler, one they may not see).
     case notFound(entity: String, id: String)
     /// A create with a key that already exists.
@@ -26,7 +32,7 @@ public enum DeskError: Error, Equatable, Sendable {
     /// A one-line description for logs and for the CLI.
     public var summary: String {
         switch self {
-        case .validation(let errors):
+        case .validation(let errors), .inconsistent(let errors):
             return errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
         case .notFound(let entity, let id):
             return "\(entity) '\(id)' not found"
@@ -76,5 +82,10 @@ struct Validator {
 
     func finish() throws(DeskError) {
         if !errors.isEmpty { throw DeskError.validation(errors) }
+    }
+
+    /// For checks against the centre's present data (references, the mode): `409`, not `422`.
+    func finishInconsistent() throws(DeskError) {
+        if !errors.isEmpty { throw DeskError.inconsistent(errors) }
     }
 }

@@ -24,7 +24,8 @@ enum Text {
         let cleaned = value.map(clean) ?? ""
         if cleaned.isEmpty {
             validator.add(field, "is required")
-        } else if cleaned.count > maxLength {
+        } else if (value ?? "").unicodeScalars.count > maxLength {
+            // Code points of the text as sent, as JSON Schema's maxLength counts them.
             validator.add(field, "must be at most \(maxLength) characters")
         }
         return cleaned

@@ -9,10 +9,15 @@ public enum TimeLimit: Hashable, TextCodable, Sendable {
 
     /// Parses `15 d`, `4 h` (the space is optional); N from 0 to 3650 days (`0 d`: within the
     /// day of reception) or 1 to 29200 hours.
+    /// Digits only (no sign, no leading zero), then at most one space, then the unit, as
+    /// openapi.yaml's pattern says.
     public init?(_ text: String) {
-        var body = text.trimmingCharacters(in: .whitespaces)
+        var body = Substring(text)
         guard let unit = body.popLast() else { return nil }
-        guard let amount = Int(body.trimmingCharacters(in: .whitespaces)), amount >= 0 else { return nil }
+        if body.last == " " { body.removeLast() }
+        guard !body.isEmpty, body.utf8.allSatisfy({ (48...57).contains($0) }), body == "0" || body.first != "0",
+            let amount = Int(body)
+        else { return nil }
         switch unit {
         case "d" where amount <= 3650: self = .days(amount)
         case "h" where amount >= 1 && amount <= 3650 * WorkingCalendar.hoursPerWorkingDay: self = .hours(amount)

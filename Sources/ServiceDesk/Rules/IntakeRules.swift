@@ -35,7 +35,7 @@ extension TicketRules {
                         : "role \(actor.role.rawValue) files \(names)")
             ])
         }
-        guard service.active else { throw DeskError.validation([FieldError("service", "service \(service.code) is retired")]) }
+        guard service.active else { throw DeskError.inconsistent([FieldError("service", "service \(service.code) is retired")]) }
         let first = service.route[0]
         switch outcome {
         case .accepted:

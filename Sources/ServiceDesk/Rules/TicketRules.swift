@@ -195,7 +195,7 @@ public enum TicketRules {
         if let named = Text.clean(request.department) {
             let reason = try required(request.note, "note", "a transfer to a named department gives its reason")
             guard let department = facts.target else { throw DeskError.notFound(entity: "department", id: named) }
-            guard department.active else { throw DeskError.validation([FieldError("department", "department \(named) is inactive")]) }
+            guard department.active else { throw DeskError.inconsistent([FieldError("department", "department \(named) is inactive")]) }
             target = RouteStep(department: named)
             change.detail["reason"] = reason
         } else {
@@ -422,7 +422,7 @@ public enum TicketRules {
             throw DeskError.validation([FieldError("revisedDueAt", "is required: the new appointment")])
         }
         guard revised > due else {
-            throw DeskError.validation([FieldError("revisedDueAt", "must be after the current due moment \(clock.describe(due))")])
+            throw DeskError.inconsistent([FieldError("revisedDueAt", "must be after the current due moment \(clock.describe(due))")])
         }
         // Decree 61/2018 art. 19(9): at least one day before the due date, counted by date in
         // working days (the centre's setting, default 1): on a `1 d` dossier, the day before.
@@ -455,7 +455,7 @@ public enum TicketRules {
         let username = try required(request.handler, "handler", "name the handler to give the ticket to")
         guard let handler = facts.handler else { throw DeskError.notFound(entity: "staff", id: username) }
         guard handler.active, handler.role == .handler, handler.department == ticket.department else {
-            throw DeskError.validation([
+            throw DeskError.inconsistent([
                 FieldError("handler", "\(username) is not an active handler of \(ticket.department ?? "the ticket's department")")
             ])
         }

@@ -116,14 +116,15 @@ extension AppDatabase {
 
     /// Every configuration write ends with this check, inside its transaction: the stored
     /// configuration always satisfies the current mode. A conflict of the entity being written
-    /// is a validation error of its field; one of another entity (a department change that
-    /// would break a service) is a conflict listing it. Either way the transaction rolls back.
+    /// is a `409 inconsistent` naming its fields (the same entity fits the other mode); one of
+    /// another entity (a department change that would break a service) is a conflict listing
+    /// it. Either way the transaction rolls back.
     static func enforceMode(_ db: Database, writing entity: String, id: String) throws {
         let configuration = try configuration(db)
         let conflicts = ModeRules.conflicts(in: configuration, for: configuration.centre.mode)
         guard !conflicts.isEmpty else { return }
         if conflicts.allSatisfy({ $0.entity == entity && $0.id == id }) {
-            throw DeskError.validation(conflicts.map { FieldError($0.field, $0.message) })
+            throw DeskError.inconsistent(conflicts.map { FieldError($0.field, $0.message) })
         }
         throw DeskError.modeConflicts(conflicts)
     }

@@ -164,7 +164,7 @@ extension AppDatabase {
                 errors.append(FieldError("services[\(index)]", "service \(code) has no queue prefix, so it issues no walk-in numbers"))
             }
         }
-        if !errors.isEmpty { throw DeskError.validation(errors) }
+        if !errors.isEmpty { throw DeskError.inconsistent(errors) }
     }
 
     static func storeCounterServices(_ db: Database, _ counter: Counter) throws {
@@ -184,7 +184,7 @@ extension AppDatabase {
             let settings = try Self.hallSettings(db)
             let service = try Self.service(db, Text.clean(request.service ?? ""))
             guard service.active, let prefix = service.queuePrefix else {
-                throw DeskError.validation([
+                throw DeskError.inconsistent([
                     FieldError("service", "service \(service.code) issues no walk-in numbers (retired or without a queue prefix)")
                 ])
             }
@@ -194,7 +194,8 @@ extension AppDatabase {
             let reason = Text.clean(request.priorityReason)
             if priority == .priority {
                 guard let reason, settings.priorityReasons.contains(reason) else {
-                    throw DeskError.validation([
+                    // The hall settings name the reasons: a `409` when they do not list this one.
+                    throw DeskError.inconsistent([
                         FieldError("priorityReason", "must be one of \(settings.priorityReasons.joined(separator: ", "))")
                     ])
                 }
@@ -375,7 +376,7 @@ extension AppDatabase {
             case .transfer:
                 let target = try Self.service(db, Text.clean(request.service ?? ""))
                 guard target.active, target.queuePrefix != nil, target.code != number.service else {
-                    throw DeskError.validation([FieldError("service", "must be another active service with walk-in numbers")])
+                    throw DeskError.inconsistent([FieldError("service", "must be another active service with walk-in numbers")])
                 }
                 try db.cachedExecute(
                     sql: "UPDATE queue_number SET state = 'transferred', finished_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])

@@ -163,7 +163,7 @@ extension AppDatabase {
             case true?: break
             }
         }
-        if !errors.isEmpty { throw DeskError.validation(errors) }
+        if !errors.isEmpty { throw DeskError.inconsistent(errors) }
     }
 
     /// The steps' allowances fit in the time limit, counted in this calendar's working day.

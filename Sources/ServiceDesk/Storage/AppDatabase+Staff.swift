@@ -99,10 +99,10 @@ extension AppDatabase {
     static func checkDepartment(_ db: Database, of staff: Staff) throws {
         guard let code = staff.department else { return }
         guard let row = try db.fetchRow(sql: "SELECT active FROM department WHERE code = ?", arguments: [code]) else {
-            throw DeskError.validation([FieldError("department", "no department '\(code)'")])
+            throw DeskError.inconsistent([FieldError("department", "no department '\(code)'")])
         }
         if !(row["active"] as Bool) {
-            throw DeskError.validation([FieldError("department", "department '\(code)' is inactive")])
+            throw DeskError.inconsistent([FieldError("department", "department '\(code)' is inactive")])
         }
     }
 

@@ -62,22 +62,11 @@ struct HallController {
             try query.finish()
             return JSONResponse(try await database.queueNumbers(state: state, service: query.string("service"), day: day))
         }
-        group.post("queue-numbers/:id/actions/:action") { request, context in
-            let actor = try context.require(anyOf: Self.counterStaff).staff
-            let name = try context.parameter("action")
-            guard let action = QueueAction(rawValue: name) else { throw DeskError.notFound(entity: "action", id: name) }
-            guard let id = Int64(try context.parameter("id")) else {
-                throw DeskError.notFound(entity: "queue number", id: try context.parameter("id"))
+        // One route per action, as openapi.yaml documents each (an unknown action is an unknown path).
+        for action in QueueAction.allCases {
+            group.post("queue-numbers/:id/actions/\(action.rawValue)") { request, context in
+                try await self.act(action, request, context)
             }
-            var request = request
-            let body = try await request.collectBody(upTo: context.bodyLimit)
-            let input =
-                body.readableBytes == 0
-                ? QueueActionRequest() : try JSONCoding.decode(QueueActionRequest.self, from: Data(body.readableBytesView))
-            let number = try await database.act(action, on: id, input, actor: actor)
-            if action == .recall { metrics.countCall("recall") }
-            if action == .noShow { metrics.countNoShow() }
-            return JSONResponse(number)
         }
         group.get("queue/status") { _, context in
             try context.require(anyOf: Self.counterStaff + [.display])
@@ -107,6 +96,22 @@ struct HallController {
             }
             return displayFeed(resumingAfter: request.headers[.lastEventID].flatMap { Int64($0) }, tokenId: principal.tokenId)
         }
+    }
+
+    func act(_ action: QueueAction, _ request: Request, _ context: DeskRequestContext) async throws -> JSONResponse<QueueNumber> {
+        let actor = try context.require(anyOf: Self.counterStaff).staff
+        guard let id = Int64(try context.parameter("id")) else {
+            throw DeskError.notFound(entity: "queue number", id: try context.parameter("id"))
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: context.bodyLimit)
+        let input =
+            body.readableBytes == 0
+            ? QueueActionRequest() : try JSONCoding.decode(QueueActionRequest.self, from: Data(body.readableBytesView))
+        let number = try await database.act(action, on: id, input, actor: actor)
+        if action == .recall { metrics.countCall("recall") }
+        if action == .noShow { metrics.countNoShow() }
+        return JSONResponse(number)
     }
 
     func counterNumber(_ context: DeskRequestContext) throws -> Int {

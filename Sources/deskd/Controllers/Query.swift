@@ -16,8 +16,9 @@ struct Query {
         parameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// An integer; sent empty it is an error (the document's `integer` has no empty value).
     mutating func int(_ name: String) -> Int? {
-        guard let text = string(name) else { return nil }
+        guard let text = raw(name) else { return nil }
         guard let value = Int(text) else {
             errors.append(FieldError(name, "must be an integer"))
             return nil
@@ -25,8 +26,9 @@ struct Query {
         return value
     }
 
+    /// `true`/`false` (or `1`/`0`); sent empty it is an error.
     mutating func bool(_ name: String) -> Bool? {
-        guard let text = string(name) else { return nil }
+        guard let text = raw(name) else { return nil }
         switch text.lowercased() {
         case "true", "1": return true
         case "false", "0": return false
@@ -62,7 +64,7 @@ struct Query {
             let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: .gmt)
             return clock.instant(endOfDay ? date.adding(days: 1) : date, minute: 0)
         }
-        if let instant = try? Date(text, strategy: .iso8601) { return instant }
+        if let instant = W3CDateTime.parse(text) { return instant }
         errors.append(FieldError(name, "must be a date YYYY-MM-DD or an RFC 3339 timestamp"))
         return nil
     }

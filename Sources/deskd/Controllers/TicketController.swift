@@ -79,20 +79,12 @@ struct TicketController {
             let viewer = try context.require(anyOf: Role.configurationReaders).staff
             return JSONResponse(try await database.explainDue(try context.parameter("code"), viewer: viewer))
         }
-        group.post("tickets/:code/actions/:action") { request, context in
-            let actor = try context.caller.staff
-            let name = try context.parameter("action")
-            guard let action = TicketAction(rawValue: name) else {
-                throw DeskError.notFound(entity: "action", id: name)
+        // One route per action, as openapi.yaml documents each with its own body (an unknown
+        // action is an unknown path: 404).
+        for action in TicketAction.allCases {
+            group.post("tickets/:code/actions/\(action.rawValue)") { request, context in
+                try await self.act(action, request, context)
             }
-            var request = request
-            let body = try await request.collectBody(upTo: context.bodyLimit)
-            // An action without fields (claim, return, withdraw) may be sent without a body.
-            let input =
-                body.readableBytes == 0 ? ActionRequest() : try JSONCoding.decode(ActionRequest.self, from: Data(body.readableBytesView))
-            let view = try await database.perform(action, on: try context.parameter("code"), input, actor: actor)
-            metrics.countAction(action.rawValue)
-            return JSONResponse(view)
         }
         group.get("departments/:code/queue") { request, context in
             let viewer = try context.caller.staff
@@ -112,6 +104,18 @@ struct TicketController {
             metrics.countAction("claim")
             return try JSONResponse(view).response(from: request, context: context)
         }
+    }
+
+    func act(_ action: TicketAction, _ request: Request, _ context: DeskRequestContext) async throws -> JSONResponse<TicketView> {
+        let actor = try context.caller.staff
+        var request = request
+        let body = try await request.collectBody(upTo: context.bodyLimit)
+        // An action without fields (claim, return, withdraw) may be sent without a body.
+        let input =
+            body.readableBytes == 0 ? ActionRequest() : try JSONCoding.decode(ActionRequest.self, from: Data(body.readableBytesView))
+        let view = try await database.perform(action, on: try context.parameter("code"), input, actor: actor)
+        metrics.countAction(action.rawValue)
+        return JSONResponse(view)
     }
 }
 

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""The OpenAPI contract, proven from outside: schemathesis against a fresh deskd (SPEC §8).
+
+Starts the given deskd on a free loopback port over a temporary database with the demo
+catalogue, then
+  1. runs schemathesis (PyPI) with every check over every operation of `openapi.yaml` but the
+     display stream, and fails unless it reports 0 failures, 0 errors and at least
+     `--min-cases` generated cases;
+  2. reads the display stream (`GET /api/v1/queue/display`, which never ends by design) with a
+     read timeout: its answer must be `200 text/event-stream` and carry the hall's state as
+     the document says, and a stream without a display or admin token must be refused as a
+     problem.
+Loopback only; every wait is bounded; the daemon is stopped at the end whatever happens.
+
+    python3 scripts/contract.py --deskd .build/debug/deskd [--seed 1] [--max-examples 80]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(deskd, workdir):
+    port = free_port()
+    log_path = os.path.join(workdir, "deskd.log")
+    log = open(log_path, "wb")
+    process = subprocess.Popen(
+        [deskd, "--database", os.path.join(workdir, "desk.sqlite"), "--port", str(port), "--demo"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        process.kill()
+        raise SystemExit(f"deskd did not start on port {port}")
+    token = None
+    deadline = time.time() + 5
+    while token is None and time.time() < deadline:
+        log.flush()
+        with open(log_path, encoding="utf-8", errors="replace") as text:
+            for line in text:
+                if line.startswith("admin token: "):
+                    token = line.split(": ", 1)[1].strip()
+        time.sleep(0.05)
+    if token is None:
+        process.kill()
+        raise SystemExit("deskd printed no admin token on its first start")
+    return process, port, token
+
+
+def api(port, token, method, path, body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    headers = {"Authorization": f"Bearer {token}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=data, headers=headers)
+    response = connection.getresponse()
+    answer = response.read()
+    if response.status >= 300:
+        raise SystemExit(f"{method} {path}: {response.status} {answer[:300]!r}")
+    return json.loads(answer) if answer else None
+
+
+def read_event(response, buffer):
+    """Reads up to the next blank line (one SSE block) under the socket's read timeout."""
+    while b"\n\n" not in buffer:
+        chunk = response.read1(4096)
+        if not chunk:
+            raise SystemExit("display stream: closed by the server")
+        buffer += chunk
+    block, rest = buffer.split(b"\n\n", 1)
+    return block.decode(), rest
+
+
+def display_stream(port, token):
+    """The display stream stays open and carries each call as it is made."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/api/v1/queue/display", headers={"Authorization": f"Bearer {token}"})
+    response = connection.getresponse()
+    if response.status != 200:
+        raise SystemExit(f"display stream: {response.status}, expected 200")
+    kind = response.getheader("Content-Type", "")
+    if not kind.startswith("text/event-stream"):
+        raise SystemExit(f"display stream: Content-Type {kind!r}, expected text/event-stream")
+    connection.sock.settimeout(5)  # the read timeout: the stream never ends by itself
+    block, buffer = read_event(response, b"")
+    if not block.startswith("retry:"):
+        raise SystemExit(f"display stream: first block {block!r}, expected the reconnection delay")
+    # A call made now reaches the open stream.
+    api(port, token, "POST", "/api/v1/counters", {"number": 90, "name": "Quầy 90", "services": ["HD-TTHC"], "open": True})
+    issued = api(port, token, "POST", "/api/v1/queue-numbers", {"service": "HD-TTHC"})
+    api(port, token, "POST", "/api/v1/counters/90/call-next")
+    block, buffer = read_event(response, buffer)
+    while block.startswith(":"):  # heartbeats
+        block, buffer = read_event(response, buffer)
+    fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+    call = json.loads(fields.get("data", "{}"))
+    if fields.get("event") != "call" or call.get("label") != issued["number"]["label"] or call.get("counter") != 90:
+        raise SystemExit(f"display stream: expected the call of {issued['number']['label']} to counter 90, got {block!r}")
+    connection.close()
+
+    anonymous = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    anonymous.request("GET", "/api/v1/queue/display")
+    refused = anonymous.getresponse()
+    body = refused.read()
+    if refused.status != 401 or refused.getheader("Content-Type", "") != "application/problem+json":
+        raise SystemExit(f"display stream without a token: {refused.status} {body[:200]!r}, expected a 401 problem")
+    print(f"display stream: the call of {call['label']} arrived on the open stream (5 s read timeout); 401 problem without a token")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--deskd", required=True)
+    parser.add_argument("--document", default="openapi.yaml")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-examples", type=int, default=80)
+    parser.add_argument("--min-cases", type=int, default=5000)
+    parser.add_argument("--workers", default="2")
+    arguments = parser.parse_args()
+    if shutil.which("schemathesis") is None:
+        raise SystemExit("schemathesis is not installed (python3 -m pip install schemathesis)")
+    workdir = tempfile.mkdtemp(prefix="deskd-contract-")
+    process, port, token = start(arguments.deskd, workdir)
+    try:
+        display_stream(port, token)
+        report = os.path.join(workdir, "report.json")
+        command = [
+            "schemathesis", "run", arguments.document,
+            "--url", f"http://127.0.0.1:{port}",
+            "--header", f"Authorization: Bearer {token}",
+            "--checks", "all",
+            "--max-examples", str(arguments.max_examples),
+            "--seed", str(arguments.seed),
+            "--workers", arguments.workers,
+            "--request-timeout", "5",
+            "--exclude-path", "/api/v1/queue/display",
+            "--report", "json", "--report-json-path", report,
+            "--output-sanitize", "true",
+            "--no-color",
+        ]  # fmt: skip
+        started = time.time()
+        run = subprocess.run(command, capture_output=True, text=True, timeout=1500)
+        output = run.stdout + run.stderr
+        print(output)
+        if process.poll() is not None:
+            raise SystemExit("deskd died during the schemathesis run (see its log: " + workdir + ")")
+        cases = None
+        match = re.search(r"Test cases:\s*\n?\s*([\d,]+) generated", output)
+        if match:
+            cases = int(match.group(1).replace(",", ""))
+        if run.returncode != 0:
+            raise SystemExit(f"schemathesis: failures (exit {run.returncode}); report in {workdir}")
+        if cases is None:
+            raise SystemExit("schemathesis: could not read the number of generated cases")
+        if cases < arguments.min_cases:
+            raise SystemExit(f"schemathesis: only {cases} cases generated, at least {arguments.min_cases} wanted")
+        print(f"contract: {cases} generated cases, 0 failures, 0 errors in {time.time() - started:.0f} s (seed {arguments.seed})")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if process.returncode not in (0, -signal.SIGTERM):
+        raise SystemExit(f"deskd exited with {process.returncode} after the run")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
