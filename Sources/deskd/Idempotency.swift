@@ -60,7 +60,8 @@ enum Idempotency {
     }
 
     static func validate(_ key: String) throws {
-        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) else {
+        // Printable ASCII, U+0020 to U+007E (HTTP strips spaces at either end).
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
             throw DeskError.validation([FieldError("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
         }
     }

@@ -175,7 +175,7 @@ public struct WorkingCalendar: Codable, Equatable, Sendable {
     /// A dated day needs a name; a holiday on a rest day is kept (it documents the year and
     /// the law gives the next working day off, which the admin enters as its own holiday).
     static func validate(day: CalendarDay, field: String, into validator: inout Validator) {
-        validator.check(!day.name.isEmpty && day.name.count <= 200, field + ".name", "is required (at most 200 characters)")
+        validator.check(!day.name.isEmpty && day.name.unicodeScalars.count <= 200, field + ".name", "is required (at most 200 characters)")
     }
 }
 

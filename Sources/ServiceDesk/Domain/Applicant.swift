@@ -203,7 +203,7 @@ public struct ApplicantDraft: Codable, Sendable {
         let email = Text.clean(self.email)
         if let email { validator.check(Identifiers.isEmail(email), "\(field).email", "must be an e-mail address") }
         let address = Text.clean(self.address)
-        if let address { validator.check(address.count <= 500, "\(field).address", "must be at most 500 characters") }
+        if let address { validator.check(address.unicodeScalars.count <= 500, "\(field).address", "must be at most 500 characters") }
         let representative = self.representative.map {
             $0.validated(field: "\(field).representative", currentYear: currentYear, into: &validator)
         }

@@ -48,7 +48,7 @@ public struct Centre: Codable, Equatable, Sendable {
     static func validate(_ centre: Centre, into validator: inout Validator) {
         validator.check(
             isValidCode(centre.code), "code", "must be groups of digits and capital letters separated by dots, e.g. 000.00.31.H29")
-        validator.check(!centre.name.isEmpty && centre.name.count <= 200, "name", "is required (at most 200 characters)")
+        validator.check(!centre.name.isEmpty && centre.name.unicodeScalars.count <= 200, "name", "is required (at most 200 characters)")
         validator.check(TimeZone(identifier: centre.timezone) != nil, "timezone", "must be an IANA time zone such as Asia/Ho_Chi_Minh")
         if let group = centre.autonomyGroup {
             validator.check((1...4).contains(group), "autonomyGroup", "must be 1, 2, 3 or 4")

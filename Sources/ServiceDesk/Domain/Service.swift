@@ -87,7 +87,7 @@ public struct Service: Codable, Equatable, Sendable {
     static func validate(keywords: [String], into validator: inout Validator) {
         for (index, keyword) in keywords.enumerated() {
             validator.check(
-                !keyword.isEmpty && keyword.count <= 100 && !keyword.contains(","), "keywords[\(index)]",
+                !keyword.isEmpty && keyword.unicodeScalars.count <= 100 && !keyword.contains(","), "keywords[\(index)]",
                 "must be 1 to 100 characters without a comma")
         }
         validator.check(keywords.count <= 50, "keywords", "at most 50 keywords")
@@ -118,7 +118,7 @@ public struct Service: Codable, Equatable, Sendable {
             validator.check(Text.matches(prefix, "^[A-Z]$"), "queuePrefix", "must be one capital letter A–Z")
         }
         if let basis = service.legalBasis {
-            validator.check(basis.count <= 2000, "legalBasis", "must be at most 2000 characters")
+            validator.check(basis.unicodeScalars.count <= 2000, "legalBasis", "must be at most 2000 characters")
         }
         validate(keywords: service.keywords, into: &validator)
         ServiceAttribute.validate(service.attributes, into: &validator)

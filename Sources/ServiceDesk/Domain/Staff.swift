@@ -151,8 +151,12 @@ public struct StaffPatch: Decodable, Sendable {
             }
         }
         if let active { result.active = active }
-        Staff.validate(result, into: &validator)
         try validator.finish()
+        // The member after the patch: what the patch leaves of the stored member counts, so a
+        // handler without a department is a `409` (a patch naming a department succeeds).
+        var present = Validator()
+        Staff.validate(result, into: &present)
+        try present.finishInconsistent()
         return result
     }
 }

@@ -3,8 +3,23 @@ import Foundation
 /// Text as it is stored: trimmed and NFC-normalised (SPEC §4), so that "Đặng" typed on two
 /// keyboards is the same string.
 enum Text {
+    /// Text made only of these is blank: Unicode's White_Space, the zero-width space and the
+    /// byte-order mark, the ASCII separators U+001C–U+001F, and NUL (which SQLite's text cannot
+    /// hold: it is dropped from stored text). openapi.yaml's "not blank"
+    /// pattern is the same class, so the document and the server agree on every string.
+    static let blankScalars: Set<UInt32> = Set(
+        [0x00, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680, 0x180E]
+            + Array(0x2000...0x200B) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF])
+
+    static func isBlank(_ text: some StringProtocol) -> Bool {
+        text.unicodeScalars.allSatisfy { blankScalars.contains($0.value) }
+    }
+
     static func clean(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        if isBlank(text) { return "" }
+        var text = text
+        if text.unicodeScalars.contains("\u{0}") { text.unicodeScalars.removeAll { $0 == "\u{0}" } }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
     }
 
     static func clean(_ text: String?) -> String? {

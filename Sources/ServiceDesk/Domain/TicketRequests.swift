@@ -73,7 +73,7 @@ public struct IntakeRequest: Codable, Sendable {
             validator.add("applicant", "is required: who the ticket is for")
         }
         let description = Text.clean(description ?? "")
-        validator.check(description.count <= 10_000, "description", "must be at most 10000 characters")
+        validator.check(description.unicodeScalars.count <= 10_000, "description", "must be at most 10000 characters")
         var location = location
         if let place = location {
             location = Location(address: Text.clean(place.address), lat: place.lat, long: place.long)

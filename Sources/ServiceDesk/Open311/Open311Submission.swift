@@ -33,9 +33,9 @@ public struct Open311Submission: Sendable {
         }
         validator.check((latText == nil) == (longText == nil), latText == nil ? "lat" : "long", "lat and long are sent together")
         let address = parameters.value("address_string").map(Text.clean)
-        if let address { validator.check(address.count <= 500, "address_string", "must be at most 500 characters") }
+        if let address { validator.check(address.unicodeScalars.count <= 500, "address_string", "must be at most 500 characters") }
         let addressId = parameters.value("address_id")
-        if let addressId { validator.check(addressId.count <= 200, "address_id", "must be at most 200 characters") }
+        if let addressId { validator.check(addressId.unicodeScalars.count <= 200, "address_id", "must be at most 200 characters") }
         validator.check(
             latText != nil || longText != nil || address != nil || addressId != nil, "location",
             "is required: lat and long, address_string or address_id")
@@ -53,7 +53,9 @@ public struct Open311Submission: Sendable {
         }
         validator.check(uploads.count <= Open311Upload.maxFiles, "media", "at most \(Open311Upload.maxFiles) files per request")
         for name in ["account_id", "device_id", "first_name", "last_name"] {
-            if let value = parameters.value(name) { validator.check(value.count <= 200, name, "must be at most 200 characters") }
+            if let value = parameters.value(name) {
+                validator.check(value.unicodeScalars.count <= 200, name, "must be at most 200 characters")
+            }
         }
         try validator.finish()
 

@@ -145,13 +145,15 @@ public struct ServiceAttribute: Codable, Equatable, Sendable {
             var keys = Set<String>()
             for (position, choice) in attribute.values.enumerated() {
                 validator.check(
-                    !choice.key.isEmpty && choice.key.count <= 100, "\(field).values[\(position)].key", "must be 1 to 100 characters")
+                    !choice.key.isEmpty && choice.key.unicodeScalars.count <= 100, "\(field).values[\(position)].key",
+                    "must be 1 to 100 characters")
                 validator.check(keys.insert(choice.key).inserted, "\(field).values[\(position)].key", "'\(choice.key)' appears twice")
                 validator.check(
-                    !choice.name.isEmpty && choice.name.count <= 200, "\(field).values[\(position)].name", "must be 1 to 200 characters")
+                    !choice.name.isEmpty && choice.name.unicodeScalars.count <= 200, "\(field).values[\(position)].name",
+                    "must be 1 to 200 characters")
             }
             for (name, text) in [("description", attribute.description), ("datatypeDescription", attribute.datatypeDescription)] {
-                validator.check((text?.count ?? 0) <= 1000, "\(field).\(name)", "must be at most 1000 characters")
+                validator.check((text?.unicodeScalars.count ?? 0) <= 1000, "\(field).\(name)", "must be at most 1000 characters")
             }
         }
         validator.check(attributes.count <= 100, "attributes", "at most 100 attributes per service")

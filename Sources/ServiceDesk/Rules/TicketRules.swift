@@ -173,7 +173,7 @@ public enum TicketRules {
         // A route's deciding step is passed only by a decision of someone allowed to decide (SPEC §1).
         if let text = request.outcome {
             guard let deciding = service.decidingStep, ticket.decision == nil else {
-                throw DeskError.validation([
+                throw DeskError.inconsistent([
                     FieldError("outcome", "a transfer carries a decision only from the route's deciding step, once")
                 ])
             }
@@ -478,7 +478,7 @@ public enum TicketRules {
 
     static func required(_ text: String?, _ field: String, _ message: String) throws -> String {
         guard let text = Text.clean(text) else { throw DeskError.validation([FieldError(field, message)]) }
-        guard text.count <= 4000 else { throw DeskError.validation([FieldError(field, "must be at most 4000 characters")]) }
+        guard text.unicodeScalars.count <= 4000 else { throw DeskError.validation([FieldError(field, "must be at most 4000 characters")]) }
         return text
     }
 

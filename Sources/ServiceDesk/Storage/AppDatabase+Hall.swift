@@ -35,8 +35,12 @@ extension AppDatabase {
         validator.check((0...100).contains(settings.recallsBeforeNoShow), "recallsBeforeNoShow", "must be 0 to 100")
         // Bounded to a day: the estimated wait multiplies it by the numbers ahead.
         validator.check((1...1440).contains(settings.defaultServiceMinutes), "defaultServiceMinutes", "must be 1 to 1440 (a day)")
-        let reasons = settings.priorityReasons.map(Text.clean).filter { !$0.isEmpty }
+        let reasons = settings.priorityReasons.map(Text.clean)
         validator.check(!reasons.isEmpty, "priorityReasons", "list at least one reason")
+        for (index, reason) in reasons.enumerated() {
+            validator.check(
+                !reason.isEmpty && reason.unicodeScalars.count <= 100, "priorityReasons[\(index)]", "must be 1 to 100 characters")
+        }
         try validator.finish()
         let now = clock()
         return try await write { db in

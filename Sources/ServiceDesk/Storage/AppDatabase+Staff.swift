@@ -153,8 +153,11 @@ extension AppDatabase {
 
     public func createToken(for username: String, label: String?, actor: String) async throws -> IssuedToken {
         let now = clock()
+        // At most 100 code points as sent (JSON Schema's maxLength).
+        guard (label ?? "").unicodeScalars.count <= 100 else {
+            throw DeskError.validation([FieldError("label", "must be at most 100 characters")])
+        }
         let label = Text.clean(label) ?? "api"
-        guard label.count <= 100 else { throw DeskError.validation([FieldError("label", "must be at most 100 characters")]) }
         return try await write { db in
             let staff = try Self.staff(db, username)
             guard staff.active else { throw DeskError.conflict("\(username) is inactive; reactivate them before issuing a token") }

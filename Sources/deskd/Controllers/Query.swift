@@ -12,6 +12,8 @@ struct Query {
         parameters = request.uri.queryParameters
     }
 
+    /// Free text (a code, a search): sent empty it is as if absent. Typed parameters — integers,
+    /// booleans, enumerations, dates — are read with `raw`, so an empty value is an error.
     func string(_ name: String) -> String? {
         parameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -58,7 +60,7 @@ struct Query {
     /// A moment given as an RFC 3339 timestamp or a local date `YYYY-MM-DD` (its start, or
     /// with `endOfDay` the start of the next day, so `receivedTo=2026-11-30` includes that day).
     mutating func instant(_ name: String, database: AppDatabase, endOfDay: Bool) async throws -> Date? {
-        guard let text = string(name) else { return nil }
+        guard let text = raw(name) else { return nil }
         if let date = LocalDate(text) {
             let centre = try await database.centre()
             let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: .gmt)

@@ -28,8 +28,8 @@ struct ReportController {
                 throw DeskError.validation([FieldError("targetShare", "must be a share between 0 and 1, e.g. 0.8")])
             }
             let period: ReportPeriod? =
-                report == .backlog && query.string("period") == nil && query.string("from") == nil
-                ? nil : try ReportPeriod.parse(period: query.string("period"), from: query.string("from"), to: query.string("to"))
+                report == .backlog && query.raw("period") == nil && query.raw("from") == nil && query.raw("to") == nil
+                ? nil : try ReportPeriod.parse(period: query.raw("period"), from: query.raw("from"), to: query.raw("to"))
             let table = try await database.report(
                 report, ReportRequest(period: period, groupBy: grouping, filter: filter, targetWaitMinutes: target, targetShare: share))
             if request.headers[.accept]?.contains("text/csv") == true {

@@ -40,8 +40,8 @@ struct TicketController {
             let viewer = try context.require(anyOf: Role.configurationReaders).staff
             var query = Query(request)
             var filter = TicketQuery()
-            if let states = query.string("status") {
-                filter.states = try states.split(separator: ",").map { text in
+            if let states = query.raw("status") {
+                filter.states = try states.split(separator: ",", omittingEmptySubsequences: false).map { text in
                     guard let state = Ticket.State(rawValue: String(text)) else {
                         throw DeskError.validation([
                             FieldError("status", "must be a comma list of \(Ticket.State.allCases.map(\.rawValue).joined(separator: ", "))")
