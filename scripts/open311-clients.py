@@ -2,7 +2,7 @@
 """Published Open311 clients against a fresh deskd (issue 6, docs/open311.md).
 
 Starts the given deskd binary on a free loopback port with a temporary database and the demo
-centre, creates an integration token, then:
+centre, creates an Open311 key (a token of scope open311 of an integration member), then:
 
 - georeport 0.3.1 (PyPI), as published, in JSON and in XML mode: lists services, reads the
   definitions, reads requests back (list, filters, one by id);
@@ -71,12 +71,13 @@ def start(deskd, folder):
 
 
 def token(base, admin, username, role):
-    """A new staff member with `role` and a token for them, through the REST API."""
+    """A new staff member with `role` and an Open311 key for them, through the REST API."""
     headers = {"Authorization": f"Bearer {admin}"}
     r = requests.post(f"{base}/api/v1/staff", headers=headers, timeout=10, json={
         "username": username, "name": username, "role": role, "employment": "contract"})
     check(r.status_code == 201, f"create {role} staff: {r.status_code} {r.text}")
-    r = requests.post(f"{base}/api/v1/staff/{username}/tokens", headers=headers, timeout=10, json={"label": "open311"})
+    r = requests.post(f"{base}/api/v1/staff/{username}/tokens", headers=headers, timeout=10,
+                      json={"label": "open311", "scope": "open311"})
     check(r.status_code == 201, f"create token: {r.status_code} {r.text}")
     return r.json()["token"]
 

@@ -95,14 +95,27 @@ struct StaffCommand: AsyncParsableCommand {
             @OptionGroup var global: GlobalOptions
             @Argument var username: String
             @Option(help: "What the token is for, e.g. 'counter 3 PC'.") var label: String?
+            @Option(
+                help: """
+                    api (Authorization: Bearer under /api/v1) or open311 (only as api_key under /open311/v2, \
+                    for an integration member; it opens nothing under /api/v1).
+                    """)
+            var scope: String = "api"
+
+            func validate() throws {
+                guard TokenScope(rawValue: scope) != nil else { throw ValidationError("--scope must be api or open311") }
+            }
 
             func run() async throws {
                 let client = try global.client()
-                let data = try await client.call("POST", "api/v1/staff/\(Path.escape(username))/tokens", json: ["label": label])
+                let data = try await client.call(
+                    "POST", "api/v1/staff/\(Path.escape(username))/tokens", json: ["label": label, "scope": scope])
                 if global.json { return Output.json(data) }
                 let issued = try client.decode(IssuedToken.self, from: data)
                 print("token: \(issued.token)")
-                print("id \(issued.info.id) for \(issued.info.username) (\(issued.info.label)); store it now: it is not shown again")
+                print(
+                    "id \(issued.info.id) for \(issued.info.username) (\(issued.info.label), scope \(issued.info.scope.rawValue)); store it now: it is not shown again"
+                )
             }
         }
 
@@ -118,9 +131,9 @@ struct StaffCommand: AsyncParsableCommand {
                 let tokens = try client.decode([TokenInfo].self, from: data)
                 let format = ISO8601DateFormatter()
                 Output.table(
-                    ["id", "label", "created", "revoked"],
+                    ["id", "label", "scope", "created", "revoked"],
                     tokens.map {
-                        [$0.id, $0.label, format.string(from: $0.createdAt), $0.revokedAt.map(format.string(from:)) ?? "-"]
+                        [$0.id, $0.label, $0.scope.rawValue, format.string(from: $0.createdAt), $0.revokedAt.map(format.string(from:)) ?? "-"]
                     })
             }
         }

@@ -63,7 +63,7 @@ struct Open311EndToEndTests {
         #expect(
             try await cli(["staff", "create", "fms", "--name", "FixMyStreet", "--role", "integration", "--employment", "contract"]).status
                 == 0)
-        let issued = try await cli(["staff", "token", "create", "fms", "--json"])
+        let issued = try await cli(["staff", "token", "create", "fms", "--scope", "open311", "--json"])
         let key = try APIJSON.decoder.decode(IssuedToken.self, from: Data(issued.output.utf8)).token
         let root = daemon.baseURL.appendingPathComponent("open311/v2")
 

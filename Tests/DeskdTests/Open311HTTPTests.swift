@@ -93,7 +93,7 @@ struct Open311HTTPTests {
     @Test("a FixMyStreet form post in XML becomes a ticket on channel open311; reads give it back in both formats")
     func fixMyStreetPost() async throws {
         let app = try await TestApp.make()
-        let key = try await app.token(for: .integration)
+        let key = try await app.open311Key()
         try await app.test { client in
             var id = ""
             try await client.execute(
@@ -143,7 +143,7 @@ struct Open311HTTPTests {
     @Test("parameters from the query and the body are merged; multipart bodies work; attribute[C][] is a multi-value list")
     func otherClients() async throws {
         let app = try await TestApp.make()
-        let key = try await app.token(for: .integration)
+        let key = try await app.open311Key()
         try await app.test { client in
             // open311 1.1: api_key in the query string, the rest in the body.
             try await client.execute(
@@ -222,7 +222,7 @@ struct Open311HTTPTests {
     @Test("a key in the query string is checked before the body is read; a multipart body is bounded in parts")
     func keyFirst() async throws {
         let app = try await TestApp.make()
-        let key = try await app.token(for: .integration)
+        let key = try await app.open311Key()
         let multipart: HTTPFields = [.contentType: "multipart/form-data; boundary=XyZ"]
         try await app.test { client in
             // A malformed body behind a wrong key: the key is refused first (the body was never parsed).
@@ -246,17 +246,28 @@ struct Open311HTTPTests {
     @Test("every error path of POST: 403 for the key, 404 for the service, 400 for the rest — and nothing stored")
     func postErrors() async throws {
         let app = try await TestApp.make()
-        let key = try await app.token(for: .integration)
+        let key = try await app.open311Key()
         let officer = try await app.token(for: .officer)
+        let integrationAPIToken = try await app.token(for: .integration)
         try await app.test { client in
             let located = "service_code=PA-HATANG&lat=21.0285&long=105.8048&attribute[loai]=den"
             try await Self.refused(
-                app, client, body: located, status: .forbidden, ["api_key is required: an integration token of this centre"])
+                app, client, body: located, status: .forbidden, ["api_key is required: an Open311 key of this centre"])
             try await Self.refused(
-                app, client, body: "api_key=&" + located, status: .forbidden, ["api_key is required: an integration token of this centre"])
+                app, client, body: "api_key=&" + located, status: .forbidden, ["api_key is required: an Open311 key of this centre"])
             // Unknown and valid-but-not-integration keys get the same answer: nothing about the key leaks.
             try await Self.refused(app, client, body: "api_key=sd_wrong&" + located, status: .forbidden, [Open311Controller.keyRefused])
             try await Self.refused(app, client, body: "api_key=\(officer)&" + located, status: .forbidden, [Open311Controller.keyRefused])
+            // An integration member's API token is not an Open311 key: keys that travel in URLs are a scope of their own.
+            try await Self.refused(
+                app, client, body: "api_key=\(integrationAPIToken)&" + located, status: .forbidden, [Open311Controller.keyRefused])
+            // And an Open311 key opens nothing under /api/v1: it cannot read applicants.
+            for uri in ["/api/v1/me", "/api/v1/tickets", "/api/v1/services"] {
+                try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(key)"]) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.problem?.detail == "this token is an Open311 key: it works only as api_key under /open311/v2")
+                }
+            }
             try await Self.refused(app, client, body: "api_key=\(key)&lat=1&long=2", status: .badRequest, ["service_code: is required"])
             try await Self.refused(
                 app, client, body: "api_key=\(key)&service_code=NOPE&lat=1&long=2", status: .notFound, ["service 'NOPE' not found"])
@@ -334,7 +345,7 @@ struct Open311HTTPTests {
         var configured = try await TestApp.make()
         configured.configuration.uploadLimit = 200_000
         let app = configured
-        let key = try await app.token(for: .integration)
+        let key = try await app.open311Key()
         // A PNG of 100 KB: above the API's 64 KiB body limit, under the upload limit.
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100_000)
         let fields = [

@@ -47,6 +47,14 @@ struct TestApp {
             actor: "admin")
         return try await database.createToken(for: username, label: "test", actor: "admin").token
     }
+
+    /// An Open311 `api_key`: a token of scope `open311` of a new integration member.
+    func open311Key() async throws -> String {
+        let username = "open311-\(UUID().uuidString.prefix(6).lowercased())"
+        _ = try await database.createStaff(
+            StaffDraft(username: username, name: "Civic app", role: "integration", employment: "contract"), actor: "admin")
+        return try await database.createToken(for: username, label: "open311", scope: .open311, actor: "admin").token
+    }
 }
 
 func bearer(_ token: String, idempotencyKey: String? = nil) -> HTTPFields {

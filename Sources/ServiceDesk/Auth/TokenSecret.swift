@@ -53,17 +53,28 @@ extension Digest {
 }
 
 /// A token as listed: never the secret itself.
+/// Where a token works. An Open311 `api_key` travels in URLs and forms (logs, proxies,
+/// browser histories), so it is a key of its own that opens nothing under `/api/v1`.
+public enum TokenScope: String, Codable, CaseIterable, Sendable {
+    /// `Authorization: Bearer` under `/api/v1` (the role's routes).
+    case api
+    /// Only as `api_key` under `/open311/v2`, for an integration member.
+    case open311
+}
+
 public struct TokenInfo: Codable, Equatable, Sendable {
     public var id: String
     public var username: String
     public var label: String
+    public var scope: TokenScope
     public var createdAt: Date
     public var revokedAt: Date?
 
-    public init(id: String, username: String, label: String, createdAt: Date, revokedAt: Date? = nil) {
+    public init(id: String, username: String, label: String, scope: TokenScope = .api, createdAt: Date, revokedAt: Date? = nil) {
         self.id = id
         self.username = username
         self.label = label
+        self.scope = scope
         self.createdAt = createdAt
         self.revokedAt = revokedAt
     }

@@ -16,6 +16,7 @@ public struct StaffFilter: Sendable {
 public struct Principal: Codable, Equatable, Sendable {
     public var staff: Staff
     public var tokenId: String
+    public var scope: TokenScope
 }
 
 extension AppDatabase {
@@ -128,12 +129,12 @@ extension AppDatabase {
             guard
                 let row = try db.fetchRow(
                     sql: """
-                        SELECT s.*, t.id AS token_id FROM token t JOIN staff s ON s.username = t.username
+                        SELECT s.*, t.id AS token_id, t.scope AS token_scope FROM token t JOIN staff s ON s.username = t.username
                         WHERE t.hash = ? AND t.revoked_at IS NULL AND s.active = 1
                         """,
                     arguments: [hash])
             else { return nil }
-            return Principal(staff: Staff(row: row), tokenId: row["token_id"])
+            return Principal(staff: Staff(row: row), tokenId: row["token_id"], scope: TokenScope(rawValue: row["token_scope"]) ?? .api)
         }
     }
 
@@ -151,7 +152,7 @@ extension AppDatabase {
         }
     }
 
-    public func createToken(for username: String, label: String?, actor: String) async throws -> IssuedToken {
+    public func createToken(for username: String, label: String?, scope: TokenScope = .api, actor: String) async throws -> IssuedToken {
         let now = clock()
         // At most 100 code points as sent (JSON Schema's maxLength).
         guard (label ?? "").unicodeScalars.count <= 100 else {
@@ -161,12 +162,17 @@ extension AppDatabase {
         return try await write { db in
             let staff = try Self.staff(db, username)
             guard staff.active else { throw DeskError.conflict("\(username) is inactive; reactivate them before issuing a token") }
+            if scope == .open311 && staff.role != .integration {
+                throw DeskError.inconsistent([
+                    FieldError("scope", "an Open311 key belongs to an integration member; \(username) is \(staff.role.rawValue)")
+                ])
+            }
             let token = TokenSecret.generate()
-            let info = TokenInfo(id: TokenSecret.newIdentifier(), username: username, label: label, createdAt: now)
+            let info = TokenInfo(id: TokenSecret.newIdentifier(), username: username, label: label, scope: scope, createdAt: now)
             try Self.insert(db, token: info, hash: TokenSecret.hash(token))
             try EventLog.append(
                 db, at: now, actor: actor, action: "token.create", entity: "staff", entityId: username,
-                detail: ["token": info.id, "label": label])
+                detail: ["token": info.id, "label": label, "scope": scope.rawValue])
             return IssuedToken(token: token, info: info)
         }
     }
@@ -197,7 +203,7 @@ extension AppDatabase {
 
     static func insert(_ db: Database, token: TokenInfo, hash: String) throws {
         try db.cachedExecute(
-            sql: "INSERT INTO token (id, username, hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [token.id, token.username, hash, token.label, token.createdAt.storedSeconds])
+            sql: "INSERT INTO token (id, username, hash, label, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [token.id, token.username, hash, token.label, token.scope.rawValue, token.createdAt.storedSeconds])
     }
 }

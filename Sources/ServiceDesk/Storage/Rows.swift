@@ -42,7 +42,7 @@ extension TokenInfo {
     init(row: Row) {
         self.init(
             id: row["id"], username: row["username"], label: row["label"],
-            createdAt: Date(storedSeconds: row["created_at"]),
+            scope: TokenScope(rawValue: row["scope"]) ?? .api, createdAt: Date(storedSeconds: row["created_at"]),
             revokedAt: (row["revoked_at"] as Int64?).map(Date.init(storedSeconds:)))
     }
 }

@@ -8,11 +8,13 @@ import ServiceDesk
 
 /// Open311 GeoReport v2 under `/open311/v2` (SPEC §7, docs/open311.md): every resource in
 /// `.json` and `.xml`, built once as an `Open311Document`. GETs are public; POST requests needs
-/// `api_key`, an `integration` token. Errors are the specification's error list, written by
+/// `api_key`, an Open311 key (a token of scope `open311` of an integration member, which opens
+/// nothing under `/api/v1`). Errors are the specification's error list, written by
 /// `ProblemMiddleware` through `Open311Errors` for every path under `/open311/`. Photos sent as
 /// multipart file parts are kept and served at `media/{token}`.
 struct Open311Controller {
-    /// The one refusal of a key that is not an integration token of this centre.
+    /// The one refusal of a key that is not an Open311 key of this centre (unknown, revoked, an
+    /// API token, another role's): an anonymous caller learns nothing about it.
     static let keyRefused = "api_key is not a valid Open311 key of this centre"
 
     static let root = "/open311/v2"
@@ -28,7 +30,9 @@ struct Open311Controller {
     /// The principal of an Open311 key; one refusal for a key that is unknown, revoked or of
     /// another role: an anonymous caller learns nothing about which keys exist (SPEC §8).
     func authenticatedKey(_ key: String) async throws -> Principal {
-        guard let principal = try await database.authenticate(token: key), principal.staff.role == .integration else {
+        guard let principal = try await database.authenticate(token: key), principal.scope == .open311,
+            principal.staff.role == .integration
+        else {
             throw Problem.forbidden(Self.keyRefused)
         }
         return principal
@@ -114,7 +118,7 @@ struct Open311Controller {
         parameters.append(contentsOf: fields)
         if principal == nil {
             guard let key = parameters.value("api_key") else {
-                throw Problem.forbidden("api_key is required: an integration token of this centre")
+                throw Problem.forbidden("api_key is required: an Open311 key of this centre")
             }
             principal = try await authenticatedKey(key)
         }

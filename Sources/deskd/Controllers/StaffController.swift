@@ -9,6 +9,7 @@ struct StaffController {
 
     struct TokenRequest: Decodable {
         var label: String?
+        var scope: String?
     }
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
@@ -39,8 +40,12 @@ struct StaffController {
             var request = request
             // The body is optional here: an empty POST issues a token labelled "api".
             let body = try await request.collectBody(upTo: context.bodyLimit)
-            let label = body.readableBytes == 0 ? nil : try await request.decodeJSON(TokenRequest.self, context: context).label
-            let issued = try await database.createToken(for: try context.parameter("username"), label: label, actor: context.actor)
+            let input = body.readableBytes == 0 ? TokenRequest() : try await request.decodeJSON(TokenRequest.self, context: context)
+            guard let scope = TokenScope(rawValue: input.scope ?? "api") else {
+                throw DeskError.validation([FieldError("scope", "must be api or open311")])
+            }
+            let issued = try await database.createToken(
+                for: try context.parameter("username"), label: input.label, scope: scope, actor: context.actor)
             return JSONResponse(issued, status: .created)
         }
         group.get("staff/:username/tokens") { _, context in

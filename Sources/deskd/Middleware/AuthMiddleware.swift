@@ -20,6 +20,10 @@ struct AuthMiddleware: RouterMiddleware {
         guard let principal = try await database.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
             throw Problem.unauthorized("the token is unknown or revoked")
         }
+        // An Open311 key travels in URLs: it opens nothing here (so it cannot read applicants).
+        guard principal.scope == .api else {
+            throw Problem.unauthorized("this token is an Open311 key: it works only as api_key under /open311/v2")
+        }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "staff.username"] = "\(principal.staff.username)"
