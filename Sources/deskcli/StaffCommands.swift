@@ -133,7 +133,10 @@ struct StaffCommand: AsyncParsableCommand {
                 Output.table(
                     ["id", "label", "scope", "created", "revoked"],
                     tokens.map {
-                        [$0.id, $0.label, $0.scope.rawValue, format.string(from: $0.createdAt), $0.revokedAt.map(format.string(from:)) ?? "-"]
+                        [
+                            $0.id, $0.label, $0.scope.rawValue, format.string(from: $0.createdAt),
+                            $0.revokedAt.map(format.string(from:)) ?? "-",
+                        ]
                     })
             }
         }

@@ -193,6 +193,7 @@ struct AuditAnchorTests {
         // Someone with the file cuts the tail, anchored event included: the chain still links.
         try await centre.database.writer.write { db in
             try db.execute(sql: "DROP TRIGGER event_no_delete")
+            try db.execute(sql: "DELETE FROM event_note WHERE event_id >= ?", arguments: [anchor.eventId])
             try db.execute(sql: "DELETE FROM event WHERE id >= ?", arguments: [anchor.eventId])
         }
         #expect(try centre.database.verifyEventChain().intact)
@@ -223,6 +224,27 @@ struct AuditAnchorTests {
         #expect(try centre.database.verifyEventChain().intact)
         #expect(!(try centre.database.verifyEventChain(anchors: [anchor]).intact))
     }
+
+    @Test("free text lives beside the chain, not in it: the detail holds its digest, and an altered note fails the check")
+    func notesBesideTheChain() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("HD-TTHC").receipt.code
+        try await centre.act(.note, code, by: "lan.mc", ActionRequest(note: "chị Hoa gọi lại lúc 9 giờ"))
+        let stored = try await centre.database.writer.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT e.id, e.detail FROM event e WHERE e.action = 'ticket.note' AND e.entity_id = ?", arguments: [code])
+        }
+        let row = try #require(stored)
+        let id: Int64 = row["id"]
+        let detail: String = row["detail"]
+        #expect(!detail.contains("Hoa") && detail.contains("\"notes\""))
+        #expect(try centre.database.verifyEventChain().intact)
+        try await centre.database.writer.write { db in
+            try db.execute(sql: "UPDATE event_note SET texts = ? WHERE event_id = ?", arguments: [#"{"note":"chị Hoa không gọi"}"#, id])
+        }
+        let verification = try centre.database.verifyEventChain()
+        #expect(!verification.intact && verification.brokenAt == id && verification.reason?.contains("notes") == true)
+    }
 }
 
 @Suite("Privacy purge: gone from the file, not only from the rows")
@@ -246,10 +268,17 @@ struct PurgeFileTests {
                 request, actor: officer, idempotency: IdempotencyContext(key: "k", fingerprint: "f"))
         else { throw DeskError.conflict("replayed") }
         let code = result.receipt.code
-        _ = try await database.perform(.withdraw, on: code, ActionRequest(note: "thôi"), actor: officer)
+        // A note typed by staff names the citizen: the trail shows it until the purge.
+        _ = try await database.perform(.withdraw, on: code, ActionRequest(note: "anh Zyxwvut rút hồ sơ"), actor: officer)
+        let admin = try await database.staff("admin")
+        #expect(try await database.ticketEvents(code, viewer: admin).last?.detail["note"] == "anh Zyxwvut rút hồ sơ")
         clock.set("2026-11-30 09:00")
         let report = try await database.purgePersonalData(closedBefore: TestClock.parse("2025-11-30 00:00"), dryRun: false, actor: "admin")
         #expect(report.applicants == 1)
+        // The event stays, with its digest; the text is gone, and the chain still verifies.
+        let withdrawn = try #require(try await database.ticketEvents(code, viewer: admin).last)
+        #expect(withdrawn.action == "ticket.withdraw" && withdrawn.detail["note"] == nil && withdrawn.detail["notes"] == "[erased]")
+        #expect(try database.verifyEventChain().intact)
         try database.close()
         var bytes = Data()
         for suffix in ["", "-wal"] { bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data()) }

@@ -19,6 +19,12 @@ public enum TokenSecret {
         return "tok_" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }
 
+    /// `bytes` random bytes in lower-case hex (a salt).
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+    }
+
     /// A random, unguessable public name (16 bytes, URL-safe), e.g. of an uploaded photo.
     public static func randomName() -> String {
         var generator = SystemRandomNumberGenerator()

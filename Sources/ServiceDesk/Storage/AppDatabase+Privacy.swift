@@ -14,8 +14,10 @@ extension AppDatabase {
     /// phone, e-mail, address and representative are erased, and so are their tickets'
     /// descriptions and locations (a citizen's own words may name them), and an Open311 request's
     /// account, device, media URLs, uploaded photos, address id and attributes; search rows are rewritten.
-    /// Tickets, events and every statistic stay as they were — events never held personal data,
-    /// so the audit chain remains valid. The purge itself is an event (counts only).
+    /// The free text typed about their tickets' events (`event_note`: notes, reasons, missing
+    /// items) is erased too; the events themselves carry only its digest (migration 0010).
+    /// Tickets, events and every statistic stay as they were, so the audit chain remains valid.
+    /// The purge itself is an event (counts only).
     public func purgePersonalData(closedBefore cutoff: Date, dryRun: Bool, actor: String) async throws -> PurgeReport {
         let now = clock()
         let report = try await write { db in
@@ -62,6 +64,11 @@ extension AppDatabase {
                             """,
                         arguments: [code])
                     try db.cachedExecute(sql: "DELETE FROM open311_media WHERE ticket = ?", arguments: [code])
+                    // The free text of its events (notes, reasons, missing items) kept beside the
+                    // chain: the texts and their salt go; the chained digest stays, revealing nothing.
+                    try db.cachedExecute(
+                        sql: "UPDATE event_note SET texts = NULL, salt = NULL, erased_at = ? WHERE ticket = ? AND texts IS NOT NULL",
+                        arguments: [now.storedSeconds, code])
                     try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
                     try db.cachedExecute(
                         sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",

@@ -156,8 +156,8 @@ extension AppDatabase {
                 sql: "UPDATE ticket SET timeliness = ?, handling_calendar_minutes = ?, handling_working_minutes = ? WHERE code = ?",
                 arguments: [resolution.timeliness?.rawValue, resolution.calendarMinutes, resolution.workingMinutes, code])
         }
-        try EventLog.append(
-            db, at: change.now, actor: actor.username, action: "ticket.\(action.rawValue)", entity: "ticket", entityId: code,
+        try EventLog.appendTicketEvent(
+            db, at: change.now, actor: actor.username, action: "ticket.\(action.rawValue)", code: code,
             detail: detail.compactMapValues { $0 })
     }
 

@@ -144,8 +144,8 @@ extension AppDatabase {
                 detail["walkInWaitMinutes"] = walkIn.calledAt.map { String(($0.storedSeconds - walkIn.issuedAt.storedSeconds) / 60) }
                 detail["walkInCounter"] = walkIn.counter.map(String.init)
             }
-            try EventLog.append(
-                db, at: now, actor: actor.username, action: "ticket.intake", entity: "ticket", entityId: code, detail: detail)
+            try EventLog.appendTicketEvent(
+                db, at: now, actor: actor.username, action: "ticket.intake", code: code, detail: detail)
 
             // Built from what was just written rather than read back: intake is the hot path.
             let ticket = Ticket(
@@ -277,8 +277,12 @@ extension AppDatabase {
     public func ticketEvents(_ code: String, viewer: Staff) async throws -> [TicketEvent] {
         try await read { db in
             _ = try Self.visibleTicket(db, code, viewer: viewer)
-            return try EventLog.events(db, entity: "ticket", entityId: code).map { event in
-                let detail = (try? JSONDecoder().decode([String: String].self, from: Data(event.detail.utf8))) ?? [:]
+            let events = try EventLog.events(db, entity: "ticket", entityId: code)
+            let notes = try EventLog.notes(db, eventIds: events.map(\.id))
+            return events.map { event in
+                var detail = (try? JSONDecoder().decode([String: String].self, from: Data(event.detail.utf8))) ?? [:]
+                // The free text kept beside the chain, under its own keys (or `notes: [erased]`).
+                if let texts = notes[event.id] { detail.merge(texts) { _, text in text } }
                 return TicketEvent(id: event.id, at: event.at, actor: event.actor, action: event.action, detail: detail, hash: event.hash)
             }
         }

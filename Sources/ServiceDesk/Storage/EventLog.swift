@@ -10,7 +10,8 @@ public struct Event: Codable, Equatable, Sendable {
     public var action: String
     public var entity: String
     public var entityId: String
-    /// JSON object with what changed; never personal data of citizens.
+    /// JSON object with what changed; never personal data of citizens (a ticket event's free
+    /// text is in `event_note`, its digest here as `notes`).
     public var detail: String
     public var prevHash: String
     public var hash: String
@@ -40,6 +41,61 @@ enum EventLog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [seconds, actor, action, entity, entityId, detailText, previous, hash])
+    }
+
+    /// The detail keys that hold free text typed by staff about a citizen's case.
+    static let noteKeys: Set<String> = ["note", "reason", "reasons", "missing", "override"]
+
+    /// Appends a ticket event whose free text (`noteKeys`) goes to `event_note`, out of the
+    /// chained detail, which gets `notes`: SHA-256 of a random salt and the texts. The purge can
+    /// erase the texts and the salt; the chain stays valid and proves them while they exist.
+    static func appendTicketEvent(
+        _ db: Database, at: Date, actor: String, action: String, code: String, detail: [String: String]
+    ) throws {
+        var detail = detail
+        var texts: [String: String] = [:]
+        for key in noteKeys { if let text = detail.removeValue(forKey: key) { texts[key] = text } }
+        var salt: String?
+        if !texts.isEmpty {
+            let value = TokenSecret.randomHex(bytes: 16)
+            detail["notes"] = notesDigest(salt: value, texts: texts)
+            salt = value
+        }
+        try append(db, at: at, actor: actor, action: action, entity: "ticket", entityId: code, detail: detail)
+        if let salt {
+            try db.cachedExecute(
+                sql: "INSERT INTO event_note (event_id, ticket, salt, texts) VALUES (?, ?, ?, ?)",
+                arguments: [db.lastInsertedRowID, code, salt, canonical(texts)])
+        }
+    }
+
+    static func canonical(_ texts: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(texts)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func notesDigest(salt: String, texts: [String: String]) -> String {
+        SHA256.hash(data: Data((salt + "\n" + canonical(texts)).utf8)).hexString
+    }
+
+    /// The texts of an event's notes as the trail shows them: the stored texts, or each key
+    /// `[erased]` after a privacy purge.
+    static func notes(_ db: Database, eventIds: [Int64]) throws -> [Int64: [String: String]] {
+        guard !eventIds.isEmpty else { return [:] }
+        var result: [Int64: [String: String]] = [:]
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT event_id, texts FROM event_note WHERE event_id IN (\(eventIds.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments(eventIds))
+        for row in rows {
+            let id: Int64 = row["event_id"]
+            if let text = row["texts"] as String? {
+                result[id] = (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+            } else {
+                result[id] = ["notes": "[erased]"]
+            }
+        }
+        return result
     }
 
     static func chainHash(
@@ -103,6 +159,22 @@ enum EventLog {
             }
             previous = event.hash
             checked += 1
+        }
+        // The notes kept beside the chain: each still matches the digest its event chained.
+        let notes = try Row.fetchCursor(
+            db,
+            sql:
+                "SELECT n.event_id, n.salt, n.texts, e.detail FROM event_note n JOIN event e ON e.id = n.event_id WHERE n.texts IS NOT NULL"
+        )
+        while let row = try notes.next() {
+            let id: Int64 = row["event_id"]
+            let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+            let texts = (try? JSONDecoder().decode([String: String].self, from: Data((row["texts"] as String).utf8))) ?? [:]
+            if detail["notes"] != notesDigest(salt: row["salt"] ?? "", texts: texts) {
+                return ChainVerification(
+                    checked: checked, brokenAt: id,
+                    reason: "the notes of event \(id) were altered (they do not match the digest it chained)")
+            }
         }
         if let missing = pending.values.min(by: { $0.eventId < $1.eventId }) {
             return ChainVerification(
