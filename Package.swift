@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // The printed forms' templates (Hummingbird's own Mustache, HTML escaping on).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Tests only (already built for HummingbirdTesting): a streaming client for the SSE feed.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -37,8 +39,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.embedInCode("Storage/schema"), .embedInCode("Examples")],
+            resources: [.embedInCode("Storage/schema"), .embedInCode("Examples"), .embedInCode("Forms/Templates")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

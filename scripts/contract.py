@@ -22,54 +22,11 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(deskd, workdir):
-    port = free_port()
-    log_path = os.path.join(workdir, "deskd.log")
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [deskd, "--database", os.path.join(workdir, "desk.sqlite"), "--port", str(port), "--demo"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        raise SystemExit(f"deskd did not start on port {port}")
-    token = None
-    deadline = time.time() + 5
-    while token is None and time.time() < deadline:
-        log.flush()
-        with open(log_path, encoding="utf-8", errors="replace") as text:
-            for line in text:
-                if line.startswith("admin token: "):
-                    token = line.split(": ", 1)[1].strip()
-        time.sleep(0.05)
-    if token is None:
-        process.kill()
-        raise SystemExit("deskd printed no admin token on its first start")
-    return process, port, token
+from deskd_process import Deskd
 
 
 def api(port, token, method, path, body=None):
@@ -146,7 +103,11 @@ def main():
     if shutil.which("schemathesis") is None:
         raise SystemExit("schemathesis is not installed (python3 -m pip install schemathesis)")
     workdir = tempfile.mkdtemp(prefix="deskd-contract-")
-    process, port, token = start(arguments.deskd, workdir)
+    daemon = Deskd(arguments.deskd, os.path.join(workdir, "desk.sqlite"), os.path.join(workdir, "deskd.log"))
+    port, token = daemon.port, daemon.admin_token()
+    if token is None:
+        daemon.stop()
+        raise SystemExit("deskd printed no admin token on its first start")
     try:
         display_stream(port, token)
         report = os.path.join(workdir, "report.json")
@@ -167,7 +128,7 @@ def main():
         run = subprocess.run(command, capture_output=True, text=True, timeout=1500)
         output = run.stdout + run.stderr
         print(output)
-        if process.poll() is not None:
+        if daemon.process.poll() is not None:
             raise SystemExit("deskd died during the schemathesis run (see its log: " + workdir + ")")
         cases = None
         match = re.search(r"Test cases:\s*\n?\s*([\d,]+) generated", output)
@@ -181,13 +142,9 @@ def main():
             raise SystemExit(f"schemathesis: only {cases} cases generated, at least {arguments.min_cases} wanted")
         print(f"contract: {cases} generated cases, 0 failures, 0 errors in {time.time() - started:.0f} s (seed {arguments.seed})")
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    if process.returncode not in (0, -signal.SIGTERM):
-        raise SystemExit(f"deskd exited with {process.returncode} after the run")
+        status = daemon.stop()
+    if status not in (0, -15):  # a clean exit, or SIGTERM taken as it came
+        raise SystemExit(f"deskd exited with {status} after the run (log: {workdir})")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

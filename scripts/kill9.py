@@ -17,41 +17,18 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
+
+from deskd_process import Deskd
 
 INTAKE = {
     "service": "HD-TTHC",
     "applicant": {"name": "Nguyễn Văn An", "phone": "0912345678"},
     "description": "Hỏi thủ tục",
 }
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(deskd, database, port, log):
-    process = subprocess.Popen(
-        [deskd, "--database", database, "--port", str(port), "--demo"], stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit(f"deskd did not start on port {port}")
 
 
 def load(port, token, acknowledged, lock, stop):
@@ -92,20 +69,15 @@ def main():
     rng = random.Random(arguments.seed)
     workdir = tempfile.mkdtemp(prefix="deskd-kill9-")
     database = os.path.join(workdir, "desk.sqlite")
-    log = open(os.path.join(workdir, "deskd.log"), "ab")
+    log_path = os.path.join(workdir, "deskd.log")
     token = None
     total = 0
     for trial in range(1, arguments.trials + 1):
-        port = free_port()
-        process = start(arguments.deskd, database, port, log)
+        daemon = Deskd(arguments.deskd, database, log_path, start_timeout=20)
+        port, process = daemon.port, daemon.process
         if token is None:
             # The first start prints the admin token; later ones create nothing.
-            time.sleep(0.2)
-            log.flush()
-            with open(os.path.join(workdir, "deskd.log"), encoding="utf-8", errors="replace") as text:
-                for line in text:
-                    if line.startswith("admin token: "):
-                        token = line.split(": ", 1)[1].strip()
+            token = daemon.admin_token()
             if token is None:
                 raise SystemExit("no admin token printed on first start")
         acknowledged, lock, stop = [], threading.Lock(), threading.Event()
@@ -122,8 +94,8 @@ def main():
             worker.join(timeout=10)
         with lock:
             kept = list(acknowledged)
-        port = free_port()
-        process = start(arguments.deskd, database, port, log)
+        daemon = Deskd(arguments.deskd, database, log_path, start_timeout=20)
+        port, process = daemon.port, daemon.process
         try:
             for ticket in kept:
                 status, data = get(port, token, ticket["code"])
@@ -136,8 +108,7 @@ def main():
                             f"trial {trial}: {ticket['code']} changed: {key} {ticket.get(key)!r} → {stored.get(key)!r}"
                         )
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=15)
+            daemon.stop(timeout=15)
         verify = subprocess.run(
             [arguments.deskcli, "audit", "verify", "--database", database], capture_output=True, text=True, timeout=120
         )

@@ -19,18 +19,14 @@ Exits non-zero on the first failure. Needs `pip install georeport==0.3.1` (reque
 
 import argparse
 import os
-import re
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import requests
 import xmltodict
 from georeport import GeoReport
+
+from deskd_process import Deskd
 
 checks = 0
 
@@ -42,32 +38,10 @@ def check(condition, message):
         raise SystemExit(f"FAIL: {message}")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(deskd, folder):
-    port = free_port()
-    out = open(os.path.join(folder, "deskd.out"), "w+")
-    process = subprocess.Popen(
-        [deskd, "--database", os.path.join(folder, "desk.sqlite"), "--port", str(port), "--demo"],
-        stdout=out, stderr=subprocess.DEVNULL, env={**os.environ, "DESK_LOG_LEVEL": "warning"})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise SystemExit("deskd did not start")
-    out.seek(0)
-    admin = re.search(r"admin token: (\S+)", out.read()).group(1)
-    return process, base, admin
+    daemon = Deskd(deskd, os.path.join(folder, "desk.sqlite"), os.path.join(folder, "deskd.out"),
+                   env={"DESK_LOG_LEVEL": "warning"}, start_timeout=30)
+    return daemon.process, daemon.base, daemon.admin_token()
 
 
 def token(base, admin, username, role):

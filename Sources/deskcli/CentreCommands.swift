@@ -21,7 +21,9 @@ struct CentreCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change the centre's code, name, time zone, cut-off, autonomy group, apology lead or at-risk days.")
+            abstract:
+                "Change the centre's code, name, time zone, cut-off, autonomy group, apology lead or at-risk days, or the issuing body and place printed on its forms."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(help: "Agency code, e.g. 000.00.31.H29.") var code: String?
         @Option(help: "Name of the centre.") var name: String?
@@ -31,6 +33,8 @@ struct CentreCommand: AsyncParsableCommand {
         @Option(help: "An apology is issued at the latest this many working days before the due date (default 1).")
         var apologyLeadDays: Int?
         @Option(help: "A ticket is at risk within this many working days of its due moment (default 1).") var atRiskDays: Int?
+        @Option(help: "The body the centre belongs to, first line of its forms' header, e.g. 'UBND QUẬN BA ĐÌNH'.") var issuingBody: String?
+        @Option(help: "The place name of its forms' date line, e.g. 'Hà Nội'.") var place: String?
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
@@ -41,6 +45,8 @@ struct CentreCommand: AsyncParsableCommand {
             body["timezone"] = timezone.map(AnyEncodable.init)
             body["intakeCutoff"] = cutoff.map(AnyEncodable.init)
             body["autonomyGroup"] = autonomyGroup.map(AnyEncodable.init)
+            body["issuingBody"] = issuingBody.map(AnyEncodable.init)
+            body["place"] = place.map(AnyEncodable.init)
             guard !body.isEmpty else { throw ValidationError("nothing to change: give at least one option") }
             let client = try global.client()
             let data = try await client.call("PATCH", "api/v1/centre", json: body)
@@ -94,6 +100,7 @@ struct CentreCommand: AsyncParsableCommand {
             ("intake cut-off", centre.intakeCutoff.description),
             ("apology lead", "\(centre.apologyLeadDays) working day(s) before the due date"),
             ("at risk", "within \(centre.atRiskDays) working day(s) of the due moment"),
+            ("issuing body", centre.issuingBody ?? "-"), ("place", centre.place ?? "-"),
         ])
     }
 }

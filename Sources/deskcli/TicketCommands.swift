@@ -6,7 +6,7 @@ struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket", abstract: "Dossiers and requests: intake, lookup, the lifecycle actions, queues.",
         subcommands: [
-            Create.self, Show.self, List.self, Events.self, Steps.self, ExplainDue.self, Queue.self, Next.self,
+            Create.self, Show.self, List.self, Events.self, Steps.self, ExplainDue.self, Form.self, Queue.self, Next.self,
             Claim.self, Transfer.self, RequestSupplement.self, SupplementReceived.self, Resolve.self, Return.self, Reject.self,
             Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self,
         ])
@@ -128,6 +128,26 @@ struct TicketCommand: AsyncParsableCommand {
         @Argument var code: String
 
         func run() async throws { try await TicketCommand.trail(code, global) }
+    }
+
+    struct Form: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "A printed form of the ticket as HTML (01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 stop notice, 06 control sheet).",
+            discussion: "deskcli ticket form CODE 01 > receipt.html, then print it from a browser (A5; the control sheet A4).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var code: String
+        @Argument(help: "01, 02, 03, 04, 05 or 06.") var form: String
+
+        func validate() throws {
+            guard FormKind(rawValue: form) != nil else { throw ValidationError("form must be 01, 02, 03, 04, 05 or 06") }
+        }
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("GET", "api/v1/tickets/\(Path.escape(code))/forms/\(form)")
+            FileHandle.standardOutput.write(data)
+        }
     }
 
     struct Steps: AsyncParsableCommand {

@@ -6,6 +6,10 @@ import Metrics
 import Prometheus
 import ServiceDesk
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `deskd`: the ServiceDesk HTTP daemon. Options win over the environment, which wins over the defaults.
 @main
 struct Deskd: AsyncParsableCommand {
@@ -24,8 +28,27 @@ struct Deskd: AsyncParsableCommand {
     @Flag(help: "On first start, also load the example catalogue, calendar, staff and four months of synthetic history.") var demo = false
 
     func run() async throws {
-        let configuration = try DeskdConfiguration(
-            options: self, environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        MemoryArenas.limit(environment: environment)
+        let configuration = try DeskdConfiguration(options: self, environment: environment)
         try await runDaemon(configuration)
+    }
+}
+
+/// glibc gives each thread that allocates under contention its own malloc arena, up to 8 per
+/// core, and keeps what is freed in each: under a long mixed load the heap of `deskd` grew by
+/// ~30 MiB in 10 minutes that way without a leak (docs/benchmarks.md, "Soak"). One arena per
+/// core keeps it flat. `MALLOC_ARENA_MAX` in the environment wins, as glibc has it.
+enum MemoryArenas {
+    static func limit(environment: [String: String]) {
+        #if canImport(Glibc)
+            guard environment["MALLOC_ARENA_MAX"] == nil else { return }
+            // `mallopt` is in <malloc.h>, which the Glibc module does not export: found by name,
+            // called with the C convention. M_ARENA_MAX is -8 in glibc's ABI.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+            _ = mallopt(-8, Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+        #endif
     }
 }

@@ -46,6 +46,19 @@ struct TicketHTTPTests {
                 #expect(response.status == .conflict)
                 #expect(response.text.contains(#""currentVersion":1"#))
             }
+            // The receipt, print-ready: HTML, and as a named file with ?download.
+            try await client.execute(uri: "/api/v1/tickets/\(code)/forms/01?download", method: .get, headers: bearer(officer)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(response.headers[.contentDisposition] == "attachment; filename=\"\(code)-01.html\"")
+                #expect(response.text.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && response.text.contains("Đặng Văn Nam"))
+            }
+            for (form, status) in [("04", HTTPResponse.Status.notFound), ("09", .notFound)] {
+                try await client.execute(uri: "/api/v1/tickets/\(code)/forms/\(form)", method: .get, headers: bearer(officer)) { response in
+                    #expect(response.status == status)
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                }
+            }
             try await client.execute(uri: "/api/v1/tickets/\(code)/due", method: .get, headers: bearer(officer)) { response in
                 let explanation = try response.decode(DueExplanation.self)
                 #expect(explanation.recomputedDueAt == result.receipt.dueAt)

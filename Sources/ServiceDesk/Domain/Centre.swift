@@ -18,11 +18,17 @@ public struct Centre: Codable, Equatable, Sendable {
     public var apologyLeadDays: Int
     /// An open ticket is at risk when its due moment is at most this many working days away (SPEC §2).
     public var atRiskDays: Int
+    /// The body the centre belongs to, first line of a form's header (*cơ quan chủ quản*, Decree
+    /// 30/2020 Phụ lục I), e.g. `UBND QUẬN BA ĐÌNH`.
+    public var issuingBody: String?
+    /// The place name of a form's date line (*địa danh*), e.g. `Hà Nội`.
+    public var place: String?
 
     public init(
         code: String, name: String, mode: OrganisationalMode = .administrativeBody,
         autonomyGroup: Int? = nil, timezone: String = Centre.defaultTimezone,
-        intakeCutoff: TimeOfDay = Centre.defaultCutoff, apologyLeadDays: Int = 1, atRiskDays: Int = 1
+        intakeCutoff: TimeOfDay = Centre.defaultCutoff, apologyLeadDays: Int = 1, atRiskDays: Int = 1,
+        issuingBody: String? = nil, place: String? = nil
     ) {
         self.code = code
         self.name = name
@@ -32,6 +38,8 @@ public struct Centre: Codable, Equatable, Sendable {
         self.intakeCutoff = intakeCutoff
         self.apologyLeadDays = apologyLeadDays
         self.atRiskDays = atRiskDays
+        self.issuingBody = issuingBody
+        self.place = place
     }
 
     public static let defaultTimezone = "Asia/Ho_Chi_Minh"
@@ -55,6 +63,8 @@ public struct Centre: Codable, Equatable, Sendable {
         }
         validator.check((0...30).contains(centre.apologyLeadDays), "apologyLeadDays", "must be 0 to 30 working days")
         validator.check((0...30).contains(centre.atRiskDays), "atRiskDays", "must be 0 to 30 working days")
+        validator.check((centre.issuingBody?.unicodeScalars.count ?? 0) <= 200, "issuingBody", "must be at most 200 characters")
+        validator.check((centre.place?.unicodeScalars.count ?? 0) <= 100, "place", "must be at most 100 characters")
     }
 }
 
@@ -69,14 +79,17 @@ public struct CentrePatch: Decodable, Sendable {
     public var mode: String?
     public var apologyLeadDays: Int?
     public var atRiskDays: Int?
+    public var issuingBody: PatchField<String>
+    public var place: PatchField<String>
 
     enum CodingKeys: String, CodingKey {
-        case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays
+        case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays, issuingBody, place
     }
 
     public init(
         code: String? = nil, name: String? = nil, timezone: String? = nil, intakeCutoff: String? = nil,
-        autonomyGroup: PatchField<Int> = .unchanged, apologyLeadDays: Int? = nil, atRiskDays: Int? = nil
+        autonomyGroup: PatchField<Int> = .unchanged, apologyLeadDays: Int? = nil, atRiskDays: Int? = nil,
+        issuingBody: PatchField<String> = .unchanged, place: PatchField<String> = .unchanged
     ) {
         self.code = code
         self.name = name
@@ -85,6 +98,8 @@ public struct CentrePatch: Decodable, Sendable {
         self.autonomyGroup = autonomyGroup
         self.apologyLeadDays = apologyLeadDays
         self.atRiskDays = atRiskDays
+        self.issuingBody = issuingBody
+        self.place = place
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,6 +112,8 @@ public struct CentrePatch: Decodable, Sendable {
         mode = try container.decodeIfPresent(String.self, forKey: .mode)
         apologyLeadDays = try container.decodeIfPresent(Int.self, forKey: .apologyLeadDays)
         atRiskDays = try container.decodeIfPresent(Int.self, forKey: .atRiskDays)
+        issuingBody = try container.decodePatch(String.self, forKey: .issuingBody)
+        place = try container.decodePatch(String.self, forKey: .place)
     }
 
     /// The centre after the patch, validated. Mode rules on the autonomy group apply.
@@ -119,6 +136,8 @@ public struct CentrePatch: Decodable, Sendable {
         result.autonomyGroup = autonomyGroup.applied(to: centre.autonomyGroup)
         if let apologyLeadDays { result.apologyLeadDays = apologyLeadDays }
         if let atRiskDays { result.atRiskDays = atRiskDays }
+        result.issuingBody = Text.clean(issuingBody.applied(to: centre.issuingBody))
+        result.place = Text.clean(place.applied(to: centre.place))
         Centre.validate(result, into: &validator)
         try validator.finish()
         // Against the centre's present mode: a `409`, since the same patch fits the other mode.

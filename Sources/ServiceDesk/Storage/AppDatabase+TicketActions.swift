@@ -13,7 +13,7 @@ extension AppDatabase {
             let (centre, time) = try self.workingTime(db)
             let facts = try Self.facts(db, for: ticket, needs: TicketRules.needs(action), request: request)
             let change = try TicketRules.decide(action, facts, request, TicketContext(actor: actor, now: now, time: time, centre: centre))
-            try Self.save(db, change, action: action, actor: actor)
+            try Self.save(db, change, action: action, actor: actor, year: time.clock.local(now).date.year)
             return try Self.view(db, try Self.ticket(db, ticket.code), centre: centre, time: time, now: now, withApplicant: true)
         }
     }
@@ -37,7 +37,7 @@ extension AppDatabase {
             let facts = try Self.facts(db, for: ticket, needs: TicketRules.needs(.claim), request: ActionRequest())
             let change = try TicketRules.decide(
                 .claim, facts, ActionRequest(), TicketContext(actor: actor, now: now, time: time, centre: centre))
-            try Self.save(db, change, action: .claim, actor: actor)
+            try Self.save(db, change, action: .claim, actor: actor, year: time.clock.local(now).date.year)
             return try Self.view(db, try Self.ticket(db, ticket.code), centre: centre, time: time, now: now, withApplicant: true)
         }
     }
@@ -101,7 +101,8 @@ extension AppDatabase {
 
     /// Writes a decision: the ticket row (bumping its version, refusing a concurrent edit), the
     /// step visits, the durations, and the action's event.
-    static func save(_ db: Database, _ change: TicketChange, action: TicketAction, actor: Staff) throws {
+    /// `year`: the local year of the change, for the number of a form it issues.
+    static func save(_ db: Database, _ change: TicketChange, action: TicketAction, actor: Staff, year: Int) throws {
         let code = change.ticket.code
         var detail = change.detail
         detail["from"] = detail["from"] ?? change.original.state.rawValue
@@ -157,7 +158,7 @@ extension AppDatabase {
                 arguments: [resolution.timeliness?.rawValue, resolution.calendarMinutes, resolution.workingMinutes, code])
         }
         try EventLog.appendTicketEvent(
-            db, at: change.now, actor: actor.username, action: "ticket.\(action.rawValue)", code: code,
+            db, at: change.now, year: year, actor: actor.username, action: "ticket.\(action.rawValue)", code: code,
             detail: detail.compactMapValues { $0 })
     }
 

@@ -145,7 +145,7 @@ extension AppDatabase {
                 detail["walkInCounter"] = walkIn.counter.map(String.init)
             }
             try EventLog.appendTicketEvent(
-                db, at: now, actor: actor.username, action: "ticket.intake", code: code, detail: detail)
+                db, at: now, year: local.date.year, actor: actor.username, action: "ticket.intake", code: code, detail: detail)
 
             // Built from what was just written rather than read back: intake is the hot path.
             let ticket = Ticket(

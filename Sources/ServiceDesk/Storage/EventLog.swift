@@ -49,8 +49,12 @@ enum EventLog {
     /// Appends a ticket event whose free text (`noteKeys`) goes to `event_note`, out of the
     /// chained detail, which gets `notes`: SHA-256 of a random salt and the texts. The purge can
     /// erase the texts and the salt; the chain stays valid and proves them while they exist.
+    ///
+    /// An event that issues a form (`FormKind.issued`) takes the next number of that form's
+    /// yearly sequence in the same transaction, stored with the event: gap-free, and a reprint
+    /// shows the same number.
     static func appendTicketEvent(
-        _ db: Database, at: Date, actor: String, action: String, code: String, detail: [String: String]
+        _ db: Database, at: Date, year: Int, actor: String, action: String, code: String, detail: [String: String]
     ) throws {
         var detail = detail
         var texts: [String: String] = [:]
@@ -62,10 +66,24 @@ enum EventLog {
             salt = value
         }
         try append(db, at: at, actor: actor, action: action, entity: "ticket", entityId: code, detail: detail)
+        let eventId = db.lastInsertedRowID
         if let salt {
             try db.cachedExecute(
                 sql: "INSERT INTO event_note (event_id, ticket, salt, texts) VALUES (?, ?, ?, ?)",
-                arguments: [db.lastInsertedRowID, code, salt, canonical(texts)])
+                arguments: [eventId, code, salt, canonical(texts)])
+        }
+        if let form = FormKind.issued(by: action, outcome: detail["outcome"], kind: detail["kind"]) {
+            let number =
+                try db.fetchValue(
+                    Int.self,
+                    sql: """
+                        INSERT INTO document_sequence (kind, year, last) VALUES (?, ?, 1)
+                        ON CONFLICT (kind, year) DO UPDATE SET last = last + 1 RETURNING last
+                        """,
+                    arguments: [form.rawValue, year]) ?? 1
+            try db.cachedExecute(
+                sql: "INSERT INTO document_number (kind, year, number, ticket, event_id, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [form.rawValue, year, number, code, eventId, at.storedSeconds])
         }
     }
 

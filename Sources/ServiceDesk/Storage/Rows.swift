@@ -17,7 +17,8 @@ extension Centre {
             mode: OrganisationalMode(rawValue: row["mode"]) ?? .administrativeBody,
             autonomyGroup: row["autonomy_group"], timezone: row["timezone"],
             intakeCutoff: TimeOfDay(row["intake_cutoff"] as String) ?? Centre.defaultCutoff,
-            apologyLeadDays: row["apology_lead_days"] ?? 1, atRiskDays: row["at_risk_days"] ?? 1)
+            apologyLeadDays: row["apology_lead_days"] ?? 1, atRiskDays: row["at_risk_days"] ?? 1,
+            issuingBody: row["issuing_body"], place: row["place"])
     }
 }
 

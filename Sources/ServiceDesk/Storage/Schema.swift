@@ -20,5 +20,6 @@ public enum Schema {
         Migration(name: "0008_rules_core", sql: String(decoding: PackageResources._008_rules_core_sql, as: UTF8.self)),
         Migration(name: "0009_token_scope", sql: String(decoding: PackageResources._009_token_scope_sql, as: UTF8.self)),
         Migration(name: "0010_event_notes", sql: String(decoding: PackageResources._010_event_notes_sql, as: UTF8.self)),
+        Migration(name: "0011_forms", sql: String(decoding: PackageResources._011_forms_sql, as: UTF8.self)),
     ]
 }

@@ -75,6 +75,20 @@ struct TicketController {
             let viewer = try context.require(anyOf: Role.configurationReaders).staff
             return JSONResponse(try await database.ticketSteps(try context.parameter("code"), viewer: viewer))
         }
+        // The printed forms (Circular 03/2025/TT-VPCP, Phụ lục I): print-ready HTML.
+        group.get("tickets/:code/forms/:form") { request, context in
+            let viewer = try context.require(anyOf: Role.configurationReaders).staff
+            let name = try context.parameter("form")
+            guard let form = FormKind(rawValue: name) else { throw DeskError.notFound(entity: "form", id: name) }
+            let code = try context.parameter("code")
+            let html = try await database.form(form, of: code, viewer: viewer)
+            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+            if request.uri.queryParameters.get("download") != nil {
+                // Dossier codes are letters, digits, dots and dashes: safe in a quoted file name.
+                headers[.contentDisposition] = "attachment; filename=\"\(code)-\(form.rawValue).html\""
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
         group.get("tickets/:code/due") { _, context in
             let viewer = try context.require(anyOf: Role.configurationReaders).staff
             return JSONResponse(try await database.explainDue(try context.parameter("code"), viewer: viewer))

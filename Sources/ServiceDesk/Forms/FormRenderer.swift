@@ -1,0 +1,28 @@
+import Foundation
+import Mustache
+
+/// Renders the forms from their templates (`Forms/Templates`, swift-mustache, HTML escaping on):
+/// print-ready HTML with `@page` CSS, one A5 page for a slip, A4 for the control sheet.
+public enum FormRenderer {
+    /// The templates, compiled once: a layout with the national header (Decree 30/2020
+    /// Phụ lục I), the applicant block, and one template per form.
+    static let library: Result<MustacheLibrary, any Error> = Result {
+        var library = MustacheLibrary()
+        let sources: [(String, [UInt8])] = [
+            ("layout", PackageResources.layout_mustache), ("applicant", PackageResources.applicant_mustache),
+            ("01", PackageResources.form01_mustache), ("02", PackageResources.form02_mustache),
+            ("03", PackageResources.form03_mustache), ("04", PackageResources.form04_mustache),
+            ("05", PackageResources.form05_mustache), ("06", PackageResources.form06_mustache),
+        ]
+        for (name, bytes) in sources { try library.register(String(decoding: bytes, as: UTF8.self), named: name) }
+        return library
+    }
+
+    /// The form's HTML; a template that does not parse (a build defect the tests catch) throws.
+    public static func render(_ form: FormKind, _ values: [String: Any]) throws -> String {
+        guard let html = try library.get().render(values, withTemplate: form.rawValue) else {
+            throw DeskError.conflict("the template of form \(form.rawValue) is missing")
+        }
+        return html
+    }
+}

@@ -1,0 +1,73 @@
+"""A `deskd` started by a script: on a free loopback port, waited for, its admin token read.
+
+Shared by scripts/contract.py, scripts/soak.py, scripts/kill9.py and scripts/open311-clients.py
+(standard library only). Every wait is bounded.
+"""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(port, timeout=1):
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+
+
+class Deskd:
+    """`deskd --database DATABASE --port PORT --demo`, its output appended to `log_path`."""
+
+    def __init__(self, deskd, database, log_path, env=None, start_timeout=60):
+        self.port = free_port()
+        self.log_path = log_path
+        self.log = open(log_path, "ab")
+        self.process = subprocess.Popen(
+            [deskd, "--database", database, "--port", str(self.port), "--demo"],
+            stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        )
+        deadline = time.time() + start_timeout
+        while not healthy(self.port):
+            if time.time() > deadline or self.process.poll() is not None:
+                self.process.kill()
+                raise SystemExit(f"deskd did not start on port {self.port} (log: {log_path})")
+            time.sleep(0.05)
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def admin_token(self, wait=5):
+        """The token printed on the database's first start (None on a later start)."""
+        deadline = time.time() + wait
+        while True:
+            self.log.flush()
+            with open(self.log_path, encoding="utf-8", errors="replace") as text:
+                for line in text:
+                    if line.startswith("admin token: "):
+                        return line.split(": ", 1)[1].strip()
+            if time.time() > deadline:
+                return None
+            time.sleep(0.05)
+
+    def stop(self, timeout=20):
+        """SIGTERM, then SIGKILL if it does not stop in time; the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait(timeout=timeout)
