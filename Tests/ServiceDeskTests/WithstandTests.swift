@@ -231,7 +231,7 @@ struct AuditAnchorTests {
         let centre = try await Centre2026()
         let code = try await centre.intake("HD-TTHC").receipt.code
         try await centre.act(.note, code, by: "lan.mc", ActionRequest(note: "chị Hoa gọi lại lúc 9 giờ"))
-        let stored = try await centre.database.writer.read { db in
+        let stored = try centre.database.writer.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT e.id, e.detail FROM event e WHERE e.action = 'ticket.note' AND e.entity_id = ?", arguments: [code])
         }
