@@ -45,13 +45,14 @@ def start(deskd, folder):
 
 
 def token(base, admin, username, role):
-    """A new staff member with `role` and an Open311 key for them, through the REST API."""
+    """A new staff member with `role` and a token for them, through the REST API: an Open311 key
+    (scope open311) for an integration member, an ordinary API token for anyone else."""
     headers = {"Authorization": f"Bearer {admin}"}
     r = requests.post(f"{base}/api/v1/staff", headers=headers, timeout=10, json={
         "username": username, "name": username, "role": role, "employment": "contract"})
     check(r.status_code == 201, f"create {role} staff: {r.status_code} {r.text}")
     r = requests.post(f"{base}/api/v1/staff/{username}/tokens", headers=headers, timeout=10,
-                      json={"label": "open311", "scope": "open311"})
+                      json={"label": "open311", "scope": "open311" if role == "integration" else "api"})
     check(r.status_code == 201, f"create token: {r.status_code} {r.text}")
     return r.json()["token"]
 
