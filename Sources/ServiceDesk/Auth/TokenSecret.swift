@@ -16,13 +16,13 @@ public enum TokenSecret {
     /// A short random public identifier, used to list and revoke a token without showing it.
     public static func newIdentifier() -> String {
         var generator = SystemRandomNumberGenerator()
-        return "tok_" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        return "tok_" + (0..<6).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.hexString
     }
 
     /// `bytes` random bytes in lower-case hex (a salt).
     static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        return (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.hexString
     }
 
     /// A random, unguessable public name (16 bytes, URL-safe), e.g. of an uploaded photo.
@@ -44,12 +44,12 @@ public enum TokenSecret {
     }
 }
 
-extension Digest {
+extension Sequence<UInt8> {
     /// Lower-case hex, without `String(format:)` (it showed in the intake profile).
     var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
-        text.reserveCapacity(Self.byteCount * 2)
+        text.reserveCapacity(underestimatedCount * 2)
         for byte in self {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0f)])
@@ -58,7 +58,6 @@ extension Digest {
     }
 }
 
-/// A token as listed: never the secret itself.
 /// Where a token works. An Open311 `api_key` travels in URLs and forms (logs, proxies,
 /// browser histories), so it is a key of its own that opens nothing under `/api/v1`.
 public enum TokenScope: String, Codable, CaseIterable, Sendable {
@@ -68,6 +67,7 @@ public enum TokenScope: String, Codable, CaseIterable, Sendable {
     case open311
 }
 
+/// A token as listed: never the secret itself.
 public struct TokenInfo: Codable, Equatable, Sendable {
     public var id: String
     public var username: String

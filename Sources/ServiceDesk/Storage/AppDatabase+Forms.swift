@@ -39,7 +39,7 @@ extension AppDatabase {
                 "serviceName": service?.name ?? ticket.service,
                 "resultPlace": "Bộ phận Tiếp nhận và Trả kết quả, \(centreName)",
                 "receivedMoment": FormText.moment(ticket.receivedAt, clock),
-                "receivedDate": FormText.day(clock.local(ticket.receivedAt).date).replacingOccurrences(of: "ngày ", with: ""),
+                "receivedDay": FormText.day(clock.local(ticket.receivedAt).date),
             ]
             if let body = centre.issuingBody { values["issuingBody"] = body }
             let issuedAt = issued?.at ?? ticket.receivedAt
