@@ -35,6 +35,8 @@ struct CentreCommand: AsyncParsableCommand {
         @Option(help: "A ticket is at risk within this many working days of its due moment (default 1).") var atRiskDays: Int?
         @Option(help: "The body the centre belongs to, first line of its forms' header, e.g. 'UBND QUẬN BA ĐÌNH'.") var issuingBody: String?
         @Option(help: "The place name of its forms' date line, e.g. 'Hà Nội'.") var place: String?
+        @Option(help: "Public-service-unit mode: the one-stop desk the unit receives dossiers for, printed as 'thay mặt …'.")
+        var onBehalfOf: String?
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
@@ -47,6 +49,7 @@ struct CentreCommand: AsyncParsableCommand {
             body["autonomyGroup"] = autonomyGroup.map(AnyEncodable.init)
             body["issuingBody"] = issuingBody.map(AnyEncodable.init)
             body["place"] = place.map(AnyEncodable.init)
+            body["onBehalfOf"] = onBehalfOf.map(AnyEncodable.init)
             guard !body.isEmpty else { throw ValidationError("nothing to change: give at least one option") }
             let client = try global.client()
             let data = try await client.call("PATCH", "api/v1/centre", json: body)
@@ -100,7 +103,7 @@ struct CentreCommand: AsyncParsableCommand {
             ("intake cut-off", centre.intakeCutoff.description),
             ("apology lead", "\(centre.apologyLeadDays) working day(s) before the due date"),
             ("at risk", "within \(centre.atRiskDays) working day(s) of the due moment"),
-            ("issuing body", centre.issuingBody ?? "-"), ("place", centre.place ?? "-"),
+            ("issuing body", centre.issuingBody ?? "-"), ("place", centre.place ?? "-"), ("on behalf of", centre.onBehalfOf ?? "-"),
         ])
     }
 }

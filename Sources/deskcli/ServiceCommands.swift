@@ -51,6 +51,8 @@ struct ServiceCommand: AsyncParsableCommand {
         @Option(help: "'dept[:allowance] > dept[:allowance] …', e.g. 'mot-cua:1 d > tnmt:8 d'.") var route: String?
         @Option(help: "Index of the deciding route step (0 = first).") var decidingStep: Int?
         @Option(help: "Legal basis making the centre's unit competent.") var legalBasis: String?
+        @Option(help: "The field (lĩnh vực) it belongs to, e.g. 'Hộ tịch': its dossiers go into that field's tracking book.")
+        var field: String?
         @Option(help: "restart or pause") var supplementRule: String?
         @Option(help: "Whether a paper dossier after the centre's cut-off counts from the next working day: on, off or default.")
         var cutoff: CutoffSetting?
@@ -91,7 +93,7 @@ struct ServiceCommand: AsyncParsableCommand {
                 route: fields.route.map(CatalogueImport.route), decidingStep: fields.decidingStep, legalBasis: fields.legalBasis,
                 supplementRule: fields.supplementRule, cutoff: fields.cutoff?.value, charges: try fields.chargeDrafts(),
                 queuePrefix: fields.queuePrefix,
-                keywords: fields.keywords, attributes: try fields.attributeDrafts())
+                keywords: fields.keywords, attributes: try fields.attributeDrafts(), field: fields.field)
             let client = try global.client()
             let data = try await client.call("POST", "api/v1/services", json: draft)
             if global.json { return Output.json(data) }
@@ -117,6 +119,7 @@ struct ServiceCommand: AsyncParsableCommand {
             body["decidingStep"] = fields.decidingStep.map(AnyEncodable.init)
             if noDecidingStep { body["decidingStep"] = AnyEncodable(Int?.none) }
             body["legalBasis"] = fields.legalBasis.map(AnyEncodable.init)
+            body["field"] = fields.field.map(AnyEncodable.init)
             body["supplementRule"] = fields.supplementRule.map(AnyEncodable.init)
             if let cutoff = fields.cutoff { body["cutoff"] = AnyEncodable(cutoff.value) }
             if !fields.charges.isEmpty { body["charges"] = AnyEncodable(try fields.chargeDrafts()) }
@@ -137,7 +140,7 @@ struct ServiceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a catalogue from JSON ({departments, services}) or CSV, with a per-row report.",
             discussion: """
-                CSV columns: code,name,kind,timeLimit,route[,decidingStep,legalBasis,supplementRule,charges,queuePrefix,keywords,active].
+                CSV columns: code,name,kind,timeLimit,route[,decidingStep,legalBasis,field,supplementRule,charges,queuePrefix,keywords,active].
                 Each row is created on its own; rows that already exist are skipped (or updated with --update).
                 Exit code 1 if any row failed. See docs/catalogue.md.
                 """)
@@ -203,7 +206,7 @@ struct ServiceCommand: AsyncParsableCommand {
             ("time limit", service.timeLimit.description), ("supplement rule", service.supplementRule.rawValue),
             ("cut-off", (service.appliesCutoff ? "on" : "off") + (service.cutoff == nil ? " (default)" : "")),
             ("deciding step", service.decidingStep.map { "\($0) (\(service.route[$0].department))" } ?? "none"),
-            ("legal basis", service.legalBasis ?? "-"), ("queue prefix", service.queuePrefix ?? "-"),
+            ("legal basis", service.legalBasis ?? "-"), ("field", service.field ?? "-"), ("queue prefix", service.queuePrefix ?? "-"),
             ("keywords", service.keywords.isEmpty ? "-" : service.keywords.joined(separator: ", ")),
             ("active", Output.yesNo(service.active)), ("version", String(service.version)),
         ])

@@ -71,7 +71,7 @@ func buildRouter(
         .addRoutes(to: router)
     let proxies = TrustedProxies(configuration.trustedProxies)
     PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit), proxies: proxies)
-        .addRoutes(to: router.group("api/v1/public"))
+        .addRoutes(to: router.group("api/v1/public"), wellKnown: router.group(".well-known"))
     Open311Controller(database: database, metrics: metrics, proxies: proxies, ordinaryBodyLimit: configuration.bodyLimit)
         .addRoutes(to: router.group("open311/v2"))
 
@@ -83,6 +83,7 @@ func buildRouter(
     StaffController(database: database).addRoutes(to: api)
     TicketController(database: database, metrics: metrics).addRoutes(to: api)
     ReportController(database: database).addRoutes(to: api)
+    FormsController(database: database).addRoutes(to: api)
     HallController(
         database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat,
         streams: StreamSlots(limit: configuration.displayStreams)

@@ -66,6 +66,73 @@ struct TicketHTTPTests {
         }
     }
 
+    @Test(
+        "the seal of a printed form is checked without a token against the keys at /.well-known/jwks.json; the book is HTML, CSV or JSON"
+    )
+    func sealsAndBook() async throws {
+        let app = try await TestApp.make()
+        let officer = try await app.token(for: .officer)
+        let handler = try await app.token(for: .handler)
+        try await app.test { client in
+            let result = try await client.execute(uri: "/api/v1/tickets", method: .post, headers: bearer(officer), body: json(Self.intake))
+            { response in try response.decode(IntakeResult.self) }
+            let code = result.receipt.code
+            #expect(result.receipt.forms.map(\.href) == ["/api/v1/tickets/\(code)/forms/01", "/api/v1/tickets/\(code)/forms/06"])
+            let html = try await client.execute(uri: result.receipt.forms[0].href, method: .get, headers: bearer(officer)) { $0.text }
+            let start = try #require(html.range(of: "data-seal=\""))
+            let seal = String(html[start.upperBound...].prefix { $0 != "\"" })
+            let escaped = try #require(seal.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+            try await client.execute(uri: "/api/v1/public/verify?seal=\(escaped)", method: .get) { response in
+                #expect(response.status == .ok)
+                let verdict = try response.decode(SealVerdict.self)
+                #expect(verdict.genuine && verdict.current && verdict.code == code && verdict.state == .queued)
+            }
+            try await client.execute(uri: "/api/v1/public/verify?seal=SDV1%7Cnothing", method: .get) { response in
+                #expect(response.status == .unprocessableContent && response.text.contains(#""field":"seal""#))
+            }
+            try await client.execute(uri: "/.well-known/jwks.json", method: .get) { response in
+                let keys = try response.decode(PublishedKeys.self).keys
+                #expect(keys.count == 1 && keys[0].kty == "OKP" && keys[0].crv == "Ed25519" && seal.contains("|\(keys[0].kid)|"))
+            }
+            // Rotation is the admin's; the officer is refused.
+            try await client.execute(uri: "/api/v1/centre/signing-key/rotate", method: .post, headers: bearer(officer)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/centre/signing-key/rotate", method: .post, headers: bearer(app.adminToken)) { response in
+                let keys = try response.decode(PublishedKeys.self).keys
+                #expect(keys.count == 2)
+            }
+            // The example's birth registration is in the Hộ tịch field's book.
+            let field = "H%E1%BB%99%20t%E1%BB%8Bch"
+            try await client.execute(uri: "/api/v1/tracking-books?year=2026", method: .get, headers: bearer(officer)) { response in
+                let books = try response.decode([TrackingBook].self)
+                #expect(books.map(\.field) == ["Hộ tịch"] && books.first?.entries == 1)
+            }
+            try await client.execute(uri: "/api/v1/tracking-book?year=2026&field=\(field)", method: .get, headers: bearer(officer)) {
+                response in
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8" && response.text.contains("SỔ THEO DÕI HỒ SƠ"))
+                #expect(response.text.contains(code) && response.text.contains("Đặng Văn Nam"))
+            }
+            var csv = bearer(officer)
+            csv[.accept] = "text/csv"
+            try await client.execute(uri: "/api/v1/tracking-book?year=2026&field=H%E1%BB%99+t%E1%BB%8Bch", method: .get, headers: csv) {
+                response in
+                #expect(response.headers[.contentType] == "text/csv; charset=utf-8" && response.text.contains("entry,code,service"))
+            }
+            for (uri, status) in [
+                ("/api/v1/tracking-book?year=2025&field=\(field)", HTTPResponse.Status.notFound),
+                ("/api/v1/tracking-book?year=26", .unprocessableContent), ("/api/v1/tracking-books?year=", .unprocessableContent),
+            ] {
+                try await client.execute(uri: uri, method: .get, headers: bearer(officer)) { response in
+                    #expect(response.status == status, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/tracking-books", method: .get, headers: bearer(handler)) { response in
+                #expect(response.status == .forbidden)
+            }
+        }
+    }
+
     @Test("invalid applicants are 422 naming each field; nothing is stored")
     func badApplicant() async throws {
         let app = try await TestApp.make()

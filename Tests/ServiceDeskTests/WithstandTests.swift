@@ -195,6 +195,7 @@ struct AuditAnchorTests {
             try db.execute(sql: "DROP TRIGGER event_no_delete")
             try db.execute(sql: "DELETE FROM event_note WHERE event_id >= ?", arguments: [anchor.eventId])
             try db.execute(sql: "DELETE FROM document_number WHERE event_id >= ?", arguments: [anchor.eventId])
+            try db.execute(sql: "DELETE FROM book_entry WHERE event_id >= ?", arguments: [anchor.eventId])
             try db.execute(sql: "DELETE FROM event WHERE id >= ?", arguments: [anchor.eventId])
         }
         #expect(try centre.database.verifyEventChain().intact)

@@ -23,12 +23,16 @@ public struct Centre: Codable, Equatable, Sendable {
     public var issuingBody: String?
     /// The place name of a form's date line (*địa danh*), e.g. `Hà Nội`.
     public var place: String?
+    /// In public-service-unit mode, the legal one-stop desk (*Bộ phận Một cửa*) the unit receives
+    /// dossiers for by assignment or contract, printed on its forms as "thay mặt …" (a unit that is
+    /// not the desk itself; Decree 118/2025 art. 7; docs/modes.md). Ignored in administrative-body mode.
+    public var onBehalfOf: String?
 
     public init(
         code: String, name: String, mode: OrganisationalMode = .administrativeBody,
         autonomyGroup: Int? = nil, timezone: String = Centre.defaultTimezone,
         intakeCutoff: TimeOfDay = Centre.defaultCutoff, apologyLeadDays: Int = 1, atRiskDays: Int = 1,
-        issuingBody: String? = nil, place: String? = nil
+        issuingBody: String? = nil, place: String? = nil, onBehalfOf: String? = nil
     ) {
         self.code = code
         self.name = name
@@ -40,6 +44,7 @@ public struct Centre: Codable, Equatable, Sendable {
         self.atRiskDays = atRiskDays
         self.issuingBody = issuingBody
         self.place = place
+        self.onBehalfOf = onBehalfOf
     }
 
     public static let defaultTimezone = "Asia/Ho_Chi_Minh"
@@ -65,6 +70,7 @@ public struct Centre: Codable, Equatable, Sendable {
         validator.check((0...30).contains(centre.atRiskDays), "atRiskDays", "must be 0 to 30 working days")
         validator.check((centre.issuingBody?.unicodeScalars.count ?? 0) <= 200, "issuingBody", "must be at most 200 characters")
         validator.check((centre.place?.unicodeScalars.count ?? 0) <= 100, "place", "must be at most 100 characters")
+        validator.check((centre.onBehalfOf?.unicodeScalars.count ?? 0) <= 200, "onBehalfOf", "must be at most 200 characters")
     }
 }
 
@@ -81,15 +87,17 @@ public struct CentrePatch: Decodable, Sendable {
     public var atRiskDays: Int?
     public var issuingBody: PatchField<String>
     public var place: PatchField<String>
+    public var onBehalfOf: PatchField<String>
 
     enum CodingKeys: String, CodingKey {
-        case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays, issuingBody, place
+        case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays, issuingBody, place, onBehalfOf
     }
 
     public init(
         code: String? = nil, name: String? = nil, timezone: String? = nil, intakeCutoff: String? = nil,
         autonomyGroup: PatchField<Int> = .unchanged, apologyLeadDays: Int? = nil, atRiskDays: Int? = nil,
-        issuingBody: PatchField<String> = .unchanged, place: PatchField<String> = .unchanged
+        issuingBody: PatchField<String> = .unchanged, place: PatchField<String> = .unchanged,
+        onBehalfOf: PatchField<String> = .unchanged
     ) {
         self.code = code
         self.name = name
@@ -100,6 +108,7 @@ public struct CentrePatch: Decodable, Sendable {
         self.atRiskDays = atRiskDays
         self.issuingBody = issuingBody
         self.place = place
+        self.onBehalfOf = onBehalfOf
     }
 
     public init(from decoder: any Decoder) throws {
@@ -114,6 +123,7 @@ public struct CentrePatch: Decodable, Sendable {
         atRiskDays = try container.decodeIfPresent(Int.self, forKey: .atRiskDays)
         issuingBody = try container.decodePatch(String.self, forKey: .issuingBody)
         place = try container.decodePatch(String.self, forKey: .place)
+        onBehalfOf = try container.decodePatch(String.self, forKey: .onBehalfOf)
     }
 
     /// The centre after the patch, validated. Mode rules on the autonomy group apply.
@@ -138,6 +148,7 @@ public struct CentrePatch: Decodable, Sendable {
         if let atRiskDays { result.atRiskDays = atRiskDays }
         result.issuingBody = Text.clean(issuingBody.applied(to: centre.issuingBody))
         result.place = Text.clean(place.applied(to: centre.place))
+        result.onBehalfOf = Text.clean(onBehalfOf.applied(to: centre.onBehalfOf))
         Centre.validate(result, into: &validator)
         try validator.finish()
         // Against the centre's present mode: a `409`, since the same patch fits the other mode.

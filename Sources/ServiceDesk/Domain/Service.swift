@@ -24,6 +24,9 @@ public struct Service: Codable, Equatable, Sendable {
     /// The legal text that makes the centre's own unit competent (needed for a deciding
     /// internal step in public-service-unit mode).
     public var legalBasis: String?
+    /// The field (*lĩnh vực*) the procedure belongs to, e.g. `Hộ tịch`: one tracking book per
+    /// field and year (Circular 01/2018 art. 10; docs/forms.md). Nil: the general book.
+    public var field: String?
     public var supplementRule: SupplementRule
     /// Whether a paper dossier received after the centre's cut-off counts as received on the
     /// next working day (Decree 61/2018 art. 18); nil: the default, `cutoffByDefault(kind:limit:)`.
@@ -43,8 +46,9 @@ public struct Service: Codable, Equatable, Sendable {
         code: String, name: String, kind: Kind, timeLimit: TimeLimit, route: [RouteStep],
         decidingStep: Int? = nil, legalBasis: String? = nil, supplementRule: SupplementRule? = nil, cutoff: Bool? = nil,
         charges: [Charge] = [], queuePrefix: String? = nil, keywords: [String] = [], attributes: [ServiceAttribute] = [],
-        active: Bool = true, version: Int = 1
+        active: Bool = true, version: Int = 1, field: String? = nil
     ) {
+        self.field = field
         self.cutoff = cutoff
         self.code = code
         self.name = name
@@ -120,6 +124,11 @@ public struct Service: Codable, Equatable, Sendable {
         if let basis = service.legalBasis {
             validator.check(basis.unicodeScalars.count <= 2000, "legalBasis", "must be at most 2000 characters")
         }
+        if let field = service.field {
+            validator.check(
+                !Text.isBlank(field) && field.unicodeScalars.count <= 200, "field", "must be a name of at most 200 characters, e.g. Hộ tịch"
+            )
+        }
         validate(keywords: service.keywords, into: &validator)
         ServiceAttribute.validate(service.attributes, into: &validator)
     }
@@ -183,6 +192,7 @@ public struct ServiceDraft: Codable, Sendable {
     public var route: [RouteStepDraft]?
     public var decidingStep: Int?
     public var legalBasis: String?
+    public var field: String?
     public var supplementRule: String?
     /// Whether the intake cut-off applies; absent: the default for the service's kind and limit.
     public var cutoff: Bool?
@@ -196,8 +206,9 @@ public struct ServiceDraft: Codable, Sendable {
         code: String? = nil, name: String? = nil, kind: String? = nil, timeLimit: String? = nil,
         route: [RouteStepDraft]? = nil, decidingStep: Int? = nil, legalBasis: String? = nil,
         supplementRule: String? = nil, cutoff: Bool? = nil, charges: [ChargeDraft]? = nil, queuePrefix: String? = nil,
-        keywords: [String]? = nil, attributes: [ServiceAttributeDraft]? = nil, active: Bool? = nil
+        keywords: [String]? = nil, attributes: [ServiceAttributeDraft]? = nil, active: Bool? = nil, field: String? = nil
     ) {
+        self.field = field
         self.cutoff = cutoff
         self.code = code
         self.name = name
@@ -238,7 +249,7 @@ public struct ServiceDraft: Codable, Sendable {
             code: code, name: name, kind: kind!, timeLimit: timeLimit!, route: route,
             decidingStep: decidingStep, legalBasis: Text.clean(legalBasis), supplementRule: rule, cutoff: cutoff,
             charges: charges, queuePrefix: Text.clean(queuePrefix), keywords: (keywords ?? []).map(Text.clean),
-            attributes: attributes, active: active ?? true)
+            attributes: attributes, active: active ?? true, field: Text.clean(field))
         Service.validate(service, into: &validator)
         try validator.finish()
         return service
@@ -301,7 +312,7 @@ public struct ChargeDraft: Codable, Sendable {
     }
 }
 
-/// `PATCH /api/v1/services/{code}`; `null` clears `decidingStep`, `legalBasis` and `queuePrefix`.
+/// `PATCH /api/v1/services/{code}`; `null` clears `decidingStep`, `legalBasis`, `field` and `queuePrefix`.
 public struct ServicePatch: Decodable, Sendable {
     public var name: String?
     public var kind: String?
@@ -309,6 +320,7 @@ public struct ServicePatch: Decodable, Sendable {
     public var route: [RouteStepDraft]?
     public var decidingStep: PatchField<Int>
     public var legalBasis: PatchField<String>
+    public var field: PatchField<String>
     public var supplementRule: String?
     /// `null` returns the cut-off to the default for the service.
     public var cutoff: PatchField<Bool>
@@ -320,7 +332,7 @@ public struct ServicePatch: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case name, kind, timeLimit, route, decidingStep, legalBasis, supplementRule, cutoff, charges, queuePrefix, keywords, attributes,
-            active
+            active, field
     }
 
     public init(
@@ -328,8 +340,9 @@ public struct ServicePatch: Decodable, Sendable {
         decidingStep: PatchField<Int> = .unchanged, legalBasis: PatchField<String> = .unchanged,
         supplementRule: String? = nil, cutoff: PatchField<Bool> = .unchanged, charges: [ChargeDraft]? = nil,
         queuePrefix: PatchField<String> = .unchanged, keywords: [String]? = nil, attributes: [ServiceAttributeDraft]? = nil,
-        active: Bool? = nil
+        active: Bool? = nil, field: PatchField<String> = .unchanged
     ) {
+        self.field = field
         self.cutoff = cutoff
         self.name = name
         self.kind = kind
@@ -353,6 +366,7 @@ public struct ServicePatch: Decodable, Sendable {
         route = try container.decodeIfPresent([RouteStepDraft].self, forKey: .route)
         decidingStep = try container.decodePatch(Int.self, forKey: .decidingStep)
         legalBasis = try container.decodePatch(String.self, forKey: .legalBasis)
+        field = try container.decodePatch(String.self, forKey: .field)
         supplementRule = try container.decodeIfPresent(String.self, forKey: .supplementRule)
         cutoff = try container.decodePatch(Bool.self, forKey: .cutoff)
         charges = try container.decodeIfPresent([ChargeDraft].self, forKey: .charges)
@@ -383,6 +397,7 @@ public struct ServicePatch: Decodable, Sendable {
         if route != nil { result.route = RouteStepDraft.validated(route, into: &validator) }
         result.decidingStep = decidingStep.applied(to: service.decidingStep)
         result.legalBasis = Text.clean(legalBasis.applied(to: service.legalBasis))
+        result.field = Text.clean(field.applied(to: service.field))
         if let supplementRule {
             if let value = Service.SupplementRule(rawValue: supplementRule) {
                 result.supplementRule = value

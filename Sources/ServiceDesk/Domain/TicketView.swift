@@ -9,8 +9,10 @@ public struct TicketView: Codable, Equatable, Sendable {
     public var atRisk: Bool
     /// The Open311 attribute values a request came with, per attribute code (one ticket's view).
     public var attributes: [String: [String]]?
+    /// The printed forms the ticket has (one ticket's view and an action's answer; not in lists).
+    public var forms: [FormLink]?
 
-    enum Extra: String, CodingKey { case portalStatus, applicant, overdue, atRisk, attributes }
+    enum Extra: String, CodingKey { case portalStatus, applicant, overdue, atRisk, attributes, forms }
 
     public init(ticket: Ticket, applicant: Applicant?, overdue: Bool, atRisk: Bool, attributes: [String: [String]]? = nil) {
         self.ticket = ticket
@@ -28,6 +30,7 @@ public struct TicketView: Codable, Equatable, Sendable {
         try container.encode(overdue, forKey: .overdue)
         try container.encode(atRisk, forKey: .atRisk)
         try container.encodeIfPresent(attributes, forKey: .attributes)
+        try container.encodeIfPresent(forms, forKey: .forms)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +40,7 @@ public struct TicketView: Codable, Equatable, Sendable {
         overdue = try container.decode(Bool.self, forKey: .overdue)
         atRisk = try container.decode(Bool.self, forKey: .atRisk)
         attributes = try container.decodeIfPresent([String: [String]].self, forKey: .attributes)
+        forms = try container.decodeIfPresent([FormLink].self, forKey: .forms)
     }
 }
 
@@ -58,6 +62,8 @@ public struct Receipt: Codable, Equatable, Sendable {
     public var reasons: String?
     /// Said when the due computation entered a year whose calendar was never loaded (SPEC §3).
     public var warnings: [String]
+    /// The paper to hand over: form 01, 02 or 03 as the outcome issued it, and the control sheet.
+    public var forms: [FormLink]
 }
 
 /// The answer to an intake.

@@ -74,3 +74,32 @@ public enum FormKind: String, CaseIterable, Codable, Sendable {
         }
     }
 }
+
+/// A printed form of a ticket as the API links it: the intake answer, an action's answer and a
+/// ticket's view carry the forms the ticket has, so a counter prints the right paper in one step.
+public struct FormLink: Codable, Equatable, Sendable {
+    public var form: FormKind
+    public var title: String
+    /// `12/TNHS` as printed after "Số:"; absent for the control sheet (identified by the code).
+    public var number: String?
+    /// The form's print-ready HTML, `/api/v1/tickets/{code}/forms/{form}`.
+    public var href: String
+
+    public init(code: String, form: FormKind, number: String?) {
+        self.form = form
+        self.title = form.title
+        self.number = number
+        // Dossier codes are letters, digits, dots and dashes: safe in a path as they are.
+        self.href = "/api/v1/tickets/\(code)/forms/\(form.rawValue)"
+    }
+
+    /// The forms of a ticket: the latest number of each form its events issued, in form order,
+    /// and the control sheet once the dossier was accepted.
+    public static func links(code: String, numbers: [DocumentNumber], accepted: Bool) -> [FormLink] {
+        var latest: [FormKind: DocumentNumber] = [:]
+        for number in numbers where (latest[number.form]?.eventId ?? .min) < number.eventId { latest[number.form] = number }
+        var links = latest.values.map { FormLink(code: code, form: $0.form, number: $0.printed) }
+        if accepted { links.append(FormLink(code: code, form: .controlSheet, number: nil)) }
+        return links.sorted { $0.form.rawValue < $1.form.rawValue }
+    }
+}

@@ -13,15 +13,28 @@ public enum FormRenderer {
             ("01", PackageResources.form01_mustache), ("02", PackageResources.form02_mustache),
             ("03", PackageResources.form03_mustache), ("04", PackageResources.form04_mustache),
             ("05", PackageResources.form05_mustache), ("06", PackageResources.form06_mustache),
+            ("07", PackageResources.form07_mustache),
         ]
         for (name, bytes) in sources { try library.register(String(decoding: bytes, as: UTF8.self), named: name) }
         return library
     }
 
+    /// Form 07, *Sổ theo dõi hồ sơ*: kept per field and year, not per dossier.
+    public static let trackingBookTitle = "SỔ THEO DÕI HỒ SƠ"
+
     /// The form's HTML; a template that does not parse (a build defect the tests catch) throws.
     public static func render(_ form: FormKind, _ values: [String: Any]) throws -> String {
-        guard let html = try library.get().render(values, withTemplate: form.rawValue) else {
-            throw DeskError.conflict("the template of form \(form.rawValue) is missing")
+        try render(template: form.rawValue, values)
+    }
+
+    static func render(template: String, _ values: [String: Any]) throws -> String {
+        var values = values
+        let paper = values["paper"] as? String ?? "A4"
+        // A5 slips get narrower margins (10 mm, 14 mm at the binding edge) to stay one page.
+        values["paperClass"] = paper.hasPrefix("A5") ? "A5" : "A4"
+        values["margins"] = paper.hasPrefix("A5") ? "9mm 10mm 9mm 14mm" : "14mm 14mm 14mm 18mm"
+        guard let html = try library.get().render(values, withTemplate: template) else {
+            throw DeskError.conflict("the template of form \(template) is missing")
         }
         return html
     }

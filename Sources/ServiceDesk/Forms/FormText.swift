@@ -93,4 +93,36 @@ public enum FormText {
     public static func day(_ date: LocalDate) -> String {
         "ngày \(two(date.day)) tháng \(two(date.month)) năm \(date.year)"
     }
+
+    /// An amount in đồng as Vietnamese documents write it: `1.250.000`.
+    public static func money(_ amount: Int) -> String {
+        let digits = Array(String(abs(amount)))
+        var groups: [String] = []
+        var end = digits.count
+        while end > 0 {
+            groups.insert(String(digits[max(0, end - 3)..<end]), at: 0)
+            end -= 3
+        }
+        return (amount < 0 ? "-" : "") + groups.joined(separator: ".")
+    }
+
+    /// *Lệ phí*, *Phí* or *Giá dịch vụ* (Law on Fees and Charges 97/2015 art. 3).
+    static func chargeKind(_ kind: Charge.Kind) -> String {
+        switch kind {
+        case .lePhi: "Lệ phí"
+        case .phi: "Phí"
+        case .servicePrice: "Giá dịch vụ"
+        }
+    }
+
+    /// Where the money goes, as the mode allows it (docs/modes.md): a *lệ phí* and an
+    /// administrative body's *phí* to the state budget; a public service unit may retain a *phí*
+    /// and charges its own service price.
+    static func destination(_ charge: Charge) -> String {
+        switch (charge.kind, charge.remittance) {
+        case (.servicePrice, _): "giá dịch vụ sự nghiệp công được phê duyệt"
+        case (_, .budget): "nộp ngân sách nhà nước"
+        case (_, .retained): "đơn vị được để lại theo quy định"
+        }
+    }
 }

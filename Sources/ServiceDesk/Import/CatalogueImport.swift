@@ -53,7 +53,7 @@ public enum CatalogueImport {
     }
 
     /// CSV with a header row and the columns `code, name, kind, timeLimit, route` and
-    /// optionally `decidingStep, legalBasis, supplementRule, charges, queuePrefix, keywords, active`.
+    /// optionally `decidingStep, legalBasis, field, supplementRule, charges, queuePrefix, keywords, active`.
     /// `route` is `dept[:allowance] > dept[:allowance] …` (e.g. `mot-cua:1 d > tnmt:8 d`);
     /// `charges` is `kind:amount[:remittance]` lines separated by `;` (e.g. `le-phi:50000`);
     /// `keywords` are separated by `;`. Open311 attributes are imported from JSON only.
@@ -109,7 +109,7 @@ public enum CatalogueImport {
                 route: route, decidingStep: decidingStep, legalBasis: field("legalBasis"),
                 supplementRule: field("supplementRule"), charges: charges, queuePrefix: field("queuePrefix"),
                 keywords: field("keywords").map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } },
-                active: active)
+                active: active, field: field("field"))
             services.append(Entry(location: location, draft: draft))
         }
         return Result(departments: [], services: services, issues: issues)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 
@@ -12,13 +13,22 @@ public struct DocumentNumber: Codable, Equatable, Sendable {
     public var printed: String { "\(number)/\(form.symbol ?? "")" }
 }
 
+extension DocumentNumber {
+    /// A `document_number` row (`kind, year, number, event_id`); nil for a kind this binary does not know.
+    init?(row: Row) {
+        guard let form = FormKind(rawValue: row["kind"]) else { return nil }
+        self.init(form: form, year: row["year"], number: row["number"], eventId: row["event_id"])
+    }
+}
+
 extension AppDatabase {
     /// A form of a ticket as print-ready HTML (Circular 03/2025/TT-VPCP, Phụ lục I): filled from
     /// the ticket, its applicant, its service, the centre and the event that issued the form,
     /// with the number stored with that event, so a reprint is the same paper. 404 when the
     /// ticket has no such form (no supplement request, no apology, …).
     public func form(_ form: FormKind, of code: String, viewer: Staff) async throws -> String {
-        try await read { db in
+        let key = try await signingKey()
+        return try await read { db in
             let ticket = try Self.visibleTicket(db, code, viewer: viewer)
             let (centre, time) = try self.workingTime(db)
             let clock = time.clock
@@ -42,6 +52,12 @@ extension AppDatabase {
                 "receivedDay": FormText.day(clock.local(ticket.receivedAt).date),
             ]
             if let body = centre.issuingBody { values["issuingBody"] = body }
+            // A public service unit is not the legal one-stop desk: it receives for one (Decree
+            // 118/2025 art. 7) and its forms say so (docs/modes.md).
+            if centre.mode == .publicServiceUnit, let desk = centre.onBehalfOf {
+                values["onBehalfOf"] = desk
+                values["onBehalfOfUpper"] = desk.uppercased(with: Locale(identifier: "vi_VN"))
+            }
             let issuedAt = issued?.at ?? ticket.receivedAt
             values["dateLine"] = "\(centre.place ?? "……………"), \(FormText.day(clock.local(issuedAt).date))"
             if let number = issued?.number {
@@ -61,7 +77,20 @@ extension AppDatabase {
             values["officer"] = officerName
             let texts = issued?.texts ?? [:]
             switch form {
-            case .receipt, .controlSheet:
+            case .receipt:
+                values["charges"] = ticket.charges.enumerated().map { index, charge -> [String: Any] in
+                    [
+                        "label": charge.label ?? FormText.chargeKind(charge.kind), "amount": FormText.money(charge.amount),
+                        "destination": FormText.destination(charge), "last": index == ticket.charges.count - 1,
+                    ]
+                }
+                values["hasCharges"] = !ticket.charges.isEmpty
+                if let place = try Self.bookPlace(db, ticket: ticket.code) {
+                    values["bookVolume"] = FormText.two(place.volume)
+                    values["bookEntry"] = FormText.two(place.entry)
+                    if !place.field.isEmpty { values["bookField"] = place.field }
+                }
+            case .controlSheet:
                 break
             case .supplementRequest:
                 let missing = (texts["missing"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -97,6 +126,16 @@ extension AppDatabase {
                 }
                 values["departments"] = (service?.route ?? []).map { names[$0.department] ?? $0.department }.joined(separator: "; ")
             }
+            // The QR seal: what this paper promises, signed with the centre's key.
+            let signer = try Curve25519.Signing.PrivateKey(rawRepresentation: key)
+            let seal = try Self.seal(db, form, of: ticket, clock: clock).sealed(with: signer)
+            if let code = QRCode(seal) {
+                values["seal"] = [
+                    "svg": code.svg(millimetres: 18, title: "Mã QR xác thực"), "keyId": FormSeal.keyId(of: signer.publicKey), "text": seal,
+                ]
+            }
+            // The slips carry it beside their signatures; the control sheet below its table.
+            values["sealBelow"] = form == .controlSheet
             return try FormRenderer.render(form, values)
         }
     }
@@ -107,11 +146,7 @@ extension AppDatabase {
             _ = try Self.visibleTicket(db, code, viewer: viewer)
             return try Row.fetchAll(
                 db, sql: "SELECT kind, year, number, event_id FROM document_number WHERE ticket = ? ORDER BY event_id", arguments: [code]
-            ).compactMap { row in
-                FormKind(rawValue: row["kind"]).map {
-                    DocumentNumber(form: $0, year: row["year"], number: row["number"], eventId: row["event_id"])
-                }
-            }
+            ).compactMap(DocumentNumber.init(row:))
         }
     }
 

@@ -104,13 +104,14 @@ extension AppDatabase {
             try db.cachedExecute(
                 sql: """
                     INSERT INTO service (code, name, kind, time_limit, deciding_step, legal_basis, supplement_rule, queue_prefix, keywords,
-                    attributes, active, version, created_at, updated_at, applies_cutoff)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+                    attributes, active, version, created_at, updated_at, applies_cutoff, field)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
                     """,
                 arguments: [
                     service.code, service.name, service.kind.rawValue, service.timeLimit.description, service.decidingStep,
                     service.legalBasis, service.supplementRule.rawValue, service.queuePrefix, service.keywords.joined(separator: ","),
                     APIJSON.text(service.attributes), service.active, now.storedSeconds, now.storedSeconds, service.cutoff,
+                    service.field,
                 ])
             try Self.storeRouteAndCharges(db, of: service)
             try Self.enforceMode(db, writing: "service", id: service.code)
@@ -134,12 +135,14 @@ extension AppDatabase {
             try db.cachedExecute(
                 sql: """
                     UPDATE service SET name = ?, kind = ?, time_limit = ?, deciding_step = ?, legal_basis = ?, supplement_rule = ?,
-                    queue_prefix = ?, keywords = ?, attributes = ?, active = ?, version = ?, updated_at = ?, applies_cutoff = ? WHERE code = ?
+                    queue_prefix = ?, keywords = ?, attributes = ?, active = ?, version = ?, updated_at = ?, applies_cutoff = ?,
+                    field = ? WHERE code = ?
                     """,
                 arguments: [
                     after.name, after.kind.rawValue, after.timeLimit.description, after.decidingStep, after.legalBasis,
                     after.supplementRule.rawValue, after.queuePrefix, after.keywords.joined(separator: ","),
-                    APIJSON.text(after.attributes), after.active, after.version, now.storedSeconds, after.cutoff, code,
+                    APIJSON.text(after.attributes), after.active, after.version, now.storedSeconds, after.cutoff, after.field,
+                    code,
                 ])
             try db.cachedExecute(sql: "DELETE FROM service_step WHERE service = ?", arguments: [code])
             try db.cachedExecute(sql: "DELETE FROM service_charge WHERE service = ?", arguments: [code])

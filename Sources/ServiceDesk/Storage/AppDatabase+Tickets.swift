@@ -144,7 +144,7 @@ extension AppDatabase {
                 detail["walkInWaitMinutes"] = walkIn.calledAt.map { String(($0.storedSeconds - walkIn.issuedAt.storedSeconds) / 60) }
                 detail["walkInCounter"] = walkIn.counter.map(String.init)
             }
-            try EventLog.appendTicketEvent(
+            let issued = try EventLog.appendTicketEvent(
                 db, at: now, year: local.date.year, actor: actor.username, action: "ticket.intake", code: code, detail: detail)
 
             // Built from what was just written rather than read back: intake is the hot path.
@@ -166,9 +166,12 @@ extension AppDatabase {
                 code: code, outcome: input.outcome, service: service.code, serviceName: service.name, receivedAt: now,
                 countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),
                 documents: input.documents, charges: service.charges, missing: input.missing, reasons: input.reasons,
-                warnings: decision.due?.warnings ?? [])
+                warnings: decision.due?.warnings ?? [],
+                forms: FormLink.links(code: code, numbers: issued.map { [$0] } ?? [], accepted: countingStart != nil))
             let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
-            let result = IntakeResult(ticket: Self.view(ticket, applicant: input.applicant, now: now, horizon: horizon), receipt: receipt)
+            var view = Self.view(ticket, applicant: input.applicant, now: now, horizon: horizon)
+            view.forms = receipt.forms
+            let result = IntakeResult(ticket: view, receipt: receipt)
             let body = try APIJSON.encoder.encode(result)
             if let idempotency {
                 try Self.storeAnswer(
@@ -243,6 +246,12 @@ extension AppDatabase {
             let values = try? APIJSON.decoder.decode([String: [String]].self, from: Data(text.utf8)), !values.isEmpty
         {
             result.attributes = values
+        }
+        if withApplicant {
+            let numbers = try Row.fetchAll(
+                db, sql: "SELECT kind, year, number, event_id FROM document_number WHERE ticket = ?", arguments: [ticket.code]
+            ).compactMap(DocumentNumber.init(row:))
+            result.forms = FormLink.links(code: ticket.code, numbers: numbers, accepted: ticket.countingStartAt != nil)
         }
         return result
     }

@@ -124,6 +124,8 @@ extension AppDatabase {
     public func bootstrap() throws -> Bootstrap {
         let now = clock()
         return try writer.write { db in
+            // The key that signs the QR seal of the printed forms, made on first start.
+            _ = try Self.activeSigningKey(db, creatingAt: now)
             guard try db.fetchValue(Int.self, sql: "SELECT count(*) FROM centre") == 0 else {
                 return Bootstrap(adminToken: nil)
             }

@@ -53,9 +53,10 @@ enum EventLog {
     /// An event that issues a form (`FormKind.issued`) takes the next number of that form's
     /// yearly sequence in the same transaction, stored with the event: gap-free, and a reprint
     /// shows the same number.
+    @discardableResult
     static func appendTicketEvent(
         _ db: Database, at: Date, year: Int, actor: String, action: String, code: String, detail: [String: String]
-    ) throws {
+    ) throws -> DocumentNumber? {
         var detail = detail
         var texts: [String: String] = [:]
         for key in noteKeys { if let text = detail.removeValue(forKey: key) { texts[key] = text } }
@@ -84,7 +85,34 @@ enum EventLog {
             try db.cachedExecute(
                 sql: "INSERT INTO document_number (kind, year, number, ticket, event_id, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [form.rawValue, year, number, code, eventId, at.storedSeconds])
+            if form == .receipt { try enterInBook(db, year: year, code: code, eventId: eventId) }
+            return DocumentNumber(form: form, year: year, number: number, eventId: eventId)
         }
+        return nil
+    }
+
+    /// An accepted dossier's entry in its field's tracking book of the year (form 07; Circular
+    /// 01/2018/TT-VPCP art. 10): the book opened with the next volume number of the year if it
+    /// is the field's first dossier, the entry numbers running on from 1, gap-free.
+    static func enterInBook(_ db: Database, year: Int, code: String, eventId: Int64) throws {
+        // A dossier is entered once, whatever reprints or later receipts follow.
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM book_entry WHERE ticket = ?", arguments: [code]) == nil else { return }
+        let field =
+            try String.fetchOne(
+                db, sql: "SELECT s.field FROM ticket t JOIN service s ON s.code = t.service WHERE t.code = ?", arguments: [code]) ?? ""
+        guard
+            let number = try Int.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO book (year, field, volume, last)
+                    VALUES (?1, ?2, (SELECT coalesce(max(volume), 0) + 1 FROM book WHERE year = ?1), 1)
+                    ON CONFLICT (year, field) DO UPDATE SET last = last + 1 RETURNING last
+                    """,
+                arguments: [year, field])
+        else { return }
+        try db.cachedExecute(
+            sql: "INSERT INTO book_entry (year, field, number, ticket, event_id) VALUES (?, ?, ?, ?, ?)",
+            arguments: [year, field, number, code, eventId])
     }
 
     static func canonical(_ texts: [String: String]) -> String {

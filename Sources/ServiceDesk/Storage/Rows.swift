@@ -18,7 +18,7 @@ extension Centre {
             autonomyGroup: row["autonomy_group"], timezone: row["timezone"],
             intakeCutoff: TimeOfDay(row["intake_cutoff"] as String) ?? Centre.defaultCutoff,
             apologyLeadDays: row["apology_lead_days"] ?? 1, atRiskDays: row["at_risk_days"] ?? 1,
-            issuingBody: row["issuing_body"], place: row["place"])
+            issuingBody: row["issuing_body"], place: row["place"], onBehalfOf: row["on_behalf_of"])
     }
 }
 
@@ -67,7 +67,7 @@ extension Service {
             queuePrefix: row["queue_prefix"],
             keywords: (row["keywords"] as String? ?? "").split(separator: ",").map(String.init),
             attributes: Self.attributes(row["attributes"]),
-            active: row["active"], version: row["version"])
+            active: row["active"], version: row["version"], field: row["field"])
     }
 }
 

@@ -133,13 +133,26 @@ struct TicketController {
     }
 }
 
-/// `/api/v1/public/tickets/{code}?phone=`: the citizen's own lookup, no token, rate-limited per address.
+/// `/api/v1/public/tickets/{code}?phone=`: the citizen's own lookup, and `/api/v1/public/verify?seal=`
+/// for the QR seal of a form; no token, rate-limited per address.
 struct PublicController {
     let database: AppDatabase
     let limiter: RateLimiter
     let proxies: TrustedProxies
 
-    func addRoutes(to group: RouterGroup<DeskRequestContext>) {
+    func addRoutes(to group: RouterGroup<DeskRequestContext>, wellKnown: RouterGroup<DeskRequestContext>) {
+        // The public keys of the QR seals (RFC 7517 JWK Set of Ed25519 keys, RFC 8037).
+        wellKnown.get("jwks.json") { _, _ in
+            JSONResponse(try await database.publishedKeys())
+        }
+        // A scanned seal: genuine (signed by the centre) and current (still what it holds)?
+        group.get("verify") { request, context in
+            guard await limiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
+            guard let seal = request.uri.queryParameters.get("seal"), !seal.isEmpty else {
+                throw DeskError.validation([FieldError("seal", "is required: the text of the QR code on a form")])
+            }
+            return JSONResponse(try await database.verifySeal(seal))
+        }
         group.get("tickets/:code") { request, context in
             guard await limiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
             let code = try context.parameter("code")

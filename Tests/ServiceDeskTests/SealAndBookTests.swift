@@ -1,0 +1,160 @@
+import Crypto
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceDesk
+
+@Suite("Forms: QR seals anyone can verify, and the tracking book")
+struct SealAndBookTests {
+    @Test("a seal verifies with the key that signed it and fails when one character changes, or with another key")
+    func sealSignature() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let seal = FormSeal(code: "000.00.31.H29-261130-0001", form: .receipt, number: "12/TNHS", appointment: "2026-12-07T09:00")
+        let text = try seal.sealed(with: key)
+        let reading = try FormSeal.read(text)
+        #expect(reading.seal == seal && reading.keyId == FormSeal.keyId(of: key.publicKey))
+        #expect(reading.isSigned(by: key.publicKey))
+        #expect(!reading.isSigned(by: Curve25519.Signing.PrivateKey().publicKey))
+        // Every single character of the signed part changed, one at a time: never verifies.
+        let message = seal.message
+        for index in message.indices where message[index] != "|" {
+            let changed = message[index] == "1" ? "2" : "1"
+            let forged = String(message[..<index]) + changed + String(message[message.index(after: index)...])
+            guard let reading = try? FormSeal.read(forged + text.dropFirst(message.count)) else { continue }
+            #expect(
+                !reading.isSigned(by: key.publicKey), "a seal changed at \(message.distance(from: message.startIndex, to: index)) verified")
+        }
+        for bad in [
+            "", "SDV1|x", "SDV2|a|01|1/TNHS||0123456789abcdef|" + String(repeating: "A", count: 86),
+            "SDV1|a|09|1/TNHS||0123456789abcdef|AA",
+        ] {
+            #expect(throws: DeskError.self) { try FormSeal.read(bad) }
+        }
+    }
+
+    @Test("libqrencode encodes a seal as a square QR symbol drawn as an SVG with a quiet zone")
+    func qrCode() throws {
+        let code = try #require(
+            QRCode("SDV1|000.00.31.H29-261130-0001|01|12/TNHS|2026-12-07T09:00|0123456789abcdef|" + String(repeating: "x", count: 86)))
+        #expect(code.width >= 21 && (code.width - 17) % 4 == 0 && code.modules.count == code.width * code.width)
+        // The three finder patterns: dark 7×7 corners.
+        #expect(
+            code.isDark(row: 0, column: 0) && code.isDark(row: 0, column: code.width - 1) && code.isDark(row: code.width - 1, column: 0))
+        let svg = code.svg(millimetres: 18, title: "Mã QR")
+        #expect(
+            svg.contains("width=\"18mm\"") && svg.contains("viewBox=\"0 0 \(code.width + 8) \(code.width + 8)\"") && svg.contains("M4 4h7"))
+        #expect(QRCode(String(repeating: "x", count: 5_000)) == nil)
+    }
+
+    @Test("the public lookup calls a printed seal genuine and current; an apology supersedes the receipt; a rotation keeps it genuine")
+    func verification() async throws {
+        let centre = try await Centre2026()
+        let admin = try await centre.staff("admin")
+        let code = try await centre.intake("1.000894").receipt.code
+        let receipt = try await centre.database.form(.receipt, of: code, viewer: admin)
+        let seal = try Self.seal(of: receipt)
+        #expect(seal.hasPrefix("SDV1|\(code)|01|1/TNHS|2026-12-07T09:00|"))
+        var verdict = try await centre.database.verifySeal(seal)
+        #expect(verdict.genuine && verdict.current && verdict.state == .queued && verdict.number == "1/TNHS")
+
+        // A changed appointment: the signature no longer matches.
+        let forged = seal.replacingOccurrences(of: "2026-12-07T09:00", with: "2026-12-17T09:00")
+        verdict = try await centre.database.verifySeal(forged)
+        #expect(!verdict.genuine && !verdict.current)
+
+        // After an apology the receipt is genuine but no longer current; form 04 is.
+        centre.clock.set("2026-12-03 10:00")
+        try await centre.act(
+            .apologise, code, by: "giamsat", ActionRequest(note: "chờ xác minh", revisedDueAt: TestClock.parse("2026-12-10 17:00")))
+        verdict = try await centre.database.verifySeal(seal)
+        #expect(verdict.genuine && !verdict.current && verdict.currentAppointment == "2026-12-10 17:00")
+        let apology = try Self.seal(of: try await centre.database.form(.apology, of: code, viewer: admin))
+        #expect(try await centre.database.verifySeal(apology).current)
+
+        // A rotation: the old key is retired, still published, and papers it signed still verify.
+        let before = try await centre.database.publishedKeys().keys
+        let after = try await centre.database.rotateSigningKey(actor: "admin").keys
+        #expect(
+            before.count == 1 && after.count == 2 && after[1].kid == before[0].kid && after[1].retired != nil && after[0].retired == nil)
+        #expect(try await centre.database.verifySeal(apology).genuine)
+        let reprint = try Self.seal(of: try await centre.database.form(.apology, of: code, viewer: admin))
+        let reprintVerdict = try await centre.database.verifySeal(reprint)
+        #expect(reprint.split(separator: "|")[5] == Substring(after[0].kid) && reprintVerdict.current)
+        // The retired private half is gone from the file.
+        let privateHalves = try await centre.database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM signing_key WHERE private_key IS NOT NULL")
+        }
+        #expect(privateHalves == 1)
+        // A key the centre never had.
+        let stranger = try FormSeal(code: code, form: .receipt, number: "1/TNHS", appointment: "2026-12-07T09:00")
+            .sealed(with: Curve25519.Signing.PrivateKey())
+        let strangerVerdict = try await centre.database.verifySeal(stranger)
+        #expect(!strangerVerdict.genuine)
+    }
+
+    @Test("each field keeps its own book per year: volumes in order of opening, entries from 1 without gaps under concurrency")
+    func book() async throws {
+        let centre = try await Centre2026()
+        let admin = try await centre.staff("admin")
+        _ = try await centre.database.updateService("HD-TTHC", ServicePatch(field: .set("Hướng dẫn")), actor: "admin")
+        let codes = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<12 {
+                group.addTask { try await centre.intake(index.isMultiple(of: 3) ? "1.000894" : "HD-TTHC").receipt.code }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Incomplete and refused dossiers are not entered: the book holds accepted dossiers.
+        _ = try await centre.intake("1.000894", outcome: "incomplete", missing: ["Ảnh 4x6"])
+        let books = try await centre.database.trackingBooks(year: 2026)
+        #expect(Set(books.map(\.field)) == ["Hộ tịch", "Hướng dẫn"] && books.map(\.volume) == [1, 2])
+        #expect(books.first { $0.field == "Hộ tịch" }?.entries == 4 && books.first { $0.field == "Hướng dẫn" }?.entries == 8)
+        let civil = try await centre.database.trackingBook(year: 2026, field: "Hộ tịch")
+        #expect(civil.rows.compactMap { if case .int(let n) = $0["entry"] { n } else { nil } } == [1, 2, 3, 4])
+        #expect(civil.rows.allSatisfy { codes.contains($0["code"]?.description ?? "") && $0["leadBody"] != .null })
+        // Form 01 prints the volume and the entry of its book.
+        let first = try #require(civil.rows.first?["code"]?.description)
+        let volume = books.first { $0.field == "Hộ tịch" }!.volume
+        let receipt = try await centre.database.form(.receipt, of: first, viewer: admin)
+        #expect(receipt.contains("lĩnh vực Hộ tịch: Quyển số 0\(volume), Số thứ tự 01"))
+        let html = try await centre.database.trackingBookHTML(year: 2026, field: "Hộ tịch")
+        #expect(html.contains("SỔ THEO DÕI HỒ SƠ") && html.contains("size: A4 landscape") && html.contains(first))
+        await #expect(throws: DeskError.self) { try await centre.database.trackingBook(year: 2025, field: "Hộ tịch") }
+    }
+
+    @Test("answers link the paper to print: the intake its slip and control sheet, an apology form 04, a stop form 05")
+    func links() async throws {
+        let centre = try await Centre2026()
+        let accepted = try await centre.intake("1.000894")
+        #expect(accepted.receipt.forms.map(\.form) == [.receipt, .controlSheet] && accepted.ticket.forms == accepted.receipt.forms)
+        #expect(
+            accepted.receipt.forms[0].number == "1/TNHS" && accepted.receipt.forms[0].href.hasSuffix("/\(accepted.receipt.code)/forms/01"))
+        let refused = try await centre.intake("1.000894", outcome: "incomplete", missing: ["Ảnh"])
+        #expect(refused.receipt.forms.map(\.form) == [.supplementRequest])
+        let stopped = try await centre.database.perform(
+            .withdraw, on: accepted.receipt.code, ActionRequest(note: "rút"), actor: try await centre.staff("lan.mc"))
+        #expect(stopped.forms?.map(\.form) == [.receipt, .stopNotice, .controlSheet])
+    }
+
+    @Test("a public service unit receives on behalf of the one-stop desk, and its forms say so; an administrative body's do not")
+    func onBehalfOf() async throws {
+        let centre = try await Centre2026()
+        let admin = try await centre.staff("admin")
+        _ = try await centre.database.updateCentre(CentrePatch(onBehalfOf: .set("Bộ phận Một cửa UBND quận Hải Châu")), actor: "admin")
+        let code = try await centre.intake("1.000894").receipt.code
+        var html = try await centre.database.form(.receipt, of: code, viewer: admin)
+        #expect(!html.contains("thay mặt") && !html.contains("TUQ."))
+        try await centre.database.writer.write { db in
+            try db.execute(sql: "UPDATE centre SET mode = 'public-service-unit', autonomy_group = 2")
+        }
+        html = try await centre.database.form(.receipt, of: code, viewer: admin)
+        #expect(html.contains("thay mặt Bộ phận Một cửa UBND quận Hải Châu, tiếp nhận hồ sơ của"))
+        #expect(html.contains("TUQ. BỘ PHẬN MỘT CỬA UBND QUẬN HẢI CHÂU"))
+    }
+
+    static func seal(of html: String) throws -> String {
+        let start = try #require(html.range(of: "data-seal=\""))
+        let end = try #require(html[start.upperBound...].firstIndex(of: "\""))
+        return String(html[start.upperBound..<end]).replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
