@@ -7,6 +7,7 @@
 -- entries are gap-free and a reprint of the receipt shows the same volume and entry.
 ALTER TABLE service ADD COLUMN field TEXT;   -- e.g. 'Hộ tịch'; NULL: the general book ('')
 ALTER TABLE centre ADD COLUMN on_behalf_of TEXT;  -- public-service-unit mode: the one-stop desk it acts for
+ALTER TABLE centre ADD COLUMN contact_phone TEXT; -- the number a citizen calls for help, printed on form 02
 
 CREATE TABLE book (
     year INTEGER NOT NULL,

@@ -5,7 +5,26 @@ import ServiceDesk
 struct CentreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "centre", abstract: "The centre's settings and organisational mode.",
-        subcommands: [Show.self, Update.self, SetMode.self])
+        subcommands: [Show.self, Update.self, SetMode.self, RotateKey.self])
+
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key",
+            abstract: "Retire the key that signs the forms' QR seals and make a new one (papers signed before still verify).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("POST", "api/v1/centre/signing-key/rotate")
+            if global.json { return Output.json(data) }
+            let keys = try client.decode(PublishedKeys.self, from: data).keys
+            Output.table(
+                ["kid", "created", "retired"],
+                keys.map { key in
+                    [key.kid, W3CDateTime.format(key.created, in: .gmt), key.retired.map { W3CDateTime.format($0, in: .gmt) } ?? "signing"]
+                })
+        }
+    }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the centre's settings.")
@@ -37,6 +56,8 @@ struct CentreCommand: AsyncParsableCommand {
         @Option(help: "The place name of its forms' date line, e.g. 'Hà Nội'.") var place: String?
         @Option(help: "Public-service-unit mode: the one-stop desk the unit receives dossiers for, printed as 'thay mặt …'.")
         var onBehalfOf: String?
+        @Option(help: "The number a citizen calls for help, printed on the supplement request (form 02), e.g. '0236 3822 101'.")
+        var contactPhone: String?
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
@@ -50,6 +71,7 @@ struct CentreCommand: AsyncParsableCommand {
             body["issuingBody"] = issuingBody.map(AnyEncodable.init)
             body["place"] = place.map(AnyEncodable.init)
             body["onBehalfOf"] = onBehalfOf.map(AnyEncodable.init)
+            body["contactPhone"] = contactPhone.map(AnyEncodable.init)
             guard !body.isEmpty else { throw ValidationError("nothing to change: give at least one option") }
             let client = try global.client()
             let data = try await client.call("PATCH", "api/v1/centre", json: body)
@@ -104,6 +126,7 @@ struct CentreCommand: AsyncParsableCommand {
             ("apology lead", "\(centre.apologyLeadDays) working day(s) before the due date"),
             ("at risk", "within \(centre.atRiskDays) working day(s) of the due moment"),
             ("issuing body", centre.issuingBody ?? "-"), ("place", centre.place ?? "-"), ("on behalf of", centre.onBehalfOf ?? "-"),
+            ("contact phone", centre.contactPhone ?? "-"),
         ])
     }
 }

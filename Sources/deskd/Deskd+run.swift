@@ -32,6 +32,14 @@ extension DeskdConfiguration {
             }
             maxConnections = count
         }
+        if let text = environment["DESK_PUBLIC_LIMIT"] {
+            // A centre's Wi-Fi puts every citizen in the hall behind one address: the operator
+            // may raise the public lookups' allowance per address and minute.
+            guard let count = Int(text), (1...1_000_000).contains(count) else {
+                throw ValidationError("DESK_PUBLIC_LIMIT must be 1 to 1000000 requests per minute, not '\(text)'")
+            }
+            publicLookupLimit = count
+        }
         if let text = environment["DESK_DISPLAY_HEARTBEAT"] {
             // Bounded: a huge or odd value would overflow the conversion to milliseconds.
             guard let seconds = Double(text), seconds.isFinite, (0.05...3600).contains(seconds) else {

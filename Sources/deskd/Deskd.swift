@@ -16,7 +16,7 @@ struct Deskd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The ServiceDesk daemon: the HTTP/JSON API of a citizen connection centre.",
         discussion:
-            "Environment: DESK_DATABASE, DESK_HOST, DESK_PORT, DESK_ADMIN_TOKEN_FILE, DESK_BODY_LIMIT, DESK_LOG_LEVEL, DESK_DISPLAY_HEARTBEAT (seconds), DESK_METRICS_TOKEN (bearer token for /metrics), DESK_IDLE_TIMEOUT (seconds), DESK_MAX_CONNECTIONS, DESK_TRUSTED_PROXIES (comma list)."
+            "Environment: DESK_DATABASE, DESK_HOST, DESK_PORT, DESK_ADMIN_TOKEN_FILE, DESK_BODY_LIMIT, DESK_LOG_LEVEL, DESK_DISPLAY_HEARTBEAT (seconds), DESK_METRICS_TOKEN (bearer token for /metrics), DESK_IDLE_TIMEOUT (seconds), DESK_MAX_CONNECTIONS, DESK_TRUSTED_PROXIES (comma list), DESK_PUBLIC_LIMIT (public lookups per client address and minute, default 30)."
     )
 
     @Option(help: "SQLite database file (default ./deskd.sqlite).") var database: String?

@@ -22,12 +22,13 @@ struct ConfigurationTests {
     func precedence() throws {
         let environment = [
             "DESK_DATABASE": "/var/lib/desk.sqlite", "DESK_HOST": "0.0.0.0", "DESK_PORT": "9000", "DESK_ADMIN_TOKEN_FILE": "/run/token",
-            "DESK_BODY_LIMIT": "4096", "DESK_DISPLAY_HEARTBEAT": "2.5", "DESK_UPLOAD_LIMIT": "1000000",
+            "DESK_BODY_LIMIT": "4096", "DESK_DISPLAY_HEARTBEAT": "2.5", "DESK_UPLOAD_LIMIT": "1000000", "DESK_PUBLIC_LIMIT": "600",
         ]
         let fromEnvironment = try DeskdConfiguration(options: try Deskd.parse([]), environment: environment)
         #expect(fromEnvironment.databasePath == "/var/lib/desk.sqlite" && fromEnvironment.host == "0.0.0.0" && fromEnvironment.port == 9000)
         #expect(fromEnvironment.adminTokenFile == "/run/token" && fromEnvironment.bodyLimit == 4096)
         #expect(fromEnvironment.displayHeartbeat == .milliseconds(2500) && fromEnvironment.uploadLimit == 1_000_000)
+        #expect(fromEnvironment.publicLookupLimit == 600)
         let flags = try DeskdConfiguration(
             options: try Deskd.parse([
                 "--database", "x.sqlite", "--port", "8181", "--body-limit", "2048", "--demo", "--upload-limit", "5000",
@@ -46,6 +47,11 @@ struct ConfigurationTests {
         }
         #expect(throws: ValidationError.self) {
             try DeskdConfiguration(options: try Deskd.parse(["--body-limit", "100000", "--upload-limit", "99999"]), environment: [:])
+        }
+        for text in ["0", "-3", "many", "2000000"] {
+            #expect(throws: ValidationError.self, "\(text)") {
+                try DeskdConfiguration(options: try Deskd.parse([]), environment: ["DESK_PUBLIC_LIMIT": text])
+            }
         }
         // A huge, negative or odd heartbeat once overflowed the conversion and killed the daemon at start.
         for text in ["1e300", "-1", "0", "nan", "inf", "soon"] {

@@ -112,6 +112,17 @@ struct TicketEndToEndTests {
         #expect(transfers.map { $0.detail["toDepartment"] } == ["dat-dai", "so-nnmt"])
         #expect(events.first { $0.action == "ticket.supplement-received" }?.detail["clock"] == "restart")
 
+        // The land dossier is entry 01 of the year's Đất đai book; the receipt prints it; the book as CSV.
+        let books = try await hall.cli(["book", "--year", "2026"], as: officer)
+        #expect(books.status == 0 && books.output.contains("Đất đai") && books.output.contains("1"), "\(books.output)\(books.error)")
+        let book = try await hall.cli(["book", "--year", "2026", "--field", "Đất đai", "--csv"], as: officer)
+        #expect(book.output.contains(code) && book.output.contains("Đặng Thị Hoa"), "\(book.error)")
+        let receipt = try await hall.cli(["ticket", "form", code, "01"], as: officer)
+        #expect(receipt.output.contains("lĩnh vực Đất đai: Quyển số 01, Số thứ tự 01") && receipt.output.contains("data-seal=\"SDV1|"))
+        #expect(try await hall.cli(["book", "--csv"], as: officer).status == 2, "--csv needs a field")
+        let rotated = try await hall.cli(["centre", "rotate-key"], as: hall.admin)
+        #expect(rotated.status == 0 && rotated.output.contains("signing"), "\(rotated.output)\(rotated.error)")
+
         let due = try await hall.cli(["ticket", "explain-due", code, "--json"], as: officer)
         let explanation = try APIJSON.decoder.decode(DueExplanation.self, from: Data(due.output.utf8))
         #expect(explanation.storedDueAt != nil && explanation.recomputedDueAt == explanation.storedDueAt)

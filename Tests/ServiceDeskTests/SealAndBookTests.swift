@@ -152,6 +152,27 @@ struct SealAndBookTests {
         #expect(html.contains("TUQ. BỘ PHẬN MỘT CỬA UBND QUẬN HẢI CHÂU"))
     }
 
+    @Test("the supplement request names the contact person and the centre's phone; a phone that is not one is refused")
+    func contactPhone() async throws {
+        let centre = try await Centre2026()
+        let admin = try await centre.staff("admin")
+        await #expect(throws: DeskError.self) {
+            try await centre.database.updateCentre(CentrePatch(contactPhone: .set("gọi 1022")), actor: "admin")
+        }
+        _ = try await centre.database.updateCentre(CentrePatch(contactPhone: .set("0236 3822 101")), actor: "admin")
+        let code = try await centre.intake("1.000894", outcome: "incomplete", missing: ["Ảnh 4x6"]).receipt.code
+        let html = try await centre.database.form(.supplementRequest, of: code, viewer: admin)
+        #expect(html.contains("liên hệ với Nguyễn Thị Lan, Trung tâm kết nối công dân, số điện thoại 0236 3822 101, để được hướng dẫn"))
+    }
+
+    @Test("the book prints its moments as the paper writes them")
+    func bookMoments() async throws {
+        let centre = try await Centre2026()
+        let code = try await centre.intake("1.000894").receipt.code
+        let html = try await centre.database.trackingBookHTML(year: 2026, field: "Hộ tịch")
+        #expect(html.contains("<td class=\"nowrap\">\(code)</td>") && html.contains("<td>09:00 30/11/2026</td><td>09:00 07/12/2026</td>"))
+    }
+
     static func seal(of html: String) throws -> String {
         let start = try #require(html.range(of: "data-seal=\""))
         let end = try #require(html[start.upperBound...].firstIndex(of: "\""))

@@ -27,13 +27,17 @@ public struct Centre: Codable, Equatable, Sendable {
     /// dossiers for by assignment or contract, printed on its forms as "thay mặt …" (a unit that is
     /// not the desk itself; Decree 118/2025 art. 7; docs/modes.md). Ignored in administrative-body mode.
     public var onBehalfOf: String?
+    /// The number a citizen calls for help with a dossier (a hotline or the desk's line), printed
+    /// with the contact person of a supplement request (form 02), e.g. `0236 3822 101`.
+    public var contactPhone: String?
 
     public init(
         code: String, name: String, mode: OrganisationalMode = .administrativeBody,
         autonomyGroup: Int? = nil, timezone: String = Centre.defaultTimezone,
         intakeCutoff: TimeOfDay = Centre.defaultCutoff, apologyLeadDays: Int = 1, atRiskDays: Int = 1,
-        issuingBody: String? = nil, place: String? = nil, onBehalfOf: String? = nil
+        issuingBody: String? = nil, place: String? = nil, onBehalfOf: String? = nil, contactPhone: String? = nil
     ) {
+        self.contactPhone = contactPhone
         self.code = code
         self.name = name
         self.mode = mode
@@ -71,6 +75,11 @@ public struct Centre: Codable, Equatable, Sendable {
         validator.check((centre.issuingBody?.unicodeScalars.count ?? 0) <= 200, "issuingBody", "must be at most 200 characters")
         validator.check((centre.place?.unicodeScalars.count ?? 0) <= 100, "place", "must be at most 100 characters")
         validator.check((centre.onBehalfOf?.unicodeScalars.count ?? 0) <= 200, "onBehalfOf", "must be at most 200 characters")
+        if let phone = centre.contactPhone {
+            validator.check(
+                Text.matches(phone, "^\\+?[0-9][0-9 .()-]{1,28}[0-9]$"), "contactPhone",
+                "must be a phone number of digits, spaces, dots or dashes, e.g. 0236 3822 101 or 1022")
+        }
     }
 }
 
@@ -88,17 +97,20 @@ public struct CentrePatch: Decodable, Sendable {
     public var issuingBody: PatchField<String>
     public var place: PatchField<String>
     public var onBehalfOf: PatchField<String>
+    public var contactPhone: PatchField<String>
 
     enum CodingKeys: String, CodingKey {
         case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays, issuingBody, place, onBehalfOf
+        case contactPhone
     }
 
     public init(
         code: String? = nil, name: String? = nil, timezone: String? = nil, intakeCutoff: String? = nil,
         autonomyGroup: PatchField<Int> = .unchanged, apologyLeadDays: Int? = nil, atRiskDays: Int? = nil,
         issuingBody: PatchField<String> = .unchanged, place: PatchField<String> = .unchanged,
-        onBehalfOf: PatchField<String> = .unchanged
+        onBehalfOf: PatchField<String> = .unchanged, contactPhone: PatchField<String> = .unchanged
     ) {
+        self.contactPhone = contactPhone
         self.code = code
         self.name = name
         self.timezone = timezone
@@ -124,6 +136,7 @@ public struct CentrePatch: Decodable, Sendable {
         issuingBody = try container.decodePatch(String.self, forKey: .issuingBody)
         place = try container.decodePatch(String.self, forKey: .place)
         onBehalfOf = try container.decodePatch(String.self, forKey: .onBehalfOf)
+        contactPhone = try container.decodePatch(String.self, forKey: .contactPhone)
     }
 
     /// The centre after the patch, validated. Mode rules on the autonomy group apply.
@@ -149,6 +162,7 @@ public struct CentrePatch: Decodable, Sendable {
         result.issuingBody = Text.clean(issuingBody.applied(to: centre.issuingBody))
         result.place = Text.clean(place.applied(to: centre.place))
         result.onBehalfOf = Text.clean(onBehalfOf.applied(to: centre.onBehalfOf))
+        result.contactPhone = Text.clean(contactPhone.applied(to: centre.contactPhone))
         Centre.validate(result, into: &validator)
         try validator.finish()
         // Against the centre's present mode: a `409`, since the same patch fits the other mode.

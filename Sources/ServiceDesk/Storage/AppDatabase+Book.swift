@@ -57,9 +57,16 @@ extension AppDatabase {
     public func trackingBookHTML(year: Int, field: String) async throws -> String {
         try await read { db in
             let (table, volume, centre) = try self.book(db, year: year, field: field)
+            let clock = try self.workingTime(db).1.clock
             let rows = table.rows.map { row -> [String: Any] in
                 var values: [String: Any] = [:]
                 for (key, value) in row where value != .null { values[key] = value.description }
+                // Moments as the paper writes them, `13:20 30/11/2026`.
+                for key in ["received", "appointment", "returned"] {
+                    if let text = values[key] as? String, let instant = clock.instant(parsing: text) {
+                        values[key] = FormText.shortMoment(instant, clock)
+                    }
+                }
                 if case .int(let entry) = row["entry"] { values["entry"] = FormText.two(entry) }
                 return values
             }

@@ -52,6 +52,7 @@ extension AppDatabase {
                 "receivedDay": FormText.day(clock.local(ticket.receivedAt).date),
             ]
             if let body = centre.issuingBody { values["issuingBody"] = body }
+            if let phone = centre.contactPhone { values["contactPhone"] = phone }
             // A public service unit is not the legal one-stop desk: it receives for one (Decree
             // 118/2025 art. 7) and its forms say so (docs/modes.md).
             if centre.mode == .publicServiceUnit, let desk = centre.onBehalfOf {

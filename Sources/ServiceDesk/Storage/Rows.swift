@@ -18,7 +18,8 @@ extension Centre {
             autonomyGroup: row["autonomy_group"], timezone: row["timezone"],
             intakeCutoff: TimeOfDay(row["intake_cutoff"] as String) ?? Centre.defaultCutoff,
             apologyLeadDays: row["apology_lead_days"] ?? 1, atRiskDays: row["at_risk_days"] ?? 1,
-            issuingBody: row["issuing_body"], place: row["place"], onBehalfOf: row["on_behalf_of"])
+            issuingBody: row["issuing_body"], place: row["place"], onBehalfOf: row["on_behalf_of"],
+            contactPhone: row["contact_phone"])
     }
 }
 
