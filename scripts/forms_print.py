@@ -101,7 +101,8 @@ def main():
         base, admin = daemon.base, daemon.admin_token()
         api = base + "/api/v1"
         call("PATCH", f"{api}/centre", admin, 200, json={
-            "name": "Trung tâm Phục vụ hành chính công quận Hải Châu", "issuingBody": "UBND QUẬN HẢI CHÂU", "place": "Đà Nẵng"})
+            "name": "Trung tâm Phục vụ hành chính công quận Hải Châu", "issuingBody": "UBND QUẬN HẢI CHÂU", "place": "Đà Nẵng",
+            "contactPhone": "0236 3822 101"})
         # The demo's counter officer (Nguyễn Thị Lan, Bộ phận Một cửa) receives the dossiers.
         officer = call("POST", f"{api}/staff/lan.mc/tokens", admin, 201, json={"label": "counter"}).json()["token"]
 
@@ -138,7 +139,8 @@ def main():
         papers = [(code, "01", A5, ["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Trần Văn Đức", "Lê Thị Hồng Nhung",
                                      "Giấy ủy quyền số 15/2026", "20 (hai mươi) ngày làm việc", "Quyển số 01, Số thứ tự 01",
                                      "Lệ phí", "100.000 đồng", receipt_number]),
-                  (birth["receipt"]["code"], "02", A5, ["PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Giấy chứng sinh (bản chính)", "Phạm Thị Ngọc Ánh"]),
+                  (birth["receipt"]["code"], "02", A5, ["PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Giấy chứng sinh (bản chính)", "Phạm Thị Ngọc Ánh",
+                                                                  "Nguyễn Thị Lan", "0236 3822 101"]),
                   (refused["receipt"]["code"], "03", A5, ["PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "chưa đủ tuổi kết hôn"]),
                   (code, "04", A5, ["PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "ranh giới thửa đất"]),
                   (stop, "05", A5, ["THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Đặng Thu Hà"]),

@@ -173,6 +173,17 @@ struct SealAndBookTests {
         #expect(html.contains("<td class=\"nowrap\">\(code)</td>") && html.contains("<td>09:00 30/11/2026</td><td>09:00 07/12/2026</td>"))
     }
 
+    @Test("a cursor this server never gave is a 422 even when the search itself can match nothing (found by the contract)")
+    func badCursorFirst() async throws {
+        let centre = try await Centre2026()
+        var query = TicketQuery()
+        query.text = "\u{8}"
+        await #expect(throws: DeskError.validation([FieldError("cursor", "is not a cursor this server gave")])) {
+            try await centre.database.tickets(query, page: try PageRequest(cursor: "L\u{6}"), viewer: try await centre.staff("admin"))
+        }
+        #expect(try await centre.database.tickets(query, page: try PageRequest(), viewer: try await centre.staff("admin")).items.isEmpty)
+    }
+
     static func seal(of html: String) throws -> String {
         let start = try #require(html.range(of: "data-seal=\""))
         let end = try #require(html[start.upperBound...].firstIndex(of: "\""))

@@ -32,6 +32,14 @@ extension AppDatabase {
             case .failure: "unmatchable:" + text
             }
         }
+        // The cursor is checked first: a bad one is a 422 even when another filter matches nothing.
+        let after: (seconds: Int64, code: String)? = try page.cursor.map { cursor in
+            let parts = cursor.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let seconds = Int64(parts[0]) else {
+                throw DeskError.validation([FieldError("cursor", "is not a cursor this server gave")])
+            }
+            return (seconds, String(parts[1]))
+        }
         return try await read { db in
             let (centre, time) = try self.workingTime(db)
             let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
@@ -75,13 +83,7 @@ extension AppDatabase {
             if let value = query.idNumber {
                 add("t.applicant IN (SELECT id FROM applicant WHERE id_number = ? OR tax_code = ?)", [value, value])
             }
-            if let cursor = page.cursor {
-                let parts = cursor.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, let seconds = Int64(parts[0]) else {
-                    throw DeskError.validation([FieldError("cursor", "is not a cursor this server gave")])
-                }
-                add("(t.received_at < ? OR (t.received_at = ? AND t.code < ?))", [seconds, seconds, String(parts[1])])
-            }
+            if let after { add("(t.received_at < ? OR (t.received_at = ? AND t.code < ?))", [after.seconds, after.seconds, after.code]) }
             let sql =
                 "SELECT t.* FROM ticket t" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
                 + " ORDER BY t.received_at DESC, t.code DESC LIMIT ?"
