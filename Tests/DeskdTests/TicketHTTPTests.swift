@@ -115,7 +115,7 @@ struct TicketHTTPTests {
             }
             var csv = bearer(officer)
             csv[.accept] = "text/csv"
-            try await client.execute(uri: "/api/v1/tracking-book?year=2026&field=H%E1%BB%99+t%E1%BB%8Bch", method: .get, headers: csv) {
+            try await client.execute(uri: "/api/v1/tracking-book?year=2026&field=\(field)", method: .get, headers: csv) {
                 response in
                 #expect(response.headers[.contentType] == "text/csv; charset=utf-8" && response.text.contains("entry,code,service"))
             }

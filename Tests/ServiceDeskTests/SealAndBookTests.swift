@@ -97,18 +97,17 @@ struct SealAndBookTests {
     func book() async throws {
         let centre = try await Centre2026()
         let admin = try await centre.staff("admin")
-        _ = try await centre.database.updateService("HD-TTHC", ServicePatch(field: .set("Hướng dẫn")), actor: "admin")
         let codes = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<12 {
-                group.addTask { try await centre.intake(index.isMultiple(of: 3) ? "1.000894" : "HD-TTHC").receipt.code }
+                group.addTask { try await centre.intake(index.isMultiple(of: 3) ? "1.000894" : "2.000815").receipt.code }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         // Incomplete and refused dossiers are not entered: the book holds accepted dossiers.
         _ = try await centre.intake("1.000894", outcome: "incomplete", missing: ["Ảnh 4x6"])
         let books = try await centre.database.trackingBooks(year: 2026)
-        #expect(Set(books.map(\.field)) == ["Hộ tịch", "Hướng dẫn"] && books.map(\.volume) == [1, 2])
-        #expect(books.first { $0.field == "Hộ tịch" }?.entries == 4 && books.first { $0.field == "Hướng dẫn" }?.entries == 8)
+        #expect(Set(books.map(\.field)) == ["Hộ tịch", "Chứng thực"] && books.map(\.volume) == [1, 2])
+        #expect(books.first { $0.field == "Hộ tịch" }?.entries == 4 && books.first { $0.field == "Chứng thực" }?.entries == 8)
         let civil = try await centre.database.trackingBook(year: 2026, field: "Hộ tịch")
         #expect(civil.rows.compactMap { if case .int(let n) = $0["entry"] { n } else { nil } } == [1, 2, 3, 4])
         #expect(civil.rows.allSatisfy { codes.contains($0["code"]?.description ?? "") && $0["leadBody"] != .null })
@@ -182,6 +181,101 @@ struct SealAndBookTests {
             try await centre.database.tickets(query, page: try PageRequest(cursor: "L\u{6}"), viewer: try await centre.staff("admin"))
         }
         #expect(try await centre.database.tickets(query, page: try PageRequest(), viewer: try await centre.staff("admin")).items.isEmpty)
+    }
+
+    @Test("a dossier completed after an incomplete intake is accepted then: its receipt has a number and a book entry; feedback has none")
+    func acceptedLater() async throws {
+        let centre = try await Centre2026()
+        let admin = try await centre.staff("admin")
+        let code = try await centre.intake("1.000894", outcome: "incomplete", missing: ["Ảnh 4x6"]).receipt.code
+        let completed = try await centre.database.perform(
+            .supplementReceived, on: code, ActionRequest(), actor: try await centre.staff("lan.mc"))
+        #expect(completed.forms?.map(\.form) == [.receipt, .supplementRequest, .controlSheet])
+        #expect(completed.forms?.first?.number == "1/TNHS")
+        let receipt = try await centre.database.form(.receipt, of: code, viewer: admin)
+        #expect(receipt.contains("Số: 1/TNHS") && receipt.contains("lĩnh vực Hộ tịch: Quyển số 01, Số thứ tự 01"))
+        // Feedback is no administrative procedure: not in any book.
+        _ = try await centre.intake("PA-HATANG")
+        #expect(try await centre.database.trackingBooks(year: 2026).map(\.entries) == [1])
+    }
+
+    @Test("a seal's text is read strictly: one signature per text, lower-case key ids")
+    func strictReading() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let text = try FormSeal(code: "C-1", form: .receipt, number: "1/TNHS", appointment: "").sealed(with: key)
+        var fields = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        #expect(try FormSeal.read(text).isSigned(by: key.publicKey))
+        // The last character of 86 carries 2 unused bits: any other character with the same 4 bits
+        // decodes to the same bytes, and must be refused, not verified.
+        let last = fields[6].last!
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let index = alphabet.firstIndex(of: last)!
+        fields[6] = String(fields[6].dropLast()) + String(alphabet[index ^ 1])
+        #expect(throws: DeskError.self) { try FormSeal.read(fields.joined(separator: "|")) }
+        fields = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        fields[5] = fields[5].uppercased()
+        if fields[5] != text.split(separator: "|")[5].description {
+            #expect(throws: DeskError.self) { try FormSeal.read(fields.joined(separator: "|")) }
+        }
+    }
+
+    @Test("a retired key vouches only for papers issued before its retirement")
+    func retiredKey() async throws {
+        let centre = try await Centre2026()
+        _ = try await centre.intake("1.000894")
+        let old = try await centre.database.writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT private_key FROM signing_key WHERE retired_at IS NULL")
+        }
+        let leaked = try Curve25519.Signing.PrivateKey(rawRepresentation: try #require(old))
+        centre.clock.set("2026-11-30 10:00")
+        _ = try await centre.database.rotateSigningKey(actor: "admin")
+        centre.clock.set("2026-11-30 11:00")
+        let later = try await centre.intake("1.000894").receipt.code
+        let forged = try FormSeal(code: later, form: .receipt, number: "2/TNHS", appointment: "2026-12-07T11:00").sealed(with: leaked)
+        let verdict = try await centre.database.verifySeal(forged)
+        #expect(!verdict.genuine && verdict.state == nil)
+        let first = try FormSeal(code: "000.00.00.H00-261130-0001", form: .receipt, number: "1/TNHS", appointment: "2026-12-07T09:00")
+            .sealed(with: leaked)
+        let firstVerdict = try await centre.database.verifySeal(first)
+        #expect(firstVerdict.genuine && firstVerdict.current)
+    }
+
+    @Test(
+        "a representative without a phone is printed without one, not with the applicant's; the control sheet shows the appointment in force"
+    )
+    func representativeAndSheet() async throws {
+        let centre = try await Centre2026()
+        let admin = try await centre.staff("admin")
+        let request = IntakeRequest(
+            service: "1.000894",
+            applicant: ApplicantDraft(name: "Đặng Thị Hoa", phone: "0912345678", representative: RepresentativeDraft(name: "Trần Văn Minh"))
+        )
+        guard case .created(let result, _) = try await centre.database.intake(request, actor: try await centre.staff("lan.mc")) else {
+            return
+        }
+        let code = result.receipt.code
+        let receipt = try await centre.database.form(.receipt, of: code, viewer: admin)
+        #expect(receipt.contains("Người đại diện/được ủy quyền: Trần Văn Minh</p>"))
+        centre.clock.set("2026-12-03 10:00")
+        try await centre.act(.apologise, code, by: "giamsat", ActionRequest(note: "chờ", revisedDueAt: TestClock.parse("2026-12-10 17:00")))
+        let sheet = try await centre.database.form(.controlSheet, of: code, viewer: admin)
+        #expect(sheet.contains("Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 10 tháng 12 năm 2026"))
+        let verdict = try await centre.database.verifySeal(try Self.seal(of: sheet))
+        #expect(verdict.current && verdict.appointment == "2026-12-10T17:00")
+    }
+
+    @Test("a blank field or contact phone is refused, not silently removed")
+    func blanks() async throws {
+        let centre = try await Centre2026()
+        await #expect(throws: DeskError.validation([FieldError("field", "must not be blank: null removes it")])) {
+            try await centre.database.updateService("HD-TTHC", ServicePatch(field: .set("   ")), actor: "admin")
+        }
+        await #expect(throws: DeskError.self) {
+            try await centre.database.updateService("HD-TTHC", ServicePatch(field: .set("Đất + nhà")), actor: "admin")
+        }
+        await #expect(throws: DeskError.validation([FieldError("contactPhone", "must not be blank: null removes it")])) {
+            try await centre.database.updateCentre(CentrePatch(contactPhone: .set(" ")), actor: "admin")
+        }
     }
 
     static func seal(of html: String) throws -> String {

@@ -50,7 +50,10 @@ public enum TokenSecret {
         }
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         standard += String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4)
-        return Data(base64Encoded: standard).map(Array.init)
+        // Canonical only: the unused low bits of the last character must be zero, so that no two
+        // texts decode to the same bytes (a seal changed by one character never verifies).
+        guard let bytes = Data(base64Encoded: standard).map(Array.init), base64URL(bytes) == text else { return nil }
+        return bytes
     }
 }
 

@@ -162,6 +162,7 @@ public struct CentrePatch: Decodable, Sendable {
         result.issuingBody = Text.clean(issuingBody.applied(to: centre.issuingBody))
         result.place = Text.clean(place.applied(to: centre.place))
         result.onBehalfOf = Text.clean(onBehalfOf.applied(to: centre.onBehalfOf))
+        if contactPhone.setsBlank { validator.add("contactPhone", "must not be blank: null removes it") }
         result.contactPhone = Text.clean(contactPhone.applied(to: centre.contactPhone))
         Centre.validate(result, into: &validator)
         try validator.finish()

@@ -126,8 +126,8 @@ public struct Service: Codable, Equatable, Sendable {
         }
         if let field = service.field {
             validator.check(
-                !Text.isBlank(field) && field.unicodeScalars.count <= 200, "field", "must be a name of at most 200 characters, e.g. Hộ tịch"
-            )
+                field.unicodeScalars.count <= 200 && !field.contains("+"), "field",
+                "must be a name of at most 200 characters without '+', e.g. Hộ tịch")
         }
         validate(keywords: service.keywords, into: &validator)
         ServiceAttribute.validate(service.attributes, into: &validator)
@@ -237,6 +237,7 @@ public struct ServiceDraft: Codable, Sendable {
         let timeLimit = TimeLimit(timeLimit ?? "")
         validator.check(timeLimit != nil, "timeLimit", "must be 'N d' (working days) or 'N h' (working hours), e.g. '15 d'")
         let route = RouteStepDraft.validated(route, into: &validator)
+        if let field { validator.check(!Text.isBlank(field), "field", "must not be blank: leave it out for the general book") }
         let charges = ChargeDraft.validated(charges ?? [], into: &validator)
         let attributes = ServiceAttributeDraft.validated(attributes ?? [], into: &validator)
         var rule: Service.SupplementRule?
@@ -397,6 +398,7 @@ public struct ServicePatch: Decodable, Sendable {
         if route != nil { result.route = RouteStepDraft.validated(route, into: &validator) }
         result.decidingStep = decidingStep.applied(to: service.decidingStep)
         result.legalBasis = Text.clean(legalBasis.applied(to: service.legalBasis))
+        if field.setsBlank { validator.add("field", "must not be blank: null removes it") }
         result.field = Text.clean(field.applied(to: service.field))
         if let supplementRule {
             if let value = Service.SupplementRule(rawValue: supplementRule) {

@@ -52,6 +52,13 @@ public enum PatchField<Value: Decodable & Sendable>: Sendable {
     case unchanged
     case set(Value?)
 
+    /// Whether the patch sets a text that is blank (spaces only), which a document's "not blank"
+    /// pattern refuses: a 422 rather than a silent removal.
+    var setsBlank: Bool {
+        if case .set(let value?) = self, let text = value as? String { return Text.isBlank(text) }
+        return false
+    }
+
     /// The new value, or `current` when the field was absent.
     func applied(to current: Value?) -> Value? {
         switch self {

@@ -56,8 +56,9 @@ public enum FormKind: String, CaseIterable, Codable, Sendable {
     }
 
     /// The form an event issues, with a number of its kind: the intake's outcome (a receipt, a
-    /// supplement request or a refusal), a supplement request, a rejection, an apology, a stop.
-    static func issued(by action: String, outcome: String? = nil, kind: String? = nil) -> FormKind? {
+    /// supplement request or a refusal), the receipt of a dossier completed after an incomplete
+    /// intake (its clock starts then), a supplement request, a rejection, an apology, a stop.
+    static func issued(by action: String, outcome: String? = nil, kind: String? = nil, clock: String? = nil) -> FormKind? {
         switch action {
         case "ticket.intake":
             switch outcome {
@@ -66,6 +67,7 @@ public enum FormKind: String, CaseIterable, Codable, Sendable {
             case "refused": .refusal
             default: nil
             }
+        case "ticket.supplement-received": clock == "start" ? .receipt : nil
         case "ticket.request-supplement": kind == "payment" ? nil : .supplementRequest
         case "ticket.reject": .refusal
         case "ticket.apologise": .apology

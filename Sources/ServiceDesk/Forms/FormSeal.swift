@@ -66,8 +66,10 @@ public struct FormSeal: Equatable, Sendable {
             throw invalid("is not a ServiceDesk form seal (\(version)|code|form|number|appointment|key|signature)")
         }
         guard let form = FormKind(rawValue: fields[2]) else { throw invalid("names no form: \(fields[2].prefix(8))") }
-        guard !fields[1].isEmpty, fields[1].count <= 64 else { throw invalid("has no dossier code") }
-        guard fields[5].count == 16, fields[5].allSatisfy(\.isHexDigit) else { throw invalid("has no key id (16 hex digits)") }
+        guard !fields[1].isEmpty, fields[1].unicodeScalars.count <= 64 else { throw invalid("has no dossier code") }
+        guard fields[5].utf8.count == 16, fields[5].utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw invalid("has no key id (16 hex digits)")
+        }
         guard let signature = TokenSecret.bytes(base64URL: fields[6]), signature.count == 64 else {
             throw invalid("has no Ed25519 signature (64 bytes, base64url)")
         }

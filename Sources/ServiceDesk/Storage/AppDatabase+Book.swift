@@ -82,6 +82,8 @@ extension AppDatabase {
     }
 
     func book(_ db: Database, year: Int, field: String) throws -> (table: ReportTable, volume: Int, centre: Centre) {
+        // Cleaned as the services' fields are (trimmed, NFC): text typed with combining marks finds its book.
+        let field = Text.clean(field)
         guard let volume = try Int.fetchOne(db, sql: "SELECT volume FROM book WHERE year = ? AND field = ?", arguments: [year, field])
         else {
             throw DeskError.notFound(entity: "tracking book", id: "\(year) \(field.isEmpty ? "(general)" : field)")

@@ -69,7 +69,10 @@ extension AppDatabase {
             if let applicant { values["applicant"] = Self.formApplicant(applicant) }
             if !ticket.description.isEmpty { values["description"] = ticket.description }
             if let limit = service?.timeLimit { values["timeLimit"] = FormText.timeLimit(limit) }
-            if let due = ticket.dueAt { values["dueMoment"] = FormText.moment(due, clock) }
+            // The receipt keeps the appointment given at reception; the control sheet shows the one in force.
+            if let due = form == .controlSheet ? (ticket.revisedDueAt ?? ticket.dueAt) : ticket.dueAt {
+                values["dueMoment"] = FormText.moment(due, clock)
+            }
             values["documents"] = ticket.documents.map { document -> [String: Any] in
                 ["name": document.name, "copies": FormText.two(document.copies), "kind": document.original ? "Bản chính" : "Bản sao"]
             }
@@ -132,7 +135,7 @@ extension AppDatabase {
             let seal = try Self.seal(db, form, of: ticket, clock: clock).sealed(with: signer)
             if let code = QRCode(seal) {
                 values["seal"] = [
-                    "svg": code.svg(millimetres: 18, title: "Mã QR xác thực"), "keyId": FormSeal.keyId(of: signer.publicKey), "text": seal,
+                    "svg": code.svg(millimetres: 22, title: "Mã QR xác thực"), "keyId": FormSeal.keyId(of: signer.publicKey), "text": seal,
                 ]
             }
             // The slips carry it beside their signatures; the control sheet below its table.
@@ -171,7 +174,10 @@ extension AppDatabase {
             number = DocumentNumber(form: form, year: row["year"], number: row["number"], eventId: row["event_id"])
             eventRow = try db.fetchRow(sql: "SELECT id, at, actor, action, detail FROM event WHERE id = ?", arguments: [number!.eventId])
         } else {
-            let actions = ["ticket.intake", "ticket.request-supplement", "ticket.reject", "ticket.apologise", "ticket.withdraw"]
+            let actions = [
+                "ticket.intake", "ticket.supplement-received", "ticket.request-supplement", "ticket.reject", "ticket.apologise",
+                "ticket.withdraw",
+            ]
             for row in try Row.fetchAll(
                 db,
                 sql: """
@@ -181,7 +187,7 @@ extension AppDatabase {
                 arguments: [ticket.code])
             {
                 let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
-                if FormKind.issued(by: row["action"], outcome: detail["outcome"], kind: detail["kind"]) == form {
+                if FormKind.issued(by: row["action"], outcome: detail["outcome"], kind: detail["kind"], clock: detail["clock"]) == form {
                     eventRow = row
                     break
                 }
@@ -205,10 +211,11 @@ extension AppDatabase {
         if let phone = applicant.phone { values["phone"] = FormText.phone(phone) }
         if let email = applicant.email { values["email"] = email }
         if let representative = applicant.representative {
+            // A missing value is `false`, not absent: Mustache would otherwise print the applicant's own.
             var person: [String: Any] = ["name": representative.name]
-            if let id = representative.idNumber { person["idNumber"] = id }
-            if let phone = representative.phone { person["phone"] = FormText.phone(phone) }
-            if let authorisation = representative.authorisation { person["authorisation"] = authorisation }
+            person["idNumber"] = representative.idNumber ?? false
+            person["phone"] = representative.phone.map(FormText.phone) ?? false
+            person["authorisation"] = representative.authorisation ?? false
             values["representative"] = person
         }
         return values

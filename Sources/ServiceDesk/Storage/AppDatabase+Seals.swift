@@ -23,7 +23,8 @@ public struct PublishedKeys: Codable, Equatable, Sendable {
 
 /// What the public lookup says about a scanned seal: whether the centre signed it (`genuine`)
 /// and whether it still says what the centre holds (`current`), with the dossier's present
-/// state. No personal data: what it returns is printed on the paper that carries the seal.
+/// state and appointment. No personal data (no name, number or address): the holder of a
+/// genuine paper learns what the phone-checked status lookup would tell them.
 public struct SealVerdict: Codable, Equatable, Sendable {
     public var genuine: Bool
     public var current: Bool
@@ -82,6 +83,10 @@ extension AppDatabase {
                 db, at: now, actor: actor, action: "centre.key-rotate", entity: "centre", entityId: "signing-key",
                 detail: ["retired": old ?? "", "kid": FormSeal.keyId(of: key.publicKey)])
         }
+        // The retired private half waits in the WAL until a checkpoint: fold it in and empty it.
+        if let pool = writer as? DatabasePool {
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
         return try await publishedKeys()
     }
 
@@ -112,8 +117,10 @@ extension AppDatabase {
                 genuine: false, current: false, code: seal.code, form: seal.form, title: seal.form.title,
                 number: seal.number.isEmpty ? nil : seal.number, appointment: seal.appointment.isEmpty ? nil : seal.appointment,
                 keyId: reading.keyId)
-            guard let raw = try Data.fetchOne(db, sql: "SELECT public_key FROM signing_key WHERE id = ?", arguments: [reading.keyId]),
-                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            guard
+                let keyRow = try Row.fetchOne(
+                    db, sql: "SELECT public_key, retired_at FROM signing_key WHERE id = ?", arguments: [reading.keyId]),
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyRow["public_key"] as Data)
             else {
                 verdict.reason = "Không phải khóa của trung tâm: mã QR này không do trung tâm cấp."
                 return verdict
@@ -122,8 +129,18 @@ extension AppDatabase {
                 verdict.reason = "Chữ ký không khớp: nội dung trên mã QR đã bị sửa đổi hoặc giả mạo."
                 return verdict
             }
+            let row = try db.fetchRow(sql: "SELECT * FROM ticket WHERE code = ?", arguments: [seal.code])
+            // A retired key vouches only for papers issued before it was retired: a key that leaked
+            // (the reason to rotate) cannot seal anything new.
+            if let retired = keyRow["retired_at"] as Int64? {
+                let issued = try Self.issuedAt(db, seal, ticket: row.map(Ticket.init(row:)))
+                guard let issued, issued <= retired else {
+                    verdict.reason = "Khóa ký mã này đã ngừng sử dụng trước khi phiếu được cấp: phiếu không hợp lệ."
+                    return verdict
+                }
+            }
             verdict.genuine = true
-            guard let row = try db.fetchRow(sql: "SELECT * FROM ticket WHERE code = ?", arguments: [seal.code]) else {
+            guard let row else {
                 verdict.reason = "Trung tâm không còn lưu hồ sơ này."
                 return verdict
             }
@@ -143,6 +160,17 @@ extension AppDatabase {
             }
             return verdict
         }
+    }
+
+    /// When the paper a seal describes was issued (stored seconds): its number's event, or for the
+    /// control sheet the dossier's reception; nil when the centre holds no such paper.
+    static func issuedAt(_ db: Database, _ seal: FormSeal, ticket: Ticket?) throws -> Int64? {
+        guard let ticket else { return nil }
+        guard seal.form.symbol != nil else { return ticket.receivedAt.storedSeconds }
+        guard let number = seal.number.split(separator: "/").first.flatMap({ Int($0) }) else { return nil }
+        return try Int64.fetchOne(
+            db, sql: "SELECT min(issued_at) FROM document_number WHERE ticket = ? AND kind = ? AND number = ?",
+            arguments: [ticket.code, seal.form.rawValue, number])
     }
 
     /// What the seal of a ticket's form says now: its latest number and the appointment it prints

@@ -73,7 +73,7 @@ enum EventLog {
                 sql: "INSERT INTO event_note (event_id, ticket, salt, texts) VALUES (?, ?, ?, ?)",
                 arguments: [eventId, code, salt, canonical(texts)])
         }
-        if let form = FormKind.issued(by: action, outcome: detail["outcome"], kind: detail["kind"]) {
+        if let form = FormKind.issued(by: action, outcome: detail["outcome"], kind: detail["kind"], clock: detail["clock"]) {
             let number =
                 try db.fetchValue(
                     Int.self,
@@ -97,9 +97,14 @@ enum EventLog {
     static func enterInBook(_ db: Database, year: Int, code: String, eventId: Int64) throws {
         // A dossier is entered once, whatever reprints or later receipts follow.
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM book_entry WHERE ticket = ?", arguments: [code]) == nil else { return }
-        let field =
-            try String.fetchOne(
-                db, sql: "SELECT s.field FROM ticket t JOIN service s ON s.code = t.service WHERE t.code = ?", arguments: [code]) ?? ""
+        // The book tracks administrative procedures' dossiers; feedback, inquiries and complaints
+        // have their own registers.
+        guard
+            let service = try Row.fetchOne(
+                db, sql: "SELECT s.field, s.kind FROM ticket t JOIN service s ON s.code = t.service WHERE t.code = ?", arguments: [code]),
+            service["kind"] == Service.Kind.procedure.rawValue
+        else { return }
+        let field: String = service["field"] ?? ""
         guard
             let number = try Int.fetchOne(
                 db,

@@ -21,9 +21,8 @@ struct FormsController {
             try context.require(anyOf: AppDatabase.bookReaders)
             var query = Query(request)
             let year = try await self.year(&query)
-            // Absent or empty: the general book of the services without a field. A form's GET
-            // sends a space as `+` (HTML's form encoding); no field name holds a `+`.
-            let field = (query.string("field") ?? "").replacingOccurrences(of: "+", with: " ")
+            // Absent or empty: the general book of the services without a field.
+            let field = query.string("field") ?? ""
             let accept = request.headers[.accept] ?? ""
             let name = "so-theo-doi-\(year)"
             if accept.contains("text/csv") {
