@@ -21,8 +21,9 @@ struct FormsController {
             try context.require(anyOf: AppDatabase.bookReaders)
             var query = Query(request)
             let year = try await self.year(&query)
-            // Absent or empty: the general book of the services without a field.
-            let field = query.string("field") ?? ""
+            // Absent or empty: the general book of the services without a field. A form's GET
+            // (and Python's requests) send a space as `+`; no field may hold a `+` (422 on the service).
+            let field = (query.string("field") ?? "").replacingOccurrences(of: "+", with: " ")
             let accept = request.headers[.accept] ?? ""
             let name = "so-theo-doi-\(year)"
             if accept.contains("text/csv") {
