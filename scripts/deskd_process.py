@@ -1,6 +1,7 @@
 """A `deskd` started by a script: on a free loopback port, waited for, its admin token read.
 
-Shared by scripts/contract.py, scripts/soak.py, scripts/kill9.py and scripts/open311-clients.py
+Shared by scripts/contract.py, scripts/soak.py, scripts/kill9.py, scripts/open311-clients.py,
+scripts/forms_print.py and scripts/screens.py
 (standard library only). Every wait is bounded.
 """
 
@@ -30,8 +31,9 @@ def healthy(port, timeout=1):
 class Deskd:
     """`deskd --database DATABASE --port PORT --demo`, its output appended to `log_path`."""
 
-    def __init__(self, deskd, database, log_path, env=None, start_timeout=60):
-        self.port = free_port()
+    def __init__(self, deskd, database, log_path, env=None, start_timeout=60, port=None):
+        # A given port: a restart where a browser expects it (scripts/screens.py).
+        self.port = port or free_port()
         self.log_path = log_path
         self.log = open(log_path, "ab")
         self.process = subprocess.Popen(

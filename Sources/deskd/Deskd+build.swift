@@ -69,6 +69,7 @@ func buildRouter(
     let metrics = DeskMetrics(registry: registry, refreshInterval: configuration.metricsRefresh)
     OperationsController(database: database, registry: registry, metrics: metrics, metricsToken: configuration.metricsToken)
         .addRoutes(to: router)
+    ScreensController().addRoutes(to: router)
     let proxies = TrustedProxies(configuration.trustedProxies)
     PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit), proxies: proxies)
         .addRoutes(to: router.group("api/v1/public"), wellKnown: router.group(".well-known"))

@@ -278,6 +278,25 @@ struct SealAndBookTests {
         }
     }
 
+    @Test("the forms' one stylesheet is constant, and its hash (which the counter's page allows) is of what every form carries")
+    func styleHash() async throws {
+        let centre = try await Centre2026()
+        let admin = try await centre.staff("admin")
+        let code = try await centre.intake("1.000894").receipt.code
+        var styles: Set<String> = []
+        for form in [FormKind.receipt, .controlSheet] {
+            let html = try await centre.database.form(form, of: code, viewer: admin)
+            let open = try #require(html.range(of: "<style>"))
+            let close = try #require(html.range(of: "</style>"))
+            styles.insert(String(html[open.upperBound..<close.lowerBound]))
+        }
+        styles.insert(
+            try await centre.database.trackingBookHTML(year: 2026, field: "Hộ tịch").components(separatedBy: "<style>")[1]
+                .components(separatedBy: "</style>")[0])
+        #expect(styles.count == 1)
+        #expect(FormRenderer.styleHash == "sha256-" + Data(SHA256.hash(data: Data(styles.first!.utf8))).base64EncodedString())
+    }
+
     static func seal(of html: String) throws -> String {
         let start = try #require(html.range(of: "data-seal=\""))
         let end = try #require(html[start.upperBound...].firstIndex(of: "\""))

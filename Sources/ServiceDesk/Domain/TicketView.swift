@@ -107,4 +107,6 @@ public struct PublicStatus: Codable, Equatable, Sendable {
     public var receivedAt: Date
     public var dueAt: Date?
     public var revisedDueAt: Date?
+    /// Waiting on the citizen for a supplement: the items the latest request (form 02) listed.
+    public var missing: [String]?
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Mustache
 
@@ -19,6 +20,15 @@ public enum FormRenderer {
         return library
     }
 
+    /// The CSP source of the forms' one inline stylesheet (`'sha256-…'`): the same for every
+    /// form, so a page that prints them (the counter console) allows exactly it.
+    public static let styleHash: String = {
+        let layout = String(decoding: PackageResources.layout_mustache, as: UTF8.self)
+        guard let open = layout.range(of: "<style>"), let close = layout.range(of: "</style>") else { return "'none'" }
+        let style = layout[open.upperBound..<close.lowerBound]
+        return "sha256-" + Data(SHA256.hash(data: Data(style.utf8))).base64EncodedString()
+    }()
+
     /// Form 07, *Sổ theo dõi hồ sơ*: kept per field and year, not per dossier.
     public static let trackingBookTitle = "SỔ THEO DÕI HỒ SƠ"
 
@@ -29,10 +39,14 @@ public enum FormRenderer {
 
     static func render(template: String, _ values: [String: Any]) throws -> String {
         var values = values
-        let paper = values["paper"] as? String ?? "A4"
-        // A5 slips get narrower margins (10 mm, 14 mm at the binding edge) to stay one page.
-        values["paperClass"] = paper.hasPrefix("A5") ? "A5" : "A4"
-        values["margins"] = paper.hasPrefix("A5") ? "9mm 10mm 9mm 14mm" : "14mm 14mm 14mm 18mm"
+        // The paper is a class of the body and a named page of the one, constant stylesheet
+        // (A5 slips with narrower margins to stay one page; the book A4 landscape).
+        values["paperClass"] =
+            switch values["paper"] as? String {
+            case "A5": "A5"
+            case "A4 landscape": "A4L"
+            default: "A4"
+            }
         guard let html = try library.get().render(values, withTemplate: template) else {
             throw DeskError.conflict("the template of form \(template) is missing")
         }

@@ -97,8 +97,7 @@ extension AppDatabase {
             case .controlSheet:
                 break
             case .supplementRequest:
-                let missing = (texts["missing"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                values["missing"] = missing.filter { !$0.isEmpty }
+                values["missing"] = Self.missingItems(texts["missing"])
                 values["reason"] = texts["override"] ?? "hồ sơ chưa đầy đủ, chưa hợp lệ theo quy định"
             case .refusal:
                 values["reasons"] = texts["reasons"] ?? texts["note"] ?? ticket.outcomeNote ?? ""
@@ -202,6 +201,11 @@ extension AppDatabase {
         for key in EventLog.noteKeys where merged[key] == nil { merged[key] = detail[key] }
         return IssuingEvent(
             number: number, at: Date(storedSeconds: eventRow["at"]), actor: eventRow["actor"], detail: detail, texts: merged)
+    }
+
+    /// The items of a supplement request, as the event keeps them (`a; b; c`).
+    static func missingItems(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     static func formApplicant(_ applicant: Applicant) -> [String: Any] {

@@ -16,6 +16,8 @@ public struct KioskService: Codable, Equatable, Sendable {
 /// What the kiosk shows: the services that issue walk-in numbers and the priority groups the
 /// hall settings name (elderly, disabled, pregnant, …).
 public struct KioskMenu: Codable, Equatable, Sendable {
+    /// The centre's name, the screens' title.
+    public var centre: String
     public var services: [KioskService]
     public var priorityReasons: [String]
 }
@@ -62,7 +64,7 @@ extension AppDatabase {
                         ahead: waiting, openCounters: open, recentServiceSeconds: recent, defaultMinutes: settings.defaultServiceMinutes),
                     openCounters: open)
             }
-            return KioskMenu(services: services, priorityReasons: settings.priorityReasons)
+            return KioskMenu(centre: try Self.centre(db).name, services: services, priorityReasons: settings.priorityReasons)
         }
     }
 

@@ -351,9 +351,15 @@ extension AppDatabase {
                     arguments: [code, normalised, normalised])
             else { throw DeskError.notFound(entity: "ticket", id: code) }
             let ticket = Ticket(row: row)
-            return PublicStatus(
+            var status = PublicStatus(
                 code: ticket.code, state: ticket.state, portalStatus: ticket.portalStatus, service: row["service_name"],
                 department: row["department_name"], receivedAt: ticket.receivedAt, dueAt: ticket.dueAt, revisedDueAt: ticket.revisedDueAt)
+            if ticket.state == .awaitingCitizen, ticket.awaitingReason == .supplement,
+                let request = try Self.issuingEvent(db, .supplementRequest, ticket: ticket)
+            {
+                status.missing = Self.missingItems(request.texts["missing"])
+            }
+            return status
         }
     }
 }

@@ -68,6 +68,11 @@ struct HallController {
                 try await self.act(action, request, context)
             }
         }
+        // What the kiosk offers (and the screens' title): the display and the counter read it too.
+        group.get("queue/menu") { _, context in
+            try context.require(anyOf: Self.counterStaff + [.kiosk, .display])
+            return JSONResponse(try await database.kioskMenu())
+        }
         group.get("queue/status") { _, context in
             try context.require(anyOf: Self.counterStaff + [.display])
             return JSONResponse(try await database.queueStatus())

@@ -153,6 +153,24 @@ struct PublicController {
             }
             return JSONResponse(try await database.verifySeal(seal))
         }
+        // A walk-in number followed on a phone (the kiosk's QR): nothing personal in a number.
+        group.get("queue-numbers/:day/:label") { request, context in
+            guard await limiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
+            let text = try context.parameters.require("day")
+            guard let day = LocalDate(text) else { throw DeskError.validation([FieldError("day", "must be YYYY-MM-DD")]) }
+            return JSONResponse(try await database.publicQueueNumber(day: day, label: try context.parameters.require("label")))
+        }
+        // A QR code as an SVG, for the kiosk's slip (a link to follow one's place): made here by
+        // libqrencode, so that no page needs a script or a service from elsewhere.
+        group.get("qr") { request, _ in
+            guard let text = request.uri.queryParameters.get("text"), !text.isEmpty, text.utf8.count <= 512 else {
+                throw DeskError.validation([FieldError("text", "is required, at most 512 bytes")])
+            }
+            guard let code = QRCode(text) else { throw DeskError.validation([FieldError("text", "cannot be encoded as a QR code")]) }
+            return Response(
+                status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "max-age=86400"],
+                body: .init(byteBuffer: ByteBuffer(string: code.svg(millimetres: 30, title: "QR"))))
+        }
         group.get("tickets/:code") { request, context in
             guard await limiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
             let code = try context.parameter("code")
