@@ -22,41 +22,13 @@ import subprocess
 import sys
 import tempfile
 
-import requests
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service as ChromeService
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import call, check  # noqa: E402
 from deskd_process import Deskd  # noqa: E402
-
-checks = 0
 
 A5 = (419.53, 595.28)
 A4 = (595.28, 841.89)
-
-
-def check(condition, message):
-    global checks
-    checks += 1
-    if not condition:
-        raise SystemExit(f"FAIL: {message}")
-
-
-def call(method, url, token, expect, **kwargs):
-    headers = kwargs.pop("headers", {})
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    r = requests.request(method, url, headers=headers, timeout=20, **kwargs)
-    check(r.status_code == expect, f"{method} {url}: {r.status_code} {r.text[:300]}")
-    return r
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=ChromeService("/usr/bin/chromedriver"), options=options)
 
 
 def print_pdf(driver, html_path, pdf_path):
@@ -145,7 +117,7 @@ def main():
                   (code, "04", A5, ["PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "ranh giới thửa đất"]),
                   (stop, "05", A5, ["THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Đặng Thu Hà"]),
                   (code, "06", A4, ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Bộ phận Một cửa"])]
-        driver = browser()
+        driver = checks.chromium(1280, 900)
         seals = {}
         for ticket, form, paper, texts in papers:
             html = call("GET", f"{api}/tickets/{ticket}/forms/{form}", officer, 200).text
@@ -216,7 +188,7 @@ def main():
         call("POST", f"{api}/centre/signing-key/rotate", admin, 200)
         verdict = call("GET", f"{api}/public/verify", None, 200, params={"seal": seals["04"][0]}).json()
         check(verdict["genuine"] and verdict["current"], f"after a key rotation a paper signed before still verifies: {verdict}")
-        print(f"forms in Chromium: {checks} checks passed")
+        print(f"forms in Chromium: {checks.count} checks passed")
     finally:
         if driver:
             driver.quit()

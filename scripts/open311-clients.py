@@ -26,16 +26,9 @@ import requests
 import xmltodict
 from georeport import GeoReport
 
+import checks
+from checks import check
 from deskd_process import Deskd
-
-checks = 0
-
-
-def check(condition, message):
-    global checks
-    checks += 1
-    if not condition:
-        raise SystemExit(f"FAIL: {message}")
 
 
 def start(deskd, folder):
@@ -192,7 +185,7 @@ def main():
         finally:
             process.terminate()
             process.wait(timeout=10)
-    print(f"open311 clients: {checks} checks passed (georeport 0.3.1 in JSON and XML, three/open311 wire formats, error paths)")
+    print(f"open311 clients: {checks.count} checks passed (georeport 0.3.1 in JSON and XML, three/open311 wire formats, error paths)")
 
 
 if __name__ == "__main__":

@@ -24,53 +24,14 @@ import sys
 import tempfile
 import time
 
-import requests
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+from checks import call, check, size  # noqa: E402
 from deskd_process import Deskd  # noqa: E402
-
-checks = 0
-
-
-def check(condition, message):
-    global checks
-    checks += 1
-    if not condition:
-        raise SystemExit(f"FAIL: {message}")
-
-
-def call(method, url, token, expect, **kwargs):
-    headers = kwargs.pop("headers", {})
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    r = requests.request(method, url, headers=headers, timeout=20, **kwargs)
-    check(r.status_code == expect, f"{method} {url}: {r.status_code} {r.text[:300]}")
-    return r
-
-
-def browser(width, height):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}",
-                 "--lang=vi-VN", "--autoplay-policy=no-user-gesture-required"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=ChromeService("/usr/bin/chromedriver"), options=options)
-    size(driver, width, height)
-    return driver
-
-
-def size(driver, width, height):
-    """The page's own viewport at exactly this size (a TV, a kiosk, a desktop, a phone)."""
-    driver.set_window_size(width, height)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
-
 
 def wait(driver, condition, seconds=10, message="condition"):
     try:
@@ -130,13 +91,13 @@ def main():
                   f"{path} has a strict Content-Security-Policy: {policy}")
 
         # The hall display, on a TV.
-        tv = browser(1920, 1080)
+        tv = checks.chromium(1920, 1080, logs=True)
         drivers.append(tv)
         sign_in(tv, base + "/hall", tokens["man-hinh"])
         wait(tv, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-connected") == "true", message="the display's feed")
 
         # A citizen at the kiosk, portrait.
-        user = browser(1080, 1920)
+        user = checks.chromium(1080, 1920, logs=True)
         drivers.append(user)
         sign_in(user, base + "/kiosk", tokens["kiosk-1"])
         user.execute_script("localStorage.setItem('servicedesk.kiosk.print', 'off')")
@@ -264,7 +225,7 @@ def main():
         check(tv.find_element(By.ID, "centre").text == "Trung tâm Phục vụ hành chính công quận Hải Châu", "the display titles itself with the centre")
         shot(tv, args.png_dir, "hall")
         own_requests_only(tv, base, "hall")
-        print(f"screens in Chromium: {checks} checks passed")
+        print(f"screens in Chromium: {checks.count} checks passed")
     finally:
         for driver in drivers:
             driver.quit()
