@@ -35,7 +35,7 @@ struct ScreensHTTPTests {
         }
     }
 
-    @Test("the kiosk's menu groups what it offers; a number is followed without a token; a QR is an SVG")
+    @Test("the kiosk's menu groups what it offers; a number of today is followed without a token, its QR is its follow link")
     func kioskAndFollow() async throws {
         let app = try await TestApp.make()
         let kiosk = try await app.token(for: .kiosk)
@@ -62,13 +62,16 @@ struct ScreensHTTPTests {
                     #expect(response.status == (uri.contains("13-01") ? .unprocessableContent : .notFound))
                 }
             }
-            try await client.execute(uri: "/api/v1/public/qr?text=https%3A%2F%2Fdesk.example%2Ftra-cuu%3Fso%3DA001", method: .get) {
-                response in
-                #expect(
-                    response.headers[.contentType] == "image/svg+xml" && response.text.hasPrefix("<svg")
-                        && response.text.contains("<path d=\"M4 4h7"))
+            // The slip's QR: the follow link of this number, and nothing else can be encoded.
+            try await client.execute(uri: "/api/v1/public/queue-numbers/\(issued.number.day)/\(label)/qr", method: .get) { response in
+                #expect(response.headers[.contentType] == "image/svg+xml" && response.text.hasPrefix("<svg"))
+                #expect(response.text.contains("<path d=\"M4 4h7") && response.headers[.contentSecurityPolicy] == "default-src 'none'")
             }
-            try await client.execute(uri: "/api/v1/public/qr?text=", method: .get) { #expect($0.status == .unprocessableContent) }
+            for uri in ["/api/v1/public/queue-numbers/\(issued.number.day)/Z999/qr", "/api/v1/public/queue-numbers/\(issued.number.day)/a%3Cb/qr"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == (uri.contains("Z999") ? .notFound : .unprocessableContent), "\(uri)")
+                }
+            }
         }
     }
 

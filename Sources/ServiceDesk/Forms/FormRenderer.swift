@@ -24,7 +24,8 @@ public enum FormRenderer {
     /// form, so a page that prints them (the counter console) allows exactly it.
     public static let styleHash: String = {
         let layout = String(decoding: PackageResources.layout_mustache, as: UTF8.self)
-        guard let open = layout.range(of: "<style>"), let close = layout.range(of: "</style>") else { return "'none'" }
+        // The template always has its stylesheet (a test reads it back from every form).
+        guard let open = layout.range(of: "<style>"), let close = layout.range(of: "</style>") else { return "" }
         let style = layout[open.upperBound..<close.lowerBound]
         return "sha256-" + Data(SHA256.hash(data: Data(style.utf8))).base64EncodedString()
     }()

@@ -359,6 +359,15 @@ extension AppDatabase {
                 let allowed = QueueAction.allCases.filter { $0.fromStates.contains(number.state) }
                 throw DeskError.illegalTransition(action: action.rawValue, state: number.state.rawValue, allowed: allowed.map(\.rawValue))
             }
+            // The counter acting, when it is not the one that called the number (the citizen was
+            // sent on): the number is served, and a recall announced, there.
+            if let counter = request.counter, counter != number.counter, action == .start || action == .recall {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM counter WHERE number = ? AND active = 1", arguments: [counter]) != nil else {
+                    throw DeskError.inconsistent([FieldError("counter", "no active counter \(counter)")])
+                }
+                try db.cachedExecute(sql: "UPDATE queue_number SET counter = ? WHERE id = ?", arguments: [counter, id])
+            }
+            let counter = request.counter ?? number.counter
             switch action {
             case .start:
                 try db.cachedExecute(
@@ -368,7 +377,7 @@ extension AppDatabase {
                     sql: "UPDATE queue_number SET state = 'served', finished_at = ? WHERE id = ?", arguments: [now.storedSeconds, id])
             case .recall:
                 try db.cachedExecute(sql: "UPDATE queue_number SET recalls = recalls + 1 WHERE id = ?", arguments: [id])
-                try Self.announce(db, number, kind: "recall", counter: number.counter ?? 0, at: now)
+                try Self.announce(db, number, kind: "recall", counter: counter ?? 0, at: now)
             case .noShow:
                 let limit = try Self.hallSettings(db).recallsBeforeNoShow
                 guard number.recalls >= limit else {

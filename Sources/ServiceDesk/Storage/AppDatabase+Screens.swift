@@ -68,9 +68,14 @@ extension AppDatabase {
         }
     }
 
-    /// A number of a day by its label, as the citizen who holds it follows it (404 if none).
+    /// A number of today by its label, as the citizen who holds it follows it (404 if none, and
+    /// for any other day: the hall's history is not for anyone to walk through).
     public func publicQueueNumber(day: LocalDate, label: String) async throws -> PublicQueueNumber {
-        try await read { db in
+        let now = clock()
+        return try await read { db in
+            guard day == (try self.workingTime(db).1.clock.local(now).date) else {
+                throw DeskError.notFound(entity: "queue number of today", id: "\(day) \(label)")
+            }
             guard
                 let id = try Int64.fetchOne(
                     db, sql: "SELECT id FROM queue_number WHERE day = ? AND label = ? ORDER BY id DESC LIMIT 1",

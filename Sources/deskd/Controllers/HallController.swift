@@ -147,6 +147,18 @@ struct HallController {
                 if backlog.isEmpty { last = try await database.lastCalls(1).last?.id ?? 0 }
             }
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            if lastID == nil {
+                // A fresh screen's backlog, then a comment that says it is over: a screen shows
+                // the backlog and announces only what follows.
+                var buffer = ByteBuffer()
+                for call in backlog {
+                    let data = String(decoding: try JSONCoding.encoder.encode(call), as: UTF8.self)
+                    buffer.writeString("id: \(call.id)\nevent: \(call.kind)\ndata: \(data)\n\n")
+                }
+                buffer.writeString(": backlog-end\n\n")
+                try await writer.write(buffer)
+                backlog = []
+            }
             var silentSince = ContinuousClock.now
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 if !backlog.isEmpty {

@@ -36,10 +36,11 @@ struct ScreensController {
     /// this page elsewhere. The counter prints forms in a frame of its own whose one inline
     /// stylesheet is allowed by its hash (`FormRenderer.styleHash`).
     static func policy(for page: String) -> String {
-        let style = page == "counter" ? "'self' '\(FormRenderer.styleHash)'" : "'self'"
+        let printsForms = page == "counter" && !FormRenderer.styleHash.isEmpty
         return [
-            "default-src 'none'", "script-src 'self'", "style-src \(style)", "img-src 'self'", "connect-src 'self'",
-            "frame-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+            "default-src 'none'", "script-src 'self'", "style-src 'self'" + (printsForms ? " '\(FormRenderer.styleHash)'" : ""),
+            "img-src 'self'", "connect-src 'self'", "frame-src " + (printsForms ? "'self'" : "'none'"), "base-uri 'none'",
+            "form-action 'self'", "frame-ancestors 'none'",
         ].joined(separator: "; ")
     }
 

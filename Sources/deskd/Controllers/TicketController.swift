@@ -134,11 +134,14 @@ struct TicketController {
 }
 
 /// `/api/v1/public/tickets/{code}?phone=`: the citizen's own lookup, and `/api/v1/public/verify?seal=`
-/// for the QR seal of a form; no token, rate-limited per address.
+/// for the QR seal of a form; no token, rate-limited per address. A walk-in number followed on
+/// a phone has its own, larger allowance: the phones in the hall share the centre's one address
+/// and poll, and must not starve the dossier lookups.
 struct PublicController {
     let database: AppDatabase
     let limiter: RateLimiter
     let proxies: TrustedProxies
+    var followLimiter = RateLimiter(limit: 600)
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>, wellKnown: RouterGroup<DeskRequestContext>) {
         // The public keys of the QR seals (RFC 7517 JWK Set of Ed25519 keys, RFC 8037).
@@ -155,20 +158,26 @@ struct PublicController {
         }
         // A walk-in number followed on a phone (the kiosk's QR): nothing personal in a number.
         group.get("queue-numbers/:day/:label") { request, context in
-            guard await limiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
-            let text = try context.parameters.require("day")
-            guard let day = LocalDate(text) else { throw DeskError.validation([FieldError("day", "must be YYYY-MM-DD")]) }
-            return JSONResponse(try await database.publicQueueNumber(day: day, label: try context.parameters.require("label")))
+            guard await followLimiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
+            let (day, label) = try Self.number(context)
+            return JSONResponse(try await database.publicQueueNumber(day: day, label: label))
         }
-        // A QR code as an SVG, for the kiosk's slip (a link to follow one's place): made here by
-        // libqrencode, so that no page needs a script or a service from elsewhere.
-        group.get("qr") { request, _ in
-            guard let text = request.uri.queryParameters.get("text"), !text.isEmpty, text.utf8.count <= 512 else {
-                throw DeskError.validation([FieldError("text", "is required, at most 512 bytes")])
-            }
-            guard let code = QRCode(text) else { throw DeskError.validation([FieldError("text", "cannot be encoded as a QR code")]) }
+        // The kiosk slip's QR: the link that follows this number (of today) on a phone, drawn
+        // here by libqrencode so that no page needs a QR script. It encodes nothing else.
+        group.get("queue-numbers/:day/:label/qr") { request, context in
+            guard await followLimiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
+            let (day, label) = try Self.number(context)
+            let number = try await database.publicQueueNumber(day: day, label: label)
+            let scheme = proxies.forwarded(.forwardedProto, request, context) ?? "http"
+            let host = proxies.forwarded(.forwardedHost, request, context) ?? request.head.authority ?? "localhost"
+            let link = "\(scheme)://\(host)/tra-cuu?so=\(number.label)&ngay=\(number.day)"
+            guard let code = QRCode(link) else { throw DeskError.conflict("the follow link cannot be encoded") }
             return Response(
-                status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "max-age=86400"],
+                status: .ok,
+                headers: [
+                    .contentType: "image/svg+xml", .cacheControl: "private, max-age=3600", .contentSecurityPolicy: "default-src 'none'",
+                    HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+                ],
                 body: .init(byteBuffer: ByteBuffer(string: code.svg(millimetres: 30, title: "QR"))))
         }
         group.get("tickets/:code") { request, context in
@@ -179,6 +188,19 @@ struct PublicController {
             }
             return JSONResponse(try await database.publicStatus(code: code, phone: phone))
         }
+    }
+}
+
+extension PublicController {
+    /// `{day}/{label}` of a walk-in number: a date and a label as the kiosk prints them.
+    static func number(_ context: DeskRequestContext) throws -> (LocalDate, String) {
+        let text = try context.parameters.require("day")
+        guard let day = LocalDate(text) else { throw DeskError.validation([FieldError("day", "must be YYYY-MM-DD")]) }
+        let label = try context.parameters.require("label")
+        guard label.utf8.count <= 16, label.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) }) else {
+            throw DeskError.validation([FieldError("label", "must be a number's label, e.g. A012")])
+        }
+        return (day, label)
     }
 }
 

@@ -10,6 +10,8 @@
   let counter = null;
   let current = null;
   let services = [];
+  // One key per filled-in form: a double click or a retry after a timeout is the same intake.
+  let intakeKey = null;
 
   const problemBox = () => $("hall-problem");
 
@@ -47,8 +49,13 @@
   }
 
   async function loadServices() {
-    const page1 = await Desk.api(page, "GET", "/api/v1/services?active=true&limit=500");
-    services = page1.items;
+    services = [];
+    let cursor = null;
+    do {
+      const next = await Desk.api(page, "GET", `/api/v1/services?active=true&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      services.push(...next.items);
+      cursor = next.nextCursor;
+    } while (cursor);
     $("service").replaceChildren(...services.map((service) => Desk.element("option", { value: service.code, text: `${service.name} (${service.code})` })));
     $("transfer-service").replaceChildren(...services.filter((service) => service.queuePrefix)
       .map((service) => Desk.element("option", { value: service.code, text: service.name })));
@@ -76,7 +83,9 @@
   function numberAction(action, body = {}) {
     hall(async () => {
       if (!current) throw new Desk.Problem(0, { detail: "Chưa gọi số nào." });
-      current = await Desk.api(page, "POST", `/api/v1/queue-numbers/${current.id}/actions/${action}`, Object.assign({ counter: counter.number }, body));
+      const after = await Desk.api(page, "POST", `/api/v1/queue-numbers/${current.id}/actions/${action}`, Object.assign({ counter: counter.number }, body));
+      // A number sent to another service or gone is no longer this counter's.
+      current = action === "transfer" || action === "no-show" ? null : after;
       showCurrent();
     });
   }
@@ -113,7 +122,9 @@
   /** A form printed in one click: its HTML (fetched with the token) in a hidden frame, then print. */
   async function printForm(link) {
     const html = await Desk.api(page, "GET", link.href, undefined, { accept: "text/html" });
-    const frame = Desk.element("iframe", { title: link.title, class: "visually-hidden" });
+    // Sandboxed without scripts: the frame can print (allow-modals) and be read by this page
+    // (allow-same-origin), and could run nothing even if a form carried a script.
+    const frame = Desk.element("iframe", { title: link.title, class: "visually-hidden", sandbox: "allow-same-origin allow-modals" });
     frame.srcdoc = html;
     frame.addEventListener("load", () => {
       document.body.dataset.printed = link.form;
@@ -126,14 +137,15 @@
   function showReceipt(result) {
     const receipt = result.receipt;
     const box = $("receipt");
+    box.classList.remove("hidden");
     const outcome = { accepted: "Đã tiếp nhận", incomplete: "Yêu cầu bổ sung", refused: "Từ chối tiếp nhận" }[receipt.outcome];
     box.replaceChildren(
       Desk.element("p", {}, `${outcome}: `, Desk.element("b", { text: receipt.code })),
       receipt.dueLocal ? Desk.element("p", { text: `Hẹn trả kết quả: ${receipt.dueLocal}` }) : "",
+      ...receipt.warnings.map((warning) => Desk.element("p", { class: "problem", text: warning })),
       Desk.element("div", { class: "actions" }, ...receipt.forms.map((link) => Desk.element("button", {
         type: "button", "data-form": link.form, onclick: () => printForm(link).catch((error) => Desk.show($("intake-problem"), error)),
       }, `In ${link.title.toLowerCase()} (mẫu ${link.form})`))));
-    box.classList.remove("hidden");
     document.body.dataset.received = receipt.code;
   }
 
@@ -147,10 +159,16 @@
     form.addEventListener("change", () => outcomeBoxes(form));
     $("add-document").addEventListener("click", () => documentRow());
     documentRow("Tờ khai");
+    form.addEventListener("input", () => { intakeKey = null; });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      const submit = form.querySelector("button[type=submit]");
+      if (submit.disabled) return;
+      submit.disabled = true;
+      intakeKey = intakeKey || crypto.randomUUID();
       try {
-        const result = await Desk.api(page, "POST", "/api/v1/tickets", intakeBody(form), { headers: { "Idempotency-Key": crypto.randomUUID() } });
+        const result = await Desk.api(page, "POST", "/api/v1/tickets", intakeBody(form), { headers: { "Idempotency-Key": intakeKey } });
+        intakeKey = null;
         Desk.fieldErrors(form, []);
         Desk.show($("intake-problem"), null);
         showReceipt(result);
@@ -161,6 +179,8 @@
       } catch (error) {
         Desk.fieldErrors(form, error.errors);
         Desk.show($("intake-problem"), error);
+      } finally {
+        submit.disabled = false;
       }
     });
     $("counter-select").addEventListener("change", (event) => {
@@ -168,14 +188,20 @@
       hall(loadCounters);
     });
     $("open").addEventListener("click", () => hall(async () => {
+      if (!counter) throw new Desk.Problem(0, { detail: "Chưa có quầy nào: quản trị viên tạo quầy trước." });
       await Desk.api(page, "PATCH", `/api/v1/counters/${counter.number}`, { open: true, officer: me.username });
       await loadCounters();
     }));
     $("close").addEventListener("click", () => hall(async () => {
+      if (!counter) throw new Desk.Problem(0, { detail: "Chưa có quầy nào." });
       await Desk.api(page, "PATCH", `/api/v1/counters/${counter.number}`, { open: false });
       await loadCounters();
     }));
     $("call").addEventListener("click", () => hall(async () => {
+      if (!counter) throw new Desk.Problem(0, { detail: "Chưa có quầy nào: quản trị viên tạo quầy trước." });
+      if (current && (current.state === "called" || current.state === "serving")) {
+        throw new Desk.Problem(0, { detail: `Số ${current.label} đang ở quầy: kết thúc, chuyển hoặc đánh dấu vắng mặt trước khi gọi số mới.` });
+      }
       const called = await Desk.api(page, "POST", `/api/v1/counters/${counter.number}/call-next`);
       if (!called) throw new Desk.Problem(204, { detail: "Không còn ai chờ ở các dịch vụ của quầy này." });
       current = called;

@@ -40,6 +40,9 @@ const Desk = (() => {
     const type = response.headers.get("Content-Type") || "";
     if (!response.ok) {
       const problem = type.includes("json") ? await response.json().catch(() => null) : null;
+      // What a citizen may meet is said in Vietnamese; staff see the problem's own words.
+      if (response.status === 429) throw new Problem(429, { detail: "Có quá nhiều yêu cầu từ mạng này. Vui lòng thử lại sau một phút." });
+      if (response.status >= 500) throw new Problem(response.status, { detail: "Máy chủ đang bận hoặc gặp sự cố. Vui lòng thử lại sau." });
       throw new Problem(response.status, problem);
     }
     return type.includes("json") ? response.json() : response.text();
@@ -55,6 +58,10 @@ const Desk = (() => {
   /** Field errors next to the inputs that have `data-field="applicant.phone"`. */
   function fieldErrors(form, errors) {
     form.querySelectorAll(".field-error").forEach((node) => node.remove());
+    form.querySelectorAll("[aria-invalid]").forEach((input) => {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    });
     for (const error of errors || []) {
       const input = form.querySelector(`[data-field="${CSS.escape(error.field)}"]`);
       if (!input) continue;
@@ -70,7 +77,9 @@ const Desk = (() => {
 
   /**
    * The sign-in of a page: a token (pasted or from a card reader acting as a keyboard) checked
-   * with /api/v1/me for one of `roles`; then `ready(me)`.
+   * with /api/v1/me for one of `roles`; then `ready(me)`. A remembered token is forgotten only
+   * when the server refuses it (401) or it is of another role: a screen that starts before
+   * deskd, or while it restarts, keeps it and tries again.
    */
   function signIn(page, roles, ready) {
     const section = document.getElementById("login");
@@ -85,10 +94,15 @@ const Desk = (() => {
         app.classList.remove("hidden");
         ready(me);
       } catch (error) {
-        forget(page);
         app.classList.add("hidden");
         section.classList.remove("hidden");
-        if (error.status !== 401 || form.elements.token.value) show(box, error);
+        if (error.status === 401 || error.status === 403) {
+          forget(page);
+          if (error.status !== 401 || form.elements.token.value) show(box, error);
+        } else {
+          show(box, error);
+          setTimeout(check, 5000);
+        }
       }
     }
     form.addEventListener("submit", (event) => {

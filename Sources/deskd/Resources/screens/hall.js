@@ -13,6 +13,13 @@
   let audio = null;
   const $ = (id) => document.getElementById(id);
 
+  /** The gesture that lets the page make sound: an AudioContext, and a silent utterance. */
+  function wake() {
+    if (!audio && window.AudioContext) audio = new AudioContext();
+    if ("speechSynthesis" in window) speechSynthesis.speak(new SpeechSynthesisUtterance(""));
+    soundButton();
+  }
+
   function sentence(call) {
     return `Mời số ${call.label.split("").join(" ")} đến quầy số ${call.counter}`;
   }
@@ -59,8 +66,15 @@
     $("calls").replaceChildren(...list);
   }
 
-  function received(id, kind, call) {
+  // A fresh connection first receives the last calls, then the comment `backlog-end`: those
+  // are shown, not announced. After a drop the feed resumes after the last call shown; of the
+  // calls missed meanwhile only the newest is announced.
+  let received = 0;
+
+  function arrived(id, call, announceIt) {
     lastId = id;
+    received += 1;
+    document.body.dataset.received = String(received);
     calls.push(call);
     if (calls.length > keep) calls = calls.slice(-keep);
     render();
@@ -68,15 +82,36 @@
     now.classList.remove("flash");
     void now.offsetWidth;
     now.classList.add("flash");
-    // The backlog of a fresh screen is shown, not announced: only calls made while it watches.
-    if (Date.now() - new Date(call.at).getTime() < 60_000) announce(call);
+    if (announceIt) announce(call);
+  }
+
+  /** One event block of the stream (its lines), per the SSE specification. */
+  function parse(lines) {
+    let id = null, comment = null;
+    const data = [];
+    for (const line of lines) {
+      if (line.startsWith(":")) { comment = line.slice(1).trim(); continue; }
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? "" : line.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "id") id = value;
+      else if (field === "data") data.push(value);
+    }
+    return { id, data: data.join("\n"), comment };
   }
 
   async function stream() {
     const headers = { Authorization: `Bearer ${Desk.token(page)}`, Accept: "text/event-stream" };
-    if (lastId) headers["Last-Event-ID"] = lastId;
+    const resuming = Boolean(lastId);
+    if (resuming) headers["Last-Event-ID"] = lastId;
+    let quiet = !resuming;
+    // A silent drop (a Wi-Fi access point rebooting) leaves a read waiting forever: the server
+    // speaks at least every heartbeat (15 s), so 45 s of silence means the line is dead.
+    const abort = new AbortController();
+    let watchdog = setTimeout(() => abort.abort(), 45_000);
     try {
-      const response = await fetch("/api/v1/queue/display", { headers, cache: "no-store" });
+      const response = await fetch("/api/v1/queue/display", { headers, cache: "no-store", signal: abort.signal });
       if (response.status === 401) { Desk.forget(page); location.reload(); return; }
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
       $("status").textContent = "Đã kết nối";
@@ -87,23 +122,29 @@
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => abort.abort(), 45_000);
         buffer += decoder.decode(value, { stream: true });
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let id = null, kind = "message", data = "";
-          for (const line of block.split("\n")) {
-            if (line.startsWith("id: ")) id = line.slice(4);
-            else if (line.startsWith("event: ")) kind = line.slice(7);
-            else if (line.startsWith("data: ")) data += line.slice(6);
-          }
-          if (id && data) received(id, kind, JSON.parse(data));
+        const blocks = buffer.split(/\r\n\r\n|\r\r|\n\n/);
+        buffer = blocks.pop();
+        const missed = [];
+        for (const block of blocks) {
+          const event = parse(block.split(/\r\n|\r|\n/));
+          if (event.comment === "backlog-end") quiet = false;
+          if (!event.id || !event.data) continue;
+          let call;
+          try { call = JSON.parse(event.data); } catch (error) { lastId = event.id; continue; }
+          if (resuming) missed.push([event.id, call]);
+          else arrived(event.id, call, !quiet);
         }
+        // Calls that arrive together after a resumption were missed while away: all shown, the
+        // newest announced.
+        missed.forEach(([id, call], index) => arrived(id, call, index === missed.length - 1));
       }
     } catch (error) {
-      // A dropped network or a restarting daemon: say so and try again.
+      // A dropped network, a restarting daemon or a dead line: say so and try again.
     }
+    clearTimeout(watchdog);
     document.body.dataset.connected = "false";
     $("status").textContent = "Mất kết nối — đang kết nối lại…";
     setTimeout(stream, 2000);
@@ -124,19 +165,24 @@
   function soundButton() {
     const button = $("sound");
     button.setAttribute("aria-pressed", String(soundOn));
-    button.textContent = soundOn ? "Tắt âm thanh" : "Bật âm thanh";
+    // Browsers start sound only after a gesture on the page: after a restart of the TV the
+    // remembered choice waits for one touch (any touch on the screen).
+    button.textContent = soundOn ? (audio ? "Tắt âm thanh" : "Chạm để bật âm thanh") : "Bật âm thanh";
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    Desk.signIn(page, ["display", "supervisor", "admin"], () => {
+    // A screen in the hall takes a display token only: a staff member's would stay on it.
+    Desk.signIn(page, ["display"], () => {
       soundButton();
-      $("sound").addEventListener("click", () => {
+      $("sound").addEventListener("click", (event) => {
+        event.stopPropagation();
+        if (soundOn && !audio) { wake(); return; }
         soundOn = !soundOn;
         localStorage.setItem("servicedesk.hall.sound", soundOn ? "on" : "off");
-        // Browsers start audio only after a user's gesture: this click is it.
-        if (soundOn && !audio && window.AudioContext) audio = new AudioContext();
+        if (soundOn) wake();
         soundButton();
       });
+      document.addEventListener("click", () => { if (soundOn && !audio) wake(); });
       Desk.api(page, "GET", "/api/v1/queue/menu").then((menu) => { $("centre").textContent = menu.centre; }).catch(() => {});
       tick();
       setInterval(tick, 1000);

@@ -18,7 +18,9 @@
   function priorityButtons(reasons) {
     $("priority-box").classList.toggle("hidden", reasons.length === 0);
     $("priority").replaceChildren(...reasons.map((text) => {
-      const button = Desk.element("button", { type: "button", class: "secondary", "aria-pressed": "false", "data-reason": text, text: groups[text] || text });
+      const button = Desk.element("button", {
+        type: "button", class: "secondary", "aria-pressed": String(reason === text), "data-reason": text, text: groups[text] || text,
+      });
       button.addEventListener("click", () => {
         reason = reason === text ? null : text;
         $("priority").querySelectorAll("button").forEach((node) => node.setAttribute("aria-pressed", String(node.dataset.reason === reason)));
@@ -52,7 +54,13 @@
     }
   }
 
+  let taking = false;
+
   async function take(service) {
+    // One number per touch: a second tap while the first is on its way does nothing.
+    if (taking) return;
+    taking = true;
+    $("services").querySelectorAll("button").forEach((button) => { button.disabled = true; });
     const body = { service: service.code };
     if (reason) Object.assign(body, { priority: "priority", priorityReason: reason });
     try {
@@ -60,24 +68,35 @@
         headers: { "Idempotency-Key": crypto.randomUUID() },
       });
       const number = issued.number;
+      // Shown first, then filled: a screen reader announces what appears in a live region.
+      $("menu").classList.add("hidden");
+      $("issued").classList.remove("hidden");
       $("issued-label").textContent = number.label;
       $("issued-service").textContent = service.name + (number.priority === "priority" ? ` (ưu tiên: ${groups[number.priorityReason] || number.priorityReason})` : "");
       $("issued-wait").textContent = `Trước quý khách còn ${issued.position - 1} người · thời gian chờ khoảng ${issued.estimatedWaitMinutes} phút`;
       $("issued-time").textContent = `Lấy số lúc ${Desk.moment(number.issuedAt)}`;
-      const follow = `${location.origin}/tra-cuu?so=${encodeURIComponent(number.label)}&ngay=${encodeURIComponent(number.day)}`;
-      $("issued-qr").src = `/api/v1/public/qr?text=${encodeURIComponent(follow)}`;
-      $("menu").classList.add("hidden");
-      $("issued").classList.remove("hidden");
+      const image = $("issued-qr");
+      if (localStorage.getItem("servicedesk.kiosk.print") !== "off") {
+        // Printed once the QR is drawn, or without it if it cannot be: never twice.
+        const print = () => {
+          image.removeEventListener("load", print);
+          image.removeEventListener("error", print);
+          window.print();
+        };
+        image.addEventListener("load", print);
+        image.addEventListener("error", print);
+      }
+      image.src = `/api/v1/public/queue-numbers/${encodeURIComponent(number.day)}/${encodeURIComponent(number.label)}/qr`;
       document.body.dataset.issued = number.label;
       reason = null;
       Desk.show($("problem"), null);
-      if (localStorage.getItem("servicedesk.kiosk.print") !== "off") {
-        $("issued-qr").addEventListener("load", () => window.print(), { once: true });
-      }
       clearTimeout(back);
       back = setTimeout(done, 30_000);
     } catch (error) {
       Desk.show($("problem"), error);
+    } finally {
+      taking = false;
+      $("services").querySelectorAll("button").forEach((button) => { button.disabled = false; });
     }
   }
 
@@ -91,7 +110,8 @@
   document.addEventListener("DOMContentLoaded", () => {
     $("print").addEventListener("click", () => window.print());
     $("done").addEventListener("click", done);
-    Desk.signIn(page, ["kiosk", "officer", "supervisor", "admin"], () => {
+    // A kiosk in the hall takes a kiosk token only: a staff member's would stay on it.
+    Desk.signIn(page, ["kiosk"], () => {
       menu();
       setInterval(() => { if (!$("menu").classList.contains("hidden")) menu(); }, 30_000);
     });

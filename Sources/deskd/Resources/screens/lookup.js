@@ -13,6 +13,7 @@
       const status = await Desk.api(null, "GET", `/api/v1/public/tickets/${encodeURIComponent(code)}?phone=${encodeURIComponent(phone)}`);
       const appointment = status.revisedDueAt || status.dueAt;
       const answer = $("answer");
+      answer.classList.remove("hidden");
       answer.replaceChildren(
         dl([["Mã hồ sơ", status.code], ["Thủ tục", status.service], ["Tình trạng", Desk.states[status.state] || status.state],
           ["Đang ở", status.department], ["Ngày tiếp nhận", Desk.moment(status.receivedAt)],
@@ -29,7 +30,13 @@
     }
   }
 
+  const finalStates = ["served", "no-show", "transferred", "closed"];
+  let following = null;
+
+  /** Follows a number every 15 s while the page is seen, until it reaches a final state. */
   async function number(label, day) {
+    if (document.hidden) return;
+    $("number").classList.remove("hidden");
     try {
       const state = await Desk.api(null, "GET", `/api/v1/public/queue-numbers/${encodeURIComponent(day)}/${encodeURIComponent(label)}`);
       $("number-label").textContent = `${state.label} — ${state.service}`;
@@ -43,11 +50,11 @@
         closed: "Số đã hết hiệu lực (hết ngày làm việc).",
       }[state.state];
       $("number-state").textContent = text || state.state;
-      $("number").classList.remove("hidden");
       document.body.dataset.numberState = state.state;
+      if (finalStates.includes(state.state)) clearInterval(following);
     } catch (error) {
-      $("number-state").textContent = error.message;
-      $("number").classList.remove("hidden");
+      $("number-state").textContent = error.status === 404 ? "Không tìm thấy số này trong ngày hôm nay." : error.message;
+      if (error.status === 404 || error.status === 422) clearInterval(following);
     }
   }
 
@@ -55,6 +62,7 @@
     try {
       const verdict = await Desk.api(null, "GET", `/api/v1/public/verify?seal=${encodeURIComponent(seal)}`);
       const box = $("verdict");
+      box.classList.remove("hidden");
       box.className = verdict.genuine && verdict.current ? "notice" : "problem";
       const headline = !verdict.genuine ? "Phiếu KHÔNG hợp lệ." : verdict.current ? "Phiếu hợp lệ, do trung tâm cấp và chưa bị sửa đổi." : "Phiếu do trung tâm cấp nhưng không còn hiệu lực.";
       box.replaceChildren(Desk.element("p", {}, Desk.element("b", { text: headline })),
@@ -82,7 +90,8 @@
     if (query.get("so") && query.get("ngay")) {
       const follow = () => number(query.get("so"), query.get("ngay"));
       follow();
-      setInterval(follow, 15_000);
+      following = setInterval(follow, 15_000);
+      document.addEventListener("visibilitychange", follow);
     }
     if (query.get("ma")) $("code").value = query.get("ma");
   });
