@@ -67,7 +67,9 @@ struct ScreensHTTPTests {
                 #expect(response.headers[.contentType] == "image/svg+xml" && response.text.hasPrefix("<svg"))
                 #expect(response.text.contains("<path d=\"M4 4h7") && response.headers[.contentSecurityPolicy] == "default-src 'none'")
             }
-            for uri in ["/api/v1/public/queue-numbers/\(issued.number.day)/Z999/qr", "/api/v1/public/queue-numbers/\(issued.number.day)/a%3Cb/qr"] {
+            for uri in [
+                "/api/v1/public/queue-numbers/\(issued.number.day)/Z999/qr", "/api/v1/public/queue-numbers/\(issued.number.day)/a%3Cb/qr",
+            ] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == (uri.contains("Z999") ? .notFound : .unprocessableContent), "\(uri)")
                 }

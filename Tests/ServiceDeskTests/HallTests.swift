@@ -25,6 +25,21 @@ struct HallTests {
             actor: "kiosk-1")
     }
 
+    @Test("a citizen sent on to another counter is served and recalled there; an unknown counter is refused")
+    func actingCounter() async throws {
+        let centre = try await Self.hall()
+        let officer = try await centre.staff("lan.mc")
+        let issued = try await Self.issue(centre, "1.001193")
+        #expect(try await centre.database.callNext(counter: 1, actor: officer)?.counter == 1)
+        let recalled = try await centre.database.act(.recall, on: issued.number.id, QueueActionRequest(counter: 2), actor: officer)
+        let announced = try await centre.database.lastCalls(1)
+        #expect(recalled.counter == 2 && announced.last?.counter == 2 && announced.last?.kind == "recall")
+        await #expect(throws: DeskError.inconsistent([FieldError("counter", "no active counter 9")])) {
+            try await centre.database.act(.start, on: issued.number.id, QueueActionRequest(counter: 9), actor: officer)
+        }
+        #expect(try await centre.database.act(.start, on: issued.number.id, QueueActionRequest(counter: 2), actor: officer).counter == 2)
+    }
+
     @Test("a number transferred to another service keeps its place among numbers issued in the same second")
     func transferKeepsPlace() async throws {
         let centre = try await Self.hall()  // the clock stands still: every number in the same second

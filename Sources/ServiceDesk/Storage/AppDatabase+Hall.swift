@@ -362,7 +362,8 @@ extension AppDatabase {
             // The counter acting, when it is not the one that called the number (the citizen was
             // sent on): the number is served, and a recall announced, there.
             if let counter = request.counter, counter != number.counter, action == .start || action == .recall {
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM counter WHERE number = ? AND active = 1", arguments: [counter]) != nil else {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM counter WHERE number = ? AND active = 1", arguments: [counter]) != nil
+                else {
                     throw DeskError.inconsistent([FieldError("counter", "no active counter \(counter)")])
                 }
                 try db.cachedExecute(sql: "UPDATE queue_number SET counter = ? WHERE id = ?", arguments: [counter, id])
