@@ -36,7 +36,7 @@ def chromium(width, height, logs=False):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}",
-                 "--lang=vi-VN", "--autoplay-policy=no-user-gesture-required"):
+                 "--lang=vi-VN", "--autoplay-policy=no-user-gesture-required", "--js-flags=--expose-gc"):
         options.add_argument(flag)
     if logs:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

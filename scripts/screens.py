@@ -234,6 +234,26 @@ def main():
         kept = tv.execute_script("return document.querySelectorAll('#calls li').length")
         check(kept == 6, f"the display lists six earlier calls and keeps ten, whatever the day brings: {kept}")
         check(tv.find_element(By.ID, "centre").text == "Trung tâm Phục vụ hành chính công quận Hải Châu", "the display titles itself with the centre")
+        # A stream of calls, with the display's memory watched: the JavaScript heap (after a
+        # garbage collection) and the page's elements stay where they were.
+        def footprint():
+            return tv.execute_script("window.gc(); return [performance.memory.usedJSHeapSize, document.getElementsByTagName('*').length]")
+        for _ in range(20):
+            call("POST", f"{api}/queue-numbers", tokens["kiosk-1"], 201, json={"service": "1.001193"})
+            call("POST", f"{api}/counters/1/call-next", tokens["lan.mc"], 200)
+        time.sleep(1)
+        heap_before, nodes_before = footprint()
+        received_before = int(tv.find_element(By.TAG_NAME, "body").get_attribute("data-received"))
+        for _ in range(300):
+            call("POST", f"{api}/queue-numbers", tokens["kiosk-1"], 201, json={"service": "1.001193"})
+            call("POST", f"{api}/counters/1/call-next", tokens["lan.mc"], 200)
+        wait(tv, lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-received")) == received_before + 300,
+             seconds=20, message="300 more calls on the display")
+        time.sleep(1)
+        heap_after, nodes_after = footprint()
+        print(f"hall display over 300 calls: JS heap {heap_before / 1024:.0f} KiB -> {heap_after / 1024:.0f} KiB, elements {nodes_before} -> {nodes_after}")
+        check(nodes_after == nodes_before, f"the display's elements do not grow with the calls: {nodes_before} -> {nodes_after}")
+        check(heap_after - heap_before < 512 * 1024, f"the display's heap does not grow with the calls: {heap_before} -> {heap_after}")
         shot(tv, args.png_dir, "hall")
         own_requests_only(tv, base, "hall")
         print(f"screens in Chromium: {checks.count} checks passed")
