@@ -5,7 +5,8 @@ import ServiceDesk
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports: handling-times, progress, backlog, waiting, satisfaction, staffing, revenue (see docs/reports.md).",
+        abstract:
+            "Reports: handling-times, progress, backlog, waiting, satisfaction, staffing, revenue, staffing-plan (see docs/reports.md).",
         discussion: "Example: deskcli report progress --period 2026-Q4 --by department --format csv > progress.csv. "
             + "After a calendar correction: deskcli report replay-durations --database PATH.",
         subcommands: [Show.self, ReplayCommand.self], defaultSubcommand: Show.self)
@@ -15,7 +16,7 @@ struct ReportCommand: AsyncParsableCommand {
             commandName: "show", abstract: "Show a report (the default: deskcli report NAME …).")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "handling-times, progress, backlog, waiting, satisfaction, staffing or revenue") var name: String
+        @Argument(help: "handling-times, progress, backlog, waiting, satisfaction, staffing, revenue or staffing-plan") var name: String
         @Option(help: "A year (2026), a quarter (2026-Q4) or a month (2026-11).") var period: String?
         @Option(help: "First day, YYYY-MM-DD (with --to).") var from: String?
         @Option(help: "Last day, YYYY-MM-DD (inclusive).") var to: String?
@@ -29,6 +30,7 @@ struct ReportCommand: AsyncParsableCommand {
         @Option var channel: String?
         @Option(help: "waiting, staffing: the target wait in minutes (default 15).") var targetWait: Int?
         @Option(help: "staffing: the share to call within the target (default 0.8).") var targetShare: Double?
+        @Option(help: "staffing-plan: the projected growth of the work, e.g. 1.2 (default 1).") var growth: Double?
         @Option(help: "table, csv or json (default table; --json is the same as json).") var format = "table"
 
         func validate() throws {
@@ -43,6 +45,7 @@ struct ReportCommand: AsyncParsableCommand {
             let query: [String: String?] = [
                 "period": period, "from": from, "to": to, "by": by, "department": department, "service": service, "channel": channel,
                 "targetWaitMinutes": targetWait.map(String.init), "targetShare": targetShare.map { String($0) },
+                "growth": growth.map { String($0) },
             ]
             if format == "csv" {
                 let data = try await client.call("GET", "api/v1/reports/\(name)", query: query, headers: ["Accept": "text/csv"])

@@ -4,8 +4,8 @@ import ServiceDesk
 
 struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "staff", abstract: "Staff members, their roles and their API tokens.",
-        subcommands: [List.self, Show.self, Create.self, Update.self, Token.self])
+        commandName: "staff", abstract: "Staff members, their roles, careers and API tokens; the headcount quotas.",
+        subcommands: [List.self, Show.self, Create.self, Update.self, Token.self, QuotaCommand.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List staff.")
@@ -40,6 +40,24 @@ struct StaffCommand: AsyncParsableCommand {
         }
     }
 
+    /// The career flags shared by create and update (dates YYYY-MM-DD).
+    struct CareerOptions: ParsableArguments {
+        @Option(help: "The agency that sent them (cơ quan cử).") var homeAgency: String?
+        @Option(help: "Working in the field since, YYYY-MM-DD.") var senioritySince: String?
+        @Option(help: "A tour at the desk from, YYYY-MM-DD (12–36 months, Decree 118/2025 art. 11).") var secondedFrom: String?
+        @Option(help: "The tour's last day, YYYY-MM-DD.") var secondedUntil: String?
+        @Option(help: "First day at the centre, YYYY-MM-DD.") var activeFrom: String?
+        @Option(help: "First day no longer at the centre, YYYY-MM-DD.") var leftOn: String?
+
+        var given: Bool { [homeAgency, senioritySince, secondedFrom, secondedUntil, activeFrom, leftOn].contains { $0 != nil } }
+
+        var draft: CareerDraft {
+            CareerDraft(
+                homeAgency: homeAgency, senioritySince: senioritySince, secondedFrom: secondedFrom, secondedUntil: secondedUntil,
+                activeFrom: activeFrom, leftOn: leftOn)
+        }
+    }
+
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a staff member (then give them a token with 'staff token create').")
@@ -49,10 +67,13 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "admin, supervisor, officer, handler, integration, kiosk or display") var role: String
         @Option(help: "civil-servant, public-employee or contract") var employment: String
         @Option(help: "Department code (required for handlers).") var department: String?
+        @OptionGroup var career: CareerOptions
 
         func run() async throws {
             let client = try global.client()
-            let draft = StaffDraft(username: username, name: name, role: role, department: department, employment: employment)
+            let draft = StaffDraft(
+                username: username, name: name, role: role, department: department, employment: employment,
+                career: career.given ? career.draft : nil)
             let data = try await client.call("POST", "api/v1/staff", json: draft)
             if global.json { return Output.json(data) }
             StaffCommand.show(try client.decode(Staff.self, from: data))
@@ -69,9 +90,11 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "Department code.") var department: String?
         @Flag(help: "Remove the department.") var noDepartment = false
         @Option(help: "true or false") var active: Bool?
+        @OptionGroup(title: "Career (any of these replaces the whole record: give every field it should keep)") var career: CareerOptions
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
+            if career.given { body["career"] = AnyEncodable(career.draft) }
             body["name"] = name.map(AnyEncodable.init)
             body["role"] = role.map(AnyEncodable.init)
             body["employment"] = employment.map(AnyEncodable.init)
@@ -157,6 +180,78 @@ struct StaffCommand: AsyncParsableCommand {
         Output.fields([
             ("username", staff.username), ("name", staff.name), ("role", staff.role.rawValue),
             ("department", staff.department ?? "-"), ("employment", staff.employment.rawValue), ("active", Output.yesNo(staff.active)),
+            ("home agency", staff.career.homeAgency ?? "-"), ("in the field since", staff.career.senioritySince?.description ?? "-"),
+            (
+                "tour at the desk",
+                staff.career.secondedFrom.map { "\($0) to \(staff.career.secondedUntil?.description ?? "?")" } ?? "-"
+            ),
+            ("at the centre", "\(staff.career.activeFrom?.description ?? "…") to \(staff.career.leftOn?.description ?? "…")"),
         ])
+    }
+}
+
+/// `deskcli staff quota`: the headcount quotas of the competent body's decisions.
+struct QuotaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quota", abstract: "Headcount quotas per department and category: list, add, end (never deleted).",
+        subcommands: [List.self, Add.self, End.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The quota lines, or those valid on a day.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only the lines valid on this day, YYYY-MM-DD.") var validOn: String?
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("GET", "api/v1/staffing/quotas", query: ["validOn": validOn])
+            if global.json { return Output.json(data) }
+            let quotas = try client.decode([Quota].self, from: data)
+            Output.table(
+                ["id", "department", "category", "headcount", "from", "until", "decision"],
+                quotas.map {
+                    [
+                        String($0.id), $0.department ?? "-", $0.category.rawValue, String($0.headcount), $0.validFrom.description,
+                        $0.validUntil?.description ?? "-", $0.decision,
+                    ]
+                })
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a quota line of a decision.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Department code; absent: the centre's own management.") var department: String?
+        @Option(help: "civil-servant, public-employee or contract.") var category: String
+        @Option(help: "The number of people allowed.") var headcount: Int
+        @Option(help: "The decision, e.g. 'Quyết định 123/QĐ-UBND ngày 01/03/2026'.") var decision: String
+        @Option(help: "The day it takes effect, YYYY-MM-DD.") var from: String
+        @Option(help: "Its last day, YYYY-MM-DD (absent: until replaced).") var until: String?
+
+        func run() async throws {
+            let client = try global.client()
+            let draft = QuotaDraft(
+                department: department, category: category, headcount: headcount, decision: decision, validFrom: from, validUntil: until)
+            let data = try await client.call("POST", "api/v1/staffing/quotas", json: draft)
+            if global.json { return Output.json(data) }
+            let quota = try client.decode(Quota.self, from: data)
+            print(
+                "quota line \(quota.id): \(quota.headcount) \(quota.category.rawValue) at \(quota.department ?? "the centre") from \(quota.validFrom)"
+            )
+        }
+    }
+
+    struct End: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a quota line on its last day (a later decision replaces it).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var id: Int
+        @Option(help: "The line's last day, YYYY-MM-DD.") var until: String
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("POST", "api/v1/staffing/quotas/\(id)/end", json: ["validUntil": until])
+            if global.json { return Output.json(data) }
+            let quota = try client.decode(Quota.self, from: data)
+            print("quota line \(quota.id) ends on \(quota.validUntil?.description ?? "-")")
+        }
     }
 }

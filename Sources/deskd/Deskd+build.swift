@@ -85,6 +85,7 @@ func buildRouter(
     TicketController(database: database, metrics: metrics).addRoutes(to: api)
     ReportController(database: database).addRoutes(to: api)
     FormsController(database: database).addRoutes(to: api)
+    StaffingController(database: database).addRoutes(to: api)
     HallController(
         database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat,
         streams: StreamSlots(limit: configuration.displayStreams)

@@ -35,11 +35,14 @@ public struct Staff: Codable, Equatable, Sendable {
     public var department: String?
     public var employment: Employment
     public var active: Bool
+    /// Where they come from and for how long (docs/reports.md, staffing-plan).
+    public var career: Career
 
     public init(
         username: String, name: String, role: Role, department: String? = nil,
-        employment: Employment, active: Bool = true
+        employment: Employment, active: Bool = true, career: Career = Career()
     ) {
+        self.career = career
         self.username = username
         self.name = name
         self.role = role
@@ -69,11 +72,13 @@ public struct StaffDraft: Codable, Sendable {
     public var department: String?
     public var employment: String?
     public var active: Bool?
+    public var career: CareerDraft?
 
     public init(
         username: String, name: String, role: String, department: String? = nil,
-        employment: String, active: Bool? = nil
+        employment: String, active: Bool? = nil, career: CareerDraft? = nil
     ) {
+        self.career = career
         self.username = username
         self.name = name
         self.role = role
@@ -91,10 +96,13 @@ public struct StaffDraft: Codable, Sendable {
         validator.check(role != nil, "role", "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         let employment = Employment(rawValue: employment ?? "")
         validator.check(employment != nil, "employment", "must be one of \(Employment.allCases.map(\.rawValue).joined(separator: ", "))")
+        var relations = Validator()
+        let career = career?.validated(into: &validator, relations: &relations) ?? Career()
         try validator.finish()
+        try relations.finishInconsistent()
         let staff = Staff(
             username: username, name: name, role: role!, department: Text.clean(department),
-            employment: employment!, active: active ?? true)
+            employment: employment!, active: active ?? true, career: career)
         Staff.validate(staff, into: &validator)
         try validator.finish()
         return staff
@@ -108,13 +116,16 @@ public struct StaffPatch: Decodable, Sendable {
     public var department: PatchField<String>
     public var employment: String?
     public var active: Bool?
+    /// The whole career record, replacing the stored one.
+    public var career: CareerDraft?
 
-    enum CodingKeys: String, CodingKey { case name, role, department, employment, active }
+    enum CodingKeys: String, CodingKey { case name, role, department, employment, active, career }
 
     public init(
         name: String? = nil, role: String? = nil, department: PatchField<String> = .unchanged,
-        employment: String? = nil, active: Bool? = nil
+        employment: String? = nil, active: Bool? = nil, career: CareerDraft? = nil
     ) {
+        self.career = career
         self.name = name
         self.role = role
         self.department = department
@@ -129,6 +140,7 @@ public struct StaffPatch: Decodable, Sendable {
         department = try container.decodePatch(String.self, forKey: .department)
         employment = try container.decodeIfPresent(String.self, forKey: .employment)
         active = try container.decodeIfPresent(Bool.self, forKey: .active)
+        career = try container.decodeIfPresent(CareerDraft.self, forKey: .career)
     }
 
     func applied(to staff: Staff) throws(DeskError) -> Staff {
@@ -151,7 +163,10 @@ public struct StaffPatch: Decodable, Sendable {
             }
         }
         if let active { result.active = active }
+        var relations = Validator()
+        if let career { result.career = career.validated(into: &validator, relations: &relations) }
         try validator.finish()
+        try relations.finishInconsistent()
         // The member after the patch: what the patch leaves of the stored member counts, so a
         // handler without a department is a `409` (a patch naming a department succeeds).
         var present = Validator()

@@ -9,11 +9,14 @@ public struct ReportRequest: Sendable {
     /// `waiting` and `staffing`: the target wait in minutes and the share to call within it.
     public var targetWaitMinutes: Int
     public var targetShare: Double
+    /// `staffing-plan`: the projected growth of the work (1 = as measured).
+    public var growth: Double
 
     public init(
         period: ReportPeriod?, groupBy: ReportGrouping = .none, filter: ReportFilter = ReportFilter(), targetWaitMinutes: Int = 15,
-        targetShare: Double = 0.8
+        targetShare: Double = 0.8, growth: Double = 1
     ) {
+        self.growth = growth
         self.period = period
         self.groupBy = groupBy
         self.filter = filter
@@ -29,6 +32,7 @@ extension AppDatabase {
     public enum ReportName: String, CaseIterable, Sendable {
         case handlingTimes = "handling-times"
         case progress, backlog, waiting, satisfaction, staffing, revenue
+        case staffingPlan = "staffing-plan"
     }
 
     /// What every report function gets: the SQL of the grouping, the period's instants, the filter.
@@ -86,6 +90,7 @@ extension AppDatabase {
         case .satisfaction: table = try await read { db in try Self.satisfaction(db, context) }
         case .staffing: table = try await read { db in try Self.staffing(db, context) }
         case .revenue: table = try await read { db in try Self.revenue(db, context) }
+        case .staffingPlan: table = try await staffingPlan(period: request.period!, growth: request.growth)
         }
         return try await read { db in try Self.named(table, db) }
     }
@@ -127,6 +132,7 @@ extension AppDatabase {
             case .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter]
             case .staffing: [.hour, .staff, .employment]
             case .backlog: [.none, .department, .service, .channel]
+            case .staffingPlan: [.none, .department]
             default: ticketGroupings
             }
         guard allowed.contains(request.groupBy) else {

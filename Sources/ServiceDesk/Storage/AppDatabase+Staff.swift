@@ -85,9 +85,15 @@ extension AppDatabase {
                 }
             }
             try db.cachedExecute(
-                sql: "UPDATE staff SET name = ?, role = ?, department = ?, employment = ?, active = ?, updated_at = ? WHERE username = ?",
+                sql: """
+                    UPDATE staff SET name = ?, role = ?, department = ?, employment = ?, active = ?, updated_at = ?, home_agency = ?,
+                    seniority_since = ?, seconded_from = ?, seconded_until = ?, active_from = ?, left_on = ? WHERE username = ?
+                    """,
                 arguments: [
-                    after.name, after.role.rawValue, after.department, after.employment.rawValue, after.active, now.storedSeconds, username,
+                    after.name, after.role.rawValue, after.department, after.employment.rawValue, after.active, now.storedSeconds,
+                    after.career.homeAgency, after.career.senioritySince?.description, after.career.secondedFrom?.description,
+                    after.career.secondedUntil?.description, after.career.activeFrom?.description, after.career.leftOn?.description,
+                    username,
                 ])
             try Self.enforceMode(db, writing: "staff", id: username)
             try EventLog.append(
@@ -110,10 +116,15 @@ extension AppDatabase {
     static func insert(_ db: Database, staff: Staff, at now: Date) throws {
         try db.cachedExecute(
             sql:
-                "INSERT INTO staff (username, name, role, department, employment, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                """
+                INSERT INTO staff (username, name, role, department, employment, active, created_at, updated_at, home_agency, seniority_since,
+                seconded_from, seconded_until, active_from, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
             arguments: [
                 staff.username, staff.name, staff.role.rawValue, staff.department, staff.employment.rawValue, staff.active,
-                now.storedSeconds, now.storedSeconds,
+                now.storedSeconds, now.storedSeconds, staff.career.homeAgency, staff.career.senioritySince?.description,
+                staff.career.secondedFrom?.description, staff.career.secondedUntil?.description, staff.career.activeFrom?.description,
+                staff.career.leftOn?.description,
             ])
     }
 }

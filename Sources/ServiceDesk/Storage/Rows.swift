@@ -36,7 +36,13 @@ extension Staff {
         self.init(
             username: row["username"], name: row["name"], role: Role(rawValue: row["role"]) ?? .display,
             department: row["department"], employment: Employment(rawValue: row["employment"]) ?? .contract,
-            active: row["active"])
+            active: row["active"],
+            career: Career(
+                homeAgency: row["home_agency"], senioritySince: (row["seniority_since"] as String?).flatMap(LocalDate.init),
+                secondedFrom: (row["seconded_from"] as String?).flatMap(LocalDate.init),
+                secondedUntil: (row["seconded_until"] as String?).flatMap(LocalDate.init),
+                activeFrom: (row["active_from"] as String?).flatMap(LocalDate.init),
+                leftOn: (row["left_on"] as String?).flatMap(LocalDate.init)))
     }
 }
 

@@ -22,5 +22,6 @@ public enum Schema {
         Migration(name: "0010_event_notes", sql: String(decoding: PackageResources._010_event_notes_sql, as: UTF8.self)),
         Migration(name: "0011_forms", sql: String(decoding: PackageResources._011_forms_sql, as: UTF8.self)),
         Migration(name: "0012_book_and_seals", sql: String(decoding: PackageResources._012_book_and_seals_sql, as: UTF8.self)),
+        Migration(name: "0013_staffing", sql: String(decoding: PackageResources._013_staffing_sql, as: UTF8.self)),
     ]
 }

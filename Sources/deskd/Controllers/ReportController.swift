@@ -20,7 +20,11 @@ struct ReportController {
                 channel: query.enumeration("channel", Ticket.Channel.self))
             let target = query.int("targetWaitMinutes") ?? 15
             let share = query.string("targetShare").map { Double($0) } ?? 0.8
+            let growth = query.string("growth").map { Double($0) } ?? 1
             try query.finish()
+            guard let growth, growth.isFinite, (0.1...10).contains(growth) else {
+                throw DeskError.validation([FieldError("growth", "must be a factor from 0.1 to 10, e.g. 1.2 for 20 % more work")])
+            }
             guard (1...600).contains(target) else {
                 throw DeskError.validation([FieldError("targetWaitMinutes", "must be 1 to 600 minutes")])
             }
@@ -31,7 +35,9 @@ struct ReportController {
                 report == .backlog && query.raw("period") == nil && query.raw("from") == nil && query.raw("to") == nil
                 ? nil : try ReportPeriod.parse(period: query.raw("period"), from: query.raw("from"), to: query.raw("to"))
             let table = try await database.report(
-                report, ReportRequest(period: period, groupBy: grouping, filter: filter, targetWaitMinutes: target, targetShare: share))
+                report,
+                ReportRequest(
+                    period: period, groupBy: grouping, filter: filter, targetWaitMinutes: target, targetShare: share, growth: growth))
             if request.headers[.accept]?.contains("text/csv") == true {
                 return Response(
                     status: .ok,

@@ -1,0 +1,278 @@
+import Foundation
+
+/// A staff member's career at the centre: where they come from, since when they work in the
+/// field, a tour at the desk, and when they came and left. History: a member who leaves keeps
+/// the record (`leftOn`), never deleted.
+public struct Career: Codable, Equatable, Sendable {
+    /// The agency that sent them (*cơ quan cử*), when not the centre's own.
+    public var homeAgency: String?
+    /// Working in the field since (Decree 118/2025 art. 11 asks ≥ 2 years at the desk).
+    public var senioritySince: LocalDate?
+    /// A tour at the desk (*thời gian làm việc tại Bộ phận Một cửa*), first and last day:
+    /// 12 to 36 months (Decree 118/2025 art. 11).
+    public var secondedFrom: LocalDate?
+    public var secondedUntil: LocalDate?
+    /// First day at the centre; absent: counted from the start of any period.
+    public var activeFrom: LocalDate?
+    /// First day no longer at the centre.
+    public var leftOn: LocalDate?
+
+    public init(
+        homeAgency: String? = nil, senioritySince: LocalDate? = nil, secondedFrom: LocalDate? = nil, secondedUntil: LocalDate? = nil,
+        activeFrom: LocalDate? = nil, leftOn: LocalDate? = nil
+    ) {
+        self.homeAgency = homeAgency
+        self.senioritySince = senioritySince
+        self.secondedFrom = secondedFrom
+        self.secondedUntil = secondedUntil
+        self.activeFrom = activeFrom
+        self.leftOn = leftOn
+    }
+
+    public var isEmpty: Bool { self == Career() }
+
+    /// Whether the member is at the centre on `day`.
+    public func present(on day: LocalDate) -> Bool {
+        (activeFrom.map { $0 <= day } ?? true) && (leftOn.map { day < $0 } ?? true)
+    }
+}
+
+/// `career` in a staff member's create or patch body: dates as `YYYY-MM-DD` (a patch replaces
+/// the whole record).
+public struct CareerDraft: Codable, Sendable {
+    public var homeAgency: String?
+    public var senioritySince: String?
+    public var secondedFrom: String?
+    public var secondedUntil: String?
+    public var activeFrom: String?
+    public var leftOn: String?
+
+    public init(
+        homeAgency: String? = nil, senioritySince: String? = nil, secondedFrom: String? = nil, secondedUntil: String? = nil,
+        activeFrom: String? = nil, leftOn: String? = nil
+    ) {
+        self.homeAgency = homeAgency
+        self.senioritySince = senioritySince
+        self.secondedFrom = secondedFrom
+        self.secondedUntil = secondedUntil
+        self.activeFrom = activeFrom
+        self.leftOn = leftOn
+    }
+
+    /// Each field checked into `validator` (422); how the dates relate — a tour's length, a
+    /// departure after the arrival — into `relations` (409 `inconsistent`: well-formed dates that
+    /// do not fit together).
+    func validated(into validator: inout Validator, relations: inout Validator) -> Career {
+        func date(_ text: String?, _ field: String) -> LocalDate? {
+            guard let text else { return nil }
+            let date = LocalDate(text)
+            validator.check(date != nil, "career.\(field)", "must be a date YYYY-MM-DD")
+            return date
+        }
+        let agency = Text.clean(homeAgency)
+        validator.check((agency?.unicodeScalars.count ?? 0) <= 200, "career.homeAgency", "must be at most 200 characters")
+        let career = Career(
+            homeAgency: agency, senioritySince: date(senioritySince, "senioritySince"), secondedFrom: date(secondedFrom, "secondedFrom"),
+            secondedUntil: date(secondedUntil, "secondedUntil"), activeFrom: date(activeFrom, "activeFrom"), leftOn: date(leftOn, "leftOn"))
+        switch (career.secondedFrom, career.secondedUntil) {
+        case (let from?, let until?):
+            // A tour lasts 12 to 36 months (Decree 118/2025 art. 11): the day after its last day
+            // falls between the 12-month and the 36-month anniversaries of its first.
+            let end = until.adding(days: 1)
+            relations.check(
+                Staffing.adding(months: 12, to: from) <= end && end <= Staffing.adding(months: 36, to: from), "career.secondedUntil",
+                "a tour at the desk lasts 12 to 36 months (Decree 118/2025 art. 11); this one is \(Staffing.months(from: from, to: end)) whole month(s)"
+            )
+        case (nil, nil): break
+        default: relations.add("career.secondedUntil", "a tour needs both secondedFrom and secondedUntil")
+        }
+        if let from = career.activeFrom, let left = career.leftOn {
+            relations.check(from < left, "career.leftOn", "must be after activeFrom")
+        }
+        return career
+    }
+}
+
+/// A headcount quota (*biên chế* or *số lượng người làm việc*, or contract posts) assigned by a
+/// competent body's decision, for a department (or the centre's own management) and a category,
+/// valid from a day until a day or until replaced.
+public struct Quota: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var department: String?
+    public var category: Employment
+    public var headcount: Int
+    public var decision: String
+    public var validFrom: LocalDate
+    public var validUntil: LocalDate?
+
+    public func valid(on day: LocalDate) -> Bool { validFrom <= day && (validUntil.map { day <= $0 } ?? true) }
+}
+
+/// `POST /api/v1/staffing/quotas`.
+public struct QuotaDraft: Codable, Sendable {
+    public var department: String?
+    public var category: String?
+    public var headcount: Int?
+    public var decision: String?
+    public var validFrom: String?
+    public var validUntil: String?
+
+    public init(
+        department: String? = nil, category: String? = nil, headcount: Int? = nil, decision: String? = nil, validFrom: String? = nil,
+        validUntil: String? = nil
+    ) {
+        self.department = department
+        self.category = category
+        self.headcount = headcount
+        self.decision = decision
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+    }
+
+    func validated() throws(DeskError) -> Quota {
+        var validator = Validator()
+        let category = Employment(rawValue: category ?? "")
+        validator.check(category != nil, "category", "must be one of \(Employment.allCases.map(\.rawValue).joined(separator: ", "))")
+        validator.check((0...100_000).contains(headcount ?? -1), "headcount", "is required: 0 to 100000 people")
+        let decision = Text.requiredName(decision, field: "decision", maxLength: 500, into: &validator)
+        let from = LocalDate(validFrom ?? "")
+        validator.check(from != nil, "validFrom", "is required: the day the decision takes effect, YYYY-MM-DD")
+        var until: LocalDate?
+        if let validUntil {
+            until = LocalDate(validUntil)
+            validator.check(until != nil, "validUntil", "must be a date YYYY-MM-DD")
+        }
+        try validator.finish()
+        if let from, let until {
+            var relations = Validator()
+            relations.check(from <= until, "validUntil", "must not be before validFrom")
+            try relations.finishInconsistent()
+        }
+        return Quota(
+            id: 0, department: Text.clean(department), category: category!, headcount: headcount!, decision: decision, validFrom: from!,
+            validUntil: until)
+    }
+}
+
+/// The staffing plan's pure arithmetic (docs/reports.md, staffing-plan).
+public enum Staffing {
+    /// The same day `months` later, the last day of the month when it has fewer days.
+    static func adding(months: Int, to date: LocalDate) -> LocalDate {
+        let index = date.year * 12 + (date.month - 1) + months
+        let year = index / 12
+        let month = index % 12 + 1
+        return LocalDate(year: year, month: month, day: min(date.day, LocalDate.daysIn(month: month, year: year)))!
+    }
+
+    /// Whole calendar months from `from` to `to` (a month counts once its day of the month is reached).
+    static func months(from: LocalDate, to: LocalDate) -> Int {
+        var months = (to.year - from.year) * 12 + (to.month - from.month)
+        if to.day < from.day { months -= 1 }
+        return months
+    }
+
+    /// The wording of a category in the centre's mode: what its quota is called.
+    public static func wording(_ category: Employment, mode: OrganisationalMode) -> String {
+        switch (category, mode) {
+        case (.civilServant, .administrativeBody): "biên chế công chức"
+        case (.civilServant, .publicServiceUnit): "công chức (cơ quan khác cử đến)"
+        case (.publicEmployee, .publicServiceUnit): "số lượng người làm việc (viên chức)"
+        case (.publicEmployee, .administrativeBody): "viên chức (đơn vị khác cử đến)"
+        case (.contract, _): "hợp đồng lao động (Nghị định 111/2022/NĐ-CP)"
+        }
+    }
+
+    /// A member's full-time equivalent over `days` (the period's working days): the share of
+    /// them the member was at the centre.
+    public static func fte(_ career: Career, workingDays days: [LocalDate]) -> Double {
+        guard !days.isEmpty else { return 0 }
+        return Double(days.filter(career.present(on:)).count) / Double(days.count)
+    }
+}
+
+/// One line of the staffing plan: a department (or `-`, the centre's own management) and a
+/// category, with what it is allowed, has, and needs.
+public struct StaffingPlan: Equatable, Sendable {
+    public var department: String
+    public var category: Employment
+    public var wording: String
+    public var quota: Int
+    public var headcount: Int
+    public var fte: Double
+    /// The department's measured work in the period, in working minutes (shared over its categories).
+    public var workMinutes: Int
+    public var neededFTE: Double
+    public var secondmentsEndingSoon: Int
+
+    /// Quota minus headcount: posts to fill (positive) or people over the quota (negative).
+    public var vacancies: Int { quota - headcount }
+    /// FTE minus need: more people than the work needs (positive) or fewer (negative).
+    public var surplus: Double { fte - neededFTE }
+
+    public static let columns = [
+        "group", "category", "wording", "quota", "headcount", "vacancies", "fte", "workMinutes", "neededFte", "surplus",
+        "secondmentsEndingSoon",
+    ]
+
+    /// The share of working time a person can spend on the measured work (the rest: training,
+    /// meetings, leave); the need is the work over this share of the period's working minutes.
+    public static let utilisation = 0.85
+
+    var cells: [String: ReportValue] {
+        let round = { (value: Double) in ReportValue.number((value * 100).rounded() / 100) }
+        return [
+            "group": .text(department), "category": .text(category.rawValue), "wording": .text(wording), "quota": .int(quota),
+            "headcount": .int(headcount), "vacancies": .int(vacancies), "fte": round(fte), "workMinutes": .int(workMinutes),
+            "neededFte": round(neededFTE), "surplus": round(surplus), "secondmentsEndingSoon": .int(secondmentsEndingSoon),
+        ]
+    }
+
+    /// The plan, pure. A department's need is its work × growth over one FTE's available minutes
+    /// (the period's working minutes × `utilisation`), shared over its categories in proportion
+    /// to their FTE — or, in a department without people, given to the mode's own category.
+    public static func compute(
+        quotas: [Quota], people: [Staff], work: [String: Int], workingDays: [LocalDate], minutesPerFTE: Int, growth: Double,
+        today: LocalDate, mode: OrganisationalMode
+    ) -> [StaffingPlan] {
+        let key = { (department: String?, category: Employment) in "\(department ?? "-")|\(category.rawValue)" }
+        var lines: [String: StaffingPlan] = [:]
+        func line(_ department: String?, _ category: Employment) -> StaffingPlan {
+            lines[key(department, category)]
+                ?? StaffingPlan(
+                    department: department ?? "-", category: category, wording: Staffing.wording(category, mode: mode), quota: 0,
+                    headcount: 0, fte: 0, workMinutes: 0, neededFTE: 0, secondmentsEndingSoon: 0)
+        }
+        for quota in quotas {
+            var entry = line(quota.department, quota.category)
+            entry.quota += quota.headcount
+            lines[key(quota.department, quota.category)] = entry
+        }
+        let horizon = today.adding(days: 90)
+        for person in people {
+            var entry = line(person.department, person.employment)
+            if let last = workingDays.last, person.active || person.career.leftOn != nil, person.career.present(on: last) {
+                entry.headcount += 1
+            }
+            entry.fte += Staffing.fte(person.career, workingDays: workingDays)
+            if let until = person.career.secondedUntil, today <= until, until <= horizon, person.career.present(on: today) {
+                entry.secondmentsEndingSoon += 1
+            }
+            lines[key(person.department, person.employment)] = entry
+        }
+        let available = Double(minutesPerFTE) * utilisation
+        let own: Employment = mode == .administrativeBody ? .civilServant : .publicEmployee
+        for (department, minutes) in work {
+            let needed = available > 0 ? Double(minutes) * growth / available : 0
+            var shares = lines.values.filter { $0.department == department && $0.fte > 0 }
+            if shares.isEmpty { shares = [line(department, own)] }
+            let total = shares.reduce(0) { $0 + $1.fte }
+            for share in shares {
+                var entry = share
+                entry.workMinutes = minutes
+                entry.neededFTE = total > 0 ? needed * share.fte / total : needed
+                lines[key(department == "-" ? nil : department, share.category)] = entry
+            }
+        }
+        return lines.values.sorted { ($0.department, $0.category.rawValue) < ($1.department, $1.category.rawValue) }
+    }
+}

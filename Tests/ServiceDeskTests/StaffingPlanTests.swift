@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+@testable import ServiceDesk
+
+@Suite("Staffing: careers, quotas and the staffing plan")
+struct StaffingPlanTests {
+    static func day(_ text: String) -> LocalDate { LocalDate(text)! }
+
+    @Test("the plan's figures, computed by hand on a fixture")
+    func byHand() {
+        // Twenty working days, 480 minutes each: 9,600 minutes per FTE, 8,160 available at 0.85.
+        let days = (0..<20).map { Self.day("2026-11-02").adding(days: $0) }
+        let today = Self.day("2026-11-30")
+        let people = [
+            Staff(username: "a", name: "A", role: .officer, department: "mot-cua", employment: .civilServant),
+            Staff(
+                username: "b", name: "B", role: .officer, department: "mot-cua", employment: .contract,
+                career: Career(activeFrom: days[10])),  // 10 of 20 days
+            Staff(
+                username: "c", name: "C", role: .handler, department: "tu-phap", employment: .civilServant,
+                career: Career(leftOn: days[5])),  // 5 of 20 days, gone at the end
+            Staff(
+                username: "d", name: "D", role: .handler, department: "tu-phap", employment: .civilServant,
+                career: Career(secondedFrom: Self.day("2025-12-30"), secondedUntil: Self.day("2026-12-29"))),
+        ]
+        let quotas = [
+            Quota(id: 1, department: "mot-cua", category: .civilServant, headcount: 2, decision: "QĐ 1", validFrom: Self.day("2026-01-01")),
+            Quota(id: 2, department: "tu-phap", category: .civilServant, headcount: 3, decision: "QĐ 2", validFrom: Self.day("2026-01-01")),
+        ]
+        let work = ["mot-cua": 8_160, "tu-phap": 16_320, "so-nnmt": 4_080]
+        let plan = StaffingPlan.compute(
+            quotas: quotas, people: people, work: work, workingDays: days, minutesPerFTE: 9_600, growth: 1.5, today: today,
+            mode: .administrativeBody)
+        func line(_ department: String, _ category: Employment) -> StaffingPlan? {
+            plan.first { $0.department == department && $0.category == category }
+        }
+        let counter = line("mot-cua", .civilServant)
+        #expect(counter?.quota == 2 && counter?.headcount == 1 && counter?.vacancies == 1 && counter?.fte == 1)
+        // 8,160 × 1.5 ÷ 8,160 = 1.5 FTE, shared 1 : 0.5 by FTE.
+        #expect(counter?.neededFTE == 1 && counter?.surplus == 0 && counter?.workMinutes == 8_160)
+        let contract = line("mot-cua", .contract)
+        #expect(contract?.quota == 0 && contract?.headcount == 1 && contract?.vacancies == -1 && contract?.fte == 0.5)
+        #expect(contract?.neededFTE == 0.5 && contract?.wording == "hợp đồng lao động (Nghị định 111/2022/NĐ-CP)")
+        let civil = line("tu-phap", .civilServant)
+        // C left after 5 of 20 days (0.25), D all of them: 1.25 FTE, one person at the end; 16,320 × 1.5 ÷ 8,160 = 3.
+        #expect(civil?.headcount == 1 && civil?.fte == 1.25 && civil?.neededFTE == 3 && civil?.surplus == -1.75)
+        #expect(civil?.secondmentsEndingSoon == 1 && civil?.wording == "biên chế công chức")
+        // Work without people: all to the mode's own category.
+        let nobody = line("so-nnmt", .civilServant)
+        #expect(nobody?.headcount == 0 && nobody?.fte == 0 && nobody?.neededFTE == 0.75 && nobody?.surplus == -0.75)
+        #expect(plan.count == 4)
+        // In public-service-unit mode the same categories are worded as that mode calls them.
+        let unit = StaffingPlan.compute(
+            quotas: quotas, people: people, work: [:], workingDays: days, minutesPerFTE: 9_600, growth: 1, today: today,
+            mode: .publicServiceUnit)
+        #expect(unit.first { $0.category == .civilServant }?.wording == "công chức (cơ quan khác cử đến)")
+    }
+
+    @Test("a tour at the desk lasts 12 to 36 months; dates that do not fit together are a 409, a bad date a 422")
+    func careers() async throws {
+        let centre = try await Centre2026()
+        func create(_ username: String, _ career: CareerDraft) async throws -> Staff {
+            try await centre.database.createStaff(
+                StaffDraft(
+                    username: username, name: username, role: "officer", department: "mot-cua", employment: "civil-servant", career: career),
+                actor: "admin")
+        }
+        let kept = try await create(
+            "tour12",
+            CareerDraft(homeAgency: "Sở Tư pháp", secondedFrom: "2026-01-01", secondedUntil: "2026-12-31", activeFrom: "2026-01-01"))
+        #expect(kept.career.secondedUntil == Self.day("2026-12-31") && kept.career.homeAgency == "Sở Tư pháp")
+        #expect(try await centre.database.staff("tour12").career == kept.career)
+        _ = try await create("tour36", CareerDraft(secondedFrom: "2026-01-01", secondedUntil: "2028-12-31"))
+        for (name, career) in [
+            ("short", CareerDraft(secondedFrom: "2026-01-01", secondedUntil: "2026-12-30")),
+            ("long", CareerDraft(secondedFrom: "2026-01-01", secondedUntil: "2029-01-01")),
+            ("oneend", CareerDraft(secondedFrom: "2026-01-01")),
+            ("backwards", CareerDraft(activeFrom: "2026-05-01", leftOn: "2026-04-01")),
+        ] {
+            await #expect(throws: DeskError.self, "\(name)") {
+                do { _ = try await create(name, career) } catch let error as DeskError {
+                    if case .inconsistent = error { throw error }
+                    Issue.record("\(name): \(error) is not a 409")
+                }
+            }
+        }
+        await #expect(throws: DeskError.validation([FieldError("career.leftOn", "must be a date YYYY-MM-DD")])) {
+            _ = try await create("baddate", CareerDraft(leftOn: "2026-02-30"))
+        }
+        // Leaving keeps the record.
+        let left = try await centre.database.updateStaff(
+            "tour12",
+            StaffPatch(active: false, career: CareerDraft(homeAgency: "Sở Tư pháp", activeFrom: "2026-01-01", leftOn: "2026-11-16")),
+            actor: "admin")
+        #expect(!left.active && left.career.leftOn == Self.day("2026-11-16") && left.career.secondedFrom == nil)
+    }
+
+    @Test("quotas are recorded, ended, never deleted; the plan counts the lines valid at the period's end and the people then")
+    func plan() async throws {
+        let centre = try await Centre2026()
+        let first = try await centre.database.createQuota(
+            QuotaDraft(
+                department: "mot-cua", category: "civil-servant", headcount: 4, decision: "Quyết định 12/QĐ-UBND", validFrom: "2026-01-01"),
+            actor: "admin")
+        _ = try await centre.database.endQuota(first.id, validUntil: Self.day("2026-10-31"), actor: "admin")
+        _ = try await centre.database.createQuota(
+            QuotaDraft(
+                department: "mot-cua", category: "civil-servant", headcount: 3, decision: "Quyết định 98/QĐ-UBND", validFrom: "2026-11-01"),
+            actor: "admin")
+        await #expect(throws: DeskError.self) {
+            try await centre.database.createQuota(
+                QuotaDraft(department: "nowhere", category: "contract", headcount: 1, decision: "QĐ", validFrom: "2026-01-01"),
+                actor: "admin")
+        }
+        let all = try await centre.database.quotas()
+        let inForce = try await centre.database.quotas(validOn: Self.day("2026-11-15"))
+        #expect(all.count == 2 && inForce.count == 1 && inForce.first?.headcount == 3)
+        let table = try await centre.database.report(.staffingPlan, ReportRequest(period: ReportPeriod(period: "2026-11")))
+        #expect(table.columns.prefix(3) == ["group", "name", "category"])
+        let row = try #require(table.rows.first { $0["group"] == .text("mot-cua") && $0["category"] == .text("civil-servant") })
+        // The example's Nguyễn Thị Lan and the test centre's thu.mc: two civil servants at the one-stop desk.
+        #expect(row["quota"] == .int(3) && row["headcount"] == .int(2) && row["vacancies"] == .int(1))
+        #expect(row["wording"] == .text("biên chế công chức") && row["name"] != .null)
+    }
+}
