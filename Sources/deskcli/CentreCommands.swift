@@ -88,6 +88,7 @@ struct CentreCommand: AsyncParsableCommand {
         @Argument(help: "administrative-body or public-service-unit") var mode: String
         @Flag(help: "Only list the conflicts; change nothing.") var dryRun = false
         @Option(help: "Financial autonomy group 1–4, needed to become a public service unit.") var autonomyGroup: Int?
+        @Flag(help: "Also list what the switch does to people, quota lines and fees.") var staffing = false
 
         func validate() throws {
             guard OrganisationalMode(rawValue: mode) != nil else {
@@ -97,13 +98,30 @@ struct CentreCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try global.client()
-            let request = ModeChangeRequest(mode: mode, dryRun: dryRun, autonomyGroup: autonomyGroup)
+            let request = ModeChangeRequest(mode: mode, dryRun: dryRun, autonomyGroup: autonomyGroup, staffing: staffing ? true : nil)
             let answer = try await client.send("POST", "api/v1/centre/mode", body: try APIClient.encoder.encode(request))
             if global.json { Output.json(answer.data) }
             guard (200..<300).contains(answer.status) else { throw CLIFailure(APIClient.problemText(answer)) }
             if global.json { return }
             let result = try client.decode(ModeChangeResult.self, from: answer.data)
             for conflict in result.conflicts { print(ConflictLine.text(conflict)) }
+            if let impact = result.staffing {
+                for person in impact.people {
+                    print(
+                        person.action == "change-category"
+                            ? "staff \(person.username) (\(person.name), \(person.department)): change category \(person.employment.rawValue) → \(person.becomes?.rawValue ?? "contract") or contract"
+                            : "staff \(person.username) (\(person.name), \(person.department)): leaves the deciding step of \((person.services ?? []).joined(separator: ", "))"
+                    )
+                }
+                for line in impact.quotaLines {
+                    print(
+                        "quota \(line.id) (\(line.department ?? "the centre"), \(line.headcount) \(line.category.rawValue)): re-issued as \(line.reissuedAs.rawValue), \(line.wording)"
+                    )
+                }
+                for fee in impact.fees {
+                    print("fee \(fee.service) charge \(fee.charge) (\(fee.kind.rawValue) \(fee.amount) VND): \(fee.change)")
+                }
+            }
             if result.dryRun {
                 print(
                     result.conflicts.isEmpty

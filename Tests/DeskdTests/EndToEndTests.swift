@@ -49,6 +49,10 @@ struct EndToEndTests {
         }
         #expect(conflictLines.count == 5, "\(dryRun.output)")
         #expect(dryRun.output.contains("staff lan: staff.employment"))
+        let people = try await deskcli(["centre", "set-mode", "public-service-unit", "--dry-run", "--staffing"], scratch: scratch)
+        #expect(
+            people.status == 0 && people.output.contains("staff lan (")
+                && people.output.contains("change category civil-servant → public-employee or contract"), "\(people.output)")
 
         let attempt = try await deskcli(["centre", "set-mode", "public-service-unit", "--autonomy-group", "2"], scratch: scratch)
         #expect(attempt.status == 1)

@@ -212,6 +212,10 @@ struct SealAndBookTests {
         let index = alphabet.firstIndex(of: last)!
         fields[6] = String(fields[6].dropLast()) + String(alphabet[index ^ 1])
         #expect(throws: DeskError.self) { try FormSeal.read(fields.joined(separator: "|")) }
+        // A separator followed by a modifier (one Character with it) still separates (found by the contract).
+        let modified = try FormSeal.read(
+            "SDV1|S|05|1/TBD|\u{1F3FB}x|" + text.split(separator: "|").suffix(2).joined(separator: "|"))
+        #expect(modified.seal.appointment == "\u{1F3FB}x" && !modified.isSigned(by: key.publicKey))
         fields = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         fields[5] = fields[5].uppercased()
         if fields[5] != text.split(separator: "|")[5].description {

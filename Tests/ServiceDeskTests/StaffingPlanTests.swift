@@ -123,4 +123,34 @@ struct StaffingPlanTests {
         #expect(row["quota"] == .int(3) && row["headcount"] == .int(2) && row["vacancies"] == .int(1))
         #expect(row["wording"] == .text("biên chế công chức") && row["name"] != .null)
     }
+
+    @Test("a mode dry run with staffing names who changes category, who leaves a deciding step, the quota lines and fees; nothing changes")
+    func modeImpact() async throws {
+        let centre = try await Centre2026()
+        _ = try await centre.database.createQuota(
+            QuotaDraft(department: "mot-cua", category: "civil-servant", headcount: 3, decision: "QĐ 98/QĐ-UBND", validFrom: "2026-01-01"),
+            actor: "admin")
+        let result = try await centre.database.changeMode(
+            ModeChangeRequest(mode: "public-service-unit", dryRun: true, autonomyGroup: 2, staffing: true), actor: "admin")
+        let impact = try #require(result.staffing)
+        // Civil servants of internal departments become public employees (or contract staff).
+        #expect(
+            impact.people.filter { $0.action == "change-category" }.map(\.username) == ["hung.tp", "lan.mc", "thu.mc"]
+                && impact.people.allSatisfy { $0.action != "change-category" || $0.becomes == .publicEmployee })
+        // The justice department decides without a legal basis making a unit competent: its
+        // handlers leave the deciding step of its three procedures (birth, marriage, certification).
+        let leaving = impact.people.filter { $0.action == "leave-deciding-step" }
+        #expect(leaving.map(\.username) == ["hung.tp", "tuan.tp"] && leaving.first?.services == ["1.000894", "1.001193", "2.000815"])
+        #expect(
+            impact.quotaLines.map(\.reissuedAs) == [.publicEmployee]
+                && impact.quotaLines.first?.wording == "số lượng người làm việc (viên chức)")
+        // The phí of certification and of the land procedure (to the budget) may be retained by a
+        // unit; the lệ phí stay the budget's.
+        #expect(Set(impact.fees.map(\.service)) == ["1.004227", "2.000815"] && impact.fees.allSatisfy { $0.kind == .phi })
+        // A dry run changes nothing.
+        #expect(try await centre.database.centre().mode == .administrativeBody && !result.changed)
+        let without = try await centre.database.changeMode(
+            ModeChangeRequest(mode: "public-service-unit", dryRun: true, autonomyGroup: 2), actor: "admin")
+        #expect(without.staffing == nil && without.conflicts == result.conflicts)
+    }
 }

@@ -276,3 +276,102 @@ public struct StaffingPlan: Equatable, Sendable {
         return lines.values.sorted { ($0.department, $0.category.rawValue) < ($1.department, $1.category.rawValue) }
     }
 }
+
+/// What switching the organisational mode does to people, quotas and money — the `--staffing`
+/// part of a mode change's dry run (docs/modes.md): who would have to change category, who
+/// would leave a deciding step, which quota lines would be re-issued under the other name, and
+/// which fees would change hands.
+public struct StaffingImpact: Codable, Equatable, Sendable {
+    public struct Person: Codable, Equatable, Sendable {
+        public var username: String
+        public var name: String
+        public var department: String
+        public var employment: Employment
+        /// `change-category` (to `becomes`, or contract) or `leave-deciding-step` (of `services`).
+        public var action: String
+        public var becomes: Employment?
+        public var services: [String]?
+    }
+
+    public struct QuotaLine: Codable, Equatable, Sendable {
+        public var id: Int64
+        public var department: String?
+        public var headcount: Int
+        public var category: Employment
+        public var reissuedAs: Employment
+        public var wording: String
+    }
+
+    public struct Fee: Codable, Equatable, Sendable {
+        public var service: String
+        public var charge: Int
+        public var kind: Charge.Kind
+        public var amount: Int
+        public var change: String
+    }
+
+    public var people: [Person]
+    public var quotaLines: [QuotaLine]
+    public var fees: [Fee]
+
+    /// The impact, pure, of switching `configuration` to `mode` with the quota lines in force.
+    public static func of(_ configuration: Configuration, quotas: [Quota], switchingTo mode: OrganisationalMode) -> StaffingImpact {
+        let departments = Dictionary(configuration.departments.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        let own: Employment = mode == .administrativeBody ? .civilServant : .publicEmployee
+        var people: [Person] = []
+        // Internal departments' staff of a category the target mode does not employ.
+        for staff in configuration.staff where staff.active {
+            guard let code = staff.department, departments[code]?.kind == .internal, !mode.allowedEmployment.contains(staff.employment)
+            else { continue }
+            people.append(
+                Person(
+                    username: staff.username, name: staff.name, department: code, employment: staff.employment, action: "change-category",
+                    becomes: own, services: nil))
+        }
+        // Handlers of a department whose deciding steps the target mode forbids.
+        var forbidden: [String: [String]] = [:]
+        for service in configuration.services where service.active {
+            let broken = ModeRules.conflicts(service: service, departments: departments, for: mode).contains {
+                $0.rule == "service.deciding-step"
+            }
+            if broken, let index = service.decidingStep, service.route.indices.contains(index) {
+                forbidden[service.route[index].department, default: []].append(service.code)
+            }
+        }
+        for staff in configuration.staff where staff.active && staff.role == .handler {
+            guard let code = staff.department, let services = forbidden[code] else { continue }
+            people.append(
+                Person(
+                    username: staff.username, name: staff.name, department: code, employment: staff.employment,
+                    action: "leave-deciding-step", becomes: nil, services: services.sorted()))
+        }
+        // Quota lines of an internal department (or the centre's own) in a category the mode renames.
+        let lines = quotas.compactMap { quota -> QuotaLine? in
+            let internalLine = quota.department.map { departments[$0]?.kind == .internal } ?? true
+            guard internalLine, quota.category != .contract, !mode.allowedEmployment.contains(quota.category) else { return nil }
+            return QuotaLine(
+                id: quota.id, department: quota.department, headcount: quota.headcount, category: quota.category, reissuedAs: own,
+                wording: Staffing.wording(own, mode: mode))
+        }
+        // Fees: what an administrative body may not collect or keep; what a unit may keep.
+        var fees: [Fee] = []
+        for service in configuration.services where service.active {
+            for (index, charge) in service.charges.enumerated() {
+                let change: String? =
+                    switch (mode, charge.kind, charge.remittance) {
+                    case (.administrativeBody, .servicePrice, _):
+                        "a public-service price an administrative body does not collect: drop it, or leave the service to a public service unit"
+                    case (.administrativeBody, .phi, .retained): "remitted in full to the state budget instead of retained by the unit"
+                    case (.publicServiceUnit, .phi, .budget):
+                        "may be retained in part or whole by the unit under an approved estimate (Law on Fees and Charges art. 12)"
+                    default: nil
+                    }
+                if let change {
+                    fees.append(Fee(service: service.code, charge: index, kind: charge.kind, amount: charge.amount, change: change))
+                }
+            }
+        }
+        return StaffingImpact(
+            people: people.sorted { ($0.action, $0.username) < ($1.action, $1.username) }, quotaLines: lines, fees: fees)
+    }
+}

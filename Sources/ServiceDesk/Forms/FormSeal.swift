@@ -60,7 +60,11 @@ public struct FormSeal: Equatable, Sendable {
     /// Reads a scanned seal; a text that is not one (wrong version, field count, form, key id or
     /// signature encoding) is a 422 naming `seal`.
     public static func read(_ text: String) throws -> Reading {
-        let fields = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        // Split on the scalar: a `|` followed by a combining mark or a modifier is one Character
+        // with it, and must still separate fields.
+        let fields = text.unicodeScalars.split(separator: "|", omittingEmptySubsequences: false).map {
+            String(String.UnicodeScalarView($0))
+        }
         func invalid(_ why: String) -> DeskError { .validation([FieldError("seal", why)]) }
         guard fields.count == 7, fields[0] == version else {
             throw invalid("is not a ServiceDesk form seal (\(version)|code|form|number|appointment|key|signature)")

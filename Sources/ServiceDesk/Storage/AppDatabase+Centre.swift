@@ -7,8 +7,11 @@ public struct ModeChangeRequest: Codable, Sendable {
     public var dryRun: Bool?
     /// Needed when switching to public-service-unit mode, if the centre has none yet.
     public var autonomyGroup: Int?
+    /// Also say what the switch does to people, quotas and fees (`StaffingImpact`).
+    public var staffing: Bool?
 
-    public init(mode: String, dryRun: Bool = false, autonomyGroup: Int? = nil) {
+    public init(mode: String, dryRun: Bool = false, autonomyGroup: Int? = nil, staffing: Bool? = nil) {
+        self.staffing = staffing
         self.mode = mode
         self.dryRun = dryRun
         self.autonomyGroup = autonomyGroup
@@ -23,6 +26,8 @@ public struct ModeChangeResult: Codable, Equatable, Sendable {
     /// True when the mode was switched (never on a dry run, never with conflicts).
     public var changed: Bool
     public var conflicts: [ModeConflict]
+    /// Asked with `staffing`: what the switch does to people, quotas and fees.
+    public var staffing: StaffingImpact?
 }
 
 extension AppDatabase {
@@ -73,8 +78,13 @@ extension AppDatabase {
                 target == .administrativeBody ? nil : (request.autonomyGroup ?? configuration.centre.autonomyGroup)
             configuration.centre.mode = target!
             let conflicts = ModeRules.conflicts(in: configuration, for: target!)
-            let result = ModeChangeResult(
+            var result = ModeChangeResult(
                 from: from, to: target!, dryRun: dryRun, changed: !dryRun && conflicts.isEmpty && from != target, conflicts: conflicts)
+            if request.staffing == true {
+                let today = try self.workingTime(db).1.clock.local(now).date
+                let quotas = try Row.fetchAll(db, sql: "SELECT * FROM quota").map(Quota.init(row:)).filter { $0.valid(on: today) }
+                result.staffing = StaffingImpact.of(configuration, quotas: quotas, switchingTo: target!)
+            }
             guard result.changed else { return result }
             try Self.store(db, centre: configuration.centre, at: now)
             try EventLog.append(
