@@ -21,3 +21,14 @@ CREATE TABLE quota (
     created_by TEXT NOT NULL
 );
 CREATE INDEX quota_department ON quota (department, category, valid_from);
+
+-- Restructuring scenarios: a named what-if (move people, change quotas) answered with the plan it
+-- gives, kept so that a director can compare two side by side. A scenario never touches the
+-- live configuration.
+CREATE TABLE staffing_scenario (
+    name TEXT PRIMARY KEY,
+    request TEXT NOT NULL,                           -- the scenario as asked (JSON)
+    plan TEXT NOT NULL,                              -- the resulting staffing plan (JSON)
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL
+) WITHOUT ROWID;

@@ -5,7 +5,7 @@ import ServiceDesk
 struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "Staff members, their roles, careers and API tokens; the headcount quotas.",
-        subcommands: [List.self, Show.self, Create.self, Update.self, Token.self, QuotaCommand.self])
+        subcommands: [List.self, Show.self, Create.self, Update.self, Token.self, QuotaCommand.self, ScenarioCommand.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List staff.")
@@ -253,5 +253,109 @@ struct QuotaCommand: AsyncParsableCommand {
             let quota = try client.decode(Quota.self, from: data)
             print("quota line \(quota.id) ends on \(quota.validUntil?.description ?? "-")")
         }
+    }
+}
+
+/// `deskcli staff scenario`: restructuring what-ifs, answered with the staffing plan they give.
+struct ScenarioCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario", abstract: "Restructuring scenarios: create (stored, never applied), list, show, compare two.",
+        subcommands: [Create.self, List.self, Show.self, Compare.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compute and store a scenario: people moved, quotas changed; the live configuration stays as it is.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Option(help: "A year (2026), a quarter (2026-Q4) or a month (2026-11).") var period: String
+        @Option(help: "The projected growth of the work (default 1).") var growth: Double?
+        @Option(
+            name: .customLong("move"),
+            help: "FROM:TO:CATEGORY:COUNT, e.g. tu-phap:mot-cua:civil-servant:2 ('-' for the centre); repeatable.")
+        var moves: [String] = []
+        @Option(name: .customLong("quota"), help: "DEPARTMENT:CATEGORY:DELTA, e.g. mot-cua:civil-servant:-1; repeatable.")
+        var quotas: [String] = []
+
+        func run() async throws {
+            let department = { (text: Substring) -> String? in text == "-" ? nil : String(text) }
+            let moveList = try moves.map { text -> ScenarioRequest.Move in
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count == 4, let category = Employment(rawValue: String(parts[2])), let count = Int(parts[3]) else {
+                    throw ValidationError("--move must be FROM:TO:CATEGORY:COUNT, not '\(text)'")
+                }
+                return ScenarioRequest.Move(from: department(parts[0]), to: department(parts[1]), category: category, count: count)
+            }
+            let quotaList = try quotas.map { text -> ScenarioRequest.QuotaChange in
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count == 3, let category = Employment(rawValue: String(parts[1])), let delta = Int(parts[2]) else {
+                    throw ValidationError("--quota must be DEPARTMENT:CATEGORY:DELTA, not '\(text)'")
+                }
+                return ScenarioRequest.QuotaChange(department: department(parts[0]), category: category, delta: delta)
+            }
+            let request = ScenarioRequest(
+                name: name, period: period, growth: growth, moves: moveList.isEmpty ? nil : moveList,
+                quotaChanges: quotaList.isEmpty ? nil : quotaList)
+            let client = try global.client()
+            let data = try await client.call("POST", "api/v1/staffing/scenarios", json: request)
+            if global.json { return Output.json(data) }
+            ScenarioCommand.show(try client.decode(Scenario.self, from: data).plan)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The stored scenarios, newest first.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("GET", "api/v1/staffing/scenarios")
+            if global.json { return Output.json(data) }
+            let scenarios = try client.decode([Scenario].self, from: data)
+            Output.table(
+                ["name", "period", "moves", "quota changes", "by"],
+                scenarios.map {
+                    [
+                        $0.name, $0.request.period, String($0.request.moves?.count ?? 0), String($0.request.quotaChanges?.count ?? 0),
+                        $0.createdBy,
+                    ]
+                })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A stored scenario's plan.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("GET", "api/v1/staffing/scenarios/\(Path.escape(name))")
+            if global.json { return Output.json(data) }
+            ScenarioCommand.show(try client.decode(Scenario.self, from: data).plan)
+        }
+    }
+
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Two scenarios side by side (A and B columns).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var first: String
+        @Argument var second: String
+        @Flag(help: "As CSV.") var csv = false
+
+        func run() async throws {
+            let client = try global.client()
+            let query: [String: String?] = ["a": first, "b": second]
+            if csv {
+                return FileHandle.standardOutput.write(
+                    try await client.call("GET", "api/v1/staffing/scenarios/compare", query: query, headers: ["Accept": "text/csv"]))
+            }
+            let data = try await client.call("GET", "api/v1/staffing/scenarios/compare", query: query)
+            if global.json { return Output.json(data) }
+            ScenarioCommand.show(try client.decode(ReportTable.self, from: data))
+        }
+    }
+
+    static func show(_ table: ReportTable) {
+        Output.table(table.columns, table.rows.map { row in table.columns.map { (row[$0] ?? .null).description } })
     }
 }

@@ -280,6 +280,10 @@ struct SealAndBookTests {
         await #expect(throws: DeskError.validation([FieldError("contactPhone", "must not be blank: null removes it")])) {
             try await centre.database.updateCentre(CentrePatch(contactPhone: .set(" ")), actor: "admin")
         }
+        // Lengths count the text as sent, as the document's maxLength does (found by the contract).
+        await #expect(throws: DeskError.validation([FieldError("place", "must be at most 100 characters")])) {
+            try await centre.database.updateCentre(CentrePatch(place: .set(" " + String(repeating: "*", count: 100))), actor: "admin")
+        }
     }
 
     @Test("the forms' one stylesheet is constant, and its hash (which the counter's page allows) is of what every form carries")

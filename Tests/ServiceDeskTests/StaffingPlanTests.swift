@@ -153,4 +153,68 @@ struct StaffingPlanTests {
             ModeChangeRequest(mode: "public-service-unit", dryRun: true, autonomyGroup: 2), actor: "admin")
         #expect(without.staffing == nil && without.conflicts == result.conflicts)
     }
+
+    @Test("two restructuring scenarios are stored, compared side by side, and the live configuration stays as it was")
+    func scenarios() async throws {
+        let centre = try await Centre2026()
+        _ = try await centre.database.createQuota(
+            QuotaDraft(department: "mot-cua", category: "civil-servant", headcount: 3, decision: "QĐ 98", validFrom: "2026-01-01"),
+            actor: "admin")
+        let before = try await centre.database.staffingPlan(period: ReportPeriod(period: "2026-11")!)
+        let staffBefore = try await centre.database.staffList(page: try PageRequest(limit: 500)).items
+        // The one-stop desk has lan.mc and thu.mc (civil servants); justice has hung.tp.
+        let move = try await centre.database.createScenario(
+            ScenarioRequest(
+                name: "dồn về một cửa", period: "2026-11",
+                moves: [.init(from: "tu-phap", to: "mot-cua", category: .civilServant, count: 1)],
+                quotaChanges: [.init(department: "mot-cua", category: .civilServant, delta: 1)]),
+            actor: "giamsat")
+        func line(_ plan: ReportTable, _ group: String) -> [String: ReportValue]? {
+            plan.rows.first { $0["group"] == .text(group) && $0["category"] == .text("civil-servant") }
+        }
+        #expect(line(move.plan, "mot-cua")?["headcount"] == .int(3) && line(move.plan, "mot-cua")?["quota"] == .int(4))
+        // Justice keeps no civil servant (no line: no quota, nobody, no work there this month).
+        #expect((line(move.plan, "tu-phap")?["headcount"] ?? .int(0)) == .int(0))
+        let cut = try await centre.database.createScenario(
+            ScenarioRequest(
+                name: "tinh giản", period: "2026-11", quotaChanges: [.init(department: "mot-cua", category: .civilServant, delta: -1)]),
+            actor: "giamsat")
+        #expect(line(cut.plan, "mot-cua")?["quota"] == .int(2) && line(cut.plan, "mot-cua")?["headcount"] == .int(2))
+        let compared = try await centre.database.compareScenarios("dồn về một cửa", "tinh giản")
+        let row = try #require(compared.rows.first { $0["group"] == .text("mot-cua") && $0["category"] == .text("civil-servant") })
+        #expect(row["quotaA"] == .int(4) && row["quotaB"] == .int(2) && row["headcountA"] == .int(3) && row["headcountB"] == .int(2))
+        #expect(try await centre.database.scenarios().map(\.name).sorted() == ["dồn về một cửa", "tinh giản"])
+        // Refused: a name used, more people than there are, a quota below zero, a department that does not exist.
+        for (request, expected) in [
+            (ScenarioRequest(name: "tinh giản", period: "2026-11"), "duplicate"),
+            (
+                ScenarioRequest(name: "b", period: "2026-11", moves: [.init(from: "tu-phap", to: nil, category: .civilServant, count: 5)]),
+                "inconsistent"
+            ),
+            (
+                ScenarioRequest(
+                    name: "c", period: "2026-11", quotaChanges: [.init(department: "mot-cua", category: .civilServant, delta: -4)]),
+                "inconsistent"
+            ),
+            (
+                ScenarioRequest(name: "d", period: "2026-11", moves: [.init(from: "nowhere", to: nil, category: .contract, count: 1)]),
+                "inconsistent"
+            ),
+        ] {
+            do {
+                _ = try await centre.database.createScenario(request, actor: "giamsat")
+                Issue.record("\(request.name) was accepted")
+            } catch let error as DeskError {
+                switch (error, expected) {
+                case (.duplicate, "duplicate"), (.inconsistent, "inconsistent"): break
+                default: Issue.record("\(request.name): \(error)")
+                }
+            }
+        }
+        // Nothing live changed.
+        #expect(try await centre.database.staffingPlan(period: ReportPeriod(period: "2026-11")!) == before)
+        let staffAfter = try await centre.database.staffList(page: try PageRequest(limit: 500)).items
+        #expect(staffAfter == staffBefore)
+        #expect(try await centre.database.quotas().count == 1)
+    }
 }

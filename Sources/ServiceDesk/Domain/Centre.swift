@@ -159,6 +159,11 @@ public struct CentrePatch: Decodable, Sendable {
         result.autonomyGroup = autonomyGroup.applied(to: centre.autonomyGroup)
         if let apologyLeadDays { result.apologyLeadDays = apologyLeadDays }
         if let atRiskDays { result.atRiskDays = atRiskDays }
+        // Lengths as sent (the document's maxLength), before the text is trimmed.
+        for (field, patch, limit) in [("issuingBody", issuingBody, 200), ("place", place, 100), ("onBehalfOf", onBehalfOf, 200)]
+        where patch.setsLonger(than: limit) {
+            validator.add(field, "must be at most \(limit) characters")
+        }
         result.issuingBody = Text.clean(issuingBody.applied(to: centre.issuingBody))
         result.place = Text.clean(place.applied(to: centre.place))
         result.onBehalfOf = Text.clean(onBehalfOf.applied(to: centre.onBehalfOf))

@@ -237,7 +237,10 @@ public struct ServiceDraft: Codable, Sendable {
         let timeLimit = TimeLimit(timeLimit ?? "")
         validator.check(timeLimit != nil, "timeLimit", "must be 'N d' (working days) or 'N h' (working hours), e.g. '15 d'")
         let route = RouteStepDraft.validated(route, into: &validator)
-        if let field { validator.check(!Text.isBlank(field), "field", "must not be blank: leave it out for the general book") }
+        if let field {
+            validator.check(!Text.isBlank(field), "field", "must not be blank: leave it out for the general book")
+            validator.check(field.unicodeScalars.count <= 200, "field", "must be at most 200 characters")
+        }
         let charges = ChargeDraft.validated(charges ?? [], into: &validator)
         let attributes = ServiceAttributeDraft.validated(attributes ?? [], into: &validator)
         var rule: Service.SupplementRule?
@@ -399,6 +402,7 @@ public struct ServicePatch: Decodable, Sendable {
         result.decidingStep = decidingStep.applied(to: service.decidingStep)
         result.legalBasis = Text.clean(legalBasis.applied(to: service.legalBasis))
         if field.setsBlank { validator.add("field", "must not be blank: null removes it") }
+        if field.setsLonger(than: 200) { validator.add("field", "must be at most 200 characters") }
         result.field = Text.clean(field.applied(to: service.field))
         if let supplementRule {
             if let value = Service.SupplementRule(rawValue: supplementRule) {

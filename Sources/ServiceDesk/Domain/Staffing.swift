@@ -70,7 +70,7 @@ public struct CareerDraft: Codable, Sendable {
             return date
         }
         let agency = Text.clean(homeAgency)
-        validator.check((agency?.unicodeScalars.count ?? 0) <= 200, "career.homeAgency", "must be at most 200 characters")
+        validator.check((homeAgency?.unicodeScalars.count ?? 0) <= 200, "career.homeAgency", "must be at most 200 characters")
         let career = Career(
             homeAgency: agency, senioritySince: date(senioritySince, "senioritySince"), secondedFrom: date(secondedFrom, "secondedFrom"),
             secondedUntil: date(secondedUntil, "secondedUntil"), activeFrom: date(activeFrom, "activeFrom"), leftOn: date(leftOn, "leftOn"))
@@ -374,4 +374,81 @@ public struct StaffingImpact: Codable, Equatable, Sendable {
         return StaffingImpact(
             people: people.sorted { ($0.action, $0.username) < ($1.action, $1.username) }, quotaLines: lines, fees: fees)
     }
+}
+
+/// A restructuring what-if (`POST /api/v1/staffing/scenarios`): move people between departments,
+/// change quotas, over a period and a growth of the work; answered with the plan it gives.
+public struct ScenarioRequest: Codable, Equatable, Sendable {
+    public struct Move: Codable, Equatable, Sendable {
+        /// Department codes; absent: the centre's own management.
+        public var from: String?
+        public var to: String?
+        public var category: Employment
+        public var count: Int
+
+        public init(from: String?, to: String?, category: Employment, count: Int) {
+            self.from = from
+            self.to = to
+            self.category = category
+            self.count = count
+        }
+    }
+
+    public struct QuotaChange: Codable, Equatable, Sendable {
+        public var department: String?
+        public var category: Employment
+        /// People added to (positive) or cut from (negative) the quota in force.
+        public var delta: Int
+
+        public init(department: String?, category: Employment, delta: Int) {
+            self.department = department
+            self.category = category
+            self.delta = delta
+        }
+    }
+
+    public var name: String
+    /// `2026-11`, `2026-Q4` or `2026`.
+    public var period: String
+    public var growth: Double?
+    public var moves: [Move]?
+    public var quotaChanges: [QuotaChange]?
+
+    public init(name: String, period: String, growth: Double? = nil, moves: [Move]? = nil, quotaChanges: [QuotaChange]? = nil) {
+        self.name = name
+        self.period = period
+        self.growth = growth
+        self.moves = moves
+        self.quotaChanges = quotaChanges
+    }
+
+    /// The people after the moves: `count` of the category present at the period's end in
+    /// `from`, by username, now in `to`. Not enough people is a 409 naming the move.
+    static func apply(_ moves: [Move], to people: [Staff], presentOn day: LocalDate?) throws(DeskError) -> [Staff] {
+        var people = people
+        for (index, move) in moves.enumerated() {
+            let candidates = people.indices.filter {
+                people[$0].department == move.from && people[$0].employment == move.category
+                    && (day.map(people[$0].career.present(on:)) ?? true) && people[$0].active
+            }.sorted { people[$0].username < people[$1].username }
+            guard candidates.count >= move.count else {
+                throw DeskError.inconsistent([
+                    FieldError(
+                        "moves[\(index)].count",
+                        "\(move.from ?? "the centre") has \(candidates.count) \(move.category.rawValue) staff to move, not \(move.count)")
+                ])
+            }
+            for position in candidates.prefix(move.count) { people[position].department = move.to }
+        }
+        return people
+    }
+}
+
+/// A stored scenario: what was asked and the plan it gives.
+public struct Scenario: Codable, Equatable, Sendable {
+    public var name: String
+    public var request: ScenarioRequest
+    public var plan: ReportTable
+    public var createdAt: Date
+    public var createdBy: String
 }

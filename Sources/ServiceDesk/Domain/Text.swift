@@ -54,6 +54,13 @@ public enum PatchField<Value: Decodable & Sendable>: Sendable {
 
     /// Whether the patch sets a text that is blank (spaces only), which a document's "not blank"
     /// pattern refuses: a 422 rather than a silent removal.
+    /// Whether the patch sets a text longer than `limit` scalars as sent — before trimming, as
+    /// the document's `maxLength` counts it.
+    func setsLonger(than limit: Int) -> Bool {
+        if case .set(let value?) = self, let text = value as? String { return text.unicodeScalars.count > limit }
+        return false
+    }
+
     var setsBlank: Bool {
         if case .set(let value?) = self, let text = value as? String { return Text.isBlank(text) }
         return false

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import ServiceDesk
 
 /// `/api/v1/staffing/quotas`: the headcount quotas of the competent body's decisions
@@ -27,6 +28,34 @@ struct StaffingController {
             try context.require(.admin)
             let draft = try await request.decodeJSON(QuotaDraft.self, context: context)
             return JSONResponse(try await database.createQuota(draft, actor: context.actor), status: .created)
+        }
+        // Restructuring scenarios: computed in memory, stored by name, never applied.
+        group.post("staffing/scenarios") { request, context in
+            try context.require(.supervisor, .admin)
+            let scenario = try await request.decodeJSON(ScenarioRequest.self, context: context)
+            return JSONResponse(try await database.createScenario(scenario, actor: context.actor), status: .created)
+        }
+        group.get("staffing/scenarios") { _, context in
+            try context.require(.supervisor, .admin)
+            return JSONResponse(try await database.scenarios())
+        }
+        group.get("staffing/scenarios/compare") { request, context in
+            try context.require(.supervisor, .admin)
+            let query = Query(request)
+            guard let first = query.string("a"), let second = query.string("b") else {
+                throw DeskError.validation([FieldError("a", "a and b name the two scenarios to compare")])
+            }
+            let table = try await database.compareScenarios(first, second)
+            if request.headers[.accept]?.contains("text/csv") == true {
+                return Response(
+                    status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: table.csv())))
+            }
+            return try JSONResponse(table).response(from: request, context: context)
+        }
+        group.get("staffing/scenarios/:name") { _, context in
+            try context.require(.supervisor, .admin)
+            return JSONResponse(try await database.scenario(try context.parameter("name")))
         }
         group.post("staffing/quotas/:id/end") { request, context in
             try context.require(.admin)
