@@ -49,6 +49,21 @@ struct EndToEndTests {
         }
         #expect(conflictLines.count == 5, "\(dryRun.output)")
         #expect(dryRun.output.contains("staff lan: staff.employment"))
+        let quota = try await deskcli(
+            [
+                "staff", "quota", "add", "--department", "mot-cua", "--category", "civil-servant", "--headcount", "2", "--decision",
+                "QĐ 98", "--from", "2026-01-01",
+            ],
+            scratch: scratch)
+        #expect(quota.status == 0 && quota.output.hasPrefix("quota line 1: 2 civil-servant at mot-cua"), "\(quota.output)\(quota.error)")
+        for (name, extra) in [("as-is", [String]()), ("cut", ["--quota", "mot-cua:civil-servant:-1"])] {
+            let created = try await deskcli(["staff", "scenario", "create", name, "--period", "2026-11"] + extra, scratch: scratch)
+            #expect(created.status == 0 && created.output.contains("mot-cua"), "\(created.output)\(created.error)")
+        }
+        let compared = try await deskcli(["staff", "scenario", "compare", "as-is", "cut", "--csv"], scratch: scratch)
+        #expect(compared.status == 0 && compared.output.contains("quotaA,quotaB"), "\(compared.output)\(compared.error)")
+        let badMove = try await deskcli(["staff", "scenario", "create", "x", "--period", "2026-11", "--move", "a:b"], scratch: scratch)
+        #expect(badMove.status == 2 && badMove.error.contains("--move must be FROM:TO:CATEGORY:COUNT"))
         let people = try await deskcli(["centre", "set-mode", "public-service-unit", "--dry-run", "--staffing"], scratch: scratch)
         #expect(
             people.status == 0 && people.output.contains("staff lan (")
