@@ -32,6 +32,14 @@ struct TrustedProxies: Sendable {
     func forwarded(_ name: HTTPField.Name, _ request: Request, _ context: DeskRequestContext) -> String? {
         trusts(context) ? request.headers[name] : nil
     }
+
+    /// `scheme://host` as the client reached this server (a trusted proxy's `X-Forwarded-Proto`
+    /// and `X-Forwarded-Host` honoured, nobody else's): the root of links handed to clients.
+    func origin(_ request: Request, _ context: DeskRequestContext) -> String {
+        let scheme = forwarded(.forwardedProto, request, context) ?? "http"
+        let host = forwarded(.forwardedHost, request, context) ?? request.head.authority ?? "localhost"
+        return "\(scheme)://\(host)"
+    }
 }
 
 extension HTTPField.Name {

@@ -250,7 +250,7 @@ public struct StaffingPlan: Equatable, Sendable {
         let horizon = today.adding(days: 90)
         for person in people {
             var entry = line(person.department, person.employment)
-            if let last = workingDays.last, person.active || person.career.leftOn != nil, person.career.present(on: last) {
+            if let last = workingDays.last, person.career.present(on: last) {
                 entry.headcount += 1
             }
             entry.fte += Staffing.fte(person.career, workingDays: workingDays)

@@ -56,8 +56,7 @@ extension AppDatabase {
     /// The book as print-ready HTML (A4 landscape), with a column for the citizen's signature.
     public func trackingBookHTML(year: Int, field: String) async throws -> String {
         try await read { db in
-            let (table, volume, centre) = try self.book(db, year: year, field: field)
-            let clock = try self.workingTime(db).1.clock
+            let (table, volume, centre, clock) = try self.book(db, year: year, field: field)
             let rows = table.rows.map { row -> [String: Any] in
                 var values: [String: Any] = [:]
                 for (key, value) in row where value != .null { values[key] = value.description }
@@ -81,7 +80,7 @@ extension AppDatabase {
         }
     }
 
-    func book(_ db: Database, year: Int, field: String) throws -> (table: ReportTable, volume: Int, centre: Centre) {
+    func book(_ db: Database, year: Int, field: String) throws -> (table: ReportTable, volume: Int, centre: Centre, clock: LocalClock) {
         // Cleaned as the services' fields are (trimmed, NFC): text typed with combining marks finds its book.
         let field = Text.clean(field)
         guard let volume = try Int.fetchOne(db, sql: "SELECT volume FROM book WHERE year = ? AND field = ?", arguments: [year, field])
@@ -126,6 +125,6 @@ extension AppDatabase {
                 "entry", "code", "service", "applicant", "addressOrPhone", "leadBody", "received", "appointment", "returned", "delivery",
             ],
             rows: lines)
-        return (table, volume, centre)
+        return (table, volume, centre, clock)
     }
 }

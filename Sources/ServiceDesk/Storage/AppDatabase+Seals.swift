@@ -149,8 +149,9 @@ extension AppDatabase {
             let printed = try Self.seal(db, seal.form, of: ticket, clock: time.clock)
             verdict.state = ticket.state
             verdict.portalStatus = ticket.portalStatus
-            verdict.currentAppointment = (ticket.revisedDueAt ?? ticket.dueAt).map(time.clock.describe)
-            let inForce = (ticket.revisedDueAt ?? ticket.dueAt).map { FormSeal.minute($0, time.clock) } ?? ""
+            let appointment = ticket.revisedDueAt ?? ticket.dueAt
+            verdict.currentAppointment = appointment.map(time.clock.describe)
+            let inForce = appointment.map { FormSeal.minute($0, time.clock) } ?? ""
             if printed.number != seal.number {
                 verdict.reason = "Phiếu này đã được thay bằng phiếu số \(printed.number.isEmpty ? "khác" : printed.number)."
             } else if printed.appointment != seal.appointment || (!seal.appointment.isEmpty && seal.appointment != inForce) {

@@ -26,15 +26,8 @@ struct FormsController {
             let field = (query.string("field") ?? "").replacingOccurrences(of: "+", with: " ")
             let accept = request.headers[.accept] ?? ""
             let name = "so-theo-doi-\(year)"
-            if accept.contains("text/csv") {
-                let table = try await database.trackingBook(year: year, field: field)
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name).csv\""],
-                    body: .init(byteBuffer: ByteBuffer(string: table.csv())))
-            }
-            if accept.contains("application/json") {
-                return try JSONResponse(try await database.trackingBook(year: year, field: field)).response(from: request, context: context)
+            if accept.contains("text/csv") || accept.contains("application/json") {
+                return try await database.trackingBook(year: year, field: field).response(request, context, file: name)
             }
             let html = try await database.trackingBookHTML(year: year, field: field)
             return Response(

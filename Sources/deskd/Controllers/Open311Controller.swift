@@ -150,9 +150,7 @@ struct Open311Controller {
     /// Where this endpoint is reached, as the client reached it (a trusted reverse proxy's
     /// `X-Forwarded-Proto` and `X-Forwarded-Host` are honoured, nobody else's).
     func endpointURL(_ request: Request, _ context: DeskRequestContext) -> String {
-        let scheme = proxies.forwarded(.forwardedProto, request, context) ?? "http"
-        let host = proxies.forwarded(.forwardedHost, request, context) ?? request.head.authority ?? "localhost"
-        return "\(scheme)://\(host)\(Self.root)"
+        proxies.origin(request, context) + Self.root
     }
 
     static func queryParameters(_ request: Request) throws -> Open311Parameters {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -38,13 +39,20 @@ struct ReportController {
                 report,
                 ReportRequest(
                     period: period, groupBy: grouping, filter: filter, targetWaitMinutes: target, targetShare: share, growth: growth))
-            if request.headers[.accept]?.contains("text/csv") == true {
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name).csv\""],
-                    body: .init(byteBuffer: ByteBuffer(string: table.csv())))
-            }
-            return try JSONResponse(table).response(from: request, context: context)
+            return try table.response(request, context, file: name)
         }
+    }
+}
+
+extension ReportTable {
+    /// The table as the client asks: CSV with `Accept: text/csv` (an attachment `file`.csv when
+    /// named), JSON otherwise. Shared by the reports, the tracking book and the scenarios.
+    func response(_ request: Request, _ context: DeskRequestContext, file name: String? = nil) throws -> Response {
+        guard request.headers[.accept]?.contains("text/csv") == true else {
+            return try JSONResponse(self).response(from: request, context: context)
+        }
+        var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8"]
+        if let name { headers[.contentDisposition] = "attachment; filename=\"\(name).csv\"" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: csv())))
     }
 }

@@ -45,13 +45,7 @@ struct StaffingController {
             guard let first = query.string("a"), let second = query.string("b") else {
                 throw DeskError.validation([FieldError("a", "a and b name the two scenarios to compare")])
             }
-            let table = try await database.compareScenarios(first, second)
-            if request.headers[.accept]?.contains("text/csv") == true {
-                return Response(
-                    status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: table.csv())))
-            }
-            return try JSONResponse(table).response(from: request, context: context)
+            return try await database.compareScenarios(first, second).response(request, context)
         }
         group.get("staffing/scenarios/:name") { _, context in
             try context.require(.supervisor, .admin)

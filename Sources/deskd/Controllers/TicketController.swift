@@ -168,9 +168,7 @@ struct PublicController {
             guard await followLimiter.allow(proxies.client(request, context)) else { throw DeskError.rateLimited }
             let (day, label) = try Self.number(context)
             let number = try await database.publicQueueNumber(day: day, label: label)
-            let scheme = proxies.forwarded(.forwardedProto, request, context) ?? "http"
-            let host = proxies.forwarded(.forwardedHost, request, context) ?? request.head.authority ?? "localhost"
-            let link = "\(scheme)://\(host)/tra-cuu?so=\(number.label)&ngay=\(number.day)"
+            let link = "\(proxies.origin(request, context))/tra-cuu?so=\(number.label)&ngay=\(number.day)"
             guard let code = QRCode(link) else { throw DeskError.conflict("the follow link cannot be encoded") }
             return Response(
                 status: .ok,
