@@ -117,6 +117,10 @@ struct StaffingPlanTests {
         let inForce = try await centre.database.quotas(validOn: Self.day("2026-11-15"))
         #expect(all.count == 2 && inForce.count == 1 && inForce.first?.headcount == 3)
         let table = try await centre.database.report(.staffingPlan, ReportRequest(period: ReportPeriod(period: "2026-11")))
+        // A plan covers at most a year: a far end is refused at once, not walked (found by the contract).
+        await #expect(throws: DeskError.inconsistent([FieldError("to", "a staffing plan covers at most a year (366 days)")])) {
+            try await centre.database.staffingPlan(period: ReportPeriod(from: Self.day("2026-12-15"), to: Self.day("9891-02-11")))
+        }
         #expect(table.columns.prefix(3) == ["group", "name", "category"])
         let row = try #require(table.rows.first { $0["group"] == .text("mot-cua") && $0["category"] == .text("civil-servant") })
         // The example's Nguyễn Thị Lan and the test centre's thu.mc: two civil servants at the one-stop desk.

@@ -93,6 +93,11 @@ extension AppDatabase {
     /// equivalents over its working days, the work measured and the FTE it needs with
     /// `growth`, and the tours at the desk ending within 90 days of today.
     public func staffingPlan(period: ReportPeriod, growth: Double = 1) async throws -> ReportTable {
+        // The plan walks the period's days (and each person's over them): a year at most, or a
+        // far `to` would keep the reader busy for minutes (found by the contract).
+        guard period.to.daysSinceEpoch - period.from.daysSinceEpoch < 366 else {
+            throw DeskError.inconsistent([FieldError("to", "a staffing plan covers at most a year (366 days)")])
+        }
         let now = clock()
         return try await read { db in try self.planInputs(db, period: period, now: now).plan(growth: growth, period: period) }
     }
