@@ -28,8 +28,8 @@ struct ReportCommand: AsyncParsableCommand {
         @Option var department: String?
         @Option var service: String?
         @Option var channel: String?
-        @Option(help: "waiting, staffing: the target wait in minutes (default 15).") var targetWait: Int?
-        @Option(help: "staffing: the share to call within the target (default 0.8).") var targetShare: Double?
+        @Option(help: "waiting, staffing, staffing-plan: the target wait in minutes (default 15).") var targetWait: Int?
+        @Option(help: "staffing, staffing-plan: the share to call within the target (default 0.8).") var targetShare: Double?
         @Option(help: "staffing-plan: the projected growth of the work, e.g. 1.2 (default 1).") var growth: Double?
         @Option(help: "table, csv or json (default table; --json is the same as json).") var format = "table"
 

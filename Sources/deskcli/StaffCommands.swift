@@ -48,13 +48,14 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "The tour's last day, YYYY-MM-DD.") var secondedUntil: String?
         @Option(help: "First day at the centre, YYYY-MM-DD.") var activeFrom: String?
         @Option(help: "First day no longer at the centre, YYYY-MM-DD.") var leftOn: String?
+        @Option(help: "The named backup's username: who takes the desk when they are away.") var backup: String?
 
-        var given: Bool { [homeAgency, senioritySince, secondedFrom, secondedUntil, activeFrom, leftOn].contains { $0 != nil } }
+        var given: Bool { [homeAgency, senioritySince, secondedFrom, secondedUntil, activeFrom, leftOn, backup].contains { $0 != nil } }
 
         var draft: CareerDraft {
             CareerDraft(
                 homeAgency: homeAgency, senioritySince: senioritySince, secondedFrom: secondedFrom, secondedUntil: secondedUntil,
-                activeFrom: activeFrom, leftOn: leftOn)
+                activeFrom: activeFrom, leftOn: leftOn, backup: backup)
         }
     }
 
@@ -186,6 +187,7 @@ struct StaffCommand: AsyncParsableCommand {
                 staff.career.secondedFrom.map { "\($0) to \(staff.career.secondedUntil?.description ?? "?")" } ?? "-"
             ),
             ("at the centre", "\(staff.career.activeFrom?.description ?? "…") to \(staff.career.leftOn?.description ?? "…")"),
+            ("backup", staff.career.backup ?? "-"),
         ])
     }
 }
@@ -269,6 +271,8 @@ struct ScenarioCommand: AsyncParsableCommand {
         @Argument var name: String
         @Option(help: "A year (2026), a quarter (2026-Q4) or a month (2026-11).") var period: String
         @Option(help: "The projected growth of the work (default 1).") var growth: Double?
+        @Option(help: "The hall's target wait in minutes for the counters needed (default 15).") var targetWait: Int?
+        @Option(help: "The share to call within the target wait (default 0.8).") var targetShare: Double?
         @Option(
             name: .customLong("move"),
             help: "FROM:TO:CATEGORY:COUNT, e.g. tu-phap:mot-cua:civil-servant:2 ('-' for the centre); repeatable.")
@@ -293,7 +297,8 @@ struct ScenarioCommand: AsyncParsableCommand {
                 return ScenarioRequest.QuotaChange(department: department(parts[0]), category: category, delta: delta)
             }
             let request = ScenarioRequest(
-                name: name, period: period, growth: growth, moves: moveList.isEmpty ? nil : moveList,
+                name: name, period: period, growth: growth, targetWaitMinutes: targetWait, targetShare: targetShare,
+                moves: moveList.isEmpty ? nil : moveList,
                 quotaChanges: quotaList.isEmpty ? nil : quotaList)
             let client = try global.client()
             let data = try await client.call("POST", "api/v1/staffing/scenarios", json: request)

@@ -41,6 +41,19 @@ struct EndToEndTests {
             ],
             scratch: scratch)
         #expect(staff.status == 0, "\(staff.error)")
+        // A member sent for a tour at the desk, with the named backup who takes it when away.
+        let seconded = try await deskcli(
+            [
+                "staff", "create", "mai", "--name", "Trần Mai", "--role", "officer", "--department", "mot-cua", "--employment", "contract",
+                "--home-agency",
+                "Sở Tư pháp", "--seconded-from", "2026-01-01", "--seconded-until", "2026-12-31", "--backup", "lan",
+            ],
+            scratch: scratch)
+        #expect(
+            seconded.status == 0 && seconded.output.contains("2026-01-01 to 2026-12-31") && seconded.output.contains("backup")
+                && seconded.output.contains("lan"), "\(seconded.output)\(seconded.error)")
+        let noBackup = try await deskcli(["staff", "update", "mai", "--backup", "nobody"], scratch: scratch)
+        #expect(noBackup.status == 1 && noBackup.error.contains("no staff member 'nobody'"), "\(noBackup.error)")
 
         let dryRun = try await deskcli(["centre", "set-mode", "public-service-unit", "--dry-run"], scratch: scratch)
         #expect(dryRun.status == 0)

@@ -28,17 +28,28 @@ struct StaffingPlanTests {
             Quota(id: 1, department: "mot-cua", category: .civilServant, headcount: 2, decision: "QĐ 1", validFrom: Self.day("2026-01-01")),
             Quota(id: 2, department: "tu-phap", category: .civilServant, headcount: 3, decision: "QĐ 2", validFrom: Self.day("2026-01-01")),
         ]
-        let work = ["mot-cua": 8_160, "tu-phap": 16_320, "so-nnmt": 4_080]
+        let work = ["mot-cua": 6_560, "tu-phap": 16_320, "so-nnmt": 4_080]
+        // The one-stop hall, 10 citizens an hour at 6 minutes each in one hour of the day: 1
+        // erlang, 1.5 with the growth. One counter cannot keep a queue at all; two call
+        // 1 − C(2, 1.5) · e^(−0.5 · 15/6) = 1 − 0.6429 × 0.2865 = 81.6 % within 15 minutes ≥ 80 %:
+        // 2 counters × 60 minutes × 20 days = 2,400 counter minutes (the service alone is 1,800).
+        let hall = ["mot-cua": [HallHour(hour: 8, arrivalsPerDay: 10, serviceMinutes: 6)]]
+        #expect(HallHour.counterMinutes(hall["mot-cua"]!, growth: 1.5, target: WaitTarget(), workingDays: 20) == 2_400)
+        // A target of 95 % within 2 minutes needs a third counter: C(3, 1.5) = 0.2368,
+        // 1 − 0.2368 × e^(−1.5 · 2/6) = 85.6 % with three, 96.6 % with four.
+        #expect(
+            HallHour.counterMinutes(hall["mot-cua"]!, growth: 1.5, target: WaitTarget(minutes: 2, share: 0.95), workingDays: 20)
+                == 4 * 60 * 20)
         let plan = StaffingPlan.compute(
-            quotas: quotas, people: people, work: work, workingDays: days, minutesPerFTE: 9_600, growth: 1.5, today: today,
+            quotas: quotas, people: people, work: work, hall: hall, workingDays: days, minutesPerFTE: 9_600, growth: 1.5, today: today,
             mode: .administrativeBody)
         func line(_ department: String, _ category: Employment) -> StaffingPlan? {
             plan.first { $0.department == department && $0.category == category }
         }
         let counter = line("mot-cua", .civilServant)
         #expect(counter?.quota == 2 && counter?.headcount == 1 && counter?.vacancies == 1 && counter?.fte == 1)
-        // 8,160 × 1.5 ÷ 8,160 = 1.5 FTE, shared 1 : 0.5 by FTE.
-        #expect(counter?.neededFTE == 1 && counter?.surplus == 0 && counter?.workMinutes == 8_160)
+        // (6,560 × 1.5 + 2,400) ÷ 8,160 = 1.5 FTE, shared 1 : 0.5 by FTE.
+        #expect(counter?.neededFTE == 1 && counter?.surplus == 0 && counter?.workMinutes == 6_560 && counter?.counterMinutes == 2_400)
         let contract = line("mot-cua", .contract)
         #expect(contract?.quota == 0 && contract?.headcount == 1 && contract?.vacancies == -1 && contract?.fte == 0.5)
         #expect(contract?.neededFTE == 0.5 && contract?.wording == "hợp đồng lao động (Nghị định 111/2022/NĐ-CP)")
@@ -87,6 +98,21 @@ struct StaffingPlanTests {
         }
         await #expect(throws: DeskError.validation([FieldError("career.leftOn", "must be a date YYYY-MM-DD")])) {
             _ = try await create("baddate", CareerDraft(leftOn: "2026-02-30"))
+        }
+        // The named backup is another person on the staff.
+        let backed = try await create("backed", CareerDraft(backup: "tour12"))
+        let stored = try await centre.database.staff("backed")
+        #expect(backed.career.backup == "tour12" && stored.career.backup == "tour12")
+        for (backup, reason) in [
+            ("nobody", "no staff member 'nobody'"), ("backed", "a member cannot be their own backup"),
+            ("cong.tt", "'cong.tt' is a machine account (role integration), not a person"),
+        ] {
+            await #expect(throws: DeskError.inconsistent([FieldError("career.backup", reason)])) {
+                _ = try await centre.database.updateStaff("backed", StaffPatch(career: CareerDraft(backup: backup)), actor: "admin")
+            }
+        }
+        await #expect(throws: DeskError.validation([FieldError("career.backup", "must be a staff member's username")])) {
+            _ = try await create("badbackup", CareerDraft(backup: "Not A Name"))
         }
         // Leaving keeps the record.
         let left = try await centre.database.updateStaff(
@@ -156,6 +182,38 @@ struct StaffingPlanTests {
         let without = try await centre.database.changeMode(
             ModeChangeRequest(mode: "public-service-unit", dryRun: true, autonomyGroup: 2), actor: "admin")
         #expect(without.staffing == nil && without.conflicts == result.conflicts)
+    }
+
+    @Test("the hall's counters needed come from the numbers issued and served at a department's counters, by Erlang C")
+    func hallNeed() async throws {
+        let centre = try await Centre2026(at: "2026-11-02 08:00")
+        _ = try await centre.database.createCounter(
+            CounterDraft(number: 1, name: "Quầy 1", department: "mot-cua", services: ["1.001193"], open: true), actor: "admin")
+        _ = try await centre.database.updateCounter(1, CounterPatch(officer: .set("lan.mc")), actor: "lan.mc")
+        let officer = try await centre.staff("lan.mc")
+        // Monday 2 November, 08:00: ten citizens take a number; each is served in 6 minutes.
+        for _ in 0..<10 {
+            _ = try await centre.database.issueNumber(IssueRequest(service: "1.001193"), actor: "kiosk-1")
+        }
+        let at = { (minutes: Int) in String(format: "2026-11-02 %02d:%02d", 8 + minutes / 60, minutes % 60) }
+        for index in 0..<10 {
+            centre.clock.set(at(index * 6))
+            let called = try #require(try await centre.database.callNext(counter: 1, actor: officer))
+            _ = try await centre.database.act(.start, on: called.id, QueueActionRequest(), actor: officer)
+            centre.clock.set(at(index * 6 + 6))
+            _ = try await centre.database.act(.finish, on: called.id, QueueActionRequest(), actor: officer)
+        }
+        // One day with a hall: 10 arrivals in the 08 hour at 6 minutes = 1 erlang; two counters
+        // call 97 % within 15 minutes. 2 counters × 60 minutes × the 21 working days of November.
+        func counterMinutes(_ request: ReportRequest) async throws -> ReportValue? {
+            let table = try await centre.database.report(.staffingPlan, request)
+            return table.rows.first { $0["group"] == .text("mot-cua") && $0["category"] == .text("civil-servant") }?["counterMinutes"]
+        }
+        let period = ReportPeriod(period: "2026-11")
+        #expect(try await counterMinutes(ReportRequest(period: period)) == .int(2 * 60 * 21))
+        // 98 % within one minute: C(3, 1) = 0.0909, 1 − 0.0909 × e^(−2/6) = 93.5 %; four counters
+        // 1 − 0.0204 × e^(−3/6) = 98.8 %.
+        #expect(try await counterMinutes(ReportRequest(period: period, targetWaitMinutes: 1, targetShare: 0.98)) == .int(4 * 60 * 21))
     }
 
     @Test("two restructuring scenarios are stored, compared side by side, and the live configuration stays as it was")

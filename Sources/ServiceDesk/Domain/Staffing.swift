@@ -16,10 +16,13 @@ public struct Career: Codable, Equatable, Sendable {
     public var activeFrom: LocalDate?
     /// First day no longer at the centre.
     public var leftOn: LocalDate?
+    /// The named backup (a username) who takes the desk when the member is away (Decree
+    /// 118/2025 art. 11; Decree 61/2018 art. 12(8)).
+    public var backup: String?
 
     public init(
         homeAgency: String? = nil, senioritySince: LocalDate? = nil, secondedFrom: LocalDate? = nil, secondedUntil: LocalDate? = nil,
-        activeFrom: LocalDate? = nil, leftOn: LocalDate? = nil
+        activeFrom: LocalDate? = nil, leftOn: LocalDate? = nil, backup: String? = nil
     ) {
         self.homeAgency = homeAgency
         self.senioritySince = senioritySince
@@ -27,6 +30,7 @@ public struct Career: Codable, Equatable, Sendable {
         self.secondedUntil = secondedUntil
         self.activeFrom = activeFrom
         self.leftOn = leftOn
+        self.backup = backup
     }
 
     public var isEmpty: Bool { self == Career() }
@@ -46,10 +50,11 @@ public struct CareerDraft: Codable, Sendable {
     public var secondedUntil: String?
     public var activeFrom: String?
     public var leftOn: String?
+    public var backup: String?
 
     public init(
         homeAgency: String? = nil, senioritySince: String? = nil, secondedFrom: String? = nil, secondedUntil: String? = nil,
-        activeFrom: String? = nil, leftOn: String? = nil
+        activeFrom: String? = nil, leftOn: String? = nil, backup: String? = nil
     ) {
         self.homeAgency = homeAgency
         self.senioritySince = senioritySince
@@ -57,6 +62,7 @@ public struct CareerDraft: Codable, Sendable {
         self.secondedUntil = secondedUntil
         self.activeFrom = activeFrom
         self.leftOn = leftOn
+        self.backup = backup
     }
 
     /// Each field checked into `validator` (422); how the dates relate — a tour's length, a
@@ -73,7 +79,9 @@ public struct CareerDraft: Codable, Sendable {
         validator.check((homeAgency?.unicodeScalars.count ?? 0) <= 200, "career.homeAgency", "must be at most 200 characters")
         let career = Career(
             homeAgency: agency, senioritySince: date(senioritySince, "senioritySince"), secondedFrom: date(secondedFrom, "secondedFrom"),
-            secondedUntil: date(secondedUntil, "secondedUntil"), activeFrom: date(activeFrom, "activeFrom"), leftOn: date(leftOn, "leftOn"))
+            secondedUntil: date(secondedUntil, "secondedUntil"), activeFrom: date(activeFrom, "activeFrom"), leftOn: date(leftOn, "leftOn"),
+            backup: backup)
+        validator.check(backup.map(Staff.isValidUsername) ?? true, "career.backup", "must be a staff member's username")
         switch (career.secondedFrom, career.secondedUntil) {
         case (let from?, let until?):
             // A tour lasts 12 to 36 months (Decree 118/2025 art. 11): the day after its last day
@@ -199,8 +207,10 @@ public struct StaffingPlan: Equatable, Sendable {
     public var quota: Int
     public var headcount: Int
     public var fte: Double
-    /// The department's measured work in the period, in working minutes (shared over its categories).
+    /// The department's measured route work in the period, in working minutes (shared over its categories).
     public var workMinutes: Int
+    /// The counter time the department's walk-in hall needs at the target wait (Erlang C), in minutes.
+    public var counterMinutes: Int
     public var neededFTE: Double
     public var secondmentsEndingSoon: Int
 
@@ -210,7 +220,7 @@ public struct StaffingPlan: Equatable, Sendable {
     public var surplus: Double { fte - neededFTE }
 
     public static let columns = [
-        "group", "category", "wording", "quota", "headcount", "vacancies", "fte", "workMinutes", "neededFte", "surplus",
+        "group", "category", "wording", "quota", "headcount", "vacancies", "fte", "workMinutes", "counterMinutes", "neededFte", "surplus",
         "secondmentsEndingSoon",
     ]
 
@@ -223,16 +233,19 @@ public struct StaffingPlan: Equatable, Sendable {
         return [
             "group": .text(department), "category": .text(category.rawValue), "wording": .text(wording), "quota": .int(quota),
             "headcount": .int(headcount), "vacancies": .int(vacancies), "fte": round(fte), "workMinutes": .int(workMinutes),
+            "counterMinutes": .int(counterMinutes),
             "neededFte": round(neededFTE), "surplus": round(surplus), "secondmentsEndingSoon": .int(secondmentsEndingSoon),
         ]
     }
 
-    /// The plan, pure. A department's need is its work × growth over one FTE's available minutes
-    /// (the period's working minutes × `utilisation`), shared over its categories in proportion
-    /// to their FTE — or, in a department without people, given to the mode's own category.
+    /// The plan, pure. A department's need is its route work × growth plus the counter time its
+    /// hall needs (`HallHour.counterMinutes`, at the grown arrivals) over one FTE's available
+    /// minutes (the period's working minutes × `utilisation`), shared over its categories in
+    /// proportion to their FTE — or, in a department without people, given to the mode's own
+    /// category.
     public static func compute(
-        quotas: [Quota], people: [Staff], work: [String: Int], workingDays: [LocalDate], minutesPerFTE: Int, growth: Double,
-        today: LocalDate, mode: OrganisationalMode
+        quotas: [Quota], people: [Staff], work: [String: Int], hall: [String: [HallHour]] = [:], target: WaitTarget = WaitTarget(),
+        workingDays: [LocalDate], minutesPerFTE: Int, growth: Double, today: LocalDate, mode: OrganisationalMode
     ) -> [StaffingPlan] {
         let key = { (department: String?, category: Employment) in "\(department ?? "-")|\(category.rawValue)" }
         var lines: [String: StaffingPlan] = [:]
@@ -240,7 +253,7 @@ public struct StaffingPlan: Equatable, Sendable {
             lines[key(department, category)]
                 ?? StaffingPlan(
                     department: department ?? "-", category: category, wording: Staffing.wording(category, mode: mode), quota: 0,
-                    headcount: 0, fte: 0, workMinutes: 0, neededFTE: 0, secondmentsEndingSoon: 0)
+                    headcount: 0, fte: 0, workMinutes: 0, counterMinutes: 0, neededFTE: 0, secondmentsEndingSoon: 0)
         }
         for quota in quotas {
             var entry = line(quota.department, quota.category)
@@ -261,19 +274,64 @@ public struct StaffingPlan: Equatable, Sendable {
         }
         let available = Double(minutesPerFTE) * utilisation
         let own: Employment = mode == .administrativeBody ? .civilServant : .publicEmployee
-        for (department, minutes) in work {
-            let needed = available > 0 ? Double(minutes) * growth / available : 0
+        let counters = hall.mapValues {
+            HallHour.counterMinutes($0, growth: growth, target: target, workingDays: workingDays.count)
+        }
+        for department in Set(work.keys).union(counters.keys) {
+            let minutes = work[department] ?? 0
+            let counter = counters[department] ?? 0
+            let needed = available > 0 ? (Double(minutes) * growth + Double(counter)) / available : 0
             var shares = lines.values.filter { $0.department == department && $0.fte > 0 }
             if shares.isEmpty { shares = [line(department, own)] }
             let total = shares.reduce(0) { $0 + $1.fte }
             for share in shares {
                 var entry = share
                 entry.workMinutes = minutes
+                entry.counterMinutes = counter
                 entry.neededFTE = total > 0 ? needed * share.fte / total : needed
                 lines[key(department == "-" ? nil : department, share.category)] = entry
             }
         }
         return lines.values.sorted { ($0.department, $0.category.rawValue) < ($1.department, $1.category.rawValue) }
+    }
+}
+
+/// The centre's target for the walk-in hall: `share` of citizens called within `minutes`.
+public struct WaitTarget: Equatable, Sendable {
+    public var minutes: Int
+    public var share: Double
+
+    public init(minutes: Int = 15, share: Double = 0.8) {
+        self.minutes = minutes
+        self.share = share
+    }
+}
+
+/// One hour of the day in a department's walk-in hall, as measured over a period: the numbers
+/// issued in that hour on an average day the hall worked, and their mean service time.
+public struct HallHour: Equatable, Sendable {
+    /// The local hour, 0–23.
+    public var hour: Int
+    public var arrivalsPerDay: Double
+    public var serviceMinutes: Double
+
+    public init(hour: Int, arrivalsPerDay: Double, serviceMinutes: Double) {
+        self.hour = hour
+        self.arrivalsPerDay = arrivalsPerDay
+        self.serviceMinutes = serviceMinutes
+    }
+
+    /// The counter minutes a hall needs over `workingDays` days: for each hour, the counters that
+    /// call `target.share` of citizens within `target.minutes` at the arrivals × `growth`
+    /// (Erlang C), times 60 minutes, times the days. More than the service time itself: a queue
+    /// with a target wait needs spare counters, fewer in proportion as the traffic grows.
+    public static func counterMinutes(_ hours: [HallHour], growth: Double, target: WaitTarget, workingDays: Int) -> Int {
+        hours.reduce(0) { total, hour in
+            total
+                + ErlangC.countersNeeded(
+                    arrivalsPerHour: hour.arrivalsPerDay * growth, serviceMinutes: hour.serviceMinutes,
+                    targetMinutes: Double(target.minutes), share: target.share) * 60 * workingDays
+        }
     }
 }
 
@@ -411,13 +469,21 @@ public struct ScenarioRequest: Codable, Equatable, Sendable {
     /// `2026-11`, `2026-Q4` or `2026`.
     public var period: String
     public var growth: Double?
+    /// The hall's target (default: 80 % called within 15 minutes), as in the plan's report.
+    public var targetWaitMinutes: Int?
+    public var targetShare: Double?
     public var moves: [Move]?
     public var quotaChanges: [QuotaChange]?
 
-    public init(name: String, period: String, growth: Double? = nil, moves: [Move]? = nil, quotaChanges: [QuotaChange]? = nil) {
+    public init(
+        name: String, period: String, growth: Double? = nil, targetWaitMinutes: Int? = nil, targetShare: Double? = nil,
+        moves: [Move]? = nil, quotaChanges: [QuotaChange]? = nil
+    ) {
         self.name = name
         self.period = period
         self.growth = growth
+        self.targetWaitMinutes = targetWaitMinutes
+        self.targetShare = targetShare
         self.moves = moves
         self.quotaChanges = quotaChanges
     }

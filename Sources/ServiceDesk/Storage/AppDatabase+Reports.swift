@@ -90,7 +90,10 @@ extension AppDatabase {
         case .satisfaction: table = try await read { db in try Self.satisfaction(db, context) }
         case .staffing: table = try await read { db in try Self.staffing(db, context) }
         case .revenue: table = try await read { db in try Self.revenue(db, context) }
-        case .staffingPlan: table = try await staffingPlan(period: request.period!, growth: request.growth)
+        case .staffingPlan:
+            table = try await staffingPlan(
+                period: request.period!, growth: request.growth,
+                target: WaitTarget(minutes: request.targetWaitMinutes, share: request.targetShare))
         }
         return try await read { db in try Self.named(table, db) }
     }

@@ -62,6 +62,7 @@ extension AppDatabase {
                 throw DeskError.duplicate(entity: "staff", id: staff.username)
             }
             try Self.checkDepartment(db, of: staff)
+            try Self.checkBackup(db, of: staff)
             try Self.insert(db, staff: staff, at: now)
             try Self.enforceMode(db, writing: "staff", id: staff.username)
             try EventLog.append(
@@ -78,6 +79,7 @@ extension AppDatabase {
             let after = try patch.applied(to: before)
             guard after != before else { return before }
             if after.department != before.department { try Self.checkDepartment(db, of: after) }
+            if after.career.backup != before.career.backup { try Self.checkBackup(db, of: after) }
             if before.role == .admin && before.active && (after.role != .admin || !after.active) {
                 let admins = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1") ?? 0
                 if admins <= 1 {
@@ -87,13 +89,13 @@ extension AppDatabase {
             try db.cachedExecute(
                 sql: """
                     UPDATE staff SET name = ?, role = ?, department = ?, employment = ?, active = ?, updated_at = ?, home_agency = ?,
-                    seniority_since = ?, seconded_from = ?, seconded_until = ?, active_from = ?, left_on = ? WHERE username = ?
+                    seniority_since = ?, seconded_from = ?, seconded_until = ?, active_from = ?, left_on = ?, backup = ? WHERE username = ?
                     """,
                 arguments: [
                     after.name, after.role.rawValue, after.department, after.employment.rawValue, after.active, now.storedSeconds,
                     after.career.homeAgency, after.career.senioritySince?.description, after.career.secondedFrom?.description,
                     after.career.secondedUntil?.description, after.career.activeFrom?.description, after.career.leftOn?.description,
-                    username,
+                    after.career.backup, username,
                 ])
             try Self.enforceMode(db, writing: "staff", id: username)
             try EventLog.append(
@@ -113,18 +115,32 @@ extension AppDatabase {
         }
     }
 
+    /// A named backup is another person on the staff (not a kiosk, screen or integration).
+    static func checkBackup(_ db: Database, of staff: Staff) throws {
+        guard let backup = staff.career.backup else { return }
+        guard backup != staff.username else {
+            throw DeskError.inconsistent([FieldError("career.backup", "a member cannot be their own backup")])
+        }
+        guard let role = try String.fetchOne(db, sql: "SELECT role FROM staff WHERE username = ?", arguments: [backup]) else {
+            throw DeskError.inconsistent([FieldError("career.backup", "no staff member '\(backup)'")])
+        }
+        guard ["admin", "supervisor", "officer", "handler"].contains(role) else {
+            throw DeskError.inconsistent([FieldError("career.backup", "'\(backup)' is a machine account (role \(role)), not a person")])
+        }
+    }
+
     static func insert(_ db: Database, staff: Staff, at now: Date) throws {
         try db.cachedExecute(
             sql:
                 """
                 INSERT INTO staff (username, name, role, department, employment, active, created_at, updated_at, home_agency, seniority_since,
-                seconded_from, seconded_until, active_from, left_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                seconded_from, seconded_until, active_from, left_on, backup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 staff.username, staff.name, staff.role.rawValue, staff.department, staff.employment.rawValue, staff.active,
                 now.storedSeconds, now.storedSeconds, staff.career.homeAgency, staff.career.senioritySince?.description,
                 staff.career.secondedFrom?.description, staff.career.secondedUntil?.description, staff.career.activeFrom?.description,
-                staff.career.leftOn?.description,
+                staff.career.leftOn?.description, staff.career.backup,
             ])
     }
 }

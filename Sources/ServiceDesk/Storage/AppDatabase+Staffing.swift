@@ -73,16 +73,17 @@ extension AppDatabase {
         var quotas: [Quota]
         var people: [Staff]
         var work: [String: Int]
+        var hall: [String: [HallHour]]
         var days: [LocalDate]
         var minutesPerFTE: Int
         var today: LocalDate
         var mode: OrganisationalMode
         var departments: Set<String>
 
-        func plan(growth: Double, period: ReportPeriod) -> ReportTable {
+        func plan(growth: Double, target: WaitTarget, period: ReportPeriod) -> ReportTable {
             let plan = StaffingPlan.compute(
-                quotas: quotas, people: people, work: work, workingDays: days, minutesPerFTE: minutesPerFTE, growth: growth, today: today,
-                mode: mode)
+                quotas: quotas, people: people, work: work, hall: hall, target: target, workingDays: days, minutesPerFTE: minutesPerFTE,
+                growth: growth, today: today, mode: mode)
             return ReportTable(
                 report: "staffing-plan", period: period, groupBy: "department", columns: StaffingPlan.columns, rows: plan.map(\.cells))
         }
@@ -92,14 +93,15 @@ extension AppDatabase {
     /// category, the quota in force at the period's end, the people and their full-time
     /// equivalents over its working days, the work measured and the FTE it needs with
     /// `growth`, and the tours at the desk ending within 90 days of today.
-    public func staffingPlan(period: ReportPeriod, growth: Double = 1) async throws -> ReportTable {
+    public func staffingPlan(period: ReportPeriod, growth: Double = 1, target: WaitTarget = WaitTarget()) async throws -> ReportTable {
         // The plan walks the period's days (and each person's over them): a year at most, or a
         // far `to` would keep the reader busy for minutes (found by the contract).
         guard period.to.daysSinceEpoch - period.from.daysSinceEpoch < 366 else {
             throw DeskError.inconsistent([FieldError("to", "a staffing plan covers at most a year (366 days)")])
         }
         let now = clock()
-        return try await read { db in try self.planInputs(db, period: period, now: now).plan(growth: growth, period: period) }
+        return try await read { db in try self.planInputs(db, period: period, now: now).plan(growth: growth, target: target, period: period)
+        }
     }
 
     func planInputs(_ db: Database, period: ReportPeriod, now: Date) throws -> PlanInputs {
@@ -117,9 +119,8 @@ extension AppDatabase {
         // People, not clients: kiosks, displays and integrations are machines.
         let people = try Row.fetchAll(db, sql: "SELECT * FROM staff WHERE role IN ('admin', 'supervisor', 'officer', 'handler')")
             .map(Staff.init(row:)).filter { $0.active || $0.career.leftOn != nil }
-        // The work: the working minutes each step was held in its department (claimed → handed
-        // on) for steps handed on in the period, and the hall's service minutes (started →
-        // finished) at counters of a department.
+        // The route work: the working minutes each step was held in its department (claimed →
+        // handed on) for steps handed on in the period.
         var work: [String: Int] = [:]
         for row in try Row.fetchAll(
             db,
@@ -132,20 +133,35 @@ extension AppDatabase {
             let left = Date(storedSeconds: row["left_at"])
             work[row["department"], default: 0] += time.workingMinutes(from: held, to: left)
         }
+        // The hall: per department (of the counter that called the number) and local hour of
+        // issue, the numbers issued on an average day the hall issued any, and the mean service
+        // time (called → finished) of those served — as the `staffing` report measures them.
+        let hallDays = max(
+            1,
+            try Int.fetchOne(
+                db, sql: "SELECT count(DISTINCT day) FROM queue_number WHERE issued_at >= ? AND issued_at < ?",
+                arguments: [start.storedSeconds, end.storedSeconds]) ?? 0)
+        let offset = time.clock.timeZone.secondsFromGMT(for: now)
+        var hall: [String: [HallHour]] = [:]
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT c.department, sum(q.finished_at - q.started_at) / 60 AS minutes FROM queue_number q JOIN counter c ON c.number = q.counter
-                WHERE q.state = 'served' AND q.started_at IS NOT NULL AND q.finished_at >= ? AND q.finished_at < ? AND c.department IS NOT NULL
-                GROUP BY c.department
-                """, arguments: [start.storedSeconds, end.storedSeconds])
+                SELECT c.department, cast(strftime('%H', q.issued_at + ?, 'unixepoch') AS integer) AS hour, count(*) AS issued,
+                    avg(CASE WHEN q.state = 'served' THEN (q.finished_at - q.called_at) / 60.0 END) AS serviceMinutes
+                FROM queue_number q JOIN counter c ON c.number = q.counter
+                WHERE q.issued_at >= ? AND q.issued_at < ? AND c.department IS NOT NULL
+                GROUP BY c.department, hour ORDER BY c.department, hour
+                """, arguments: [offset, start.storedSeconds, end.storedSeconds])
         {
-            work[row["department"], default: 0] += row["minutes"] as Int? ?? 0
+            hall[row["department"], default: []].append(
+                HallHour(
+                    hour: row["hour"], arrivalsPerDay: Double(row["issued"] as Int? ?? 0) / Double(hallDays),
+                    serviceMinutes: max(row["serviceMinutes"] as Double? ?? 0, 0.1)))
         }
         let departments = Set(try String.fetchAll(db, sql: "SELECT code FROM department"))
         return PlanInputs(
-            quotas: quotas, people: people, work: work, days: days, minutesPerFTE: minutesPerFTE, today: today, mode: centre.mode,
-            departments: departments)
+            quotas: quotas, people: people, work: work, hall: hall, days: days, minutesPerFTE: minutesPerFTE, today: today,
+            mode: centre.mode, departments: departments)
     }
 
     /// A restructuring scenario: the plan of its period with its moves and quota changes
@@ -157,6 +173,9 @@ extension AppDatabase {
         validator.check(period != nil, "period", "must be a year (2026), a quarter (2026-Q4) or a month (2026-11)")
         let growth = request.growth ?? 1
         validator.check(growth.isFinite && (0.1...10).contains(growth), "growth", "must be a factor from 0.1 to 10")
+        let target = WaitTarget(minutes: request.targetWaitMinutes ?? 15, share: request.targetShare ?? 0.8)
+        validator.check((1...600).contains(target.minutes), "targetWaitMinutes", "must be 1 to 600 minutes")
+        validator.check(target.share > 0 && target.share < 1, "targetShare", "must be a share between 0 and 1, e.g. 0.8")
         for (index, move) in (request.moves ?? []).enumerated() {
             validator.check((1...10_000).contains(move.count), "moves[\(index)].count", "must be 1 to 10000 people")
         }
@@ -192,7 +211,7 @@ extension AppDatabase {
             try relations.finishInconsistent()
             inputs.people = try ScenarioRequest.apply(request.moves ?? [], to: inputs.people, presentOn: inputs.days.last)
             let scenario = Scenario(
-                name: name, request: request, plan: try Self.named(inputs.plan(growth: growth, period: period!), db),
+                name: name, request: request, plan: try Self.named(inputs.plan(growth: growth, target: target, period: period!), db),
                 createdAt: Date(storedSeconds: now.storedSeconds), createdBy: actor)
             try db.execute(
                 sql: "INSERT INTO staffing_scenario (name, request, plan, created_at, created_by) VALUES (?, ?, ?, ?, ?)",

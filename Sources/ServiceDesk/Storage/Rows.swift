@@ -42,7 +42,7 @@ extension Staff {
                 secondedFrom: (row["seconded_from"] as String?).flatMap(LocalDate.init),
                 secondedUntil: (row["seconded_until"] as String?).flatMap(LocalDate.init),
                 activeFrom: (row["active_from"] as String?).flatMap(LocalDate.init),
-                leftOn: (row["left_on"] as String?).flatMap(LocalDate.init)))
+                leftOn: (row["left_on"] as String?).flatMap(LocalDate.init), backup: row["backup"]))
     }
 }
 
