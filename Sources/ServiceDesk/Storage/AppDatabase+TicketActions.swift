@@ -14,6 +14,11 @@ extension AppDatabase {
             let facts = try Self.facts(db, for: ticket, needs: TicketRules.needs(action), request: request)
             let change = try TicketRules.decide(action, facts, request, TicketContext(actor: actor, now: now, time: time, centre: centre))
             try Self.save(db, change, action: action, actor: actor, year: time.clock.local(now).date.year)
+            if let kind = NoticeKind.after(action, change, serviceKind: facts.service?.kind ?? .procedure) {
+                try Self.enqueueNotice(
+                    db, kind, ticket: change.ticket, reason: Self.noticeReason(kind, detail: change.detail), centre: centre, time: time,
+                    now: now)
+            }
             return try Self.view(db, try Self.ticket(db, ticket.code), centre: centre, time: time, now: now, withApplicant: true)
         }
     }

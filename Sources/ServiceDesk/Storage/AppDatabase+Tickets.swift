@@ -162,6 +162,10 @@ extension AppDatabase {
                 ratingComment: nil,
                 apologisedAt: nil, decision: nil, supplementRequests: input.outcome == .incomplete ? 1 : 0, queueNumber: input.queueNumber,
                 createdBy: actor.username, version: 1)
+            try Self.enqueueNotice(
+                db, NoticeKind.intake(input.outcome), ticket: ticket,
+                reason: input.outcome == .refused ? input.reasons : input.missing.isEmpty ? nil : input.missing.joined(separator: "; "),
+                centre: centre, time: time, now: now)
             let receipt = Receipt(
                 code: code, outcome: input.outcome, service: service.code, serviceName: service.name, receivedAt: now,
                 countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),

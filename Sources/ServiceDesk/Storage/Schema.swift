@@ -24,5 +24,6 @@ public enum Schema {
         Migration(name: "0012_book_and_seals", sql: String(decoding: PackageResources._012_book_and_seals_sql, as: UTF8.self)),
         Migration(name: "0013_staffing", sql: String(decoding: PackageResources._013_staffing_sql, as: UTF8.self)),
         Migration(name: "0014_desk_backup", sql: String(decoding: PackageResources._014_desk_backup_sql, as: UTF8.self)),
+        Migration(name: "0015_outbox", sql: String(decoding: PackageResources._015_outbox_sql, as: UTF8.self)),
     ]
 }

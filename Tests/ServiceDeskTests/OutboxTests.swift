@@ -1,0 +1,184 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import ServiceDesk
+
+/// A gateway the test programs: it answers each post with the next status of `script` (then
+/// 200), or fails to answer, and remembers every post.
+final class ScriptedGateway: WebhookTransport {
+    struct Post: Sendable {
+        var url: String
+        var headers: [String: String]
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
+    }
+
+    let state: Mutex<(script: [Int?], posts: [Post])>
+
+    /// `nil` in the script: no answer at all (connection refused).
+    init(_ script: [Int?] = []) { state = Mutex((script, [])) }
+
+    var posts: [Post] { state.withLock { $0.posts } }
+
+    func post(url: String, headers: [(String, String)], body: Data) async throws -> Int {
+        let answer: Int?? = state.withLock { state in
+            state.posts.append(Post(url: url, headers: Dictionary(headers, uniquingKeysWith: { $1 }), body: body))
+            return state.script.isEmpty ? .some(200) : state.script.removeFirst()
+        }
+        guard let status = answer ?? nil else { throw URLError(.cannotConnectToHost) }
+        return status
+    }
+}
+
+@Suite("Telling citizens: the outbox, its templates, signed webhooks and retries")
+struct OutboxTests {
+    static func centre(gateways: [(String, String)] = [("sms-viettel", "sms"), ("mail", "email")]) async throws -> (
+        Centre2026, [String: String]
+    ) {
+        let centre = try await Centre2026()
+        var secrets: [String: String] = [:]
+        for (name, channel) in gateways {
+            let created = try await centre.database.createGateway(
+                GatewayDraft(name: name, channel: channel, url: "http://127.0.0.1:9/\(name)"), actor: "admin")
+            secrets[name] = created.secret
+        }
+        return (centre, secrets)
+    }
+
+    static func intake(_ centre: Centre2026, email: String? = "hoa@example.vn", outcome: String? = nil, missing: [String]? = nil)
+        async throws -> IntakeResult
+    {
+        let request = IntakeRequest(
+            service: "1.001193",
+            applicant: ApplicantDraft(name: "Đặng Thị Hoa", idNumber: "079190001234", phone: "0912345678", email: email),
+            description: "Khai sinh cho con", documents: [Document(name: "Tờ khai", copies: 1, original: true)], outcome: outcome,
+            missing: missing)
+        switch try await centre.database.intake(request, actor: try await centre.staff("lan.mc"), idempotency: nil) {
+        case .created(let result, _): return result
+        case .replayed(_, let body): return try APIJSON.decoder.decode(IntakeResult.self, from: body)
+        }
+    }
+
+    @Test("the templates say it in Vietnamese per channel: an SMS short and unaccented, an e-mail a letter with a subject")
+    func templates() {
+        let facts = NoticeFacts(
+            kind: .received, code: "000.00.00.H48-261130-0001", serviceName: "Đăng ký khai sinh", applicantName: "Đặng Thị Hoa",
+            centreName: "Trung tâm Phục vụ hành chính công", due: "10:00 02/12/2026")
+        let sms = MessageTemplates.render(facts, channel: .sms)
+        #expect(
+            sms.text
+                == "Trung tam Phuc vu hanh chinh cong: Ho so 000.00.00.H48-261130-0001 da duoc tiep nhan; hen tra ket qua 10:00 02/12/2026."
+        )
+        #expect(sms.subject == nil && sms.text.count <= 160 && sms.text.unicodeScalars.allSatisfy(\.isASCII))
+        let mail = MessageTemplates.render(facts, channel: .email)
+        #expect(mail.subject == "[Trung tâm Phục vụ hành chính công] Đã tiếp nhận hồ sơ 000.00.00.H48-261130-0001")
+        #expect(mail.text.hasPrefix("Kính gửi ông/bà Đặng Thị Hoa,") && mail.text.contains("Thủ tục, yêu cầu: Đăng ký khai sinh"))
+        var missing = facts
+        missing.kind = .supplementRequested
+        missing.reason = String(repeating: "Bản sao giấy chứng sinh; ", count: 10)
+        let short = MessageTemplates.render(missing, channel: .sms).text
+        #expect(short.contains("can bo sung, hoan thien: Ban sao giay chung sinh") && short.count < 200 && short.contains("..."))
+        #expect(MessageTemplates.render(missing, channel: .zalo).text.contains("cần bổ sung, hoàn thiện: Bản sao giấy chứng sinh"))
+    }
+
+    @Test("a webhook's signature is HMAC-SHA256 over the timestamp and the body; any change breaks it")
+    func signature() {
+        let body = Data(#"{"id":"x"}"#.utf8)
+        let header = WebhookSignature.sign(secret: "a-long-enough-secret", timestamp: 1_764_470_000, body: body)
+        #expect(header.hasPrefix("t=1764470000,v1=") && header.count == "t=1764470000,v1=".count + 64)
+        #expect(WebhookSignature.verify(header: header, secret: "a-long-enough-secret", body: body))
+        #expect(!WebhookSignature.verify(header: header, secret: "another-secret-entirely", body: body))
+        #expect(!WebhookSignature.verify(header: header, secret: "a-long-enough-secret", body: Data(#"{"id":"y"}"#.utf8)))
+        #expect(
+            !WebhookSignature.verify(
+                header: header.replacingOccurrences(of: "t=1764470000", with: "t=1764470001"), secret: "a-long-enough-secret", body: body))
+        // Backoff: 30 s, 60 s, 120 s …, at most an hour; after the tenth failure, a dead letter.
+        let policy = RetryPolicy()
+        #expect((1...10).map { policy.delay(afterAttempts: $0) } == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, nil])
+    }
+
+    @Test("events write their notices in their own transaction, to every gateway the citizen can be reached on")
+    func notices() async throws {
+        let (centre, _) = try await Self.centre()
+        let received = try await Self.intake(centre)
+        let code = received.ticket.ticket.code
+        var messages = try await centre.database.outbox(state: nil, ticket: code, before: nil, limit: 50)
+        #expect(messages.map(\.kind) == [.received, .received] && Set(messages.map(\.channel)) == [.sms, .email])
+        let sms = try #require(messages.first { $0.channel == .sms })
+        #expect(sms.recipient == "+84912345678" && sms.text.contains(code) && sms.text.contains("hen tra ket qua"))
+        #expect(messages.first { $0.channel == .email }?.recipient == "hoa@example.vn")
+        // A note, a claim: nothing to tell. A supplement request: the missing items.
+        try await centre.act(.note, code, by: "lan.mc", ActionRequest(note: "gọi điện xác nhận"))
+        try await centre.act(.claim, code, by: "thu.mc")
+        try await centre.act(.requestSupplement, code, by: "thu.mc", ActionRequest(missing: ["Giấy chứng sinh bản chính"]))
+        messages = try await centre.database.outbox(state: nil, ticket: code, before: nil, limit: 50)
+        #expect(messages.count == 4 && messages.first?.kind == .supplementRequested)
+        #expect(messages.first { $0.channel == .sms }?.text.contains("Giay chung sinh ban chinh") == true)
+        // Without an e-mail, only the SMS gateway; an incomplete intake asks for the supplement.
+        let incomplete = try await Self.intake(centre, email: nil, outcome: "incomplete", missing: ["Tờ khai có chữ ký"])
+        let asked = try await centre.database.outbox(state: nil, ticket: incomplete.ticket.ticket.code, before: nil, limit: 50)
+        #expect(asked.map(\.kind) == [.supplementRequested] && asked.first?.channel == .sms)
+        // Completing it: the dossier is now received, with its appointment.
+        try await centre.act(.supplementReceived, incomplete.ticket.ticket.code, by: "lan.mc")
+        let completed = try await centre.database.outbox(state: nil, ticket: incomplete.ticket.ticket.code, before: nil, limit: 50)
+        #expect(completed.first?.kind == .received && completed.first?.text.contains("hen tra ket qua") == true)
+        // A centre without gateways writes nothing.
+        let (bare, _) = try await Self.centre(gateways: [])
+        let quiet = try await Self.intake(bare)
+        #expect(try await bare.database.outbox(state: nil, ticket: quiet.ticket.ticket.code, before: nil, limit: 50).isEmpty)
+    }
+
+    @Test("delivery: signed, retried with backoff, in order per ticket, dead after the last attempt, replayed once by an admin")
+    func delivery() async throws {
+        let (centre, secrets) = try await Self.centre(gateways: [("sms-viettel", "sms")])
+        let code = try await Self.intake(centre).ticket.ticket.code
+        try await centre.act(.claim, code, by: "thu.mc")
+        try await centre.act(.requestSupplement, code, by: "thu.mc", ActionRequest(missing: ["Giấy chứng sinh"]))
+        // The gateway refuses twice (a 503, then no answer), then takes everything.
+        let gateway = ScriptedGateway([503, nil])
+        let policy = RetryPolicy(base: .seconds(30), maxAttempts: 3)
+        let delivery = OutboxDelivery(database: centre.database, transport: gateway, policy: policy)
+        var outcome = try await delivery.deliverDue()
+        // Only the ticket's first message is tried: the second waits behind it.
+        #expect(outcome.failed == 1 && gateway.posts.count == 1 && gateway.posts[0].json["kind"] as? String == "received")
+        #expect(try await delivery.deliverDue().attempted == 0)  // not due again for 30 s
+        centre.clock.set("2026-11-30 09:01")
+        outcome = try await delivery.deliverDue()
+        #expect(outcome.failed == 1 && gateway.posts.count == 2)
+        centre.clock.set("2026-11-30 09:02")  // 60 s after the second failure
+        outcome = try await delivery.deliverDue()
+        #expect(outcome.delivered == 1)
+        outcome = try await delivery.deliverDue()
+        #expect(outcome.delivered == 1 && gateway.posts.count == 4)
+        // Every attempt carries the same id and body, signed with the gateway's secret.
+        let posts = gateway.posts
+        #expect(posts[0].body == posts[2].body && posts[0].headers["Idempotency-Key"] == posts[2].headers["Idempotency-Key"])
+        #expect(posts.map { $0.json["kind"] as? String } == ["received", "received", "received", "supplement-requested"])
+        for post in posts {
+            #expect(
+                WebhookSignature.verify(header: post.headers["X-Desk-Signature"] ?? "", secret: secrets["sms-viettel"]!, body: post.body))
+        }
+        #expect(posts[3].json["to"] as? String == "+84912345678" && posts[3].json["ticket"] as? String == code)
+        let sequences = posts.compactMap { $0.json["sequence"] as? Int }
+        #expect(sequences == sequences.sorted())
+
+        // A gateway that never answers: a dead letter after three attempts; an admin replays it.
+        try await centre.act(.withdraw, code, by: "lan.mc", ActionRequest(note: "công dân rút hồ sơ"))
+        let down = ScriptedGateway([500, 500, 500])
+        let failing = OutboxDelivery(database: centre.database, transport: down, policy: policy)
+        for time in ["2026-11-30 09:03", "2026-11-30 09:04", "2026-11-30 09:05"] {
+            centre.clock.set(time)
+            _ = try await failing.deliverDue()
+        }
+        let dead = try await centre.database.outbox(state: .dead, ticket: code, before: nil, limit: 10)
+        #expect(dead.count == 1 && dead.first?.kind == .stopped && dead.first?.attempts == 3 && dead.first?.lastError == "HTTP 500")
+        #expect(dead.first?.text.contains("cong dan rut ho so") == true)
+        await #expect(throws: DeskError.self) {
+            _ = try await centre.database.retryOutbox(id: posts.isEmpty ? 0 : Int64(sequences[0]), gateway: nil, actor: "admin")
+        }
+        #expect(try await centre.database.retryOutbox(id: dead.first?.id, gateway: nil, actor: "admin") == 1)
+        #expect(try await failing.deliverDue().delivered == 1)
+        #expect(try await centre.database.outboxCounts() == [.delivered: 3])
+    }
+}
