@@ -28,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // The printed forms' templates (Hummingbird's own Mustache, HTML escaping on).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        // Tests only (already built for HummingbirdTesting): a streaming client for the SSE feed.
+        // The outbox's webhooks (deskd), and in tests a streaming client for the SSE feed.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
@@ -58,6 +58,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                // The outbox's webhooks to the centre's gateways.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/screens")],
             swiftSettings: swiftSettings

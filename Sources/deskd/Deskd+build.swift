@@ -34,6 +34,12 @@ struct DeskdConfiguration: Sendable {
     var maxConnections = 1024
     /// Reverse proxies whose forwarded headers are believed (`DESK_TRUSTED_PROXIES`).
     var trustedProxies: Set<String> = []
+    /// The outbox's retries (`DESK_OUTBOX_RETRY_BASE` seconds, `DESK_OUTBOX_MAX_ATTEMPTS`) and
+    /// how often the worker looks for due messages (`DESK_OUTBOX_INTERVAL`).
+    var outboxPolicy = RetryPolicy()
+    var outboxInterval: Duration = .seconds(1)
+    /// How long a gateway has to answer a post (`DESK_OUTBOX_TIMEOUT` seconds).
+    var outboxTimeout: Duration = .seconds(10)
 }
 
 /// Builds the application `deskd` serves; tests build the very same one.
@@ -50,6 +56,12 @@ func buildApplication(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "deskd",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+        services: [
+            OutboxWorker(
+                database: database, policy: configuration.outboxPolicy, interval: configuration.outboxInterval,
+                timeout: configuration.outboxTimeout,
+                logger: Logger(label: "deskd.outbox"))
+        ],
         logger: logger)
 }
 
@@ -86,6 +98,7 @@ func buildRouter(
     ReportController(database: database).addRoutes(to: api)
     FormsController(database: database).addRoutes(to: api)
     StaffingController(database: database).addRoutes(to: api)
+    OutboxController(database: database).addRoutes(to: api)
     HallController(
         database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat,
         streams: StreamSlots(limit: configuration.displayStreams)

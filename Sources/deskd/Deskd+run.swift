@@ -47,6 +47,30 @@ extension DeskdConfiguration {
             }
             displayHeartbeat = .milliseconds(Int(seconds * 1000))
         }
+        if let text = environment["DESK_OUTBOX_RETRY_BASE"] {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw ValidationError("DESK_OUTBOX_RETRY_BASE must be 1 to 3600 seconds, not '\(text)'")
+            }
+            outboxPolicy.base = .seconds(seconds)
+        }
+        if let text = environment["DESK_OUTBOX_MAX_ATTEMPTS"] {
+            guard let count = Int(text), (1...100).contains(count) else {
+                throw ValidationError("DESK_OUTBOX_MAX_ATTEMPTS must be 1 to 100, not '\(text)'")
+            }
+            outboxPolicy.maxAttempts = count
+        }
+        if let text = environment["DESK_OUTBOX_TIMEOUT"] {
+            guard let seconds = Int(text), (1...120).contains(seconds) else {
+                throw ValidationError("DESK_OUTBOX_TIMEOUT must be 1 to 120 seconds, not '\(text)'")
+            }
+            outboxTimeout = .seconds(seconds)
+        }
+        if let text = environment["DESK_OUTBOX_INTERVAL"] {
+            guard let seconds = Double(text), seconds.isFinite, (0.05...3600).contains(seconds) else {
+                throw ValidationError("DESK_OUTBOX_INTERVAL must be a number of seconds from 0.05 to 3600, not '\(text)'")
+            }
+            outboxInterval = .milliseconds(Int(seconds * 1000))
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard bodyLimit >= 1024 else { throw ValidationError("--body-limit must be at least 1024 bytes") }
         guard uploadLimit >= bodyLimit else { throw ValidationError("--upload-limit must be at least the body limit") }

@@ -86,9 +86,10 @@ final class RunningDaemon {
 
     var standardOutput: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
 
-    /// Waits until `/healthz` answers (at most 15 s).
+    /// Waits until `/healthz` answers (at most 40 s: several daemons loading the demo at once on
+    /// two cores take a while).
     func waitUntilReady() async throws {
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(40)
         while Date() < deadline {
             if let answer = try? await HTTP.get(baseURL.appendingPathComponent("healthz")), answer.status == 200 { return }
             guard process.isRunning else { break }

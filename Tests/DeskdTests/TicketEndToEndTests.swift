@@ -16,10 +16,11 @@ struct TicketEndToEndTests {
         let admin: String
 
         /// With `local`, the daemon's wall clock starts then (`ShiftedClock`), e.g. "2026-12-07 06:30".
-        init(at local: String? = nil) async throws {
+        init(at local: String? = nil, environment extra: [String: String] = [:]) async throws {
             scratch = try Scratch()
             let zone = LocalClock(identifier: "Asia/Ho_Chi_Minh")!
-            let environment = try local.map { try ShiftedClock.environment(startingAt: zone.instant(parsing: $0)!) } ?? [:]
+            var environment = try local.map { try ShiftedClock.environment(startingAt: zone.instant(parsing: $0)!) } ?? [:]
+            environment.merge(extra) { _, new in new }
             daemon = try RunningDaemon(
                 database: scratch.path("desk.sqlite"), scratch: scratch, arguments: ["--demo"], environment: environment)
             try await daemon.waitUntilReady()

@@ -16,7 +16,8 @@ public struct Gateway: Codable, Equatable, Sendable {
 /// once (the secret is stored, as it must sign every message, but never shown again).
 public struct GatewaySecret: Codable, Equatable, Sendable {
     public var gateway: Gateway
-    public var secret: String
+    /// Present when made (creation, rotation) — the only time it is shown.
+    public var secret: String?
 }
 
 /// `POST /api/v1/outbox/gateways`.
@@ -43,20 +44,19 @@ public struct GatewayDraft: Codable, Sendable {
         let url = GatewayDraft.check(url: url, into: &validator)
         if let secret {
             validator.check(
-                (16...200).contains(secret.unicodeScalars.count) && !secret.contains(where: \.isWhitespace), "secret",
-                "must be 16 to 200 characters without spaces")
+                Text.matches(secret, "^[A-Za-z0-9._~+/=-]{16,200}$"), "secret",
+                "must be 16 to 200 letters, digits or . _ ~ + / = -")
         }
         try validator.finish()
         return (name, channel!, url, secret ?? TokenSecret.generate())
     }
 
-    /// An absolute http or https URL with a host, at most 2,000 characters.
+    /// An absolute http or https URL: a host, a port, a plain path; at most 2,000 characters.
     static func check(url text: String?, into validator: inout Validator) -> String {
         let text = text ?? ""
-        let url = URL(string: text)
         validator.check(
-            text.unicodeScalars.count <= 2000 && ["http", "https"].contains(url?.scheme?.lowercased() ?? "") && !(url?.host ?? "").isEmpty,
-            "url", "must be an absolute http:// or https:// URL with a host")
+            text.unicodeScalars.count <= 2000 && Text.matches(text, "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$"),
+            "url", "must be an absolute http:// or https:// URL: host, optional port and path (no query)")
         return text
     }
 }

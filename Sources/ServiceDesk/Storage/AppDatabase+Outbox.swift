@@ -42,7 +42,7 @@ extension AppDatabase {
             if let active = patch.active, active != before.active { detail["active"] = String(active) }
             if secret != nil { detail["secret"] = "rotated" }
             try EventLog.append(db, at: now, actor: actor, action: "gateway.update", entity: "gateway", entityId: name, detail: detail)
-            return GatewaySecret(gateway: try Self.gateway(db, name), secret: secret ?? "")
+            return GatewaySecret(gateway: try Self.gateway(db, name), secret: secret)
         }
     }
 
