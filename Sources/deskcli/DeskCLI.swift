@@ -14,7 +14,8 @@ struct DeskCLI: AsyncParsableCommand {
             + "Exit codes: 0 success, 1 an error from the server (its detail is printed) or the database, 2 bad usage.",
         subcommands: [
             Login.self, CentreCommand.self, CalendarCommand.self, DeptCommand.self, ServiceCommand.self,
-            StaffCommand.self, TicketCommand.self, BookCommand.self, QueueCommand.self, ReportCommand.self, OutboxCommand.self,
+            StaffCommand.self, TicketCommand.self, BookCommand.self, QueueCommand.self, ReportCommand.self, CallCommand.self,
+            OutboxCommand.self,
             AuditCommand.self,
             PrivacyCommand.self,
             DemoCommand.self,

@@ -99,6 +99,7 @@ func buildRouter(
     FormsController(database: database).addRoutes(to: api)
     StaffingController(database: database).addRoutes(to: api)
     OutboxController(database: database).addRoutes(to: api)
+    HotlineController(database: database).addRoutes(to: api)
     HallController(
         database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat,
         streams: StreamSlots(limit: configuration.displayStreams)

@@ -70,7 +70,7 @@ final class LoopbackGateway: Sendable {
     }
 }
 
-@Suite("End to end: telling citizens through a gateway", .serialized)
+@Suite("End to end: telling citizens through a gateway; the hotline", .serialized)
 struct OutboxEndToEndTests {
     static func intake(_ hall: TicketEndToEndTests.Hall, token: String) async throws -> String {
         let answer = try await hall.post("api/v1/tickets", token: token, json: TicketEndToEndTests.intakeJSON)
@@ -140,5 +140,37 @@ struct OutboxEndToEndTests {
         #expect(all.last?.ticket == third && all.last?.id == dead.first?.messageId)
         let gateways = try await hall.cli(["outbox", "gateways"], as: admin)
         #expect(gateways.output.contains(receiver.url) && !gateways.output.contains(secret))
+    }
+
+    @Test("the hotline through deskcli: a missed call owes a call back, which is recorded; the switchboard's hooks; the figures")
+    func hotline() async throws {
+        let hall = try await TicketEndToEndTests.Hall()
+        let officer = try await hall.token(for: "lan.mc")
+        let logged = try await hall.cli(["call", "log", "--caller", "0912 345 678", "--outcome", "missed", "--json"], as: officer)
+        #expect(logged.status == 0, "\(logged.error)")
+        let call = try APIJSON.decoder.decode(Call.self, from: Data(logged.output.utf8))
+        #expect(call.caller == "+84912345678" && call.callbackDueAt != nil && call.operatorUsername == nil)
+        let owed = try await hall.cli(["call", "list", "--callbacks-owed"], as: officer)
+        #expect(owed.status == 0 && owed.output.contains("+84912345678"), "\(owed.output)")
+        let bad = try await hall.cli(["call", "log", "--caller", "0912345678", "--outcome", "item-opened"], as: officer)
+        #expect(bad.status == 1 && bad.error.contains("names the ticket it opened"), "\(bad.error)")
+        // A switchboard's hooks, with an integration token.
+        _ = try await hall.cli(
+            ["staff", "create", "pbx", "--name", "Tổng đài", "--role", "integration", "--employment", "contract"], as: hall.admin)
+        let pbx = try await hall.token(for: "pbx")
+        for event in [
+            #"{"event":"start","callId":"c-1","caller":"0987654321","operator":"lan.mc"}"#,
+            #"{"event":"end","callId":"c-1","caller":"0987654321","outcome":"answered"}"#,
+        ] {
+            let answer = try await hall.post("api/v1/calls/pbx", token: pbx, json: event)
+            #expect(answer.status == 200, "\(answer.text)")
+        }
+        let forbidden = try await hall.post("api/v1/calls/pbx", token: officer, json: #"{"event":"start","callId":"x","caller":"1"}"#)
+        #expect(forbidden.status == 403)
+        let done = try await hall.cli(["call", "callback", String(call.id), "--note", "đã gọi lại"], as: officer)
+        #expect(done.status == 0 && done.output.contains("by lan.mc"), "\(done.output)\(done.error)")
+        let today = LocalClock(identifier: "Asia/Ho_Chi_Minh")!.local(Date()).date.description
+        let figures = try await hall.cli(["report", "calls", "--from", today, "--to", today, "--format", "csv"], as: hall.admin)
+        #expect(figures.status == 0 && figures.output.contains("all,2,1,0,0,1,0,0.5"), "\(figures.output)\(figures.error)")
     }
 }

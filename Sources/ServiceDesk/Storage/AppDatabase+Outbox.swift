@@ -60,12 +60,14 @@ extension AppDatabase {
     static func enqueueNotice(
         _ db: Database, _ kind: NoticeKind, ticket: Ticket, reason: String?, centre: Centre, time: WorkingTime, now: Date
     ) throws {
-        let gateways = try Row.fetchAll(db, sql: "SELECT name, channel FROM gateway WHERE active = 1")
+        // On every intake and action: prepared once per connection.
+        let gateways = try Row.fetchAll(db.cachedStatement(sql: "SELECT name, channel FROM gateway WHERE active = 1"))
         guard !gateways.isEmpty,
             let applicant = try Row.fetchOne(
-                db, sql: "SELECT name, phone, email FROM applicant WHERE id = ?", arguments: [ticket.applicantId])
+                db.cachedStatement(sql: "SELECT name, phone, email FROM applicant WHERE id = ?"), arguments: [ticket.applicantId])
         else { return }
-        let serviceName = try String.fetchOne(db, sql: "SELECT name FROM service WHERE code = ?", arguments: [ticket.service]) ?? ""
+        let serviceName =
+            try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM service WHERE code = ?"), arguments: [ticket.service]) ?? ""
         let due: Date? =
             switch kind {
             case .received: ticket.dueAt

@@ -33,6 +33,7 @@ extension AppDatabase {
         case handlingTimes = "handling-times"
         case progress, backlog, waiting, satisfaction, staffing, revenue
         case staffingPlan = "staffing-plan"
+        case calls
     }
 
     /// What every report function gets: the SQL of the grouping, the period's instants, the filter.
@@ -94,6 +95,7 @@ extension AppDatabase {
             table = try await staffingPlan(
                 period: request.period!, growth: request.growth,
                 target: WaitTarget(minutes: request.targetWaitMinutes, share: request.targetShare))
+        case .calls: table = try await read { db in try Self.callFigures(db, context, now: now) }
         }
         return try await read { db in try Self.named(table, db) }
     }
@@ -136,6 +138,7 @@ extension AppDatabase {
             case .staffing: [.hour, .staff, .employment]
             case .backlog: [.none, .department, .service, .channel]
             case .staffingPlan: [.none, .department]
+            case .calls: [.none, .day, .staff]
             default: ticketGroupings
             }
         guard allowed.contains(request.groupBy) else {
