@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -91,6 +92,24 @@ def display_stream(port, token):
     print(f"display stream: the call of {call['label']} arrived on the open stream (5 s read timeout); 401 problem without a token")
 
 
+# schemathesis with `ast.parse` behind a lock. Its workers are threads, and hypothesis parses
+# source files (to describe filter lambdas) from several at once; CPython before 3.11.8 keeps the
+# AST converter's recursion depth in shared state, so two parses at once can fail with
+# "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905) — a crash of the
+# tool, reported as a runtime error of whichever operation it was generating for.
+SCHEMATHESIS_WITH_AST_LOCK = """
+import ast, sys, threading
+_lock, _parse = threading.Lock(), ast.parse
+def _locked_parse(*args, **kwargs):
+    with _lock:
+        return _parse(*args, **kwargs)
+ast.parse = _locked_parse
+from schemathesis.cli import schemathesis
+sys.argv[0] = "schemathesis"
+sys.exit(schemathesis())
+"""
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--deskd", required=True)
@@ -115,7 +134,7 @@ def main():
         display_stream(port, token)
         report = os.path.join(workdir, "report.json")
         command = [
-            "schemathesis", "run", arguments.document,
+            sys.executable, "-c", SCHEMATHESIS_WITH_AST_LOCK, "run", arguments.document,
             "--url", f"http://127.0.0.1:{port}",
             "--header", f"Authorization: Bearer {token}",
             "--max-examples", str(arguments.max_examples),

@@ -8,7 +8,7 @@ struct TicketCommand: AsyncParsableCommand {
         subcommands: [
             Create.self, Show.self, List.self, Events.self, Steps.self, ExplainDue.self, Form.self, Queue.self, Next.self,
             Claim.self, Transfer.self, RequestSupplement.self, SupplementReceived.self, Resolve.self, Return.self, Reject.self,
-            Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self,
+            Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self, Progress.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -399,6 +399,16 @@ extension TicketCommand {
         @OptionGroup var options: ActionOptions
         @Argument var text: String
         func request() -> ActionRequest { ActionRequest(note: text) }
+    }
+
+    struct Progress: TicketActionCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tell the citizen how far the work got; --committed-date when it cannot finish in time (the due stays).")
+        static let action = TicketAction.progress
+        @OptionGroup var options: ActionOptions
+        @Argument(help: "What was done.") var text: String
+        @Option(help: "The day the department commits to finish by, YYYY-MM-DD.") var committedDate: String?
+        func request() -> ActionRequest { ActionRequest(note: text, committedDate: committedDate) }
     }
 
     struct Reassign: TicketActionCommand {

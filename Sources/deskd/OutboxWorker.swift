@@ -26,17 +26,23 @@ struct OutboxWorker: ServiceLifecycle.Service {
         let delivered = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "delivered")])
         let failed = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "failed")])
         let dead = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "dead")])
+        let logger = logger
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                // Drain what is due, then wait.
-                while true {
-                    let outcome = try await delivery.deliverDue()
-                    delivered.increment(by: outcome.delivered)
-                    failed.increment(by: outcome.failed)
-                    dead.increment(by: outcome.dead)
-                    if outcome.dead > 0 { logger.warning("outbox: dead letters", metadata: ["count": "\(outcome.dead)"]) }
-                    if outcome.attempted == 0 || Task.isShuttingDownGracefully { break }
+                // Drain what is due, then wait. A shutdown cancels the posts in flight: their
+                // messages stay pending, the attempt not counted, for the next start.
+                try await cancelWhenGracefulShutdown {
+                    while true {
+                        let outcome = try await delivery.deliverDue()
+                        delivered.increment(by: outcome.delivered)
+                        failed.increment(by: outcome.failed)
+                        dead.increment(by: outcome.dead)
+                        if outcome.dead > 0 { logger.warning("outbox: dead letters", metadata: ["count": "\(outcome.dead)"]) }
+                        if outcome.attempted == 0 { break }
+                    }
                 }
+            } catch is CancellationError {
+                break
             } catch {
                 logger.error("outbox: delivery pass failed", metadata: ["error": "\(error)"])
             }

@@ -34,7 +34,7 @@ struct TicketHTTPTests {
                 let problem = try #require(response.problem)
                 #expect(problem.type == "urn:servicedesk:problem:illegal-transition")
                 #expect(response.text.contains(#""state":"queued""#))
-                #expect(response.text.contains(#""allowedActions":["claim","request-supplement","withdraw","apologise","note"]"#))
+                #expect(response.text.contains(#""allowedActions":["claim","request-supplement","withdraw","apologise","note","progress"]"#))
             }
             try await client.execute(uri: "/api/v1/tickets/\(code)/actions/fly", method: .post, headers: bearer(officer)) { response in
                 #expect(response.status == .notFound)

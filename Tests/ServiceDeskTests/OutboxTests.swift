@@ -182,4 +182,63 @@ struct OutboxTests {
         #expect(try await failing.deliverDue().delivered == 1)
         #expect(try await centre.database.outboxCounts() == [.delivered: 3])
     }
+
+    @Test("progress: told to the citizen with the committed day, in the public status and Open311's status_notes; the due stays")
+    func progress() async throws {
+        let (centre, _) = try await Self.centre(gateways: [("sms-viettel", "sms")])
+        // A question posted through Open311 by an app, with the citizen's phone.
+        let submission = try Open311Submission.parse(
+            Open311Parameters.formEncoded(
+                "service_code=HD-TTHC&address_string=Ph%C6%B0%E1%BB%9Dng+H%E1%BA%A3i+Ch%C3%A2u&phone=0912345678&description=H%E1%BB%8Fi+th%E1%BB%A7+t%E1%BB%A5c"
+            )!)
+        guard
+            case .created(let result, _) = try await centre.database.intake(
+                submission.intake, actor: try await centre.staff("cong.tt"), open311: submission.extra)
+        else { throw DeskError.conflict("replayed") }
+        let code = result.receipt.code
+        try await centre.act(.claim, code, by: "hoa.pa")
+        let before = try await centre.database.ticket(code, viewer: try await centre.staff("admin"))
+        // A committed day in the past is refused; a malformed one too; text is required.
+        await #expect(throws: DeskError.inconsistent([FieldError("committedDate", "is before today (2026-11-30)")])) {
+            try await centre.act(.progress, code, by: "hoa.pa", ActionRequest(note: "đã kiểm tra", committedDate: "2026-11-29"))
+        }
+        await #expect(throws: DeskError.validation([FieldError("committedDate", "must be a date YYYY-MM-DD")])) {
+            try await centre.act(.progress, code, by: "hoa.pa", ActionRequest(note: "đã kiểm tra", committedDate: "30/11/2026"))
+        }
+        let after = try await centre.act(
+            .progress, code, by: "hoa.pa", ActionRequest(note: "Đã khảo sát hiện trường, chờ vật tư", committedDate: "2026-12-04"))
+        #expect(after.dueAt == before.ticket.dueAt && after.state == .inProgress)
+        let told = try await centre.database.outbox(state: nil, ticket: code, before: nil, limit: 10)
+        #expect(told.first?.kind == .progress)
+        #expect(told.first?.text.contains("Da khao sat hien truong, cho vat tu; du kien hoan thanh ngay 04/12/2026") == true)
+        let status = try await centre.database.publicStatus(code: code, phone: "0912345678")
+        #expect(status.progress?.text == "Đã khảo sát hiện trường, chờ vật tư" && status.progress?.committedDate == LocalDate("2026-12-04"))
+        let request = try await centre.database.open311Request(code).request
+        #expect(request.statusNotes.hasSuffix("; progress 2026-11-30: Đã khảo sát hiện trường, chờ vật tư (to finish by 2026-12-04)"))
+        // Closed, the progress is history: the public status no longer shows it.
+        try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(note: "Đã hướng dẫn", outcome: "answered"))
+        #expect(try await centre.database.publicStatus(code: code, phone: "0912345678").progress == nil)
+        #expect(try await centre.database.outbox(state: nil, ticket: code, before: nil, limit: 10).first?.kind == .resolved)
+    }
+
+    /// A gateway that never answers: each post waits until it is cancelled.
+    struct SilentGateway: WebhookTransport {
+        func post(url: String, headers: [(String, String)], body: Data) async throws -> Int {
+            try await Task.sleep(for: .seconds(3600))
+            return 200
+        }
+    }
+
+    @Test("stopping deskd cancels the posts in flight: their messages stay pending, the attempt not counted")
+    func cancelledDelivery() async throws {
+        let (centre, _) = try await Self.centre(gateways: [("sms-viettel", "sms")])
+        _ = try await Self.intake(centre)
+        let delivery = OutboxDelivery(database: centre.database, transport: SilentGateway())
+        let pass = Task { try await delivery.deliverDue() }
+        try await Task.sleep(for: .milliseconds(200))
+        pass.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await pass.value }
+        let messages = try await centre.database.outbox(state: nil, ticket: nil, before: nil, limit: 10)
+        #expect(messages.count == 1 && messages.allSatisfy { $0.state == .pending && $0.attempts == 0 && $0.lastError == nil })
+    }
 }

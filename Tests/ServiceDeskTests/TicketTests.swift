@@ -148,7 +148,7 @@ struct TicketTests {
             Issue.record("expected a refusal")
         } catch DeskError.illegalTransition(let action, let state, let allowed) {
             #expect(action == "resolve" && state == "queued")
-            #expect(allowed == ["claim", "request-supplement", "withdraw", "apologise", "note"])
+            #expect(allowed == ["claim", "request-supplement", "withdraw", "apologise", "note", "progress"])
         }
         await #expect(throws: DeskError.self) { try await centre.act(.rate, code, by: "lan.mc", ActionRequest(rating: "satisfied")) }
         let ticket = try await centre.database.ticket(code, viewer: try await centre.staff("admin")).ticket

@@ -146,6 +146,8 @@ public enum TicketAction: String, Codable, CaseIterable, Sendable {
     case resolve
     case `return`
     case reject, withdraw, apologise, rate, note, reassign
+    /// The responsible department tells the citizen how far it got, and by when it commits to finish.
+    case progress
 }
 
 extension Ticket.Channel {

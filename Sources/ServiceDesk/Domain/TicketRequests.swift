@@ -131,10 +131,13 @@ public struct ActionRequest: Codable, Sendable {
     public var rating: String?
     /// `reassign`: the handler to give the ticket to.
     public var handler: String?
+    /// `progress`: the day the department commits to finish by (`YYYY-MM-DD`), when it cannot in time.
+    public var committedDate: String?
 
     public init(
         version: Int? = nil, note: String? = nil, department: String? = nil, kind: String? = nil, missing: [String]? = nil,
-        override: String? = nil, outcome: String? = nil, revisedDueAt: Date? = nil, rating: String? = nil, handler: String? = nil
+        override: String? = nil, outcome: String? = nil, revisedDueAt: Date? = nil, rating: String? = nil, handler: String? = nil,
+        committedDate: String? = nil
     ) {
         self.version = version
         self.note = note
@@ -146,5 +149,6 @@ public struct ActionRequest: Codable, Sendable {
         self.revisedDueAt = revisedDueAt
         self.rating = rating
         self.handler = handler
+        self.committedDate = committedDate
     }
 }

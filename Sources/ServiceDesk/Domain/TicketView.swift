@@ -109,4 +109,14 @@ public struct PublicStatus: Codable, Equatable, Sendable {
     public var revisedDueAt: Date?
     /// Waiting on the citizen for a supplement: the items the latest request (form 02) listed.
     public var missing: [String]?
+    /// The responsible department's latest progress (open tickets).
+    public var progress: Progress?
+}
+
+/// A progress post as the citizen reads it.
+public struct Progress: Codable, Equatable, Sendable {
+    public var at: Date
+    public var text: String
+    /// The day the department commits to finish by.
+    public var committedDate: LocalDate?
 }

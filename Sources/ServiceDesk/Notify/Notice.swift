@@ -14,6 +14,8 @@ public enum NoticeKind: String, Codable, CaseIterable, Sendable {
     case resultReady = "result-ready"
     /// The answer to feedback, an inquiry or a complaint (no result to collect).
     case resolved
+    /// The responsible department's progress, and the day it commits to finish by.
+    case progress
 
     /// The notice an intake gives: received, to be supplemented, or refused (form 03).
     public static func intake(_ outcome: IntakeRequest.Outcome) -> NoticeKind {
@@ -34,6 +36,7 @@ public enum NoticeKind: String, Codable, CaseIterable, Sendable {
         case .apologise: .apology
         case .reject, .withdraw: .stopped
         case .resolve: serviceKind == .procedure ? .resultReady : .resolved
+        case .progress: .progress
         case .claim, .transfer, .return, .rate, .note, .reassign: nil
         }
     }
@@ -114,6 +117,8 @@ public enum MessageTemplates {
             "Hồ sơ \(f.code) đã có kết quả; mời ông/bà đến nhận hoặc nhận theo hình thức đã đăng ký."
         case .resolved:
             "Yêu cầu \(f.code) đã được trả lời" + (f.reason.map { ": \($0)" } ?? "") + "."
+        case .progress:
+            "Tiến độ xử lý \(f.code)" + (f.reason.map { ": \($0)" } ?? "") + (f.due.map { "; dự kiến hoàn thành ngày \($0)" } ?? "") + "."
         }
     }
 
@@ -138,6 +143,7 @@ public enum MessageTemplates {
             case .stopped: "Dừng xử lý hồ sơ"
             case .resultReady: "Đã có kết quả giải quyết hồ sơ"
             case .resolved: "Trả lời phản ánh, kiến nghị"
+            case .progress: "Tiến độ xử lý"
             }
         return "[\(f.centreName)] \(what) \(f.code)"
     }

@@ -69,6 +69,8 @@ public struct OutboxDelivery: Sendable {
             let status = try await transport.post(url: item.url, headers: headers, body: body)
             if !(200..<300).contains(status) { failure = "HTTP \(status)" }
         } catch {
+            // Stopping (deskd shuts down): not an attempt; the message stays as it was.
+            if Task.isCancelled { throw CancellationError() }
             failure = String(describing: error)
         }
         return try await database.recordAttempt(item.message.id, error: failure, policy: policy)

@@ -102,6 +102,11 @@ extension Open311Request {
         }
     }
 
+    /// The latest progress, appended to `status_notes`: "; progress 2026-12-01: … (to finish by 2026-12-05)".
+    static func notes(progress: Progress, clock: LocalClock) -> String {
+        "; progress \(clock.local(progress.at).date): \(progress.text)" + (progress.committedDate.map { " (to finish by \($0))" } ?? "")
+    }
+
     /// `service_notice`: the expected handling time in words.
     public static func notice(limit: TimeLimit, due: Date?, clock: LocalClock) -> String {
         let words = limit.inWords

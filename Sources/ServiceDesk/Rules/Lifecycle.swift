@@ -21,6 +21,7 @@ public enum Lifecycle {
         case .rate: [.returned]
         case .note: Set(Ticket.State.allCases)
         case .reassign: [.inProgress]
+        case .progress: [.queued, .inProgress]
         }
     }
 
@@ -33,6 +34,7 @@ public enum Lifecycle {
         case .apologise, .reassign: [.supervisor, .admin]
         case .rate: [.officer, .integration, .supervisor, .admin]
         case .note: [.officer, .handler, .integration, .supervisor, .admin]
+        case .progress: [.handler, .officer, .supervisor, .admin]
         }
     }
 

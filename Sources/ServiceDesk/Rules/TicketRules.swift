@@ -115,6 +115,7 @@ public enum TicketRules {
         case .resolve: [.service, .steps, .department, .durations]
         case .reject, .withdraw: [.steps]
         case .reassign: [.handler]
+        case .progress: []
         }
     }
 
@@ -150,6 +151,7 @@ public enum TicketRules {
             change.detail["note"] = try required(request.note, "note", "a note needs text")
             change.unchanged = true
         case .reassign: try reassign(&change, facts, request)
+        case .progress: try progress(&change, request, context)
         }
         return change
     }
@@ -408,6 +410,27 @@ public enum TicketRules {
         change.ticket.state = .withdrawn
         change.ticket.closedAt = context.now
         change.ticket.holder = nil
+    }
+
+    /// Progress: what the responsible department has done, told to the citizen (and, for a
+    /// request from Open311, in its `status_notes`), with the day it commits to finish by when it
+    /// cannot finish in time. Nothing on the ticket changes: the legal due moment stays.
+    static func progress(_ change: inout TicketChange, _ request: ActionRequest, _ context: TicketContext) throws {
+        let text = try required(request.note, "note", "progress needs text: what was done")
+        var committed: LocalDate?
+        if let value = request.committedDate {
+            guard let date = LocalDate(value) else {
+                throw DeskError.validation([FieldError("committedDate", "must be a date YYYY-MM-DD")])
+            }
+            let today = context.time.clock.local(context.now).date
+            guard date >= today else {
+                throw DeskError.inconsistent([FieldError("committedDate", "is before today (\(today))")])
+            }
+            committed = date
+        }
+        change.detail["note"] = text
+        change.detail["committedDate"] = committed?.description
+        change.unchanged = true
     }
 
     static func apologise(_ change: inout TicketChange, _ request: ActionRequest, _ context: TicketContext) throws {

@@ -109,6 +109,8 @@ extension AppDatabase {
         for row in try Row.fetchAll(db, sql: "SELECT code, name, time_limit FROM service") {
             services[row["code"]] = (row["name"], TimeLimit(row["time_limit"] as String) ?? .days(1))
         }
+        let progress = try Self.latestProgress(
+            db, rows.compactMap { ($0["state"] as String?).flatMap(Ticket.State.init)?.isOpen == true ? $0["code"] : nil })
         let requests = rows.map { row in
             let ticket = Ticket(row: row)
             let media = (row["o_media_urls"] as String?).flatMap { try? APIJSON.decoder.decode([String].self, from: Data($0.utf8)) }
@@ -122,7 +124,8 @@ extension AppDatabase {
             let service = services[ticket.service]
             return Open311Request(
                 serviceRequestId: ticket.code, status: open ? .open : .closed,
-                statusNotes: Open311Request.notes(for: ticket, department: department, overdue: Deadline.isOverdue(ticket, now: now)),
+                statusNotes: Open311Request.notes(for: ticket, department: department, overdue: Deadline.isOverdue(ticket, now: now))
+                    + (progress[ticket.code].map { Open311Request.notes(progress: $0, clock: time.clock) } ?? ""),
                 serviceName: service?.name ?? ticket.service, serviceCode: ticket.service,
                 description: ticket.description.isEmpty ? nil : ticket.description, agencyResponsible: department,
                 serviceNotice: service.map { Open311Request.notice(limit: $0.limit, due: expected, clock: time.clock) },

@@ -58,7 +58,8 @@ extension AppDatabase {
     /// Writes `kind` for `ticket` to every active gateway on whose channel the applicant can be
     /// reached. Nothing when the centre has no gateway, or the citizen gave no phone or e-mail.
     static func enqueueNotice(
-        _ db: Database, _ kind: NoticeKind, ticket: Ticket, reason: String?, centre: Centre, time: WorkingTime, now: Date
+        _ db: Database, _ kind: NoticeKind, ticket: Ticket, reason: String?, centre: Centre, time: WorkingTime, now: Date,
+        committed: LocalDate? = nil
     ) throws {
         // On every intake and action: prepared once per connection.
         let gateways = try Row.fetchAll(db.cachedStatement(sql: "SELECT name, channel FROM gateway WHERE active = 1"))
@@ -74,9 +75,10 @@ extension AppDatabase {
             case .apology: ticket.revisedDueAt
             default: nil
             }
+        let committedText = committed.map { "\(FormText.two($0.day))/\(FormText.two($0.month))/\($0.year)" }
         let facts = NoticeFacts(
             kind: kind, code: ticket.code, serviceName: serviceName, applicantName: applicant["name"], centreName: centre.name,
-            due: due.map { FormText.shortMoment($0, time.clock) }, reason: reason)
+            due: due.map { FormText.shortMoment($0, time.clock) } ?? committedText, reason: reason)
         for gateway in gateways {
             guard let channel = NoticeChannel(rawValue: gateway["channel"]),
                 let recipient = channel.recipient(phone: applicant["phone"], email: applicant["email"])
@@ -101,7 +103,7 @@ extension AppDatabase {
             case .supplementRequested: ["missing", "note"]
             case .refused, .stopped: ["reasons", "reason", "note"]
             case .apology: ["reason"]
-            case .resolved: ["note"]
+            case .resolved, .progress: ["note"]
             case .received, .resultReady: [String]()
             }
         return keys.lazy.compactMap { detail[$0] ?? nil }.first

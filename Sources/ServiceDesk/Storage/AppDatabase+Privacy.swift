@@ -66,6 +66,8 @@ extension AppDatabase {
                     try db.cachedExecute(sql: "DELETE FROM open311_media WHERE ticket = ?", arguments: [code])
                     // Messages told them: their phone, e-mail, name and reasons.
                     try db.cachedExecute(sql: "DELETE FROM outbox WHERE ticket = ?", arguments: [code])
+                    // What the department told them about its progress.
+                    try db.cachedExecute(sql: "UPDATE progress_post SET text = NULL WHERE ticket = ?", arguments: [code])
                     // The free text of its events (notes, reasons, missing items) kept beside the
                     // chain: the texts and their salt go; the chained digest stays, revealing nothing.
                     try db.cachedExecute(

@@ -14,10 +14,19 @@ extension AppDatabase {
             let facts = try Self.facts(db, for: ticket, needs: TicketRules.needs(action), request: request)
             let change = try TicketRules.decide(action, facts, request, TicketContext(actor: actor, now: now, time: time, centre: centre))
             try Self.save(db, change, action: action, actor: actor, year: time.clock.local(now).date.year)
+            let committed = (change.detail["committedDate"] ?? nil).flatMap(LocalDate.init)
+            if action == .progress {
+                try db.execute(
+                    sql: "INSERT INTO progress_post (ticket, at, author, department, text, committed_date) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        ticket.code, now.storedSeconds, actor.username, ticket.department, change.detail["note"] ?? nil,
+                        committed?.description,
+                    ])
+            }
             if let kind = NoticeKind.after(action, change, serviceKind: facts.service?.kind ?? .procedure) {
                 try Self.enqueueNotice(
                     db, kind, ticket: change.ticket, reason: Self.noticeReason(kind, detail: change.detail), centre: centre, time: time,
-                    now: now)
+                    now: now, committed: committed)
             }
             return try Self.view(db, try Self.ticket(db, ticket.code), centre: centre, time: time, now: now, withApplicant: true)
         }

@@ -363,7 +363,27 @@ extension AppDatabase {
             {
                 status.missing = Self.missingItems(request.texts["missing"])
             }
+            if ticket.state.isOpen { status.progress = try Self.latestProgress(db, [ticket.code])[ticket.code] }
             return status
         }
+    }
+
+    /// The latest progress post (with text: a purged one has none) of each of `codes`.
+    static func latestProgress(_ db: Database, _ codes: [String]) throws -> [String: Progress] {
+        guard !codes.isEmpty else { return [:] }
+        let marks = codes.map { _ in "?" }.joined(separator: ",")
+        var latest: [String: Progress] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT ticket, at, text, committed_date FROM progress_post WHERE id IN (
+                    SELECT max(id) FROM progress_post WHERE ticket IN (\(marks)) AND text IS NOT NULL GROUP BY ticket)
+                """, arguments: StatementArguments(codes))
+        {
+            latest[row["ticket"]] = Progress(
+                at: Date(storedSeconds: row["at"]), text: row["text"],
+                committedDate: (row["committed_date"] as String?).flatMap(LocalDate.init))
+        }
+        return latest
     }
 }

@@ -26,5 +26,6 @@ public enum Schema {
         Migration(name: "0014_desk_backup", sql: String(decoding: PackageResources._014_desk_backup_sql, as: UTF8.self)),
         Migration(name: "0015_outbox", sql: String(decoding: PackageResources._015_outbox_sql, as: UTF8.self)),
         Migration(name: "0016_hotline", sql: String(decoding: PackageResources._016_hotline_sql, as: UTF8.self)),
+        Migration(name: "0017_progress", sql: String(decoding: PackageResources._017_progress_sql, as: UTF8.self)),
     ]
 }

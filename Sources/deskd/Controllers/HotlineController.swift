@@ -25,8 +25,8 @@ struct HotlineController {
         group.get("calls") { request, context in
             try context.require(.officer, .supervisor, .admin)
             var query = Query(request)
-            let from = try await query.instant("from", database: database, endOfDay: false)
-            let to = try await query.instant("to", database: database, endOfDay: true)
+            let from = try await query.instant("from", database: database, endOfDay: false, datesOnly: true)
+            let to = try await query.instant("to", database: database, endOfDay: true, datesOnly: true)
             let outcome = query.enumeration("outcome", Call.Outcome.self)
             let owed = query.bool("callbacksOwed") ?? false
             let limit = query.int("limit") ?? 100

@@ -59,8 +59,12 @@ struct Query {
 
     /// A moment given as an RFC 3339 timestamp or a local date `YYYY-MM-DD` (its start, or
     /// with `endOfDay` the start of the next day, so `receivedTo=2026-11-30` includes that day).
-    mutating func instant(_ name: String, database: AppDatabase, endOfDay: Bool) async throws -> Date? {
+    mutating func instant(_ name: String, database: AppDatabase, endOfDay: Bool, datesOnly: Bool = false) async throws -> Date? {
         guard let text = raw(name) else { return nil }
+        if datesOnly && LocalDate(text) == nil {
+            errors.append(FieldError(name, "must be a date YYYY-MM-DD"))
+            return nil
+        }
         if let date = LocalDate(text) {
             let centre = try await database.centre()
             let clock = LocalClock(identifier: centre.timezone) ?? LocalClock(timeZone: .gmt)
