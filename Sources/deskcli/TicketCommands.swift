@@ -6,7 +6,8 @@ struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket", abstract: "Dossiers and requests: intake, lookup, the lifecycle actions, queues.",
         subcommands: [
-            Create.self, Show.self, List.self, Events.self, Steps.self, ExplainDue.self, Form.self, Queue.self, Next.self,
+            Create.self, Show.self, List.self, Events.self, Steps.self, Duplicates.self, ExplainDue.self, Form.self, Queue.self,
+            Next.self,
             Claim.self, Transfer.self, RequestSupplement.self, SupplementReceived.self, Resolve.self, Return.self, Reject.self,
             Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self, Progress.self,
         ])
@@ -165,6 +166,29 @@ struct TicketCommand: AsyncParsableCommand {
                     [
                         String($0.visit), $0.department, $0.allowance?.description ?? "-", TicketCommand.format($0.enteredAt),
                         $0.dueAt.map(TicketCommand.format) ?? "-", $0.leftAt.map(TicketCommand.format) ?? "-", $0.grade?.rawValue ?? "-",
+                    ]
+                })
+        }
+    }
+
+    struct Duplicates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tickets that may report the same thing: same service, within a week, same place or much the same words.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var code: String
+
+        func run() async throws {
+            let client = try global.client()
+            let data = try await client.call("GET", "api/v1/tickets/\(Path.escape(code))/duplicates")
+            if global.json { return Output.json(data) }
+            let candidates = try client.decode([DuplicateCandidate].self, from: data)
+            if candidates.isEmpty { return print("no likely duplicate") }
+            Output.table(
+                ["code", "state", "received", "metres", "similarity", "why"],
+                candidates.map {
+                    [
+                        $0.code, $0.state.rawValue, TicketCommand.format($0.receivedAt), $0.distanceMetres.map(String.init) ?? "-",
+                        String(format: "%.2f", $0.similarity), $0.reasons.joined(separator: ", "),
                     ]
                 })
         }

@@ -172,5 +172,12 @@ struct OutboxEndToEndTests {
         let today = LocalClock(identifier: "Asia/Ho_Chi_Minh")!.local(Date()).date.description
         let figures = try await hall.cli(["report", "calls", "--from", today, "--to", today, "--format", "csv"], as: hall.admin)
         #expect(figures.status == 0 && figures.output.contains("all,2,1,0,0,1,0,0.5"), "\(figures.output)\(figures.error)")
+        // Two callers ask the same question: each is suggested as the other's duplicate.
+        let first = try await Self.intake(hall, token: officer)
+        let second = try await Self.intake(hall, token: officer)
+        let duplicates = try await hall.cli(["ticket", "duplicates", first], as: officer)
+        #expect(
+            duplicates.status == 0 && duplicates.output.contains(second) && duplicates.output.contains("similar-text"),
+            "\(duplicates.output)")
     }
 }

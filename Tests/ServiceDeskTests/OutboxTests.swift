@@ -242,3 +242,68 @@ struct OutboxTests {
         #expect(messages.count == 1 && messages.allSatisfy { $0.state == .pending && $0.attempts == 0 && $0.lastError == nil })
     }
 }
+
+@Suite("Duplicates: the same thing reported twice")
+struct DuplicateTests {
+    @Test("distance by haversine, words folded, candidates by place, address and words within a week")
+    func rules() throws {
+        // Hoàn Kiếm lake's two ends, about 690 m apart north–south (0.0062° of latitude).
+        let metres = Duplicates.distance(lat: 21.0333, long: 105.8520, toLat: 21.0271, toLong: 105.8520)
+        #expect(abs(metres - 689.4) < 1)
+        #expect(Duplicates.words("Đèn đường tắt, ĐÈN hỏng!") == ["den", "duong", "tat", "hong"])
+        #expect(Duplicates.similarity(["den", "tat"], ["den", "hong"]) == 1.0 / 3)
+        func ticket(_ code: String, _ text: String, _ at: String, lat: Double? = nil, long: Double? = nil, address: String? = nil)
+            -> Ticket
+        {
+            Ticket(
+                code: code, service: "PA-HATANG", serviceVersion: 1, channel: .open311, applicantId: 1, description: text,
+                location: Location(address: address, lat: lat, long: long), documents: [], priority: .normal, priorityReason: nil,
+                charges: [], state: .queued, awaitingReason: nil, resumeState: nil, step: 0, department: "tiep-dan", holder: nil,
+                receivedAt: TestClock.parse(at), countingStartAt: nil, dueAt: nil, revisedDueAt: nil, pausedAt: nil, resolvedAt: nil,
+                returnedAt: nil, closedAt: nil, outcome: nil, outcomeNote: nil, earlyReturn: nil, rating: nil, ratingComment: nil,
+                apologisedAt: nil, decision: nil, supplementRequests: 0, queueNumber: nil, createdBy: "fms", version: 1)
+        }
+        let lamp = ticket("A", "Đèn đường tắt trước số 12", "2026-11-30 09:00", lat: 21.028511, long: 105.804817)
+        let nearby = ticket("B", "Cột điện nghiêng", "2026-11-29 20:00", lat: 21.0290, long: 105.8050)  // 57.6 m
+        let sameWords = ticket("C", "đèn đường tắt trước số 12 Lê Lợi", "2026-12-03 10:00")
+        let sameAddress = ticket("D", "Hỏng nắp cống thoát nước", "2026-11-30 10:00", address: "12 Lê Lợi")
+        let far = ticket("E", "Ổ gà", "2026-11-30 09:30", lat: 21.04, long: 105.80)
+        let late = ticket("F", "Đèn đường tắt trước số 12", "2026-12-08 09:01", lat: 21.028511, long: 105.804817)
+        var other = ticket("G", "Đèn đường tắt trước số 12", "2026-11-30 09:00")
+        other.service = "HD-TTHC"
+        let suggested = Duplicates.suggest(for: lamp, among: [nearby, sameWords, sameAddress, far, late, other])
+        #expect(suggested.map(\.code) == ["B", "C"])
+        #expect(suggested.first?.reasons == ["near"] && suggested.first?.distanceMetres == 58)
+        #expect(suggested.last?.reasons == ["similar-text"] && suggested.last?.similarity == 0.75)
+        let byAddress = ticket("H", "Đèn tắt", "2026-11-30 11:00", address: "12 LÊ LỢI")
+        #expect(Duplicates.suggest(for: byAddress, among: [sameAddress]).first?.reasons == ["same-address"])
+    }
+
+    @Test("through storage: a handler is shown only the candidates it may see")
+    func storage() async throws {
+        let centre = try await Centre2026()
+        let integration = try await centre.staff("cong.tt")
+        func post(_ query: String) async throws -> String {
+            let submission = try Open311Submission.parse(Open311Parameters.formEncoded(query)!)
+            guard
+                case .created(let result, _) = try await centre.database.intake(
+                    submission.intake, actor: integration, open311: submission.extra)
+            else { throw DeskError.conflict("replayed") }
+            return result.receipt.code
+        }
+        let first = try await post(
+            "service_code=PA-HATANG&attribute[loai]=den&attribute[nguy-hiem]=dien&lat=21.028511&long=105.804817&description=%C4%90%C3%A8n+t%E1%BA%AFt"
+        )
+        let second = try await post(
+            "service_code=PA-HATANG&attribute[loai]=den&attribute[nguy-hiem]=dien&lat=21.0286&long=105.8049&description=%C4%90%C3%A8n+h%E1%BB%8Fng"
+        )
+        _ = try await post(
+            "service_code=PA-HATANG&attribute[loai]=den&attribute[nguy-hiem]=dien&lat=21.05&long=105.85&description=%E1%BB%94+g%C3%A0")
+        let found = try await centre.database.duplicates(of: first, viewer: try await centre.staff("lan.mc"))
+        #expect(found.map(\.code) == [second] && found.first?.reasons == ["near"])
+        // A handler of another department sees neither the ticket nor its candidates.
+        await #expect(throws: DeskError.notFound(entity: "ticket", id: first)) {
+            _ = try await centre.database.duplicates(of: first, viewer: try await centre.staff("binh.nnmt"))
+        }
+    }
+}

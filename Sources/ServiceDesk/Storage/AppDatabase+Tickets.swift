@@ -277,6 +277,26 @@ extension AppDatabase {
         }
     }
 
+    /// Tickets that may report the same thing (`Duplicates`): of the same service, received
+    /// within a week of it, at the same place or in much the same words; nearest first.
+    public func duplicates(of code: String, viewer: Staff) async throws -> [DuplicateCandidate] {
+        try await read { db in
+            let ticket = try Self.visibleTicket(db, code, viewer: viewer)
+            let window = Int64(Duplicates.window)
+            let others = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM ticket WHERE received_at BETWEEN ? AND ? AND service = ? AND code != ?
+                    ORDER BY received_at LIMIT 2000
+                    """,
+                arguments: [
+                    ticket.receivedAt.storedSeconds - window, ticket.receivedAt.storedSeconds + window, ticket.service, ticket.code,
+                ]
+            ).map(Ticket.init(row:))
+            return Duplicates.suggest(for: ticket, among: others.filter { Permissions.canSee($0, viewer: viewer) == true })
+        }
+    }
+
     static func visibleTicket(_ db: Database, _ code: String, viewer: Staff) throws -> Ticket {
         let ticket = try ticket(db, code)
         switch Permissions.canSee(ticket, viewer: viewer) {
