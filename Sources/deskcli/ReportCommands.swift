@@ -6,7 +6,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract:
-            "Reports: handling-times, progress, backlog, waiting, satisfaction, staffing, revenue, staffing-plan, calls (see docs/reports.md and docs/hotline.md).",
+            "Reports: handling-times, progress, backlog, waiting, satisfaction, staffing, revenue, staffing-plan, calls, feedback (see docs/reports.md and docs/hotline.md).",
         discussion: "Example: deskcli report progress --period 2026-Q4 --by department --format csv > progress.csv. "
             + "After a calendar correction: deskcli report replay-durations --database PATH.",
         subcommands: [Show.self, ReplayCommand.self], defaultSubcommand: Show.self)
@@ -16,8 +16,8 @@ struct ReportCommand: AsyncParsableCommand {
             commandName: "show", abstract: "Show a report (the default: deskcli report NAME …).")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "handling-times, progress, backlog, waiting, satisfaction, staffing, revenue, staffing-plan or calls") var name:
-            String
+        @Argument(help: "handling-times, progress, backlog, waiting, satisfaction, staffing, revenue, staffing-plan, calls or feedback")
+        var name: String
         @Option(help: "A year (2026), a quarter (2026-Q4) or a month (2026-11).") var period: String?
         @Option(help: "First day, YYYY-MM-DD (with --to).") var from: String?
         @Option(help: "Last day, YYYY-MM-DD (inclusive).") var to: String?

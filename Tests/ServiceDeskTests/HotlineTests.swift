@@ -96,3 +96,49 @@ struct HotlineTests {
         #expect(byDay.rows.map { $0["calls"] } == [.int(1), .int(4)])
     }
 }
+
+@Suite("The feedback figures")
+struct FeedbackReportTests {
+    @Test("feedback received by channel, resolved on time, with progress and photos — inquiries and complaints apart; by hand")
+    func figures() async throws {
+        let centre = try await Centre2026()
+        _ = try await centre.database.createStaff(
+            StaffDraft(username: "an.up", name: "An", role: "handler", department: "ubnd-phuong", employment: "civil-servant"),
+            actor: "admin")
+        // Through an app, with a photo.
+        let submission = try Open311Submission.parse(
+            Open311Parameters.formEncoded(
+                "service_code=PA-HATANG&attribute[loai]=den&lat=21.028511&long=105.804817&media_url=https://example.org/1.jpg&description=%C4%90%C3%A8n+t%E1%BA%AFt"
+            )!)
+        _ = try await centre.database.intake(submission.intake, actor: try await centre.staff("cong.tt"), open311: submission.extra)
+        // By phone: progress posted, forwarded to the ward, answered the same day.
+        let call = IntakeRequest(
+            service: "PA-HATANG", channel: "hotline", applicant: ApplicantDraft(name: "Lê Văn Bình", phone: "0912345678"),
+            description: "Cống tràn trước chợ")
+        guard
+            case .created(let byPhone, _) = try await centre.database.intake(
+                call, actor: try await centre.staff("lan.mc"), idempotency: nil)
+        else { throw DeskError.conflict("replayed") }
+        let code = byPhone.receipt.code
+        try await centre.act(.claim, code, by: "hoa.pa")
+        try await centre.act(.progress, code, by: "hoa.pa", ActionRequest(note: "Đã chuyển UBND phường"))
+        try await centre.act(.transfer, code, by: "hoa.pa")
+        try await centre.act(.claim, code, by: "an.up")
+        try await centre.act(.resolve, code, by: "an.up", ActionRequest(note: "Đã nạo vét", outcome: "answered"))
+        // At the counter; and an inquiry, which is not feedback.
+        _ = try await centre.intake("PA-HATANG")
+        _ = try await centre.intake("HD-TTHC")
+        let table = try await centre.database.report(.feedback, ReportRequest(period: ReportPeriod(period: "2026-11")))
+        let row = try #require(table.rows.first)
+        #expect(row["received"] == .int(3) && row["receivedHotline"] == .int(1) && row["receivedOnline"] == .int(1))
+        #expect(row["receivedInPerson"] == .int(1) && row["resolved"] == .int(1) && row["resolvedOnTime"] == .int(1))
+        #expect(row["withProgress"] == .int(1) && row["withPhotos"] == .int(1) && row["onTimeRate"] == .number(1))
+        #expect(row["photoShare"] == .number(1.0 / 3))
+        let byChannel = try await centre.database.report(
+            .feedback, ReportRequest(period: ReportPeriod(period: "2026-11"), groupBy: .channel))
+        #expect(byChannel.rows.map { $0["group"] } == [.text("counter"), .text("hotline"), .text("open311")])
+        // December: nothing received yet, one row of zeros.
+        let empty = try await centre.database.report(.feedback, ReportRequest(period: ReportPeriod(period: "2026-12")))
+        #expect(empty.rows.first?["received"] == .int(0) && empty.rows.first?["onTimeRate"] == .null)
+    }
+}

@@ -33,7 +33,7 @@ extension AppDatabase {
         case handlingTimes = "handling-times"
         case progress, backlog, waiting, satisfaction, staffing, revenue
         case staffingPlan = "staffing-plan"
-        case calls
+        case calls, feedback
     }
 
     /// What every report function gets: the SQL of the grouping, the period's instants, the filter.
@@ -96,6 +96,7 @@ extension AppDatabase {
                 period: request.period!, growth: request.growth,
                 target: WaitTarget(minutes: request.targetWaitMinutes, share: request.targetShare))
         case .calls: table = try await read { db in try Self.callFigures(db, context, now: now) }
+        case .feedback: table = try await read { db in try Self.feedbackFigures(db, context) }
         }
         return try await read { db in try Self.named(table, db) }
     }
@@ -139,6 +140,7 @@ extension AppDatabase {
             case .backlog: [.none, .department, .service, .channel]
             case .staffingPlan: [.none, .department]
             case .calls: [.none, .day, .staff]
+            case .feedback: [.none, .department, .service, .channel, .day, .week, .month, .quarter]
             default: ticketGroupings
             }
         guard allowed.contains(request.groupBy) else {
