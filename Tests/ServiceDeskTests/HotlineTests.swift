@@ -106,11 +106,9 @@ struct FeedbackReportTests {
             StaffDraft(username: "an.up", name: "An", role: "handler", department: "ubnd-phuong", employment: "civil-servant"),
             actor: "admin")
         // Through an app, with a photo.
-        let submission = try Open311Submission.parse(
-            Open311Parameters.formEncoded(
-                "service_code=PA-HATANG&attribute[loai]=den&lat=21.028511&long=105.804817&media_url=https://example.org/1.jpg&description=%C4%90%C3%A8n+t%E1%BA%AFt"
-            )!)
-        _ = try await centre.database.intake(submission.intake, actor: try await centre.staff("cong.tt"), open311: submission.extra)
+        _ = try await centre.open311(
+            "service_code=PA-HATANG&attribute[loai]=den&lat=21.028511&long=105.804817&media_url=https://example.org/1.jpg&description=%C4%90%C3%A8n+t%E1%BA%AFt"
+        )
         // By phone: progress posted, forwarded to the ward, answered the same day.
         let call = IntakeRequest(
             service: "PA-HATANG", channel: "hotline", applicant: ApplicantDraft(name: "Lê Văn Bình", phone: "0912345678"),

@@ -218,15 +218,7 @@ struct Open311Tests {
     @Test("a posted request is a ticket on channel open311 with its extras; reads show only Open311 tickets, as GeoReport fields")
     func storage() async throws {
         let centre = try await Centre2026()
-        let integration = try await centre.staff("cong.tt")
-        func post(_ query: String) async throws -> String {
-            let submission = try Open311Submission.parse(Open311Parameters.formEncoded(query)!)
-            guard
-                case .created(let result, _) = try await centre.database.intake(
-                    submission.intake, actor: integration, open311: submission.extra)
-            else { throw DeskError.conflict("replayed") }
-            return result.receipt.code
-        }
+        let post = centre.open311
         let lamp = try await post(
             "service_code=PA-HATANG&lat=21.028511&long=105.804817&address_string=12+L%C3%AA+L%E1%BB%A3i&address_id=HK-12"
                 + "&attribute[loai]=den&attribute[nguy-hiem]=dien&media_url=https://example.org/1.jpg&media_url=https://example.org/2.jpg"

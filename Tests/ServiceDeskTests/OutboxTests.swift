@@ -187,15 +187,9 @@ struct OutboxTests {
     func progress() async throws {
         let (centre, _) = try await Self.centre(gateways: [("sms-viettel", "sms")])
         // A question posted through Open311 by an app, with the citizen's phone.
-        let submission = try Open311Submission.parse(
-            Open311Parameters.formEncoded(
-                "service_code=HD-TTHC&address_string=Ph%C6%B0%E1%BB%9Dng+H%E1%BA%A3i+Ch%C3%A2u&phone=0912345678&description=H%E1%BB%8Fi+th%E1%BB%A7+t%E1%BB%A5c"
-            )!)
-        guard
-            case .created(let result, _) = try await centre.database.intake(
-                submission.intake, actor: try await centre.staff("cong.tt"), open311: submission.extra)
-        else { throw DeskError.conflict("replayed") }
-        let code = result.receipt.code
+        let code = try await centre.open311(
+            "service_code=HD-TTHC&address_string=Ph%C6%B0%E1%BB%9Dng+H%E1%BA%A3i+Ch%C3%A2u&phone=0912345678&description=H%E1%BB%8Fi+th%E1%BB%A7+t%E1%BB%A5c"
+        )
         try await centre.act(.claim, code, by: "hoa.pa")
         let before = try await centre.database.ticket(code, viewer: try await centre.staff("admin"))
         // A committed day in the past is refused; a malformed one too; text is required.
@@ -282,15 +276,7 @@ struct DuplicateTests {
     @Test("through storage: a handler is shown only the candidates it may see")
     func storage() async throws {
         let centre = try await Centre2026()
-        let integration = try await centre.staff("cong.tt")
-        func post(_ query: String) async throws -> String {
-            let submission = try Open311Submission.parse(Open311Parameters.formEncoded(query)!)
-            guard
-                case .created(let result, _) = try await centre.database.intake(
-                    submission.intake, actor: integration, open311: submission.extra)
-            else { throw DeskError.conflict("replayed") }
-            return result.receipt.code
-        }
+        let post = centre.open311
         let first = try await post(
             "service_code=PA-HATANG&attribute[loai]=den&attribute[nguy-hiem]=dien&lat=21.028511&long=105.804817&description=%C4%90%C3%A8n+t%E1%BA%AFt"
         )

@@ -62,6 +62,16 @@ struct Centre2026 {
         }
     }
 
+    /// A GeoReport v2 post (form-encoded `query`) by the integration `cong.tt`: the ticket's code.
+    func open311(_ query: String) async throws -> String {
+        let submission = try Open311Submission.parse(Open311Parameters.formEncoded(query)!)
+        guard
+            case .created(let result, _) = try await database.intake(
+                submission.intake, actor: try await staff("cong.tt"), open311: submission.extra)
+        else { throw DeskError.conflict("replayed") }
+        return result.receipt.code
+    }
+
     @discardableResult
     func act(_ action: TicketAction, _ code: String, by username: String, _ request: ActionRequest = ActionRequest()) async throws -> Ticket
     {
