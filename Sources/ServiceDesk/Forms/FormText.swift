@@ -72,7 +72,12 @@ public enum FormText {
     /// "09:30 01/12/2026", for a table cell.
     public static func shortMoment(_ instant: Date, _ clock: LocalClock) -> String {
         let (date, minute) = clock.local(instant)
-        return "\(two(minute / 60)):\(two(minute % 60)) \(two(date.day))/\(two(date.month))/\(date.year)"
+        return "\(two(minute / 60)):\(two(minute % 60)) \(shortDay(date))"
+    }
+
+    /// "01/12/2026".
+    public static func shortDay(_ date: LocalDate) -> String {
+        "\(two(date.day))/\(two(date.month))/\(date.year)"
     }
 
     /// The control sheet's result column.

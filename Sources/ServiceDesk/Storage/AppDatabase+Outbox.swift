@@ -75,10 +75,9 @@ extension AppDatabase {
             case .apology: ticket.revisedDueAt
             default: nil
             }
-        let committedText = committed.map { "\(FormText.two($0.day))/\(FormText.two($0.month))/\($0.year)" }
         let facts = NoticeFacts(
             kind: kind, code: ticket.code, serviceName: serviceName, applicantName: applicant["name"], centreName: centre.name,
-            due: due.map { FormText.shortMoment($0, time.clock) } ?? committedText, reason: reason)
+            due: due.map { FormText.shortMoment($0, time.clock) } ?? committed.map(FormText.shortDay), reason: reason)
         for gateway in gateways {
             guard let channel = NoticeChannel(rawValue: gateway["channel"]),
                 let recipient = channel.recipient(phone: applicant["phone"], email: applicant["email"])
@@ -195,9 +194,13 @@ extension AppDatabase {
     func recordAttempt(_ id: Int64, error: String?, policy: RetryPolicy) async throws -> OutboxMessage.State {
         let now = clock()
         return try await write { db in
-            guard
-                let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM outbox WHERE id = ? AND state = 'pending'", arguments: [id])
-            else { return .delivered }
+            guard let row = try Row.fetchOne(db, sql: "SELECT state, attempts FROM outbox WHERE id = ?", arguments: [id]) else {
+                throw DeskError.notFound(entity: "message", id: String(id))
+            }
+            // Only a pending message takes an attempt; anything else is answered as it stands.
+            let state = OutboxMessage.State(rawValue: row["state"]) ?? .pending
+            guard state == .pending else { return state }
+            let attempts: Int = row["attempts"]
             guard let error else {
                 try db.execute(
                     sql: "UPDATE outbox SET state = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
