@@ -58,9 +58,14 @@ struct CentreCommand: AsyncParsableCommand {
         var onBehalfOf: String?
         @Option(help: "The number a citizen calls for help, printed on the supplement request (form 02), e.g. '0236 3822 101'.")
         var contactPhone: String?
+        @Option(help: "Feedback: a body asked accepts within this limit, 'N h' or 'N d' in working time (default 8 h).")
+        var acceptanceLimit: String?
+        @Option(help: "Feedback: a resolved item may be reopened once within this many days (default 10).") var reopenDays: Int?
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
+            body["acceptanceLimit"] = acceptanceLimit.map(AnyEncodable.init)
+            body["reopenDays"] = reopenDays.map(AnyEncodable.init)
             body["apologyLeadDays"] = apologyLeadDays.map(AnyEncodable.init)
             body["atRiskDays"] = atRiskDays.map(AnyEncodable.init)
             body["code"] = code.map(AnyEncodable.init)
@@ -145,6 +150,8 @@ struct CentreCommand: AsyncParsableCommand {
             ("at risk", "within \(centre.atRiskDays) working day(s) of the due moment"),
             ("issuing body", centre.issuingBody ?? "-"), ("place", centre.place ?? "-"), ("on behalf of", centre.onBehalfOf ?? "-"),
             ("contact phone", centre.contactPhone ?? "-"),
+            ("acceptance limit", "\(centre.acceptanceLimit) (feedback forwarded to a body)"),
+            ("reopen", "within \(centre.reopenDays) day(s) of the resolution, once"),
         ])
     }
 }

@@ -46,10 +46,11 @@ struct DeptCommand: AsyncParsableCommand {
         @Option(help: "Name.") var name: String
         @Option(help: "internal or authority") var kind: String
         @Flag(help: "It may issue decisions (delegated or authorised).") var decides = false
+        @Option(help: "How to reach it (person, phone, e-mail): an outside agency's contact for forwarded feedback.") var contact: String?
 
         func run() async throws {
             let client = try global.client()
-            let draft = DepartmentDraft(code: code, name: name, kind: kind, decides: decides)
+            let draft = DepartmentDraft(code: code, name: name, kind: kind, decides: decides, contact: contact)
             let data = try await client.call("POST", "api/v1/departments", json: draft)
             if global.json { return Output.json(data) }
             DeptCommand.show(try client.decode(Department.self, from: data))
@@ -64,10 +65,13 @@ struct DeptCommand: AsyncParsableCommand {
         @Option(help: "internal or authority") var kind: String?
         @Option(help: "true or false") var decides: Bool?
         @Option(help: "true or false") var active: Bool?
+        @Option(help: "How to reach it (person, phone, e-mail); '' removes it.") var contact: String?
 
         func run() async throws {
-            let patch = DepartmentPatch(name: name, kind: kind, decides: decides, active: active)
-            guard name != nil || kind != nil || decides != nil || active != nil else { throw ValidationError("nothing to change") }
+            let patch = DepartmentPatch(name: name, kind: kind, decides: decides, active: active, contact: contact)
+            guard name != nil || kind != nil || decides != nil || active != nil || contact != nil else {
+                throw ValidationError("nothing to change")
+            }
             let client = try global.client()
             let data = try await client.call("PATCH", "api/v1/departments/\(Path.escape(code))", json: patch)
             if global.json { return Output.json(data) }
@@ -79,6 +83,7 @@ struct DeptCommand: AsyncParsableCommand {
         Output.fields([
             ("code", department.code), ("name", department.name), ("kind", department.kind.rawValue),
             ("decides", Output.yesNo(department.decides)), ("active", Output.yesNo(department.active)),
+            ("contact", department.contact ?? "-"),
         ])
     }
 }

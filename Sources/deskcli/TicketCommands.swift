@@ -10,6 +10,7 @@ struct TicketCommand: AsyncParsableCommand {
             Next.self,
             Claim.self, Transfer.self, RequestSupplement.self, SupplementReceived.self, Resolve.self, Return.self, Reject.self,
             Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self, Progress.self,
+            Classify.self, Forward.self, Forwards.self, Accept.self, SendBack.self, Redirect.self, Reopen.self, Merge.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -33,6 +34,7 @@ struct TicketCommand: AsyncParsableCommand {
         @Option(help: "Refuse at intake with these reasons.") var refuse: String?
         @Option(help: "The walk-in queue number.") var queueNumber: String?
         @Option(help: "Idempotency-Key: a retry with the same key creates nothing.") var idempotencyKey: String?
+        @Option(help: "Feedback: the severity class (deskcli severity list).") var severity: String?
 
         func run() async throws {
             let documents = try self.documents.map { text -> Document in
@@ -50,7 +52,7 @@ struct TicketCommand: AsyncParsableCommand {
                     address: address),
                 description: description, documents: documents, priority: priority, priorityReason: priorityReason,
                 outcome: refuse != nil ? "refused" : missing.isEmpty ? "accepted" : "incomplete", missing: missing, reasons: refuse,
-                queueNumber: queueNumber)
+                queueNumber: queueNumber, severity: severity)
             let client = try global.client()
             let data = try await client.call(
                 "POST", "api/v1/tickets", body: try APIClient.encoder.encode(request),
@@ -432,7 +434,10 @@ extension TicketCommand {
         @OptionGroup var options: ActionOptions
         @Argument(help: "What was done.") var text: String
         @Option(help: "The day the department commits to finish by, YYYY-MM-DD.") var committedDate: String?
-        func request() -> ActionRequest { ActionRequest(note: text, committedDate: committedDate) }
+        @Option(name: .customLong("photo"), help: "A link to a photo of the work, http(s); repeatable.") var photos: [String] = []
+        func request() -> ActionRequest {
+            ActionRequest(note: text, committedDate: committedDate, photos: photos.isEmpty ? nil : photos)
+        }
     }
 
     struct Reassign: TicketActionCommand {

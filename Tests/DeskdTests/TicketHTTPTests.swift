@@ -34,7 +34,8 @@ struct TicketHTTPTests {
                 let problem = try #require(response.problem)
                 #expect(problem.type == "urn:servicedesk:problem:illegal-transition")
                 #expect(response.text.contains(#""state":"queued""#))
-                let allowed = #""allowedActions":["claim","request-supplement","withdraw","apologise","note","progress"]"#
+                let allowed =
+                    #""allowedActions":["claim","request-supplement","withdraw","apologise","note","progress","classify","forward","accept","send-back","redirect","merge"]"#
                 #expect(response.text.contains(allowed))
             }
             try await client.execute(uri: "/api/v1/tickets/\(code)/actions/fly", method: .post, headers: bearer(officer)) { response in

@@ -158,7 +158,12 @@ struct TicketTests {
             Issue.record("expected a refusal")
         } catch DeskError.illegalTransition(let action, let state, let allowed) {
             #expect(action == "resolve" && state == "queued")
-            #expect(allowed == ["claim", "request-supplement", "withdraw", "apologise", "note", "progress"])
+            #expect(
+                allowed == [
+                    "claim", "request-supplement", "withdraw", "apologise", "note", "progress", "classify", "forward", "accept",
+                    "send-back",
+                    "redirect", "merge",
+                ])
         }
         await #expect(throws: DeskError.self) { try await centre.act(.rate, code, by: "lan.mc", ActionRequest(rating: "satisfied")) }
         let ticket = try await centre.database.ticket(code, viewer: try await centre.staff("admin")).ticket

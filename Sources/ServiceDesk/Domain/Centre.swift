@@ -30,6 +30,11 @@ public struct Centre: Codable, Equatable, Sendable {
     /// The number a citizen calls for help with a dossier (a hotline or the desk's line), printed
     /// with the contact person of a supplement request (form 02), e.g. `0236 3822 101`.
     public var contactPhone: String?
+    /// Feedback: a body asked must accept the item within this limit, in working time (Hanoi
+    /// QĐ 1207/QĐ-UBND 2025: 8 working hours).
+    public var acceptanceLimit: TimeLimit = Centre.defaultAcceptanceLimit
+    /// Feedback: a citizen may reopen a resolved item once, within this many days of its resolution.
+    public var reopenDays: Int = 10
 
     public init(
         code: String, name: String, mode: OrganisationalMode = .administrativeBody,
@@ -53,6 +58,7 @@ public struct Centre: Codable, Equatable, Sendable {
 
     public static let defaultTimezone = "Asia/Ho_Chi_Minh"
     public static let defaultCutoff = TimeOfDay(hour: 15, minute: 0)
+    public static let defaultAcceptanceLimit = TimeLimit.hours(8)
     /// What a fresh database is created with; the admin renames it with `PATCH /api/v1/centre`.
     public static let bootstrap = Centre(code: "000.00.00.H00", name: "Trung tâm kết nối công dân")
 
@@ -72,6 +78,7 @@ public struct Centre: Codable, Equatable, Sendable {
         }
         validator.check((0...30).contains(centre.apologyLeadDays), "apologyLeadDays", "must be 0 to 30 working days")
         validator.check((0...30).contains(centre.atRiskDays), "atRiskDays", "must be 0 to 30 working days")
+        validator.check((0...365).contains(centre.reopenDays), "reopenDays", "must be 0 to 365 days")
         validator.check((centre.issuingBody?.unicodeScalars.count ?? 0) <= 200, "issuingBody", "must be at most 200 characters")
         validator.check((centre.place?.unicodeScalars.count ?? 0) <= 100, "place", "must be at most 100 characters")
         validator.check((centre.onBehalfOf?.unicodeScalars.count ?? 0) <= 200, "onBehalfOf", "must be at most 200 characters")
@@ -98,10 +105,12 @@ public struct CentrePatch: Decodable, Sendable {
     public var place: PatchField<String>
     public var onBehalfOf: PatchField<String>
     public var contactPhone: PatchField<String>
+    public var acceptanceLimit: String?
+    public var reopenDays: Int?
 
     enum CodingKeys: String, CodingKey {
         case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays, issuingBody, place, onBehalfOf
-        case contactPhone
+        case contactPhone, acceptanceLimit, reopenDays
     }
 
     public init(
@@ -137,6 +146,8 @@ public struct CentrePatch: Decodable, Sendable {
         place = try container.decodePatch(String.self, forKey: .place)
         onBehalfOf = try container.decodePatch(String.self, forKey: .onBehalfOf)
         contactPhone = try container.decodePatch(String.self, forKey: .contactPhone)
+        acceptanceLimit = try container.decodeIfPresent(String.self, forKey: .acceptanceLimit)
+        reopenDays = try container.decodeIfPresent(Int.self, forKey: .reopenDays)
     }
 
     /// The centre after the patch, validated. Mode rules on the autonomy group apply.
@@ -159,6 +170,14 @@ public struct CentrePatch: Decodable, Sendable {
         result.autonomyGroup = autonomyGroup.applied(to: centre.autonomyGroup)
         if let apologyLeadDays { result.apologyLeadDays = apologyLeadDays }
         if let atRiskDays { result.atRiskDays = atRiskDays }
+        if let reopenDays { result.reopenDays = reopenDays }
+        if let acceptanceLimit {
+            if let limit = TimeLimit(acceptanceLimit) {
+                result.acceptanceLimit = limit
+            } else {
+                validator.add("acceptanceLimit", "must be \(TimeLimit.textFormat)")
+            }
+        }
         // Lengths as sent (the document's maxLength), before the text is trimmed.
         for (field, patch, limit) in [("issuingBody", issuingBody, 200), ("place", place, 100), ("onBehalfOf", onBehalfOf, 200)]
         where patch.setsLonger(than: limit) {

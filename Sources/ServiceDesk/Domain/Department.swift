@@ -16,8 +16,12 @@ public struct Department: Codable, Equatable, Sendable {
     /// or authorised); see `ModeRules`.
     public var decides: Bool
     public var active: Bool
+    /// How to reach the body (a person, a phone, an e-mail): an outside agency's contact, for
+    /// the officer who forwards feedback to it and chases it.
+    public var contact: String?
 
-    public init(code: String, name: String, kind: Kind, decides: Bool = false, active: Bool = true) {
+    public init(code: String, name: String, kind: Kind, decides: Bool = false, active: Bool = true, contact: String? = nil) {
+        self.contact = contact
         self.code = code
         self.name = name
         self.kind = kind
@@ -37,8 +41,10 @@ public struct DepartmentDraft: Codable, Sendable {
     public var kind: String?
     public var decides: Bool?
     public var active: Bool?
+    public var contact: String?
 
-    public init(code: String, name: String, kind: String, decides: Bool? = nil, active: Bool? = nil) {
+    public init(code: String, name: String, kind: String, decides: Bool? = nil, active: Bool? = nil, contact: String? = nil) {
+        self.contact = contact
         self.code = code
         self.name = name
         self.kind = kind
@@ -55,8 +61,10 @@ public struct DepartmentDraft: Codable, Sendable {
         let name = Text.requiredName(name, field: "name", into: &validator)
         let kind = Department.Kind(rawValue: kind ?? "")
         validator.check(kind != nil, "kind", "must be internal or authority")
+        let contact = Text.clean(contact)
+        validator.check((contact?.unicodeScalars.count ?? 0) <= 500, "contact", "must be at most 500 characters")
         try validator.finish()
-        return Department(code: code, name: name, kind: kind!, decides: decides ?? false, active: active ?? true)
+        return Department(code: code, name: name, kind: kind!, decides: decides ?? false, active: active ?? true, contact: contact)
     }
 }
 
@@ -66,8 +74,11 @@ public struct DepartmentPatch: Codable, Sendable {
     public var kind: String?
     public var decides: Bool?
     public var active: Bool?
+    /// The contact; an empty text removes it.
+    public var contact: String?
 
-    public init(name: String? = nil, kind: String? = nil, decides: Bool? = nil, active: Bool? = nil) {
+    public init(name: String? = nil, kind: String? = nil, decides: Bool? = nil, active: Bool? = nil, contact: String? = nil) {
+        self.contact = contact
         self.name = name
         self.kind = kind
         self.decides = decides
@@ -87,6 +98,10 @@ public struct DepartmentPatch: Codable, Sendable {
         }
         if let decides { result.decides = decides }
         if let active { result.active = active }
+        if let contact {
+            validator.check(contact.unicodeScalars.count <= 500, "contact", "must be at most 500 characters")
+            result.contact = Text.clean(contact)
+        }
         try validator.finish()
         return result
     }

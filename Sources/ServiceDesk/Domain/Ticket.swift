@@ -85,6 +85,14 @@ public struct Ticket: Codable, Equatable, Sendable {
     public var queueNumber: String?
     public var createdBy: String
     public var version: Int
+    /// Feedback: the severity class given at intake or triage, with its terms then.
+    public var severity: Severity? = nil
+    /// Classed a complaint or a denunciation and closed here with guidance (not feedback).
+    public var nature: Nature? = nil
+    /// How many times the citizen reopened it (at most once).
+    public var reopened: Int = 0
+    /// The item this duplicate was merged into.
+    public var mergedInto: String? = nil
 
     /// The status number of the National Public Service Portal (DOMAIN §1.7).
     public var portalStatus: Int {
@@ -148,6 +156,20 @@ public enum TicketAction: String, Codable, CaseIterable, Sendable {
     case reject, withdraw, apologise, rate, note, reassign
     /// The responsible department tells the citizen how far it got, and by when it commits to finish.
     case progress
+    /// Feedback: give or change the severity class (docs/feedback.md).
+    case classify
+    /// Feedback: forward to the responsible bodies, one leading (Decree 20/2008/NĐ-CP).
+    case forward
+    /// A body asked accepts the item.
+    case accept
+    /// A body asked sends it back, with its reason.
+    case sendBack = "send-back"
+    /// Classed a complaint or a denunciation: closed with guidance and the competent body.
+    case redirect
+    /// The citizen, unsatisfied, reopens a resolved item (once, within the centre's days).
+    case reopen
+    /// A duplicate merged into another item; its reporter is told what the other is told.
+    case merge
 }
 
 extension Ticket.Channel {

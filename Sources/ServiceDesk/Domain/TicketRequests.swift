@@ -27,12 +27,16 @@ public struct IntakeRequest: Codable, Sendable {
     public var reasons: String?
     /// The walk-in queue number the citizen came with.
     public var queueNumber: String?
+    /// Feedback: the severity class, when the officer classes it at intake.
+    public var severity: String?
 
     public init(
         service: String?, channel: String? = "counter", applicant: ApplicantDraft?, description: String? = nil,
         location: Location? = nil, documents: [Document]? = nil, priority: String? = nil, priorityReason: String? = nil,
-        outcome: String? = nil, missing: [String]? = nil, reasons: String? = nil, queueNumber: String? = nil
+        outcome: String? = nil, missing: [String]? = nil, reasons: String? = nil, queueNumber: String? = nil,
+        severity: String? = nil
     ) {
+        self.severity = severity
         self.service = service
         self.channel = channel
         self.applicant = applicant
@@ -59,6 +63,7 @@ public struct IntakeRequest: Codable, Sendable {
         var missing: [String]
         var reasons: String?
         var queueNumber: String?
+        var severity: String?
     }
 
     func validated(currentYear: Int) throws(DeskError) -> Validated {
@@ -99,13 +104,14 @@ public struct IntakeRequest: Codable, Sendable {
             // Decree 61/2018 art. 15(3): everything missing, in one single request.
             validator.check(!missing.isEmpty, "missing", "an incomplete dossier lists every missing item")
         }
+        if let severity { validator.check(Text.clean(severity as String?) != nil, "severity", "is blank; leave it out instead") }
         let reasons = Text.clean(reasons)
         if outcome == .refused { validator.check(reasons != nil, "reasons", "a refusal gives its reasons") }
         try validator.finish()
         return Validated(
             channel: channel!, applicant: applicant, description: description, location: location, documents: documents,
             priority: priority!, priorityReason: priorityReason, outcome: outcome!, missing: missing, reasons: reasons,
-            queueNumber: Text.clean(queueNumber))
+            queueNumber: Text.clean(queueNumber), severity: Text.clean(severity))
     }
 }
 
@@ -133,12 +139,35 @@ public struct ActionRequest: Codable, Sendable {
     public var handler: String?
     /// `progress`: the day the department commits to finish by (`YYYY-MM-DD`), when it cannot in time.
     public var committedDate: String?
+    /// `progress`: links to photos of the work (at most 10 http(s) URLs).
+    public var photos: [String]?
+    /// `classify`: the severity class.
+    public var severity: String?
+    /// `forward`: the bodies asked (department codes).
+    public var bodies: [String]?
+    /// `forward`: the body that leads (one of `bodies`; the only one by default).
+    public var lead: String?
+    /// `accept`, `send-back`: the body answering (a handler's own department by default);
+    /// `redirect`: the body competent for the complaint or denunciation.
+    public var body: String?
+    /// `redirect`: complaint or denunciation.
+    public var nature: String?
+    /// `merge`: the item this duplicate is merged into.
+    public var into: String?
 
     public init(
         version: Int? = nil, note: String? = nil, department: String? = nil, kind: String? = nil, missing: [String]? = nil,
         override: String? = nil, outcome: String? = nil, revisedDueAt: Date? = nil, rating: String? = nil, handler: String? = nil,
-        committedDate: String? = nil
+        committedDate: String? = nil, photos: [String]? = nil, severity: String? = nil, bodies: [String]? = nil, lead: String? = nil,
+        body: String? = nil, nature: String? = nil, into: String? = nil
     ) {
+        self.photos = photos
+        self.severity = severity
+        self.bodies = bodies
+        self.lead = lead
+        self.body = body
+        self.nature = nature
+        self.into = into
         self.version = version
         self.note = note
         self.department = department

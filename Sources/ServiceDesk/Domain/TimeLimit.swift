@@ -33,6 +33,14 @@ public enum TimeLimit: Hashable, TextCodable, Sendable {
         }
     }
 
+    /// The allowance in clock seconds, for a round-the-clock class: a day is 24 hours.
+    public var clockSeconds: Int {
+        switch self {
+        case .days(let days): days * 86_400
+        case .hours(let hours): hours * 3_600
+        }
+    }
+
     /// `15 working days`, `1 working hour`: for citizens (Open311's notices and descriptions).
     public var inWords: String {
         switch self {

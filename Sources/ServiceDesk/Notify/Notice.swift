@@ -16,6 +16,14 @@ public enum NoticeKind: String, Codable, CaseIterable, Sendable {
     case resolved
     /// The responsible department's progress, and the day it commits to finish by.
     case progress
+    /// Feedback forwarded to the body that must act (named in the reason).
+    case forwarded
+    /// A complaint or denunciation: the guidance and the competent body.
+    case redirected
+    /// Reopened at the citizen's request, with the new due moment.
+    case reopened
+    /// A duplicate merged into another item (named in the reason), followed from then on.
+    case merged
 
     /// The notice an intake gives: received, to be supplemented, or refused (form 03).
     public static func intake(_ outcome: IntakeRequest.Outcome) -> NoticeKind {
@@ -37,7 +45,11 @@ public enum NoticeKind: String, Codable, CaseIterable, Sendable {
         case .reject, .withdraw: .stopped
         case .resolve: serviceKind == .procedure ? .resultReady : .resolved
         case .progress: .progress
-        case .claim, .transfer, .return, .rate, .note, .reassign: nil
+        case .forward: .forwarded
+        case .redirect: .redirected
+        case .reopen: .reopened
+        case .merge: .merged
+        case .claim, .transfer, .return, .rate, .note, .reassign, .classify, .accept, .sendBack: nil
         }
     }
 }
@@ -119,6 +131,15 @@ public enum MessageTemplates {
             "Yêu cầu \(f.code) đã được trả lời" + (f.reason.map { ": \($0)" } ?? "") + "."
         case .progress:
             "Tiến độ xử lý \(f.code)" + (f.reason.map { ": \($0)" } ?? "") + (f.due.map { "; dự kiến hoàn thành ngày \($0)" } ?? "") + "."
+        case .forwarded:
+            "Phản ánh \(f.code) đã được chuyển đến \(f.reason ?? "cơ quan có thẩm quyền") để xử lý."
+        case .redirected:
+            "Nội dung \(f.code) là khiếu nại, tố cáo, không thuộc phạm vi tiếp nhận phản ánh, kiến nghị; hướng dẫn"
+                + (f.reason.map { ": \($0)" } ?? "") + "."
+        case .reopened:
+            "Phản ánh \(f.code) đã được mở lại theo đề nghị của ông/bà" + (f.due.map { "; hạn xử lý \($0)" } ?? "") + "."
+        case .merged:
+            "Phản ánh \(f.code) trùng nội dung và được gộp vào \(f.reason ?? "phản ánh khác"); ông/bà sẽ nhận thông báo kết quả xử lý."
         }
     }
 
@@ -144,6 +165,10 @@ public enum MessageTemplates {
             case .resultReady: "Đã có kết quả giải quyết hồ sơ"
             case .resolved: "Trả lời phản ánh, kiến nghị"
             case .progress: "Tiến độ xử lý"
+            case .forwarded: "Chuyển phản ánh đến cơ quan xử lý"
+            case .redirected: "Hướng dẫn gửi khiếu nại, tố cáo"
+            case .reopened: "Mở lại phản ánh"
+            case .merged: "Gộp phản ánh trùng"
             }
         return "[\(f.centreName)] \(what) \(f.code)"
     }

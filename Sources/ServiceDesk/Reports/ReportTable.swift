@@ -73,6 +73,8 @@ public struct ReportTable: Codable, Equatable, Sendable {
 /// What a report groups by (SPEC §6).
 public enum ReportGrouping: String, Codable, CaseIterable, Sendable {
     case none, department, service, channel, staff, employment, counter, hour, day, week, month, quarter
+    /// The severity class of feedback (the feedback report).
+    case severity
 }
 
 /// Which tickets a report looks at (SPEC §6 filters); nil means all.

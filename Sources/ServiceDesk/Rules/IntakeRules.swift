@@ -11,6 +11,8 @@ public struct IntakeDecision: Sendable {
     public var due: DueComputation?
     /// The first step visit of an accepted dossier.
     public var firstStep: StepVisit?
+    /// Feedback classed at intake: the class and its terms.
+    public var severity: Severity?
 }
 
 extension TicketRules {
@@ -19,7 +21,7 @@ extension TicketRules {
     /// through `/open311/v2`, the only way to the `open311` channel.
     public static func intake(
         _ outcome: IntakeRequest.Outcome, service: Service, channel: Ticket.Channel, actor: Staff, now: Date, time: WorkingTime,
-        throughOpen311: Bool = false
+        throughOpen311: Bool = false, severity: Severity? = nil
     ) throws -> IntakeDecision {
         guard Permissions.intake.contains(actor.role) else {
             throw DeskError.forbidden("role \(actor.role.rawValue) may not receive tickets")
@@ -36,16 +38,28 @@ extension TicketRules {
             ])
         }
         guard service.active else { throw DeskError.inconsistent([FieldError("service", "service \(service.code) is retired")]) }
+        if severity != nil { try FeedbackRules.requireKind(service, .classify) }
         let first = service.route[0]
         switch outcome {
         case .accepted:
-            let due = Reception.due(
-                receivedAt: now, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel), time: time)
+            let due: DueComputation
+            if let severity {
+                var clock = TicketClock()
+                let terms = TicketClock.Terms(service: service, channel: channel)
+                clock.apply(.classified(at: now, severity: severity), terms: terms, time: time)
+                clock.apply(.accepted(at: now), terms: terms, time: time)
+                due = DueComputation(
+                    countingStart: clock.countingStart ?? now, due: clock.due ?? now, lines: clock.lines, warnings: clock.warnings)
+            } else {
+                due = Reception.due(
+                    receivedAt: now, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel),
+                    time: time)
+            }
             return IntakeDecision(
                 state: .queued, department: first.department, step: 0, due: due,
-                firstStep: Reception.enter(first, visit: 1, position: 0, at: due.countingStart, time: time))
+                firstStep: Reception.enter(first, visit: 1, position: 0, at: due.countingStart, time: time), severity: severity)
         case .incomplete:
-            return IntakeDecision(state: .awaitingCitizen, department: first.department, step: 0)
+            return IntakeDecision(state: .awaitingCitizen, department: first.department, step: 0, severity: severity)
         case .refused:
             return IntakeDecision(state: .rejected, department: nil, step: nil, closedAt: now)
         }

@@ -22,6 +22,9 @@ public enum Lifecycle {
         case .note: Set(Ticket.State.allCases)
         case .reassign: [.inProgress]
         case .progress: [.queued, .inProgress]
+        case .classify, .redirect, .merge: Ticket.State.open
+        case .forward, .accept, .sendBack: [.queued, .inProgress]
+        case .reopen: [.resolved, .returned]
         }
     }
 
@@ -35,6 +38,11 @@ public enum Lifecycle {
         case .rate: [.officer, .integration, .supervisor, .admin]
         case .note: [.officer, .handler, .integration, .supervisor, .admin]
         case .progress: [.handler, .officer, .supervisor, .admin]
+        case .classify, .forward, .redirect, .merge: [.officer, .supervisor, .admin]
+        // A handler answers for its own department; the centre's staff record an outside agency's answer.
+        case .accept, .sendBack: [.handler, .officer, .supervisor, .admin]
+        // The citizen, through a counter officer, the hotline or the portal that filed it.
+        case .reopen: [.officer, .integration, .supervisor, .admin]
         }
     }
 
@@ -77,12 +85,14 @@ public enum Permissions {
     public static let display: Set<Role> = [.display, .supervisor, .admin]
 
     /// Whether `viewer` may see a ticket: staff of the counter and supervisors every ticket, a
-    /// handler their department's, an integration what it created. Nil: the role may see no
-    /// ticket at all (403); false: this one is hidden (404, no existence leak).
-    public static func canSee(_ ticket: Ticket, viewer: Staff) -> Bool? {
+    /// handler their department's (or one its department was asked to act on: `askedOf`, the
+    /// bodies that still have the item), an integration what it created. Nil: the role may see
+    /// no ticket at all (403); false: this one is hidden (404, no existence leak).
+    public static func canSee(_ ticket: Ticket, viewer: Staff, askedOf: Set<String> = []) -> Bool? {
         switch viewer.role {
         case .admin, .supervisor, .officer: true
-        case .handler: ticket.department != nil && ticket.department == viewer.department
+        case .handler:
+            (ticket.department != nil && ticket.department == viewer.department) || viewer.department.map(askedOf.contains) == true
         case .integration: ticket.createdBy == viewer.username
         case .kiosk, .display: nil
         }

@@ -20,6 +20,11 @@ public struct TicketClock: Equatable, Sendable {
         case resolved(at: Date)
         /// An apology and new appointment.
         case apologised(at: Date, revisedDue: String)
+        /// Given a severity class (feedback): the class's limit and counting replace the
+        /// service's, from where the clock started.
+        case classified(at: Date, severity: Severity)
+        /// Reopened by the citizen: the clock starts again from now.
+        case reopened(at: Date)
     }
 
     /// What the ticket is counted against: its service's time limit and whether the cut-off applies.
@@ -27,11 +32,23 @@ public struct TicketClock: Equatable, Sendable {
         public var limit: TimeLimit
         public var cutoff: Bool
         public var rule: Service.SupplementRule
+        /// Counted in clock time from reception, day and night (a round-the-clock severity class).
+        public var roundTheClock = false
 
         public init(limit: TimeLimit, cutoff: Bool, rule: Service.SupplementRule) {
             self.limit = limit
             self.cutoff = cutoff
             self.rule = rule
+        }
+
+        /// The terms under a severity class: its limit (or the service's) and its counting.
+        public func under(_ severity: Severity?) -> Terms {
+            guard let severity else { return self }
+            var terms = self
+            terms.limit = severity.timeLimit ?? limit
+            terms.roundTheClock = severity.roundTheClock
+            if severity.roundTheClock { terms.cutoff = false }
+            return terms
         }
 
         public init(service: Service, channel: Ticket.Channel) {
@@ -43,6 +60,11 @@ public struct TicketClock: Equatable, Sendable {
     public var countingStart: Date?
     public var due: Date?
     public var waitingSince: Date?
+    /// The moment the clock was started (accepted, completed, restarted or reopened) before the
+    /// cut-off and the opening hours moved it: where a severity class counts from.
+    public var startedAt: Date?
+    /// The severity class given, whose terms replace the service's.
+    public var severity: Severity?
     /// Working minutes waited on the citizen after acceptance (reported apart from handling time).
     public var pausedMinutes = 0
     /// Set by the last event: how it moved the clock (`start`, `restart`, `pause`), the due
@@ -60,9 +82,11 @@ public struct TicketClock: Equatable, Sendable {
         self.pausedMinutes = pausedMinutes
     }
 
-    /// The clock stored on a ticket.
-    public init(ticket: Ticket, pausedMinutes: Int) {
+    /// The clock stored on a ticket (`acceptedAt`: when it was accepted, reception by default).
+    public init(ticket: Ticket, pausedMinutes: Int, acceptedAt: Date? = nil) {
         self.init(countingStart: ticket.countingStartAt, due: ticket.dueAt, waitingSince: ticket.pausedAt, pausedMinutes: pausedMinutes)
+        severity = ticket.severity
+        if ticket.countingStartAt != nil { startedAt = acceptedAt ?? ticket.receivedAt }
     }
 
     /// The clock of a whole history.
@@ -72,7 +96,8 @@ public struct TicketClock: Equatable, Sendable {
         return clock
     }
 
-    public mutating func apply(_ event: Event, terms: Terms, time: WorkingTime) {
+    public mutating func apply(_ event: Event, terms serviceTerms: Terms, time: WorkingTime) {
+        let terms = serviceTerms.under(severity)
         change = nil
         previousDue = due
         lastWait = 0
@@ -108,6 +133,11 @@ public struct TicketClock: Equatable, Sendable {
                 countingStart = nil
                 start(at: at, terms: terms, time: time)
                 change = "restart"
+            } else if let current = due, terms.roundTheClock {
+                due = current.addingTimeInterval(Double(lastWait * 60))
+                lines.append(clockLine(at, time, "the clock was stopped for \(lastWait) minutes while waiting for the citizen"))
+                if let due { lines.append(time.dueLine(due, "due")) }
+                change = "pause"
             } else if let current = due {
                 let walked = time.walk(minutes: lastWait, from: current)
                 lines.append(
@@ -128,10 +158,50 @@ public struct TicketClock: Equatable, Sendable {
         case .apologised(let at, let revised):
             lines.append(
                 clockLine(at, time, "apology and new appointment \(revised); the ticket is still judged against its original due moment"))
+
+        case .classified(let at, let given):
+            severity = given
+            let classed = serviceTerms.under(given)
+            let counting = classed.roundTheClock ? "round the clock, in clock time" : "in working time"
+            lines.append(
+                clockLine(
+                    at, time,
+                    "classed \(given.code): time limit \(classed.limit) (\(given.timeLimit == nil ? "the service's" : "the class's")), counted \(counting)"
+                ))
+            guard let started = startedAt else { return }
+            // From where the clock started, under the class's terms; time already waited on the
+            // citizen (the pause rule) moves the new due moment as it moved the old one.
+            countingStart = nil
+            start(at: started, terms: classed, time: time)
+            if classed.rule == .pause && pausedMinutes > 0, let current = due {
+                due =
+                    classed.roundTheClock
+                    ? current.addingTimeInterval(Double(pausedMinutes * 60)) : time.walk(minutes: pausedMinutes, from: current).due
+                lines.append(clockLine(at, time, "plus \(pausedMinutes) minutes already waited on the citizen"))
+                if let due { lines.append(time.dueLine(due, "due")) }
+            }
+            change = "reclass"
+
+        case .reopened(let at):
+            lines.append(clockLine(at, time, "reopened by the citizen; the time limit starts again from zero"))
+            waitingSince = nil
+            countingStart = nil
+            start(at: at, terms: terms, time: time)
+            change = "reopen"
         }
     }
 
     private mutating func start(at: Date, terms: Terms, time: WorkingTime) {
+        startedAt = at
+        if terms.roundTheClock {
+            // Clock time from the moment received, day and night: no opening hours, no cut-off.
+            countingStart = at
+            let end = at.addingTimeInterval(Double(terms.limit.clockSeconds))
+            due = end
+            lines.append(clockLine(at, time, "round the clock: \(terms.limit) counted in clock time from reception"))
+            lines.append(time.dueLine(end, "due"))
+            return
+        }
         let computation = Reception.due(receivedAt: at, limit: terms.limit, cutoff: terms.cutoff, time: time)
         countingStart = computation.countingStart
         due = computation.due
@@ -139,10 +209,12 @@ public struct TicketClock: Equatable, Sendable {
         warnings += computation.warnings.filter { !warnings.contains($0) }
     }
 
-    /// Ends a wait on the citizen at `at`, counting it.
+    /// Ends a wait on the citizen at `at`, counting it (in clock minutes round the clock).
     private mutating func endWait(at: Date, time: WorkingTime) {
         guard let since = waitingSince else { return }
-        lastWait = time.workingMinutes(from: since, to: at)
+        lastWait =
+            severity?.roundTheClock == true
+            ? max(0, Int(at.timeIntervalSince(since) / 60)) : time.workingMinutes(from: since, to: at)
         pausedMinutes += lastWait
         waitingSince = nil
     }
@@ -153,10 +225,24 @@ public struct TicketClock: Equatable, Sendable {
 }
 
 extension TicketClock.Event {
+    /// The clock events of a line of the audit trail: an intake that classed the item gives
+    /// its class first, then its acceptance.
+    public static func events(action: String, at: Date, detail: [String: String]) -> [TicketClock.Event] {
+        var events: [TicketClock.Event] = []
+        if action == "ticket.intake", let severity = Severity(detail: detail) { events.append(.classified(at: at, severity: severity)) }
+        if let event = TicketClock.Event(action: action, at: at, detail: detail) { events.append(event) }
+        return events
+    }
+
     /// The clock event of a line of the audit trail, if it touches the clock. The detail keys
-    /// are those the decisions write (`clock`, `kind`, `revisedDueAt`).
+    /// are those the decisions write (`clock`, `kind`, `revisedDueAt`, `class`).
     public init?(action: String, at: Date, detail: [String: String]) {
         switch action {
+        case "ticket.classify":
+            guard let severity = Severity(detail: detail) else { return nil }
+            self = .classified(at: at, severity: severity)
+        case "ticket.reopen": self = .reopened(at: at)
+        case "ticket.redirect", "ticket.merge": self = .resolved(at: at)
         case "ticket.intake" where detail["outcome"] == "accepted": self = .accepted(at: at)
         case "ticket.intake" where detail["outcome"] == "incomplete": self = .waiting(at: at, kind: "supplement")
         case "ticket.request-supplement": self = .waiting(at: at, kind: detail["kind"] ?? "supplement")

@@ -19,6 +19,14 @@ public struct TicketFacts: Sendable {
         public static let handler = Needs(rawValue: 16)
         /// The stored durations (acceptance, time waited on the citizen).
         public static let durations = Needs(rawValue: 32)
+        /// The bodies the item was forwarded to.
+        public static let forwards = Needs(rawValue: 64)
+        /// The severity class the request names.
+        public static let severity = Needs(rawValue: 128)
+        /// The departments the request names as bodies (`bodies`, `body`).
+        public static let bodies = Needs(rawValue: 256)
+        /// The item a merge names (`into`).
+        public static let mergeTarget = Needs(rawValue: 512)
     }
 
     public var ticket: Ticket
@@ -30,6 +38,12 @@ public struct TicketFacts: Sendable {
     public var handler: Staff?
     public var acceptedAt: Date?
     public var pausedMinutes = 0
+    /// Every forwarding of the item, oldest first.
+    public var forwards: [Forward] = []
+    public var severityClass: SeverityClass?
+    /// The departments named as bodies, by code (those that exist).
+    public var bodies: [String: Department] = [:]
+    public var mergeTarget: Ticket?
 
     public init(ticket: Ticket) {
         self.ticket = ticket
@@ -91,6 +105,7 @@ public struct TicketChange: Sendable {
     public var unchanged = false
     public var steps: [StepEffect] = []
     public var durations = DurationEffect()
+    public var forwards: [ForwardEffect] = []
 
     init(ticket: Ticket, now: Date) {
         original = ticket
@@ -116,6 +131,12 @@ public enum TicketRules {
         case .reject, .withdraw: [.steps]
         case .reassign: [.handler]
         case .progress: []
+        case .classify: [.service, .severity, .durations]
+        case .forward: [.service, .steps, .forwards, .bodies]
+        case .accept: [.forwards]
+        case .sendBack: [.steps, .forwards]
+        case .redirect, .merge: [.service, .steps, .durations, .mergeTarget]
+        case .reopen: [.service, .steps]
         }
     }
 
@@ -152,6 +173,13 @@ public enum TicketRules {
             change.unchanged = true
         case .reassign: try reassign(&change, facts, request)
         case .progress: try progress(&change, request, context)
+        case .classify: try FeedbackRules.classify(&change, facts, request, context)
+        case .forward: try FeedbackRules.forward(&change, facts, request, context)
+        case .accept: try FeedbackRules.accept(&change, facts, request, context)
+        case .sendBack: try FeedbackRules.sendBack(&change, facts, request, context)
+        case .redirect: try FeedbackRules.redirect(&change, facts, request, context)
+        case .reopen: try FeedbackRules.reopen(&change, facts, request, context)
+        case .merge: try FeedbackRules.merge(&change, facts, request, context)
         }
         return change
     }
@@ -356,18 +384,18 @@ public enum TicketRules {
         let finished = Deadline.reference(ticket, now: now)
         change.detail["outcome"] = outcome.rawValue
         change.detail["grade"] = leave(&change, facts, context, at: finished)?.rawValue
-        let timeliness = ticket.dueAt.map { context.time.grade(finishedAt: finished, dueAt: $0) }
+        // A round-the-clock class is judged by the moment (an urgent incident due at 14:00 and
+        // handled at 18:00 is late); everything else by date, as the national indicators count.
+        let timeliness = ticket.dueAt.map {
+            ticket.severity?.roundTheClock == true
+                ? (finished <= $0 ? Timeliness.onTime : .late) : context.time.grade(finishedAt: finished, dueAt: $0)
+        }
         change.detail["timeliness"] = timeliness?.rawValue
         // The wait of a ticket refused while waiting on the citizen ends now.
         var clock = TicketClock(ticket: ticket, pausedMinutes: facts.pausedMinutes)
         clock.apply(.resolved(at: now), terms: TicketClock.Terms(service: service, channel: ticket.channel), time: context.time)
         change.durations.addPausedMinutes = clock.pausedMinutes - facts.pausedMinutes
-        // Durations computed once, at the result (reports read them; the replay recomputes them).
-        let accepted = facts.acceptedAt ?? ticket.receivedAt
-        change.durations.resolution = DurationEffect.Resolution(
-            timeliness: timeliness,
-            calendarMinutes: Int((now.timeIntervalSince1970.rounded(.down) - accepted.timeIntervalSince1970.rounded(.down)) / 60),
-            workingMinutes: max(0, context.time.workingMinutes(from: accepted, to: now) - clock.pausedMinutes))
+        change.durations.resolution = handlingTime(facts, clock, context, timeliness: timeliness)
         change.ticket.state = .resolved
         change.ticket.resolvedAt = now
         change.ticket.outcome = outcome
@@ -428,8 +456,17 @@ public enum TicketRules {
             }
             committed = date
         }
+        let photos = request.photos ?? []
+        guard photos.count <= 10 else { throw DeskError.validation([FieldError("photos", "at most 10 photos")]) }
+        for (index, link) in photos.enumerated() {
+            // Printable ASCII without spaces after http(s)://, as openapi.yaml's pattern says.
+            guard link.unicodeScalars.count <= 2000, Text.matches(link, "^[Hh][Tt][Tt][Pp][Ss]?://[!-~]+$") else {
+                throw DeskError.validation([FieldError("photos[\(index)]", "must be an http(s) link to a photo")])
+            }
+        }
         change.detail["note"] = text
         change.detail["committedDate"] = committed?.description
+        if !photos.isEmpty { change.detail["photos"] = String(photos.count) }
         change.unchanged = true
     }
 
@@ -488,6 +525,19 @@ public enum TicketRules {
     }
 
     // MARK: Helpers
+
+    /// The durations computed once, at the result (reports read them; the replay recomputes
+    /// them): calendar and working minutes from acceptance, less the time waited on the citizen.
+    static func handlingTime(_ facts: TicketFacts, _ clock: TicketClock, _ context: TicketContext, timeliness: Timeliness?)
+        -> DurationEffect.Resolution
+    {
+        let now = context.now
+        let accepted = facts.acceptedAt ?? facts.ticket.receivedAt
+        return DurationEffect.Resolution(
+            timeliness: timeliness,
+            calendarMinutes: Int((now.timeIntervalSince1970.rounded(.down) - accepted.timeIntervalSince1970.rounded(.down)) / 60),
+            workingMinutes: max(0, context.time.workingMinutes(from: accepted, to: now) - clock.pausedMinutes))
+    }
 
     /// Leaves the open step visit now and grades it against its own allowance (at `finished`,
     /// by default now).

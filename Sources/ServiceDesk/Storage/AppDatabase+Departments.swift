@@ -49,10 +49,11 @@ extension AppDatabase {
                 throw DeskError.duplicate(entity: "department", id: department.code)
             }
             try db.execute(
-                sql: "INSERT INTO department (code, name, kind, decides, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO department (code, name, kind, decides, active, created_at, updated_at, contact) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     department.code, department.name, department.kind.rawValue, department.decides, department.active, now.storedSeconds,
-                    now.storedSeconds,
+                    now.storedSeconds, department.contact,
                 ])
             try EventLog.append(
                 db, at: now, actor: actor, action: "department.create", entity: "department", entityId: department.code, detail: department)
@@ -84,8 +85,8 @@ extension AppDatabase {
                 }
             }
             try db.execute(
-                sql: "UPDATE department SET name = ?, kind = ?, decides = ?, active = ?, updated_at = ? WHERE code = ?",
-                arguments: [after.name, after.kind.rawValue, after.decides, after.active, now.storedSeconds, code])
+                sql: "UPDATE department SET name = ?, kind = ?, decides = ?, active = ?, updated_at = ?, contact = ? WHERE code = ?",
+                arguments: [after.name, after.kind.rawValue, after.decides, after.active, now.storedSeconds, after.contact, code])
             try Self.enforceMode(db, writing: "department", id: code)
             try EventLog.append(
                 db, at: now, actor: actor, action: "department.update", entity: "department", entityId: code,

@@ -63,20 +63,39 @@ extension AppDatabase {
     ) throws {
         // On every intake and action: prepared once per connection.
         let gateways = try Row.fetchAll(db.cachedStatement(sql: "SELECT name, channel FROM gateway WHERE active = 1"))
-        guard !gateways.isEmpty,
-            let applicant = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT name, phone, email FROM applicant WHERE id = ?"), arguments: [ticket.applicantId])
-        else { return }
+        guard !gateways.isEmpty else { return }
         let serviceName =
             try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM service WHERE code = ?"), arguments: [ticket.service]) ?? ""
+        // The reporters of duplicates merged into this item are told too, under their own codes.
+        var reporters = [(code: ticket.code, applicant: ticket.applicantId)]
+        if kind != .received && kind != .merged {
+            reporters += try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT code, applicant FROM ticket WHERE merged_into = ? ORDER BY code"), arguments: [ticket.code]
+            ).map { (code: $0["code"], applicant: $0["applicant"]) }
+        }
+        for reporter in reporters {
+            guard
+                let applicant = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT name, phone, email FROM applicant WHERE id = ?"), arguments: [reporter.applicant])
+            else { continue }
+            try enqueue(
+                db, kind, code: reporter.code, serviceName: serviceName, applicant: applicant, gateways: gateways, ticket: ticket,
+                reason: reason, centre: centre, time: time, now: now, committed: committed)
+        }
+    }
+
+    private static func enqueue(
+        _ db: Database, _ kind: NoticeKind, code: String, serviceName: String, applicant: Row, gateways: [Row], ticket: Ticket,
+        reason: String?, centre: Centre, time: WorkingTime, now: Date, committed: LocalDate?
+    ) throws {
         let due: Date? =
             switch kind {
-            case .received: ticket.dueAt
+            case .received, .reopened: ticket.dueAt
             case .apology: ticket.revisedDueAt
             default: nil
             }
         let facts = NoticeFacts(
-            kind: kind, code: ticket.code, serviceName: serviceName, applicantName: applicant["name"], centreName: centre.name,
+            kind: kind, code: code, serviceName: serviceName, applicantName: applicant["name"], centreName: centre.name,
             due: due.map { FormText.shortMoment($0, time.clock) } ?? committed.map(FormText.shortDay), reason: reason)
         for gateway in gateways {
             guard let channel = NoticeChannel(rawValue: gateway["channel"]),
@@ -89,7 +108,7 @@ extension AppDatabase {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                     """,
                 arguments: [
-                    UUID().uuidString.lowercased(), gateway["name"], ticket.code, kind.rawValue, channel.rawValue, recipient,
+                    UUID().uuidString.lowercased(), gateway["name"], code, kind.rawValue, channel.rawValue, recipient,
                     message.subject, message.text, now.storedSeconds, now.storedSeconds,
                 ])
         }
@@ -103,7 +122,10 @@ extension AppDatabase {
             case .refused, .stopped: ["reasons", "reason", "note"]
             case .apology: ["reason"]
             case .resolved, .progress: ["note"]
-            case .received, .resultReady: [String]()
+            case .forwarded: ["leadName", "lead"]
+            case .redirected: ["note"]
+            case .merged: ["into"]
+            case .received, .resultReady, .reopened: [String]()
             }
         return keys.lazy.compactMap { detail[$0] ?? nil }.first
     }

@@ -63,6 +63,7 @@ extension AppDatabase {
             case .week: "strftime('%Y-%m-%d', \(local), 'weekday 0', '-6 days')"
             case .month: "strftime('%Y-%m', \(local))"
             case .quarter: "strftime('%Y', \(local)) || '-Q' || ((cast(strftime('%m', \(local)) AS integer) + 2) / 3)"
+            case .severity: "coalesce(\(alias).severity, '-')"
             }
         }
 
@@ -140,7 +141,7 @@ extension AppDatabase {
             case .backlog: [.none, .department, .service, .channel]
             case .staffingPlan: [.none, .department]
             case .calls: [.none, .day, .staff]
-            case .feedback: [.none, .department, .service, .channel, .day, .week, .month, .quarter]
+            case .feedback: [.none, .department, .service, .channel, .severity, .day, .week, .month, .quarter]
             default: ticketGroupings
             }
         guard allowed.contains(request.groupBy) else {

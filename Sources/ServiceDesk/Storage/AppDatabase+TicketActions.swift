@@ -17,10 +17,11 @@ extension AppDatabase {
             let committed = (change.detail["committedDate"] ?? nil).flatMap(LocalDate.init)
             if action == .progress {
                 try db.execute(
-                    sql: "INSERT INTO progress_post (ticket, at, author, department, text, committed_date) VALUES (?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO progress_post (ticket, at, author, department, text, committed_date, photos) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         ticket.code, now.storedSeconds, actor.username, ticket.department, change.detail["note"] ?? nil,
-                        committed?.description,
+                        committed?.description, APIJSON.text(request.photos ?? []),
                     ])
             }
             if let kind = NoticeKind.after(action, change, serviceKind: facts.service?.kind ?? .procedure) {
@@ -110,7 +111,27 @@ extension AppDatabase {
             facts.acceptedAt = (row["accepted_at"] as Int64?).map(Date.init(storedSeconds:))
             facts.pausedMinutes = row["paused_minutes"] ?? 0
         }
+        if needs.contains(.forwards) { facts.forwards = try forwards(db, ticket.code) }
+        if needs.contains(.severity), let code = Text.clean(request.severity) {
+            facts.severityClass = try db.fetchRow(sql: "SELECT * FROM severity_class WHERE code = ?", arguments: [code]).map(
+                SeverityClass.init(row:))
+        }
+        if needs.contains(.bodies) {
+            let names = ((request.bodies ?? []) + [request.body].compactMap { $0 }).compactMap { Text.clean($0) as String? }
+            for name in names where facts.bodies[name] == nil {
+                facts.bodies[name] = try db.fetchRow(sql: "SELECT * FROM department WHERE code = ?", arguments: [name]).map(
+                    Department.init(row:))
+            }
+        }
+        if needs.contains(.mergeTarget), let code = Text.clean(request.into) {
+            facts.mergeTarget = try db.fetchRow(sql: "SELECT * FROM ticket WHERE code = ?", arguments: [code]).map(Ticket.init(row:))
+        }
         return facts
+    }
+
+    /// A ticket's forwardings, oldest first.
+    static func forwards(_ db: Database, _ code: String) throws -> [Forward] {
+        try Row.fetchAll(db, sql: "SELECT * FROM forward WHERE ticket = ? ORDER BY id", arguments: [code]).map(Forward.init(row:))
     }
 
     /// Writes a decision: the ticket row (bumping its version, refusing a concurrent edit), the
@@ -128,7 +149,8 @@ extension AppDatabase {
                     UPDATE ticket SET state = ?, awaiting_reason = ?, resume_state = ?, step = ?, department = ?, holder = ?,
                     counting_start = ?, due_at = ?, revised_due_at = ?, paused_at = ?, resolved_at = ?, returned_at = ?, closed_at = ?,
                     outcome = ?, outcome_note = ?, early_return = ?, rating = ?, rating_comment = ?, apologised_at = ?,
-                    supplement_requests = ?, decision = ?, decided_by = coalesce(decided_by, ?), version = version + 1
+                    supplement_requests = ?, decision = ?, decided_by = coalesce(decided_by, ?), severity = ?, severity_limit = ?,
+                    round_the_clock = ?, nature = ?, reopened = ?, merged_into = ?, version = version + 1
                     WHERE code = ? AND version = ?
                     """,
                 arguments: [
@@ -136,7 +158,9 @@ extension AppDatabase {
                     t.countingStartAt?.storedSeconds, t.dueAt?.storedSeconds, t.revisedDueAt?.storedSeconds, t.pausedAt?.storedSeconds,
                     t.resolvedAt?.storedSeconds, t.returnedAt?.storedSeconds, t.closedAt?.storedSeconds, t.outcome?.rawValue, t.outcomeNote,
                     t.earlyReturn, t.rating?.rawValue, t.ratingComment, t.apologisedAt?.storedSeconds, t.supplementRequests,
-                    t.decision?.rawValue, t.decision != change.original.decision ? actor.username : nil, code, change.original.version,
+                    t.decision?.rawValue, t.decision != change.original.decision ? actor.username : nil, t.severity?.code,
+                    t.severity?.timeLimit?.description, t.severity?.roundTheClock ?? false, t.nature?.rawValue, t.reopened, t.mergedInto,
+                    code, change.original.version,
                 ])
             guard db.changesCount == 1 else { throw DeskError.staleVersion(current: change.original.version + 1) }
         }
@@ -154,6 +178,34 @@ extension AppDatabase {
             case .moveDue(let visit, let due):
                 try db.cachedExecute(
                     sql: "UPDATE ticket_step SET due_at = ? WHERE ticket = ? AND visit = ?", arguments: [due?.storedSeconds, code, visit])
+            }
+        }
+        for effect in change.forwards {
+            switch effect {
+            case .send(let f):
+                try db.execute(
+                    sql: """
+                        INSERT INTO forward (ticket, body, lead, from_department, sent_at, sent_by, grade, accept_due)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        code, f.body, f.lead, f.fromDepartment, f.sentAt.storedSeconds, f.sentBy, f.grade?.rawValue,
+                        f.acceptDueAt.storedSeconds,
+                    ])
+            case .accept(let body, let by, let grade):
+                try db.execute(
+                    sql: """
+                        UPDATE forward SET accepted_at = ?, accepted_by = ?, acceptance_grade = ?
+                        WHERE ticket = ? AND body = ? AND accepted_at IS NULL AND sent_back_at IS NULL
+                        """,
+                    arguments: [change.now.storedSeconds, by, grade.rawValue, code, body])
+            case .sendBack(let body, let by, let reason):
+                try db.execute(
+                    sql: """
+                        UPDATE forward SET sent_back_at = ?, sent_back_by = ?, sent_back_reason = ?
+                        WHERE ticket = ? AND body = ? AND accepted_at IS NULL AND sent_back_at IS NULL
+                        """,
+                    arguments: [change.now.storedSeconds, by, reason, code, body])
             }
         }
         let durations = change.durations

@@ -49,8 +49,10 @@ extension AppDatabase {
             if request.channel == nil { request.channel = Permissions.defaultChannel(for: actor.role).rawValue }
             let input = try request.validated(currentYear: local.date.year)
             let service = try Self.service(db, request.service!)
+            let severity = try input.severity.map { try Self.severityClass(db, $0).terms }
             let decision = try TicketRules.intake(
-                input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time, throughOpen311: open311 != nil)
+                input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time, throughOpen311: open311 != nil,
+                severity: severity)
             let attributes = try open311?.checkedAttributes(for: service)
 
             // The sequence of the local day, taken in this transaction: gap-free, never twice.
@@ -88,8 +90,8 @@ extension AppDatabase {
                     INSERT INTO ticket (code, service, service_version, channel, applicant, description, location_address, location_lat,
                     location_long, documents, priority, priority_reason, charges, state, awaiting_reason, resume_state, step, department,
                     received_at, counting_start, due_at, paused_at, closed_at, outcome_note, supplement_requests, queue_number, created_by,
-                    charge_lines, charge_le_phi, charge_phi, charge_service_price, charge_retained)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    charge_lines, charge_le_phi, charge_phi, charge_service_price, charge_retained, severity, severity_limit, round_the_clock)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     code, service.code, service.version, input.channel.rawValue, applicantId, input.description, input.location?.address,
@@ -99,7 +101,8 @@ extension AppDatabase {
                     due?.storedSeconds, nil as Int64?, closedAt?.storedSeconds,
                     input.outcome == .refused ? input.reasons : nil, input.outcome == .incomplete ? 1 : 0, input.queueNumber,
                     actor.username,
-                ] + StatementArguments(try Self.chargeColumns(service.charges)))
+                ] + StatementArguments(try Self.chargeColumns(service.charges))
+                    + [decision.severity?.code, decision.severity?.timeLimit?.description, decision.severity?.roundTheClock ?? false])
             if let first = decision.firstStep {
                 try Self.insert(db, step: first, ticket: code)
                 try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
@@ -137,6 +140,7 @@ extension AppDatabase {
             detail["dueAt"] = due.map(time.clock.describe)
             if !input.missing.isEmpty { detail["missing"] = input.missing.joined(separator: "; ") }
             detail["reasons"] = input.reasons
+            if let severity = decision.severity { detail.merge(severity.detail.compactMapValues { $0 }) { $1 } }
             if let walkIn {
                 try db.cachedExecute(sql: "UPDATE queue_number SET ticket = ? WHERE id = ?", arguments: [code, walkIn.id])
                 detail["queueNumber"] = walkIn.label
@@ -161,7 +165,7 @@ extension AppDatabase {
                 outcome: nil, outcomeNote: input.outcome == .refused ? input.reasons : nil, earlyReturn: nil, rating: nil,
                 ratingComment: nil,
                 apologisedAt: nil, decision: nil, supplementRequests: input.outcome == .incomplete ? 1 : 0, queueNumber: input.queueNumber,
-                createdBy: actor.username, version: 1)
+                createdBy: actor.username, version: 1, severity: decision.severity)
             try Self.enqueueNotice(
                 db, NoticeKind.intake(input.outcome), ticket: ticket,
                 reason: input.outcome == .refused ? input.reasons : input.missing.isEmpty ? nil : input.missing.joined(separator: "; "),
@@ -299,7 +303,15 @@ extension AppDatabase {
 
     static func visibleTicket(_ db: Database, _ code: String, viewer: Staff) throws -> Ticket {
         let ticket = try ticket(db, code)
-        switch Permissions.canSee(ticket, viewer: viewer) {
+        // A handler of a body asked to act on feedback (not leading) sees it too, to answer.
+        var asked: Set<String> = []
+        if viewer.role == .handler, let department = viewer.department, ticket.department != department {
+            asked = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT body FROM forward WHERE ticket = ? AND body = ? AND sent_back_at IS NULL",
+                    arguments: [code, department]))
+        }
+        switch Permissions.canSee(ticket, viewer: viewer, askedOf: asked) {
         case true?: return ticket
         case false?: throw DeskError.notFound(entity: "ticket", id: code)
         case nil: throw DeskError.forbidden("role \(viewer.role.rawValue) may not see tickets")
@@ -349,9 +361,9 @@ extension AppDatabase {
     static func clockEvents(_ db: Database, _ code: String) throws -> [TicketClock.Event] {
         try db.fetchRows(
             sql: "SELECT at, action, detail FROM event WHERE entity = 'ticket' AND entity_id = ? ORDER BY id", arguments: [code]
-        ).compactMap { row in
+        ).flatMap { row in
             let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
-            return TicketClock.Event(action: row["action"], at: Date(storedSeconds: row["at"]), detail: detail)
+            return TicketClock.Event.events(action: row["action"], at: Date(storedSeconds: row["at"]), detail: detail)
         }
     }
 

@@ -26,6 +26,14 @@ extension Ticket {
             ratingComment: row["rating_comment"], apologisedAt: date("apologised_at"),
             decision: (row["decision"] as String?).flatMap(Outcome.init), supplementRequests: row["supplement_requests"],
             queueNumber: row["queue_number"], createdBy: row["created_by"], version: row["version"])
+        if let code = row["severity"] as String? {
+            severity = Severity(
+                code: code, timeLimit: (row["severity_limit"] as String?).flatMap(TimeLimit.init),
+                roundTheClock: row["round_the_clock"] ?? false)
+        }
+        nature = (row["nature"] as String?).flatMap(Nature.init)
+        reopened = row["reopened"] ?? 0
+        mergedInto = row["merged_into"]
     }
 }
 
@@ -71,5 +79,29 @@ public enum APIJSON {
 
     static func text(_ value: some Encodable) -> String {
         String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+}
+
+extension Forward {
+    init(row: Row) {
+        func date(_ column: String) -> Date? { (row[column] as Int64?).map(Date.init(storedSeconds:)) }
+        self.init(
+            body: row["body"], lead: row["lead"], fromDepartment: row["from_department"], sentAt: Date(storedSeconds: row["sent_at"]),
+            sentBy: row["sent_by"], grade: (row["grade"] as String?).flatMap(Timeliness.init),
+            acceptDueAt: Date(storedSeconds: row["accept_due"]))
+        acceptedAt = date("accepted_at")
+        acceptedBy = row["accepted_by"]
+        acceptanceGrade = (row["acceptance_grade"] as String?).flatMap(Timeliness.init)
+        sentBackAt = date("sent_back_at")
+        sentBackBy = row["sent_back_by"]
+        sentBackReason = row["sent_back_reason"]
+    }
+}
+
+extension SeverityClass {
+    init(row: Row) {
+        self.init(
+            code: row["code"], name: row["name"], timeLimit: (row["time_limit"] as String?).flatMap(TimeLimit.init),
+            roundTheClock: row["round_the_clock"], position: row["position"])
     }
 }

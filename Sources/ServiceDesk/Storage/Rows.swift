@@ -20,6 +20,8 @@ extension Centre {
             apologyLeadDays: row["apology_lead_days"] ?? 1, atRiskDays: row["at_risk_days"] ?? 1,
             issuingBody: row["issuing_body"], place: row["place"], onBehalfOf: row["on_behalf_of"],
             contactPhone: row["contact_phone"])
+        acceptanceLimit = (row["acceptance_limit"] as String?).flatMap(TimeLimit.init) ?? Centre.defaultAcceptanceLimit
+        reopenDays = row["reopen_days"] ?? 10
     }
 }
 
@@ -27,7 +29,7 @@ extension Department {
     init(row: Row) {
         self.init(
             code: row["code"], name: row["name"], kind: Kind(rawValue: row["kind"]) ?? .internal,
-            decides: row["decides"], active: row["active"])
+            decides: row["decides"], active: row["active"], contact: row["contact"])
     }
 }
 

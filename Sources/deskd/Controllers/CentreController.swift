@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import ServiceDesk
 
-/// `/api/v1/centre`, `/api/v1/centre/mode` and `/api/v1/me`.
+/// `/api/v1/centre`, `/api/v1/centre/mode`, `/api/v1/severity-classes` and `/api/v1/me`.
 struct CentreController {
     let database: AppDatabase
 
@@ -19,6 +19,15 @@ struct CentreController {
             try context.require(.admin)
             let patch = try await request.decodeJSON(CentrePatch.self, context: context)
             return JSONResponse(try await database.updateCentre(patch, actor: context.actor))
+        }
+        group.get("severity-classes") { _, context in
+            try context.require(anyOf: Role.configurationReaders)
+            return JSONResponse(try await database.severityClasses())
+        }
+        group.put("severity-classes/:code") { request, context in
+            try context.require(.admin)
+            let draft = try await request.decodeJSON(SeverityClassDraft.self, context: context)
+            return JSONResponse(try await database.putSeverityClass(try context.parameter("code"), draft, actor: context.actor))
         }
         group.post("centre/mode") { request, context in
             try context.require(.admin)

@@ -75,6 +75,10 @@ struct TicketController {
             let viewer = try context.require(anyOf: Role.configurationReaders).staff
             return JSONResponse(try await database.duplicates(of: try context.parameter("code"), viewer: viewer))
         }
+        group.get("tickets/:code/forwards") { _, context in
+            let viewer = try context.require(anyOf: Role.configurationReaders).staff
+            return JSONResponse(try await database.forwards(of: try context.parameter("code"), viewer: viewer))
+        }
         group.get("tickets/:code/steps") { _, context in
             let viewer = try context.require(anyOf: Role.configurationReaders).staff
             return JSONResponse(try await database.ticketSteps(try context.parameter("code"), viewer: viewer))
