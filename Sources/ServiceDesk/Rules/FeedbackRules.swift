@@ -61,11 +61,16 @@ public enum FeedbackRules {
             throw DeskError.validation([FieldError("bodies", "name 1 to 10 bodies (department codes)")])
         }
         var names: [String] = []
-        for (index, text) in given.enumerated() {
-            guard let name = Text.clean(text as String?) else { throw DeskError.validation([FieldError("bodies[\(index)]", "is blank")]) }
+        for (index, name) in given.enumerated() {
+            guard Department.isValidCode(name) else {
+                throw DeskError.validation([FieldError("bodies[\(index)]", "must be a department code (e.g. ubnd-phuong)")])
+            }
             if !names.contains(name) { names.append(name) }
         }
-        guard let lead = try optional(request.lead, "lead") ?? (names.count == 1 ? names[0] : nil) else {
+        if let lead = request.lead, !Department.isValidCode(lead) {
+            throw DeskError.validation([FieldError("lead", "must be a department code (e.g. ubnd-phuong)")])
+        }
+        guard let lead = request.lead ?? (given.count == 1 ? names[0] : nil) else {
             throw DeskError.validation([FieldError("lead", "several bodies: name the one that leads")])
         }
         guard names.contains(lead) else { throw DeskError.inconsistent([FieldError("lead", "must be one of bodies")]) }
@@ -157,6 +162,9 @@ public enum FeedbackRules {
         let service = try TicketRules.loaded(facts.service, "service")
         try requireKind(service, .merge)
         let into = try TicketRules.required(request.into, "into", "name the item this one duplicates")
+        guard (request.into ?? "").unicodeScalars.count <= 64 else {
+            throw DeskError.validation([FieldError("into", "must be a dossier code of at most 64 characters")])
+        }
         guard into != ticket.code else { throw DeskError.inconsistent([FieldError("into", "an item is not merged into itself")]) }
         guard let target = facts.mergeTarget else { throw DeskError.notFound(entity: "ticket", id: into) }
         guard target.service == ticket.service, target.state.isOpen, target.mergedInto == nil else {
@@ -216,21 +224,16 @@ public enum FeedbackRules {
 
     // MARK: Helpers
 
-    /// An optional name: absent is nil, blank is refused (422), as the document says.
-    static func optional(_ text: String?, _ field: String) throws -> String? {
-        guard let text else { return nil }
-        guard let cleaned = Text.clean(text as String?) else {
-            throw DeskError.validation([FieldError(field, "is blank; leave it out instead")])
-        }
-        return cleaned
-    }
-
     /// The forwarding a body's answer is about: the body named (a handler's own department by
     /// default), which must still have the item.
     static func askedBody(_ facts: TicketFacts, _ request: ActionRequest, _ context: TicketContext) throws -> Forward {
         let actor = context.actor
-        guard let name = try optional(request.body, "body") ?? (actor.role == .handler ? actor.department : nil) else {
-            throw DeskError.validation([FieldError("body", "name the body that answers (a department code)")])
+        if let body = request.body, !Department.isValidCode(body) {
+            throw DeskError.validation([FieldError("body", "must be a department code (e.g. ubnd-phuong)")])
+        }
+        guard let name = request.body ?? (actor.role == .handler ? actor.department : nil) else {
+            // Whether a body must be named depends on who answers (a handler's own by default): 409.
+            throw DeskError.inconsistent([FieldError("body", "name the body that answers (a department code)")])
         }
         if actor.role == .handler && actor.department != name {
             throw DeskError.forbidden("a handler answers for its own department only")
@@ -259,19 +262,8 @@ public enum FeedbackRules {
     /// Closes the item here (answered, with `note`), ungraded: a complaint guided elsewhere or a
     /// merged duplicate is not judged against the feedback time limit.
     static func close(_ change: inout TicketChange, _ facts: TicketFacts, _ service: Service, _ context: TicketContext, note: String) {
-        let ticket = facts.ticket
         change.detail["grade"] = TicketRules.leave(&change, facts, context)?.rawValue
-        var clock = TicketClock(ticket: ticket, pausedMinutes: facts.pausedMinutes)
-        clock.apply(.resolved(at: context.now), terms: TicketClock.Terms(service: service, channel: ticket.channel), time: context.time)
-        change.durations.resolution = TicketRules.handlingTime(facts, clock, context, timeliness: nil)
-        change.durations.addPausedMinutes = clock.pausedMinutes - facts.pausedMinutes
-        change.ticket.state = .resolved
-        change.ticket.resolvedAt = context.now
-        change.ticket.outcome = .answered
-        change.ticket.outcomeNote = note
+        TicketRules.finish(&change, facts, service, context, outcome: .answered, note: note, timeliness: nil)
         change.ticket.holder = nil
-        change.ticket.pausedAt = nil
-        change.ticket.awaitingReason = nil
-        change.ticket.resumeState = nil
     }
 }

@@ -391,13 +391,22 @@ public enum TicketRules {
                 ? (finished <= $0 ? Timeliness.onTime : .late) : context.time.grade(finishedAt: finished, dueAt: $0)
         }
         change.detail["timeliness"] = timeliness?.rawValue
-        // The wait of a ticket refused while waiting on the citizen ends now.
+        finish(&change, facts, service, context, outcome: outcome, note: note, timeliness: timeliness)
+    }
+
+    /// Ends the ticket with a result now: a wait on the citizen it is in ends (a refusal of a
+    /// dossier never completed), and the durations are computed once.
+    static func finish(
+        _ change: inout TicketChange, _ facts: TicketFacts, _ service: Service, _ context: TicketContext, outcome: Ticket.Outcome,
+        note: String?, timeliness: Timeliness?
+    ) {
+        let ticket = facts.ticket
         var clock = TicketClock(ticket: ticket, pausedMinutes: facts.pausedMinutes)
-        clock.apply(.resolved(at: now), terms: TicketClock.Terms(service: service, channel: ticket.channel), time: context.time)
+        clock.apply(.resolved(at: context.now), terms: TicketClock.Terms(service: service, channel: ticket.channel), time: context.time)
         change.durations.addPausedMinutes = clock.pausedMinutes - facts.pausedMinutes
         change.durations.resolution = handlingTime(facts, clock, context, timeliness: timeliness)
         change.ticket.state = .resolved
-        change.ticket.resolvedAt = now
+        change.ticket.resolvedAt = context.now
         change.ticket.outcome = outcome
         change.ticket.outcomeNote = note
         change.ticket.pausedAt = nil
