@@ -11,6 +11,7 @@ struct TicketCommand: AsyncParsableCommand {
             Claim.self, Transfer.self, RequestSupplement.self, SupplementReceived.self, Resolve.self, Return.self, Reject.self,
             Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self, Progress.self,
             Classify.self, Forward.self, Forwards.self, Accept.self, SendBack.self, Redirect.self, Reopen.self, Merge.self,
+            Pay.self, Exempt.self, Payments.self,
         ])
 
     struct Create: AsyncParsableCommand {

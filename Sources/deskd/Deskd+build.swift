@@ -24,6 +24,9 @@ struct DeskdConfiguration: Sendable {
     var displayHeartbeat: Duration = .seconds(15)
     /// When set (`DESK_METRICS_TOKEN`), `/metrics` answers only `Authorization: Bearer <it>`.
     var metricsToken: String?
+    /// The secret a payment gateway signs its callbacks with (`DESK_PAYMENT_SECRET`); unset, the
+    /// callback is refused.
+    var paymentSecret: String?
     /// The shortest time between two reads of the gauges from the database (tests use zero).
     var metricsRefresh: Duration = .seconds(10)
     /// How many hall display streams may be open at once.
@@ -88,7 +91,10 @@ func buildRouter(
     Open311Controller(database: database, metrics: metrics, proxies: proxies, ordinaryBodyLimit: configuration.bodyLimit)
         .addRoutes(to: router.group("open311/v2"))
 
+    // Authenticated by its signature, not a token (docs/payments.md).
+    PaymentController(database: database, secret: configuration.paymentSecret).addCallback(to: router.group("api/v1/payments"))
     let api = router.group("api/v1").add(middleware: AuthMiddleware(database: database))
+    PaymentController(database: database, secret: configuration.paymentSecret).addRoutes(to: api)
     CentreController(database: database).addRoutes(to: api)
     CalendarController(database: database).addRoutes(to: api)
     DepartmentController(database: database).addRoutes(to: api)

@@ -17,6 +17,7 @@ extension DeskdConfiguration {
         if let limit = options.uploadLimit ?? environment["DESK_UPLOAD_LIMIT"].flatMap(Int.init) { uploadLimit = limit }
         demo = options.demo
         metricsToken = environment["DESK_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        paymentSecret = environment["DESK_PAYMENT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = environment["DESK_TRUSTED_PROXIES"] {
             trustedProxies = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

@@ -35,7 +35,7 @@ struct TicketHTTPTests {
                 #expect(problem.type == "urn:servicedesk:problem:illegal-transition")
                 #expect(response.text.contains(#""state":"queued""#))
                 let allowed =
-                    #""allowedActions":["claim","request-supplement","withdraw","apologise","note","progress","classify","forward","accept","send-back","redirect","merge"]"#
+                    #""allowedActions":["claim","request-supplement","withdraw","apologise","note","progress","classify","forward","accept","send-back","redirect","merge","pay","exempt"]"#
                 #expect(response.text.contains(allowed))
             }
             try await client.execute(uri: "/api/v1/tickets/\(code)/actions/fly", method: .post, headers: bearer(officer)) { response in

@@ -162,7 +162,7 @@ struct TicketTests {
                 allowed == [
                     "claim", "request-supplement", "withdraw", "apologise", "note", "progress", "classify", "forward", "accept",
                     "send-back",
-                    "redirect", "merge",
+                    "redirect", "merge", "pay", "exempt",
                 ])
         }
         await #expect(throws: DeskError.self) { try await centre.act(.rate, code, by: "lan.mc", ActionRequest(rating: "satisfied")) }

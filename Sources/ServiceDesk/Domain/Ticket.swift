@@ -170,6 +170,10 @@ public enum TicketAction: String, Codable, CaseIterable, Sendable {
     case reopen
     /// A duplicate merged into another item; its reporter is told what the other is told.
     case merge
+    /// A charge line paid, in part or in full (docs/payments.md).
+    case pay
+    /// A charge line exempted, with its grounds.
+    case exempt
 }
 
 extension Ticket.Channel {

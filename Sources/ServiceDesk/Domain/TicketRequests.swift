@@ -154,13 +154,29 @@ public struct ActionRequest: Codable, Sendable {
     public var nature: String?
     /// `merge`: the item this duplicate is merged into.
     public var into: String?
+    /// `pay`, `exempt`: the charge line (its index in the ticket's charges).
+    public var line: Int?
+    /// `pay`: VND paid.
+    public var amount: Int?
+    /// `pay`: cash, transfer, online or postal.
+    public var method: String?
+    /// `pay`: the receipt (biên lai) number.
+    public var receiptNumber: String?
+    /// `pay`: the payment gateway's transaction id (online).
+    public var reference: String?
 
     public init(
         version: Int? = nil, note: String? = nil, department: String? = nil, kind: String? = nil, missing: [String]? = nil,
         override: String? = nil, outcome: String? = nil, revisedDueAt: Date? = nil, rating: String? = nil, handler: String? = nil,
         committedDate: String? = nil, photos: [String]? = nil, severity: String? = nil, bodies: [String]? = nil, lead: String? = nil,
-        body: String? = nil, nature: String? = nil, into: String? = nil
+        body: String? = nil, nature: String? = nil, into: String? = nil, line: Int? = nil, amount: Int? = nil, method: String? = nil,
+        receiptNumber: String? = nil, reference: String? = nil
     ) {
+        self.line = line
+        self.amount = amount
+        self.method = method
+        self.receiptNumber = receiptNumber
+        self.reference = reference
         self.photos = photos
         self.severity = severity
         self.bodies = bodies

@@ -49,7 +49,7 @@ public enum NoticeKind: String, Codable, CaseIterable, Sendable {
         case .redirect: .redirected
         case .reopen: .reopened
         case .merge: .merged
-        case .claim, .transfer, .return, .rate, .note, .reassign, .classify, .accept, .sendBack: nil
+        case .claim, .transfer, .return, .rate, .note, .reassign, .classify, .accept, .sendBack, .pay, .exempt: nil
         }
     }
 }

@@ -25,6 +25,8 @@ public enum Lifecycle {
         case .classify, .redirect, .merge: Ticket.State.open
         case .forward, .accept, .sendBack: [.queued, .inProgress]
         case .reopen: [.resolved, .returned]
+        // Paid at intake, while waiting for a payment, during handling, or when collecting the result.
+        case .pay, .exempt: Ticket.State.open.union([.resolved])
         }
     }
 
@@ -43,6 +45,9 @@ public enum Lifecycle {
         case .accept, .sendBack: [.handler, .officer, .supervisor, .admin]
         // The citizen, through a counter officer, the hotline or the portal that filed it.
         case .reopen: [.officer, .integration, .supervisor, .admin]
+        // The cashier at the counter; a portal or payment gateway records an online payment.
+        case .pay: [.officer, .integration, .supervisor, .admin]
+        case .exempt: [.officer, .supervisor, .admin]
         }
     }
 

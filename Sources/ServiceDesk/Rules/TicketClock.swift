@@ -246,7 +246,9 @@ extension TicketClock.Event {
         case "ticket.intake" where detail["outcome"] == "accepted": self = .accepted(at: at)
         case "ticket.intake" where detail["outcome"] == "incomplete": self = .waiting(at: at, kind: "supplement")
         case "ticket.request-supplement": self = .waiting(at: at, kind: detail["kind"] ?? "supplement")
-        case "ticket.supplement-received":
+        case "ticket.supplement-received", "ticket.pay", "ticket.exempt":
+            // A payment ends a wait only when it settles what was owed; its event then says how.
+            guard action == "ticket.supplement-received" || detail["clock"] != nil else { return nil }
             switch detail["clock"] {
             case "start": self = .completed(at: at)
             case "restart": self = .resumed(at: at, restart: true)

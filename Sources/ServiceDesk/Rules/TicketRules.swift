@@ -27,6 +27,8 @@ public struct TicketFacts: Sendable {
         public static let bodies = Needs(rawValue: 256)
         /// The item a merge names (`into`).
         public static let mergeTarget = Needs(rawValue: 512)
+        /// The payments of the ticket's charges.
+        public static let payments = Needs(rawValue: 1024)
     }
 
     public var ticket: Ticket
@@ -44,6 +46,7 @@ public struct TicketFacts: Sendable {
     /// The departments named as bodies, by code (those that exist).
     public var bodies: [String: Department] = [:]
     public var mergeTarget: Ticket?
+    public var payments: [Payment] = []
 
     public init(ticket: Ticket) {
         self.ticket = ticket
@@ -106,6 +109,8 @@ public struct TicketChange: Sendable {
     public var steps: [StepEffect] = []
     public var durations = DurationEffect()
     public var forwards: [ForwardEffect] = []
+    /// Payments recorded.
+    public var payments: [Payment] = []
 
     init(ticket: Ticket, now: Date) {
         original = ticket
@@ -137,6 +142,7 @@ public enum TicketRules {
         case .sendBack: [.steps, .forwards]
         case .redirect, .merge: [.service, .steps, .durations, .mergeTarget]
         case .reopen: [.service, .steps]
+        case .pay, .exempt: [.service, .steps, .durations, .payments]
         }
     }
 
@@ -180,6 +186,8 @@ public enum TicketRules {
         case .redirect: try FeedbackRules.redirect(&change, facts, request, context)
         case .reopen: try FeedbackRules.reopen(&change, facts, request, context)
         case .merge: try FeedbackRules.merge(&change, facts, request, context)
+        case .pay: try PaymentRules.pay(&change, facts, request, context)
+        case .exempt: try PaymentRules.exempt(&change, facts, request, context)
         }
         return change
     }
@@ -285,8 +293,14 @@ public enum TicketRules {
     }
 
     static func supplementReceived(_ change: inout TicketChange, _ facts: TicketFacts, _ context: TicketContext) throws {
+        if facts.ticket.holder != nil { try Permissions.requireHolder(facts.ticket, context.actor, .supplementReceived) }
+        try resume(&change, facts, context)
+    }
+
+    /// The end of a wait on the citizen (a supplement received, or everything due paid): back to
+    /// the state it came from, the clock started, restarted or resumed.
+    static func resume(_ change: inout TicketChange, _ facts: TicketFacts, _ context: TicketContext) throws {
         let ticket = facts.ticket
-        if ticket.holder != nil { try Permissions.requireHolder(ticket, context.actor, .supplementReceived) }
         let service = try loaded(facts.service, "service")
         let now = context.now
         var clock = TicketClock(ticket: ticket, pausedMinutes: facts.pausedMinutes)

@@ -566,54 +566,54 @@ extension AppDatabase {
     static func revenue(_ db: Database, _ context: ReportContext) throws -> ReportTable {
         // The charge lines at intake are totalled on the ticket (migration 0006); the covering
         // index holds only tickets with charges. Summed per group in Swift, as for progress.
-        struct Totals {
-            var tickets = 0
-            var lePhi = 0
-            var phi = 0
-            var servicePrice = 0
-            var retained = 0
-
-            /// Sums with a check: the amounts are bounded at write, but a sum over years need not fit.
-            mutating func add(lePhi: Int, phi: Int, servicePrice: Int, retained: Int) throws {
-                func plus(_ a: Int, _ b: Int) throws -> Int {
-                    let (sum, overflow) = a.addingReportingOverflow(b)
-                    guard !overflow else {
-                        throw DeskError.conflict("the revenue of this group exceeds what a report can sum; report a shorter period")
-                    }
-                    return sum
-                }
-                tickets += 1
-                self.lePhi = try plus(self.lePhi, lePhi)
-                self.phi = try plus(self.phi, phi)
-                self.servicePrice = try plus(self.servicePrice, servicePrice)
-                self.retained = try plus(self.retained, retained)
-            }
-        }
-        var groups: [String: Totals] = [:]
+        // What was paid or exempted on them by the period's end comes from the payments
+        // (migration 0019).
+        let names = ["lePhi", "phi", "servicePrice", "retained", "collected", "collectedOnline", "exempted"]
+        var groups: [String: (tickets: Int, sums: [Int])] = [:]
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT \(context.group("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained
+                SELECT \(context.group("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
+                    (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.at < :end),
+                    (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.method = 'online'
+                        AND p.at < :end),
+                    (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'exempt' AND p.at < :end)
                 FROM ticket t INDEXED BY ticket_revenue
                 WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(context.request.filter.sql)
                 """,
             arguments: context.arguments)
-        while let row = try cursor.next() {
-            let key: String = row[0]
-            try groups[key, default: Totals()].add(lePhi: row[1], phi: row[2], servicePrice: row[3], retained: row[4])
-        }
-        let rows = try groups.keys.sorted().map { key -> [String: ReportValue] in
-            let totals = groups[key]!
-            let (partial, first) = totals.lePhi.addingReportingOverflow(totals.phi)
-            let (all, second) = partial.addingReportingOverflow(totals.servicePrice)
-            guard !first && !second else {
+        /// Sums with a check: the amounts are bounded at write, but a sum over years need not fit.
+        func plus(_ a: Int, _ b: Int) throws -> Int {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            guard !overflow else {
                 throw DeskError.conflict("the revenue of this group exceeds what a report can sum; report a shorter period")
             }
-            return [
-                "group": .text(key), "tickets": .int(totals.tickets), "lePhi": .int(totals.lePhi), "phi": .int(totals.phi),
-                "servicePrice": .int(totals.servicePrice), "toBudget": .int(all - totals.retained), "retained": .int(totals.retained),
-            ]
+            return sum
         }
-        return context.table("revenue", ["group", "tickets", "lePhi", "phi", "servicePrice", "toBudget", "retained"], rows)
+        while let row = try cursor.next() {
+            let key: String = row[0]
+            var group = groups[key] ?? (0, Array(repeating: 0, count: names.count))
+            group.tickets += 1
+            for index in names.indices { group.sums[index] = try plus(group.sums[index], row[index + 1]) }
+            groups[key] = group
+        }
+        let rows = try groups.keys.sorted().map { key -> [String: ReportValue] in
+            let group = groups[key]!
+            var values: [String: ReportValue] = ["group": .text(key), "tickets": .int(group.tickets)]
+            for (index, name) in names.enumerated() { values[name] = .int(group.sums[index]) }
+            let (lePhi, phi, servicePrice, retained) = (group.sums[0], group.sums[1], group.sums[2], group.sums[3])
+            let billed = try plus(try plus(lePhi, phi), servicePrice)
+            values["billed"] = .int(billed)
+            values["toBudget"] = .int(billed - retained)
+            values["outstanding"] = .int(billed - group.sums[4] - group.sums[6])
+            return values
+        }
+        return context.table(
+            "revenue",
+            [
+                "group", "tickets", "lePhi", "phi", "servicePrice", "toBudget", "retained", "billed", "collected", "collectedOnline",
+                "exempted",
+                "outstanding",
+            ], rows)
     }
 }

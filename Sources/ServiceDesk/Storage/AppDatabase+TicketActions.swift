@@ -112,6 +112,7 @@ extension AppDatabase {
             facts.pausedMinutes = row["paused_minutes"] ?? 0
         }
         if needs.contains(.forwards) { facts.forwards = try forwards(db, ticket.code) }
+        if needs.contains(.payments) { facts.payments = try payments(db, ticket.code) }
         if needs.contains(.severity), let code = Text.clean(request.severity) {
             facts.severityClass = try db.fetchRow(sql: "SELECT * FROM severity_class WHERE code = ?", arguments: [code]).map(
                 SeverityClass.init(row:))
@@ -207,6 +208,17 @@ extension AppDatabase {
                         """,
                     arguments: [change.now.storedSeconds, by, reason, code, body])
             }
+        }
+        for p in change.payments {
+            try db.execute(
+                sql: """
+                    INSERT INTO payment (ticket, line, kind, amount, method, receipt_number, reason, reference, at, collected_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    code, p.line, p.kind.rawValue, p.amount, p.method?.rawValue, p.receiptNumber, p.reason, p.reference, p.at.storedSeconds,
+                    p.collectedBy,
+                ])
         }
         let durations = change.durations
         if durations.addPausedMinutes != 0 || durations.acceptedAt != nil {
