@@ -15,7 +15,7 @@ struct DeskCLI: AsyncParsableCommand {
         subcommands: [
             Login.self, CentreCommand.self, CalendarCommand.self, DeptCommand.self, ServiceCommand.self,
             StaffCommand.self, TicketCommand.self, BookCommand.self, QueueCommand.self, ReportCommand.self, CallCommand.self,
-            OutboxCommand.self, SeverityCommand.self,
+            OutboxCommand.self, SeverityCommand.self, SyncCommand.self,
             AuditCommand.self,
             PrivacyCommand.self,
             DemoCommand.self,

@@ -106,6 +106,7 @@ func buildRouter(
     StaffingController(database: database).addRoutes(to: api)
     OutboxController(database: database).addRoutes(to: api)
     HotlineController(database: database).addRoutes(to: api)
+    SyncController(database: database).addRoutes(to: api)
     HallController(
         database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat,
         streams: StreamSlots(limit: configuration.displayStreams)

@@ -27,6 +27,14 @@ struct TicketEndToEndTests {
             admin = try #require(daemon.printedAdminToken)
         }
 
+        /// The daemon started again over the database of a hall that was stopped.
+        init(restartingIn scratch: Scratch, admin: String) async throws {
+            self.scratch = scratch
+            self.admin = admin
+            daemon = try RunningDaemon(database: scratch.path("desk.sqlite"), scratch: scratch)
+            try await daemon.waitUntilReady()
+        }
+
         func cli(_ arguments: [String], as token: String) async throws -> CLIResult {
             try await deskcli(arguments + ["--server", daemon.baseURL.absoluteString, "--token", token], scratch: scratch)
         }

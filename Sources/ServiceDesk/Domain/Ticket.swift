@@ -94,18 +94,8 @@ public struct Ticket: Codable, Equatable, Sendable {
     /// The item this duplicate was merged into.
     public var mergedInto: String? = nil
 
-    /// The status number of the National Public Service Portal (DOMAIN §1.7).
-    public var portalStatus: Int {
-        switch state {
-        case .queued: 2
-        case .inProgress: 4
-        case .awaitingCitizen: awaitingReason == .payment ? 6 : 5
-        case .resolved: 9
-        case .returned: 10
-        case .rejected: 3
-        case .withdrawn: 7
-        }
-    }
+    /// The status number of the National Public Service Portal (`PortalStatus`).
+    public var portalStatus: Int { PortalStatus.of(state, awaiting: awaitingReason) }
 }
 
 /// Where the request is about: an address, coordinates, or both.

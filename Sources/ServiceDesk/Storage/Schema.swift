@@ -29,5 +29,6 @@ public enum Schema {
         Migration(name: "0017_progress", sql: String(decoding: PackageResources._017_progress_sql, as: UTF8.self)),
         Migration(name: "0018_feedback_flow", sql: String(decoding: PackageResources._018_feedback_flow_sql, as: UTF8.self)),
         Migration(name: "0019_payments", sql: String(decoding: PackageResources._019_payments_sql, as: UTF8.self)),
+        Migration(name: "0020_portal_sync", sql: String(decoding: PackageResources._020_portal_sync_sql, as: UTF8.self)),
     ]
 }

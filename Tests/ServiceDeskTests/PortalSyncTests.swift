@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import ServiceDesk
+
+/// Synchronisation with the National Public Service Portal (docs/portal-sync.md): the feed of
+/// portal status changes read from the trail, the connector's acknowledgements, reconciliation.
+@Suite("Portal synchronisation: the feed, acknowledgements, reconciliation")
+struct PortalSyncTests {
+    static func all(_ database: AppDatabase, page: Int) async throws -> [PortalStatusChange] {
+        var items: [PortalStatusChange] = []
+        var after: Int64 = 0
+        while true {
+            let feed = try await database.portalFeed(after: after, limit: page)
+            items += feed.items
+            if feed.next == after { return items }
+            after = feed.next
+        }
+    }
+
+    @Test("every change of portal status once, in order, whatever the page size; notes and non-changes are not entries")
+    func feed() async throws {
+        let centre = try await Centre2026()
+        let a = try await centre.intake("1.004227").receipt.code
+        let b = try await centre.intake("1.001193", outcome: "incomplete", missing: ["Tờ khai"]).receipt.code
+        try await centre.act(.note, a, by: "lan.mc", ActionRequest(note: "gọi lại"))
+        try await centre.act(.claim, a, by: "thu.mc")
+        try await centre.act(.requestSupplement, a, by: "thu.mc", ActionRequest(kind: "payment"))
+        try await centre.act(.pay, a, by: "lan.mc", ActionRequest(line: 0, amount: 1, method: "cash", receiptNumber: "BL-1"))
+        try await centre.act(.supplementReceived, b, by: "lan.mc")
+        let whole = try await Self.all(centre.database, page: 1000)
+        #expect(whole.map(\.code) == [a, b, a, a, b])
+        #expect(whole.map(\.status) == [2, 5, 4, 6, 2], "accepted, supplement requested, in process, fees due, accepted")
+        #expect(whole.allSatisfy { $0.agency == "000.00.00.H00" } && whole[0].procedure == "1.004227" && whole[0].procedureVersion == 1)
+        #expect(whole.map(\.statusName)[3] == "Yêu cầu thực hiện nghĩa vụ tài chính")
+        for page in [1, 2, 3] { #expect(try await Self.all(centre.database, page: page) == whole, "page \(page)") }
+        #expect(zip(whole, whole.dropFirst()).allSatisfy { $0.id < $1.id })
+        await #expect(throws: DeskError.self) { _ = try await centre.database.portalFeed(after: -1, limit: 10) }
+    }
+
+    @Test("reconcile finds the dossiers the portal holds otherwise: a planted difference, one behind, one never acknowledged")
+    func reconcile() async throws {
+        let centre = try await Centre2026()
+        let inStep = try await centre.intake("1.004227").receipt.code
+        let planted = try await centre.intake("1.004227").receipt.code
+        let behind = try await centre.intake("1.004227").receipt.code
+        let never = try await centre.intake("1.004227").receipt.code
+        let feed = try await centre.database.portalFeed(after: 0, limit: 100)
+        let acks = feed.items.filter { $0.code != never }.map { PortalAck(id: $0.id, status: $0.code == planted ? 9 : $0.status) }
+        #expect(try await centre.database.acknowledgePortal(acks, actor: "cong.tt") == 3)
+        try await centre.act(.claim, behind, by: "thu.mc")
+        let differences = try await centre.database.reconcilePortal(from: "2026-11-30", to: "2026-11-30")
+        #expect(differences.map(\.code) == [planted, behind, never])
+        #expect(differences.map(\.ours) == [2, 4, 2] && differences.map(\.acknowledged) == [9, 2, nil])
+        #expect(!differences.contains { $0.code == inStep })
+        // The connector catches up: an older entry never moves a later acknowledgement back.
+        let next = try await centre.database.portalFeed(after: feed.next, limit: 100)
+        #expect(next.items.map(\.code) == [behind] && next.items[0].status == 4)
+        #expect(try await centre.database.acknowledgePortal([PortalAck(id: next.items[0].id, status: 4)], actor: "cong.tt") == 1)
+        let older = try #require(feed.items.first { $0.code == behind })
+        #expect(try await centre.database.acknowledgePortal([PortalAck(id: older.id, status: 2)], actor: "cong.tt") == 0)
+        let after = try await centre.database.reconcilePortal(from: "2026-11-30", to: "2026-11-30")
+        #expect(after.map(\.code) == [planted, never])
+        await #expect(throws: DeskError.self, "not a feed entry") {
+            _ = try await centre.database.acknowledgePortal([PortalAck(id: 999_999, status: 2)], actor: "cong.tt")
+        }
+        await #expect(throws: DeskError.self) { _ = try await centre.database.reconcilePortal(from: "2026-12-01", to: "2026-11-30") }
+    }
+}
