@@ -80,7 +80,9 @@ struct HallEndToEndTests {
             _ = try await cli(["queue", "issue"] + arguments, as: kiosk)
         }
         let expectedCalls = 13 + 1 + 2  // every number once, the transferred one again, two recalls
-        let watcher = Task { try await Self.readEvents(feed, token: screen, count: expectedCalls) }
+        // The watcher ends as soon as it has every call; its bound only has to outlast the morning,
+        // which spawns some fifty deskcli processes (slow on a loaded CI machine).
+        let watcher = Task { try await Self.readEvents(feed, token: screen, count: expectedCalls, seconds: 120) }
 
         var served = 0
         var calledAtCounter: [Int: [QueueNumber]] = [1: [], 2: []]

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import ServiceDesk
@@ -65,5 +66,45 @@ struct PortalSyncTests {
             _ = try await centre.database.acknowledgePortal([PortalAck(id: 999_999, status: 2)], actor: "cong.tt")
         }
         await #expect(throws: DeskError.self) { _ = try await centre.database.reconcilePortal(from: "2026-12-01", to: "2026-11-30") }
+    }
+
+    @Test("the report's SQL spells the same portal status as the ticket")
+    func sqlAgrees() async throws {
+        let database = try AppDatabase.inMemory(clock: { Date() })
+        for state in Ticket.State.allCases {
+            for awaiting in [nil] + Ticket.AwaitingReason.allCases.map(Optional.some) {
+                let status = try await database.read { db in
+                    try Int.fetchOne(
+                        db, sql: "SELECT \(PortalStatus.sql) FROM (SELECT ? AS state, ? AS awaiting_reason) t",
+                        arguments: [state.rawValue, awaiting?.rawValue])
+                }
+                if state != .awaitingCitizen && awaiting != nil { continue }
+                #expect(status == PortalStatus.of(state, awaiting: awaiting), "\(state) \(String(describing: awaiting))")
+            }
+        }
+    }
+
+    @Test("the online figures of Decision 766 by hand: online share, online payment share, synchronised share")
+    func onlineFigures() async throws {
+        let centre = try await Centre2026()
+        let counter = try await centre.intake("1.004227").receipt.code
+        _ = try await centre.intake("1.004227")
+        let request = IntakeRequest(
+            service: "1.004227", channel: "web", applicant: ApplicantDraft(name: "Hoa", phone: "0912345678"), description: "online")
+        guard case .created(let online, _) = try await centre.database.intake(request, actor: try await centre.staff("lan.mc")) else {
+            throw DeskError.conflict("replayed")
+        }
+        _ = try await centre.intake("HD-TTHC")  // an inquiry: not a dossier of a procedure
+        _ = try await centre.database.recordGatewayPayment(
+            PaymentCallback(ticket: online.receipt.code, line: 1, amount: 500_000, reference: "VNPAY-9"))
+        try await centre.act(.pay, counter, by: "lan.mc", ActionRequest(line: 0, amount: 100_000, method: "cash", receiptNumber: "BL-1"))
+        let feed = try await centre.database.portalFeed(after: 0, limit: 100)
+        let entry = try #require(feed.items.first { $0.code == counter })
+        _ = try await centre.database.acknowledgePortal([PortalAck(id: entry.id, status: entry.status)], actor: "cong.tt")
+        let table = try await centre.database.report(.online, ReportRequest(period: ReportPeriod(period: "2026-11")))
+        let row = try #require(table.rows.first)
+        #expect(row["received"] == .int(3) && row["receivedOnline"] == .int(1) && row["onlineShare"] == .number(1.0 / 3))
+        #expect(row["feeBearing"] == .int(3) && row["paidOnline"] == .int(1) && row["onlinePaymentShare"] == .number(1.0 / 3))
+        #expect(row["synchronised"] == .int(1) && row["synchronisedShare"] == .number(1.0 / 3))
     }
 }

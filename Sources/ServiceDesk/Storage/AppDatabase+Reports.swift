@@ -34,6 +34,8 @@ extension AppDatabase {
         case progress, backlog, waiting, satisfaction, staffing, revenue
         case staffingPlan = "staffing-plan"
         case calls, feedback
+        /// Decision 766/QĐ-TTg, online services: online dossiers, online payment, synchronisation.
+        case online
     }
 
     /// What every report function gets: the SQL of the grouping, the period's instants, the filter.
@@ -98,6 +100,7 @@ extension AppDatabase {
                 target: WaitTarget(minutes: request.targetWaitMinutes, share: request.targetShare))
         case .calls: table = try await read { db in try Self.callFigures(db, context, now: now) }
         case .feedback: table = try await read { db in try Self.feedbackFigures(db, context) }
+        case .online: table = try await read { db in try Self.onlineFigures(db, context) }
         }
         return try await read { db in try Self.named(table, db) }
     }
@@ -142,6 +145,7 @@ extension AppDatabase {
             case .staffingPlan: [.none, .department]
             case .calls: [.none, .day, .staff]
             case .feedback: [.none, .department, .service, .channel, .severity, .day, .week, .month, .quarter]
+            case .online: [.none, .department, .service, .day, .week, .month, .quarter]
             default: ticketGroupings
             }
         guard allowed.contains(request.groupBy) else {
