@@ -6,7 +6,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract:
-            "Reports: handling-times, progress, backlog, waiting, satisfaction, staffing, revenue, staffing-plan, calls, feedback (see docs/reports.md and docs/hotline.md).",
+            "Reports: handling-times, progress, backlog, waiting, satisfaction, staffing, revenue, staffing-plan, calls, feedback, online (see docs/reports.md and docs/hotline.md).",
         discussion: "Example: deskcli report progress --period 2026-Q4 --by department --format csv > progress.csv. "
             + "After a calendar correction: deskcli report replay-durations --database PATH.",
         subcommands: [Show.self, ReplayCommand.self], defaultSubcommand: Show.self)
