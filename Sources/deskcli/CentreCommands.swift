@@ -61,11 +61,14 @@ struct CentreCommand: AsyncParsableCommand {
         @Option(help: "Feedback: a body asked accepts within this limit, 'N h' or 'N d' in working time (default 8 h).")
         var acceptanceLimit: String?
         @Option(help: "Feedback: a resolved item may be reopened once within this many days (default 10).") var reopenDays: Int?
+        @Option(help: "Online reception: a dossier a portal submitted is received within this limit, in working time (default 8 h).")
+        var receptionLimit: String?
 
         func run() async throws {
             var body: [String: AnyEncodable] = [:]
             body["acceptanceLimit"] = acceptanceLimit.map(AnyEncodable.init)
             body["reopenDays"] = reopenDays.map(AnyEncodable.init)
+            body["receptionLimit"] = receptionLimit.map(AnyEncodable.init)
             body["apologyLeadDays"] = apologyLeadDays.map(AnyEncodable.init)
             body["atRiskDays"] = atRiskDays.map(AnyEncodable.init)
             body["code"] = code.map(AnyEncodable.init)
@@ -152,6 +155,7 @@ struct CentreCommand: AsyncParsableCommand {
             ("contact phone", centre.contactPhone ?? "-"),
             ("acceptance limit", "\(centre.acceptanceLimit) (feedback forwarded to a body)"),
             ("reopen", "within \(centre.reopenDays) day(s) of the resolution, once"),
+            ("reception limit", "\(centre.receptionLimit) (dossiers submitted online)"),
         ])
     }
 }

@@ -11,7 +11,7 @@ struct TicketCommand: AsyncParsableCommand {
             Claim.self, Transfer.self, RequestSupplement.self, SupplementReceived.self, Resolve.self, Return.self, Reject.self,
             Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self, Progress.self,
             Classify.self, Forward.self, Forwards.self, Accept.self, SendBack.self, Redirect.self, Reopen.self, Merge.self,
-            Pay.self, Exempt.self, Payments.self,
+            Pay.self, Exempt.self, Payments.self, Receive.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -326,6 +326,14 @@ extension TicketActionCommand {
 }
 
 extension TicketCommand {
+    struct Receive: TicketActionCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Receive a dossier a portal submitted (state new): the clock starts now (Decree 61/2018 art. 17(2)).")
+        static let action = TicketAction.receive
+        @OptionGroup var options: ActionOptions
+        func request() -> ActionRequest { ActionRequest() }
+    }
+
     struct Claim: TicketActionCommand {
         static let configuration = CommandConfiguration(abstract: "Take a queued ticket of your department.")
         static let action = TicketAction.claim

@@ -63,6 +63,14 @@ struct PortalSyncEndToEndTests {
             reconcile.status == 0 && reconcile.output.contains(codes[1]) && reconcile.output.contains("10 Đã trả kết quả"),
             "\(reconcile.output)")
         #expect(!reconcile.output.contains(codes[0]) && !reconcile.output.contains(codes[2]))
+        // A dossier the portal itself files waits for reception (status 1) until an officer receives it.
+        let filed = try await hall.post(
+            "api/v1/tickets", token: connector,
+            json: #"{"service":"1.000894","channel":"web","applicant":{"name":"Nam","phone":"0912345678"}}"#)
+        let submitted = try APIJSON.decoder.decode(IntakeResult.self, from: filed.body)
+        #expect(filed.status == 201 && submitted.receipt.outcome == .submitted && submitted.ticket.ticket.portalStatus == 1)
+        let received = try await hall.cli(["ticket", "receive", submitted.receipt.code], as: admin)
+        #expect(received.status == 0 && received.output.contains("queued at mot-cua"), "\(received.output)\(received.error)")
         let bad = try await hall.cli(["sync", "ack", "1:11"], as: connector)
         #expect(bad.status == 1 && bad.error.contains("status"))
         #expect(await hall.daemon.stop() == 0)

@@ -13,9 +13,13 @@ struct LifecycleTests {
             try await centre.act(.reject, code, by: "lan.mc", ActionRequest(note: "sai thẩm quyền"))
             return code
         }
+        if state == .new {
+            // A dossier a portal submits waits for reception.
+            return try await OnlineReceptionTests.submit(centre).receipt.code
+        }
         let code = try await centre.intake("HD-TTHC").receipt.code
         switch state {
-        case .queued: break
+        case .new, .queued: break
         case .inProgress: try await centre.act(.claim, code, by: "hoa.pa")
         case .awaitingCitizen: try await centre.act(.requestSupplement, code, by: "lan.mc", ActionRequest(missing: ["Giấy chứng sinh"]))
         case .resolved, .returned:

@@ -35,6 +35,9 @@ public struct Centre: Codable, Equatable, Sendable {
     public var acceptanceLimit: TimeLimit = Centre.defaultAcceptanceLimit
     /// Feedback: a citizen may reopen a resolved item once, within this many days of its resolution.
     public var reopenDays: Int = 10
+    /// Online reception: an officer receives a dossier a portal submitted within this limit, in
+    /// working time from its submission (graded; docs/tickets.md).
+    public var receptionLimit: TimeLimit = Centre.defaultAcceptanceLimit
 
     public init(
         code: String, name: String, mode: OrganisationalMode = .administrativeBody,
@@ -107,10 +110,11 @@ public struct CentrePatch: Decodable, Sendable {
     public var contactPhone: PatchField<String>
     public var acceptanceLimit: String?
     public var reopenDays: Int?
+    public var receptionLimit: String?
 
     enum CodingKeys: String, CodingKey {
         case code, name, timezone, intakeCutoff, autonomyGroup, mode, apologyLeadDays, atRiskDays, issuingBody, place, onBehalfOf
-        case contactPhone, acceptanceLimit, reopenDays
+        case contactPhone, acceptanceLimit, reopenDays, receptionLimit
     }
 
     public init(
@@ -148,6 +152,7 @@ public struct CentrePatch: Decodable, Sendable {
         contactPhone = try container.decodePatch(String.self, forKey: .contactPhone)
         acceptanceLimit = try container.decodeIfPresent(String.self, forKey: .acceptanceLimit)
         reopenDays = try container.decodeIfPresent(Int.self, forKey: .reopenDays)
+        receptionLimit = try container.decodeIfPresent(String.self, forKey: .receptionLimit)
     }
 
     /// The centre after the patch, validated. Mode rules on the autonomy group apply.
@@ -171,6 +176,13 @@ public struct CentrePatch: Decodable, Sendable {
         if let apologyLeadDays { result.apologyLeadDays = apologyLeadDays }
         if let atRiskDays { result.atRiskDays = atRiskDays }
         if let reopenDays { result.reopenDays = reopenDays }
+        if let receptionLimit {
+            if let limit = TimeLimit(receptionLimit) {
+                result.receptionLimit = limit
+            } else {
+                validator.add("receptionLimit", "must be \(TimeLimit.textFormat)")
+            }
+        }
         if let acceptanceLimit {
             if let limit = TimeLimit(acceptanceLimit) {
                 result.acceptanceLimit = limit

@@ -3,6 +3,9 @@ import Foundation
 /// A dossier or request (*hồ sơ*, SPEC §1–2).
 public struct Ticket: Codable, Equatable, Sendable {
     public enum State: String, Codable, CaseIterable, Sendable {
+        /// Submitted online by a portal and not yet received by an officer: no clock (Decree
+        /// 61/2018 art. 17(2)).
+        case new
         case queued
         case inProgress = "in-progress"
         case awaitingCitizen = "awaiting-citizen"
@@ -10,9 +13,9 @@ public struct Ticket: Codable, Equatable, Sendable {
 
         /// Open: the centre still owes the citizen something. The one definition; storage's
         /// SQL spells the same set as `openSQL`.
-        public static let open: Set<State> = [.queued, .inProgress, .awaitingCitizen]
+        public static let open: Set<State> = [.new, .queued, .inProgress, .awaitingCitizen]
         /// The open states as an SQL list, for storage's queries.
-        public static let openSQL = "('queued', 'in-progress', 'awaiting-citizen')"
+        public static let openSQL = "('new', 'queued', 'in-progress', 'awaiting-citizen')"
 
         public var isOpen: Bool { Self.open.contains(self) }
     }
@@ -164,6 +167,8 @@ public enum TicketAction: String, Codable, CaseIterable, Sendable {
     case pay
     /// A charge line exempted, with its grounds.
     case exempt
+    /// An officer receives a dossier submitted online: the clock starts (Decree 61/2018 art. 17(2)).
+    case receive
 }
 
 extension Ticket.Channel {

@@ -10,6 +10,9 @@ public struct IntakeRequest: Codable, Sendable {
         case incomplete
         /// Refused at intake, with reasons.
         case refused
+        /// Submitted online by a portal, waiting for an officer to receive it (`new`); the
+        /// outcome of such an intake, never one a client asks for.
+        case submitted
     }
 
     public var service: String?
@@ -97,7 +100,7 @@ public struct IntakeRequest: Codable, Sendable {
         if priority == .priority {
             validator.check(priorityReason != nil, "priorityReason", "is required for priority (e.g. elderly, disability)")
         }
-        let outcome = Outcome(rawValue: outcome ?? "accepted")
+        let outcome = Outcome(rawValue: outcome ?? "accepted").flatMap { $0 == .submitted ? nil : $0 }
         validator.check(outcome != nil, "outcome", "must be accepted, incomplete or refused")
         let missing = (missing ?? []).map(Text.clean).filter { !$0.isEmpty }
         if outcome == .incomplete {

@@ -68,6 +68,7 @@ public enum FormKind: String, CaseIterable, Codable, Sendable {
             default: nil
             }
         case "ticket.supplement-received": clock == "start" ? .receipt : nil
+        case "ticket.receive": .receipt
         case "ticket.request-supplement": kind == "payment" ? nil : .supplementRequest
         case "ticket.reject": .refusal
         case "ticket.apologise": .apology

@@ -25,12 +25,14 @@ public enum NoticeKind: String, Codable, CaseIterable, Sendable {
     /// A duplicate merged into another item (named in the reason), followed from then on.
     case merged
 
-    /// The notice an intake gives: received, to be supplemented, or refused (form 03).
-    public static func intake(_ outcome: IntakeRequest.Outcome) -> NoticeKind {
+    /// The notice an intake gives: received, to be supplemented, or refused (form 03); none for
+    /// a dossier submitted online (the portal tells its citizen; `receive` tells received).
+    public static func intake(_ outcome: IntakeRequest.Outcome) -> NoticeKind? {
         switch outcome {
         case .accepted: .received
         case .incomplete: .supplementRequested
         case .refused: .refused
+        case .submitted: nil
         }
     }
 
@@ -49,6 +51,7 @@ public enum NoticeKind: String, Codable, CaseIterable, Sendable {
         case .redirect: .redirected
         case .reopen: .reopened
         case .merge: .merged
+        case .receive: .received
         case .claim, .transfer, .return, .rate, .note, .reassign, .classify, .accept, .sendBack, .pay, .exempt: nil
         }
     }

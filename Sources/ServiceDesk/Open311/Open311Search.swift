@@ -89,6 +89,7 @@ extension Open311Request {
         let at = department.map { " at \($0)" } ?? ""
         let late = overdue ? "; past the expected date" : ""
         switch ticket.state {
+        case .new: return "submitted, waiting to be received"
         case .queued: return "received, waiting to be handled\(at)\(late)"
         case .inProgress: return "being handled\(at)\(late)"
         case .awaitingCitizen:

@@ -40,6 +40,11 @@ extension TicketRules {
         guard service.active else { throw DeskError.inconsistent([FieldError("service", "service \(service.code) is retired")]) }
         if severity != nil { try FeedbackRules.requireKind(service, .classify) }
         let first = service.route[0]
+        // Online reception (Decree 61/2018 art. 17(2)): a dossier a portal files waits, with no
+        // clock, until an officer has checked it and receives it (`receive`).
+        if outcome == .accepted && actor.role == .integration && service.kind == .procedure {
+            return IntakeDecision(state: .new, department: first.department, step: nil, severity: severity)
+        }
         switch outcome {
         case .accepted:
             let due: DueComputation
@@ -62,6 +67,8 @@ extension TicketRules {
             return IntakeDecision(state: .awaitingCitizen, department: first.department, step: 0, severity: severity)
         case .refused:
             return IntakeDecision(state: .rejected, department: nil, step: nil, closedAt: now)
+        case .submitted:
+            throw DeskError.validation([FieldError("outcome", "must be accepted, incomplete or refused")])
         }
     }
 }

@@ -7,7 +7,7 @@ public enum Lifecycle {
         switch action {
         case .claim: [.queued]
         case .transfer: [.inProgress]
-        case .requestSupplement: [.queued, .inProgress]
+        case .requestSupplement: [.new, .queued, .inProgress]
         case .supplementReceived: [.awaitingCitizen]
         // A dossier accepted and then left waiting on the citizen is refused by a resolution
         // (Decree 61/2018 art. 19(8)), never by a rejection.
@@ -15,7 +15,7 @@ public enum Lifecycle {
         case .return: [.resolved]
         // Rejection is before acceptance only: an incomplete intake never completed (and, with
         // online reception, a new submission).
-        case .reject: [.awaitingCitizen]
+        case .reject: [.new, .awaitingCitizen]
         case .withdraw: Ticket.State.open
         case .apologise: Ticket.State.open
         case .rate: [.returned]
@@ -27,6 +27,7 @@ public enum Lifecycle {
         case .reopen: [.resolved, .returned]
         // Paid at intake, while waiting for a payment, during handling, or when collecting the result.
         case .pay, .exempt: Ticket.State.open.union([.resolved])
+        case .receive: [.new]
         }
     }
 
@@ -48,6 +49,7 @@ public enum Lifecycle {
         // The cashier at the counter; a portal or payment gateway records an online payment.
         case .pay: [.officer, .integration, .supervisor, .admin]
         case .exempt: [.officer, .supervisor, .admin]
+        case .receive: [.officer, .supervisor, .admin]
         }
     }
 

@@ -242,6 +242,7 @@ extension TicketClock.Event {
             guard let severity = Severity(detail: detail) else { return nil }
             self = .classified(at: at, severity: severity)
         case "ticket.reopen": self = .reopened(at: at)
+        case "ticket.receive": self = .accepted(at: at)
         case "ticket.redirect", "ticket.merge": self = .resolved(at: at)
         case "ticket.intake" where detail["outcome"] == "accepted": self = .accepted(at: at)
         case "ticket.intake" where detail["outcome"] == "incomplete": self = .waiting(at: at, kind: "supplement")

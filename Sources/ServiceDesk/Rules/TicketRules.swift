@@ -143,6 +143,7 @@ public enum TicketRules {
         case .redirect, .merge: [.service, .steps, .durations, .mergeTarget]
         case .reopen: [.service, .steps]
         case .pay, .exempt: [.service, .steps, .durations, .payments]
+        case .receive: [.service, .steps]
         }
     }
 
@@ -188,6 +189,7 @@ public enum TicketRules {
         case .merge: try FeedbackRules.merge(&change, facts, request, context)
         case .pay: try PaymentRules.pay(&change, facts, request, context)
         case .exempt: try PaymentRules.exempt(&change, facts, request, context)
+        case .receive: try receive(&change, facts, context)
         }
         return change
     }
@@ -312,7 +314,9 @@ public enum TicketRules {
             let restart = ticket.awaitingReason == .supplement && service.supplementRule == .restart
             clock.apply(.resumed(at: now, restart: restart), terms: terms, time: context.time)
         }
-        change.ticket.state = ticket.resumeState ?? .queued
+        // A dossier submitted online and completed is received: it goes to the queue.
+        let back = ticket.resumeState ?? .queued
+        change.ticket.state = back == .new ? .queued : back
         change.ticket.resumeState = nil
         change.ticket.awaitingReason = nil
         change.ticket.pausedAt = nil
@@ -349,6 +353,31 @@ public enum TicketRules {
         default: break
         }
         change.detail["dueAt"] = change.ticket.dueAt.map(context.time.clock.describe)
+    }
+
+    /// Online reception (Decree 61/2018 art. 17(2)): an officer has checked a dossier a portal
+    /// submitted and receives it; the clock starts now, by the same rules as at the counter (an
+    /// electronic channel: no cut-off, outside working hours from the next opening). Graded
+    /// against the centre's reception limit from the submission, by the moment.
+    static func receive(_ change: inout TicketChange, _ facts: TicketFacts, _ context: TicketContext) throws {
+        let ticket = facts.ticket
+        let service = try loaded(facts.service, "service")
+        let (now, time) = (context.now, context.time)
+        var clock = TicketClock()
+        clock.apply(.accepted(at: now), terms: TicketClock.Terms(service: service, channel: ticket.channel), time: time)
+        let first = service.route[0]
+        change.steps.append(
+            .enter(Reception.enter(first, visit: facts.visits + 1, position: 0, at: clock.countingStart ?? now, time: time)))
+        change.durations.acceptedAt = now
+        change.ticket.state = .queued
+        change.ticket.step = 0
+        change.ticket.department = first.department
+        change.ticket.countingStartAt = clock.countingStart
+        change.ticket.dueAt = clock.due
+        let limit = Reception.due(receivedAt: ticket.receivedAt, limit: context.centre.receptionLimit, cutoff: false, time: time).due
+        change.detail["receptionGrade"] = (now <= limit ? Timeliness.onTime : .late).rawValue
+        change.detail["clock"] = "start"
+        change.detail["dueAt"] = clock.due.map(time.clock.describe)
     }
 
     static func resolve(_ change: inout TicketChange, _ facts: TicketFacts, _ request: ActionRequest, _ context: TicketContext) throws {

@@ -102,13 +102,13 @@ extension AppDatabase {
             sql: """
                 UPDATE centre SET code = ?, name = ?, mode = ?, autonomy_group = ?, timezone = ?, intake_cutoff = ?,
                 apology_lead_days = ?, at_risk_days = ?, issuing_body = ?, place = ?, on_behalf_of = ?, contact_phone = ?, updated_at = ?,
-                acceptance_limit = ?, reopen_days = ?
+                acceptance_limit = ?, reopen_days = ?, reception_limit = ?
                 WHERE id = 1
                 """,
             arguments: [
                 centre.code, centre.name, centre.mode.rawValue, centre.autonomyGroup, centre.timezone, centre.intakeCutoff.description,
                 centre.apologyLeadDays, centre.atRiskDays, centre.issuingBody, centre.place, centre.onBehalfOf, centre.contactPhone,
-                now.storedSeconds, centre.acceptanceLimit.description, centre.reopenDays,
+                now.storedSeconds, centre.acceptanceLimit.description, centre.reopenDays, centre.receptionLimit.description,
             ])
     }
 

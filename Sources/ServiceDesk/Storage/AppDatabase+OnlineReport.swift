@@ -13,6 +13,11 @@ extension AppDatabase {
             sql: """
                 SELECT \(context.group("received_at")) AS g, count(*) AS received,
                     sum(t.channel IN ('web', 'mobile', 'email')) AS receivedOnline,
+                    sum(t.state = 'new') AS awaitingReception,
+                    sum(EXISTS (SELECT 1 FROM event e WHERE e.entity = 'ticket' AND e.entity_id = t.code AND e.action = 'ticket.receive'
+                        AND e.at < :end AND json_extract(e.detail, '$.receptionGrade') = 'on-time')) AS receptionOnTime,
+                    sum(EXISTS (SELECT 1 FROM event e WHERE e.entity = 'ticket' AND e.entity_id = t.code AND e.action = 'ticket.receive'
+                        AND e.at < :end AND json_extract(e.detail, '$.receptionGrade') = 'late')) AS receptionLate,
                     sum(t.charge_lines > 0) AS feeBearing,
                     sum(t.charge_lines > 0 AND EXISTS (SELECT 1 FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid'
                         AND p.method = 'online' AND p.at < :end)) AS paidOnline,
@@ -24,7 +29,10 @@ extension AppDatabase {
                 GROUP BY g ORDER BY g
                 """,
             arguments: context.arguments)
-        let counts = ["received", "receivedOnline", "feeBearing", "paidOnline", "synchronised"]
+        let counts = [
+            "received", "receivedOnline", "awaitingReception", "receptionOnTime", "receptionLate", "feeBearing", "paidOnline",
+            "synchronised",
+        ]
         let rates = ["onlineShare", "onlinePaymentShare", "synchronisedShare"]
         var table = rows.map { row -> [String: ReportValue] in
             var values: [String: ReportValue] = ["group": .text(row["g"])]

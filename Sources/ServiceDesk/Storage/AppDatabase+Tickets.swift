@@ -54,6 +54,8 @@ extension AppDatabase {
                 input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time, throughOpen311: open311 != nil,
                 severity: severity)
             let attributes = try open311?.checkedAttributes(for: service)
+            // A dossier a portal files waits for an officer (`new`): its outcome says so.
+            let outcome = decision.state == .new ? IntakeRequest.Outcome.submitted : input.outcome
 
             // The sequence of the local day, taken in this transaction: gap-free, never twice.
             let day = DossierCode.day(local.date)
@@ -133,7 +135,7 @@ extension AppDatabase {
                     code, TextFolding.fold([code, service.name, input.description, input.location?.address ?? ""].joined(separator: " ")),
                 ])
             var detail = [
-                "outcome": input.outcome.rawValue, "service": service.code, "serviceVersion": String(service.version),
+                "outcome": outcome.rawValue, "service": service.code, "serviceVersion": String(service.version),
                 "channel": input.channel.rawValue, "to": state.rawValue,
             ]
             detail["toDepartment"] = department
@@ -166,12 +168,14 @@ extension AppDatabase {
                 ratingComment: nil,
                 apologisedAt: nil, decision: nil, supplementRequests: input.outcome == .incomplete ? 1 : 0, queueNumber: input.queueNumber,
                 createdBy: actor.username, version: 1, severity: decision.severity)
-            try Self.enqueueNotice(
-                db, NoticeKind.intake(input.outcome), ticket: ticket,
-                reason: input.outcome == .refused ? input.reasons : input.missing.isEmpty ? nil : input.missing.joined(separator: "; "),
-                centre: centre, time: time, now: now)
+            if let notice = NoticeKind.intake(outcome) {
+                try Self.enqueueNotice(
+                    db, notice, ticket: ticket,
+                    reason: input.outcome == .refused ? input.reasons : input.missing.isEmpty ? nil : input.missing.joined(separator: "; "),
+                    centre: centre, time: time, now: now)
+            }
             let receipt = Receipt(
-                code: code, outcome: input.outcome, service: service.code, serviceName: service.name, receivedAt: now,
+                code: code, outcome: outcome, service: service.code, serviceName: service.name, receivedAt: now,
                 countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),
                 documents: input.documents, charges: service.charges, missing: input.missing, reasons: input.reasons,
                 warnings: decision.due?.warnings ?? [],

@@ -22,6 +22,7 @@ extension Centre {
             contactPhone: row["contact_phone"])
         acceptanceLimit = (row["acceptance_limit"] as String?).flatMap(TimeLimit.init) ?? Centre.defaultAcceptanceLimit
         reopenDays = row["reopen_days"] ?? 10
+        receptionLimit = (row["reception_limit"] as String?).flatMap(TimeLimit.init) ?? Centre.defaultAcceptanceLimit
     }
 }
 

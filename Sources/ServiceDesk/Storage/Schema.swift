@@ -30,5 +30,6 @@ public enum Schema {
         Migration(name: "0018_feedback_flow", sql: String(decoding: PackageResources._018_feedback_flow_sql, as: UTF8.self)),
         Migration(name: "0019_payments", sql: String(decoding: PackageResources._019_payments_sql, as: UTF8.self)),
         Migration(name: "0020_portal_sync", sql: String(decoding: PackageResources._020_portal_sync_sql, as: UTF8.self)),
+        Migration(name: "0021_online_reception", sql: String(decoding: PackageResources._021_online_reception_sql, as: UTF8.self)),
     ]
 }

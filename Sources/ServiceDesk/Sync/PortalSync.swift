@@ -5,6 +5,7 @@ import Foundation
 public enum PortalStatus {
     public static func of(_ state: Ticket.State, awaiting: Ticket.AwaitingReason?) -> Int {
         switch state {
+        case .new: 1
         case .queued: 2
         case .inProgress: 4
         case .awaitingCitizen: awaiting == .payment ? 6 : 5
@@ -18,7 +19,7 @@ public enum PortalStatus {
     /// `of` as an SQL expression over the ticket alias `t`, for reports; a test holds the two to
     /// the same answers.
     public static let sql = """
-        (CASE t.state WHEN 'queued' THEN 2 WHEN 'in-progress' THEN 4
+        (CASE t.state WHEN 'new' THEN 1 WHEN 'queued' THEN 2 WHEN 'in-progress' THEN 4
             WHEN 'awaiting-citizen' THEN (CASE t.awaiting_reason WHEN 'payment' THEN 6 ELSE 5 END)
             WHEN 'resolved' THEN 9 WHEN 'returned' THEN 10 WHEN 'rejected' THEN 3 WHEN 'withdrawn' THEN 7 END)
         """

@@ -119,7 +119,7 @@ const Desk = (() => {
   }
 
   const states = {
-    new: "Mới tiếp nhận trực tuyến", queued: "Đang chờ xử lý", "in-progress": "Đang giải quyết",
+    new: "Mới đăng ký (chờ tiếp nhận)", queued: "Đang chờ xử lý", "in-progress": "Đang giải quyết",
     "awaiting-citizen": "Chờ công dân bổ sung", resolved: "Đã có kết quả, chờ trả", returned: "Đã trả kết quả",
     closed: "Đã kết thúc", rejected: "Từ chối tiếp nhận", withdrawn: "Dừng giải quyết theo đề nghị",
   };
