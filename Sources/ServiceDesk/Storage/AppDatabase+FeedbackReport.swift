@@ -48,24 +48,13 @@ extension AppDatabase {
             "acceptedLate", "sentBack", "resolved", "resolvedOnTime", "reopened", "merged", "withProgress", "withPhotos", "complaints",
             "denunciations",
         ]
-        let rates = ["onTimeRate", "acceptanceRate", "photoShare"]
-        var table = rows.map { row -> [String: ReportValue] in
-            var values: [String: ReportValue] = ["group": .text(row["g"])]
-            for name in counts { values[name] = .int(row[name] ?? 0) }
-            let received: Int = row["received"] ?? 0
-            let resolved: Int = row["resolved"] ?? 0
+        return countTable(context, "feedback", rows, counts: counts, shares: ["onTimeRate", "acceptanceRate", "photoShare"]) { row in
             let accepted: Int = (row["acceptedOnTime"] ?? 0) + (row["acceptedLate"] ?? 0)
-            values["onTimeRate"] = share(row["resolvedOnTime"] ?? 0, resolved)
-            values["acceptanceRate"] = share(row["acceptedOnTime"] ?? 0, accepted)
-            values["photoShare"] = share(row["withPhotos"] ?? 0, received)
-            return values
+            return [
+                "onTimeRate": share(row["resolvedOnTime"] ?? 0, row["resolved"] ?? 0),
+                "acceptanceRate": share(row["acceptedOnTime"] ?? 0, accepted),
+                "photoShare": share(row["withPhotos"] ?? 0, row["received"] ?? 0),
+            ]
         }
-        if table.isEmpty && context.request.groupBy == .none {
-            var zero: [String: ReportValue] = ["group": .text("all")]
-            for name in counts { zero[name] = .int(0) }
-            for name in rates { zero[name] = .null }
-            table = [zero]
-        }
-        return context.table("feedback", ["group"] + counts + rates, table)
     }
 }

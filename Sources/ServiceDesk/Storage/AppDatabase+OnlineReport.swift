@@ -33,22 +33,14 @@ extension AppDatabase {
             "received", "receivedOnline", "awaitingReception", "receptionOnTime", "receptionLate", "feeBearing", "paidOnline",
             "synchronised",
         ]
-        let rates = ["onlineShare", "onlinePaymentShare", "synchronisedShare"]
-        var table = rows.map { row -> [String: ReportValue] in
-            var values: [String: ReportValue] = ["group": .text(row["g"])]
-            for name in counts { values[name] = .int(row[name] ?? 0) }
+        return countTable(context, "online", rows, counts: counts, shares: ["onlineShare", "onlinePaymentShare", "synchronisedShare"]) {
+            row in
             let received: Int = row["received"] ?? 0
-            values["onlineShare"] = share(row["receivedOnline"] ?? 0, received)
-            values["onlinePaymentShare"] = share(row["paidOnline"] ?? 0, row["feeBearing"] ?? 0)
-            values["synchronisedShare"] = share(row["synchronised"] ?? 0, received)
-            return values
+            return [
+                "onlineShare": share(row["receivedOnline"] ?? 0, received),
+                "onlinePaymentShare": share(row["paidOnline"] ?? 0, row["feeBearing"] ?? 0),
+                "synchronisedShare": share(row["synchronised"] ?? 0, received),
+            ]
         }
-        if table.isEmpty && context.request.groupBy == .none {
-            var zero: [String: ReportValue] = ["group": .text("all")]
-            for name in counts { zero[name] = .int(0) }
-            for name in rates { zero[name] = .null }
-            table = [zero]
-        }
-        return context.table("online", ["group"] + counts + rates, table)
     }
 }

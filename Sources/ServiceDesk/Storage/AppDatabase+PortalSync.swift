@@ -31,7 +31,7 @@ extension AppDatabase {
             for row in rows {
                 last = row["id"]
                 let action: String = row["action"]
-                let detail = Self.detail(row["detail"])
+                let detail = EventLog.detail(row["detail"])
                 guard let status = PortalStatus.after(action: action, detail: detail) else { continue }
                 let result: Ticket.Outcome? =
                     action == "ticket.resolve"
@@ -66,7 +66,7 @@ extension AppDatabase {
                 guard
                     let row = try Row.fetchOne(
                         db, sql: "SELECT action, entity_id, detail FROM event WHERE id = ? AND entity = 'ticket'", arguments: [ack.id]),
-                    PortalStatus.after(action: row["action"], detail: Self.detail(row["detail"])) != nil
+                    PortalStatus.after(action: row["action"], detail: EventLog.detail(row["detail"])) != nil
                 else {
                     throw DeskError.inconsistent([FieldError("items[\(index)].id", "event \(ack.id) is not an entry of the portal feed")])
                 }
@@ -124,7 +124,7 @@ extension AppDatabase {
                 for event in try Row.fetchAll(
                     db, sql: "SELECT id, action, detail FROM event WHERE entity = 'ticket' AND entity_id = ? ORDER BY id DESC",
                     arguments: [code])
-                where PortalStatus.after(action: event["action"], detail: Self.detail(event["detail"])) != nil {
+                where PortalStatus.after(action: event["action"], detail: EventLog.detail(event["detail"])) != nil {
                     lastEvent = event["id"]
                     break
                 }
@@ -134,9 +134,5 @@ extension AppDatabase {
             }
             return differences
         }
-    }
-
-    static func detail(_ json: String) -> [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
     }
 }

@@ -181,6 +181,28 @@ extension AppDatabase {
 
     static func share(_ part: Int, _ whole: Int) -> ReportValue { whole == 0 ? .null : .number(Double(part) / Double(whole)) }
 
+    /// A report of counts per group (`g`) and shares computed from them: `counts` read from each
+    /// row, `shares` added by `rates`; with no grouping and nothing counted, one row of zeros
+    /// (and empty shares) rather than none.
+    static func countTable(
+        _ context: ReportContext, _ name: String, _ rows: [Row], counts: [String], shares: [String],
+        rates: (Row) -> [String: ReportValue]
+    ) -> ReportTable {
+        var table = rows.map { row -> [String: ReportValue] in
+            var values: [String: ReportValue] = ["group": .text(row["g"])]
+            for name in counts { values[name] = .int(row[name] ?? 0) }
+            values.merge(rates(row)) { $1 }
+            return values
+        }
+        if table.isEmpty && context.request.groupBy == .none {
+            var zero: [String: ReportValue] = ["group": .text("all")]
+            for name in counts { zero[name] = .int(0) }
+            for name in shares { zero[name] = .null }
+            table = [zero]
+        }
+        return context.table(name, ["group"] + counts + shares, table)
+    }
+
     static func value(_ number: Int?) -> ReportValue { number.map(ReportValue.int) ?? .null }
 
     // MARK: handling-times

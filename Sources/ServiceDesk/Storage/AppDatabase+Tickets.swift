@@ -366,7 +366,7 @@ extension AppDatabase {
         try db.fetchRows(
             sql: "SELECT at, action, detail FROM event WHERE entity = 'ticket' AND entity_id = ? ORDER BY id", arguments: [code]
         ).flatMap { row in
-            let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+            let detail = EventLog.detail(row["detail"])
             return TicketClock.Event.events(action: row["action"], at: Date(storedSeconds: row["at"]), detail: detail)
         }
     }

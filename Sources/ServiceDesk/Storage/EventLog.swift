@@ -22,6 +22,11 @@ public struct Event: Codable, Equatable, Sendable {
 /// `SHA-256(prevHash + "\n" + at|actor|action|entity|entityId|detail)`; the first event
 /// chains to 64 zeros. The database refuses updates and deletes (triggers in 0001).
 enum EventLog {
+    /// An event's detail as stored (JSON text), or empty when it is not a flat text map.
+    static func detail(_ json: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+    }
+
     static let genesis = String(repeating: "0", count: 64)
 
     static func append(
@@ -141,7 +146,7 @@ enum EventLog {
         for row in rows {
             let id: Int64 = row["event_id"]
             if let text = row["texts"] as String? {
-                result[id] = (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+                result[id] = detail(text)
             } else {
                 result[id] = ["notes": "[erased]"]
             }
