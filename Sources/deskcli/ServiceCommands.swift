@@ -60,6 +60,24 @@ struct ServiceCommand: AsyncParsableCommand {
         @Option(help: "Walk-in queue letter, e.g. A.") var queuePrefix: String?
         @Option(name: .customLong("keyword"), help: "An Open311 keyword (tag or synonym); repeatable.") var keywords: [String] = []
         @Option(help: "A JSON file with the service's Open311 attributes (a list; see docs/open311.md).") var attributes: String?
+        @Option(
+            name: .customLong("component"),
+            help: "A dossier component CODE:NAME[:originals:copies][:optional], e.g. 'TP1:Tờ khai:1:0'; repeatable (docs/dossiers.md).")
+        var components: [String] = []
+        @Option(help: "Offered online: partial or full (toàn trình); 'none' (update) takes it off line.") var online: String?
+
+        func componentList() throws -> [DossierComponent]? {
+            guard !components.isEmpty else { return nil }
+            return try components.map { text in
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                let numbers = parts.count >= 4 ? (Int(parts[2]), Int(parts[3])) : (0, 1)
+                guard parts.count >= 2, let originals = numbers.0, let copies = numbers.1 else {
+                    throw ValidationError("--component must be CODE:NAME[:originals:copies][:optional], not '\(text)'")
+                }
+                return DossierComponent(
+                    code: parts[0], name: parts[1], required: parts.last != "optional", originals: originals, copies: copies)
+            }
+        }
 
         func attributeDrafts() throws -> [ServiceAttributeDraft]? {
             guard let attributes else { return nil }
@@ -88,12 +106,14 @@ struct ServiceCommand: AsyncParsableCommand {
         @OptionGroup var fields: Fields
 
         func run() async throws {
-            let draft = ServiceDraft(
+            var draft = ServiceDraft(
                 code: code, name: fields.name, kind: fields.kind, timeLimit: fields.timeLimit,
                 route: fields.route.map(CatalogueImport.route), decidingStep: fields.decidingStep, legalBasis: fields.legalBasis,
                 supplementRule: fields.supplementRule, cutoff: fields.cutoff?.value, charges: try fields.chargeDrafts(),
                 queuePrefix: fields.queuePrefix,
                 keywords: fields.keywords, attributes: try fields.attributeDrafts(), field: fields.field)
+            draft.components = try fields.componentList()
+            draft.online = fields.online
             let client = try global.client()
             let data = try await client.call("POST", "api/v1/services", json: draft)
             if global.json { return Output.json(data) }
@@ -128,6 +148,8 @@ struct ServiceCommand: AsyncParsableCommand {
             if noKeywords { body["keywords"] = AnyEncodable([String]()) }
             body["attributes"] = try fields.attributeDrafts().map(AnyEncodable.init)
             body["active"] = active.map(AnyEncodable.init)
+            body["components"] = try fields.componentList().map(AnyEncodable.init)
+            if let online = fields.online { body["online"] = AnyEncodable(online == "none" ? nil : online) }
             guard !body.isEmpty else { throw ValidationError("nothing to change") }
             let client = try global.client()
             let data = try await client.call("PATCH", "api/v1/services/\(Path.escape(code))", json: body)
@@ -208,6 +230,7 @@ struct ServiceCommand: AsyncParsableCommand {
             ("deciding step", service.decidingStep.map { "\($0) (\(service.route[$0].department))" } ?? "none"),
             ("legal basis", service.legalBasis ?? "-"), ("field", service.field ?? "-"), ("queue prefix", service.queuePrefix ?? "-"),
             ("keywords", service.keywords.isEmpty ? "-" : service.keywords.joined(separator: ", ")),
+            ("online", service.online?.rawValue ?? "no (counter only)"),
             ("active", Output.yesNo(service.active)), ("version", String(service.version)),
         ])
         Swift.print("")
@@ -223,6 +246,12 @@ struct ServiceCommand: AsyncParsableCommand {
                 service.charges.map {
                     [$0.kind.rawValue, String($0.amount), $0.remittance.rawValue, $0.label ?? ""]
                 })
+        }
+        if !service.components.isEmpty {
+            Swift.print("")
+            Output.table(
+                ["component", "name", "required", "originals", "copies"],
+                service.components.map { [$0.code, $0.name, Output.yesNo($0.required), String($0.originals), String($0.copies)] })
         }
         if !service.attributes.isEmpty {
             Swift.print("")

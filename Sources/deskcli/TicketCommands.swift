@@ -12,6 +12,7 @@ struct TicketCommand: AsyncParsableCommand {
             Withdraw.self, Apologise.self, Rate.self, Note.self, Reassign.self, Progress.self,
             Classify.self, Forward.self, Forwards.self, Accept.self, SendBack.self, Redirect.self, Reopen.self, Merge.self,
             Pay.self, Exempt.self, Payments.self, Receive.self,
+            Documents.self, AddDocument.self, Scan.self, File.self, Result.self, ResultFile.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -36,6 +37,8 @@ struct TicketCommand: AsyncParsableCommand {
         @Option(help: "The walk-in queue number.") var queueNumber: String?
         @Option(help: "Idempotency-Key: a retry with the same key creates nothing.") var idempotencyKey: String?
         @Option(help: "Feedback: the severity class (deskcli severity list).") var severity: String?
+        @Option(help: "The National Public Service Portal's code of a dossier filed through it.") var portalCode: String?
+        @Option(help: "The portal's reference of it (with --portal-code).") var portalReference: String?
 
         func run() async throws {
             let documents = try self.documents.map { text -> Document in
@@ -45,7 +48,7 @@ struct TicketCommand: AsyncParsableCommand {
                 guard let copies else { throw ValidationError("--document copies must be a number: \(text)") }
                 return Document(name: name, copies: copies, original: parts.count > 2 && parts[2] == "original")
             }
-            let request = IntakeRequest(
+            var request = IntakeRequest(
                 service: service, channel: channel,
                 applicant: ApplicantDraft(
                     kind: organisation ? "organisation" : "person", name: name, idNumber: idNumber, taxCode: taxCode, phone: phone,
@@ -54,6 +57,8 @@ struct TicketCommand: AsyncParsableCommand {
                 description: description, documents: documents, priority: priority, priorityReason: priorityReason,
                 outcome: refuse != nil ? "refused" : missing.isEmpty ? "accepted" : "incomplete", missing: missing, reasons: refuse,
                 queueNumber: queueNumber, severity: severity)
+            request.portalCode = portalCode
+            request.portalReference = portalReference
             let client = try global.client()
             let data = try await client.call(
                 "POST", "api/v1/tickets", body: try APIClient.encoder.encode(request),

@@ -107,6 +107,7 @@ func buildRouter(
     OutboxController(database: database).addRoutes(to: api)
     HotlineController(database: database).addRoutes(to: api)
     SyncController(database: database).addRoutes(to: api)
+    DossierController(database: database).addRoutes(to: api)
     HallController(
         database: database, metrics: metrics, poll: .milliseconds(200), heartbeat: configuration.displayHeartbeat,
         streams: StreamSlots(limit: configuration.displayStreams)

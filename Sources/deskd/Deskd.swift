@@ -24,7 +24,8 @@ struct Deskd: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
     @Option(help: "On first start, write the admin token to this file (mode 0600) instead of printing it.") var adminTokenFile: String?
     @Option(help: "Largest accepted request body in bytes (default 65536).") var bodyLimit: Int?
-    @Option(help: "Largest Open311 post in bytes, photos included (default 10485760).") var uploadLimit: Int?
+    @Option(help: "Largest upload in bytes: an Open311 post with its photos, a dossier's scan or result (default 10485760).")
+    var uploadLimit: Int?
     @Flag(help: "On first start, also load the example catalogue, calendar, staff and four months of synthetic history.") var demo = false
 
     func run() async throws {

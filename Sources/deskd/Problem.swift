@@ -126,6 +126,10 @@ struct Problem: HTTPResponseError, Encodable {
         case .idempotencyKeyReused:
             return Problem(
                 status: .conflict, slug: "idempotency-key-reused", title: "Idempotency key reused", detail: error.summary)
+        case .unsupportedMedia(let detail):
+            return Problem(status: .unsupportedMediaType, slug: "unsupported-media", title: "File type not kept", detail: detail)
+        case .tooLarge(let detail):
+            return Problem(status: .contentTooLarge, slug: "body-too-large", title: "Request body too large", detail: detail)
         }
     }
 

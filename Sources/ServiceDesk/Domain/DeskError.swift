@@ -28,6 +28,10 @@ public enum DeskError: Error, Equatable, Sendable {
     case rateLimited
     /// An `Idempotency-Key` already used with another request.
     case idempotencyKeyReused
+    /// A file of a type that is not kept, or whose bytes contradict its declared type (HTTP `415`).
+    case unsupportedMedia(String)
+    /// A file over the size kept (HTTP `413`).
+    case tooLarge(String)
 
     /// A one-line description for logs and for the CLI.
     public var summary: String {
@@ -52,6 +56,8 @@ public enum DeskError: Error, Equatable, Sendable {
             return "too many requests; try again in a minute"
         case .idempotencyKeyReused:
             return "this Idempotency-Key was already used with another request; use a new key for a new request"
+        case .unsupportedMedia(let detail), .tooLarge(let detail):
+            return detail
         }
     }
 }

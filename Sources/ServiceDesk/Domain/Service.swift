@@ -41,6 +41,10 @@ public struct Service: Codable, Equatable, Sendable {
     public var active: Bool
     /// Bumped on every change; a ticket records the version it was received under.
     public var version: Int
+    /// The components a complete dossier holds (*thành phần hồ sơ*); empty: not listed.
+    public var components: [DossierComponent] = []
+    /// Offered online, partly or fully (*toàn trình*); nil: at the counter only.
+    public var online: OnlineLevel? = nil
 
     public init(
         code: String, name: String, kind: Kind, timeLimit: TimeLimit, route: [RouteStep],
@@ -131,6 +135,7 @@ public struct Service: Codable, Equatable, Sendable {
         }
         validate(keywords: service.keywords, into: &validator)
         ServiceAttribute.validate(service.attributes, into: &validator)
+        DossierComponent.validate(service.components, into: &validator)
     }
 }
 
@@ -201,6 +206,10 @@ public struct ServiceDraft: Codable, Sendable {
     public var keywords: [String]?
     public var attributes: [ServiceAttributeDraft]?
     public var active: Bool?
+    /// The dossier's components (docs/dossiers.md).
+    public var components: [DossierComponent]?
+    /// `partial` or `full`; absent: at the counter only.
+    public var online: String?
 
     public init(
         code: String? = nil, name: String? = nil, kind: String? = nil, timeLimit: String? = nil,
@@ -248,12 +257,15 @@ public struct ServiceDraft: Codable, Sendable {
             rule = Service.SupplementRule(rawValue: supplementRule)
             validator.check(rule != nil, "supplementRule", "must be restart or pause")
         }
+        let online = OnlineLevel.validated(online, into: &validator)
         try validator.finish()
-        let service = Service(
+        var service = Service(
             code: code, name: name, kind: kind!, timeLimit: timeLimit!, route: route,
             decidingStep: decidingStep, legalBasis: Text.clean(legalBasis), supplementRule: rule, cutoff: cutoff,
             charges: charges, queuePrefix: Text.clean(queuePrefix), keywords: (keywords ?? []).map(Text.clean),
             attributes: attributes, active: active ?? true, field: Text.clean(field))
+        service.components = DossierComponent.cleaned(components ?? [])
+        service.online = online
         Service.validate(service, into: &validator)
         try validator.finish()
         return service
@@ -333,10 +345,13 @@ public struct ServicePatch: Decodable, Sendable {
     public var keywords: [String]?
     public var attributes: [ServiceAttributeDraft]?
     public var active: Bool?
+    public var components: [DossierComponent]? = nil
+    /// `null` takes the service off line (counter only).
+    public var online: PatchField<String> = .unchanged
 
     enum CodingKeys: String, CodingKey {
         case name, kind, timeLimit, route, decidingStep, legalBasis, supplementRule, cutoff, charges, queuePrefix, keywords, attributes,
-            active, field
+            active, field, components, online
     }
 
     public init(
@@ -378,6 +393,8 @@ public struct ServicePatch: Decodable, Sendable {
         keywords = try container.decodeIfPresent([String].self, forKey: .keywords)
         attributes = try container.decodeIfPresent([ServiceAttributeDraft].self, forKey: .attributes)
         active = try container.decodeIfPresent(Bool.self, forKey: .active)
+        components = try container.decodeIfPresent([DossierComponent].self, forKey: .components)
+        online = try container.decodePatch(String.self, forKey: .online)
     }
 
     func applied(to service: Service) throws(DeskError) -> Service {
@@ -417,6 +434,12 @@ public struct ServicePatch: Decodable, Sendable {
         if let keywords { result.keywords = keywords.map(Text.clean) }
         if let attributes { result.attributes = ServiceAttributeDraft.validated(attributes, into: &validator) }
         if let active { result.active = active }
+        if let components { result.components = DossierComponent.cleaned(components) }
+        switch online {
+        case .unchanged: break
+        case .set(nil): result.online = nil
+        case .set(let text?): result.online = OnlineLevel.validated(text, into: &validator)
+        }
         try validator.finish()
         Service.validate(result, into: &validator)
         try validator.finish()

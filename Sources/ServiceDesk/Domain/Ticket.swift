@@ -96,6 +96,13 @@ public struct Ticket: Codable, Equatable, Sendable {
     public var reopened: Int = 0
     /// The item this duplicate was merged into.
     public var mergedInto: String? = nil
+    /// A dossier filed through the National Public Service Portal: the portal's own code of it
+    /// and its reference there.
+    public var portalCode: String? = nil
+    public var portalReference: String? = nil
+    /// The reference of the digital signature of its electronic result, once one is stored
+    /// (`GET /api/v1/tickets/{code}/result`); nil: no electronic result.
+    public var resultSignature: String? = nil
 
     /// The status number of the National Public Service Portal (`PortalStatus`).
     public var portalStatus: Int { PortalStatus.of(state, awaiting: awaitingReason) }
@@ -114,28 +121,78 @@ public struct Location: Codable, Equatable, Sendable {
     }
 }
 
-/// A document received with the dossier.
+/// A document received with the dossier: which component of the service's list it is, how
+/// many originals and copies, and its digitisation (Decree 118/2025 art. 17(1)(c)).
 public struct Document: Codable, Equatable, Sendable {
     public var name: String
     public var copies: Int
-    /// An original (shown or kept) rather than a copy.
-    public var original: Bool
+    /// Originals shown or kept.
+    public var originals: Int
+    /// The code of the service's component it is (`DossierComponent`), when the catalogue lists them.
+    public var component: String?
+    /// Copied into electronic form at reception (or a stored scan: `file`).
+    public var digitised: Bool
+    public var pages: Int?
+    /// The reference of a digitised copy reused from the citizen's data store instead of paper.
+    public var reuse: String?
+    /// Why it need not be digitised (Circular 03/2025 art. 5(2)).
+    public var exemption: DigitisationExemption?
+    /// The stored scan, once uploaded (set by the upload, never by a client's body).
+    public var file: StoredFile?
 
-    public init(name: String, copies: Int = 1, original: Bool = false) {
+    /// An original (shown or kept) rather than copies only.
+    public var original: Bool { originals > 0 }
+
+    /// Digitised by a scan, by the officer's word, or by reuse of a digitised copy.
+    public var isDigitised: Bool { digitised || file != nil || reuse != nil }
+
+    public init(
+        name: String, copies: Int? = nil, original: Bool = false, originals: Int? = nil, component: String? = nil,
+        digitised: Bool = false, pages: Int? = nil, reuse: String? = nil, exemption: DigitisationExemption? = nil
+    ) {
         self.name = name
-        self.copies = copies
-        self.original = original
+        self.copies = copies ?? ((originals ?? 0) > 0 ? 0 : 1)
+        self.originals = max(originals ?? 0, original ? 1 : 0)
+        self.component = component
+        self.digitised = digitised
+        self.pages = pages
+        self.reuse = reuse
+        self.exemption = exemption
     }
 
-    enum CodingKeys: String, CodingKey { case name, copies, original }
+    enum CodingKeys: String, CodingKey {
+        case name, copies, original, originals, component, digitised, pages, reuse, exemption, file
+    }
 
-    /// `copies` and `original` may be left out: one copy, not an original (as the OpenAPI
-    /// document's defaults say).
+    /// Everything may be left out but a name or a component: `originals` (the older `original:
+    /// true` is at least one), `copies` (one, or none when originals are given), not digitised.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        copies = try container.decodeIfPresent(Int.self, forKey: .copies) ?? 1
-        original = try container.decodeIfPresent(Bool.self, forKey: .original) ?? false
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
+        let counted = try container.decodeIfPresent(Int.self, forKey: .originals)
+        let original = try container.decodeIfPresent(Bool.self, forKey: .original) ?? false
+        originals = max(counted ?? 0, original ? 1 : 0)
+        copies = try container.decodeIfPresent(Int.self, forKey: .copies) ?? ((counted ?? 0) > 0 ? 0 : 1)
+        component = try container.decodeIfPresent(String.self, forKey: .component)
+        digitised = try container.decodeIfPresent(Bool.self, forKey: .digitised) ?? false
+        pages = try container.decodeIfPresent(Int.self, forKey: .pages)
+        reuse = try container.decodeIfPresent(String.self, forKey: .reuse)
+        exemption = try container.decodeIfPresent(DigitisationExemption.self, forKey: .exemption)
+        file = try container.decodeIfPresent(StoredFile.self, forKey: .file)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(copies, forKey: .copies)
+        try container.encode(original, forKey: .original)
+        try container.encode(originals, forKey: .originals)
+        try container.encodeIfPresent(component, forKey: .component)
+        try container.encode(isDigitised, forKey: .digitised)
+        try container.encodeIfPresent(pages, forKey: .pages)
+        try container.encodeIfPresent(reuse, forKey: .reuse)
+        try container.encodeIfPresent(exemption, forKey: .exemption)
+        try container.encodeIfPresent(file, forKey: .file)
     }
 }
 

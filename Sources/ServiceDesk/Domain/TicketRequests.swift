@@ -32,6 +32,10 @@ public struct IntakeRequest: Codable, Sendable {
     public var queueNumber: String?
     /// Feedback: the severity class, when the officer classes it at intake.
     public var severity: String?
+    /// A dossier filed through the National Public Service Portal: the portal's code of it and
+    /// its reference there, kept with ours (docs/portal-sync.md).
+    public var portalCode: String?
+    public var portalReference: String?
 
     public init(
         service: String?, channel: String? = "counter", applicant: ApplicantDraft?, description: String? = nil,
@@ -67,6 +71,8 @@ public struct IntakeRequest: Codable, Sendable {
         var reasons: String?
         var queueNumber: String?
         var severity: String?
+        var portalCode: String?
+        var portalReference: String?
     }
 
     func validated(currentYear: Int) throws(DeskError) -> Validated {
@@ -89,10 +95,20 @@ public struct IntakeRequest: Codable, Sendable {
             if let long = place.long { validator.check((-180...180).contains(long), "location.long", "must be between -180 and 180") }
             validator.check((place.lat == nil) == (place.long == nil), "location", "needs both lat and long, or neither")
         }
-        let documents = (documents ?? []).map { Document(name: Text.clean($0.name), copies: $0.copies, original: $0.original) }
-        for (index, document) in documents.enumerated() {
-            validator.check(!document.name.isEmpty, "documents[\(index)].name", "is required")
-            validator.check((1...1000).contains(document.copies), "documents[\(index)].copies", "must be 1 to 1000")
+        let documents = (documents ?? []).enumerated().map { index, document in
+            Document.validated(document, field: "documents[\(index)]", into: &validator)
+        }
+        validator.check(documents.count <= Document.maxCount, "documents", "at most \(Document.maxCount) documents")
+        let portalCode = Text.clean(portalCode)
+        if let portalCode {
+            validator.check(
+                portalCode.count <= 64 && Text.matches(portalCode, "^[0-9A-Za-z][0-9A-Za-z._-]*$"), "portalCode",
+                "must be the portal's dossier code: letters, digits, dots, dashes or underscores, at most 64")
+        }
+        let portalReference = Text.clean(portalReference)
+        if let portalReference {
+            validator.check(portalReference.unicodeScalars.count <= 200, "portalReference", "must be at most 200 characters")
+            validator.check(portalCode != nil, "portalReference", "goes with the portal's code (portalCode)")
         }
         let priority = Ticket.Priority(rawValue: priority ?? "normal")
         validator.check(priority != nil, "priority", "must be normal, priority or urgent")
@@ -114,7 +130,8 @@ public struct IntakeRequest: Codable, Sendable {
         return Validated(
             channel: channel!, applicant: applicant, description: description, location: location, documents: documents,
             priority: priority!, priorityReason: priorityReason, outcome: outcome!, missing: missing, reasons: reasons,
-            queueNumber: Text.clean(queueNumber), severity: Text.clean(severity))
+            queueNumber: Text.clean(queueNumber), severity: Text.clean(severity), portalCode: portalCode,
+            portalReference: portalReference)
     }
 }
 

@@ -24,7 +24,8 @@ extension AppDatabase {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT e.id, e.at, e.action, e.entity_id, e.detail, t.service, t.service_version, t.received_at, t.due_at, t.outcome
+                    SELECT e.id, e.at, e.action, e.entity_id, e.detail, t.service, t.service_version, t.received_at, t.due_at, t.outcome,
+                        t.portal_code, t.portal_reference
                     FROM event e JOIN ticket t ON t.code = e.entity_id
                     WHERE e.entity = 'ticket' AND e.id > ? ORDER BY e.id LIMIT ?
                     """, arguments: [after, limit * 20])
@@ -42,7 +43,8 @@ extension AppDatabase {
                         id: row["id"], code: row["entity_id"], procedure: row["service"], procedureVersion: row["service_version"],
                         agency: centre.code, status: status, statusName: PortalStatus.name(status),
                         at: Date(storedSeconds: row["at"]), receivedAt: Date(storedSeconds: row["received_at"]),
-                        dueAt: (row["due_at"] as Int64?).map(Date.init(storedSeconds:)), result: result))
+                        dueAt: (row["due_at"] as Int64?).map(Date.init(storedSeconds:)), result: result,
+                        portalCode: row["portal_code"], portalReference: row["portal_reference"]))
                 if items.count == limit { break }
             }
             return PortalFeed(items: items, next: last)

@@ -64,6 +64,11 @@ extension AppDatabase {
                             """,
                         arguments: [code])
                     try db.cachedExecute(sql: "DELETE FROM open311_media WHERE ticket = ?", arguments: [code])
+                    // The scans of its documents and its result: the bytes go; what was stored
+                    // (type, size, digest) stays, and so do the counts the reports read.
+                    try db.cachedExecute(
+                        sql: "UPDATE stored_file SET bytes = NULL, erased_at = ? WHERE ticket = ? AND bytes IS NOT NULL",
+                        arguments: [now.storedSeconds, code])
                     // Messages told them: their phone, e-mail, name and reasons.
                     try db.cachedExecute(sql: "DELETE FROM outbox WHERE ticket = ?", arguments: [code])
                     // What the department told them about its progress.

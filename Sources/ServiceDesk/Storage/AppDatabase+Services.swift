@@ -178,6 +178,9 @@ extension AppDatabase {
     }
 
     static func storeRouteAndCharges(_ db: Database, of service: Service) throws {
+        try db.cachedExecute(
+            sql: "UPDATE service SET components = ?, online_level = ? WHERE code = ?",
+            arguments: [APIJSON.text(service.components), service.online?.rawValue, service.code])
         for (position, step) in service.route.enumerated() {
             try db.cachedExecute(
                 sql: "INSERT INTO service_step (service, position, department, allowance, task) VALUES (?, ?, ?, ?, ?)",

@@ -54,6 +54,13 @@ extension AppDatabase {
                 input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time, throughOpen311: open311 != nil,
                 severity: severity)
             let attributes = try open311?.checkedAttributes(for: service)
+            let documents = try Document.matched(input.documents, to: service, field: "documents")
+            let digitisation = DigitisationCounts(documents)
+            if let portalCode = input.portalCode,
+                let other = try String.fetchOne(db, sql: "SELECT code FROM ticket WHERE portal_code = ?", arguments: [portalCode])
+            {
+                throw DeskError.conflict("the portal's dossier \(portalCode) was received here already, as \(other)")
+            }
             // A dossier a portal files waits for an officer (`new`): its outcome says so.
             let outcome = decision.state == .new ? IntakeRequest.Outcome.submitted : input.outcome
 
@@ -92,19 +99,21 @@ extension AppDatabase {
                     INSERT INTO ticket (code, service, service_version, channel, applicant, description, location_address, location_lat,
                     location_long, documents, priority, priority_reason, charges, state, awaiting_reason, resume_state, step, department,
                     received_at, counting_start, due_at, paused_at, closed_at, outcome_note, supplement_requests, queue_number, created_by,
-                    charge_lines, charge_le_phi, charge_phi, charge_service_price, charge_retained, severity, severity_limit, round_the_clock)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    charge_lines, charge_le_phi, charge_phi, charge_service_price, charge_retained, severity, severity_limit, round_the_clock,
+                    documents_to_digitise, documents_digitised, documents_reused, portal_code, portal_reference)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     code, service.code, service.version, input.channel.rawValue, applicantId, input.description, input.location?.address,
-                    input.location?.lat, input.location?.long, APIJSON.text(input.documents), input.priority.rawValue, input.priorityReason,
+                    input.location?.lat, input.location?.long, APIJSON.text(documents), input.priority.rawValue, input.priorityReason,
                     APIJSON.text(service.charges), state.rawValue, state == .awaitingCitizen ? "supplement" : nil,
                     state == .awaitingCitizen ? "queued" : nil, step, department, now.storedSeconds, countingStart?.storedSeconds,
                     due?.storedSeconds, nil as Int64?, closedAt?.storedSeconds,
                     input.outcome == .refused ? input.reasons : nil, input.outcome == .incomplete ? 1 : 0, input.queueNumber,
                     actor.username,
                 ] + StatementArguments(try Self.chargeColumns(service.charges))
-                    + [decision.severity?.code, decision.severity?.timeLimit?.description, decision.severity?.roundTheClock ?? false])
+                    + [decision.severity?.code, decision.severity?.timeLimit?.description, decision.severity?.roundTheClock ?? false]
+                    + [digitisation.toDigitise, digitisation.digitised, digitisation.reused, input.portalCode, input.portalReference])
             if let first = decision.firstStep {
                 try Self.insert(db, step: first, ticket: code)
                 try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
@@ -132,7 +141,10 @@ extension AppDatabase {
             try db.cachedExecute(
                 sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",
                 arguments: [
-                    code, TextFolding.fold([code, service.name, input.description, input.location?.address ?? ""].joined(separator: " ")),
+                    code,
+                    TextFolding.fold(
+                        [code, service.name, input.description, input.location?.address ?? "", input.portalCode ?? ""].joined(
+                            separator: " ")),
                 ])
             var detail = [
                 "outcome": outcome.rawValue, "service": service.code, "serviceVersion": String(service.version),
@@ -142,6 +154,7 @@ extension AppDatabase {
             detail["dueAt"] = due.map(time.clock.describe)
             if !input.missing.isEmpty { detail["missing"] = input.missing.joined(separator: "; ") }
             detail["reasons"] = input.reasons
+            detail["portalCode"] = input.portalCode
             if let severity = decision.severity { detail.merge(severity.detail.compactMapValues { $0 }) { $1 } }
             if let walkIn {
                 try db.cachedExecute(sql: "UPDATE queue_number SET ticket = ? WHERE id = ?", arguments: [code, walkIn.id])
@@ -156,7 +169,7 @@ extension AppDatabase {
             // Built from what was just written rather than read back: intake is the hot path.
             let ticket = Ticket(
                 code: code, service: service.code, serviceVersion: service.version, channel: input.channel, applicantId: applicantId,
-                description: input.description, location: input.location, documents: input.documents, priority: input.priority,
+                description: input.description, location: input.location, documents: documents, priority: input.priority,
                 priorityReason: input.priorityReason, charges: service.charges, state: state,
                 awaitingReason: state == .awaitingCitizen ? .supplement : nil, resumeState: state == .awaitingCitizen ? .queued : nil,
                 step: step, department: department, holder: nil, receivedAt: Date(storedSeconds: now.storedSeconds),
@@ -167,7 +180,8 @@ extension AppDatabase {
                 outcome: nil, outcomeNote: input.outcome == .refused ? input.reasons : nil, earlyReturn: nil, rating: nil,
                 ratingComment: nil,
                 apologisedAt: nil, decision: nil, supplementRequests: input.outcome == .incomplete ? 1 : 0, queueNumber: input.queueNumber,
-                createdBy: actor.username, version: 1, severity: decision.severity)
+                createdBy: actor.username, version: 1, severity: decision.severity, portalCode: input.portalCode,
+                portalReference: input.portalReference)
             if let notice = NoticeKind.intake(outcome) {
                 try Self.enqueueNotice(
                     db, notice, ticket: ticket,
@@ -177,7 +191,7 @@ extension AppDatabase {
             let receipt = Receipt(
                 code: code, outcome: outcome, service: service.code, serviceName: service.name, receivedAt: now,
                 countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),
-                documents: input.documents, charges: service.charges, missing: input.missing, reasons: input.reasons,
+                documents: documents, charges: service.charges, missing: input.missing, reasons: input.reasons,
                 warnings: decision.due?.warnings ?? [],
                 forms: FormLink.links(code: code, numbers: issued.map { [$0] } ?? [], accepted: countingStart != nil))
             let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)

@@ -13,7 +13,7 @@ extension Ticket {
             code: row["code"], service: row["service"], serviceVersion: row["service_version"],
             channel: Channel(rawValue: row["channel"]) ?? .counter, applicantId: row["applicant"], description: row["description"],
             location: location,
-            documents: (try? decoder.decode([Document].self, from: Data((row["documents"] as String).utf8))) ?? [],
+            documents: (try? APIJSON.decoder.decode([Document].self, from: Data((row["documents"] as String).utf8))) ?? [],
             priority: Priority(rawValue: row["priority"]) ?? .normal, priorityReason: row["priority_reason"],
             charges: (try? decoder.decode([Charge].self, from: Data((row["charges"] as String).utf8))) ?? [],
             state: State(rawValue: row["state"]) ?? .queued,
@@ -34,6 +34,9 @@ extension Ticket {
         nature = (row["nature"] as String?).flatMap(Nature.init)
         reopened = row["reopened"] ?? 0
         mergedInto = row["merged_into"]
+        portalCode = row["portal_code"]
+        portalReference = row["portal_reference"]
+        resultSignature = row["result_signature"]
     }
 }
 

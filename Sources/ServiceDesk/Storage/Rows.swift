@@ -78,6 +78,10 @@ extension Service {
             keywords: (row["keywords"] as String? ?? "").split(separator: ",").map(String.init),
             attributes: Self.attributes(row["attributes"]),
             active: row["active"], version: row["version"], field: row["field"])
+        if let text = row["components"] as String?, text != "[]" {
+            components = (try? APIJSON.decoder.decode([DossierComponent].self, from: Data(text.utf8))) ?? []
+        }
+        online = (row["online_level"] as String?).flatMap(OnlineLevel.init)
     }
 }
 

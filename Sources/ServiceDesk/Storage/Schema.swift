@@ -31,5 +31,7 @@ public enum Schema {
         Migration(name: "0019_payments", sql: String(decoding: PackageResources._019_payments_sql, as: UTF8.self)),
         Migration(name: "0020_portal_sync", sql: String(decoding: PackageResources._020_portal_sync_sql, as: UTF8.self)),
         Migration(name: "0021_online_reception", sql: String(decoding: PackageResources._021_online_reception_sql, as: UTF8.self)),
+        Migration(
+            name: "0022_dossier_components", sql: String(decoding: PackageResources._022_dossier_components_sql, as: UTF8.self)),
     ]
 }

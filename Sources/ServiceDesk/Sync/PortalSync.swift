@@ -72,6 +72,9 @@ public struct PortalStatusChange: Codable, Equatable, Sendable {
     public var dueAt: Date?
     /// The result, once there is one: granted, answered or refused.
     public var result: Ticket.Outcome?
+    /// The portal's own code and reference of a dossier filed through it.
+    public var portalCode: String?
+    public var portalReference: String?
 }
 
 /// A page of the feed: the changes after the cursor, and the cursor to ask from next.

@@ -32,7 +32,7 @@ struct BodyLimitMiddleware: RouterMiddleware {
     let uploadLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let limit = Open311Controller.takesUploads(request) ? uploadLimit : bodyLimit
+        let limit = Open311Controller.takesUploads(request) || DossierController.takesFiles(request) ? uploadLimit : bodyLimit
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw Problem(
                 status: .contentTooLarge, slug: "body-too-large", title: "Request body too large",
