@@ -77,12 +77,7 @@ extension TicketCommand {
         @Argument(help: "The file to store.") var path: String
 
         func run() async throws {
-            let client = try global.client()
-            let data = try await client.call(
-                "PUT", "api/v1/tickets/\(Path.escape(code))/documents/\(index)/file", body: try TicketCommand.read(path),
-                headers: ["Content-Type": "application/octet-stream"])
-            if global.json { return Output.json(data) }
-            Documents.show(try client.decode(DossierDocuments.self, from: data))
+            try await TicketCommand.upload(path, to: "api/v1/tickets/\(Path.escape(code))/documents/\(index)/file", global: global)
         }
     }
 
@@ -109,12 +104,8 @@ extension TicketCommand {
         @Option(help: "The reference of the result's digital signature.") var signature: String
 
         func run() async throws {
-            let client = try global.client()
-            let data = try await client.call(
-                "PUT", "api/v1/tickets/\(Path.escape(code))/result", query: ["signature": signature], body: try TicketCommand.read(path),
-                headers: ["Content-Type": "application/octet-stream"])
-            if global.json { return Output.json(data) }
-            Documents.show(try client.decode(DossierDocuments.self, from: data))
+            try await TicketCommand.upload(
+                path, to: "api/v1/tickets/\(Path.escape(code))/result", query: ["signature": signature], global: global)
         }
     }
 
@@ -131,9 +122,13 @@ extension TicketCommand {
         }
     }
 
-    static func read(_ path: String) throws -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        return data
+    /// Sends a file as the raw body of a `PUT` (its bytes decide its type) and shows the documents.
+    static func upload(_ path: String, to route: String, query: [String: String?] = [:], global: GlobalOptions) async throws {
+        guard let file = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        let client = try global.client()
+        let data = try await client.call("PUT", route, query: query, body: file, headers: ["Content-Type": "application/octet-stream"])
+        if global.json { return Output.json(data) }
+        Documents.show(try client.decode(DossierDocuments.self, from: data))
     }
 
     static func write(_ data: Data, to path: String?) throws {

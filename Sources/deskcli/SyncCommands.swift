@@ -6,7 +6,45 @@ import ServiceDesk
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "The National Public Service Portal: the feed of status changes, acknowledgements, reconciliation.",
-        subcommands: [Feed.self, Ack.self, Reconcile.self])
+        subcommands: [Feed.self, Ack.self, Reconcile.self, Webhook.self])
+
+    struct Webhook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The subscriber that takes the feed as signed webhooks: show it, set it, or stop it.",
+            discussion: """
+                deskcli sync webhook                     show it (URL, cursor, deliveries, last failure)
+                deskcli sync webhook --url URL [--secret S] [--after ID]
+                                                         set it; posts start after entry ID (default: the newest now)
+                deskcli sync webhook --stop              stop the posts (the cursor is kept)
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Where to post the feed (http:// or https://).") var url: String?
+        @Option(help: "The HMAC secret the subscriber verifies with (default: made by deskd, shown once).") var secret: String?
+        @Option(help: "The feed entry to start after (0: the whole trail).") var after: Int?
+        @Flag(help: "Stop the posts.") var stop = false
+
+        func run() async throws {
+            let client = try global.client()
+            let data: Data
+            if stop {
+                data = try await client.call("DELETE", "api/v1/sync/portal/webhook")
+            } else if let url {
+                data = try await client.call(
+                    "PUT", "api/v1/sync/portal/webhook", json: PortalWebhookDraft(url: url, secret: secret, after: after.map(Int64.init)))
+            } else {
+                guard secret == nil, after == nil else { throw ValidationError("--secret and --after go with --url") }
+                data = try await client.call("GET", "api/v1/sync/portal/webhook")
+            }
+            if global.json { return Output.json(data) }
+            let webhook = try client.decode(PortalWebhook.self, from: data)
+            Output.fields([
+                ("url", webhook.url), ("active", Output.yesNo(webhook.active)), ("cursor", String(webhook.cursor)),
+                ("delivered", String(webhook.delivered)), ("failed in a row", String(webhook.attempts)),
+                ("next attempt", webhook.nextAttemptAt.map(TicketCommand.format) ?? "-"), ("last error", webhook.lastError ?? "-"),
+            ])
+            if let secret = webhook.secret { print("secret: \(secret)  (shown once: give it to the subscriber)") }
+        }
+    }
 
     struct Feed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The changes of portal status after a cursor, oldest first.")

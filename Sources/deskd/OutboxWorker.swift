@@ -8,7 +8,8 @@ import ServiceDesk
 import ServiceLifecycle
 
 /// The outbox's delivery worker, inside `deskd` (docs/notifications.md): every `interval` it
-/// posts the messages that are due to the centre's gateways. Stops with the daemon; what it had
+/// posts the messages that are due to the centre's gateways, and the portal's synchronisation
+/// feed to its webhook subscriber (docs/portal-sync.md). Stops with the daemon; what it had
 /// not delivered stays in the outbox for the next start.
 struct OutboxWorker: ServiceLifecycle.Service {
     let database: AppDatabase
@@ -20,9 +21,11 @@ struct OutboxWorker: ServiceLifecycle.Service {
 
     func run() async throws {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
-        let delivery = OutboxDelivery(
-            database: database, transport: WebhookClient(client: client, timeout: .milliseconds(timeout.components.seconds * 1000)),
-            policy: policy)
+        let transport = WebhookClient(client: client, timeout: .milliseconds(timeout.components.seconds * 1000))
+        let delivery = OutboxDelivery(database: database, transport: transport, policy: policy)
+        // The National Portal's synchronisation feed, to a subscriber that takes it as webhooks.
+        let portal = PortalWebhookDelivery(database: database, transport: transport, policy: policy)
+        let synchronised = Counter(label: "desk_portal_webhook_entries_total")
         let delivered = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "delivered")])
         let failed = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "failed")])
         let dead = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "dead")])
@@ -38,7 +41,9 @@ struct OutboxWorker: ServiceLifecycle.Service {
                         failed.increment(by: outcome.failed)
                         dead.increment(by: outcome.dead)
                         if outcome.dead > 0 { logger.warning("outbox: dead letters", metadata: ["count": "\(outcome.dead)"]) }
-                        if outcome.attempted == 0 { break }
+                        let entries = try await portal.deliverDue()
+                        synchronised.increment(by: entries)
+                        if outcome.attempted == 0 && entries == 0 { break }
                     }
                 }
             } catch is CancellationError {

@@ -75,4 +75,43 @@ struct PortalSyncEndToEndTests {
         #expect(bad.status == 1 && bad.error.contains("status"))
         #expect(await hall.daemon.stop() == 0)
     }
+
+    @Test("the feed as signed webhooks to a subscriber on loopback that fails then comes back: every entry once by id, acknowledged")
+    func webhooks() async throws {
+        let receiver = try await LoopbackGateway(failures: 2)
+        defer { receiver.task.cancel() }
+        let hall = try await TicketEndToEndTests.Hall(environment: ["DESK_OUTBOX_RETRY_BASE": "1", "DESK_OUTBOX_INTERVAL": "0.1"])
+        let set = try await hall.cli(["sync", "webhook", "--url", receiver.url, "--after", "0"], as: hall.admin)
+        #expect(set.status == 0 && set.output.contains("secret: "), "\(set.output)\(set.error)")
+        let secret = try #require(set.output.split(separator: "\n").first { $0.hasPrefix("secret: ") }?.split(separator: " ")[1])
+        var codes: [String] = []
+        for _ in 0..<3 {
+            let answer = try await hall.post(
+                "api/v1/tickets", token: hall.admin, json: #"{"service":"1.004227","applicant":{"name":"Hoa","phone":"0912345678"}}"#)
+            #expect(answer.status == 201, "\(answer.text)")
+            codes.append(try APIJSON.decoder.decode(IntakeResult.self, from: answer.body).receipt.code)
+        }
+        // Wait until the subscriber has stored an entry for each dossier.
+        var stored: [PortalStatusChange] = []
+        for _ in 0..<300 {
+            stored = receiver.posts.filter(\.accepted).flatMap { (try? APIJSON.decoder.decode(PortalFeed.self, from: $0.body).items) ?? [] }
+            if Set(stored.map(\.code)).count == 3 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(stored.map(\.code) == codes && Set(stored.map(\.id)).count == stored.count, "each entry once, in order")
+        #expect(receiver.posts.filter { !$0.accepted }.count == 2, "two refused posts, retried")
+        for post in receiver.posts {
+            #expect(WebhookSignature.verify(header: post.signature, secret: String(secret), body: post.body))
+        }
+        let shown = try await hall.cli(["sync", "webhook", "--json"], as: hall.admin)
+        let state = try APIJSON.decoder.decode(PortalWebhook.self, from: Data(shown.output.utf8))
+        #expect(state.delivered == 3 && state.attempts == 0 && state.secret == nil && state.cursor == stored.last?.id, "\(shown.output)")
+        let today = LocalClock(identifier: "Asia/Ho_Chi_Minh")!.local(Date()).date.description
+        let reconciled = try await hall.cli(["sync", "reconcile", "--from", today, "--to", today, "--json"], as: hall.admin)
+        #expect(reconciled.status == 0, "\(reconciled.error)")
+        #expect(try APIJSON.decoder.decode([PortalDifference].self, from: Data(reconciled.output.utf8)).isEmpty, "\(reconciled.output)")
+        let stopped = try await hall.cli(["sync", "webhook", "--stop"], as: hall.admin)
+        #expect(stopped.status == 0 && stopped.output.contains("active") && stopped.output.contains("no"), "\(stopped.output)")
+        #expect(await hall.daemon.stop() == 0)
+    }
 }

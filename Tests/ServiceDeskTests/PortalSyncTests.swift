@@ -107,4 +107,63 @@ struct PortalSyncTests {
         #expect(row["feeBearing"] == .int(3) && row["paidOnline"] == .int(1) && row["onlinePaymentShare"] == .number(1.0 / 3))
         #expect(row["synchronised"] == .int(1) && row["synchronisedShare"] == .number(1.0 / 3))
     }
+
+    @Test("webhooks: every entry delivered once by id across a subscriber that fails and comes back; stopped and resumed")
+    func webhook() async throws {
+        let centre = try await Centre2026()
+        let a = try await centre.intake("1.004227").receipt.code
+        _ = try await centre.intake("1.001193")
+        let gateway = ScriptedGateway([200, 503, nil, 200, 200])
+        let delivery = PortalWebhookDelivery(database: centre.database, transport: gateway, policy: RetryPolicy(base: .seconds(30)))
+        #expect(try await delivery.deliverDue() == 0, "no subscriber: nothing posted")
+        let set = try await centre.database.setPortalWebhook(
+            PortalWebhookDraft(url: "https://ketnoi.example/dvcqg", secret: "a-secret-of-the-connector", after: 0), actor: "admin")
+        #expect(set.secret == "a-secret-of-the-connector" && set.cursor == 0)
+        #expect(try await centre.database.portalWebhook().secret == nil, "shown once")
+
+        #expect(try await delivery.deliverDue() == 2)
+        try await centre.act(.claim, a, by: "thu.mc")
+        _ = try await centre.intake("1.004227")
+        #expect(try await delivery.deliverDue() == 0, "503")
+        let failing = try await centre.database.portalWebhook()
+        #expect(failing.attempts == 1 && failing.lastError == "HTTP 503" && failing.nextAttemptAt != nil)
+        #expect(try await delivery.deliverDue() == 0 && gateway.posts.count == 2, "not due again before its wait")
+        centre.clock.set("2026-11-30 09:01")
+        #expect(try await delivery.deliverDue() == 0, "no answer at all")
+        centre.clock.set("2026-11-30 09:03")
+        #expect(try await delivery.deliverDue() == 2, "the same two entries, delivered")
+        #expect(try await delivery.deliverDue() == 0 && gateway.posts.count == 4, "nothing new: nothing posted")
+
+        // What the subscriber stored: each entry of the whole feed once, in order; the retries
+        // carried the same entries; every post signed with its secret.
+        let whole = try await Self.all(centre.database, page: 1000)
+        let stored = [gateway.posts[0], gateway.posts[3]].flatMap { post in
+            try! APIJSON.decoder.decode(PortalFeed.self, from: post.body).items
+        }
+        #expect(stored == whole)
+        #expect(Set(gateway.posts[1...3].map(\.body)).count == 1, "the failed posts and the delivered one: the same entries")
+        for post in gateway.posts {
+            #expect(
+                WebhookSignature.verify(
+                    header: post.headers["X-Desk-Signature"] ?? "", secret: "a-secret-of-the-connector", body: post.body))
+        }
+        // Delivered is acknowledged: reconciliation finds nothing out of step.
+        #expect(try await centre.database.reconcilePortal(from: "2026-11-30", to: "2026-11-30").isEmpty)
+        let done = try await centre.database.portalWebhook()
+        #expect(done.delivered == 4 && done.attempts == 0 && done.cursor == whole.last!.id)
+
+        // Stopped: changes wait; set again from its cursor: they follow, none lost.
+        _ = try await centre.database.stopPortalWebhook(actor: "admin")
+        try await centre.act(.transfer, a, by: "thu.mc")
+        #expect(try await delivery.deliverDue() == 0 && gateway.posts.count == 4)
+        _ = try await centre.database.setPortalWebhook(
+            PortalWebhookDraft(url: "https://ketnoi.example/dvcqg", secret: "a-secret-of-the-connector", after: done.cursor), actor: "admin"
+        )
+        #expect(try await delivery.deliverDue() == 1)
+        let last = try APIJSON.decoder.decode(PortalFeed.self, from: gateway.posts[4].body)
+        #expect(last.items.map(\.code) == [a] && last.items[0].id > done.cursor)
+        await #expect(throws: DeskError.self) {
+            _ = try await centre.database.setPortalWebhook(PortalWebhookDraft(url: "ftp://x"), actor: "admin")
+        }
+    }
 }

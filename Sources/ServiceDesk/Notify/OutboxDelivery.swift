@@ -6,6 +6,20 @@ public protocol WebhookTransport: Sendable {
     func post(url: String, headers: [(String, String)], body: Data) async throws -> Int
 }
 
+extension WebhookTransport {
+    /// Posts, and says what went wrong: nil for a 2xx answer, else the status or the error.
+    /// Throws only when the task is cancelled (deskd stopping): that is not an attempt.
+    func failure(posting body: Data, to url: String, headers: [(String, String)]) async throws -> String? {
+        do {
+            let status = try await post(url: url, headers: headers, body: body)
+            return (200..<300).contains(status) ? nil : "HTTP \(status)"
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            return String(describing: error)
+        }
+    }
+}
+
 /// Delivers the outbox (docs/notifications.md): each due message is posted to its gateway as
 /// a signed webhook; a 2xx answer delivers it, anything else is retried by `RetryPolicy` until
 /// it is a dead letter. At least once: a message whose answer was lost is posted again with the
@@ -64,15 +78,7 @@ public struct OutboxDelivery: Sendable {
             ("X-Desk-Signature", WebhookSignature.sign(secret: item.secret, timestamp: timestamp, body: body)),
             ("User-Agent", "deskd"),
         ]
-        var failure: String?
-        do {
-            let status = try await transport.post(url: item.url, headers: headers, body: body)
-            if !(200..<300).contains(status) { failure = "HTTP \(status)" }
-        } catch {
-            // Stopping (deskd shuts down): not an attempt; the message stays as it was.
-            if Task.isCancelled { throw CancellationError() }
-            failure = String(describing: error)
-        }
+        let failure = try await transport.failure(posting: body, to: item.url, headers: headers)
         return try await database.recordAttempt(item.message.id, error: failure, policy: policy)
     }
 }

@@ -72,20 +72,133 @@ extension AppDatabase {
                 else {
                     throw DeskError.inconsistent([FieldError("items[\(index)].id", "event \(ack.id) is not an entry of the portal feed")])
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO sync_ack (ticket, event_id, portal_status, acked_at, acked_by) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (ticket) DO UPDATE SET event_id = excluded.event_id, portal_status = excluded.portal_status,
-                            acked_at = excluded.acked_at, acked_by = excluded.acked_by
-                        WHERE excluded.event_id >= sync_ack.event_id
-                        """,
-                    arguments: [row["entity_id"] as String, ack.id, ack.status, now.storedSeconds, actor])
-                if db.changesCount > 0 { moved.insert(row["entity_id"]) }
+                if try Self.storeAck(db, ticket: row["entity_id"], ack, at: now, actor: actor) { moved.insert(row["entity_id"]) }
             }
             try EventLog.append(
                 db, at: now, actor: actor, action: "sync.ack", entity: "sync", entityId: "portal",
                 detail: ["entries": String(acks.count), "moved": String(moved.count), "through": String(acks.map(\.id).max() ?? 0)])
             return moved.count
+        }
+    }
+
+    /// Keeps the latest acknowledged status of a dossier; an older entry changes nothing.
+    /// Answers whether it moved.
+    static func storeAck(_ db: Database, ticket: String, _ ack: PortalAck, at now: Date, actor: String) throws -> Bool {
+        try db.cachedExecute(
+            sql: """
+                INSERT INTO sync_ack (ticket, event_id, portal_status, acked_at, acked_by) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (ticket) DO UPDATE SET event_id = excluded.event_id, portal_status = excluded.portal_status,
+                    acked_at = excluded.acked_at, acked_by = excluded.acked_by
+                WHERE excluded.event_id >= sync_ack.event_id
+                """,
+            arguments: [ticket, ack.id, ack.status, now.storedSeconds, actor])
+        return db.changesCount > 0
+    }
+
+    // MARK: The webhook subscriber
+
+    /// The actor of what the webhook delivery records.
+    public static let webhookActor = "portal-webhook"
+
+    public func portalWebhook() async throws -> PortalWebhook {
+        try await read { db in try Self.webhook(db).0 }
+    }
+
+    /// Sets (or replaces) the subscriber: posts start after `after` (absent: after the newest
+    /// entry now, so a new subscriber is not flooded with the history it may already hold).
+    public func setPortalWebhook(_ draft: PortalWebhookDraft, actor: String) async throws -> PortalWebhook {
+        let (url, secret) = try draft.validated()
+        let now = clock()
+        return try await write { db in
+            let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM event") ?? 0
+            let cursor = min(draft.after ?? head, head)
+            try db.execute(
+                sql: """
+                    INSERT INTO sync_webhook (id, url, secret, active, cursor, delivered, attempts, next_attempt_at, last_error, updated_at)
+                    VALUES (1, ?, ?, 1, ?, 0, 0, 0, NULL, ?)
+                    ON CONFLICT (id) DO UPDATE SET url = excluded.url, secret = excluded.secret, active = 1, cursor = excluded.cursor,
+                        delivered = 0, attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = excluded.updated_at
+                    """,
+                arguments: [url, secret, cursor, now.storedSeconds])
+            try EventLog.append(
+                db, at: now, actor: actor, action: "sync.webhook", entity: "sync", entityId: "portal",
+                detail: ["url": url, "after": String(cursor), "active": "true"])
+            var (webhook, _) = try Self.webhook(db)
+            webhook.secret = secret
+            return webhook
+        }
+    }
+
+    /// Stops the posts; the cursor stays, so setting it again with `after` = the cursor resumes.
+    public func stopPortalWebhook(actor: String) async throws -> PortalWebhook {
+        let now = clock()
+        return try await write { db in
+            _ = try Self.webhook(db)
+            try db.execute(sql: "UPDATE sync_webhook SET active = 0, updated_at = ? WHERE id = 1", arguments: [now.storedSeconds])
+            try EventLog.append(
+                db, at: now, actor: actor, action: "sync.webhook", entity: "sync", entityId: "portal", detail: ["active": "false"])
+            return try Self.webhook(db).0
+        }
+    }
+
+    static func webhook(_ db: Database) throws -> (PortalWebhook, String) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_webhook WHERE id = 1") else {
+            throw DeskError.notFound(entity: "portal webhook", id: "portal")
+        }
+        let next: Int64 = row["next_attempt_at"]
+        return (
+            PortalWebhook(
+                url: row["url"], active: row["active"], cursor: row["cursor"], delivered: row["delivered"], attempts: row["attempts"],
+                nextAttemptAt: next > 0 ? Date(storedSeconds: next) : nil, lastError: row["last_error"],
+                updatedAt: Date(storedSeconds: row["updated_at"])),
+            row["secret"]
+        )
+    }
+
+    /// The active subscriber and its secret, when a post is due.
+    func dueWebhook(now: Date) async throws -> (PortalWebhook, String)? {
+        try await read { db in
+            guard
+                try Row.fetchOne(
+                    db, sql: "SELECT 1 FROM sync_webhook WHERE id = 1 AND active = 1 AND next_attempt_at <= ?",
+                    arguments: [now.storedSeconds]) != nil
+            else { return nil }
+            return try Self.webhook(db)
+        }
+    }
+
+    /// What became of a post of `feed` made from `cursor`: delivered (the cursor moves past it and
+    /// its entries are acknowledged, in one transaction) or failed (tried again after the
+    /// policy's wait, at most an hour; never given up). Nothing, if the subscriber was reset since.
+    func recordWebhook(from cursor: Int64, delivered feed: PortalFeed, error: String?, policy: RetryPolicy = RetryPolicy()) async throws {
+        let now = clock()
+        try await write { db in
+            guard
+                let attempts = try Int.fetchOne(
+                    db, sql: "SELECT attempts FROM sync_webhook WHERE id = 1 AND cursor = ?", arguments: [cursor])
+            else { return }
+            if let error {
+                let delay = policy.delay(afterAttempts: min(attempts + 1, policy.maxAttempts - 1)) ?? 3600
+                try db.execute(
+                    sql: "UPDATE sync_webhook SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = 1",
+                    arguments: [attempts + 1, now.storedSeconds + delay, String(error.prefix(500))])
+                return
+            }
+            try db.execute(
+                sql: """
+                    UPDATE sync_webhook SET cursor = ?, delivered = delivered + ?, attempts = 0, next_attempt_at = 0, last_error = NULL
+                    WHERE id = 1
+                    """,
+                arguments: [feed.next, feed.items.count])
+            guard !feed.items.isEmpty else { return }
+            var moved = 0
+            for item in feed.items
+            where try Self.storeAck(db, ticket: item.code, PortalAck(id: item.id, status: item.status), at: now, actor: Self.webhookActor) {
+                moved += 1
+            }
+            try EventLog.append(
+                db, at: now, actor: Self.webhookActor, action: "sync.ack", entity: "sync", entityId: "portal",
+                detail: ["entries": String(feed.items.count), "moved": String(moved), "through": String(feed.next)])
         }
     }
 

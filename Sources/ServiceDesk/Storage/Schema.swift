@@ -33,5 +33,6 @@ public enum Schema {
         Migration(name: "0021_online_reception", sql: String(decoding: PackageResources._021_online_reception_sql, as: UTF8.self)),
         Migration(
             name: "0022_dossier_components", sql: String(decoding: PackageResources._022_dossier_components_sql, as: UTF8.self)),
+        Migration(name: "0023_portal_webhook", sql: String(decoding: PackageResources._023_portal_webhook_sql, as: UTF8.self)),
     ]
 }

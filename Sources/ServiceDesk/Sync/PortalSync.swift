@@ -105,3 +105,86 @@ public struct PortalDifference: Codable, Equatable, Sendable {
     /// The feed entry that carries our status.
     public var lastEvent: Int64
 }
+
+/// The portal's connector taking the feed as signed webhooks (`PUT /api/v1/sync/portal/webhook`):
+/// where, from which entry on, and how the deliveries go. The secret is shown once, when set.
+public struct PortalWebhook: Codable, Equatable, Sendable {
+    public var url: String
+    public var active: Bool
+    /// The last feed entry the subscriber answered 2xx for; the next post starts after it.
+    public var cursor: Int64
+    public var delivered: Int
+    /// Failed posts in a row, and when the next is tried.
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var lastError: String?
+    public var updatedAt: Date
+    /// Present in the answer that set it — the only time it is shown.
+    public var secret: String?
+}
+
+/// `PUT /api/v1/sync/portal/webhook`.
+public struct PortalWebhookDraft: Codable, Sendable {
+    public var url: String?
+    /// The HMAC secret the subscriber verifies with; absent: deskd makes one.
+    public var secret: String?
+    /// The feed entry to start after (0: the whole trail); absent: after the last one now.
+    public var after: Int64?
+
+    public init(url: String? = nil, secret: String? = nil, after: Int64? = nil) {
+        self.url = url
+        self.secret = secret
+        self.after = after
+    }
+
+    func validated() throws(DeskError) -> (url: String, secret: String) {
+        var validator = Validator()
+        let url = GatewayDraft.check(url: url, into: &validator)
+        if let secret {
+            validator.check(
+                Text.matches(secret, "^[A-Za-z0-9._~+/=-]{16,200}$"), "secret", "must be 16 to 200 letters, digits or . _ ~ + / = -")
+        }
+        if let after { validator.check(after >= 0, "after", "must be 0 or a feed entry id") }
+        try validator.finish()
+        return (url, secret ?? TokenSecret.generate())
+    }
+}
+
+/// Posts the synchronisation feed to the subscriber (docs/portal-sync.md): a page of entries
+/// after its cursor, signed like every webhook of deskd (`X-Desk-Signature`); a 2xx answer
+/// moves the cursor past them and records them as acknowledged, anything else is tried again
+/// later with the same entries — never skipped, never given up (at most an hour apart).
+public struct PortalWebhookDelivery: Sendable {
+    let database: AppDatabase
+    let transport: any WebhookTransport
+    let policy: RetryPolicy
+    let pageSize: Int
+
+    public init(database: AppDatabase, transport: any WebhookTransport, policy: RetryPolicy = RetryPolicy(), pageSize: Int = 100) {
+        self.database = database
+        self.transport = transport
+        self.policy = policy
+        self.pageSize = pageSize
+    }
+
+    /// One post, if one is due: the number of entries delivered (0 when nothing was due, new or
+    /// answered 2xx).
+    public func deliverDue() async throws -> Int {
+        guard let (subscriber, secret) = try await database.dueWebhook(now: database.clock()) else { return 0 }
+        let feed = try await database.portalFeed(after: subscriber.cursor, limit: pageSize)
+        guard !feed.items.isEmpty else {
+            if feed.next > subscriber.cursor { try await database.recordWebhook(from: subscriber.cursor, delivered: feed, error: nil) }
+            return 0
+        }
+        let body = try APIJSON.encoder.encode(feed)
+        let headers = [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-Desk-Delivery", "\(feed.items[0].id)-\(feed.items[feed.items.count - 1].id)"),
+            ("X-Desk-Signature", WebhookSignature.sign(secret: secret, timestamp: database.clock().storedSeconds, body: body)),
+            ("User-Agent", "deskd"),
+        ]
+        let failure = try await transport.failure(posting: body, to: subscriber.url, headers: headers)
+        try await database.recordWebhook(from: subscriber.cursor, delivered: feed, error: failure, policy: policy)
+        return failure == nil ? feed.items.count : 0
+    }
+}

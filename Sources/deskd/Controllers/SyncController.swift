@@ -4,7 +4,7 @@ import ServiceDesk
 
 /// `/api/v1/sync/portal`: the National Public Service Portal's connector reads the feed of portal
 /// status changes, acknowledges what it stored, and anyone in charge reconciles the two
-/// (docs/portal-sync.md).
+/// (docs/portal-sync.md); or the admin sets a subscriber that takes the feed as signed webhooks.
 struct SyncController {
     let database: AppDatabase
 
@@ -24,6 +24,19 @@ struct SyncController {
             try context.require(anyOf: Array(AppDatabase.syncRoles))
             let body = try await request.decodeJSON(AckRequest.self, context: context)
             return JSONResponse(AckAnswer(moved: try await database.acknowledgePortal(body.items, actor: context.actor)))
+        }
+        group.get("sync/portal/webhook") { _, context in
+            try context.require(.admin)
+            return JSONResponse(try await database.portalWebhook())
+        }
+        group.put("sync/portal/webhook") { request, context in
+            try context.require(.admin)
+            let draft = try await request.decodeJSON(PortalWebhookDraft.self, context: context)
+            return JSONResponse(try await database.setPortalWebhook(draft, actor: context.actor))
+        }
+        group.delete("sync/portal/webhook") { _, context in
+            try context.require(.admin)
+            return JSONResponse(try await database.stopPortalWebhook(actor: context.actor))
         }
         group.get("sync/portal/reconcile") { request, context in
             try context.require(anyOf: Array(AppDatabase.syncRoles.union([.supervisor])))
