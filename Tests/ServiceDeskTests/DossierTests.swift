@@ -81,6 +81,26 @@ struct DossierTests {
         #expect(ticket.documents == added.documents && ticket.version == 2)
     }
 
+    @Test("originals and copies as clients send them, the older form read as before, and as form 01 prints them")
+    func originalsAndCopies() async throws {
+        func read(_ json: String) throws -> (Int, Int) {
+            let document = try APIJSON.decoder.decode(Document.self, from: Data(json.utf8))
+            return (document.originals, document.copies)
+        }
+        #expect(try read(#"{"name":"Tờ khai"}"#) == (0, 1))
+        #expect(try read(#"{"name":"Tờ khai","originals":1}"#) == (1, 0))
+        #expect(try read(#"{"name":"Tờ khai","originals":1,"copies":2}"#) == (1, 2))
+        #expect(try read(#"{"name":"Tờ khai","copies":2,"original":true}"#) == (2, 0), "the older form: two originals")
+        #expect(try read(#"{"name":"Tờ khai","copies":0,"original":true}"#) == (1, 0))
+        #expect(try read(#"{"name":"Tờ khai","originals":0,"copies":0,"original":true}"#) == (1, 0))
+        let centre = try await Self.centre()
+        let code = try await Self.intake(
+            centre, "1.001193", documents: [Document(name: "", copies: 2, originals: 1, component: "TP1")]
+        ).receipt.code
+        let html = try await centre.database.form(.receipt, of: code, viewer: try await centre.staff("admin"))
+        #expect(html.contains("Tờ khai đăng ký khai sinh — Bản chính: 01 bản; Bản sao: 02 bản"))
+    }
+
     @Test("a scan is stored, typed by its bytes and read back; a mistyped, foreign, empty or oversized file changes nothing")
     func files() async throws {
         let centre = try await Self.centre()

@@ -151,8 +151,7 @@ public struct Document: Codable, Equatable, Sendable {
         digitised: Bool = false, pages: Int? = nil, reuse: String? = nil, exemption: DigitisationExemption? = nil
     ) {
         self.name = name
-        self.copies = copies ?? ((originals ?? 0) > 0 ? 0 : 1)
-        self.originals = max(originals ?? 0, original ? 1 : 0)
+        (self.originals, self.copies) = Self.counts(originals: originals, copies: copies, original: original)
         self.component = component
         self.digitised = digitised
         self.pages = pages
@@ -164,15 +163,28 @@ public struct Document: Codable, Equatable, Sendable {
         case name, copies, original, originals, component, digitised, pages, reuse, exemption, file
     }
 
-    /// Everything may be left out but a name or a component: `originals` (the older `original:
-    /// true` is at least one), `copies` (one, or none when originals are given), not digitised.
+    /// How many originals and copies a document was given as: `originals` and `copies` (one copy
+    /// when neither is given, none when only originals are); or, in the older form without
+    /// `originals`, `original: true` with `copies` counting originals — "Bản chính: 02 bản" —
+    /// at least one.
+    static func counts(originals: Int?, copies: Int?, original: Bool) -> (originals: Int, copies: Int) {
+        if let originals {
+            let counted = max(originals, original ? 1 : 0)
+            return (counted, copies ?? (counted > 0 ? 0 : 1))
+        }
+        if original { return (max(copies ?? 1, 1), 0) }
+        return (0, copies ?? 1)
+    }
+
+    /// Everything may be left out but a name or a component (`counts` says how the numbers of
+    /// originals and copies are read); not digitised.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
-        let counted = try container.decodeIfPresent(Int.self, forKey: .originals)
-        let original = try container.decodeIfPresent(Bool.self, forKey: .original) ?? false
-        originals = max(counted ?? 0, original ? 1 : 0)
-        copies = try container.decodeIfPresent(Int.self, forKey: .copies) ?? ((counted ?? 0) > 0 ? 0 : 1)
+        (originals, copies) = Self.counts(
+            originals: try container.decodeIfPresent(Int.self, forKey: .originals),
+            copies: try container.decodeIfPresent(Int.self, forKey: .copies),
+            original: try container.decodeIfPresent(Bool.self, forKey: .original) ?? false)
         component = try container.decodeIfPresent(String.self, forKey: .component)
         digitised = try container.decodeIfPresent(Bool.self, forKey: .digitised) ?? false
         pages = try container.decodeIfPresent(Int.self, forKey: .pages)

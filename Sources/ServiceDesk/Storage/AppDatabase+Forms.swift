@@ -74,7 +74,8 @@ extension AppDatabase {
                 values["dueMoment"] = FormText.moment(due, clock)
             }
             values["documents"] = ticket.documents.map { document -> [String: Any] in
-                ["name": document.name, "copies": FormText.two(document.copies), "kind": document.original ? "Bản chính" : "Bản sao"]
+                let counts = [(document.originals, "Bản chính"), (document.copies, "Bản sao")].filter { $0.0 > 0 }
+                return ["name": document.name, "counts": counts.map { "\($0.1): \(FormText.two($0.0)) bản" }.joined(separator: "; ")]
             }
             values["hasDocuments"] = !ticket.documents.isEmpty
             let officerName = try Self.staffName(db, issued?.actor ?? ticket.createdBy)
