@@ -45,7 +45,7 @@ run() {
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
   local cpu_us
-  cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.0f", n > 0 ? t / hz * 1e6 / n : 0 }')
+  cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')
   printf "%-6s %-6s %10s %9s %9s %8s %12s\n" "$name" "$ROUND" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_us"
   echo "$name $rps" >>"$WORK/rates"
 }

@@ -18,6 +18,20 @@ public enum IntakeAnswer: Sendable {
     case replayed(status: Int, body: Data)
 }
 
+/// What the intake's transaction hands out: the answer, its body not yet encoded when nothing
+/// had to remember it.
+private enum Written: Sendable {
+    case created(IntakeResult, body: Data?)
+    case replayed(status: Int, body: Data)
+
+    func answer() throws -> IntakeAnswer {
+        switch self {
+        case .created(let result, let body): .created(result, body: try body ?? APIJSON.encoder.encode(result))
+        case .replayed(let status, let body): .replayed(status: status, body: body)
+        }
+    }
+}
+
 extension AppDatabase {
     /// The centre and its working time; the calendar comes from memory unless it changed.
     func workingTime(_ db: Database) throws -> (Centre, WorkingTime) {
@@ -38,7 +52,7 @@ extension AppDatabase {
         _ request: IntakeRequest, actor: Staff, idempotency: IdempotencyContext? = nil, open311: Open311Extra? = nil
     ) async throws -> IntakeAnswer {
         let now = clock()
-        return try await write { db in
+        let written: Written = try await write { db in
             if let idempotency, let earlier = try Self.storedAnswer(db, username: actor.username, key: idempotency.key, now: now) {
                 guard earlier.fingerprint == idempotency.fingerprint else { throw DeskError.idempotencyKeyReused }
                 return .replayed(status: earlier.status, body: earlier.body)
@@ -198,14 +212,16 @@ extension AppDatabase {
             var view = Self.view(ticket, applicant: input.applicant, now: now, horizon: horizon)
             view.forms = receipt.forms
             let result = IntakeResult(ticket: view, receipt: receipt)
+            // The answer is encoded here only when it must be remembered with the intake (an
+            // idempotency key); otherwise after the commit, outside the single writer.
+            guard let idempotency else { return .created(result, body: nil) }
             let body = try APIJSON.encoder.encode(result)
-            if let idempotency {
-                try Self.storeAnswer(
-                    db, username: actor.username, key: idempotency.key,
-                    answer: IdempotentAnswer(fingerprint: idempotency.fingerprint, status: 201, body: body), now: now)
-            }
+            try Self.storeAnswer(
+                db, username: actor.username, key: idempotency.key,
+                answer: IdempotentAnswer(fingerprint: idempotency.fingerprint, status: 201, body: body), now: now)
             return .created(result, body: body)
         }
+        return try written.answer()
     }
 
     /// A ticket's charge columns (migration 0006): lines, then totals of lệ phí, phí, service
