@@ -127,10 +127,8 @@ struct DossierTests {
                 _ = try await centre.database.storeDocumentFile(bytes, declared: declared, document: 0, of: code, actor: officer)
             }
         }
-        do {
+        await #expect(throws: DeskError.unsupportedMedia("the file was sent as application/pdf but its bytes are image/png")) {
             _ = try await centre.database.storeDocumentFile(Self.png, declared: "application/pdf", document: 0, of: code, actor: officer)
-        } catch let error as DeskError {
-            #expect(error == .unsupportedMedia("the file was sent as application/pdf but its bytes are image/png"))
         }
         await #expect(throws: DeskError.notFound(entity: "document", id: "\(code)/5")) {
             _ = try await centre.database.storeDocumentFile(Self.pdf, declared: nil, document: 5, of: code, actor: officer)

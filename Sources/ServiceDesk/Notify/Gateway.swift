@@ -42,13 +42,17 @@ public struct GatewayDraft: Codable, Sendable {
         let channel = NoticeChannel(rawValue: channel ?? "")
         validator.check(channel != nil, "channel", "must be one of \(NoticeChannel.allCases.map(\.rawValue).joined(separator: ", "))")
         let url = GatewayDraft.check(url: url, into: &validator)
-        if let secret {
-            validator.check(
-                Text.matches(secret, "^[A-Za-z0-9._~+/=-]{16,200}$"), "secret",
-                "must be 16 to 200 letters, digits or . _ ~ + / = -")
-        }
+        let secret = GatewayDraft.check(secret: secret, into: &validator)
         try validator.finish()
-        return (name, channel!, url, secret ?? TokenSecret.generate())
+        return (name, channel!, url, secret)
+    }
+
+    /// A webhook's signing secret as given (16 to 200 safe characters), or one made here.
+    static func check(secret: String?, into validator: inout Validator) -> String {
+        guard let secret else { return TokenSecret.generate() }
+        validator.check(
+            Text.matches(secret, "^[A-Za-z0-9._~+/=-]{16,200}$"), "secret", "must be 16 to 200 letters, digits or . _ ~ + / = -")
+        return secret
     }
 
     /// An absolute http or https URL: a host, a port, a plain path; at most 2,000 characters.

@@ -140,13 +140,10 @@ public struct PortalWebhookDraft: Codable, Sendable {
     func validated() throws(DeskError) -> (url: String, secret: String) {
         var validator = Validator()
         let url = GatewayDraft.check(url: url, into: &validator)
-        if let secret {
-            validator.check(
-                Text.matches(secret, "^[A-Za-z0-9._~+/=-]{16,200}$"), "secret", "must be 16 to 200 letters, digits or . _ ~ + / = -")
-        }
+        let secret = GatewayDraft.check(secret: secret, into: &validator)
         if let after { validator.check(after >= 0, "after", "must be 0 or a feed entry id") }
         try validator.finish()
-        return (url, secret ?? TokenSecret.generate())
+        return (url, secret)
     }
 }
 

@@ -29,10 +29,7 @@ struct DossierController {
                     body, declared: request.headers[.contentType], document: index, of: try context.parameter("code"), actor: actor))
         }
         group.get("tickets/:code/documents/:index/file") { _, context in
-            let viewer = try context.require(anyOf: Role.configurationReaders).staff
-            let (file, bytes) = try await database.storedFile(
-                of: try context.parameter("code"), document: try Self.index(context), viewer: viewer)
-            return Self.response(file, bytes)
+            try await download(context, document: try Self.index(context))
         }
         group.put("tickets/:code/result") { request, context in
             let actor = try context.require(anyOf: Array(AppDatabase.resultUploaders)).staff
@@ -45,10 +42,22 @@ struct DossierController {
                     body, declared: request.headers[.contentType], signature: signature, of: try context.parameter("code"), actor: actor))
         }
         group.get("tickets/:code/result") { _, context in
-            let viewer = try context.require(anyOf: Role.configurationReaders).staff
-            let (file, bytes) = try await database.storedFile(of: try context.parameter("code"), document: nil, viewer: viewer)
-            return Self.response(file, bytes)
+            try await download(context, document: nil)
         }
+    }
+
+    /// A stored file — document `index`'s scan, or the result — with its type, `nosniff`, never
+    /// cached, its digest as the ETag; whoever may see the ticket.
+    func download(_ context: DeskRequestContext, document index: Int?) async throws -> Response {
+        let viewer = try context.require(anyOf: Role.configurationReaders).staff
+        let (file, bytes) = try await database.storedFile(of: try context.parameter("code"), document: index, viewer: viewer)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: file.contentType, .init("X-Content-Type-Options")!: "nosniff", .cacheControl: "private, no-store",
+                .contentDisposition: "inline", .eTag: "\"\(file.sha256)\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// The uploads: their body may be as large as the centre's upload limit.
@@ -70,13 +79,4 @@ struct DossierController {
         return Data(try await request.collectBody(upTo: context.bodyLimit).readableBytesView)
     }
 
-    static func response(_ file: StoredFile, _ bytes: Data) -> Response {
-        Response(
-            status: .ok,
-            headers: [
-                .contentType: file.contentType, .init("X-Content-Type-Options")!: "nosniff", .cacheControl: "private, no-store",
-                .contentDisposition: "inline", .eTag: "\"\(file.sha256)\"",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
 }
