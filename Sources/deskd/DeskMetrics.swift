@@ -52,7 +52,47 @@ final class DeskMetrics: Sendable {
             .increment()
     }
 
+    static var writeBatches: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "write_transactions", unitName: "total",
+            helpText: "Transactions of the single writer (group commit: each holds one or more writes)")
+    }
+    static var writeJobs: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "writes", unitName: "total", helpText: "Writes committed or rolled back by the single writer")
+    }
+    static var writerBusy: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "writer_busy", unitName: "seconds_total",
+            helpText: "Time the single writer spent running writes (phase run) and committing them, fsync included (phase commit)")
+    }
+    static var writerCPU: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "writer_cpu", unitName: "seconds_total",
+            helpText: "CPU time of the single writer's thread while running writes (below the run phase's time: it was waiting)")
+    }
+    /// The writer's figures as last published (Prometheus counters only go up by a delta).
+    private let published = Mutex(WriterStatistics())
+
+    /// The single writer's figures, published at every scrape (they are counters in memory).
+    func publishWriter(_ current: WriterStatistics) {
+        let previous = published.withLock { last in
+            defer { last = current }
+            return last
+        }
+        registry.makeCounter(descriptor: Self.writeBatches, labels: []).increment(by: Int64(current.batches - previous.batches))
+        registry.makeCounter(descriptor: Self.writeJobs, labels: []).increment(by: Int64(current.jobs - previous.jobs))
+        let seconds = { (nanoseconds: UInt64) in Double(nanoseconds) / 1e9 }
+        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "run")])
+            .increment(by: seconds(current.runNanoseconds - previous.runNanoseconds))
+        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "commit")])
+            .increment(by: seconds(current.commitNanoseconds - previous.commitNanoseconds))
+        registry.makeCounter(descriptor: Self.writerCPU, labels: [])
+            .increment(by: seconds(current.runCPUNanoseconds - previous.runCPUNanoseconds))
+    }
+
     func refresh(from database: AppDatabase) async throws {
+        publishWriter(database.writerStatistics)
         let now = ContinuousClock.now
         let due = lastRefresh.withLock { last in
             guard last.map({ now - $0 >= refreshInterval }) ?? true else { return false }

@@ -33,9 +33,9 @@ private enum Written: Sendable {
 }
 
 extension AppDatabase {
-    /// The centre and its working time; the calendar comes from memory unless it changed.
+    /// The centre and its working time, from memory unless they changed.
     func workingTime(_ db: Database) throws -> (Centre, WorkingTime) {
-        let centre = try Self.centre(db)
+        let centre = try catalogue.centre(db)
         let calendar = try calendarCache.calendar { try Self.calendar(db) }
         let clock = calendarCache.clock(for: centre.timezone)
         return (centre, WorkingTime(calendar: calendar, clock: clock, cutoff: centre.intakeCutoff))
@@ -52,6 +52,16 @@ extension AppDatabase {
         _ request: IntakeRequest, actor: Staff, idempotency: IdempotencyContext? = nil, open311: Open311Extra? = nil
     ) async throws -> IntakeAnswer {
         let now = clock()
+        var withChannel = request
+        if withChannel.channel == nil { withChannel.channel = Permissions.defaultChannel(for: actor.role).rawValue }
+        let request = withChannel
+        // Validation needs only the year at the centre: done here, off the single writer, with
+        // the centre as last read, and again inside in the rare case the year turns out other
+        // (the first intake after a start, a change of time zone, New Year's midnight).
+        let early = catalogue.lastCentre.map { centre in
+            let year = calendarCache.clock(for: centre.timezone).local(now).date.year
+            return (year: year, input: Result { try request.validated(currentYear: year) })
+        }
         let written: Written = try await write { db in
             if let idempotency, let earlier = try Self.storedAnswer(db, username: actor.username, key: idempotency.key, now: now) {
                 guard earlier.fingerprint == idempotency.fingerprint else { throw DeskError.idempotencyKeyReused }
@@ -59,10 +69,10 @@ extension AppDatabase {
             }
             let (centre, time) = try self.workingTime(db)
             let local = time.clock.local(now)
-            var request = request
-            if request.channel == nil { request.channel = Permissions.defaultChannel(for: actor.role).rawValue }
-            let input = try request.validated(currentYear: local.date.year)
-            let service = try Self.service(db, request.service!)
+            let input =
+                try early.flatMap { $0.year == local.date.year ? $0.input : nil }?.get()
+                ?? request.validated(currentYear: local.date.year)
+            let service = try self.catalogue.service(db, request.service!)
             let severity = try input.severity.map { try Self.severityClass(db, $0).terms }
             let decision = try TicketRules.intake(
                 input.outcome, service: service, channel: input.channel, actor: actor, now: now, time: time, throughOpen311: open311 != nil,
@@ -178,7 +188,8 @@ extension AppDatabase {
                 detail["walkInCounter"] = walkIn.counter.map(String.init)
             }
             let issued = try EventLog.appendTicketEvent(
-                db, at: now, year: local.date.year, actor: actor.username, action: "ticket.intake", code: code, detail: detail)
+                db, at: now, year: local.date.year, actor: actor.username, action: "ticket.intake", code: code, detail: detail,
+                service: service)
 
             // Built from what was just written rather than read back: intake is the hot path.
             let ticket = Ticket(

@@ -14,6 +14,8 @@ public struct AppDatabase: Sendable {
     let committer: GroupCommit
     /// The working calendar as last read; calendar writes clear it.
     let calendarCache = CalendarCache()
+    /// The centre and the services as last read, while the catalogue has not changed.
+    let catalogue = CatalogueCache()
 
     /// What opening a database does about its schema.
     public enum SchemaPolicy: Sendable {
@@ -32,7 +34,11 @@ public struct AppDatabase: Sendable {
     public static func open(
         path: String, schema: SchemaPolicy = .migrate, clock: @escaping @Sendable () -> Date = Date.init
     ) throws -> AppDatabase {
-        let pool = try DatabasePool(path: path, configuration: configuration())
+        var configuration = configuration()
+        // The single writer is what every write waits for: its queue runs above the readers and
+        // the request handlers, so they do not preempt it on a busy machine (docs/benchmarks.md).
+        configuration.writeTargetQueue = DispatchQueue(label: "ServiceDesk.writer", qos: .userInteractive)
+        let pool = try DatabasePool(path: path, configuration: configuration)
         // GRDB sets `synchronous = NORMAL` while it sets up WAL, after `prepareDatabase`;
         // FULL must be set on the writer once the pool is open, or it is silently lost.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -104,6 +110,9 @@ public struct AppDatabase: Sendable {
     static func exists(_ db: Database, _ table: String, _ column: String, _ value: String) throws -> Bool {
         try db.fetchValue(Bool.self, sql: "SELECT 1 FROM \(table) WHERE \(column) = ?", arguments: [value]) == true
     }
+
+    /// The single writer's work so far (`WriterStatistics`), for `/metrics`.
+    public var writerStatistics: WriterStatistics { committer.statistics }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.read(body)

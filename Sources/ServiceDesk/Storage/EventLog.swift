@@ -33,9 +33,14 @@ enum EventLog {
         _ db: Database, at: Date, actor: String, action: String, entity: String, entityId: String,
         detail: some Encodable = [String: String]()
     ) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let detailText = String(decoding: try encoder.encode(detail), as: UTF8.self)
+        let detailText: String
+        if let map = detail as? [String: String] {
+            detailText = CanonicalJSON.object(map)
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            detailText = String(decoding: try encoder.encode(detail), as: UTF8.self)
+        }
         let previous = try db.fetchValue(String.self, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? genesis
         let seconds = Int64(at.timeIntervalSince1970.rounded(.down))
         let hash = chainHash(
@@ -60,7 +65,8 @@ enum EventLog {
     /// shows the same number.
     @discardableResult
     static func appendTicketEvent(
-        _ db: Database, at: Date, year: Int, actor: String, action: String, code: String, detail: [String: String]
+        _ db: Database, at: Date, year: Int, actor: String, action: String, code: String, detail: [String: String],
+        service: Service? = nil
     ) throws -> DocumentNumber? {
         var detail = detail
         var texts: [String: String] = [:]
@@ -90,7 +96,7 @@ enum EventLog {
             try db.cachedExecute(
                 sql: "INSERT INTO document_number (kind, year, number, ticket, event_id, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [form.rawValue, year, number, code, eventId, at.storedSeconds])
-            if form == .receipt { try enterInBook(db, year: year, code: code, eventId: eventId) }
+            if form == .receipt { try enterInBook(db, year: year, code: code, eventId: eventId, service: service) }
             return DocumentNumber(form: form, year: year, number: number, eventId: eventId)
         }
         return nil
@@ -99,20 +105,24 @@ enum EventLog {
     /// An accepted dossier's entry in its field's tracking book of the year (form 07; Circular
     /// 01/2018/TT-VPCP art. 10): the book opened with the next volume number of the year if it
     /// is the field's first dossier, the entry numbers running on from 1, gap-free.
-    static func enterInBook(_ db: Database, year: Int, code: String, eventId: Int64) throws {
+    static func enterInBook(_ db: Database, year: Int, code: String, eventId: Int64, service: Service? = nil) throws {
         // A dossier is entered once, whatever reprints or later receipts follow.
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM book_entry WHERE ticket = ?", arguments: [code]) == nil else { return }
+        guard try db.fetchValue(Bool.self, sql: "SELECT 1 FROM book_entry WHERE ticket = ?", arguments: [code]) == nil else { return }
         // The book tracks administrative procedures' dossiers; feedback, inquiries and complaints
-        // have their own registers.
+        // have their own registers. The caller that holds the ticket's service passes it.
+        let kindAndField: (kind: String?, field: String?)
+        if let service {
+            kindAndField = (service.kind.rawValue, service.field)
+        } else {
+            let row = try Row.fetchOne(
+                db, sql: "SELECT s.field, s.kind FROM ticket t JOIN service s ON s.code = t.service WHERE t.code = ?", arguments: [code])
+            kindAndField = (row?["kind"], row?["field"])
+        }
+        guard kindAndField.kind == Service.Kind.procedure.rawValue else { return }
+        let field = kindAndField.field ?? ""
         guard
-            let service = try Row.fetchOne(
-                db, sql: "SELECT s.field, s.kind FROM ticket t JOIN service s ON s.code = t.service WHERE t.code = ?", arguments: [code]),
-            service["kind"] == Service.Kind.procedure.rawValue
-        else { return }
-        let field: String = service["field"] ?? ""
-        guard
-            let number = try Int.fetchOne(
-                db,
+            let number = try db.fetchValue(
+                Int.self,
                 sql: """
                     INSERT INTO book (year, field, volume, last)
                     VALUES (?1, ?2, (SELECT coalesce(max(volume), 0) + 1 FROM book WHERE year = ?1), 1)

@@ -1,6 +1,12 @@
 import GRDB
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Group commit: writes that arrive while a transaction is being committed wait for it, then
 /// all run in the next transaction, each in its own savepoint (so one failing write rolls back
 /// only itself), and a single fsync makes them all durable. At low load a write runs at once,
@@ -9,6 +15,21 @@ import Synchronization
 /// `synchronous = FULL`: a `2xx` is still a durable change. (CONVENTIONS.md: one durable commit
 /// per request tops out near 700/s here; committing concurrent requests together reaches
 /// several thousand.)
+/// What the single writer has done since start: how many transactions, how many writes in them,
+/// how long it spent running the writes (and how much of that was its thread's CPU time) and then
+/// committing them (the fsync included).
+/// `deskd` exports them on `/metrics`: busy time near one second per second means the single
+/// writer is the limit.
+public struct WriterStatistics: Sendable, Equatable {
+    public var batches = 0
+    public var jobs = 0
+    public var runNanoseconds: UInt64 = 0
+    public var commitNanoseconds: UInt64 = 0
+    public var runCPUNanoseconds: UInt64 = 0
+
+    public init() {}
+}
+
 final class GroupCommit: Sendable {
     /// One write: runs inside the shared transaction and returns what to do once it commits.
     struct Job: Sendable {
@@ -19,6 +40,9 @@ final class GroupCommit: Sendable {
     private let writer: any DatabaseWriter
     private let onFailure: @Sendable () -> Void
     private let state = Mutex<(jobs: [Job], draining: Bool)>(([], false))
+    private let counted = Mutex(WriterStatistics())
+
+    var statistics: WriterStatistics { counted.withLock { $0 } }
 
     init(writer: any DatabaseWriter, onFailure: @escaping @Sendable () -> Void = {}) {
         self.writer = writer
@@ -68,12 +92,42 @@ final class GroupCommit: Sendable {
             }
             if jobs.isEmpty { return }
             do {
-                let completions = try await writer.write { db in jobs.map { $0.run(db) } }
+                let started = ContinuousClock.now
+                let (completions, ran, cpu) = try await writer.write { db in
+                    let cpu = Self.threadCPUNanoseconds()
+                    let completions = jobs.map { $0.run(db) }
+                    return (completions, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
+                }
+                let committed = ContinuousClock.now
+                counted.withLock { statistics in
+                    statistics.batches += 1
+                    statistics.jobs += jobs.count
+                    statistics.runNanoseconds += (ran - started).nanoseconds
+                    statistics.runCPUNanoseconds += cpu
+                    statistics.commitNanoseconds += (committed - ran).nanoseconds
+                }
                 for complete in completions { complete() }
             } catch {
                 onFailure()
                 for job in jobs { job.fail(error) }
             }
         }
+    }
+}
+
+extension GroupCommit {
+    /// The CPU time of the calling thread so far.
+    static func threadCPUNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}
+
+extension Duration {
+    /// The whole nanoseconds of a non-negative duration.
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 }

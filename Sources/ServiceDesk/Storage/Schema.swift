@@ -34,5 +34,7 @@ public enum Schema {
         Migration(
             name: "0022_dossier_components", sql: String(decoding: PackageResources._022_dossier_components_sql, as: UTF8.self)),
         Migration(name: "0023_portal_webhook", sql: String(decoding: PackageResources._023_portal_webhook_sql, as: UTF8.self)),
+        Migration(
+            name: "0024_catalogue_generation", sql: String(decoding: PackageResources._024_catalogue_generation_sql, as: UTF8.self)),
     ]
 }

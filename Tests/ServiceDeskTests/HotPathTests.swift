@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceDesk
+
+/// The intake's shortcuts (issue 17, docs/benchmarks.md) give what the slow paths give.
+@Suite("The intake's shortcuts agree with the slow paths")
+struct HotPathTests {
+    /// A small deterministic generator, so a failure names an input that can be rerun.
+    struct Mix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("search folding: each Latin scalar and random Vietnamese text fold as Foundation folds them")
+    func folding() {
+        for range in TextFolding.LatinTable.ranges {
+            for value in range {
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                let text = "a" + String(scalar) + " b"
+                #expect(TextFolding.fold(text) == TextFolding.foundationFold(text), "U+\(String(value, radix: 16, uppercase: true))")
+            }
+        }
+        let alphabet =
+            Array(
+                "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXYáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+                    + "ÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ0123456789 ,.-/()'\"ßæøåçñİıŉǅ\u{00A0}\u{00AD}"
+            ).map { String($0) } + ["e\u{0301}", "a\u{0323}\u{0302}", "o\u{031B}\u{0303}", "\u{0300}", "D\u{0323}"]
+        // The one intended difference: a đ carrying a combining mark (never so in Vietnamese) is
+        // d too, where Foundation's replacement of "đ" does not see it in its larger character.
+        func reference(_ text: String) -> String {
+            let view = String.UnicodeScalarView(text.unicodeScalars.map { $0 == "đ" || $0 == "Đ" ? "d" : $0 })
+            return TextFolding.foundationFold(String(view))
+        }
+        #expect(TextFolding.fold("Đ\u{0300}ặng") == "dang")
+        var random = Mix(state: 17)
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
+            #expect(TextFolding.fold(text) == reference(text), "\(text.debugDescription)")
+        }
+        // Outside the table: Foundation folds the whole text (Greek's final sigma, a full-width
+        // letter, a CJK name).
+        for text in ["ΟΔΟΣ Σ", "Ｄặng", "阮文 Nguyễn", "Đặng Thị Hoa"] {
+            #expect(TextFolding.fold(text) == TextFolding.foundationFold(text), "\(text)")
+        }
+        #expect(TextFolding.fold("Đặng THỊ Hoà, 12 Lê Lợi") == "dang thi hoa, 12 le loi")
+    }
+
+    @Test("an audit event's detail is written byte for byte as JSONEncoder writes it")
+    func canonicalJSON() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let pieces = [
+            "a", "B", "z", "_", "to", "toDepartment", "dueAt", "é", "đ", "Ư", "1", "10", "9", " ", "\"", "\\", "/", "\n", "\t", "\r",
+            "\u{8}", "\u{C}", "\u{0}", "\u{1}", "\u{1F}", "\u{7F}", "\u{2028}", "😀", "Hồ sơ",
+        ]
+        var random = Mix(state: 2026)
+        func text() -> String { (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined() }
+        for _ in 0..<2_000 {
+            var map: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...8, using: &random) { map[text()] = text() }
+            let expected = String(decoding: try encoder.encode(map), as: UTF8.self)
+            #expect(CanonicalJSON.object(map) == expected, "\(map)")
+        }
+    }
+
+    @Test("the centre and services kept in memory follow changes made by another connection, and not rolled-back ones")
+    func catalogueCache() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("d.sqlite").path
+        let clock = TestClock("2026-11-30 09:00")
+        let deskd = try AppDatabase.open(path: path, clock: { clock.now })
+        _ = try deskd.bootstrap()
+        _ = try await Demo.load(into: deskd, actor: "admin")
+        let admin = try await deskd.staff("admin")
+        func intake() async throws -> IntakeResult {
+            let request = IntakeRequest(
+                service: "HD-TTHC", applicant: ApplicantDraft(name: "Đặng Thị Hoa", idNumber: "079190001234", phone: "0912345678"),
+                description: "Hỏi về thủ tục")
+            guard case .created(let result, _) = try await deskd.intake(request, actor: admin) else { throw DeskError.idempotencyKeyReused }
+            return result
+        }
+        let first = try await intake()
+        let name = first.receipt.serviceName
+        #expect(first.receipt.code.hasPrefix("\(Centre.bootstrap.code)-"))
+
+        // `deskcli` on the same file: another process, another connection.
+        let cli = try AppDatabase.open(path: path, schema: .requireCurrent, clock: { clock.now })
+        let patch = try APIJSON.decoder.decode(ServicePatch.self, from: Data(#"{"name": "Hỏi đáp thủ tục (mới)"}"#.utf8))
+        _ = try await cli.updateService("HD-TTHC", patch, actor: "admin")
+        let centre = try APIJSON.decoder.decode(CentrePatch.self, from: Data(#"{"code": "000.00.31.H99"}"#.utf8))
+        _ = try await cli.updateCentre(centre, actor: "admin")
+        try cli.close()
+        let second = try await intake()
+        #expect(second.receipt.serviceName == "Hỏi đáp thủ tục (mới)")
+        #expect(second.receipt.code.hasPrefix("000.00.31.H99-"))
+        #expect(second.receipt.serviceName != name)
+
+        // A change read inside a transaction that then rolls back is never taken for the catalogue.
+        struct Abandoned: Error {}
+        await #expect(throws: Abandoned.self) {
+            try await deskd.writer.write { db in
+                try db.execute(sql: "UPDATE service SET name = 'abandoned' WHERE code = 'HD-TTHC'")
+                #expect(try deskd.catalogue.service(db, "HD-TTHC").name == "abandoned")
+                throw Abandoned()
+            }
+        }
+        #expect(try await intake().receipt.serviceName == "Hỏi đáp thủ tục (mới)")
+        try deskd.close()
+    }
+}
