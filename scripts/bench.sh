@@ -4,7 +4,8 @@
 # Hummingbird + GRDB group-commit server in its own package), then for ROUNDS rounds, alternately:
 # a fresh bare server and a fresh deskd (--demo, a new database each), each driven by wrk with
 # CONNECTIONS connections for DURATION. For each run: requests/s, p50/p99 latency, answers other
-# than 2xx, and the server's CPU per request (its utime+stime from /proc, before and after).
+# than 2xx, the server's CPU per request (its utime+stime from /proc, before and after), and for
+# deskd its single writer's CPU and wall time per write (desk_writer_* on /metrics).
 # Prints one table and deskd's share of the ceiling.
 #
 #   scripts/bench.sh                      # 3 rounds, 64 connections, 10 s each
@@ -31,14 +32,24 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 HZ=$(getconf CLK_TCK)
+# deskd's single writer from /metrics: "cpu-seconds writes run-seconds" (nothing from the bare server).
+writer() {
+  curl -s "http://127.0.0.1:$1/metrics" 2>/dev/null | awk '
+    /^desk_writer_cpu_seconds_total/ { c = $2 } /^desk_writes_total/ { w = $2 }
+    /^desk_writer_busy_seconds_total\{phase="run"\}/ { r = $2 }
+    END { printf "%s %s %s", c + 0, w + 0, r + 0 }'
+}
 
 # run NAME PID PORT SCRIPT -> one table row
 run() {
   local name=$1 pid=$2 port=$3 script=$4
   local before after out rps p50 p99 errors requests
+  local writer_before writer_after
+  writer_before=$(writer "$port")
   before=$(ticks "$pid")
   out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s "$script" "http://127.0.0.1:$port")
   after=$(ticks "$pid")
+  writer_after=$(writer "$port")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -46,11 +57,17 @@ run() {
   errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
   local cpu_us
   cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')
-  printf "%-6s %-6s %10s %9s %9s %8s %12s\n" "$name" "$ROUND" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_us"
+  local writer_us
+  writer_us=$(awk -v b="$writer_before" -v a="$writer_after" 'BEGIN {
+    split(b, x, " "); split(a, y, " "); n = y[2] - x[2]
+    if (n > 0) printf "%.0f / %.0f", (y[1] - x[1]) * 1e6 / n, (y[3] - x[3]) * 1e6 / n; else printf "-" }')
+  local rss
+  rss=$(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")
+  printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" "$name" "$ROUND" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_us" "$writer_us" "$rss"
   echo "$name $rps" >>"$WORK/rates"
 }
 
-printf "%-6s %-6s %10s %9s %9s %8s %12s\n" server round "req/s" p50 p99 non-2xx "cpu µs/req"
+printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" server round "req/s" p50 p99 non-2xx "cpu µs/req" "writer µs cpu/wall" "peak MiB"
 port=18400
 for ROUND in $(seq 1 "$ROUNDS"); do
   port=$((port + 2))
@@ -71,3 +88,27 @@ done
 awk '{ sum[$1] += $2; n[$1]++ } END {
   bare = sum["bare"] / n["bare"]; desk = sum["deskd"] / n["deskd"]
   printf "\nmean: bare %.0f/s, deskd intake %.0f/s — %.1f %% of the ceiling\n", bare, desk, 100 * desk / bare }' "$WORK/rates"
+
+# The hall (issue 17): 100 counters calling next open-loop at 200 calls/s, then ten bursts of all
+# 100 at the same instant — on a fresh deskd; loadgen.py checks that no number is called twice.
+# The idle resident memory and the start time of a restart on the same file come first.
+port=$((port + 2))
+"$DESKD" --database "$WORK/hall.sqlite" --port "$port" --demo >"$WORK/hall.out" 2>/dev/null &
+hall=$!
+wait_port "$port"
+kill "$hall"; wait "$hall" 2>/dev/null || true
+started=$(date +%s%N)
+"$DESKD" --database "$WORK/hall.sqlite" --port "$port" >/dev/null 2>&1 &
+hall=$!
+until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.002; done
+ready=$(date +%s%N)
+sleep 1
+printf "\ndeskd start to /readyz 200: %d ms; idle RSS %s MiB\n" $(((ready - started) / 1000000)) \
+  "$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$hall/status")"
+HALL_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/hall.out")
+for scenario in open-call burst; do
+  python3 scripts/loadgen.py "$scenario" --summary --server "http://127.0.0.1:$port" --token "$HALL_TOKEN" \
+    --concurrency 100 --counter-base $([[ $scenario == burst ]] && echo 301 || echo 101) --rate "${CALL_RATE:-200}" --duration 10 --bursts 10
+done
+kill "$hall"; wait "$hall" 2>/dev/null || true
+

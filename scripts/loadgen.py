@@ -12,6 +12,12 @@ next     fills a department queue with --tickets tickets, then --concurrency cal
 journey  each worker: intake, queue next, resolve, return (4 requests per ticket).
 call     creates and opens --concurrency counters serving --walkin-service, issues --tickets walk-in
          numbers, then every counter calls next at once until nobody waits (latency of each call).
+open-call  opens --concurrency counters (100) and issues enough walk-in numbers, then calls next
+         open-loop at --rate calls/s (200) spread evenly over the counters for --duration seconds:
+         each call is sent at its scheduled moment and timed from that moment (a late generator
+         counts against the server), and every number called must be distinct.
+burst    the same counters, then --bursts times all of them call next at the same instant (1 s
+         apart): the slowest answer of each burst, and again no number twice.
 bare     POST --path with a small JSON body (to measure a bare reference server).
 
 Each worker keeps one HTTP/1.1 keep-alive connection; latencies are from sending the request to
@@ -53,6 +59,25 @@ class Connection:
         return status, payload
 
 
+async def open_counters(args):
+    """Creates and opens --concurrency counters from --counter-base, serving --walkin-service."""
+    setup = Connection(args.host, args.port)
+    me = json.loads((await setup.request("GET", "/api/v1/me", args.token))[1])
+    counters = list(range(args.counter_base, args.counter_base + args.concurrency))
+    for number in counters:
+        await setup.request("POST", "/api/v1/counters", args.token, {"number": number, "name": f"Bench {number}", "services": [args.walkin_service]})
+        status, _ = await setup.request("PATCH", f"/api/v1/counters/{number}", args.token, {"open": True, "officer": me["username"]})
+        assert status == 200, status
+    return counters
+
+
+async def issue_numbers(args, count):
+    setup = Connection(args.host, args.port)
+    for _ in range(count):
+        status, _ = await setup.request("POST", "/api/v1/queue-numbers", args.token, {"service": args.walkin_service})
+        assert status == 201, status
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return float("nan")
@@ -60,10 +85,17 @@ def percentile(sorted_values, p):
     return sorted_values[rank - 1]
 
 
+SUMMARY = False  # --summary: one line instead of JSON
+
+
 def report(name, latencies, statuses, elapsed, per_item=1):
     latencies.sort()
     ms = lambda v: round(v * 1000, 2)
     ok = sum(1 for s in statuses if 200 <= s < 300)
+    if SUMMARY:
+        print(f"{name}: {len(statuses)} requests, {len(statuses) / elapsed:.1f}/s, p50 {ms(percentile(latencies, 50))} ms, "
+              f"p99 {ms(percentile(latencies, 99))} ms, max {ms(latencies[-1]) if latencies else '-'} ms, errors {len(statuses) - ok}")
+        return
     print(json.dumps({
         "scenario": name, "requests": len(statuses), "ok": ok, "errors": len(statuses) - ok,
         "seconds": round(elapsed, 2), "requests_per_second": round(len(statuses) / elapsed, 1),
@@ -107,7 +139,9 @@ async def timed_request(conn, latencies, statuses, method, path, token, body=Non
 
 async def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["intake", "next", "journey", "bare", "call"])
+    parser.add_argument("scenario", choices=["intake", "next", "journey", "bare", "call", "open-call", "burst"])
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--bursts", type=int, default=10)
     parser.add_argument("--walkin-service", default="1.001193")
     parser.add_argument("--counter-base", type=int, default=101)
     parser.add_argument("--server", default="http://127.0.0.1:8080")
@@ -118,7 +152,10 @@ async def main():
     parser.add_argument("--department", default="tiep-dan")
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--path", default="/items")
+    parser.add_argument("--summary", action="store_true", help="one line per scenario instead of JSON")
     args = parser.parse_args()
+    global SUMMARY
+    SUMMARY = args.summary
     url = urllib.parse.urlparse(args.server)
     args.host, args.port = url.hostname, url.port or 80
 
@@ -145,6 +182,50 @@ async def main():
             await timed_request(conn, lat, st, "POST", f"/api/v1/tickets/{code}/actions/return", args.token)
         lat, st, elapsed = await run_timed(args, work)
         report(f"journey x{args.concurrency}", lat, st, elapsed, per_item=4)
+    elif args.scenario in ("open-call", "burst"):
+        counters = await open_counters(args)
+        calls = int(args.rate * args.duration) if args.scenario == "open-call" else args.bursts * len(counters)
+        await issue_numbers(args, calls + len(counters))
+        conns = {n: Connection(args.host, args.port) for n in counters}
+        for n in counters:  # connect before the clock starts
+            await conns[n].request("GET", "/readyz")
+        latencies, statuses, called = [], [], []
+
+        async def call(number, scheduled):
+            await asyncio.sleep(max(0, scheduled - time.monotonic()))
+            status, payload = await conns[number].request("POST", f"/api/v1/counters/{number}/call-next", args.token)
+            latencies.append(time.monotonic() - scheduled)
+            statuses.append(status)
+            if status == 200:
+                called.append(json.loads(payload)["id"])
+
+        start = time.monotonic() + 0.2
+        if args.scenario == "open-call":
+            interval = 1 / args.rate
+            # Each counter's calls are `len(counters) * interval` apart, far above any answer time;
+            # a counter whose previous call has not come back still waits for it (one connection).
+            per_counter = {n: [] for n in counters}
+            for k in range(calls):
+                per_counter[counters[k % len(counters)]].append(start + k * interval)
+
+            async def counter(number):
+                for moment in per_counter[number]:
+                    await call(number, moment)
+
+            await asyncio.gather(*[counter(n) for n in counters])
+            report(f"open-loop call next, {args.rate:.0f}/s over {len(counters)} counters", latencies, statuses,
+                   time.monotonic() - start)
+        else:
+            slowest = []
+            for b in range(args.bursts):
+                before = len(latencies)
+                await asyncio.gather(*[call(n, start + b) for n in counters])
+                slowest.append(max(latencies[before:]) * 1000)
+            report(f"bursts of {len(counters)} simultaneous call next", latencies, statuses, args.bursts)
+            print("  slowest answer of each burst (ms): " + ", ".join(f"{x:.1f}" for x in slowest))
+        print(f"  numbers called: {len(called)}, distinct: {len(set(called))}")
+        if len(called) != len(set(called)):
+            raise SystemExit("a number was called twice")
     elif args.scenario == "call":
         setup = Connection(args.host, args.port)
         counters = list(range(args.counter_base, args.counter_base + args.concurrency))

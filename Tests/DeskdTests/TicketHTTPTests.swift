@@ -322,6 +322,36 @@ struct TicketMetricsTests {
         }
     }
 
+    @Test("/metrics shows the single writer's transactions, writes and busy time, counting each write once")
+    func writer() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            func scrape() async throws -> [String: Double] {
+                try await client.execute(uri: "/metrics", method: .get) { response in
+                    var values: [String: Double] = [:]
+                    for line in response.text.split(separator: "\n") where line.hasPrefix("desk_write") {
+                        let parts = line.split(separator: " ")
+                        values[String(parts[0])] = Double(parts[1])
+                    }
+                    return values
+                }
+            }
+            let before = try await scrape()
+            for _ in 0..<3 {
+                try await client.execute(
+                    uri: "/api/v1/tickets", method: .post, headers: bearer(app.adminToken), body: json(TicketHTTPTests.intake)
+                ) { #expect($0.status == .created) }
+            }
+            let after = try await scrape()
+            #expect(after["desk_writes_total"]! - before["desk_writes_total"]! == 3, "\(after)")
+            #expect(after["desk_write_transactions_total"]! - before["desk_write_transactions_total"]! >= 1)
+            #expect(after["desk_write_transactions_total"]! - before["desk_write_transactions_total"]! <= 3)
+            #expect(after[#"desk_writer_busy_seconds_total{phase="run"}"#]! > before[#"desk_writer_busy_seconds_total{phase="run"}"#] ?? 0)
+            #expect(after[#"desk_writer_busy_seconds_total{phase="commit"}"#]! > 0)
+            #expect(after["desk_writer_cpu_seconds_total"]! > 0)
+        }
+    }
+
     @Test("/metrics counts tickets by state and department and actions by kind; an emptied combination drops to 0")
     func metrics() async throws {
         let app = try await TestApp.make()
