@@ -47,6 +47,9 @@ extension AppDatabase {
         var mode: OrganisationalMode
         /// The centre's at-risk setting (`Deadline`), in working days.
         var atRiskDays = 1
+        /// The straight path: one scan, groups labelled by SQLite — what the tests hold the fast
+        /// path (two halves at once, calendar labels in Swift; `ReportScan.swift`) against.
+        var straight = false
 
         /// The group expression over the time column `column` of alias `alias`.
         func group(_ column: String, alias: String = "t") -> String {
@@ -83,17 +86,26 @@ extension AppDatabase {
     }
 
     public func report(_ name: ReportName, _ request: ReportRequest) async throws -> ReportTable {
+        try await report(name, request, straight: false)
+    }
+
+    func report(_ name: ReportName, _ request: ReportRequest, straight: Bool) async throws -> ReportTable {
         let now = clock()
-        let (context, time) = try await read { db in try self.reportContext(db, name, request, now: now) }
+        let (found, time) = try await read { db in try self.reportContext(db, name, request, now: now) }
+        let context = {
+            var context = found
+            context.straight = straight
+            return context
+        }()
         let table: ReportTable
         switch name {
-        case .handlingTimes: table = try await handlingTimes(context)
-        case .progress: table = try await read { db in try Self.progress(db, context, now: now) }
+        case .handlingTimes: table = try await handlingTimes(context, now: now)
+        case .progress: table = try await progress(context, now: now)
         case .backlog: table = try await read { db in try Self.backlog(db, context, now: now, time: time) }
-        case .waiting: table = try await read { db in try Self.waiting(db, context) }
-        case .satisfaction: table = try await read { db in try Self.satisfaction(db, context) }
+        case .waiting: table = try await waiting(context, now: now)
+        case .satisfaction: table = try await satisfaction(context, now: now)
         case .staffing: table = try await read { db in try Self.staffing(db, context) }
-        case .revenue: table = try await read { db in try Self.revenue(db, context) }
+        case .revenue: table = try await revenue(context, now: now)
         case .staffingPlan:
             table = try await staffingPlan(
                 period: request.period!, growth: request.growth,
@@ -170,11 +182,12 @@ extension AppDatabase {
     /// Counts the rows of `sql` — a group (text) and a small code (integer) each — per group and
     /// code. Tallying in Swift avoids SQLite's GROUP BY sort, which over a million rows costs more
     /// than the scan itself (docs/benchmarks.md).
-    static func tally(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: [Int: Int]] {
+    static func tally(_ db: Database, _ context: ReportContext, sql: String, arguments: StatementArguments) throws -> [String: [Int: Int]] {
         var tally: [String: [Int: Int]] = [:]
+        var labels = GroupLabels(context)
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try cursor.next() {
-            tally[row[0], default: [:]][row[1], default: 0] += 1
+            tally[labels.label(row), default: [:]][row[1], default: 0] += 1
         }
         return tally
     }
@@ -234,30 +247,46 @@ extension AppDatabase {
     /// The two halves of handling-times — the tickets' durations and their steps' — are read at
     /// the same time on one state of the database (`concurrentReads`): over a million tickets and
     /// two million steps each half is a few hundred milliseconds of SQLite's work.
-    func handlingTimes(_ context: ReportContext) async throws -> ReportTable {
+    func handlingTimes(_ context: ReportContext, now: Date) async throws -> ReportTable {
         let withSteps = [.none, .department].contains(context.request.groupBy)
+        guard withSteps else {
+            // No step split to read beside: the tickets' half of the work in two halves of the period.
+            let tickets = try await halves(context, column: "resolved_at", now: now) { db, bound, arguments in
+                try Self.resolvedDurations(db, context, bound: bound, arguments: arguments)
+            } merge: { first, second in
+                first.merging(second) { a, b in
+                    var both = a
+                    both.working += b.working
+                    both.calendar += b.calendar
+                    both.paused += b.paused
+                    return both
+                }
+            }
+            return Self.handlingTimes(context, tickets: tickets, steps: [:])
+        }
         let (tickets, steps) = try await concurrentReads(
-            { db in try Self.resolvedDurations(db, context) },
-            { db in withSteps ? try Self.stepDurations(db, context) : [:] })
+            { db in try Self.resolvedDurations(db, context) }, { db in try Self.stepDurations(db, context) })
         return Self.handlingTimes(context, tickets: tickets, steps: steps)
     }
 
-    static func resolvedDurations(_ db: Database, _ context: ReportContext) throws -> [String: ResolvedDurations] {
+    static func resolvedDurations(
+        _ db: Database, _ context: ReportContext, bound: String = "", arguments: StatementArguments? = nil
+    ) throws -> [String: ResolvedDurations] {
         var groups: [String: ResolvedDurations] = [:]
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT \(context.group("resolved_at")) AS g, handling_working_minutes AS w,
+                SELECT \(context.groupKey("resolved_at")) AS g, handling_working_minutes AS w,
                     coalesce(handling_calendar_minutes, (resolved_at - coalesce(accepted_at, received_at)) / 60) AS c,
                     coalesce(paused_minutes, 0) AS p
-                FROM ticket t WHERE resolved_at >= :start AND resolved_at < :end AND handling_working_minutes IS NOT NULL\(context.request.filter.sql)
+                FROM ticket t WHERE resolved_at >= :start AND resolved_at < :end AND handling_working_minutes IS NOT NULL\(bound)\(context.request.filter.sql)
                 """,
-            arguments: context.arguments)
+            arguments: arguments ?? context.arguments)
         // Columns by position: at a million rows, by-name lookups (case-insensitive) cost seconds.
         // One dictionary lookup per row, the group changed in place (see waiting).
+        var labels = GroupLabels(context)
         while let row = try cursor.next() {
-            let key: String = row[0]
-            groups[key, default: ResolvedDurations()].add(working: row[1], calendar: row[2], paused: row[3])
+            groups[labels.label(row), default: ResolvedDurations()].add(working: row[1], calendar: row[2], paused: row[3])
         }
         return groups
     }
@@ -322,9 +351,20 @@ extension AppDatabase {
     /// bits 6–8 open at the end (1 + 1 within time / 2 overdue + 4 waiting on the citizen); bit 10
     /// withdrawn in the period. Swift tallies the codes per group: at a million tickets, SQLite's
     /// GROUP BY sorter and fifteen conditional sums cost 1.9 s, this 0.5 s (docs/benchmarks.md).
-    static func progress(_ db: Database, _ context: ReportContext, now: Date) throws -> ReportTable {
+    func progress(_ context: ReportContext, now: Date) async throws -> ReportTable {
+        let tally = try await halves(context, column: "t.accepted_at", now: now) { db, bound, arguments in
+            try Self.progressTally(db, context, now: now, bound: bound, arguments: arguments)
+        } merge: {
+            Self.merged($0, $1)
+        }
+        return Self.progressTable(context, tally)
+    }
+
+    static func progressTally(
+        _ db: Database, _ context: ReportContext, now: Date, bound: String, arguments: StatementArguments
+    ) throws -> [String: [Int: Int]] {
         let sql = """
-            SELECT \(context.group("accepted_at")) AS g,
+            SELECT \(context.groupKey("accepted_at")) AS g,
                 (CASE WHEN t.accepted_at >= :start THEN (CASE t.channel WHEN 'counter' THEN 1 WHEN 'post' THEN 3 WHEN 'hotline' THEN 4
                     WHEN 'web' THEN 2 WHEN 'mobile' THEN 2 WHEN 'open311' THEN 2 WHEN 'email' THEN 2 ELSE 5 END) ELSE 6 END)
                 + 8 * (CASE WHEN t.resolved_at >= :start AND t.resolved_at < :end THEN (CASE t.timeliness WHEN 'early' THEN 1
@@ -335,12 +375,15 @@ extension AppDatabase {
                 + 1024 * (t.state = 'withdrawn' AND t.closed_at >= :start AND t.closed_at < :end)
             FROM ticket t
             WHERE t.accepted_at IS NOT NULL AND t.accepted_at < :end
-                AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(context.request.filter.sql)
+                AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(bound)\(context.request.filter.sql)
             """
         // Overdue at the end of the period, or now for a period not over yet (`Deadline`).
-        var arguments = context.arguments
+        var arguments = arguments
         arguments += ["asked": min(context.end, now.storedSeconds)]
-        let tally = try Self.tally(db, sql: sql, arguments: arguments)
+        return try Self.tally(db, context, sql: sql, arguments: arguments)
+    }
+
+    static func progressTable(_ context: ReportContext, _ tally: [String: [Int: Int]]) -> ReportTable {
         let keys = [
             "received", "receivedCounter", "receivedOnline", "receivedPost", "receivedHotline", "carriedOver", "resolved", "early",
             "onTime", "late",
@@ -411,56 +454,90 @@ extension AppDatabase {
 
     // MARK: waiting
 
-    static func waiting(_ db: Database, _ context: ReportContext) throws -> ReportTable {
-        struct Durations {
-            var issued = 0
-            var called = 0
-            var withinTarget = 0
-            var noShows = 0
-            var waits: [Int] = []
-            var services: [Int] = []
-            var journeyWaits: [Int] = []
-            var journeyHandling: [Int] = []
+    /// The walk-in numbers' figures of one group, as read (`waitingDurations`) and merged.
+    struct WaitingDurations: Sendable {
+        var issued = 0
+        var called = 0
+        var withinTarget = 0
+        var noShows = 0
+        var waits: [Int] = []
+        var services: [Int] = []
+        var journeyWaits: [Int] = []
+        var journeyHandling: [Int] = []
 
-            /// One walk-in number: `state` 1 served, 2 no-show, 0 otherwise; seconds of wait and service.
-            mutating func record(wait: Int?, service: Int?, handling: Int?, state: Int, target: Int64) {
-                issued += 1
-                if let wait {
-                    called += 1
-                    waits.append(wait / 60)
-                    if Int64(wait) <= target { withinTarget += 1 }
-                    if let handling {
-                        journeyWaits.append(wait / 60)
-                        journeyHandling.append(handling)
-                    }
+        /// One walk-in number: `state` 1 served, 2 no-show, 0 otherwise; seconds of wait and service.
+        mutating func record(wait: Int?, service: Int?, handling: Int?, state: Int, target: Int64) {
+            issued += 1
+            if let wait {
+                called += 1
+                waits.append(wait / 60)
+                if Int64(wait) <= target { withinTarget += 1 }
+                if let handling {
+                    journeyWaits.append(wait / 60)
+                    journeyHandling.append(handling)
                 }
-                if state == 1, let service { services.append(service / 60) }
-                if state == 2 { noShows += 1 }
+            }
+            if state == 1, let service { services.append(service / 60) }
+            if state == 2 { noShows += 1 }
+        }
+
+        mutating func add(_ other: WaitingDurations) {
+            issued += other.issued
+            called += other.called
+            withinTarget += other.withinTarget
+            noShows += other.noShows
+            waits += other.waits
+            services += other.services
+            journeyWaits += other.journeyWaits
+            journeyHandling += other.journeyHandling
+        }
+    }
+
+    func waiting(_ context: ReportContext, now: Date) async throws -> ReportTable {
+        let groups = try await halves(context, column: "q.issued_at", now: now) { db, bound, arguments in
+            try Self.waitingDurations(db, context, bound: bound, arguments: arguments)
+        } merge: { first, second in
+            first.merging(second) { a, b in
+                var both = a
+                both.add(b)
+                return both
             }
         }
-        var groups: [String: Durations] = [:]
+        return Self.waitingTable(context, groups)
+    }
+
+    static func waitingDurations(
+        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+    ) throws -> [String: WaitingDurations] {
+        var groups: [String: WaitingDurations] = [:]
         let target = Int64(context.request.targetWaitMinutes * 60)
-        var arguments = context.arguments
+        var arguments = arguments
         arguments += ["target": target]
         let serviceFilter = context.request.filter.service == nil ? "" : " AND q.service = :fService"
+        let key =
+            context.groupsByTime ? context.groupKey("issued_at", alias: "q") : "CAST(\(context.group("issued_at", alias: "q")) AS TEXT)"
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT CAST(\(context.group("issued_at", alias: "q")) AS TEXT) AS g,
+                SELECT \(key) AS g,
                     CASE q.state WHEN 'served' THEN 1 WHEN 'no-show' THEN 2 ELSE 0 END, q.called_at - q.issued_at AS wait,
                     q.finished_at - q.called_at AS service, t.handling_working_minutes AS handling
                 FROM queue_number q LEFT JOIN ticket t ON t.code = q.ticket
-                WHERE q.issued_at >= :start AND q.issued_at < :end AND q.state <> 'transferred'\(serviceFilter)
+                WHERE q.issued_at >= :start AND q.issued_at < :end AND q.state <> 'transferred'\(bound)\(serviceFilter)
                 """,
             arguments: arguments)
         // Columns by position (see handling-times); the state as a number computed in SQL; each
         // group's entry changed in place (a copy taken out and put back would copy its arrays on
         // every row).
+        var labels = GroupLabels(context)
         while let row = try cursor.next() {
-            let key: String = row[0]
-            groups[key, default: Durations()].record(
+            groups[labels.label(row), default: WaitingDurations()].record(
                 wait: row[2], service: row[3], handling: row[4], state: row[1], target: target)
         }
+        return groups
+    }
+
+    static func waitingTable(_ context: ReportContext, _ groups: [String: WaitingDurations]) -> ReportTable {
         let columns = [
             "group", "issued", "called", "waitMedian", "waitP90", "serviceMedian", "serviceP90", "calledWithinTarget", "noShows",
             "noShowRate",
@@ -484,16 +561,20 @@ extension AppDatabase {
 
     // MARK: satisfaction
 
-    static func satisfaction(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+    func satisfaction(_ context: ReportContext, now: Date) async throws -> ReportTable {
         let ratings = ["verySatisfied", "satisfied", "dissatisfied"]  // codes 1, 2, 3; 0 not rated
-        let tally = try Self.tally(
-            db,
-            sql: """
-                SELECT \(context.group("returned_at")) AS g,
-                    CASE t.rating WHEN 'very-satisfied' THEN 1 WHEN 'satisfied' THEN 2 WHEN 'dissatisfied' THEN 3 ELSE 0 END
-                FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(context.request.filter.sql)
-                """,
-            arguments: context.arguments)
+        let tally = try await halves(context, column: "t.returned_at", now: now) { db, bound, arguments in
+            try Self.tally(
+                db, context,
+                sql: """
+                    SELECT \(context.groupKey("returned_at")) AS g,
+                        CASE t.rating WHEN 'very-satisfied' THEN 1 WHEN 'satisfied' THEN 2 WHEN 'dissatisfied' THEN 3 ELSE 0 END
+                    FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(bound)\(context.request.filter.sql)
+                    """,
+                arguments: arguments)
+        } merge: {
+            Self.merged($0, $1)
+        }
         let rows = tally.keys.sorted().map { group -> [String: ReportValue] in
             let counts = tally[group]!
             let rated = (1...3).reduce(0) { $0 + (counts[$1] ?? 0) }
@@ -502,7 +583,7 @@ extension AppDatabase {
             ]
             for (index, key) in ratings.enumerated() {
                 values[key] = .int(counts[index + 1] ?? 0)
-                values[key + "Share"] = share(counts[index + 1] ?? 0, rated)
+                values[key + "Share"] = Self.share(counts[index + 1] ?? 0, rated)
             }
             return values
         }
@@ -589,40 +670,62 @@ extension AppDatabase {
 
     // MARK: revenue
 
-    static func revenue(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+    func revenue(_ context: ReportContext, now: Date) async throws -> ReportTable {
+        let groups = try await halves(context, column: "t.accepted_at", now: now) { db, bound, arguments in
+            try Self.revenueSums(db, context, bound: bound, arguments: arguments)
+        } merge: { first, second in
+            try first.merging(second) { a, b in
+                (a.tickets + b.tickets, try zip(a.sums, b.sums).map { try Self.plus($0, $1) })
+            }
+        }
+        return try Self.revenueTable(context, groups)
+    }
+
+    /// Sums with a check: the amounts are bounded at write, but a sum over years need not fit.
+    static func plus(_ a: Int, _ b: Int) throws -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else {
+            throw DeskError.conflict("the revenue of this group exceeds what a report can sum; report a shorter period")
+        }
+        return sum
+    }
+
+    static let revenueNames = ["lePhi", "phi", "servicePrice", "retained", "collected", "collectedOnline", "exempted"]
+
+    static func revenueSums(
+        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+    ) throws -> [String: (tickets: Int, sums: [Int])] {
         // The charge lines at intake are totalled on the ticket (migration 0006); the covering
         // index holds only tickets with charges. Summed per group in Swift, as for progress.
         // What was paid or exempted on them by the period's end comes from the payments
         // (migration 0019).
-        let names = ["lePhi", "phi", "servicePrice", "retained", "collected", "collectedOnline", "exempted"]
+        let names = revenueNames
         var groups: [String: (tickets: Int, sums: [Int])] = [:]
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT \(context.group("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
+                SELECT \(context.groupKey("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
                     (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.at < :end),
                     (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.method = 'online'
                         AND p.at < :end),
                     (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'exempt' AND p.at < :end)
                 FROM ticket t INDEXED BY ticket_revenue
-                WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(context.request.filter.sql)
+                WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(bound)\(context.request.filter.sql)
                 """,
-            arguments: context.arguments)
-        /// Sums with a check: the amounts are bounded at write, but a sum over years need not fit.
-        func plus(_ a: Int, _ b: Int) throws -> Int {
-            let (sum, overflow) = a.addingReportingOverflow(b)
-            guard !overflow else {
-                throw DeskError.conflict("the revenue of this group exceeds what a report can sum; report a shorter period")
-            }
-            return sum
-        }
+            arguments: arguments)
+        var labels = GroupLabels(context)
         while let row = try cursor.next() {
-            let key: String = row[0]
+            let key = labels.label(row)
             var group = groups[key] ?? (0, Array(repeating: 0, count: names.count))
             group.tickets += 1
             for index in names.indices { group.sums[index] = try plus(group.sums[index], row[index + 1]) }
             groups[key] = group
         }
+        return groups
+    }
+
+    static func revenueTable(_ context: ReportContext, _ groups: [String: (tickets: Int, sums: [Int])]) throws -> ReportTable {
+        let names = revenueNames
         let rows = try groups.keys.sorted().map { key -> [String: ReportValue] in
             let group = groups[key]!
             var values: [String: ReportValue] = ["group": .text(key), "tickets": .int(group.tickets)]

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceDesk
+
+/// The long reports' fast path (two halves of the period at once, calendar groups labelled in
+/// Swift; issue 17) gives the tables of the straight path (one scan, labels by SQLite).
+@Suite("Reports: the fast path agrees with the straight one")
+struct ReportScanTests {
+    @Test("the calendar labels made in Swift are SQLite's strftime labels, for every hour, day, week, month and quarter")
+    func labels() throws {
+        let database = try DatabaseQueue()
+        var random = HotPathTests.Mix(state: 766)
+        // 2024-01-01 to 2027-12-31 in Vietnam's time, and the edges of days, weeks and years.
+        var instants = (0..<3_000).map { _ in Int64.random(in: 1_704_042_000..<1_830_272_400, using: &random) }
+        instants += [1_767_200_399, 1_767_200_400, 1_767_225_600 - 1, 1_767_225_600, 1_798_736_400]
+        try database.write { db in
+            try db.execute(sql: "CREATE TABLE t (at INTEGER NOT NULL)")
+            for instant in instants { try db.execute(sql: "INSERT INTO t (at) VALUES (?)", arguments: [instant]) }
+        }
+        for grouping in [ReportGrouping.hour, .day, .week, .month, .quarter] {
+            let context = AppDatabase.ReportContext(
+                request: ReportRequest(period: nil, groupBy: grouping), start: 0, end: 0, offset: 7 * 3600, mode: .administrativeBody)
+            let rows = try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(context.groupKey("at")), \(context.group("at")) FROM t")
+            }
+            var labels = GroupLabels(context)
+            for row in rows {
+                let expected: String = row[1]
+                #expect(labels.label(row) == expected, "\(grouping) of \(row)")
+            }
+        }
+    }
+
+    @Test("every long report, every grouping, over a month, a year and the whole history: the same table both ways")
+    func agreement() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+        _ = try database.bootstrap()
+        _ = try await Demo.load(into: database, actor: "admin")
+        _ = try database.seed(tickets: 3_000, from: LocalDate("2025-07-01")!, to: LocalDate("2026-06-30")!, seed: 7, actor: "admin")
+        let periods = [
+            ReportPeriod(period: "2026-03")!, ReportPeriod(period: "2026")!,
+            ReportPeriod(from: LocalDate("2025-01-01")!, to: LocalDate("2026-12-31")!),
+        ]
+        let groupings: [AppDatabase.ReportName: [ReportGrouping]] = [
+            .progress: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+            .handlingTimes: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+            .satisfaction: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+            .revenue: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+            .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter],
+        ]
+        var compared = 0
+        for (name, groups) in groupings {
+            for period in periods {
+                for grouping in groups {
+                    let request = ReportRequest(period: period, groupBy: grouping)
+                    let fast = try await database.report(name, request)
+                    let straight = try await database.report(name, request, straight: true)
+                    #expect(fast == straight, "\(name.rawValue) \(grouping.rawValue) \(period)")
+                    if !fast.rows.isEmpty { compared += 1 }
+                }
+            }
+        }
+        #expect(compared >= 120, "the seeded history fills the tables compared")
+        try database.close()
+    }
+}
