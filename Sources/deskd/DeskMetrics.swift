@@ -74,25 +74,29 @@ final class DeskMetrics: Sendable {
     /// The writer's figures as last published (Prometheus counters only go up by a delta).
     private let published = Mutex(WriterStatistics())
 
-    /// The single writer's figures, published at every scrape (they are counters in memory).
-    func publishWriter(_ current: WriterStatistics) {
-        let previous = published.withLock { last in
+    /// The single writer's figures, published at every scrape (they are counters in memory). Two
+    /// scrapes at once must not publish the same growth twice, nor a negative one: the figures
+    /// are read and the growth taken under one lock.
+    func publishWriter(_ read: () -> WriterStatistics) {
+        let (batches, jobs, run, commit, cpu) = published.withLock { last in
+            let current = read()
             defer { last = current }
-            return last
+            func growth<T: BinaryInteger>(_ now: T, _ before: T) -> T { now > before ? now - before : 0 }
+            return (
+                growth(current.batches, last.batches), growth(current.jobs, last.jobs), growth(current.runNanoseconds, last.runNanoseconds),
+                growth(current.commitNanoseconds, last.commitNanoseconds), growth(current.runCPUNanoseconds, last.runCPUNanoseconds)
+            )
         }
-        registry.makeCounter(descriptor: Self.writeBatches, labels: []).increment(by: Int64(current.batches - previous.batches))
-        registry.makeCounter(descriptor: Self.writeJobs, labels: []).increment(by: Int64(current.jobs - previous.jobs))
         let seconds = { (nanoseconds: UInt64) in Double(nanoseconds) / 1e9 }
-        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "run")])
-            .increment(by: seconds(current.runNanoseconds - previous.runNanoseconds))
-        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "commit")])
-            .increment(by: seconds(current.commitNanoseconds - previous.commitNanoseconds))
-        registry.makeCounter(descriptor: Self.writerCPU, labels: [])
-            .increment(by: seconds(current.runCPUNanoseconds - previous.runCPUNanoseconds))
+        registry.makeCounter(descriptor: Self.writeBatches, labels: []).increment(by: Int64(batches))
+        registry.makeCounter(descriptor: Self.writeJobs, labels: []).increment(by: Int64(jobs))
+        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "run")]).increment(by: seconds(run))
+        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "commit")]).increment(by: seconds(commit))
+        registry.makeCounter(descriptor: Self.writerCPU, labels: []).increment(by: seconds(cpu))
     }
 
     func refresh(from database: AppDatabase) async throws {
-        publishWriter(database.writerStatistics)
+        publishWriter { database.writerStatistics }
         let now = ContinuousClock.now
         let due = lastRefresh.withLock { last in
             guard last.map({ now - $0 >= refreshInterval }) ?? true else { return false }

@@ -89,6 +89,15 @@ struct HotPathTests {
             guard case .created(let result, _) = try await deskd.intake(request, actor: admin) else { throw DeskError.idempotencyKeyReused }
             return result
         }
+        // The cache is only as good as its triggers: a migration that rebuilds one of these tables
+        // (DROP and RENAME) drops them with it, and must make them again.
+        let triggers = try await deskd.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_generation' ESCAPE '\\'")
+        }
+        for table in ["centre", "service", "service_step", "service_charge"] {
+            #expect(triggers.filter { $0 == table }.count == 3, "insert, update and delete triggers of \(table)")
+        }
         let first = try await intake()
         let name = first.receipt.serviceName
         #expect(first.receipt.code.hasPrefix("\(Centre.bootstrap.code)-"))

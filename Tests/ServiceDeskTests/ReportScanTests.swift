@@ -33,6 +33,27 @@ struct ReportScanTests {
         }
     }
 
+    /// (With a filter SQLite may rather take the filter's own index to that department or service.)
+    @Test("handling-times and revenue read only their covering indexes, whatever the grouping")
+    func coveringPlans() async throws {
+        let database = try AppDatabase.inMemory()
+        _ = try database.bootstrap()
+        for grouping in [ReportGrouping.none, .department, .service, .channel, .staff, .week] {
+            do {
+                let context = AppDatabase.ReportContext(
+                    request: ReportRequest(period: nil, groupBy: grouping), start: 0, end: 1, offset: 7 * 3600, mode: .administrativeBody)
+                for (sql, index) in [
+                    (AppDatabase.resolvedDurationsSQL(context), "ticket_handling"), (AppDatabase.revenueSQL(context), "ticket_revenue"),
+                ] {
+                    let plan = try await database.read { db in
+                        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: context.arguments).map { $0["detail"] as String }
+                    }
+                    #expect(plan.contains { $0.contains("USING COVERING INDEX \(index)") }, "\(grouping) \(plan)")
+                }
+            }
+        }
+    }
+
     @Test("every long report, every grouping, over a month, a year and the whole history: the same table both ways")
     func agreement() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")

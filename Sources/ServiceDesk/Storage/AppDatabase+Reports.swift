@@ -269,19 +269,22 @@ extension AppDatabase {
         return Self.handlingTimes(context, tickets: tickets, steps: steps)
     }
 
+    /// The tickets' half of handling-times: a range scan of the covering index `ticket_handling`
+    /// (migration 0025; `ReportScanTests` reads the plan).
+    static func resolvedDurationsSQL(_ context: ReportContext, bound: String = "") -> String {
+        """
+        SELECT \(context.groupKey("resolved_at")) AS g, handling_working_minutes AS w,
+            coalesce(handling_calendar_minutes, (resolved_at - coalesce(accepted_at, received_at)) / 60) AS c,
+            coalesce(paused_minutes, 0) AS p
+        FROM ticket t WHERE resolved_at >= :start AND resolved_at < :end AND handling_working_minutes IS NOT NULL\(bound)\(context.request.filter.sql)
+        """
+    }
+
     static func resolvedDurations(
         _ db: Database, _ context: ReportContext, bound: String = "", arguments: StatementArguments? = nil
     ) throws -> [String: ResolvedDurations] {
         var groups: [String: ResolvedDurations] = [:]
-        let cursor = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT \(context.groupKey("resolved_at")) AS g, handling_working_minutes AS w,
-                    coalesce(handling_calendar_minutes, (resolved_at - coalesce(accepted_at, received_at)) / 60) AS c,
-                    coalesce(paused_minutes, 0) AS p
-                FROM ticket t WHERE resolved_at >= :start AND resolved_at < :end AND handling_working_minutes IS NOT NULL\(bound)\(context.request.filter.sql)
-                """,
-            arguments: arguments ?? context.arguments)
+        let cursor = try Row.fetchCursor(db, sql: resolvedDurationsSQL(context, bound: bound), arguments: arguments ?? context.arguments)
         // Columns by position: at a million rows, by-name lookups (case-insensitive) cost seconds.
         // One dictionary lookup per row, the group changed in place (see waiting).
         var labels = GroupLabels(context)
@@ -692,6 +695,20 @@ extension AppDatabase {
 
     static let revenueNames = ["lePhi", "phi", "servicePrice", "retained", "collected", "collectedOnline", "exempted"]
 
+    /// A range scan of the covering partial index `ticket_revenue` (migration 0025), the payments
+    /// of each ticket by `payment_ticket`.
+    static func revenueSQL(_ context: ReportContext, bound: String = "") -> String {
+        """
+        SELECT \(context.groupKey("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
+            (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.at < :end),
+            (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.method = 'online'
+                AND p.at < :end),
+            (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'exempt' AND p.at < :end)
+        FROM ticket t INDEXED BY ticket_revenue
+        WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(bound)\(context.request.filter.sql)
+        """
+    }
+
     static func revenueSums(
         _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
     ) throws -> [String: (tickets: Int, sums: [Int])] {
@@ -701,18 +718,7 @@ extension AppDatabase {
         // (migration 0019).
         let names = revenueNames
         var groups: [String: (tickets: Int, sums: [Int])] = [:]
-        let cursor = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT \(context.groupKey("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
-                    (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.at < :end),
-                    (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.method = 'online'
-                        AND p.at < :end),
-                    (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'exempt' AND p.at < :end)
-                FROM ticket t INDEXED BY ticket_revenue
-                WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(bound)\(context.request.filter.sql)
-                """,
-            arguments: arguments)
+        let cursor = try Row.fetchCursor(db, sql: revenueSQL(context, bound: bound), arguments: arguments)
         var labels = GroupLabels(context)
         while let row = try cursor.next() {
             let key = labels.label(row)

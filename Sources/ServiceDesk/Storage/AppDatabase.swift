@@ -57,6 +57,8 @@ public struct AppDatabase: Sendable {
         // A transaction that fails to commit may have cleared and refilled the cache from its own,
         // rolled-back changes: forget it.
         committer = GroupCommit(writer: writer, onFailure: { cache.clear() })
+        // The search folding's table is made on first use: here, not inside the first intake's write.
+        _ = TextFolding.fold("ậ")
         guard schema != .untouched else { return }
         let applied = try writer.read { db in try Self.migrator.appliedIdentifiers(db) }
         let known = Schema.migrations.map(\.name)

@@ -7,17 +7,10 @@ import Synchronization
     import Darwin
 #endif
 
-/// Group commit: writes that arrive while a transaction is being committed wait for it, then
-/// all run in the next transaction, each in its own savepoint (so one failing write rolls back
-/// only itself), and a single fsync makes them all durable. At low load a write runs at once,
-/// alone; under concurrency the batches grow by themselves, with no timer and no added wait.
-/// Every caller is answered only after the transaction holding its write has committed with
-/// `synchronous = FULL`: a `2xx` is still a durable change. (CONVENTIONS.md: one durable commit
-/// per request tops out near 700/s here; committing concurrent requests together reaches
-/// several thousand.)
 /// What the single writer has done since start: how many transactions, how many writes in them,
-/// how long it spent running the writes (and how much of that was its thread's CPU time) and then
-/// committing them (the fsync included).
+/// how long it spent running the writes, timed on the writer itself (and how much of that was its
+/// thread's CPU time), and then committing them (the fsync, and the hop back to the waiting
+/// task, included). A transaction that fails to commit counts with its writes, without times.
 /// `deskd` exports them on `/metrics`: busy time near one second per second means the single
 /// writer is the limit.
 public struct WriterStatistics: Sendable, Equatable {
@@ -30,6 +23,14 @@ public struct WriterStatistics: Sendable, Equatable {
     public init() {}
 }
 
+/// Group commit: writes that arrive while a transaction is being committed wait for it, then
+/// all run in the next transaction, each in its own savepoint (so one failing write rolls back
+/// only itself), and a single fsync makes them all durable. At low load a write runs at once,
+/// alone; under concurrency the batches grow by themselves, with no timer and no added wait.
+/// Every caller is answered only after the transaction holding its write has committed with
+/// `synchronous = FULL`: a `2xx` is still a durable change. (One durable commit per request tops
+/// out near 700/s on a disk with a slow fsync; committing concurrent requests together reaches
+/// several thousand: docs/benchmarks.md.)
 final class GroupCommit: Sendable {
     /// One write: runs inside the shared transaction and returns what to do once it commits.
     struct Job: Sendable {
@@ -92,11 +93,11 @@ final class GroupCommit: Sendable {
             }
             if jobs.isEmpty { return }
             do {
-                let started = ContinuousClock.now
-                let (completions, ran, cpu) = try await writer.write { db in
+                let (completions, started, ran, cpu) = try await writer.write { db in
+                    let started = ContinuousClock.now
                     let cpu = Self.threadCPUNanoseconds()
                     let completions = jobs.map { $0.run(db) }
-                    return (completions, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
+                    return (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
                 }
                 let committed = ContinuousClock.now
                 counted.withLock { statistics in
@@ -108,6 +109,10 @@ final class GroupCommit: Sendable {
                 }
                 for complete in completions { complete() }
             } catch {
+                counted.withLock { statistics in
+                    statistics.batches += 1
+                    statistics.jobs += jobs.count
+                }
                 onFailure()
                 for job in jobs { job.fail(error) }
             }

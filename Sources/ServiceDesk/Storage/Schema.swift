@@ -36,5 +36,6 @@ public enum Schema {
         Migration(name: "0023_portal_webhook", sql: String(decoding: PackageResources._023_portal_webhook_sql, as: UTF8.self)),
         Migration(
             name: "0024_catalogue_generation", sql: String(decoding: PackageResources._024_catalogue_generation_sql, as: UTF8.self)),
+        Migration(name: "0025_report_indexes", sql: String(decoding: PackageResources._025_report_indexes_sql, as: UTF8.self)),
     ]
 }
