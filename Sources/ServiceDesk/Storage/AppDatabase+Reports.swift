@@ -244,28 +244,33 @@ extension AppDatabase {
         }
     }
 
-    /// The two halves of handling-times — the tickets' durations and their steps' — are read at
-    /// the same time on one state of the database (`concurrentReads`): over a million tickets and
-    /// two million steps each half is a few hundred milliseconds of SQLite's work.
+    /// Handling-times reads the tickets' durations and, for the split by step, their steps' — in two
+    /// halves of the period at once (`halves`), each reading its tickets then its steps: over a
+    /// million tickets and two million steps, both cores share the work evenly.
     func handlingTimes(_ context: ReportContext, now: Date) async throws -> ReportTable {
         let withSteps = [.none, .department].contains(context.request.groupBy)
-        guard withSteps else {
-            // No step split to read beside: the tickets' half of the work in two halves of the period.
-            let tickets = try await halves(context, column: "resolved_at", now: now) { db, bound, arguments in
-                try Self.resolvedDurations(db, context, bound: bound, arguments: arguments)
-            } merge: { first, second in
-                first.merging(second) { a, b in
-                    var both = a
-                    both.working += b.working
-                    both.calendar += b.calendar
-                    both.paused += b.paused
-                    return both
-                }
+        // Each half reads its tickets, then their steps when the split by step is shown.
+        let (tickets, steps) = try await halves(context, now: now) { db, half, arguments in
+            (
+                try Self.resolvedDurations(db, context, bound: half.bound("resolved_at"), arguments: arguments),
+                withSteps ? try Self.stepDurations(db, context, bound: half.bound("st.ticket_resolved_at"), arguments: arguments) : [:]
+            )
+        } merge: { first, second in
+            let tickets = first.0.merging(second.0) { a, b in
+                var both = a
+                both.working += b.working
+                both.calendar += b.calendar
+                both.paused += b.paused
+                return both
             }
-            return Self.handlingTimes(context, tickets: tickets, steps: [:])
+            let steps = first.1.merging(second.1) { a, b in
+                var both = a
+                both.queued += b.queued
+                both.worked += b.worked
+                return both
+            }
+            return (tickets, steps)
         }
-        let (tickets, steps) = try await concurrentReads(
-            { db in try Self.resolvedDurations(db, context) }, { db in try Self.stepDurations(db, context) })
         return Self.handlingTimes(context, tickets: tickets, steps: steps)
     }
 
@@ -281,10 +286,10 @@ extension AppDatabase {
     }
 
     static func resolvedDurations(
-        _ db: Database, _ context: ReportContext, bound: String = "", arguments: StatementArguments? = nil
+        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
     ) throws -> [String: ResolvedDurations] {
         var groups: [String: ResolvedDurations] = [:]
-        let cursor = try Row.fetchCursor(db, sql: resolvedDurationsSQL(context, bound: bound), arguments: arguments ?? context.arguments)
+        let cursor = try Row.fetchCursor(db, sql: resolvedDurationsSQL(context, bound: bound), arguments: arguments)
         // Columns by position: at a million rows, by-name lookups (case-insensitive) cost seconds.
         // One dictionary lookup per row, the group changed in place (see waiting).
         var labels = GroupLabels(context)
@@ -298,7 +303,9 @@ extension AppDatabase {
     /// time, for the steps of the tickets resolved in the period, by the step's department. A
     /// range scan of the steps (the ticket's resolution moment is copied onto them); the ticket is
     /// joined only when a filter needs its columns.
-    static func stepDurations(_ db: Database, _ context: ReportContext) throws -> [String: StepDurations] {
+    static func stepDurations(
+        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+    ) throws -> [String: StepDurations] {
         var groups: [String: StepDurations] = [:]
         let join = context.request.filter.sql.isEmpty ? "" : " JOIN ticket t ON t.code = st.ticket"
         let steps = try Row.fetchCursor(
@@ -306,9 +313,9 @@ extension AppDatabase {
             sql: """
                 SELECT st.department, (coalesce(st.claimed_at, st.left_at) - st.entered_at) / 60, (st.left_at - st.claimed_at) / 60
                 FROM ticket_step st\(join)
-                WHERE st.ticket_resolved_at >= :start AND st.ticket_resolved_at < :end AND st.left_at IS NOT NULL\(context.request.filter.sql)
+                WHERE st.ticket_resolved_at >= :start AND st.ticket_resolved_at < :end AND st.left_at IS NOT NULL\(bound)\(context.request.filter.sql)
                 """,
-            arguments: context.arguments)
+            arguments: arguments)
         while let row = try steps.next() {
             let department: String = row[0]
             groups[department, default: StepDurations()].add(queued: row[1], worked: row[2])
@@ -355,8 +362,9 @@ extension AppDatabase {
     /// withdrawn in the period. Swift tallies the codes per group: at a million tickets, SQLite's
     /// GROUP BY sorter and fifteen conditional sums cost 1.9 s, this 0.5 s (docs/benchmarks.md).
     func progress(_ context: ReportContext, now: Date) async throws -> ReportTable {
-        let tally = try await halves(context, column: "t.accepted_at", now: now) { db, bound, arguments in
-            try Self.progressTally(db, context, now: now, bound: bound, arguments: arguments)
+        let tally = try await halves(context, now: now) { db, half, arguments in
+            let bound = half.bound("t.accepted_at")
+            return try Self.progressTally(db, context, now: now, bound: bound, arguments: arguments)
         } merge: {
             Self.merged($0, $1)
         }
@@ -497,8 +505,9 @@ extension AppDatabase {
     }
 
     func waiting(_ context: ReportContext, now: Date) async throws -> ReportTable {
-        let groups = try await halves(context, column: "q.issued_at", now: now) { db, bound, arguments in
-            try Self.waitingDurations(db, context, bound: bound, arguments: arguments)
+        let groups = try await halves(context, now: now) { db, half, arguments in
+            let bound = half.bound("q.issued_at")
+            return try Self.waitingDurations(db, context, bound: bound, arguments: arguments)
         } merge: { first, second in
             first.merging(second) { a, b in
                 var both = a
@@ -566,8 +575,9 @@ extension AppDatabase {
 
     func satisfaction(_ context: ReportContext, now: Date) async throws -> ReportTable {
         let ratings = ["verySatisfied", "satisfied", "dissatisfied"]  // codes 1, 2, 3; 0 not rated
-        let tally = try await halves(context, column: "t.returned_at", now: now) { db, bound, arguments in
-            try Self.tally(
+        let tally = try await halves(context, now: now) { db, half, arguments in
+            let bound = half.bound("t.returned_at")
+            return try Self.tally(
                 db, context,
                 sql: """
                     SELECT \(context.groupKey("returned_at")) AS g,
@@ -674,8 +684,9 @@ extension AppDatabase {
     // MARK: revenue
 
     func revenue(_ context: ReportContext, now: Date) async throws -> ReportTable {
-        let groups = try await halves(context, column: "t.accepted_at", now: now) { db, bound, arguments in
-            try Self.revenueSums(db, context, bound: bound, arguments: arguments)
+        let groups = try await halves(context, now: now) { db, half, arguments in
+            let bound = half.bound("t.accepted_at")
+            return try Self.revenueSums(db, context, bound: bound, arguments: arguments)
         } merge: { first, second in
             try first.merging(second) { a, b in
                 (a.tickets + b.tickets, try zip(a.sums, b.sums).map { try Self.plus($0, $1) })

@@ -61,24 +61,37 @@ struct GroupLabels {
 }
 
 extension AppDatabase {
+    /// One half of a report's period (`halves`), or the whole of it on the straight path.
+    enum Half: Sendable {
+        case whole, first, second
+
+        /// The SQL that keeps the rows of this half by the instant `column`, to add to a WHERE.
+        func bound(_ column: String) -> String {
+            switch self {
+            case .whole: ""
+            case .first: " AND \(column) < :split"
+            case .second: " AND \(column) >= :split"
+            }
+        }
+    }
+
     /// Runs `scan` over the two halves of the period at once (`concurrentReads`: both cores, one
-    /// state of the database) and merges what they found. The halves split the instants of
-    /// `column` at the middle of the period (up to now): each gets its bound as SQL to add to its
-    /// WHERE (`AND column < :split`, `AND column >= :split`) and the arguments that carry it.
-    /// The rows before the period (a report that carries some over) fall in the first half.
+    /// state of the database) and merges what they found. The halves split the period's instants
+    /// at its middle (up to now); each scan keeps its half's rows with `half.bound(column)` and
+    /// gets the arguments that carry the split. The rows before the period (a report that carries
+    /// some over) fall in the first half.
     func halves<T: Sendable>(
-        _ context: ReportContext, column: String, now: Date,
-        _ scan: @escaping @Sendable (_ db: Database, _ bound: String, _ arguments: StatementArguments) throws -> T,
+        _ context: ReportContext, now: Date,
+        _ scan: @escaping @Sendable (_ db: Database, _ half: Half, _ arguments: StatementArguments) throws -> T,
         merge: (T, T) throws -> T
     ) async throws -> T {
-        if context.straight { return try await read { db in try scan(db, "", context.arguments) } }
+        if context.straight { return try await read { db in try scan(db, .whole, context.arguments) } }
         let end = min(context.end, max(context.start, now.storedSeconds))
         var arguments = context.arguments
         arguments += ["split": context.start + (end - context.start) / 2]
         let halves = arguments
         let (first, second) = try await concurrentReads(
-            { db in try scan(db, " AND \(column) < :split", halves) },
-            { db in try scan(db, " AND \(column) >= :split", halves) })
+            { db in try scan(db, .first, halves) }, { db in try scan(db, .second, halves) })
         return try merge(first, second)
     }
 
