@@ -7,18 +7,6 @@ import Testing
 /// The intake's shortcuts (issue 17, docs/benchmarks.md) give what the slow paths give.
 @Suite("The intake's shortcuts agree with the slow paths")
 struct HotPathTests {
-    /// A small deterministic generator, so a failure names an input that can be rerun.
-    struct Mix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("search folding: each Latin scalar and random Vietnamese text fold as Foundation folds them")
     func folding() {
         for range in TextFolding.LatinTable.ranges {
@@ -40,7 +28,7 @@ struct HotPathTests {
             return TextFolding.foundationFold(String(view))
         }
         #expect(TextFolding.fold("Đ\u{0300}ặng") == "dang")
-        var random = Mix(state: 17)
+        var random = SeededGenerator(state: 17)
         for _ in 0..<3_000 {
             let text = (0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
             #expect(TextFolding.fold(text) == reference(text), "\(text.debugDescription)")
@@ -61,7 +49,7 @@ struct HotPathTests {
             "a", "B", "z", "_", "to", "toDepartment", "dueAt", "é", "đ", "Ư", "1", "10", "9", " ", "\"", "\\", "/", "\n", "\t", "\r",
             "\u{8}", "\u{C}", "\u{0}", "\u{1}", "\u{1F}", "\u{7F}", "\u{2028}", "😀", "Hồ sơ",
         ]
-        var random = Mix(state: 2026)
+        var random = SeededGenerator(state: 2026)
         func text() -> String { (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined() }
         for _ in 0..<2_000 {
             var map: [String: String] = [:]

@@ -11,7 +11,7 @@ struct ReportScanTests {
     @Test("the calendar labels made in Swift are SQLite's strftime labels, for every hour, day, week, month and quarter")
     func labels() throws {
         let database = try DatabaseQueue()
-        var random = HotPathTests.Mix(state: 766)
+        var random = SeededGenerator(state: 766)
         // 2024-01-01 to 2027-12-31 in Vietnam's time, and the edges of days, weeks and years.
         var instants = (0..<3_000).map { _ in Int64.random(in: 1_704_042_000..<1_830_272_400, using: &random) }
         instants += [1_767_200_399, 1_767_200_400, 1_767_225_600 - 1, 1_767_225_600, 1_798_736_400]
