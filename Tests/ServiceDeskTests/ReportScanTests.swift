@@ -54,7 +54,9 @@ struct ReportScanTests {
         }
     }
 
-    @Test("every long report, every grouping, over a month, a year and the whole history: the same table both ways")
+    @Test(
+        "every long report (and staffing by person and category), every grouping, over a month, a year and the whole history: the same table both ways"
+    )
     func agreement() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -73,6 +75,7 @@ struct ReportScanTests {
             .satisfaction: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
             .revenue: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
             .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter],
+            .staffing: [.staff, .employment],
         ]
         var compared = 0
         for (name, groups) in groupings {

@@ -104,7 +104,7 @@ extension AppDatabase {
         case .backlog: table = try await read { db in try Self.backlog(db, context, now: now, time: time) }
         case .waiting: table = try await waiting(context, now: now)
         case .satisfaction: table = try await satisfaction(context, now: now)
-        case .staffing: table = try await read { db in try Self.staffing(db, context) }
+        case .staffing: table = try await staffing(context, now: now)
         case .revenue: table = try await revenue(context, now: now)
         case .staffingPlan:
             table = try await staffingPlan(
@@ -610,9 +610,72 @@ extension AppDatabase {
 
     // MARK: staffing
 
-    static func staffing(_ db: Database, _ context: ReportContext) throws -> ReportTable {
-        if context.request.groupBy == .hour { return try countersNeeded(db, context) }
-        // Tickets handled: resolved in the period by the person holding them.
+    /// Tickets handled: resolved in the period by the person holding them, per person or per
+    /// employment category. The tickets resolved per holder are counted in two halves at once
+    /// (`halves`, a range scan of the covering `ticket_handling`) and grouped in Swift with the
+    /// staff's categories: SQLite's GROUP BY with `count(DISTINCT holder)` sorted every row.
+    func staffing(_ context: ReportContext, now: Date) async throws -> ReportTable {
+        if context.request.groupBy == .hour { return try await read { db in try Self.countersNeeded(db, context) } }
+        if context.straight { return try await read { db in try Self.staffingStraight(db, context) } }
+        let resolved = try await halves(context, now: now) { db, half, arguments in
+            var counts: [String?: Int] = [:]
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT t.holder FROM ticket t
+                    WHERE t.resolved_at >= :start AND t.resolved_at < :end\(half.bound("t.resolved_at"))\(context.request.filter.sql)
+                    """,
+                arguments: arguments)
+            while let row = try cursor.next() { counts[row[0] as String?, default: 0] += 1 }
+            return counts
+        } merge: {
+            $0.merging($1, uniquingKeysWith: +)
+        }
+        let employment = try await read { db in
+            Dictionary(
+                try Row.fetchAll(db, sql: "SELECT username, employment FROM staff WHERE employment IS NOT NULL").map {
+                    ($0[0] as String, $0[1] as String)
+                },
+                uniquingKeysWith: { first, _ in first })
+        }
+        // Per group: tickets, the distinct holders, and the category (the least, as SQL's min).
+        var groups: [String: (resolved: Int, people: Set<String>, category: String?)] = [:]
+        for (holder, count) in resolved {
+            let category = holder.flatMap { employment[$0] }
+            let key = context.request.groupBy == .employment ? category ?? "-" : holder ?? "-"
+            var group = groups[key] ?? (0, [], nil)
+            group.resolved += count
+            if let holder { group.people.insert(holder) }
+            if let category, group.category.map({ category.utf8.lexicographicallyPrecedes($0.utf8) }) ?? true { group.category = category }
+            groups[key] = group
+        }
+        let rows = groups.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { key in
+            let group = groups[key]!
+            return Self.staffingRow(context, group: key, resolved: group.resolved, people: group.people.count, employment: group.category)
+        }
+        return context.table("staffing", ["group", "category", "resolved", "people"], rows)
+    }
+
+    /// One row of staffing by person or category: the category in the headcount wording of the mode.
+    static func staffingRow(_ context: ReportContext, group: String, resolved: Int, people: Int, employment: String?) -> [String:
+        ReportValue]
+    {
+        var values: [String: ReportValue] = ["group": .text(group), "resolved": .int(resolved), "people": .int(people)]
+        // The employment category of the group — the category itself, or a person's — in the
+        // headcount wording of the mode (SPEC §1) for the mode's own category.
+        let own: Employment = context.mode == .administrativeBody ? .civilServant : .publicEmployee
+        let category: String? =
+            switch context.request.groupBy {
+            case .employment: group
+            case .staff: employment
+            default: nil
+            }
+        values["category"] = category.map { .text($0 == own.rawValue ? context.mode.headcountWording : $0) } ?? .null
+        return values
+    }
+
+    /// The straight path of staffing by person or category, in SQL (the reference of the tests).
+    static func staffingStraight(_ db: Database, _ context: ReportContext) throws -> ReportTable {
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -622,21 +685,8 @@ extension AppDatabase {
                 WHERE t.resolved_at >= :start AND t.resolved_at < :end\(context.request.filter.sql) GROUP BY g ORDER BY g
                 """,
             arguments: context.arguments
-        ).map { row -> [String: ReportValue] in
-            let group: String = row["g"]
-            var values: [String: ReportValue] = ["group": .text(group)]
-            counts(row, ["resolved", "people"], into: &values)
-            // The employment category of the group — the category itself, or a person's — in the
-            // headcount wording of the mode (SPEC §1) for the mode's own category.
-            let own: Employment = context.mode == .administrativeBody ? .civilServant : .publicEmployee
-            let category: String? =
-                switch context.request.groupBy {
-                case .employment: group
-                case .staff: row["employment"]
-                default: nil
-                }
-            values["category"] = category.map { .text($0 == own.rawValue ? context.mode.headcountWording : $0) } ?? .null
-            return values
+        ).map { row in
+            staffingRow(context, group: row["g"], resolved: row["resolved"], people: row["people"], employment: row["employment"])
         }
         return context.table("staffing", ["group", "category", "resolved", "people"], rows)
     }
