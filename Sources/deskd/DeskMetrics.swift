@@ -71,6 +71,11 @@ final class DeskMetrics: Sendable {
             namespace: "desk", metricName: "writer_cpu", unitName: "seconds_total",
             helpText: "CPU time of the single writer's thread while running writes (below the run phase's time: it was waiting)")
     }
+    static var failedTransactions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "write_transactions_failed", unitName: "total",
+            helpText: "Transactions of the single writer that failed to commit (their writes answered with the error)")
+    }
     /// The writer's figures as last published (Prometheus counters only go up by a delta).
     private let published = Mutex(WriterStatistics())
 
@@ -78,13 +83,15 @@ final class DeskMetrics: Sendable {
     /// scrapes at once must not publish the same growth twice, nor a negative one: the figures
     /// are read and the growth taken under one lock.
     func publishWriter(_ read: () -> WriterStatistics) {
-        let (batches, jobs, run, commit, cpu) = published.withLock { last in
+        let (batches, jobs, run, commit, cpu, failed) = published.withLock { last in
             let current = read()
             defer { last = current }
+            // The figures only grow while the database is open; a lower one (never expected) adds nothing.
             func growth<T: BinaryInteger>(_ now: T, _ before: T) -> T { now > before ? now - before : 0 }
             return (
                 growth(current.batches, last.batches), growth(current.jobs, last.jobs), growth(current.runNanoseconds, last.runNanoseconds),
-                growth(current.commitNanoseconds, last.commitNanoseconds), growth(current.runCPUNanoseconds, last.runCPUNanoseconds)
+                growth(current.commitNanoseconds, last.commitNanoseconds), growth(current.runCPUNanoseconds, last.runCPUNanoseconds),
+                growth(current.failedBatches, last.failedBatches)
             )
         }
         let seconds = { (nanoseconds: UInt64) in Double(nanoseconds) / 1e9 }
@@ -93,6 +100,7 @@ final class DeskMetrics: Sendable {
         registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "run")]).increment(by: seconds(run))
         registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "commit")]).increment(by: seconds(commit))
         registry.makeCounter(descriptor: Self.writerCPU, labels: []).increment(by: seconds(cpu))
+        registry.makeCounter(descriptor: Self.failedTransactions, labels: []).increment(by: Int64(failed))
     }
 
     func refresh(from database: AppDatabase) async throws {

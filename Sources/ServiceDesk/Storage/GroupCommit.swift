@@ -19,6 +19,8 @@ public struct WriterStatistics: Sendable, Equatable {
     public var runNanoseconds: UInt64 = 0
     public var commitNanoseconds: UInt64 = 0
     public var runCPUNanoseconds: UInt64 = 0
+    /// Transactions that failed to commit (their writes were answered with the error).
+    public var failedBatches = 0
 
     public init() {}
 }
@@ -112,6 +114,7 @@ final class GroupCommit: Sendable {
                 counted.withLock { statistics in
                     statistics.batches += 1
                     statistics.jobs += jobs.count
+                    statistics.failedBatches += 1
                 }
                 onFailure()
                 for job in jobs { job.fail(error) }
