@@ -32,6 +32,7 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: "waiting, staffing, staffing-plan: the target wait in minutes (default 15).") var targetWait: Int?
         @Option(help: "staffing, staffing-plan: the share to call within the target (default 0.8).") var targetShare: Double?
         @Option(help: "staffing-plan: the projected growth of the work, e.g. 1.2 (default 1).") var growth: Double?
+        @Flag(help: "Read every ticket instead of the day rollups (handling-times; the same figures, slower).") var exact = false
         @Option(help: "table, csv or json (default table; --json is the same as json).") var format = "table"
 
         func validate() throws {
@@ -46,7 +47,7 @@ struct ReportCommand: AsyncParsableCommand {
             let query: [String: String?] = [
                 "period": period, "from": from, "to": to, "by": by, "department": department, "service": service, "channel": channel,
                 "targetWaitMinutes": targetWait.map(String.init), "targetShare": targetShare.map { String($0) },
-                "growth": growth.map { String($0) },
+                "growth": growth.map { String($0) }, "exact": exact ? "true" : nil,
             ]
             if format == "csv" {
                 let data = try await client.call("GET", "api/v1/reports/\(name)", query: query, headers: ["Accept": "text/csv"])

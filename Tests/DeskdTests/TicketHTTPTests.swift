@@ -292,6 +292,22 @@ struct ReportHTTPTests {
             try await client.execute(uri: "/api/v1/reports/nothing?period=2026", method: .get, headers: bearer(supervisor)) {
                 #expect($0.status == .notFound)
             }
+            // exact=true reads the rows instead of the day rollups: the same table; anything but a boolean is a 422.
+            var tables: [ReportTable] = []
+            for exact in ["", "&exact=true", "&exact=false"] {
+                try await client.execute(
+                    uri: "/api/v1/reports/handling-times?period=2026&by=department\(exact)", method: .get, headers: bearer(supervisor)
+                ) { response in
+                    #expect(response.status == .ok)
+                    tables.append(try response.decode(ReportTable.self))
+                }
+            }
+            #expect(tables.count == 3 && tables.allSatisfy { $0 == tables[0] })
+            try await client.execute(uri: "/api/v1/reports/handling-times?period=2026&exact=yes", method: .get, headers: bearer(supervisor))
+            {
+                response in
+                #expect(response.status == .unprocessableContent && response.problem?.errors?.first?.field == "exact")
+            }
         }
     }
 }

@@ -11,12 +11,15 @@ public struct ReportRequest: Sendable {
     public var targetShare: Double
     /// `staffing-plan`: the projected growth of the work (1 = as measured).
     public var growth: Double
+    /// Read the rows even where day rollups could answer (`handling-times`; the same figures).
+    public var exact: Bool
 
     public init(
         period: ReportPeriod?, groupBy: ReportGrouping = .none, filter: ReportFilter = ReportFilter(), targetWaitMinutes: Int = 15,
-        targetShare: Double = 0.8, growth: Double = 1
+        targetShare: Double = 0.8, growth: Double = 1, exact: Bool = false
     ) {
         self.growth = growth
+        self.exact = exact
         self.period = period
         self.groupBy = groupBy
         self.filter = filter
@@ -220,34 +223,62 @@ extension AppDatabase {
 
     // MARK: handling-times
 
-    /// The handling times of the tickets resolved in the period, per group.
-    struct ResolvedDurations: Sendable {
-        var working: [Int] = []
-        var calendar: [Int] = []
+    /// The handling times of the tickets resolved in the period, per group: the durations as read
+    /// (`[Int]`) or as counted in the day rollups (`CountedValues`).
+    struct ResolvedDurations<Values: DurationValues>: Sendable {
+        var working = Values()
+        var calendar = Values()
         var paused = 0
 
         mutating func add(working minutes: Int, calendar calendarMinutes: Int, paused pausedMinutes: Int) {
-            working.append(minutes)
-            calendar.append(calendarMinutes)
+            working.insert(minutes)
+            calendar.insert(calendarMinutes)
             paused += pausedMinutes
+        }
+
+        mutating func merge(_ other: Self) {
+            working.merge(other.working)
+            calendar.merge(other.calendar)
+            paused += other.paused
+        }
+
+        func merged(_ other: Self) -> Self {
+            var both = self
+            both.merge(other)
+            return both
         }
     }
 
     /// The steps' minutes in queue and at work, of one department.
-    struct StepDurations: Sendable {
-        var queued: [Int] = []
-        var worked: [Int] = []
+    struct StepDurations<Values: DurationValues>: Sendable {
+        var queued = Values()
+        var worked = Values()
 
         mutating func add(queued queuedMinutes: Int?, worked workedMinutes: Int?) {
-            if let queuedMinutes { queued.append(max(0, queuedMinutes)) }
-            if let workedMinutes { worked.append(max(0, workedMinutes)) }
+            if let queuedMinutes { queued.insert(max(0, queuedMinutes)) }
+            if let workedMinutes { worked.insert(max(0, workedMinutes)) }
+        }
+
+        mutating func merge(_ other: Self) {
+            queued.merge(other.queued)
+            worked.merge(other.worked)
+        }
+
+        func merged(_ other: Self) -> Self {
+            var both = self
+            both.merge(other)
+            return both
         }
     }
 
-    /// Handling-times reads the tickets' durations and, for the split by step, their steps' — in two
-    /// halves of the period at once (`halves`), each reading its tickets then its steps: over a
-    /// million tickets and two million steps, both cores share the work evenly.
+    /// Handling-times from the day rollups (`ReportRollups.swift`) when they can answer — no
+    /// filter, no `exact`, counted at the report's offset — otherwise from the rows: the tickets'
+    /// durations and, for the split by step, their steps' — in two halves of the period at once
+    /// (`halves`): over a million tickets and two million steps, both cores share the work evenly.
     func handlingTimes(_ context: ReportContext, now: Date) async throws -> ReportTable {
+        if let (tickets, steps) = try await rolledUpHandling(context) {
+            return Self.handlingTimes(context, tickets: tickets, steps: steps)
+        }
         let withSteps = [.none, .department].contains(context.request.groupBy)
         // Each half reads its tickets, then their steps when the split by step is shown.
         let (tickets, steps) = try await halves(context, now: now) { db, half, arguments in
@@ -256,20 +287,7 @@ extension AppDatabase {
                 withSteps ? try Self.stepDurations(db, context, bound: half.bound("st.ticket_resolved_at"), arguments: arguments) : [:]
             )
         } merge: { first, second in
-            let tickets = first.0.merging(second.0) { a, b in
-                var both = a
-                both.working += b.working
-                both.calendar += b.calendar
-                both.paused += b.paused
-                return both
-            }
-            let steps = first.1.merging(second.1) { a, b in
-                var both = a
-                both.queued += b.queued
-                both.worked += b.worked
-                return both
-            }
-            return (tickets, steps)
+            (first.0.merging(second.0) { a, b in a.merged(b) }, first.1.merging(second.1) { a, b in a.merged(b) })
         }
         return Self.handlingTimes(context, tickets: tickets, steps: steps)
     }
@@ -279,16 +297,15 @@ extension AppDatabase {
     static func resolvedDurationsSQL(_ context: ReportContext, bound: String = "") -> String {
         """
         SELECT \(context.groupKey("resolved_at")) AS g, handling_working_minutes AS w,
-            coalesce(handling_calendar_minutes, (resolved_at - coalesce(accepted_at, received_at)) / 60) AS c,
-            coalesce(paused_minutes, 0) AS p
+            \(calendarMinutesSQL) AS c, coalesce(paused_minutes, 0) AS p
         FROM ticket t WHERE resolved_at >= :start AND resolved_at < :end AND handling_working_minutes IS NOT NULL\(bound)\(context.request.filter.sql)
         """
     }
 
     static func resolvedDurations(
         _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
-    ) throws -> [String: ResolvedDurations] {
-        var groups: [String: ResolvedDurations] = [:]
+    ) throws -> [String: ResolvedDurations<[Int]>] {
+        var groups: [String: ResolvedDurations<[Int]>] = [:]
         let cursor = try Row.fetchCursor(db, sql: resolvedDurationsSQL(context, bound: bound), arguments: arguments)
         // Columns by position: at a million rows, by-name lookups (case-insensitive) cost seconds.
         // One dictionary lookup per row, the group changed in place (see waiting).
@@ -305,8 +322,8 @@ extension AppDatabase {
     /// joined only when a filter needs its columns.
     static func stepDurations(
         _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
-    ) throws -> [String: StepDurations] {
-        var groups: [String: StepDurations] = [:]
+    ) throws -> [String: StepDurations<[Int]>] {
+        var groups: [String: StepDurations<[Int]>] = [:]
         let join = context.request.filter.sql.isEmpty ? "" : " JOIN ticket t ON t.code = st.ticket"
         let steps = try Row.fetchCursor(
             db,
@@ -323,8 +340,8 @@ extension AppDatabase {
         return groups
     }
 
-    static func handlingTimes(
-        _ context: ReportContext, tickets: [String: ResolvedDurations], steps: [String: StepDurations]
+    static func handlingTimes<Values>(
+        _ context: ReportContext, tickets: [String: ResolvedDurations<Values>], steps: [String: StepDurations<Values>]
     ) -> ReportTable {
         var tickets = tickets
         let columns = [
@@ -333,9 +350,9 @@ extension AppDatabase {
         ]
         let ranks: [Double] = [50, 90, 95, 100]
         let rows: [[String: ReportValue]] = tickets.keys.sorted().map { key in
-            let count = tickets[key]!.working.count
-            let w = Percentile.select(&tickets[key]!.working, ranks).map(value)
-            let c = Percentile.select(&tickets[key]!.calendar, ranks).map(value)
+            let count = tickets[key]!.working.total
+            let w = tickets[key]!.working.percentiles(ranks).map(value)
+            let c = tickets[key]!.calendar.percentiles(ranks).map(value)
             var row: [String: ReportValue] = [
                 "group": .text(key), "resolved": .int(count), "workingMedian": w[0], "workingP90": w[1], "workingP95": w[2],
                 "workingMax": w[3], "calendarMedian": c[0], "calendarP90": c[1], "calendarP95": c[2], "calendarMax": c[3],
@@ -343,10 +360,10 @@ extension AppDatabase {
             ]
             // The step split is by department: shown on department rows (or for all steps without grouping).
             let stepKeys = context.request.groupBy == .department ? [key] : context.request.groupBy == .none ? Array(steps.keys) : []
-            var q = stepKeys.flatMap { steps[$0]?.queued ?? [] }
-            var k = stepKeys.flatMap { steps[$0]?.worked ?? [] }
-            row["stepQueueMedian"] = value(Percentile.select(&q, [50])[0])
-            row["stepWorkMedian"] = value(Percentile.select(&k, [50])[0])
+            var all = StepDurations<Values>()
+            for key in stepKeys { if let department = steps[key] { all.merge(department) } }
+            row["stepQueueMedian"] = value(all.queued.percentiles([50])[0])
+            row["stepWorkMedian"] = value(all.worked.percentiles([50])[0])
             return row
         }
         return context.table("handling-times", columns, rows)

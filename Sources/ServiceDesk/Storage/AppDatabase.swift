@@ -80,7 +80,12 @@ public struct AppDatabase: Sendable {
         var configuration = GRDB.Configuration()
         configuration.foreignKeysEnabled = true
         // Freed pages are overwritten: what the privacy purge erases is gone from the file too.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            // What the report rollups' triggers call (migration 0026, `ReportRollups.swift`).
+            db.add(function: .countedAdd)
+            db.add(function: .countedMerge)
+        }
         configuration.busyMode = .timeout(5)
         configuration.label = "ServiceDesk"
         return configuration

@@ -37,5 +37,6 @@ public enum Schema {
         Migration(
             name: "0024_catalogue_generation", sql: String(decoding: PackageResources._024_catalogue_generation_sql, as: UTF8.self)),
         Migration(name: "0025_report_indexes", sql: String(decoding: PackageResources._025_report_indexes_sql, as: UTF8.self)),
+        Migration(name: "0026_report_rollups", sql: String(decoding: PackageResources._026_report_rollups_sql, as: UTF8.self)),
     ]
 }

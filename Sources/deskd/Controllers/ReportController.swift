@@ -22,6 +22,7 @@ struct ReportController {
             let target = query.int("targetWaitMinutes") ?? 15
             let share = query.string("targetShare").map { Double($0) } ?? 0.8
             let growth = query.string("growth").map { Double($0) } ?? 1
+            let exact = query.bool("exact") ?? false
             try query.finish()
             guard let growth, growth.isFinite, (0.1...10).contains(growth) else {
                 throw DeskError.validation([FieldError("growth", "must be a factor from 0.1 to 10, e.g. 1.2 for 20 % more work")])
@@ -38,7 +39,8 @@ struct ReportController {
             let table = try await database.report(
                 report,
                 ReportRequest(
-                    period: period, groupBy: grouping, filter: filter, targetWaitMinutes: target, targetShare: share, growth: growth))
+                    period: period, groupBy: grouping, filter: filter, targetWaitMinutes: target, targetShare: share, growth: growth,
+                    exact: exact))
             return try table.response(request, context, file: name)
         }
     }

@@ -1,0 +1,226 @@
+import Foundation
+import GRDB
+
+// The day rollups of handling-times (issue 17; migration 0026, docs/reports.md): per local day of
+// the resolution and per group, the count, the paused minutes and the multisets of the minutes
+// (`CountedValues`), kept by SQLite triggers on every write to `ticket` and `ticket_step`. A
+// report over the whole history reads a row per day and group — a few thousand — instead of a
+// row per ticket and step, and gives the same figures: the multisets keep every value.
+
+extension DatabaseFunction {
+    /// `desk_counted_add(blob, value, times)`: the multiset `blob` (NULL: empty) with `times`
+    /// more (or fewer) of `value`; a NULL value leaves it as it is.
+    static let countedAdd = DatabaseFunction("desk_counted_add", argumentCount: 3, pure: true) { arguments in
+        var counted = try CountedValues(stored: arguments[0])
+        if let value = Int.fromDatabaseValue(arguments[1]) {
+            counted.add(value, times: Int.fromDatabaseValue(arguments[2]) ?? 1)
+        }
+        return Data(counted.encoded)
+    }
+
+    /// `desk_counted_merge(blob, blob)`: the two multisets as one.
+    static let countedMerge = DatabaseFunction("desk_counted_merge", argumentCount: 2, pure: true) { arguments in
+        var counted = try CountedValues(stored: arguments[0])
+        counted.merge(try CountedValues(stored: arguments[1]))
+        return Data(counted.encoded)
+    }
+}
+
+extension CountedValues {
+    /// A multiset as stored: NULL is empty; anything but such a blob stops the statement.
+    init(stored value: DatabaseValue) throws {
+        switch value.storage {
+        case .null: self.init()
+        case .blob(let data):
+            guard let counted = CountedValues(decoding: [UInt8](data)) else { throw AppDatabase.corruptRollup }
+            self = counted
+        default: throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "a report rollup's multiset must be a blob")
+        }
+    }
+}
+
+extension AppDatabase {
+    /// The calendar minutes of a resolved ticket, as the rows and the triggers count them: stored
+    /// at resolution, or (tickets resolved before it was) from acceptance to resolution.
+    static let calendarMinutesSQL = "coalesce(handling_calendar_minutes, (resolved_at - coalesce(accepted_at, received_at)) / 60)"
+
+    static let corruptRollup = DatabaseError(resultCode: .SQLITE_CORRUPT, message: "a report rollup's blob is not a counted multiset")
+
+    /// The rollups' groups of a ticket, as the triggers of migration 0026 write them.
+    static let rollupKinds = ["all", "department", "service", "channel", "staff"]
+
+    /// Builds the rollups when they are not counted at the centre's offset now — on a database
+    /// that never had them, or after the centre's time zone changed. `deskd` calls it at start;
+    /// a report that would read them calls it first. Returns whether it built them.
+    @discardableResult
+    public func prepareReportRollups() async throws -> Bool {
+        let now = clock()
+        let (offset, built) = try await read { db in
+            (try self.workingTime(db).1.clock.timeZone.secondsFromGMT(for: now), try Self.rollupOffset(db))
+        }
+        guard built != offset else { return false }
+        try await write { db in
+            // Again inside the write: another process may have built them meanwhile.
+            guard try Self.rollupOffset(db) != offset else { return }
+            try Self.rebuildRollups(db, offset: offset)
+        }
+        return true
+    }
+
+    /// The offset the rollups are counted at; nil when they are not built.
+    static func rollupOffset(_ db: Database) throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT utc_offset FROM report_rollup WHERE id = 1")
+    }
+
+    /// Counts the rollups afresh from the rows, at `offset`: what the triggers keep, built in one
+    /// pass over each covering index in the order of resolution, a day at a time.
+    static func rebuildRollups(_ db: Database, offset: Int) throws {
+        try db.execute(sql: "DELETE FROM handling_rollup; DELETE FROM step_rollup")
+        try db.execute(sql: "UPDATE report_rollup SET utc_offset = ? WHERE id = 1", arguments: [offset])
+        let insertTickets = try db.makeStatement(
+            sql: "INSERT INTO handling_rollup (kind, day, key, resolved, paused, working, calendar) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        var day: Int?
+        var groups: [[String: ResolvedDurations<CountedValues>]] = rollupKinds.map { _ in [:] }
+        var resolved: [[String: Int]] = rollupKinds.map { _ in [:] }
+        func flushTickets() throws {
+            guard let day else { return }
+            for (index, kind) in rollupKinds.enumerated() {
+                for (key, durations) in groups[index] {
+                    try insertTickets.execute(arguments: [
+                        kind, day, key, resolved[index][key] ?? 0, durations.paused, Data(durations.working.encoded),
+                        Data(durations.calendar.encoded),
+                    ])
+                }
+            }
+            groups = rollupKinds.map { _ in [:] }
+            resolved = rollupKinds.map { _ in [:] }
+        }
+        let tickets = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT (resolved_at + ?) / 86400, handling_working_minutes, \(calendarMinutesSQL), coalesce(paused_minutes, 0),
+                    coalesce(department, '-'), service, channel, coalesce(holder, '-')
+                FROM ticket WHERE resolved_at IS NOT NULL AND handling_working_minutes IS NOT NULL ORDER BY resolved_at
+                """,
+            arguments: [offset])
+        while let row = try tickets.next() {
+            let rowDay: Int = row[0]
+            if rowDay != day {
+                try flushTickets()
+                day = rowDay
+            }
+            let keys: [String] = ["all", row[4], row[5], row[6], row[7]]
+            for (index, key) in keys.enumerated() {
+                groups[index][key, default: ResolvedDurations()].add(working: row[1], calendar: row[2], paused: row[3])
+                resolved[index][key, default: 0] += 1
+            }
+        }
+        try flushTickets()
+
+        let insertSteps = try db.makeStatement(
+            sql: "INSERT INTO step_rollup (day, department, steps, queued, worked) VALUES (?, ?, ?, ?, ?)")
+        day = nil
+        var departments: [String: (steps: Int, durations: StepDurations<CountedValues>)] = [:]
+        func flushSteps() throws {
+            guard let day else { return }
+            for (department, figures) in departments {
+                try insertSteps.execute(arguments: [
+                    day, department, figures.steps, Data(figures.durations.queued.encoded), Data(figures.durations.worked.encoded),
+                ])
+            }
+            departments = [:]
+        }
+        let steps = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT (ticket_resolved_at + ?) / 86400, department, (coalesce(claimed_at, left_at) - entered_at) / 60, (left_at - claimed_at) / 60
+                FROM ticket_step WHERE ticket_resolved_at IS NOT NULL AND left_at IS NOT NULL ORDER BY ticket_resolved_at
+                """,
+            arguments: [offset])
+        while let row = try steps.next() {
+            let rowDay: Int = row[0]
+            if rowDay != day {
+                try flushSteps()
+                day = rowDay
+            }
+            let department: String = row[1]
+            departments[department, default: (0, StepDurations())].steps += 1
+            departments[department]!.durations.add(queued: row[2], worked: row[3])
+        }
+        try flushSteps()
+    }
+
+    /// Handling-times' durations from the rollups, when they can answer this report: no filter
+    /// (the rollups group by one thing at a time), not `exact`, a period of whole local days, and
+    /// rollups counted at the report's offset (built here first when they are not).
+    func rolledUpHandling(
+        _ context: ReportContext
+    ) async throws -> ([String: ResolvedDurations<CountedValues>], [String: StepDurations<CountedValues>])? {
+        let request = context.request
+        guard !context.straight, !request.exact, request.filter.sql.isEmpty,
+            (context.start + Int64(context.offset)) % 86_400 == 0, (context.end + Int64(context.offset)) % 86_400 == 0
+        else { return nil }
+        let kind: String? =
+            switch request.groupBy {
+            case .none, .day, .week, .month, .quarter: "all"
+            case .department: "department"
+            case .service: "service"
+            case .channel: "channel"
+            case .staff: "staff"
+            default: nil
+            }
+        guard let kind else { return nil }
+        if try await read({ db in try Self.rollupOffset(db) }) != context.offset {
+            try await prepareReportRollups()
+        }
+        let first = (context.start + Int64(context.offset)) / 86_400
+        let last = (context.end + Int64(context.offset)) / 86_400
+        let withSteps = [.none, .department].contains(request.groupBy)
+        return try await read { db in
+            // Counted at another offset (the time zone changed since the report began): the rows.
+            guard try Self.rollupOffset(db) == context.offset else { return nil }
+            var tickets: [String: ResolvedDurations<CountedValues>] = [:]
+            var labels: [Int64: String] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT day, key, resolved, paused, working, calendar FROM handling_rollup
+                    WHERE kind = ? AND day >= ? AND day < ? AND resolved > 0
+                    """,
+                arguments: [kind, first, last])
+            while let row = try rows.next() {
+                let group: String
+                switch request.groupBy {
+                case .none: group = "all"
+                case .day, .week, .month, .quarter:
+                    let day: Int64 = row[0]
+                    if let known = labels[day] {
+                        group = known
+                    } else {
+                        group = GroupLabels.label(day, request.groupBy)
+                        labels[day] = group
+                    }
+                default: group = row[1]
+                }
+                // In place: a copy of the group's multisets per row would cost their size each time.
+                guard tickets[group, default: ResolvedDurations()].working.add(encoded: [UInt8](row[4] as Data)),
+                    tickets[group]!.calendar.add(encoded: [UInt8](row[5] as Data))
+                else { throw Self.corruptRollup }
+                tickets[group]!.paused += row[3] as Int
+            }
+            var steps: [String: StepDurations<CountedValues>] = [:]
+            if withSteps {
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT department, queued, worked FROM step_rollup WHERE day >= ? AND day < ? AND steps > 0",
+                    arguments: [first, last])
+                while let row = try rows.next() {
+                    let department: String = row[0]
+                    guard steps[department, default: StepDurations()].queued.add(encoded: [UInt8](row[1] as Data)),
+                        steps[department]!.worked.add(encoded: [UInt8](row[2] as Data))
+                    else { throw Self.corruptRollup }
+                }
+            }
+            return (tickets, steps)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceDesk
+
+/// The day rollups of handling-times (migration 0026): kept by the writes, they hold what counting
+/// them afresh from the rows gives, and the report read from them is the report read from the rows.
+@Suite("Reports: the day rollups agree with the rows")
+struct ReportRollupTests {
+    @Test("a counted multiset keeps every value: stored and read back, merged, with the nearest ranks of the sorted values")
+    func countedValues() throws {
+        var random = SeededGenerator(state: 2026)
+        for round in 0..<300 {
+            let values = (0..<Int.random(in: 0...200, using: &random)).map { _ in
+                round % 3 == 0 ? Int.random(in: -50...50, using: &random) : Int.random(in: 0...100_000, using: &random)
+            }
+            var counted = CountedValues(values)
+            #expect(counted.total == values.count)
+            #expect(CountedValues(decoding: counted.encoded) == counted, "round trip of \(values)")
+            let sorted = values.sorted()
+            let ps: [Double] = [0, 10, 50, 90, 95, 99, 100]
+            #expect(counted.percentiles(ps) == ps.map { Percentile.of(sorted, $0) }, "\(values)")
+            // Split in two, merged through the stored form, and one value taken out again.
+            let half = values.count / 2
+            var merged = CountedValues(values[..<half])
+            let decoded = merged.add(encoded: CountedValues(values[half...]).encoded)
+            #expect(decoded && merged == counted)
+            if let first = values.first {
+                merged.add(first, times: -1)
+                #expect(merged == CountedValues(values.dropFirst()))
+            }
+        }
+        #expect(CountedValues(decoding: []) == CountedValues())
+        // A truncated varint, a zero count, a gap of zero (a value twice): not such a blob.
+        for bytes: [UInt8] in [[0x80], [4, 0], [4, 1, 0, 1], [4, 1, 0x81]] {
+            #expect(CountedValues(decoding: bytes) == nil, "\(bytes)")
+        }
+        var untouched = CountedValues([1, 2])
+        let added = untouched.add(encoded: [4, 1, 0x81])
+        #expect(!added && untouched == CountedValues([1, 2]))
+    }
+
+    /// What the triggers kept, then what counting afresh gives (the rebuild is rolled back).
+    static func rows(_ db: Database) throws -> [[DatabaseValue]] {
+        let sql = """
+            SELECT 'h', kind, day, key, resolved, paused, working, calendar FROM handling_rollup
+            UNION ALL SELECT 's', '', day, department, steps, 0, queued, worked FROM step_rollup ORDER BY 1, 2, 3, 4
+            """
+        return try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) }
+    }
+
+    static func rollups(_ database: AppDatabase) async throws -> (kept: [[DatabaseValue]], counted: [[DatabaseValue]]) {
+        return try await database.writer.write { db in
+            let kept = try rows(db)
+            var counted: [[DatabaseValue]] = []
+            try db.inSavepoint {
+                try AppDatabase.rebuildRollups(db, offset: try AppDatabase.rollupOffset(db)!)
+                counted = try rows(db)
+                return .rollback
+            }
+            return (kept, counted)
+        }
+    }
+
+    /// The rollups agree with the rows: as kept and as counted afresh, and every grouping's table
+    /// read from them is the one read from the rows (`exact`), which a filter always reads.
+    static func expectAgreement(_ database: AppDatabase, _ stage: String) async throws {
+        let periods = [
+            ReportPeriod(period: "2026-09")!, ReportPeriod(period: "2026")!,
+            ReportPeriod(from: LocalDate("2025-01-01")!, to: LocalDate("2027-12-31")!),
+        ]
+        var compared = 0
+        for period in periods {
+            for grouping in [ReportGrouping.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter] {
+                for filter in [ReportFilter(), ReportFilter(department: "tu-phap")] {
+                    let request = ReportRequest(period: period, groupBy: grouping, filter: filter)
+                    let rolled = try await database.report(.handlingTimes, request)
+                    var exact = request
+                    exact.exact = true
+                    let read = try await database.report(.handlingTimes, exact)
+                    #expect(rolled == read, "\(stage): \(grouping.rawValue) \(period) \(filter)")
+                    if !rolled.rows.isEmpty { compared += 1 }
+                    // Without a filter the rollups answer (with one, the rows).
+                    let context = try await database.read { db in
+                        try database.reportContext(db, .handlingTimes, request, now: database.clock()).0
+                    }
+                    #expect(try await database.rolledUpHandling(context) != nil || !filter.sql.isEmpty, "\(stage) \(grouping)")
+                }
+            }
+        }
+        #expect(compared >= 40, "\(stage): the history fills the tables compared")
+        let (kept, counted) = try await rollups(database)
+        #expect(kept.count > 100, "\(stage): rollup rows")
+        #expect(kept == counted, "\(stage): kept by the writes = counted afresh")
+    }
+
+    @Test(
+        "kept by seeding, intakes and resolutions, a calendar replay, a transfer after the fact, a purge and a deleted step; rebuilt at a new time zone"
+    )
+    func agreement() async throws {
+        let centre = try await Centre2026(at: "2026-11-02 08:00")
+        let database = centre.database
+        #expect(try await database.prepareReportRollups(), "built on a database that never had them")
+        #expect(try await !database.prepareReportRollups(), "already counted at +7")
+        // Seeded tickets arrive resolved (the insert triggers), their steps too.
+        _ = try database.seed(tickets: 600, from: LocalDate("2026-06-01")!, to: LocalDate("2026-10-30")!, seed: 17, actor: "admin")
+        // Live tickets resolved through the actions (the update triggers), one of them reopened.
+        var codes: [String] = []
+        for day in 2...6 {
+            centre.clock.set("2026-11-0\(day) 08:30")
+            codes.append(try await centre.intake("HD-TTHC").receipt.code)
+            codes.append(try await centre.intake("HD-TTHC").receipt.code)
+            centre.clock.set("2026-11-0\(day) 15:00")
+            try await centre.act(.claim, codes[codes.count - 2], by: "hoa.pa")
+            try await centre.act(.resolve, codes[codes.count - 2], by: "hoa.pa", ActionRequest(outcome: "answered"))
+        }
+        centre.clock.set("2026-11-09 09:00")
+        try await Self.expectAgreement(database, "after seeding and actions")
+
+        // A holiday declared late, and the stored durations replayed over it.
+        _ = try await database.addCalendarDay(
+            CalendarDay(date: LocalDate("2026-09-15")!, kind: .holiday, name: "Nghỉ bù"), actor: "admin")
+        #expect(try database.replayDurations(actor: "admin") > 0)
+        try await Self.expectAgreement(database, "after a calendar replay")
+
+        // Corrections by hand: a resolved ticket moved to another department and holder, a step deleted.
+        try await database.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE ticket SET department = 'tu-phap', holder = 'tuan.tp'
+                    WHERE code IN (SELECT code FROM ticket WHERE resolved_at IS NOT NULL ORDER BY code LIMIT 25)
+                    """)
+            try db.execute(
+                sql: """
+                    DELETE FROM ticket_step WHERE (ticket, visit) IN
+                        (SELECT ticket, visit FROM ticket_step WHERE left_at IS NOT NULL AND ticket_resolved_at IS NOT NULL LIMIT 10)
+                    """)
+        }
+        _ = try await database.purgePersonalData(closedBefore: centre.clock.now, dryRun: false, actor: "admin")
+        try await Self.expectAgreement(database, "after corrections and a purge")
+
+        // Another time zone: the next report counts the days afresh at +9.
+        _ = try await database.updateCentre(CentrePatch(timezone: "Asia/Tokyo"), actor: "admin")
+        try await Self.expectAgreement(database, "at +9")
+        #expect(try await database.read { db in try AppDatabase.rollupOffset(db) } == 9 * 3600)
+    }
+}
