@@ -31,6 +31,21 @@ struct ReportRollupTests {
                 #expect(merged == CountedValues(values.dropFirst()))
             }
         }
+        // Many stored multisets merged (a year of days): counted by value when they are dense, sorted when sparse.
+        for range in [0...3_000, 0...5_000_000] {
+            var days: [[Int]] = []
+            var merged = CountedValues()
+            for _ in 0..<300 {
+                let day = (0..<Int.random(in: 1...60, using: &random)).map { _ in Int.random(in: range, using: &random) }
+                days.append(day)
+                _ = merged.add(encoded: CountedValues(day).encoded)
+            }
+            let sorted = days.flatMap { $0 }.sorted()
+            let ps: [Double] = [1, 50, 90, 95, 100]
+            let found = merged.percentiles(ps)
+            #expect(found == ps.map { Percentile.of(sorted, $0) }, "\(range)")
+            #expect(merged == CountedValues(sorted) && merged.total == sorted.count)
+        }
         #expect(CountedValues(decoding: []) == CountedValues())
         // A truncated varint, a zero count, a gap of zero (a value twice): not such a blob.
         for bytes: [UInt8] in [[0x80], [4, 0], [4, 1, 0, 1], [4, 1, 0x81]] {
