@@ -26,17 +26,8 @@ public struct CountedValues: Equatable, Sendable {
         normalize()
     }
 
-    /// Value → occurrences (never zero).
-    public var counts: [Int: Int] {
-        var counts: [Int: Int] = [:]
-        for pair in pairs { counts[pair.value, default: 0] += pair.count }
-        return counts.filter { $0.value > 0 }
-    }
-
     /// How many values it holds.
     public var total: Int { pairs.reduce(0) { $0 + $1.count } }
-
-    public var isEmpty: Bool { total == 0 }
 
     public static func == (left: CountedValues, right: CountedValues) -> Bool {
         var left = left

@@ -79,22 +79,7 @@ extension AppDatabase {
         try db.execute(sql: "UPDATE report_rollup SET utc_offset = ? WHERE id = 1", arguments: [offset])
         let insertTickets = try db.makeStatement(
             sql: "INSERT INTO handling_rollup (kind, day, key, resolved, paused, working, calendar) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        var day: Int?
         var groups: [[String: ResolvedDurations<CountedValues>]] = rollupKinds.map { _ in [:] }
-        var resolved: [[String: Int]] = rollupKinds.map { _ in [:] }
-        func flushTickets() throws {
-            guard let day else { return }
-            for (index, kind) in rollupKinds.enumerated() {
-                for (key, durations) in groups[index] {
-                    try insertTickets.execute(arguments: [
-                        kind, day, key, resolved[index][key] ?? 0, durations.paused, Data(durations.working.encoded),
-                        Data(durations.calendar.encoded),
-                    ])
-                }
-            }
-            groups = rollupKinds.map { _ in [:] }
-            resolved = rollupKinds.map { _ in [:] }
-        }
         let tickets = try Row.fetchCursor(
             db,
             sql: """
@@ -103,33 +88,26 @@ extension AppDatabase {
                 FROM ticket WHERE resolved_at IS NOT NULL AND handling_working_minutes IS NOT NULL ORDER BY resolved_at
                 """,
             arguments: [offset])
-        while let row = try tickets.next() {
-            let rowDay: Int = row[0]
-            if rowDay != day {
-                try flushTickets()
-                day = rowDay
-            }
+        try byDay(tickets) { row in
             let keys: [String] = ["all", row[4], row[5], row[6], row[7]]
             for (index, key) in keys.enumerated() {
                 groups[index][key, default: ResolvedDurations()].add(working: row[1], calendar: row[2], paused: row[3])
-                resolved[index][key, default: 0] += 1
             }
+        } flush: { day in
+            for (index, kind) in rollupKinds.enumerated() {
+                for (key, durations) in groups[index] {
+                    try insertTickets.execute(arguments: [
+                        kind, day, key, durations.working.total, durations.paused, Data(durations.working.encoded),
+                        Data(durations.calendar.encoded),
+                    ])
+                }
+            }
+            groups = rollupKinds.map { _ in [:] }
         }
-        try flushTickets()
 
         let insertSteps = try db.makeStatement(
             sql: "INSERT INTO step_rollup (day, department, steps, queued, worked) VALUES (?, ?, ?, ?, ?)")
-        day = nil
-        var departments: [String: (steps: Int, durations: StepDurations<CountedValues>)] = [:]
-        func flushSteps() throws {
-            guard let day else { return }
-            for (department, figures) in departments {
-                try insertSteps.execute(arguments: [
-                    day, department, figures.steps, Data(figures.durations.queued.encoded), Data(figures.durations.worked.encoded),
-                ])
-            }
-            departments = [:]
-        }
+        var departments: [String: StepDurations<CountedValues>] = [:]
         let steps = try Row.fetchCursor(
             db,
             sql: """
@@ -137,17 +115,30 @@ extension AppDatabase {
                 FROM ticket_step WHERE ticket_resolved_at IS NOT NULL AND left_at IS NOT NULL ORDER BY ticket_resolved_at
                 """,
             arguments: [offset])
-        while let row = try steps.next() {
-            let rowDay: Int = row[0]
-            if rowDay != day {
-                try flushSteps()
-                day = rowDay
+        try byDay(steps) { row in
+            departments[row[1], default: StepDurations()].add(queued: row[2], worked: row[3])
+        } flush: { day in
+            // Every step counted has a queued duration (entered → claimed, or left when never claimed).
+            for (department, durations) in departments {
+                try insertSteps.execute(arguments: [
+                    day, department, durations.queued.total, Data(durations.queued.encoded), Data(durations.worked.encoded),
+                ])
             }
-            let department: String = row[1]
-            departments[department, default: (0, StepDurations())].steps += 1
-            departments[department]!.durations.add(queued: row[2], worked: row[3])
+            departments = [:]
         }
-        try flushSteps()
+    }
+
+    /// Runs `add` on each row of `rows` — their first column the day, in order — and `flush` with
+    /// each day once its rows are added.
+    private static func byDay(_ rows: RowCursor, add: (Row) throws -> Void, flush: (Int) throws -> Void) throws {
+        var day: Int?
+        while let row = try rows.next() {
+            let rowDay: Int = row[0]
+            if let day, rowDay != day { try flush(day) }
+            day = rowDay
+            try add(row)
+        }
+        if let day { try flush(day) }
     }
 
     /// Handling-times' durations from the rollups, when they can answer this report: no filter
