@@ -39,6 +39,8 @@ let package = Package(
             dependencies: [
                 "CQRencode",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C interface, for the one scan that reads a row's columns in place (ProgressScan.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),

@@ -41,7 +41,7 @@ struct ReportScanTests {
     /// Each half's query as the fast path runs it: a range scan (SEARCH, not SCAN) of the covering
     /// index. (With a filter SQLite may rather take the filter's own index to that department or
     /// service.)
-    @Test("handling-times and revenue read each half by a range of their covering indexes, whatever the grouping")
+    @Test("handling-times, revenue and progress read each half by a range of their covering indexes, whatever the grouping")
     func coveringPlans() async throws {
         let database = try AppDatabase.inMemory()
         _ = try database.bootstrap()
@@ -53,6 +53,7 @@ struct ReportScanTests {
                 for (sql, index) in [
                     (AppDatabase.resolvedDurationsSQL(context, bound: half.bound("resolved_at")), "ticket_handling"),
                     (AppDatabase.revenueSQL(context, bound: half.bound("t.accepted_at")), "ticket_revenue"),
+                    (AppDatabase.progressColumnsSQL(context, bound: half.bound("t.accepted_at")), "ticket_progress"),
                 ] {
                     let plan = try await database.read { db in
                         try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }

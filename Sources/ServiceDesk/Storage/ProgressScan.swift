@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+// The progress report's fast path (issue 17; docs/benchmarks.md). The straight path asks SQLite
+// for each ticket's code (`progressTally`): over a million tickets its CASE expressions — text
+// compared with text, on every row — were most of the report's time. Here SQLite only reads the
+// columns from the covering index `ticket_progress`, and the code is computed in Swift from the
+// integers and the text's bytes as they sit in SQLite's row, without making strings: a fifth
+// less time over the million. The two paths are held equal by `ReportScanTests.agreement`.
+
+extension AppDatabase {
+    /// `progressTally`'s codes from the raw columns (the same bits, docs in `progress`).
+    static func progressTallyFromColumns(
+        _ db: Database, _ context: ReportContext, now: Date, bound: String, arguments: StatementArguments
+    ) throws -> [String: [Int: Int]] {
+        let statement = try db.makeStatement(sql: progressColumnsSQL(context, bound: bound))
+        try statement.setArguments(arguments)
+        let codes = ProgressCodes(start: context.start, end: context.end, asked: min(context.end, now.storedSeconds))
+        let raw = statement.sqliteStatement
+        // Per group, how many tickets have each code (codes are below 2048).
+        var tally: [String: [Int]] = [:]
+        var labels = GroupLabels(context)
+        let cursor = try Row.fetchCursor(statement)
+        while let row = try cursor.next() {
+            let code = codes.code(of: raw)
+            tally[labels.label(row), default: [Int](repeating: 0, count: 2048)][code] += 1
+        }
+        return tally.mapValues { counts in
+            var found: [Int: Int] = [:]
+            for (code, count) in counts.enumerated() where count > 0 { found[code] = count }
+            return found
+        }
+    }
+
+    /// The columns `ProgressCodes` reads, from the covering index `ticket_progress` by a range of
+    /// `accepted_at` (`ReportScanTests.coveringPlans`).
+    static func progressColumnsSQL(_ context: ReportContext, bound: String) -> String {
+        """
+        SELECT \(context.groupKey("accepted_at")) AS g, t.accepted_at, t.channel, t.resolved_at, t.timeliness, t.apologised_at,
+            t.closed_at, t.due_at, t.paused_at, t.state
+        FROM ticket t
+        WHERE t.accepted_at IS NOT NULL AND t.accepted_at < :end
+            AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(bound)\(context.request.filter.sql)
+        """
+    }
+}
+
+/// A ticket's progress code from the columns 1–9 of `progressTallyFromColumns`' row: accepted,
+/// channel, resolved, timeliness, apologised, closed, due, paused, state — SQL's meaning
+/// exactly: a NULL compares as false, text equals only the same bytes. Each column is fetched
+/// once (`sqlite3_column_value`) and only when the code needs it.
+struct ProgressCodes {
+    let start: Int64
+    let end: Int64
+    /// Overdue is asked at the end of the period, or now for a period not over yet.
+    let asked: Int64
+
+    func code(of row: SQLiteStatement) -> Int {
+        let accepted = sqlite3_column_int64(row, 1)
+        var code = accepted >= start ? Self.channel(Column(row, 2)) : 6
+        let resolved = Column(row, 3).integer
+        if let resolved, resolved >= start, resolved < end {
+            let timeliness = Column(row, 4)
+            code +=
+                8
+                * (timeliness.is("early")
+                    ? 1 : timeliness.is("on-time") ? 2 : timeliness.is("late") ? (Column(row, 5).integer == nil ? 3 : 4) : 5)
+        }
+        let closed = Column(row, 6).integer
+        if resolved.map({ $0 >= end }) ?? true, closed.map({ $0 >= end }) ?? true {
+            var open = 1
+            if let due = Column(row, 7).integer {
+                // `pastDueSQL`: a ticket waiting on the citizen is compared at the moment its clock stopped.
+                open += due < min(Column(row, 8).integer ?? asked, asked) ? 2 : 1
+            }
+            if Column(row, 9).is("awaiting-citizen") { open += 4 }
+            code += 64 * open
+        }
+        if let closed, closed >= start, closed < end, Column(row, 9).is("withdrawn") { code += 1024 }
+        return code
+    }
+
+    /// Counter 1, online 2 (web, mobile, Open311, e-mail), post 3, hotline 4, another 5.
+    private static func channel(_ channel: Column) -> Int {
+        if channel.is("counter") { return 1 }
+        if channel.is("web") || channel.is("mobile") || channel.is("open311") || channel.is("email") { return 2 }
+        if channel.is("post") { return 3 }
+        if channel.is("hotline") { return 4 }
+        return 5
+    }
+
+    /// One column of the current row, read in place. SQLite calls the value `sqlite3_column_value`
+    /// returns unprotected: reading it is safe only while one thread uses the connection — as GRDB
+    /// guarantees for the reader running this scan — and only until the next step.
+    private struct Column {
+        let value: OpaquePointer?
+
+        @inline(__always)
+        init(_ row: SQLiteStatement, _ index: Int32) { value = sqlite3_column_value(row, index) }
+
+        var integer: Int64? {
+            @inline(__always) get { sqlite3_value_type(value) == SQLITE_NULL ? nil : sqlite3_value_int64(value) }
+        }
+
+        /// Whether the column holds exactly this text (a NULL, or a number, does not).
+        @inline(__always)
+        func `is`(_ text: StaticString) -> Bool {
+            guard sqlite3_value_type(value) == SQLITE_TEXT, let bytes = sqlite3_value_text(value) else { return false }
+            let count = Int(sqlite3_value_bytes(value))
+            return count == text.utf8CodeUnitCount && memcmp(bytes, text.utf8Start, count) == 0
+        }
+    }
+}
