@@ -11,7 +11,7 @@ public struct ReportRequest: Sendable {
     public var targetShare: Double
     /// `staffing-plan`: the projected growth of the work (1 = as measured).
     public var growth: Double
-    /// Read the rows even where day rollups could answer (`handling-times`; the same figures).
+    /// Read the rows even where day rollups could answer (`handling-times`, `progress`; the same figures).
     public var exact: Bool
 
     public init(
@@ -381,6 +381,8 @@ extension AppDatabase {
     /// Off the straight path the codes are computed in Swift from the raw columns
     /// (`progressTallyFromColumns`, ProgressScan.swift) — the same codes, a fifth less time.
     func progress(_ context: ReportContext, now: Date) async throws -> ReportTable {
+        // The day rollups and the few rows they cannot answer (ProgressRollups.swift), when they can.
+        if let tally = try await rolledUpProgress(context, now: now) { return Self.progressTable(context, tally) }
         let tally = try await halves(context, now: now) { db, half, arguments in
             let bound = half.bound("t.accepted_at")
             return context.straight

@@ -14,35 +14,68 @@ extension AppDatabase {
     static func progressTallyFromColumns(
         _ db: Database, _ context: ReportContext, now: Date, bound: String, arguments: StatementArguments
     ) throws -> [String: [Int: Int]] {
-        let statement = try db.makeStatement(sql: progressColumnsSQL(context, bound: bound))
-        try statement.setArguments(arguments)
-        let codes = ProgressCodes(start: context.start, end: context.end, asked: min(context.end, now.storedSeconds))
-        let raw = statement.sqliteStatement
-        // Per group, how many tickets have each code (codes are below 2048).
-        var tally: [String: [Int]] = [:]
-        var labels = GroupLabels(context)
-        let cursor = try Row.fetchCursor(statement)
-        while let row = try cursor.next() {
-            let code = codes.code(of: raw)
-            tally[labels.label(row), default: [Int](repeating: 0, count: 2048)][code] += 1
-        }
-        return tally.mapValues { counts in
-            var found: [Int: Int] = [:]
-            for (code, count) in counts.enumerated() where count > 0 { found[code] = count }
-            return found
-        }
+        var tally = ProgressTally()
+        try tally.add(db, context, now: now, sql: progressColumnsSQL(context, bound: bound), arguments: arguments)
+        return tally.codes
     }
 
     /// The columns `ProgressCodes` reads, from the covering index `ticket_progress` by a range of
     /// `accepted_at` (`ReportScanTests.coveringPlans`).
     static func progressColumnsSQL(_ context: ReportContext, bound: String) -> String {
+        progressColumnsSQL(
+            context,
+            where: """
+                t.accepted_at IS NOT NULL AND t.accepted_at < :end
+                    AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(bound)\(context.request.filter.sql)
+                """)
+    }
+
+    /// The columns `ProgressCodes` reads, of the tickets `condition` keeps.
+    static func progressColumnsSQL(_ context: ReportContext, where condition: String) -> String {
         """
         SELECT \(context.groupKey("accepted_at")) AS g, t.accepted_at, t.channel, t.resolved_at, t.timeliness, t.apologised_at,
             t.closed_at, t.due_at, t.paused_at, t.state
         FROM ticket t
-        WHERE t.accepted_at IS NOT NULL AND t.accepted_at < :end
-            AND (t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)\(bound)\(context.request.filter.sql)
+        WHERE \(condition)
         """
+    }
+}
+
+/// Per group, how many tickets have each progress code (codes are below 2048).
+struct ProgressTally {
+    private var counts: [String: [Int]] = [:]
+
+    /// The tally as `progressTable` reads it: per group, each code counted (none counted zero).
+    var codes: [String: [Int: Int]] {
+        counts.compactMapValues { counts in
+            var found: [Int: Int] = [:]
+            for (code, count) in counts.enumerated() where count != 0 { found[code] = count }
+            return found.isEmpty ? nil : found
+        }
+    }
+
+    mutating func add(_ group: String, code: Int, _ tickets: Int) {
+        counts[group, default: [Int](repeating: 0, count: 2048)][code] += tickets
+    }
+
+    /// Counts the rows of `sql` (`progressColumnsSQL`) by their code in this report's period; with
+    /// `replacing`, each row also takes back its code in those codes' period — the code it was
+    /// counted with in the rollups (`rolledUpProgress`).
+    mutating func add(
+        _ db: Database, _ context: AppDatabase.ReportContext, now: Date, sql: String, arguments: StatementArguments,
+        replacing counted: ProgressCodes? = nil
+    ) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let codes = ProgressCodes(start: context.start, end: context.end, asked: min(context.end, now.storedSeconds))
+        let raw = statement.sqliteStatement
+        var labels = GroupLabels(context)
+        let cursor = try Row.fetchCursor(statement)
+        while let row = try cursor.next() {
+            let group = labels.label(row)
+            add(group, code: codes.code(of: raw), 1)
+            if let counted { add(group, code: counted.code(of: raw), -1) }
+        }
     }
 }
 

@@ -126,11 +126,12 @@ extension AppDatabase {
             }
             departments = [:]
         }
+        try rebuildProgressRollups(db, offset: offset)
     }
 
     /// Runs `add` on each row of `rows` — their first column the day, in order — and `flush` with
     /// each day once its rows are added.
-    private static func byDay(_ rows: RowCursor, add: (Row) throws -> Void, flush: (Int) throws -> Void) throws {
+    static func byDay(_ rows: RowCursor, add: (Row) throws -> Void, flush: (Int) throws -> Void) throws {
         var day: Int?
         while let row = try rows.next() {
             let rowDay: Int = row[0]
@@ -141,12 +142,10 @@ extension AppDatabase {
         if let day { try flush(day) }
     }
 
-    /// Handling-times' durations from the rollups, when they can answer this report: no filter
-    /// (the rollups group by one thing at a time), not `exact`, a period of whole local days, and
-    /// rollups counted at the report's offset (built here first when they are not).
-    func rolledUpHandling(
-        _ context: ReportContext
-    ) async throws -> ([String: ResolvedDurations<CountedValues>], [String: StepDurations<CountedValues>])? {
+    /// The rollups' kind of group and the range of local days that answer this report, when they
+    /// can: no filter (the rollups group by one thing at a time), not `exact`, a period of whole
+    /// local days, and rollups counted at the report's offset (built here first when they are not).
+    func rollupRange(_ context: ReportContext) async throws -> (kind: String, first: Int64, last: Int64)? {
         let request = context.request
         guard !context.straight, !request.exact, request.filter.sql.isEmpty,
             (context.start + Int64(context.offset)) % 86_400 == 0, (context.end + Int64(context.offset)) % 86_400 == 0
@@ -164,8 +163,30 @@ extension AppDatabase {
         if try await read({ db in try Self.rollupOffset(db) }) != context.offset {
             try await prepareReportRollups()
         }
-        let first = (context.start + Int64(context.offset)) / 86_400
-        let last = (context.end + Int64(context.offset)) / 86_400
+        return (kind, (context.start + Int64(context.offset)) / 86_400, (context.end + Int64(context.offset)) / 86_400)
+    }
+
+    /// The group of a rollup row of day `day` and key `key` in this report's grouping.
+    static func rollupGroup(_ day: Int64, _ key: String, _ grouping: ReportGrouping, labels: inout [Int64: String]) -> String {
+        switch grouping {
+        case .none: return "all"
+        case .day, .week, .month, .quarter:
+            if let known = labels[day] { return known }
+            let label = GroupLabels.label(day, grouping)
+            labels[day] = label
+            return label
+        default: return key
+        }
+    }
+
+    /// Handling-times' durations from the rollups, when they can answer this report: no filter
+    /// (the rollups group by one thing at a time), not `exact`, a period of whole local days, and
+    /// rollups counted at the report's offset (built here first when they are not).
+    func rolledUpHandling(
+        _ context: ReportContext
+    ) async throws -> ([String: ResolvedDurations<CountedValues>], [String: StepDurations<CountedValues>])? {
+        let request = context.request
+        guard let (kind, first, last) = try await rollupRange(context) else { return nil }
         let withSteps = [.none, .department].contains(request.groupBy)
         return try await read { db in
             // Counted at another offset (the time zone changed since the report began): the rows.
@@ -180,19 +201,7 @@ extension AppDatabase {
                     """,
                 arguments: [kind, first, last])
             while let row = try rows.next() {
-                let group: String
-                switch request.groupBy {
-                case .none: group = "all"
-                case .day, .week, .month, .quarter:
-                    let day: Int64 = row[0]
-                    if let known = labels[day] {
-                        group = known
-                    } else {
-                        group = GroupLabels.label(day, request.groupBy)
-                        labels[day] = group
-                    }
-                default: group = row[1]
-                }
+                let group = Self.rollupGroup(row[0], row[1], request.groupBy, labels: &labels)
                 // In place: a copy of the group's multisets per row would cost their size each time.
                 guard tickets[group, default: ResolvedDurations()].working.add(encoded: [UInt8](row[4] as Data)),
                     tickets[group]!.calendar.add(encoded: [UInt8](row[5] as Data))
