@@ -30,12 +30,13 @@ extension AppDatabase {
                 """)
     }
 
-    /// The columns `ProgressCodes` reads, of the tickets `condition` keeps.
-    static func progressColumnsSQL(_ context: ReportContext, where condition: String) -> String {
+    /// The columns `ProgressCodes` reads, of the tickets `condition` keeps (by the index named,
+    /// when the planner would rather take a covering one that reads them all).
+    static func progressColumnsSQL(_ context: ReportContext, where condition: String, indexedBy index: String? = nil) -> String {
         """
         SELECT \(context.groupKey("accepted_at")) AS g, t.accepted_at, t.channel, t.resolved_at, t.timeliness, t.apologised_at,
             t.closed_at, t.due_at, t.paused_at, t.state
-        FROM ticket t
+        FROM ticket t\(index.map { " INDEXED BY \($0)" } ?? "")
         WHERE \(condition)
         """
     }
