@@ -72,37 +72,37 @@ extension AppDatabase {
             let life = try Int64.fetchOne(db, sql: "SELECT longest_life FROM report_rollup WHERE id = 1") ?? 0
             let arguments = context.arguments + ["life": life]
             let inPeriod = "(t.resolved_at IS NULL OR t.resolved_at >= :start) AND (t.closed_at IS NULL OR t.closed_at >= :start)"
-            for (condition, index) in [
-                // Open.
+            // Each read: the tickets it keeps, the index to read them by (where SQLite would rather
+            // take the covering one over all the tickets), and whether the rollups counted them.
+            let reads: [(condition: String, index: String?, counted: ProgressCodes?)] = [
+                // Open: never in the rollups.
                 (
                     "t.resolved_at IS NULL AND t.closed_at IS NULL AND t.accepted_at IS NOT NULL AND t.accepted_at < :end",
-                    "ticket_progress_open"
+                    "ticket_progress_open", nil
                 ),
                 // Accepted before the period, ended in it or after: carried over.
-                ("t.accepted_at >= :start - :life AND t.accepted_at < :start AND \(Self.endedInOrderSQL) AND \(inPeriod)", nil),
+                ("t.accepted_at >= :start - :life AND t.accepted_at < :start AND \(Self.endedInOrderSQL) AND \(inPeriod)", nil, nil),
                 // Ended before they were accepted: not in the rollups. (Without naming its partial
                 // index SQLite read all of ticket_progress: 177 ms over the million for no row.)
                 (
                     """
                     t.accepted_at IS NOT NULL AND (t.resolved_at < t.accepted_at OR t.closed_at < t.accepted_at)
                         AND t.accepted_at < :end AND \(inPeriod)
-                    """, "ticket_progress_irregular"
+                    """, "ticket_progress_irregular", nil
                 ),
-            ] {
-                let sql = Self.progressColumnsSQL(context, where: condition, indexedBy: index)
-                try tally.add(db, context, now: now, sql: sql, arguments: arguments)
+                // Accepted in the period, resolved or closed after it: counted in the rollups as if
+                // the period never ended — that code taken back, this period's counted.
+                (
+                    """
+                    t.accepted_at >= max(:start, :end - :life) AND t.accepted_at < :end AND \(Self.endedInOrderSQL)
+                        AND (t.resolved_at >= :end OR t.closed_at >= :end)
+                    """, nil, Self.rolledUpCodes
+                ),
+            ]
+            for read in reads {
+                let sql = Self.progressColumnsSQL(context, where: read.condition, indexedBy: read.index)
+                try tally.add(db, context, now: now, sql: sql, arguments: arguments, replacing: read.counted)
             }
-            // Accepted in the period and resolved or closed after it: counted in the rollups as if
-            // the period never ended — that code taken back, this period's counted.
-            try tally.add(
-                db, context, now: now,
-                sql: Self.progressColumnsSQL(
-                    context,
-                    where: """
-                        t.accepted_at >= max(:start, :end - :life) AND t.accepted_at < :end AND \(Self.endedInOrderSQL)
-                            AND (t.resolved_at >= :end OR t.closed_at >= :end)
-                        """),
-                arguments: arguments, replacing: Self.rolledUpCodes)
             return tally.codes
         }
     }
