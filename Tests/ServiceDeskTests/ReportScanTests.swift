@@ -41,7 +41,9 @@ struct ReportScanTests {
     /// Each half's query as the fast path runs it: a range scan (SEARCH, not SCAN) of the covering
     /// index. (With a filter SQLite may rather take the filter's own index to that department or
     /// service.)
-    @Test("handling-times, revenue and progress read each half by a range of their covering indexes, whatever the grouping")
+    @Test(
+        "handling-times, revenue, progress, online and feedback read each half by a range of their covering indexes, whatever the grouping"
+    )
     func coveringPlans() async throws {
         let database = try AppDatabase.inMemory()
         _ = try database.bootstrap()
@@ -51,10 +53,12 @@ struct ReportScanTests {
             let arguments = context.arguments + ["split": 0]
             for half in [AppDatabase.Half.first, .second] {
                 for (sql, index) in [
+                    (AppDatabase.onlineColumnsSQL(context, bound: half.bound("t.received_at")), "ticket_intake"),
+                    (AppDatabase.feedbackColumnsSQL(context, bound: half.bound("t.received_at")), "ticket_intake"),
                     (AppDatabase.resolvedDurationsSQL(context, bound: half.bound("resolved_at")), "ticket_handling"),
                     (AppDatabase.revenueSQL(context, bound: half.bound("t.accepted_at")), "ticket_revenue"),
                     (AppDatabase.progressColumnsSQL(context, bound: half.bound("t.accepted_at")), "ticket_progress"),
-                ] {
+                ] where index != "ticket_intake" || grouping != .staff {  // online and feedback have no grouping by staff
                     let plan = try await database.read { db in
                         try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
                     }
@@ -78,6 +82,7 @@ struct ReportScanTests {
         _ = try database.bootstrap()
         _ = try await Demo.load(into: database, actor: "admin")
         _ = try database.seed(tickets: 3_000, from: LocalDate("2025-07-01")!, to: LocalDate("2026-06-30")!, seed: 7, actor: "admin")
+        try await database.write { db in try Self.recordFactsBeside(db) }
         let periods = [
             ReportPeriod(period: "2026-03")!, ReportPeriod(period: "2026")!,
             ReportPeriod(from: LocalDate("2025-01-01")!, to: LocalDate("2026-12-31")!),
@@ -89,6 +94,8 @@ struct ReportScanTests {
             .revenue: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
             .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter],
             .staffing: [.staff, .employment],
+            .online: [.none, .department, .service, .day, .week, .month, .quarter],
+            .feedback: [.none, .department, .service, .channel, .severity, .day, .week, .month, .quarter],
         ]
         var compared = 0
         for (name, groups) in groupings {
@@ -104,7 +111,29 @@ struct ReportScanTests {
                 }
             }
         }
-        #expect(compared >= 300, "the seeded history fills the tables compared")
+        #expect(compared >= 400, "the seeded history fills the tables compared")
+        // The facts beside the tickets are counted, some before a period's end and some after it.
+        for (name, columns) in [
+            (
+                AppDatabase.ReportName.online,
+                ["receptionOnTime", "receptionLate", "paidOnline", "synchronised", "electronicResults", "fullyOnline"]
+            ),
+            (
+                .feedback,
+                ["forwarded", "forwardedOnTime", "acceptedLate", "sentBack", "withProgress", "withPhotos", "merged", "complaints"]
+            ),
+        ] {
+            let year = try await database.report(name, ReportRequest(period: periods[1]))
+            let whole = try await database.report(name, ReportRequest(period: periods[2]))
+            for column in columns {
+                let (inYear, inWhole) = (year.rows[0][column], whole.rows[0][column])
+                #expect(inYear != .int(0) && inWhole != .int(0), "\(name.rawValue) \(column) counted")
+                if ["receptionOnTime", "paidOnline", "forwarded"].contains(column) {
+                    let march = try await database.report(name, ReportRequest(period: periods[0])).rows[0][column]
+                    #expect(march != .int(0) && march != inYear, "\(name.rawValue) \(column) counted in March")
+                }
+            }
+        }
 
         // Both halves hold rows, and together every row once.
         let request = ReportRequest(period: periods[2])
@@ -122,5 +151,114 @@ struct ReportScanTests {
         }
         #expect(halves.count == 2 && halves.allSatisfy { $0 > 0 } && halves.reduce(0, +) == whole, "\(halves) of \(whole)")
         try database.close()
+    }
+
+    /// What is recorded beside the tickets, written by SQL at random (seed 766) so each fact falls
+    /// before a period's end for some tickets and after it for others: online receptions graded on
+    /// time, late or not at all (and an event of another entity under a ticket's code), payments
+    /// online or not, the portal's acknowledgements of the status a ticket has or had, result
+    /// files, forwards answered every way, progress posts with photos or without, Open311 photos as
+    /// files and as links; and on the tickets the natures, merges, reopenings, digitisation,
+    /// severities and fully online services the two reports count.
+    static func recordFactsBeside(_ db: Database) throws {
+        var random = SeededGenerator(state: 766)
+        let day: Int64 = 86_400
+        try db.execute(
+            sql: """
+                UPDATE service SET online_level = 'full' WHERE code IN (SELECT code FROM service WHERE kind = 'procedure' ORDER BY code LIMIT 2);
+                UPDATE service SET online_level = 'partial' WHERE code IN (SELECT code FROM service WHERE kind = 'procedure' ORDER BY code LIMIT 1 OFFSET 2);
+                """)
+        let body = try String.fetchOne(db, sql: "SELECT code FROM department ORDER BY code LIMIT 1")!
+        let tickets = try Row.fetchAll(db, sql: "SELECT code, received_at, state FROM ticket ORDER BY code")
+        var event: Int64 = 1
+        for (index, ticket) in tickets.enumerated() {
+            let code: String = ticket[0]
+            let received: Int64 = ticket[1]
+            let state: String = ticket[2]
+            func later() -> Int64 { received + Int64.random(in: 0..<(90 * day), using: &random) }
+            func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
+            if chance(25) {
+                let grade = ["on-time", "late", "none"][index % 3]
+                for _ in 0..<(chance(10) ? 2 : 1) {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO event (at, actor, action, entity, entity_id, detail, prev_hash, hash)
+                            VALUES (?, 'officer', 'ticket.receive', ?, ?, json_object('receptionGrade', ?), 'x', ?)
+                            """,
+                        arguments: [later(), chance(90) ? "ticket" : "visit", code, grade, "h\(event)"])
+                    event += 1
+                }
+            }
+            if chance(30) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO payment (ticket, line, kind, amount, method, at, collected_by)
+                        VALUES (?, 0, ?, 1000, ?, ?, 'officer')
+                        """,
+                    arguments: [code, chance(85) ? "paid" : "exempt", chance(60) ? "online" : "cash", later()])
+            }
+            if chance(30) {
+                let states = ["new": 1, "queued": 2, "in-progress": 4, "awaiting-citizen": 5, "resolved": 9, "returned": 10]
+                let status = chance(60) ? (states[state] ?? 3) : Int.random(in: 1...10, using: &random)
+                try db.execute(
+                    sql: "INSERT INTO sync_ack (ticket, event_id, portal_status, acked_at, acked_by) VALUES (?, 1, ?, ?, 'portal')",
+                    arguments: [code, status, later()])
+            }
+            if chance(20) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO stored_file (ticket, slot, content_type, size, sha256, bytes, uploaded_at, uploaded_by)
+                        VALUES (?, 'result', 'application/pdf', 1, 'x', X'00', ?, 'officer')
+                        """,
+                    arguments: [code, later()])
+                try db.execute(sql: "UPDATE ticket SET result_file = ? WHERE code = ?", arguments: [db.lastInsertedRowID, code])
+            }
+            for _ in 0..<(chance(30) ? Int.random(in: 1...3, using: &random) : 0) {
+                let sent = later()
+                try db.execute(
+                    sql: """
+                        INSERT INTO forward (ticket, body, lead, sent_at, sent_by, grade, accept_due, accepted_at, acceptance_grade,
+                            sent_back_at)
+                        VALUES (?, ?, 1, ?, 'officer', ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        code, body, sent, ["early", "on-time", "late", nil][Int.random(in: 0..<4, using: &random)], sent + 5 * day,
+                        chance(50) ? sent + Int64.random(in: 0..<(20 * day), using: &random) : nil,
+                        ["on-time", "late", nil][Int.random(in: 0..<3, using: &random)],
+                        chance(20) ? sent + Int64.random(in: 0..<(20 * day), using: &random) : nil,
+                    ])
+            }
+            for _ in 0..<(chance(25) ? Int.random(in: 1...2, using: &random) : 0) {
+                try db.execute(
+                    sql: "INSERT INTO progress_post (ticket, at, author, text, photos) VALUES (?, ?, 'officer', 'đang xử lý', ?)",
+                    arguments: [code, later(), chance(40) ? "[\"p.jpg\"]" : "[]"])
+            }
+            if chance(5) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO open311_media (token, ticket, part, content_type, size, bytes, created_at)
+                        VALUES (?, ?, 'media', 'image/jpeg', 1, X'00', ?)
+                        """,
+                    arguments: ["m\(index)", code, received])
+            }
+            if chance(10) {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO open311_request (ticket, media_urls) VALUES (?, ?)",
+                    arguments: [code, ["[]", "", "[\"https://example.org/a.jpg\"]"][index % 3]])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE ticket SET nature = ?, reopened = ?, severity = coalesce(?, severity), documents_to_digitise = ?,
+                        documents_digitised = ?, documents_reused = ?, state = CASE WHEN ? THEN 'new' ELSE state END
+                    WHERE code = ?
+                    """,
+                arguments: [
+                    chance(85) ? nil : ["complaint", "denunciation", "guidance"][index % 3], chance(10) ? 1 : 0,
+                    chance(30) ? ["low", "high"][index % 2] : nil, index % 4, index % 3, chance(20) ? 2 : 0, chance(5), code,
+                ])
+            if chance(5), index > 0 {
+                try db.execute(sql: "UPDATE ticket SET merged_into = ? WHERE code = ?", arguments: [tickets[index - 1][0] as String, code])
+            }
+        }
     }
 }

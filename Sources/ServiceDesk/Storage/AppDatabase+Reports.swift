@@ -114,8 +114,8 @@ extension AppDatabase {
                 period: request.period!, growth: request.growth,
                 target: WaitTarget(minutes: request.targetWaitMinutes, share: request.targetShare))
         case .calls: table = try await read { db in try Self.callFigures(db, context, now: now) }
-        case .feedback: table = try await read { db in try Self.feedbackFigures(db, context) }
-        case .online: table = try await read { db in try Self.onlineFigures(db, context) }
+        case .feedback: table = try await feedback(context, now: now)
+        case .online: table = try await online(context, now: now)
         }
         return try await read { db in try Self.named(table, db) }
     }

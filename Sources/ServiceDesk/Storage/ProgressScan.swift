@@ -92,57 +92,81 @@ struct ProgressCodes {
 
     func code(of row: SQLiteStatement) -> Int {
         let accepted = sqlite3_column_int64(row, 1)
-        var code = accepted >= start ? Self.channel(Column(row, 2)) : 6
-        let resolved = Column(row, 3).integer
+        var code = accepted >= start ? Self.channel(RawColumn(row, 2)) : 6
+        let resolved = RawColumn(row, 3).integer
         if let resolved, resolved >= start, resolved < end {
-            let timeliness = Column(row, 4)
+            let timeliness = RawColumn(row, 4)
             code +=
                 8
                 * (timeliness.is("early")
-                    ? 1 : timeliness.is("on-time") ? 2 : timeliness.is("late") ? (Column(row, 5).integer == nil ? 3 : 4) : 5)
+                    ? 1 : timeliness.is("on-time") ? 2 : timeliness.is("late") ? (RawColumn(row, 5).integer == nil ? 3 : 4) : 5)
         }
-        let closed = Column(row, 6).integer
+        let closed = RawColumn(row, 6).integer
         if resolved.map({ $0 >= end }) ?? true, closed.map({ $0 >= end }) ?? true {
             var open = 1
-            if let due = Column(row, 7).integer {
+            if let due = RawColumn(row, 7).integer {
                 // `pastDueSQL`: a ticket waiting on the citizen is compared at the moment its clock stopped.
-                open += due < min(Column(row, 8).integer ?? asked, asked) ? 2 : 1
+                open += due < min(RawColumn(row, 8).integer ?? asked, asked) ? 2 : 1
             }
-            if Column(row, 9).is("awaiting-citizen") { open += 4 }
+            if RawColumn(row, 9).is("awaiting-citizen") { open += 4 }
             code += 64 * open
         }
-        if let closed, closed >= start, closed < end, Column(row, 9).is("withdrawn") { code += 1024 }
+        if let closed, closed >= start, closed < end, RawColumn(row, 9).is("withdrawn") { code += 1024 }
         return code
     }
 
     /// Counter 1, online 2 (web, mobile, Open311, e-mail), post 3, hotline 4, another 5.
-    private static func channel(_ channel: Column) -> Int {
+    private static func channel(_ channel: RawColumn) -> Int {
         if channel.is("counter") { return 1 }
         if channel.is("web") || channel.is("mobile") || channel.is("open311") || channel.is("email") { return 2 }
         if channel.is("post") { return 3 }
         if channel.is("hotline") { return 4 }
         return 5
     }
+}
 
-    /// One column of the current row, read in place. SQLite calls the value `sqlite3_column_value`
-    /// returns unprotected: reading it is safe only while one thread uses the connection — as GRDB
-    /// guarantees for the reader running this scan — and only until the next step.
-    private struct Column {
-        let value: OpaquePointer?
+/// One column of the current row, read in place. SQLite calls the value `sqlite3_column_value`
+/// returns unprotected: reading it is safe only while one thread uses the connection — as GRDB
+/// guarantees for the reader running this scan — and only until the next step.
+struct RawColumn {
+    let value: OpaquePointer?
 
-        @inline(__always)
-        init(_ row: SQLiteStatement, _ index: Int32) { value = sqlite3_column_value(row, index) }
+    @inline(__always)
+    init(_ row: SQLiteStatement, _ index: Int32) { value = sqlite3_column_value(row, index) }
 
-        var integer: Int64? {
-            @inline(__always) get { sqlite3_value_type(value) == SQLITE_NULL ? nil : sqlite3_value_int64(value) }
-        }
+    var integer: Int64? {
+        @inline(__always) get { sqlite3_value_type(value) == SQLITE_NULL ? nil : sqlite3_value_int64(value) }
+    }
 
-        /// Whether the column holds exactly this text (a NULL, or a number, does not).
-        @inline(__always)
-        func `is`(_ text: StaticString) -> Bool {
-            guard sqlite3_value_type(value) == SQLITE_TEXT, let bytes = sqlite3_value_text(value) else { return false }
-            let count = Int(sqlite3_value_bytes(value))
-            return count == text.utf8CodeUnitCount && memcmp(bytes, text.utf8Start, count) == 0
-        }
+    /// Whether the column holds exactly this text (a NULL, or a number, does not).
+    @inline(__always)
+    func `is`(_ text: StaticString) -> Bool {
+        guard sqlite3_value_type(value) == SQLITE_TEXT, let bytes = sqlite3_value_text(value) else { return false }
+        let count = Int(sqlite3_value_bytes(value))
+        return count == text.utf8CodeUnitCount && memcmp(bytes, text.utf8Start, count) == 0
+    }
+}
+
+extension RawColumn {
+    /// The column's text as a string (nil for a NULL or a number).
+    var text: String? {
+        guard sqlite3_value_type(value) == SQLITE_TEXT, let bytes = sqlite3_value_text(value) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_value_bytes(value))), as: UTF8.self)
+    }
+
+    var isNull: Bool {
+        @inline(__always) get { sqlite3_value_type(value) == SQLITE_NULL }
+    }
+
+    /// Whether the column holds exactly these bytes as text.
+    func `is`(_ bytes: [UInt8]) -> Bool {
+        guard sqlite3_value_type(value) == SQLITE_TEXT, let text = sqlite3_value_text(value) else { return false }
+        let count = Int(sqlite3_value_bytes(value))
+        return count == bytes.count && bytes.withUnsafeBytes { memcmp(text, $0.baseAddress!, count) == 0 }
+    }
+
+    /// Whether the column holds an integer above zero (SQL's `column > 0` over an integer column).
+    var positive: Bool {
+        @inline(__always) get { sqlite3_value_type(value) == SQLITE_INTEGER && sqlite3_value_int64(value) > 0 }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 // How the long reports read a million tickets quickly (issue 17; docs/benchmarks.md): the
 // calendar groupings read an integer per row (the local day or hour) labelled once per value in
@@ -98,5 +99,117 @@ extension AppDatabase {
     /// Two tallies (`tally`) as one.
     static func merged(_ first: [String: [Int: Int]], _ second: [String: [Int: Int]]) -> [String: [Int: Int]] {
         first.merging(second) { a, b in a.merging(b, uniquingKeysWith: +) }
+    }
+}
+
+/// Per group, how many tickets each of a report's counts holds — the counts `countTable` reads,
+/// tallied in Swift by a fast path (the online and feedback reports). A scan finds each row's
+/// group with `group(of:)`: rows come in runs of one group (the index gives them service by
+/// service, day by day), so the label is made and looked up once per run, not once per row.
+struct CountTally: Sendable {
+    let names: [String]
+    private var slots: [String: Int] = [:]
+    private var counts: [[Int]] = []
+    /// The raw group key of the last row (column 0) and its group's slot.
+    private var last: (key: RawKey, slot: Int)?
+
+    init(_ names: [String]) { self.names = names }
+
+    /// The slot of the group of the scan's current row (`label`: its label from column 0).
+    mutating func group(of row: SQLiteStatement, label: () -> String) -> Int {
+        let column = RawColumn(row, 0)
+        if let last, last.key.matches(column) { return last.slot }
+        let slot = slot(label())
+        last = (RawKey(column), slot)
+        return slot
+    }
+
+    private mutating func slot(_ group: String) -> Int {
+        if let slot = slots[group] { return slot }
+        slots[group] = counts.count
+        counts.append([Int](repeating: 0, count: names.count))
+        return counts.count - 1
+    }
+
+    /// Counts one ticket in the group `slot` in each count whose bit is set in `bits` (bit i:
+    /// `names[i]`); the group is in the table even when no bit is set, as SQL's GROUP BY has it.
+    mutating func add(_ slot: Int, _ bits: UInt32) {
+        var bits = bits
+        while bits != 0 {
+            counts[slot][bits.trailingZeroBitCount] += 1
+            bits &= bits - 1
+        }
+    }
+
+    /// Adds `count` to the count `names[index]` of the group `slot`.
+    mutating func add(_ slot: Int, _ count: Int, at index: Int) { counts[slot][index] += count }
+
+    func merged(_ other: CountTally) -> CountTally {
+        var merged = self
+        merged.last = nil
+        for (group, slot) in other.slots {
+            let into = merged.slot(group)
+            for index in names.indices { merged.counts[into][index] += other.counts[slot][index] }
+        }
+        return merged
+    }
+
+    /// One row per group, in the order of its label, as the straight path's SQL gives them: the
+    /// label as `g` and each count by its name.
+    var rows: [Row] {
+        slots.keys.sorted().map { group in
+            var values: [String: (any DatabaseValueConvertible)?] = ["g": group]
+            for (name, count) in zip(names, counts[slots[group]!]) { values[name] = count }
+            return Row(values)
+        }
+    }
+}
+
+/// A column's value as SQLite holds it — an integer, text's bytes, or NULL — kept to tell whether
+/// the next row has the same (any other type is never the same).
+enum RawKey: Sendable {
+    case integer(Int64)
+    case text([UInt8])
+    case null
+    case other
+
+    init(_ column: RawColumn) {
+        switch sqlite3_value_type(column.value) {
+        case SQLITE_INTEGER: self = .integer(sqlite3_value_int64(column.value))
+        case SQLITE_NULL: self = .null
+        case SQLITE_TEXT: self = .text(column.text.map { Array($0.utf8) } ?? [])
+        default: self = .other
+        }
+    }
+
+    func matches(_ column: RawColumn) -> Bool {
+        switch self {
+        case .integer(let value): sqlite3_value_type(column.value) == SQLITE_INTEGER && sqlite3_value_int64(column.value) == value
+        case .text(let bytes): column.is(bytes)
+        case .null: column.isNull
+        case .other: false
+        }
+    }
+}
+
+/// A flag of the service of each row a scan of `ticket_intake` reads — whether it is a fully
+/// online procedure, or feedback — looked up once per run of rows of one service (the index
+/// gives them service by service) rather than by SQLite for every row.
+struct ServiceFlags {
+    private let flags: [String: Bool]
+    private var last: (service: [UInt8], flag: Bool)?
+
+    /// `sql` selects each service's code and its flag.
+    init(_ db: Database, sql: String) throws {
+        flags = try Dictionary(
+            Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as Bool? ?? false) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    mutating func flag(_ service: RawColumn) -> Bool {
+        if let last, service.is(last.service) { return last.flag }
+        let code = service.text ?? ""
+        let flag = flags[code] ?? false
+        last = (Array(code.utf8), flag)
+        return flag
     }
 }
