@@ -4,14 +4,15 @@
 -- of receipt — SQLite seeks each service of the kind and reads its period, never a ticket of
 -- another kind — and holds every column the two reports and their groupings read, so a scan never
 -- touches a ticket's row (over a million tickets that row read was most of their seconds). The
--- facts kept beside the ticket are read once per report, as sets, by the indexes after it: the
--- online reception events with their grade, the payments made online, the result files. Building
--- the four takes a few seconds on a million tickets.
+-- facts kept beside the ticket — the online reception events with their grade, the payments made
+-- online, the result files — are read by the indexes after it: all at once, as sets, for a long
+-- period, or looked up ticket by ticket for a short one. Building the four takes a few seconds on
+-- a million tickets.
 CREATE INDEX ticket_intake ON ticket (
     service, received_at, channel, state, awaiting_reason, department, severity, charge_lines, resolved_at, timeliness,
     result_file, documents_to_digitise, documents_digitised, documents_reused, nature, merged_into, reopened
 );
-CREATE INDEX event_reception ON event (at, entity_id, json_extract(detail, '$.receptionGrade'))
+CREATE INDEX event_reception ON event (entity_id, at, json_extract(detail, '$.receptionGrade'))
     WHERE action = 'ticket.receive' AND entity = 'ticket';
-CREATE INDEX payment_online ON payment (at, ticket) WHERE kind = 'paid' AND method = 'online';
+CREATE INDEX payment_online ON payment (ticket, at) WHERE kind = 'paid' AND method = 'online';
 CREATE INDEX stored_file_result ON stored_file (uploaded_at) WHERE slot = 'result';

@@ -124,7 +124,8 @@ extension AppDatabase {
                 if timeliness.is("early") || timeliness.is("on-time") { bits |= 1 << 11 }
             }
             if RawColumn(raw, 8).positive { bits |= 1 << 12 }
-            if facts.byTicket, let code = RawColumn(raw, 1).text {
+            if facts.byTicket {
+                let code = RawColumn(raw, 1)
                 if let forwards = facts.forwards[code] {
                     if forwards.forwarded { bits |= 1 << 4 }
                     if forwards.firstOnTime { bits |= 1 << 5 }
@@ -172,44 +173,42 @@ struct FeedbackFacts: Sendable {
         var sentBack = 0
     }
 
-    var forwards: [String: Forwards] = [:]
+    var forwards = TicketCodes<Forwards>()
     /// The tickets with a progress post before the end.
-    var withProgress: Set<String> = []
+    var withProgress = TicketCodes<Bool>()
     /// The tickets with photos: posted with the Open311 request (as files or links), or with a
     /// progress post before the end.
-    var withPhotos: Set<String> = []
+    var withPhotos = TicketCodes<Bool>()
 
     /// Whether any set holds something: if not, no ticket's code need be read.
     var byTicket: Bool { !(forwards.isEmpty && withProgress.isEmpty && withPhotos.isEmpty) }
 
     init(_ db: Database, end: Int64) throws {
         // In the order of their ids, so a ticket's first forward is the first of its rows.
-        let rows = try Row.fetchCursor(
+        try forEachRow(
             db,
             sql: """
                 SELECT ticket, sent_at < :end, grade IN ('early', 'on-time'), accepted_at < :end AND acceptance_grade = 'on-time',
                     accepted_at < :end AND acceptance_grade = 'late', sent_back_at < :end
                 FROM forward ORDER BY id
                 """,
-            arguments: ["end": end])
-        while let row = try rows.next() {
-            let ticket: String = row[0]
-            let sent = row[1] as Bool? ?? false
-            var found = forwards[ticket]
-            if found == nil { found = Forwards(firstOnTime: sent && (row[2] as Bool? ?? false)) }
-            found!.forwarded = found!.forwarded || sent
-            found!.asked += sent ? 1 : 0
-            found!.acceptedOnTime += (row[3] as Bool? ?? false) ? 1 : 0
-            found!.acceptedLate += (row[4] as Bool? ?? false) ? 1 : 0
-            found!.sentBack += (row[5] as Bool? ?? false) ? 1 : 0
-            forwards[ticket] = found
+            arguments: ["end": end]
+        ) { row in
+            func flag(_ index: Int32) -> Bool { sqlite3_column_int64(row, index) == 1 }
+            let sent = flag(1)
+            forwards.update(RawColumn(row, 0), initial: Forwards(firstOnTime: sent && flag(2))) { found in
+                found.forwarded = found.forwarded || sent
+                found.asked += sent ? 1 : 0
+                found.acceptedOnTime += flag(3) ? 1 : 0
+                found.acceptedLate += flag(4) ? 1 : 0
+                found.sentBack += flag(5) ? 1 : 0
+            }
         }
-        let posts = try Row.fetchCursor(db, sql: "SELECT ticket, photos != '[]' FROM progress_post WHERE at < ?", arguments: [end])
-        while let row = try posts.next() {
-            withProgress.insert(row[0])
-            if row[1] as Bool? ?? false { withPhotos.insert(row[0]) }
+        try forEachRow(db, sql: "SELECT ticket, photos != '[]' FROM progress_post WHERE at < ?", arguments: [end]) { row in
+            withProgress.insert(RawColumn(row, 0))
+            if sqlite3_column_int64(row, 1) == 1 { withPhotos.insert(RawColumn(row, 0)) }
         }
-        try withPhotos.formUnion(String.fetchAll(db, sql: "SELECT ticket FROM open311_media"))
-        try withPhotos.formUnion(String.fetchAll(db, sql: "SELECT ticket FROM open311_request WHERE media_urls NOT IN ('[]', '')"))
+        try withPhotos.insert(db, sql: "SELECT ticket FROM open311_media")
+        try withPhotos.insert(db, sql: "SELECT ticket FROM open311_request WHERE media_urls NOT IN ('[]', '')")
     }
 }

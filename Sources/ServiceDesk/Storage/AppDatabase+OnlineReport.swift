@@ -17,14 +17,17 @@ extension AppDatabase {
     ///
     /// Off the straight path (`onlineTally`) the tickets come from the covering index
     /// `ticket_intake` in two halves at once, and what is recorded beside a ticket — its online
-    /// reception, its payments, the portal's acknowledgement, its result file — is read once per
-    /// half as sets (`OnlineFacts`) instead of looked up for every ticket: over a million
-    /// tickets 3.5 s became (docs/benchmarks.md). `ReportScanTests.agreement` holds the two equal.
+    /// reception, its payments, the portal's acknowledgement, its result file — is, for a period
+    /// that is a large part of the history, read once per half as sets (`OnlineFacts`) rather
+    /// than looked up for every ticket; for a shorter one it is looked up, by indexes keyed by the
+    /// ticket (`factsAsSets`; figures in docs/benchmarks.md). `ReportScanTests.agreement` holds
+    /// both ways equal to the straight path.
     func online(_ context: ReportContext, now: Date) async throws -> ReportTable {
         if context.straight { return try await read { db in try Self.onlineFigures(db, context) } }
         let tally = try await halves(context, now: now) { db, half, arguments in
             // Each half reads the facts itself, on its own core, in the state its tickets are read in.
-            try Self.onlineTally(db, context, OnlineFacts(db, end: context.end), bound: half.bound("t.received_at"), arguments: arguments)
+            let facts = try Self.factsAsSets(db, context, now: now) ? OnlineFacts(db, end: context.end) : nil
+            return try Self.onlineTally(db, context, facts, bound: half.bound("t.received_at"), arguments: arguments)
         } merge: {
             $0.merged($1)
         }
@@ -88,9 +91,9 @@ extension AppDatabase {
     /// The fast path's half: each procedure ticket's figures computed in Swift from the columns of
     /// `ticket_intake` as they sit in SQLite's row, and from `facts`.
     static func onlineTally(
-        _ db: Database, _ context: ReportContext, _ facts: OnlineFacts, bound: String, arguments: StatementArguments
+        _ db: Database, _ context: ReportContext, _ facts: OnlineFacts?, bound: String, arguments: StatementArguments
     ) throws -> CountTally {
-        let statement = try db.makeStatement(sql: onlineColumnsSQL(context, bound: bound))
+        let statement = try db.makeStatement(sql: onlineColumnsSQL(context, bound: bound, lookingUpFacts: facts == nil))
         try statement.setArguments(arguments)
         let raw = statement.sqliteStatement
         let end = context.end
@@ -100,7 +103,8 @@ extension AppDatabase {
         let cursor = try Row.fetchCursor(statement)
         while let row = try cursor.next() {
             // Columns: 0 g, 1 code, 2 service, 3 channel, 4 state, 5 awaiting, 6 charge lines, 7 resolved, 8 result file,
-            // 9 to digitise, 10 digitised, 11 reused. Bits: `onlineCounts`' order.
+            // 9 to digitise, 10 digitised, 11 reused; the facts looked up: 12 received on time, 13 late, 14 paid online,
+            // 15 the status acknowledged, 16 the result file stored before the end. Bits: `onlineCounts`' order.
             var bits: UInt32 = 1
             let channel = RawColumn(raw, 3)
             let online = channel.is("web") || channel.is("mobile") || channel.is("email")
@@ -117,17 +121,31 @@ extension AppDatabase {
             if RawColumn(raw, 11).positive { bits |= 1 << 12 }
             if let resolved = RawColumn(raw, 7).integer, resolved < end {
                 bits |= 1 << 13
-                if let file = RawColumn(raw, 8).integer, facts.resultFiles.contains(file) { bits |= 1 << 14 }
-            }
-            if facts.byTicket, let code = RawColumn(raw, 1).text {
-                if facts.receivedOnTime.contains(code) { bits |= 1 << 3 }
-                if facts.receivedLate.contains(code) { bits |= 1 << 4 }
-                if feeBearing && facts.paidOnline.contains(code) { bits |= 1 << 6 }
-                if let acknowledged = facts.acknowledged[code], let state = RawColumn(raw, 4).text.flatMap(Ticket.State.init),
-                    acknowledged == PortalStatus.of(state, awaiting: RawColumn(raw, 5).text.flatMap(Ticket.AwaitingReason.init))
-                {
-                    bits |= 1 << 7
+                if let facts {
+                    if let file = RawColumn(raw, 8).integer, facts.resultFiles.contains(file) { bits |= 1 << 14 }
+                } else if sqlite3_column_int64(raw, 16) == 1 {
+                    bits |= 1 << 14
                 }
+            }
+            var acknowledged: Int?
+            if let facts {
+                if facts.byTicket {
+                    let code = RawColumn(raw, 1)
+                    if facts.receivedOnTime.contains(code) { bits |= 1 << 3 }
+                    if facts.receivedLate.contains(code) { bits |= 1 << 4 }
+                    if feeBearing && facts.paidOnline.contains(code) { bits |= 1 << 6 }
+                    acknowledged = facts.acknowledged[code]
+                }
+            } else {
+                if sqlite3_column_int64(raw, 12) == 1 { bits |= 1 << 3 }
+                if sqlite3_column_int64(raw, 13) == 1 { bits |= 1 << 4 }
+                if sqlite3_column_int64(raw, 14) == 1 { bits |= 1 << 6 }
+                acknowledged = RawColumn(raw, 15).integer.map(Int.init)
+            }
+            if let acknowledged, let state = RawColumn(raw, 4).text.flatMap(Ticket.State.init),
+                acknowledged == PortalStatus.of(state, awaiting: RawColumn(raw, 5).text.flatMap(Ticket.AwaitingReason.init))
+            {
+                bits |= 1 << 7
             }
             let group = tally.group(of: raw) { labels.label(row) }
             tally.add(group, bits)
@@ -136,29 +154,53 @@ extension AppDatabase {
     }
 
     /// The columns `onlineTally` reads, of the procedure tickets received in the period: for each
-    /// procedure, a range of the covering index `ticket_intake` (`ReportScanTests.coveringPlans`).
-    static func onlineColumnsSQL(_ context: ReportContext, bound: String) -> String {
-        """
-        SELECT \(context.groupKey("received_at")) AS g, t.code, t.service, t.channel, t.state, t.awaiting_reason, t.charge_lines,
-            t.resolved_at, t.result_file, t.documents_to_digitise, t.documents_digitised, t.documents_reused
-        FROM ticket t INDEXED BY ticket_intake
-        WHERE t.service IN (SELECT code FROM service WHERE kind = 'procedure')
-            AND t.received_at >= :start AND t.received_at < :end\(bound)\(context.request.filter.sql)
-        """
+    /// procedure, a range of the covering index `ticket_intake` (`ReportScanTests.coveringPlans`);
+    /// `lookingUpFacts`, with each ticket's facts looked up by the indexes keyed by the ticket.
+    static func onlineColumnsSQL(_ context: ReportContext, bound: String, lookingUpFacts: Bool) -> String {
+        let reception = """
+            EXISTS (SELECT 1 FROM event e INDEXED BY event_reception WHERE e.entity_id = t.code AND e.action = 'ticket.receive'
+                AND e.entity = 'ticket' AND e.at < :end AND json_extract(e.detail, '$.receptionGrade') =
+            """
+        let facts = """
+            , \(reception) 'on-time'), \(reception) 'late'),
+                t.charge_lines > 0 AND EXISTS (SELECT 1 FROM payment p INDEXED BY payment_online WHERE p.ticket = t.code
+                    AND p.kind = 'paid' AND p.method = 'online' AND p.at < :end),
+                (SELECT a.portal_status FROM sync_ack a WHERE a.ticket = t.code),
+                t.resolved_at < :end AND EXISTS (SELECT 1 FROM stored_file f WHERE f.id = t.result_file AND f.uploaded_at < :end)
+            """
+        return """
+            SELECT \(context.groupKey("received_at")) AS g, t.code, t.service, t.channel, t.state, t.awaiting_reason, t.charge_lines,
+                t.resolved_at, t.result_file, t.documents_to_digitise, t.documents_digitised, t.documents_reused\(lookingUpFacts ? facts : "")
+            FROM ticket t INDEXED BY ticket_intake
+            WHERE t.service IN (SELECT code FROM service WHERE kind = 'procedure')
+                AND t.received_at >= :start AND t.received_at < :end\(bound)\(context.request.filter.sql)
+            """
+    }
+
+    /// Whether the facts beside the tickets are read as sets: when the period (up to now) is at
+    /// least a third of the history before its end. A set read takes all the facts of the
+    /// history; a look-up costs per ticket of the period, two to three times what a set read
+    /// costs per fact. Over a million tickets with their facts a month is looked up in a tenth of
+    /// the time the sets take, a year is about even and the whole history is read as sets in half
+    /// the look-ups' time (docs/benchmarks.md). Either way the same figures.
+    static func factsAsSets(_ db: Database, _ context: ReportContext, now: Date) throws -> Bool {
+        guard let first = try Int64.fetchOne(db, sql: "SELECT min(received_at) FROM ticket") else { return false }
+        let last = min(context.end, max(context.start, now.storedSeconds))
+        return 3 * (last - max(context.start, first)) >= last - first
     }
 }
 
 /// What the online report counts that is recorded beside the tickets, read once for a report
-/// ending at `end` — each set by its own index (migration 0028), in time proportional to what it
-/// holds rather than to the tickets.
+/// ending at `end` — each by its own index (migration 0028), in time proportional to what it
+/// holds rather than to the tickets — and kept by the codes' bytes (`TicketCodes`).
 struct OnlineFacts: Sendable {
     /// The tickets received online before the end, by their reception's grade.
-    var receivedOnTime: Set<String> = []
-    var receivedLate: Set<String> = []
+    var receivedOnTime = TicketCodes<Bool>()
+    var receivedLate = TicketCodes<Bool>()
     /// The tickets with a payment made online before the end.
-    var paidOnline: Set<String> = []
+    var paidOnline = TicketCodes<Bool>()
     /// The status the portal acknowledged last, per ticket.
-    var acknowledged: [String: Int] = [:]
+    var acknowledged = TicketCodes<Int>()
     /// The result files stored before the end. A ticket's `result_file` is only ever one of its
     /// files stored as its result (`storeResult`), so these are all the files it can name.
     var resultFiles: Set<Int64> = []
@@ -167,27 +209,28 @@ struct OnlineFacts: Sendable {
     var byTicket: Bool { !(receivedOnTime.isEmpty && receivedLate.isEmpty && paidOnline.isEmpty && acknowledged.isEmpty) }
 
     init(_ db: Database, end: Int64) throws {
-        let receptions = try Row.fetchCursor(
+        try forEachRow(
             db,
             sql: """
                 SELECT entity_id, json_extract(detail, '$.receptionGrade') FROM event INDEXED BY event_reception
                 WHERE action = 'ticket.receive' AND entity = 'ticket' AND at < ?
                 """,
-            arguments: [end])
-        while let row = try receptions.next() {
-            switch row[1] as String? {
-            case "on-time": receivedOnTime.insert(row[0])
-            case "late": receivedLate.insert(row[0])
-            default: break
+            arguments: [end]
+        ) { row in
+            let grade = RawColumn(row, 1)
+            if grade.is("on-time") {
+                receivedOnTime.insert(RawColumn(row, 0))
+            } else if grade.is("late") {
+                receivedLate.insert(RawColumn(row, 0))
             }
         }
-        paidOnline = try Set(
-            String.fetchCursor(
-                db,
-                sql: "SELECT ticket FROM payment INDEXED BY payment_online WHERE kind = 'paid' AND method = 'online' AND at < ?",
-                arguments: [end]))
-        let acks = try Row.fetchCursor(db, sql: "SELECT ticket, portal_status FROM sync_ack")
-        while let row = try acks.next() { acknowledged[row[0]] = row[1] }
+        try paidOnline.insert(
+            db, sql: "SELECT ticket FROM payment INDEXED BY payment_online WHERE kind = 'paid' AND method = 'online' AND at < ?",
+            arguments: [end])
+        try forEachRow(db, sql: "SELECT ticket, portal_status FROM sync_ack", arguments: []) { row in
+            let status = Int(sqlite3_column_int64(row, 1))
+            acknowledged.update(RawColumn(row, 0), initial: status) { $0 = status }
+        }
         resultFiles = try Set(
             Int64.fetchCursor(
                 db, sql: "SELECT id FROM stored_file INDEXED BY stored_file_result WHERE slot = 'result' AND uploaded_at < ?",

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// Values keyed by ticket code, looked up by the code's bytes as SQLite holds them in a row — for
+/// the reports that read the facts kept beside the tickets once and then find each ticket's among
+/// them (the online and feedback reports' fast paths, issue 17). A code of up to 32 bytes (all the
+/// codes this system makes: `{centre}-{YYMMDD}-{NNNN}`) is kept inline, hashed without a string
+/// being made or allocated; a longer one falls back to a string key. Exact either way.
+struct TicketCodes<Value: Sendable>: Sendable {
+    private var short: [CodeKey: Value] = [:]
+    private var long: [String: Value] = [:]
+
+    var isEmpty: Bool { short.isEmpty && long.isEmpty }
+
+    subscript(code: RawColumn) -> Value? {
+        if let key = CodeKey(code) { return short[key] }
+        return code.text.flatMap { long[$0] }
+    }
+
+    /// Changes the value of `code` (`initial` when it has none yet) by `change`.
+    mutating func update(_ code: RawColumn, initial: @autoclosure () -> Value, _ change: (inout Value) -> Void) {
+        if let key = CodeKey(code) {
+            change(&short[key, default: initial()])
+        } else if let text = code.text {
+            change(&long[text, default: initial()])
+        }
+    }
+}
+
+extension TicketCodes where Value == Bool {
+    /// Whether `code` is kept (with the value true).
+    func contains(_ code: RawColumn) -> Bool { self[code] ?? false }
+
+    mutating func insert(_ code: RawColumn) { update(code, initial: true) { $0 = true } }
+
+    /// Keeps the codes of the first column of `sql`'s rows.
+    mutating func insert(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try forEachRow(db, sql: sql, arguments: arguments) { insert(RawColumn($0, 0)) }
+    }
+}
+
+/// Up to 32 bytes of text, inline.
+struct CodeKey: Hashable, Sendable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private let count: Int
+
+    /// The text of `column`, if it is text of at most 32 bytes.
+    init?(_ column: RawColumn) {
+        guard sqlite3_value_type(column.value) == SQLITE_TEXT, let bytes = sqlite3_value_text(column.value) else { return nil }
+        count = Int(sqlite3_value_bytes(column.value))
+        guard count <= 32 else { return nil }
+        withUnsafeMutableBytes(of: &words) { _ = memcpy($0.baseAddress!, bytes, count) }
+    }
+
+    static func == (a: CodeKey, b: CodeKey) -> Bool {
+        a.count == b.count && a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
+
+    /// The hash the sets use: the four words mixed by multiplication and shifts (MurmurHash3's
+    /// finaliser), seeded per set as the standard library asks — a million keys hashed by SipHash
+    /// cost more than the rest of the online report's fact reads (docs/benchmarks.md).
+    func _rawHashValue(seed: Int) -> Int {
+        var hash = UInt64(bitPattern: Int64(seed)) ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+        @inline(__always) func mix(_ word: UInt64) {
+            hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 33
+        }
+        mix(words.0)
+        mix(words.1)
+        mix(words.2)
+        mix(words.3)
+        hash = (hash ^ (hash >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return Int(bitPattern: UInt(hash ^ (hash >> 33)))
+    }
+}
+
+/// Runs `body` on each row of `sql`, read in place (`RawColumn`).
+func forEachRow(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
+    let statement = try db.makeStatement(sql: sql)
+    try statement.setArguments(arguments)
+    let cursor = try Row.fetchCursor(statement)
+    while try cursor.next() != nil { try body(statement.sqliteStatement) }
+}
