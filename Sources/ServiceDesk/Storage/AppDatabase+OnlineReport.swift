@@ -181,8 +181,8 @@ extension AppDatabase {
     /// least a third of the history before its end. A set read takes all the facts of the
     /// history; a look-up costs per ticket of the period, two to three times what a set read
     /// costs per fact. Over a million tickets with their facts a month is looked up in a tenth of
-    /// the time the sets take, a year is about even and the whole history is read as sets in half
-    /// the look-ups' time (docs/benchmarks.md). Either way the same figures.
+    /// the time the sets take, a year is about even, and the whole history read as sets takes no
+    /// longer than its look-ups (docs/benchmarks.md). Either way the same figures.
     static func factsAsSets(_ db: Database, _ context: ReportContext, now: Date) throws -> Bool {
         guard let first = try Int64.fetchOne(db, sql: "SELECT min(received_at) FROM ticket") else { return false }
         let last = min(context.end, max(context.start, now.storedSeconds))
