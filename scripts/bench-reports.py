@@ -14,14 +14,16 @@ It also times the Open311 reads (requests in JSON and XML, a filtered list, the 
 Then it cross-checks the reports over the whole history against the database file itself (SQL
 through Python's sqlite3, sorting in Python): counts agree across reports and with direct counts,
 the on-time rate equals a direct count, the percentiles equal the nearest ranks of the sorted raw
-durations, revenue equals the charge lines opened with json_each. Any disagreement exits 1.
+durations, revenue equals the charge lines opened with json_each, the online and feedback figures
+equal one lookup per ticket of the facts beside it (payments, results, receptions, forwards,
+posts). Any disagreement exits 1.
 """
 import argparse, json, math, os, socket, sqlite3, statistics, subprocess, sys, time, urllib.request
 from datetime import datetime, timedelta, timezone
 
 WHOLE = "from=2025-01-01&to=2026-12-31"
 
-REPORTS = ["progress", "handling-times", "backlog", "waiting", "satisfaction", "staffing", "revenue"]
+REPORTS = ["progress", "handling-times", "backlog", "waiting", "satisfaction", "staffing", "revenue", "online", "feedback"]
 
 
 def free_port():
@@ -102,6 +104,7 @@ def cross_check(database, report):
     end = int(datetime(2027, 1, 1, tzinfo=zone).timestamp())
     db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     one = lambda sql: db.execute(sql, (start, end)).fetchone()
+    named = lambda sql: db.execute(sql, {"start": start, "end": end}).fetchone()
     failures = []
 
     def agree(name, reported, direct):
@@ -143,6 +146,28 @@ def cross_check(database, report):
     waiting = report("waiting", "by=none")[0]
     issued, = one("SELECT count(*) FROM queue_number WHERE issued_at >= ? AND issued_at < ? AND state <> 'transferred'")
     agree("walk-in numbers issued = direct count", waiting["issued"], issued)
+    online = report("online", "by=none")[0]
+    direct = named("""
+        SELECT count(*), sum(t.channel IN ('web', 'mobile', 'email')),
+            sum(t.charge_lines > 0 AND EXISTS (SELECT 1 FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid'
+                AND p.method = 'online' AND p.at < :end)),
+            sum(t.resolved_at < :end AND EXISTS (SELECT 1 FROM stored_file f WHERE f.id = t.result_file AND f.uploaded_at < :end)),
+            sum(EXISTS (SELECT 1 FROM event e WHERE e.entity = 'ticket' AND e.entity_id = t.code AND e.action = 'ticket.receive'
+                AND e.at < :end AND json_extract(e.detail, '$.receptionGrade') = 'on-time'))
+        FROM ticket t JOIN service s ON s.code = t.service
+        WHERE s.kind = 'procedure' AND t.received_at >= :start AND t.received_at < :end""")
+    agree("online received, online, paid online, electronic results, received on time = direct counts",
+          [online[k] for k in ("received", "receivedOnline", "paidOnline", "electronicResults", "receptionOnTime")],
+          [v or 0 for v in direct])
+    feedback = report("feedback", "by=none")[0]
+    direct = named("""
+        SELECT sum(t.nature IS NULL AND s.kind = 'feedback'),
+            sum(t.nature IS NULL AND s.kind = 'feedback' AND EXISTS (SELECT 1 FROM forward f WHERE f.ticket = t.code AND f.sent_at < :end)),
+            sum(t.nature IS NULL AND s.kind = 'feedback' AND EXISTS (SELECT 1 FROM progress_post p WHERE p.ticket = t.code AND p.at < :end))
+        FROM ticket t JOIN service s ON s.code = t.service
+        WHERE s.kind IN ('feedback', 'inquiry') AND t.received_at >= :start AND t.received_at < :end AND t.state != 'rejected'""")
+    agree("feedback received, forwarded, with progress = direct counts",
+          [feedback[k] for k in ("received", "forwarded", "withProgress")], [v or 0 for v in direct])
     if failures:
         print(f"cross-checks FAILED: {', '.join(failures)}", file=sys.stderr)
         sys.exit(1)

@@ -41,12 +41,14 @@ struct ReportScanTests {
     @Test("facts kept by ticket code are found by the code's bytes in a row, short codes inline and long ones by string, no other")
     func ticketCodes() throws {
         let database = try DatabaseQueue()
+        // Inline up to 48 bytes, by string beyond (the last kept one: 52 bytes, Vietnamese letters of 2 and 3 bytes).
         let kept = [
-            "A", "HCM-260501-0001", String(repeating: "x", count: 32), String(repeating: "y", count: 33),
+            "A", "000.00.31.H29-260501-0001", String(repeating: "x", count: 48), String(repeating: "y", count: 49),
             "Đà-Nẵng-" + String(repeating: "9", count: 40),
         ]
         let others = [
-            "", "B", "HCM-260501-0002", "HCM-260501-000", String(repeating: "x", count: 31), String(repeating: "y", count: 34), "Đà-Nẵng-",
+            "", "B", "000.00.31.H29-260501-0002", "000.00.31.H29-260501-000", String(repeating: "x", count: 47),
+            String(repeating: "y", count: 50), "Đà-Nẵng-",
         ]
         try database.write { db in
             try db.execute(sql: "CREATE TABLE kept (code TEXT); CREATE TABLE asked (code TEXT)")

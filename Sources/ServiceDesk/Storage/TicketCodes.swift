@@ -4,9 +4,10 @@ import GRDBSQLite
 
 /// Values keyed by ticket code, looked up by the code's bytes as SQLite holds them in a row — for
 /// the reports that read the facts kept beside the tickets once and then find each ticket's among
-/// them (the online and feedback reports' fast paths, issue 17). A code of up to 32 bytes (all the
-/// codes this system makes: `{centre}-{YYMMDD}-{NNNN}`) is kept inline, hashed without a string
-/// being made or allocated; a longer one falls back to a string key. Exact either way.
+/// them (the online and feedback reports' fast paths, issue 17). A code of up to 48 bytes (every
+/// code this system makes: `{centre}-{YYMMDD}-{NNNN}` with a centre code of at most 32
+/// characters, `Centre.isValidCode`) is kept inline, hashed without a string being made or
+/// allocated; a longer one (imported from elsewhere) falls back to a string key. Exact either way.
 struct TicketCodes<Value: Sendable>: Sendable {
     private var short: [CodeKey: Value] = [:]
     private var long: [String: Value] = [:]
@@ -40,26 +41,27 @@ extension TicketCodes where Value == Bool {
     }
 }
 
-/// Up to 32 bytes of text, inline.
+/// Up to 48 bytes of text, inline.
 struct CodeKey: Hashable, Sendable {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
     private let count: Int
 
-    /// The text of `column`, if it is text of at most 32 bytes.
+    /// The text of `column`, if it is text of at most 48 bytes.
     init?(_ column: RawColumn) {
         guard sqlite3_value_type(column.value) == SQLITE_TEXT, let bytes = sqlite3_value_text(column.value) else { return nil }
         count = Int(sqlite3_value_bytes(column.value))
-        guard count <= 32 else { return nil }
+        guard count <= 48 else { return nil }
         withUnsafeMutableBytes(of: &words) { _ = memcpy($0.baseAddress!, bytes, count) }
     }
 
     static func == (a: CodeKey, b: CodeKey) -> Bool {
         a.count == b.count && a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+            && a.words.4 == b.words.4 && a.words.5 == b.words.5
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(_rawHashValue(seed: 0)) }
 
-    /// The hash the sets use: the four words mixed by multiplication and shifts (MurmurHash3's
+    /// The hash the sets use: the six words mixed by multiplication and shifts (MurmurHash3's
     /// finaliser), seeded per set as the standard library asks — a million keys hashed by SipHash
     /// cost more than the rest of the online report's fact reads (docs/benchmarks.md).
     func _rawHashValue(seed: Int) -> Int {
@@ -72,6 +74,8 @@ struct CodeKey: Hashable, Sendable {
         mix(words.1)
         mix(words.2)
         mix(words.3)
+        mix(words.4)
+        mix(words.5)
         hash = (hash ^ (hash >> 33)) &* 0xC4CE_B9FE_1A85_EC53
         return Int(bitPattern: UInt(hash ^ (hash >> 33)))
     }
