@@ -73,7 +73,7 @@ struct ReportScanTests {
     /// index. (With a filter SQLite may rather take the filter's own index to that department or
     /// service.)
     @Test(
-        "handling-times, revenue, progress, online and feedback read each half by a range of their covering indexes, whatever the grouping"
+        "handling-times, revenue (and its payments), progress, online and feedback read each half by a range of their covering indexes, whatever the grouping"
     )
     func coveringPlans() async throws {
         let database = try AppDatabase.inMemory()
@@ -95,6 +95,11 @@ struct ReportScanTests {
                         try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
                     }
                     #expect(plan.contains { $0.hasPrefix("SEARCH t USING COVERING INDEX \(index) (") }, "\(grouping) \(plan)")
+                    if index == "ticket_revenue" {
+                        // Each ticket's payments — paid, paid online, exempted — from the index alone (migration 0029).
+                        let payments = plan.filter { $0.hasPrefix("SEARCH p USING COVERING INDEX payment_") }
+                        #expect(payments.count == 3, "\(grouping) \(plan)")
+                    }
                 }
             }
         }

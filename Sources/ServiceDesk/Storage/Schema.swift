@@ -40,5 +40,6 @@ public enum Schema {
         Migration(name: "0026_report_rollups", sql: String(decoding: PackageResources._026_report_rollups_sql, as: UTF8.self)),
         Migration(name: "0027_progress_rollups", sql: String(decoding: PackageResources._027_progress_rollups_sql, as: UTF8.self)),
         Migration(name: "0028_intake_reports", sql: String(decoding: PackageResources._028_intake_reports_sql, as: UTF8.self)),
+        Migration(name: "0029_payment_cover", sql: String(decoding: PackageResources._029_payment_cover_sql, as: UTF8.self)),
     ]
 }
