@@ -86,26 +86,22 @@ extension AppDatabase {
     static func feedbackTally(
         _ db: Database, _ context: ReportContext, _ facts: FeedbackFacts, bound: String, arguments: StatementArguments
     ) throws -> CountTally {
-        let statement = try db.makeStatement(sql: feedbackColumnsSQL(context, bound: bound))
-        try statement.setArguments(arguments)
-        let raw = statement.sqliteStatement
         let end = context.end
         var tally = CountTally(feedbackCounts)
         var labels = GroupLabels(context)
         var feedback = try ServiceFlags(db, sql: "SELECT code, kind = 'feedback' FROM service WHERE kind IN ('feedback', 'inquiry')")
-        let cursor = try Row.fetchCursor(statement)
-        while let row = try cursor.next() {
+        try forEachRow(db, sql: feedbackColumnsSQL(context, bound: bound), arguments: arguments) { raw in
             // Columns: 0 g, 1 code, 2 service, 3 channel, 4 nature, 5 merged into, 6 resolved, 7 timeliness, 8 reopened.
             // Bits: `feedbackCounts`' order.
             let nature = RawColumn(raw, 4)
             let ofFeedback = feedback.flag(RawColumn(raw, 2))
             // An inquiry counts only when it was classed a complaint or a denunciation.
-            if !ofFeedback && nature.isNull { continue }
-            let group = tally.group(of: raw) { labels.label(row) }
+            if !ofFeedback && nature.isNull { return }
+            let group = tally.group(of: raw, &labels)
             guard ofFeedback, nature.isNull else {
                 // Not a feedback item: counted only as a complaint or a denunciation.
                 tally.add(group, nature.is("complaint") ? 1 << 16 : nature.is("denunciation") ? 1 << 17 : 0)
-                continue
+                return
             }
             var bits: UInt32 = 1
             let channel = RawColumn(raw, 3)

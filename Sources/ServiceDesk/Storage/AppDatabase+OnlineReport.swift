@@ -93,15 +93,11 @@ extension AppDatabase {
     static func onlineTally(
         _ db: Database, _ context: ReportContext, _ facts: OnlineFacts?, bound: String, arguments: StatementArguments
     ) throws -> CountTally {
-        let statement = try db.makeStatement(sql: onlineColumnsSQL(context, bound: bound, lookingUpFacts: facts == nil))
-        try statement.setArguments(arguments)
-        let raw = statement.sqliteStatement
         let end = context.end
         var tally = CountTally(onlineCounts)
         var labels = GroupLabels(context)
         var fullyOnline = try ServiceFlags(db, sql: "SELECT code, online_level = 'full' FROM service WHERE kind = 'procedure'")
-        let cursor = try Row.fetchCursor(statement)
-        while let row = try cursor.next() {
+        try forEachRow(db, sql: onlineColumnsSQL(context, bound: bound, lookingUpFacts: facts == nil), arguments: arguments) { raw in
             // Columns: 0 g, 1 code, 2 service, 3 channel, 4 state, 5 awaiting, 6 charge lines, 7 resolved, 8 result file,
             // 9 to digitise, 10 digitised, 11 reused; the facts looked up: 12 received on time, 13 late, 14 paid online,
             // 15 the status acknowledged, 16 the result file stored before the end. Bits: `onlineCounts`' order.
@@ -147,7 +143,7 @@ extension AppDatabase {
             {
                 bits |= 1 << 7
             }
-            let group = tally.group(of: raw) { labels.label(row) }
+            let group = tally.group(of: raw, &labels)
             tally.add(group, bits)
         }
         return tally

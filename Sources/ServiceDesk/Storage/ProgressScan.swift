@@ -66,14 +66,10 @@ struct ProgressTally {
         _ db: Database, _ context: AppDatabase.ReportContext, now: Date, sql: String, arguments: StatementArguments,
         replacing counted: ProgressCodes? = nil
     ) throws {
-        let statement = try db.makeStatement(sql: sql)
-        try statement.setArguments(arguments)
         let codes = ProgressCodes(start: context.start, end: context.end, asked: min(context.end, now.storedSeconds))
-        let raw = statement.sqliteStatement
         var labels = GroupLabels(context)
-        let cursor = try Row.fetchCursor(statement)
-        while let row = try cursor.next() {
-            let group = labels.label(row)
+        try forEachRow(db, sql: sql, arguments: arguments) { raw in
+            let group = labels.label(raw)
             add(group, code: codes.code(of: raw), 1)
             if let counted { add(group, code: counted.code(of: raw), -1) }
         }
@@ -169,4 +165,12 @@ extension RawColumn {
     var positive: Bool {
         @inline(__always) get { sqlite3_value_type(value) == SQLITE_INTEGER && sqlite3_value_int64(value) > 0 }
     }
+}
+
+/// Runs `body` on each row of `sql`, read in place (`RawColumn`).
+func forEachRow(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
+    let statement = try db.makeStatement(sql: sql)
+    try statement.setArguments(arguments)
+    let cursor = try Row.fetchCursor(statement)
+    while try cursor.next() != nil { try body(statement.sqliteStatement) }
 }

@@ -40,7 +40,18 @@ struct GroupLabels {
 
     mutating func label(_ row: Row) -> String {
         guard byTime else { return row[0] }
-        guard let key = row[0] as Int64? else { return "-" }
+        return label(day: row[0])
+    }
+
+    /// The label of the key in the first column of a row read in place (`forEachRow`).
+    mutating func label(_ row: SQLiteStatement) -> String {
+        let key = RawColumn(row, 0)
+        guard byTime else { return key.text ?? "" }
+        return label(day: key.integer)
+    }
+
+    private mutating func label(day key: Int64?) -> String {
+        guard let key else { return "-" }
         if let label = known[key] { return label }
         let label = Self.label(key, grouping)
         known[key] = label
@@ -115,11 +126,11 @@ struct CountTally: Sendable {
 
     init(_ names: [String]) { self.names = names }
 
-    /// The slot of the group of the scan's current row (`label`: its label from column 0).
-    mutating func group(of row: SQLiteStatement, label: () -> String) -> Int {
+    /// The slot of the group of the scan's current row, labelled from column 0 by `labels`.
+    mutating func group(of row: SQLiteStatement, _ labels: inout GroupLabels) -> Int {
         let column = RawColumn(row, 0)
         if let last, last.key.matches(column) { return last.slot }
-        let slot = slot(label())
+        let slot = slot(labels.label(row))
         last = (RawKey(column), slot)
         return slot
     }

@@ -80,11 +80,3 @@ struct CodeKey: Hashable, Sendable {
         return Int(bitPattern: UInt(hash ^ (hash >> 33)))
     }
 }
-
-/// Runs `body` on each row of `sql`, read in place (`RawColumn`).
-func forEachRow(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
-    let statement = try db.makeStatement(sql: sql)
-    try statement.setArguments(arguments)
-    let cursor = try Row.fetchCursor(statement)
-    while try cursor.next() != nil { try body(statement.sqliteStatement) }
-}
