@@ -61,7 +61,8 @@ struct ReportRollupTests {
         let sql = """
             SELECT 'h', kind, day, key, resolved, paused, working, calendar FROM handling_rollup
             UNION ALL SELECT 's', '', day, department, steps, 0, queued, worked FROM step_rollup
-            UNION ALL SELECT 'p', kind, day, key, tickets, code, NULL, NULL FROM progress_rollup ORDER BY 1, 2, 3, 4, 6
+            UNION ALL SELECT 'p', kind, day, key, tickets, code, NULL, NULL FROM progress_rollup
+            UNION ALL SELECT 'r', kind, day, key, tickets, rating, NULL, NULL FROM satisfaction_rollup ORDER BY 1, 2, 3, 4, 6
             """
         return try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) }
     }
@@ -94,7 +95,7 @@ struct ReportRollupTests {
         for period in periods {
             for grouping in [ReportGrouping.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter] {
                 for filter in [ReportFilter(), ReportFilter(department: "tu-phap")] {
-                    for name in [AppDatabase.ReportName.handlingTimes, .progress] {
+                    for name in [AppDatabase.ReportName.handlingTimes, .progress, .satisfaction] {
                         let request = ReportRequest(period: period, groupBy: grouping, filter: filter)
                         let rolled = try await database.report(name, request)
                         var exact = request
@@ -106,9 +107,11 @@ struct ReportRollupTests {
                         let now = database.clock()
                         let context = try await database.read { db in try database.reportContext(db, name, request, now: now).0 }
                         let answered =
-                            name == .progress
-                            ? try await database.rolledUpProgress(context, now: now) != nil
-                            : try await database.rolledUpHandling(context) != nil
+                            switch name {
+                            case .progress: try await database.rolledUpProgress(context, now: now) != nil
+                            case .satisfaction: try await database.rolledUpSatisfaction(context) != nil
+                            default: try await database.rolledUpHandling(context) != nil
+                            }
                         #expect(answered || !filter.sql.isEmpty, "\(stage) \(name) \(grouping)")
                     }
                 }
@@ -123,7 +126,7 @@ struct ReportRollupTests {
     }
 
     @Test(
-        "kept by seeding, intakes and resolutions, a calendar replay, a transfer after the fact, a purge and a deleted step; rebuilt at a new time zone"
+        "kept by seeding, intakes, resolutions, returns and ratings, a calendar replay, a transfer after the fact, a purge and a deleted step; rebuilt at a new time zone"
     )
     func agreement() async throws {
         let centre = try await Centre2026(at: "2026-11-02 08:00")
@@ -141,6 +144,11 @@ struct ReportRollupTests {
             centre.clock.set("2026-11-0\(day) 15:00")
             try await centre.act(.claim, codes[codes.count - 2], by: "hoa.pa")
             try await centre.act(.resolve, codes[codes.count - 2], by: "hoa.pa", ActionRequest(outcome: "answered"))
+            // Returned, then rated (satisfaction's update triggers).
+            try await centre.act(.return, codes[codes.count - 2], by: "lan.mc")
+            if day.isMultiple(of: 2) {
+                try await centre.act(.rate, codes[codes.count - 2], by: "lan.mc", ActionRequest(rating: "very-satisfied"))
+            }
         }
         centre.clock.set("2026-11-09 09:00")
         try await Self.expectAgreement(database, "after seeding and actions")
@@ -157,6 +165,14 @@ struct ReportRollupTests {
                 sql: """
                     UPDATE ticket SET department = 'tu-phap', holder = 'tuan.tp'
                     WHERE code IN (SELECT code FROM ticket WHERE resolved_at IS NOT NULL ORDER BY code LIMIT 25)
+                    """)
+            // Satisfaction's: ratings changed, given and taken back; returns moved to another day.
+            try db.execute(
+                sql: """
+                    UPDATE ticket SET rating = CASE WHEN rating IS NULL THEN 'dissatisfied' ELSE NULL END
+                    WHERE code IN (SELECT code FROM ticket WHERE returned_at IS NOT NULL ORDER BY code DESC LIMIT 30);
+                    UPDATE ticket SET returned_at = returned_at + 40 * 86400
+                    WHERE code IN (SELECT code FROM ticket WHERE returned_at IS NOT NULL ORDER BY returned_at LIMIT 20)
                     """)
             try db.execute(
                 sql: """

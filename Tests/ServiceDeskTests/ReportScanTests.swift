@@ -73,12 +73,12 @@ struct ReportScanTests {
     /// index. (With a filter SQLite may rather take the filter's own index to that department or
     /// service.)
     @Test(
-        "handling-times, revenue (and its payments), progress, online and feedback read each half by a range of their covering indexes, whatever the grouping"
+        "handling-times, revenue (and its payments), waiting, progress, online and feedback read each half by a range of their covering indexes, whatever the grouping"
     )
     func coveringPlans() async throws {
         let database = try AppDatabase.inMemory()
         _ = try database.bootstrap()
-        for grouping in [ReportGrouping.none, .department, .service, .channel, .staff, .week] {
+        for grouping in [ReportGrouping.none, .department, .service, .channel, .staff, .week, .hour] {
             let context = AppDatabase.ReportContext(
                 request: ReportRequest(period: nil, groupBy: grouping), start: 0, end: 1, offset: 7 * 3600, mode: .administrativeBody)
             let arguments = context.arguments + ["split": 0]
@@ -88,17 +88,31 @@ struct ReportScanTests {
                     (AppDatabase.onlineColumnsSQL(context, bound: half.bound("t.received_at"), lookingUpFacts: true), "ticket_intake"),
                     (AppDatabase.feedbackColumnsSQL(context, bound: half.bound("t.received_at")), "ticket_intake"),
                     (AppDatabase.resolvedDurationsSQL(context, bound: half.bound("resolved_at")), "ticket_handling"),
-                    (AppDatabase.revenueSQL(context, bound: half.bound("t.accepted_at")), "ticket_revenue"),
+                    (AppDatabase.revenueJoinSQL(context, bound: half.bound("t.accepted_at")), "ticket_revenue"),
+                    (
+                        AppDatabase.waitingSQL(context, key: context.groupKey("issued_at", alias: "q"), bound: half.bound("q.issued_at")),
+                        "queue_number_report"
+                    ),
                     (AppDatabase.progressColumnsSQL(context, bound: half.bound("t.accepted_at")), "ticket_progress"),
-                ] where index != "ticket_intake" || grouping != .staff {  // online and feedback have no grouping by staff
+                ]
+                // Online and feedback have no grouping by staff; waiting none by department, channel or staff.
+                where (index != "ticket_intake" || grouping != .staff)
+                    && (index != "queue_number_report" || [.none, .service, .week].contains(grouping))
+                {
                     let plan = try await database.read { db in
                         try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
                     }
-                    #expect(plan.contains { $0.hasPrefix("SEARCH t USING COVERING INDEX \(index) (") }, "\(grouping) \(plan)")
+                    let alias = index.hasPrefix("queue_number") ? "q" : "t"
+                    #expect(plan.contains { $0.hasPrefix("SEARCH \(alias) USING COVERING INDEX \(index) (") }, "\(grouping) \(plan)")
                     if index == "ticket_revenue" {
-                        // Each ticket's payments — paid, paid online, exempted — from the index alone (migration 0029).
-                        let payments = plan.filter { $0.hasPrefix("SEARCH p USING COVERING INDEX payment_") }
-                        #expect(payments.count == 3, "\(grouping) \(plan)")
+                        // Each ticket's payments — paid, paid online, exempted — in one seek of an index alone (migration 0029).
+                        let payments = plan.filter { $0.hasPrefix("SEARCH p USING COVERING INDEX payment_ticket (ticket=?)") }
+                        #expect(payments.count == 1 && plan.count == 2, "\(grouping) \(plan)")
+                    }
+                    if index == "queue_number_report" {
+                        // The ticket a number led to, by its key.
+                        #expect(
+                            plan.contains { $0.hasPrefix("SEARCH t USING PRIMARY KEY (code=?)") } && plan.count == 2, "\(grouping) \(plan)")
                     }
                 }
             }
@@ -130,7 +144,7 @@ struct ReportScanTests {
             .satisfaction: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
             .revenue: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
             .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter],
-            .staffing: [.staff, .employment],
+            .staffing: [.staff, .employment, .hour],
             .online: [.none, .department, .service, .day, .week, .month, .quarter],
             .feedback: [.none, .department, .service, .channel, .severity, .day, .week, .month, .quarter],
         ]

@@ -527,10 +527,14 @@ extension AppDatabase {
         }
     }
 
+    /// Off the straight path the numbers come from the covering `queue_number_report` (migration
+    /// 0030) in two halves at once, read in place (`waitingFromColumns`).
     func waiting(_ context: ReportContext, now: Date) async throws -> ReportTable {
         let groups = try await halves(context, now: now) { db, half, arguments in
             let bound = half.bound("q.issued_at")
-            return try Self.waitingDurations(db, context, bound: bound, arguments: arguments)
+            return context.straight
+                ? try Self.waitingDurations(db, context, bound: bound, arguments: arguments)
+                : try Self.waitingFromColumns(db, context, bound: bound, arguments: arguments)
         } merge: { first, second in
             first.merging(second) { a, b in
                 var both = a
@@ -541,35 +545,58 @@ extension AppDatabase {
         return Self.waitingTable(context, groups)
     }
 
+    /// The walk-in numbers of the period (not those moved to another service): the group, the
+    /// state, the seconds of wait and of service, and the handling minutes of the ticket a number
+    /// led to.
+    static func waitingSQL(_ context: ReportContext, key: String, bound: String) -> String {
+        let serviceFilter = context.request.filter.service == nil ? "" : " AND q.service = :fService"
+        return """
+            SELECT \(key) AS g, q.state, q.called_at - q.issued_at AS wait, q.finished_at - q.called_at AS service,
+                t.handling_working_minutes AS handling
+            FROM queue_number q LEFT JOIN ticket t ON t.code = q.ticket
+            WHERE q.issued_at >= :start AND q.issued_at < :end AND q.state <> 'transferred'\(bound)\(serviceFilter)
+            """
+    }
+
+    /// The straight path: each row decoded by GRDB, its group labelled by SQLite.
     static func waitingDurations(
         _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
     ) throws -> [String: WaitingDurations] {
         var groups: [String: WaitingDurations] = [:]
         let target = Int64(context.request.targetWaitMinutes * 60)
-        var arguments = arguments
-        arguments += ["target": target]
-        let serviceFilter = context.request.filter.service == nil ? "" : " AND q.service = :fService"
-        let key =
-            context.groupsByTime ? context.groupKey("issued_at", alias: "q") : "CAST(\(context.group("issued_at", alias: "q")) AS TEXT)"
         let cursor = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT \(key) AS g,
-                    CASE q.state WHEN 'served' THEN 1 WHEN 'no-show' THEN 2 ELSE 0 END, q.called_at - q.issued_at AS wait,
-                    q.finished_at - q.called_at AS service, t.handling_working_minutes AS handling
-                FROM queue_number q LEFT JOIN ticket t ON t.code = q.ticket
-                WHERE q.issued_at >= :start AND q.issued_at < :end AND q.state <> 'transferred'\(bound)\(serviceFilter)
-                """,
+            db, sql: waitingSQL(context, key: "CAST(\(context.group("issued_at", alias: "q")) AS TEXT)", bound: bound),
             arguments: arguments)
-        // Columns by position (see handling-times); the state as a number computed in SQL; each
-        // group's entry changed in place (a copy taken out and put back would copy its arrays on
-        // every row).
         var labels = GroupLabels(context)
         while let row = try cursor.next() {
+            let state: String = row[1]
             groups[labels.label(row), default: WaitingDurations()].record(
-                wait: row[2], service: row[3], handling: row[4], state: row[1], target: target)
+                wait: row[2], service: row[3], handling: row[4], state: state == "served" ? 1 : state == "no-show" ? 2 : 0,
+                target: target)
         }
         return groups
+    }
+
+    /// The fast path: the columns read in place, each row's group found by its raw key.
+    static func waitingFromColumns(
+        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+    ) throws -> [String: WaitingDurations] {
+        let target = Int64(context.request.targetWaitMinutes * 60)
+        let key =
+            context.groupsByTime ? context.groupKey("issued_at", alias: "q") : "CAST(\(context.group("issued_at", alias: "q")) AS TEXT)"
+        var slots = GroupSlots()
+        var labels = GroupLabels(context)
+        var groups: [WaitingDurations] = []
+        try forEachRow(db, sql: waitingSQL(context, key: key, bound: bound), arguments: arguments) { row in
+            let slot = slots.slot(of: row, &labels)
+            if slot == groups.count { groups.append(WaitingDurations()) }
+            let state = RawColumn(row, 1)
+            groups[slot].record(
+                wait: RawColumn(row, 2).integer.map(Int.init), service: RawColumn(row, 3).integer.map(Int.init),
+                handling: RawColumn(row, 4).integer.map(Int.init), state: state.is("served") ? 1 : state.is("no-show") ? 2 : 0,
+                target: target)
+        }
+        return Dictionary(uniqueKeysWithValues: zip(slots.labels, groups))
     }
 
     static func waitingTable(_ context: ReportContext, _ groups: [String: WaitingDurations]) -> ReportTable {
@@ -598,18 +625,48 @@ extension AppDatabase {
 
     func satisfaction(_ context: ReportContext, now: Date) async throws -> ReportTable {
         let ratings = ["verySatisfied", "satisfied", "dissatisfied"]  // codes 1, 2, 3; 0 not rated
-        let tally = try await halves(context, now: now) { db, half, arguments in
-            let bound = half.bound("t.returned_at")
-            return try Self.tally(
-                db, context,
-                sql: """
-                    SELECT \(context.groupKey("returned_at")) AS g,
-                        CASE t.rating WHEN 'very-satisfied' THEN 1 WHEN 'satisfied' THEN 2 WHEN 'dissatisfied' THEN 3 ELSE 0 END
-                    FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(bound)\(context.request.filter.sql)
-                    """,
-                arguments: arguments)
-        } merge: {
-            Self.merged($0, $1)
+        let tally: [String: [Int: Int]]
+        if let rolledUp = try await rolledUpSatisfaction(context) {
+            tally = rolledUp
+        } else if context.straight {
+            tally = try await read { db in
+                try Self.tally(
+                    db, context,
+                    sql: """
+                        SELECT \(context.group("returned_at")) AS g,
+                                \(Self.ratingCodeSQL)
+                        FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(context.request.filter.sql)
+                        """,
+                    arguments: context.arguments)
+            }
+        } else {
+            // Two halves of the covering `ticket_returned`, each rating told by its bytes in place.
+            let counts = try await halves(context, now: now) { db, half, arguments in
+                var counts = CountTally(["notRated"] + ratings)
+                var labels = GroupLabels(context)
+                try forEachRow(
+                    db,
+                    sql: """
+                        SELECT \(context.groupKey("returned_at")) AS g, t.rating
+                        FROM ticket t WHERE t.returned_at >= :start AND t.returned_at < :end\(half.bound("t.returned_at"))\(context.request.filter.sql)
+                        """,
+                    arguments: arguments
+                ) { row in
+                    let rating = RawColumn(row, 1)
+                    let code = rating.is("very-satisfied") ? 1 : rating.is("satisfied") ? 2 : rating.is("dissatisfied") ? 3 : 0
+                    counts.add(counts.group(of: row, &labels), 1, at: code)
+                }
+                return counts
+            } merge: {
+                $0.merged($1)
+            }
+            tally = Dictionary(
+                uniqueKeysWithValues: counts.rows.map { row in
+                    (
+                        row["g"] as String,
+                        Dictionary(uniqueKeysWithValues: (["notRated"] + ratings).enumerated().map { ($0, row[$1] as Int) })
+                    )
+                })
         }
         let rows = tally.keys.sorted().map { group -> [String: ReportValue] in
             let counts = tally[group]!
@@ -638,18 +695,25 @@ extension AppDatabase {
     /// (`halves`, a range scan of the covering `ticket_handling`) and grouped in Swift with the
     /// staff's categories: SQLite's GROUP BY with `count(DISTINCT holder)` sorted every row.
     func staffing(_ context: ReportContext, now: Date) async throws -> ReportTable {
-        if context.request.groupBy == .hour { return try await read { db in try Self.countersNeeded(db, context) } }
+        if context.request.groupBy == .hour { return try await countersNeeded(context, now: now) }
         if context.straight { return try await read { db in try Self.staffingStraight(db, context) } }
         let resolved = try await halves(context, now: now) { db, half, arguments in
-            var counts: [String?: Int] = [:]
-            let cursor = try Row.fetchCursor(
+            // Each holder counted by the bytes of its name in place (a string made per holder, not per row).
+            var holders = TicketCodes<Int>()
+            var nobody = 0
+            try forEachRow(
                 db,
                 sql: """
                     SELECT t.holder FROM ticket t
                     WHERE t.resolved_at >= :start AND t.resolved_at < :end\(half.bound("t.resolved_at"))\(context.request.filter.sql)
                     """,
-                arguments: arguments)
-            while let row = try cursor.next() { counts[row[0] as String?, default: 0] += 1 }
+                arguments: arguments
+            ) { row in
+                let holder = RawColumn(row, 0)
+                if holder.isNull { nobody += 1 } else { holders.update(holder, initial: 0) { $0 += 1 } }
+            }
+            var counts: [String?: Int] = nobody == 0 ? [:] : [nil: nobody]
+            for (holder, count) in holders.entries { counts[holder] = count }
             return counts
         } merge: {
             $0.merging($1, uniquingKeysWith: +)
@@ -717,31 +781,80 @@ extension AppDatabase {
     /// Counters needed per hour of the day to call `targetShare` of citizens within the target
     /// wait, by Erlang C, from the measured arrivals (numbers issued per hour, averaged over the
     /// days of the period that issued any) and the measured mean service time (called → finished).
-    static func countersNeeded(_ db: Database, _ context: ReportContext) throws -> ReportTable {
-        let hour = context.group("issued_at", alias: "q")
-        let days = max(
-            1,
+    /// Off the straight path the numbers come from the covering `queue_number_report` in two
+    /// halves at once, read in place, the days told apart by their runs (the index gives the
+    /// numbers in the order issued).
+    func countersNeeded(_ context: ReportContext, now: Date) async throws -> ReportTable {
+        if context.straight { return try await read { db in try Self.countersNeededStraight(db, context) } }
+        let (days, hours) = try await halves(context, now: now) { db, half, arguments in
+            var days = Set<String>()
+            var day = RawText()
+            var hours = CountTally(["issued", "served", "serviceSeconds"])
+            var labels = GroupLabels(context)
+            try forEachRow(
+                db,
+                sql: """
+                    SELECT \(context.groupKey("issued_at", alias: "q")) AS g, q.day,
+                        CASE WHEN q.state = 'served' THEN q.finished_at - q.called_at END
+                    FROM queue_number q
+                    WHERE q.issued_at >= :start AND q.issued_at < :end AND q.transferred_from IS NULL\(half.bound("q.issued_at"))
+                    """,
+                arguments: arguments
+            ) { row in
+                let hour = hours.group(of: row, &labels)
+                if day.replace(with: RawColumn(row, 1)), let text = RawColumn(row, 1).text { days.insert(text) }
+                hours.add(hour, 1, at: 0)
+                if let seconds = RawColumn(row, 2).integer {
+                    hours.add(hour, 1, at: 1)
+                    try hours.sum(hour, seconds, at: 2)
+                }
+            }
+            return (days, hours)
+        } merge: { first, second in
+            (first.0.union(second.0), try first.1.summed(second.1))
+        }
+        let rows = hours.rows.map { row in
+            (hour: row["g"] as String, issued: row["issued"] as Int, served: row["served"] as Int, seconds: row["serviceSeconds"] as Int)
+        }
+        return Self.countersTable(context, days: days.count, rows)
+    }
+
+    /// The straight path: the days and the hours counted by SQLite.
+    static func countersNeededStraight(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+        let days =
             try Int.fetchOne(
                 db,
                 sql:
                     "SELECT count(DISTINCT q.day) FROM queue_number q WHERE q.issued_at >= :start AND q.issued_at < :end AND q.transferred_from IS NULL",
-                arguments: context.arguments) ?? 0)
+                arguments: context.arguments) ?? 0
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT \(hour) AS g, count(*) AS issued,
-                    avg(CASE WHEN q.state = 'served' THEN (q.finished_at - q.called_at) / 60.0 END) AS serviceMinutes
+                SELECT \(context.group("issued_at", alias: "q")) AS g, count(*) AS issued,
+                    count(CASE WHEN q.state = 'served' THEN q.finished_at - q.called_at END) AS served,
+                    coalesce(sum(CASE WHEN q.state = 'served' THEN q.finished_at - q.called_at END), 0) AS seconds
                 FROM queue_number q WHERE q.issued_at >= :start AND q.issued_at < :end AND q.transferred_from IS NULL GROUP BY g ORDER BY g
                 """,
             arguments: context.arguments
-        ).map { row -> [String: ReportValue] in
-            let arrivals = Double((row["issued"] as Int?) ?? 0) / Double(days)
-            let service = max((row["serviceMinutes"] as Double?) ?? 0, 0.1)
+        ).map { row in
+            (hour: row["g"] as String, issued: row["issued"] as Int, served: row["served"] as Int, seconds: row["seconds"] as Int)
+        }
+        return countersTable(context, days: days, rows)
+    }
+
+    /// The staffing table by hour from the days that issued numbers and, per hour, the numbers
+    /// issued and the seconds of service of those served: the mean service from the exact sum.
+    static func countersTable(
+        _ context: ReportContext, days: Int, _ hours: [(hour: String, issued: Int, served: Int, seconds: Int)]
+    ) -> ReportTable {
+        let rows = hours.map { hour -> [String: ReportValue] in
+            let arrivals = Double(hour.issued) / Double(max(days, 1))
+            let service = max(hour.served == 0 ? 0 : Double(hour.seconds) / 60 / Double(hour.served), 0.1)
             let needed = ErlangC.countersNeeded(
                 arrivalsPerHour: arrivals, serviceMinutes: service, targetMinutes: Double(context.request.targetWaitMinutes),
                 share: context.request.targetShare)
             return [
-                "group": .text(row["g"]), "arrivalsPerHour": .number(arrivals), "meanServiceMinutes": .number(service),
+                "group": .text(hour.hour), "arrivalsPerHour": .number(arrivals), "meanServiceMinutes": .number(service),
                 "trafficErlangs": .number(arrivals / 60 * service), "countersNeeded": .int(needed),
                 "expectedWithinTarget": .number(
                     ErlangC.serviceLevel(
@@ -756,15 +869,24 @@ extension AppDatabase {
 
     // MARK: revenue
 
+    /// Off the straight path each half reads the tickets with charges from the covering index
+    /// `ticket_revenue` joined to their payments (`revenueJoinSQL`): one seek of `payment_ticket`
+    /// per ticket instead of three sums, the payments summed in Swift (`revenueTally`).
+    /// `ReportScanTests.agreement` holds it to the straight path's three sums in SQL.
     func revenue(_ context: ReportContext, now: Date) async throws -> ReportTable {
-        let groups = try await halves(context, now: now) { db, half, arguments in
-            let bound = half.bound("t.accepted_at")
-            return try Self.revenueSums(db, context, bound: bound, arguments: arguments)
-        } merge: { first, second in
-            try first.merging(second) { a, b in
-                (a.tickets + b.tickets, try zip(a.sums, b.sums).map { try Self.plus($0, $1) })
-            }
+        if context.straight {
+            return try Self.revenueTable(
+                context, try await read { db in try Self.revenueSums(db, context, bound: "", arguments: context.arguments) })
         }
+        let tally = try await halves(context, now: now) { db, half, arguments in
+            try Self.revenueTally(db, context, bound: half.bound("t.accepted_at"), arguments: arguments)
+        } merge: {
+            try $0.summed($1)
+        }
+        let groups = Dictionary(
+            uniqueKeysWithValues: tally.rows.map { row in
+                (row["g"] as String, (tickets: row["tickets"] as Int, sums: Self.revenueNames.map { row[$0] as Int }))
+            })
         return try Self.revenueTable(context, groups)
     }
 
@@ -793,6 +915,45 @@ extension AppDatabase {
         """
     }
 
+    /// The tickets with charges of the period (columns 1–4 their charges, 5 the code) each with
+    /// its payments by the period's end (6–8: kind, method, amount; NULLs for a ticket without),
+    /// one row per payment: SQLite seeks `payment_ticket` once per ticket.
+    static func revenueJoinSQL(_ context: ReportContext, bound: String = "") -> String {
+        """
+        SELECT \(context.groupKey("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
+            t.code, p.kind, p.method, p.amount
+        FROM ticket t INDEXED BY ticket_revenue
+            LEFT JOIN payment p ON p.ticket = t.code AND p.at < :end
+        WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(bound)\(context.request.filter.sql)
+        """
+    }
+
+    /// Per group the tickets and `revenueNames`' sums from `revenueJoinSQL`'s rows: a ticket's
+    /// charges counted on its first row (its rows come together), each payment on its own.
+    static func revenueTally(
+        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+    ) throws -> CountTally {
+        var tally = CountTally(["tickets"] + revenueNames)
+        var labels = GroupLabels(context)
+        var ticket = RawText()
+        try forEachRow(db, sql: revenueJoinSQL(context, bound: bound), arguments: arguments) { row in
+            let slot = tally.group(of: row, &labels)
+            if ticket.replace(with: RawColumn(row, 5)) {
+                tally.add(slot, 1, at: 0)
+                for column in Int32(1)...4 { try tally.sum(slot, RawColumn(row, column).integer ?? 0, at: Int(column)) }
+            }
+            let (kind, amount) = (RawColumn(row, 6), RawColumn(row, 8).integer ?? 0)
+            if kind.is("paid") {
+                try tally.sum(slot, amount, at: 5)
+                if RawColumn(row, 7).is("online") { try tally.sum(slot, amount, at: 6) }
+            } else if kind.is("exempt") {
+                try tally.sum(slot, amount, at: 7)
+            }
+        }
+        return tally
+    }
+
+    /// The straight path: the payments of each ticket summed by three subqueries.
     static func revenueSums(
         _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
     ) throws -> [String: (tickets: Int, sums: [Int])] {

@@ -76,12 +76,22 @@ public struct AppDatabase: Sendable {
         try Self.migrator.migrate(writer)
     }
 
+    /// How much of the file each reader maps (`PRAGMA mmap_size`; SQLite caps it at its own
+    /// compiled maximum, 2,147,418,112 bytes in Debian's library).
+    static let readerMapSize: Int64 = 1 << 31
+
     static func configuration() -> GRDB.Configuration {
         var configuration = GRDB.Configuration()
         configuration.foreignKeysEnabled = true
         // Freed pages are overwritten: what the privacy purge erases is gone from the file too.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // The readers map the file (up to SQLite's compiled limit, 2 GiB): a report reading a
+            // million tickets' index pages then finds them in the kernel's page cache without a
+            // `pread` and a copy for each 4 KiB page, beyond each connection's 2 MB cache — a scan
+            // spent more time in the kernel than in SQLite (docs/benchmarks.md). Writes still go
+            // through `write` and the WAL, so durability is unchanged.
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA mmap_size = \(Self.readerMapSize)") }
             // What the report rollups' triggers call (migration 0026, `ReportRollups.swift`).
             db.add(function: .countedAdd)
             db.add(function: .countedMerge)

@@ -167,6 +167,27 @@ extension RawColumn {
     }
 }
 
+/// The text of a column kept from one row to the next (a scan's last ticket code), in a buffer
+/// reused rather than a string made for each row.
+struct RawText {
+    private var bytes: [UInt8] = []
+    private var isSet = false
+
+    /// Keeps the text of `column` and tells whether it differs from the text kept (a column not
+    /// text — a NULL — is kept as none and always differs).
+    mutating func replace(with column: RawColumn) -> Bool {
+        guard sqlite3_value_type(column.value) == SQLITE_TEXT, let text = sqlite3_value_text(column.value) else {
+            isSet = false
+            return true
+        }
+        if isSet && column.is(bytes) { return false }
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(column.value))))
+        isSet = true
+        return true
+    }
+}
+
 /// Runs `body` on each row of `sql`, read in place (`RawColumn`).
 func forEachRow(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
     let statement = try db.makeStatement(sql: sql)

@@ -127,6 +127,7 @@ extension AppDatabase {
             departments = [:]
         }
         try rebuildProgressRollups(db, offset: offset)
+        try rebuildSatisfactionRollups(db, offset: offset)
     }
 
     /// Runs `add` on each row of `rows` — their first column the day, in order — and `flush` with

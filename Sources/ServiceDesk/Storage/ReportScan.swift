@@ -113,33 +113,67 @@ extension AppDatabase {
     }
 }
 
+/// The groups of a scan's rows, numbered in the order met: `slot(of:)` finds a row's from the raw
+/// key in column 0 — the key's integer, or its text's bytes inline (`CodeKey`) — so the label
+/// (`GroupLabels`) is made once per key, not once per row.
+struct GroupSlots: Sendable {
+    /// The label of each slot.
+    private(set) var labels: [String] = []
+    private var byLabel: [String: Int] = [:]
+    private var byInteger: [Int64: Int] = [:]
+    private var byText: [CodeKey: Int] = [:]
+
+    /// The slot of the group of the scan's current row, labelled from column 0 by `labeller`.
+    mutating func slot(of row: SQLiteStatement, _ labeller: inout GroupLabels) -> Int {
+        let column = RawColumn(row, 0)
+        switch sqlite3_value_type(column.value) {
+        case SQLITE_INTEGER:
+            let key = sqlite3_value_int64(column.value)
+            if let slot = byInteger[key] { return slot }
+            let slot = slot(labeller.label(row))
+            byInteger[key] = slot
+            return slot
+        case SQLITE_TEXT:
+            guard let key = CodeKey(column) else { return slot(labeller.label(row)) }
+            if let slot = byText[key] { return slot }
+            let slot = slot(labeller.label(row))
+            byText[key] = slot
+            return slot
+        default:
+            return slot(labeller.label(row))
+        }
+    }
+
+    /// The slot of the group labelled `label`, a new one at the end if it has none yet.
+    mutating func slot(_ label: String) -> Int {
+        if let slot = byLabel[label] { return slot }
+        byLabel[label] = labels.count
+        labels.append(label)
+        return labels.count - 1
+    }
+}
+
 /// Per group, how many tickets each of a report's counts holds — the counts `countTable` reads,
-/// tallied in Swift by a fast path (the online and feedback reports). A scan finds each row's
-/// group with `group(of:)`: rows come in runs of one group (the index gives them service by
-/// service, day by day), so the label is made and looked up once per run, not once per row.
+/// tallied in Swift by a fast path (online, feedback, satisfaction; revenue's sums), each row's
+/// group found by `group(of:)` (`GroupSlots`).
 struct CountTally: Sendable {
     let names: [String]
-    private var slots: [String: Int] = [:]
+    private var groups = GroupSlots()
     private var counts: [[Int]] = []
-    /// The raw group key of the last row (column 0) and its group's slot.
-    private var last: (key: RawKey, slot: Int)?
 
     init(_ names: [String]) { self.names = names }
 
     /// The slot of the group of the scan's current row, labelled from column 0 by `labels`.
     mutating func group(of row: SQLiteStatement, _ labels: inout GroupLabels) -> Int {
-        let column = RawColumn(row, 0)
-        if let last, last.key.matches(column) { return last.slot }
-        let slot = slot(labels.label(row))
-        last = (RawKey(column), slot)
-        return slot
+        grown(groups.slot(of: row, &labels))
     }
 
-    private mutating func slot(_ group: String) -> Int {
-        if let slot = slots[group] { return slot }
-        slots[group] = counts.count
-        counts.append([Int](repeating: 0, count: names.count))
-        return counts.count - 1
+    private mutating func slot(_ group: String) -> Int { grown(groups.slot(group)) }
+
+    /// `slot`, its counts made when it is new.
+    private mutating func grown(_ slot: Int) -> Int {
+        if slot == counts.count { counts.append([Int](repeating: 0, count: names.count)) }
+        return slot
     }
 
     /// Counts one ticket in the group `slot` in each count whose bit is set in `bits` (bit i:
@@ -155,10 +189,25 @@ struct CountTally: Sendable {
     /// Adds `count` to the count `names[index]` of the group `slot`.
     mutating func add(_ slot: Int, _ count: Int, at index: Int) { counts[slot][index] += count }
 
+    /// Adds `amount` to the sum `names[index]` of the group `slot`; a sum past what an integer
+    /// holds is refused (`AppDatabase.plus`), not wrapped.
+    mutating func sum(_ slot: Int, _ amount: Int64, at index: Int) throws {
+        counts[slot][index] = try AppDatabase.plus(counts[slot][index], Int(amount))
+    }
+
+    /// Both tallies as one, each count summed with the check of `sum`.
+    func summed(_ other: CountTally) throws -> CountTally {
+        var merged = self
+        for (slot, group) in other.groups.labels.enumerated() {
+            let into = merged.slot(group)
+            for index in names.indices { try merged.sum(into, Int64(other.counts[slot][index]), at: index) }
+        }
+        return merged
+    }
+
     func merged(_ other: CountTally) -> CountTally {
         var merged = self
-        merged.last = nil
-        for (group, slot) in other.slots {
+        for (slot, group) in other.groups.labels.enumerated() {
             let into = merged.slot(group)
             for index in names.indices { merged.counts[into][index] += other.counts[slot][index] }
         }
@@ -168,37 +217,10 @@ struct CountTally: Sendable {
     /// One row per group, in the order of its label, as the straight path's SQL gives them: the
     /// label as `g` and each count by its name.
     var rows: [Row] {
-        slots.keys.sorted().map { group in
+        groups.labels.enumerated().sorted { $0.element < $1.element }.map { slot, group in
             var values: [String: (any DatabaseValueConvertible)?] = ["g": group]
-            for (name, count) in zip(names, counts[slots[group]!]) { values[name] = count }
+            for (name, count) in zip(names, counts[slot]) { values[name] = count }
             return Row(values)
-        }
-    }
-}
-
-/// A column's value as SQLite holds it — an integer, text's bytes, or NULL — kept to tell whether
-/// the next row has the same (any other type is never the same).
-enum RawKey: Sendable {
-    case integer(Int64)
-    case text([UInt8])
-    case null
-    case other
-
-    init(_ column: RawColumn) {
-        switch sqlite3_value_type(column.value) {
-        case SQLITE_INTEGER: self = .integer(sqlite3_value_int64(column.value))
-        case SQLITE_NULL: self = .null
-        case SQLITE_TEXT: self = .text(column.text.map { Array($0.utf8) } ?? [])
-        default: self = .other
-        }
-    }
-
-    func matches(_ column: RawColumn) -> Bool {
-        switch self {
-        case .integer(let value): sqlite3_value_type(column.value) == SQLITE_INTEGER && sqlite3_value_int64(column.value) == value
-        case .text(let bytes): column.is(bytes)
-        case .null: column.isNull
-        case .other: false
         }
     }
 }

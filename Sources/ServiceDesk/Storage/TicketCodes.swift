@@ -4,7 +4,8 @@ import GRDBSQLite
 
 /// Values keyed by ticket code, looked up by the code's bytes as SQLite holds them in a row — for
 /// the reports that read the facts kept beside the tickets once and then find each ticket's among
-/// them (the online and feedback reports' fast paths, issue 17). A code of up to 48 bytes (every
+/// them (the online and feedback reports' fast paths, issue 17) — or by another short text read
+/// from a row (staffing counts the tickets of each holder by the bytes of the name). A code of up to 48 bytes (every
 /// code this system makes: `{centre}-{YYMMDD}-{NNNN}` with a centre code of at most 32
 /// characters, `Centre.isValidCode`) is kept inline, hashed without a string being made or
 /// allocated; a longer one (imported from elsewhere) falls back to a string key. Exact either way.
@@ -18,6 +19,9 @@ struct TicketCodes<Value: Sendable>: Sendable {
         if let key = CodeKey(code) { return short[key] }
         return code.text.flatMap { long[$0] }
     }
+
+    /// Every code kept, as text, with its value.
+    var entries: [(String, Value)] { short.map { ($0.key.text, $0.value) } + long.map { ($0.key, $0.value) } }
 
     /// Changes the value of `code` (`initial` when it has none yet) by `change`.
     mutating func update(_ code: RawColumn, initial: @autoclosure () -> Value, _ change: (inout Value) -> Void) {
@@ -52,6 +56,11 @@ struct CodeKey: Hashable, Sendable {
         count = Int(sqlite3_value_bytes(column.value))
         guard count <= 48 else { return nil }
         withUnsafeMutableBytes(of: &words) { _ = memcpy($0.baseAddress!, bytes, count) }
+    }
+
+    /// The text kept.
+    var text: String {
+        withUnsafeBytes(of: words) { String(decoding: $0.prefix(count), as: UTF8.self) }
     }
 
     static func == (a: CodeKey, b: CodeKey) -> Bool {
