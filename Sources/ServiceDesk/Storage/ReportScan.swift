@@ -122,6 +122,10 @@ struct GroupSlots: Sendable {
     private var byLabel: [String: Int] = [:]
     private var byInteger: [Int64: Int] = [:]
     private var byText: [CodeKey: Int] = [:]
+    /// The last row's key and slot: rows often come in runs of one group (an index read service
+    /// by service, day by day), which then need no hashing.
+    private var lastInteger: (key: Int64, slot: Int)?
+    private var lastText: (key: CodeKey, slot: Int)?
 
     /// The slot of the group of the scan's current row, labelled from column 0 by `labeller`.
     mutating func slot(of row: SQLiteStatement, _ labeller: inout GroupLabels) -> Int {
@@ -129,15 +133,17 @@ struct GroupSlots: Sendable {
         switch sqlite3_value_type(column.value) {
         case SQLITE_INTEGER:
             let key = sqlite3_value_int64(column.value)
-            if let slot = byInteger[key] { return slot }
-            let slot = slot(labeller.label(row))
+            if let lastInteger, lastInteger.key == key { return lastInteger.slot }
+            let slot = byInteger[key] ?? slot(labeller.label(row))
             byInteger[key] = slot
+            lastInteger = (key, slot)
             return slot
         case SQLITE_TEXT:
             guard let key = CodeKey(column) else { return slot(labeller.label(row)) }
-            if let slot = byText[key] { return slot }
-            let slot = slot(labeller.label(row))
+            if let lastText, lastText.key == key { return lastText.slot }
+            let slot = byText[key] ?? slot(labeller.label(row))
             byText[key] = slot
+            lastText = (key, slot)
             return slot
         default:
             return slot(labeller.label(row))
