@@ -870,19 +870,19 @@ extension AppDatabase {
     // MARK: revenue
 
     /// Off the straight path each half reads the tickets with charges from the covering index
-    /// `ticket_revenue`, and their payments by the period's end either joined to each ticket
-    /// (`revenueJoinSQL`: one seek of `payment_ticket` per ticket instead of three sums) or, for a
-    /// period that is a large part of the history (`factsAsSets`, as online), read once per half
-    /// and found by the ticket's code (`PaymentSums`); summed in Swift (`revenueTally`).
-    /// `ReportScanTests.agreement` holds both ways to the straight path's three sums in SQL.
+    /// `ticket_revenue` joined to their payments by the period's end (`revenueJoinSQL`: one seek
+    /// of `payment_ticket` per ticket instead of three sums), summed in Swift (`revenueTally`);
+    /// when no payment at all was recorded before the end, without the join.
+    /// `ReportScanTests.agreement` holds it to the straight path's three sums in SQL.
     func revenue(_ context: ReportContext, now: Date) async throws -> ReportTable {
         if context.straight {
             return try Self.revenueTable(
                 context, try await read { db in try Self.revenueSums(db, context, bound: "", arguments: context.arguments) })
         }
         let tally = try await halves(context, now: now) { db, half, arguments in
-            let payments = try Self.factsAsSets(db, context, now: now) ? try PaymentSums(db, end: context.end) : nil
-            return try Self.revenueTally(db, context, payments, bound: half.bound("t.accepted_at"), arguments: arguments)
+            let payments = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payment WHERE at < ?)", arguments: [context.end])
+            return try Self.revenueTally(
+                db, context, payments: payments ?? true, bound: half.bound("t.accepted_at"), arguments: arguments)
         } merge: {
             try $0.summed($1)
         }
@@ -918,42 +918,34 @@ extension AppDatabase {
         """
     }
 
-    /// The tickets with charges of the period (columns 1–4 their charges, 5 the code); joined
-    /// (`payments`), each with its payments by the period's end (6–8: kind, method, amount; NULLs
+    /// The tickets with charges of the period (columns 1–4 their charges; with `payments`, 5 the
+    /// code), each with its payments by the period's end (6–8: kind, method, amount; NULLs
     /// for a ticket without), one row per payment: SQLite seeks `payment_ticket` once per ticket.
     static func revenueJoinSQL(_ context: ReportContext, bound: String = "", payments: Bool = true) -> String {
         """
         SELECT \(context.groupKey("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
-            t.code\(payments ? ", p.kind, p.method, p.amount" : "")
+            \(payments ? "t.code, p.kind, p.method, p.amount" : "NULL")
         FROM ticket t INDEXED BY ticket_revenue\(payments ? " LEFT JOIN payment p ON p.ticket = t.code AND p.at < :end" : "")
         WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(bound)\(context.request.filter.sql)
         """
     }
 
-    /// Per group the tickets and `revenueNames`' sums (indexes 1–7 of the tally). With the
-    /// payments read as sums per ticket (`payments`) one row per ticket; else `revenueJoinSQL`'s
-    /// rows, a ticket's charges counted on its first row (its rows come together), each payment
-    /// on its own.
+    /// Per group the tickets and `revenueNames`' sums (indexes 1–7 of the tally) from
+    /// `revenueJoinSQL`'s rows: a ticket's charges counted on its first row (its rows come
+    /// together), each payment on its own; without `payments`, a row per ticket and no payment.
     static func revenueTally(
-        _ db: Database, _ context: ReportContext, _ payments: PaymentSums?, bound: String, arguments: StatementArguments
+        _ db: Database, _ context: ReportContext, payments: Bool, bound: String, arguments: StatementArguments
     ) throws -> CountTally {
         var tally = CountTally(["tickets"] + revenueNames)
         var labels = GroupLabels(context)
         var ticket = RawText()
-        let sql = revenueJoinSQL(context, bound: bound, payments: payments == nil)
-        try forEachRow(db, sql: sql, arguments: arguments) { row in
+        try forEachRow(db, sql: revenueJoinSQL(context, bound: bound, payments: payments), arguments: arguments) { row in
             let slot = tally.group(of: row, &labels)
-            if payments != nil || ticket.replace(with: RawColumn(row, 5)) {
+            if !payments || ticket.replace(with: RawColumn(row, 5)) {
                 tally.add(slot, 1, at: 0)
                 for column in Int32(1)...4 { try tally.sum(slot, RawColumn(row, column).integer ?? 0, at: Int(column)) }
             }
-            if let payments {
-                guard !payments.sums.isEmpty, let paid = payments.sums[RawColumn(row, 5)] else { return }
-                try tally.sum(slot, paid.paid, at: 5)
-                try tally.sum(slot, paid.online, at: 6)
-                try tally.sum(slot, paid.exempted, at: 7)
-                return
-            }
+            guard payments else { return }
             let (kind, amount) = (RawColumn(row, 6), RawColumn(row, 8).integer ?? 0)
             if kind.is("paid") {
                 try tally.sum(slot, amount, at: 5)
@@ -1007,43 +999,5 @@ extension AppDatabase {
                 "exempted",
                 "outstanding",
             ], rows)
-    }
-}
-
-/// What was paid (of it online) and exempted on each ticket before a report's end, read once for
-/// the report from the covering `payment_ticket` and kept by the codes' bytes (`TicketCodes`).
-struct PaymentSums: Sendable {
-    struct Sums: Sendable {
-        var paid: Int64 = 0
-        var online: Int64 = 0
-        var exempted: Int64 = 0
-    }
-
-    var sums = TicketCodes<Sums>()
-
-    init(_ db: Database, end: Int64) throws {
-        var overflow = false
-        try forEachRow(
-            db, sql: "SELECT ticket, kind, method, amount FROM payment INDEXED BY payment_ticket WHERE at < ?", arguments: [end]
-        ) { row in
-            let (kind, amount) = (RawColumn(row, 1), RawColumn(row, 3).integer ?? 0)
-            let online = RawColumn(row, 2).is("online")
-            if kind.is("paid") {
-                sums.update(RawColumn(row, 0), initial: Sums()) { sums in
-                    sums.paid = Self.plus(sums.paid, amount, &overflow)
-                    if online { sums.online = Self.plus(sums.online, amount, &overflow) }
-                }
-            } else if kind.is("exempt") {
-                sums.update(RawColumn(row, 0), initial: Sums()) { $0.exempted = Self.plus($0.exempted, amount, &overflow) }
-            }
-        }
-        // As `AppDatabase.plus` refuses a group's sum past what an integer holds, so a ticket's.
-        if overflow { _ = try AppDatabase.plus(.max, 1) }
-    }
-
-    private static func plus(_ a: Int64, _ b: Int64, _ overflow: inout Bool) -> Int64 {
-        let (sum, over) = a.addingReportingOverflow(b)
-        if over { overflow = true }
-        return sum
     }
 }
