@@ -16,8 +16,10 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -72,50 +74,57 @@ def main():
     log_path = os.path.join(workdir, "deskd.log")
     token = None
     total = 0
-    for trial in range(1, arguments.trials + 1):
-        daemon = Deskd(arguments.deskd, database, log_path, start_timeout=20)
-        port, process = daemon.port, daemon.process
-        if token is None:
-            # The first start prints the admin token; later ones create nothing.
-            token = daemon.admin_token()
+    # The folder is removed once every trial held; a failure keeps it (the database and the
+    # daemon's log) for a look, and says where.
+    try:
+        for trial in range(1, arguments.trials + 1):
+            daemon = Deskd(arguments.deskd, database, log_path, start_timeout=20)
+            port, process = daemon.port, daemon.process
             if token is None:
-                raise SystemExit("no admin token printed on first start")
-        acknowledged, lock, stop = [], threading.Lock(), threading.Event()
-        workers = [
-            threading.Thread(target=load, args=(port, token, acknowledged, lock, stop)) for _ in range(arguments.workers)
-        ]
-        for worker in workers:
-            worker.start()
-        time.sleep(rng.uniform(0.3, 1.5))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-        stop.set()
-        for worker in workers:
-            worker.join(timeout=10)
-        with lock:
-            kept = list(acknowledged)
-        daemon = Deskd(arguments.deskd, database, log_path, start_timeout=20)
-        port, process = daemon.port, daemon.process
-        try:
-            for ticket in kept:
-                status, data = get(port, token, ticket["code"])
-                if status != 200:
-                    raise SystemExit(f"trial {trial}: acknowledged {ticket['code']} is lost ({status})")
-                stored = json.loads(data)
-                for key in ("code", "service", "state", "receivedAt", "dueAt"):
-                    if stored.get(key) != ticket.get(key):
-                        raise SystemExit(
-                            f"trial {trial}: {ticket['code']} changed: {key} {ticket.get(key)!r} → {stored.get(key)!r}"
-                        )
-        finally:
-            daemon.stop(timeout=15)
-        verify = subprocess.run(
-            [arguments.deskcli, "audit", "verify", "--database", database], capture_output=True, text=True, timeout=120
-        )
-        if verify.returncode != 0:
-            raise SystemExit(f"trial {trial}: audit verify failed: {verify.stdout}{verify.stderr}")
-        total += len(kept)
-        print(f"trial {trial}: killed under load, {len(kept)} acknowledged intakes all present; chain intact", flush=True)
+                # The first start prints the admin token; later ones create nothing.
+                token = daemon.admin_token()
+                if token is None:
+                    raise SystemExit("no admin token printed on first start")
+            acknowledged, lock, stop = [], threading.Lock(), threading.Event()
+            workers = [
+                threading.Thread(target=load, args=(port, token, acknowledged, lock, stop)) for _ in range(arguments.workers)
+            ]
+            for worker in workers:
+                worker.start()
+            time.sleep(rng.uniform(0.3, 1.5))
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+            stop.set()
+            for worker in workers:
+                worker.join(timeout=10)
+            with lock:
+                kept = list(acknowledged)
+            daemon = Deskd(arguments.deskd, database, log_path, start_timeout=20)
+            port, process = daemon.port, daemon.process
+            try:
+                for ticket in kept:
+                    status, data = get(port, token, ticket["code"])
+                    if status != 200:
+                        raise SystemExit(f"trial {trial}: acknowledged {ticket['code']} is lost ({status})")
+                    stored = json.loads(data)
+                    for key in ("code", "service", "state", "receivedAt", "dueAt"):
+                        if stored.get(key) != ticket.get(key):
+                            raise SystemExit(
+                                f"trial {trial}: {ticket['code']} changed: {key} {ticket.get(key)!r} → {stored.get(key)!r}"
+                            )
+            finally:
+                daemon.stop(timeout=15)
+            verify = subprocess.run(
+                [arguments.deskcli, "audit", "verify", "--database", database], capture_output=True, text=True, timeout=120
+            )
+            if verify.returncode != 0:
+                raise SystemExit(f"trial {trial}: audit verify failed: {verify.stdout}{verify.stderr}")
+            total += len(kept)
+            print(f"trial {trial}: killed under load, {len(kept)} acknowledged intakes all present; chain intact", flush=True)
+    except BaseException:
+        print(f"kill -9: the database and deskd's log are kept in {workdir}", file=sys.stderr)
+        raise
+    shutil.rmtree(workdir, ignore_errors=True)
     print(f"kill -9: all {arguments.trials} trials held ({total} acknowledged tickets checked, chain intact)")
 
 
