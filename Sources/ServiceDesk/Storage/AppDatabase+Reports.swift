@@ -877,7 +877,7 @@ extension AppDatabase {
     func revenue(_ context: ReportContext, now: Date) async throws -> ReportTable {
         if context.straight {
             return try Self.revenueTable(
-                context, try await read { db in try Self.revenueSums(db, context, bound: "", arguments: context.arguments) })
+                context, try await read { db in try Self.revenueSums(db, context) })
         }
         let tally = try await halves(context, now: now) { db, half, arguments in
             let payments = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payment WHERE at < ?)", arguments: [context.end])
@@ -904,9 +904,9 @@ extension AppDatabase {
 
     static let revenueNames = ["lePhi", "phi", "servicePrice", "retained", "collected", "collectedOnline", "exempted"]
 
-    /// A range scan of the covering partial index `ticket_revenue` (migration 0025), the payments
-    /// of each ticket by `payment_ticket`.
-    static func revenueSQL(_ context: ReportContext, bound: String = "") -> String {
+    /// The straight path's query: the tickets with charges of the period by the covering partial
+    /// index `ticket_revenue` (migration 0025), each ticket's payments summed by three subqueries.
+    static func revenueSQL(_ context: ReportContext) -> String {
         """
         SELECT \(context.groupKey("accepted_at")) AS g, t.charge_le_phi, t.charge_phi, t.charge_service_price, t.charge_retained,
             (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.at < :end),
@@ -914,7 +914,7 @@ extension AppDatabase {
                 AND p.at < :end),
             (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.ticket = t.code AND p.kind = 'exempt' AND p.at < :end)
         FROM ticket t INDEXED BY ticket_revenue
-        WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(bound)\(context.request.filter.sql)
+        WHERE t.charge_lines > 0 AND t.accepted_at >= :start AND t.accepted_at < :end\(context.request.filter.sql)
         """
     }
 
@@ -958,16 +958,14 @@ extension AppDatabase {
     }
 
     /// The straight path: the payments of each ticket summed by three subqueries.
-    static func revenueSums(
-        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
-    ) throws -> [String: (tickets: Int, sums: [Int])] {
+    static func revenueSums(_ db: Database, _ context: ReportContext) throws -> [String: (tickets: Int, sums: [Int])] {
         // The charge lines at intake are totalled on the ticket (migration 0006); the covering
         // index holds only tickets with charges. Summed per group in Swift, as for progress.
         // What was paid or exempted on them by the period's end comes from the payments
         // (migration 0019).
         let names = revenueNames
         var groups: [String: (tickets: Int, sums: [Int])] = [:]
-        let cursor = try Row.fetchCursor(db, sql: revenueSQL(context, bound: bound), arguments: arguments)
+        let cursor = try Row.fetchCursor(db, sql: revenueSQL(context), arguments: context.arguments)
         var labels = GroupLabels(context)
         while let row = try cursor.next() {
             let key = labels.label(row)
