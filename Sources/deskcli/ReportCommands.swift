@@ -32,7 +32,9 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: "waiting, staffing, staffing-plan: the target wait in minutes (default 15).") var targetWait: Int?
         @Option(help: "staffing, staffing-plan: the share to call within the target (default 0.8).") var targetShare: Double?
         @Option(help: "staffing-plan: the projected growth of the work, e.g. 1.2 (default 1).") var growth: Double?
-        @Flag(help: "Read every ticket instead of the day rollups (handling-times, progress, satisfaction; the same figures, slower).")
+        @Flag(
+            help: "Read every ticket instead of the day rollups (handling-times, progress, satisfaction, online; the same figures, slower)."
+        )
         var exact = false
         @Option(help: "table, csv or json (default table; --json is the same as json).") var format = "table"
 

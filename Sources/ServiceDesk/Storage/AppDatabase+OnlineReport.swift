@@ -24,14 +24,22 @@ extension AppDatabase {
     /// both ways equal to the straight path.
     func online(_ context: ReportContext, now: Date) async throws -> ReportTable {
         if context.straight { return try await read { db in try Self.onlineFigures(db, context) } }
-        let tally = try await halves(context, now: now) { db, half, arguments in
+        // The days the rollups answer (migration 0032), and the rest of the period from the rows.
+        var rolled = CountTally(Self.onlineCounts)
+        var rest = context
+        if let (tally, rowsFrom) = try await rolledUpOnline(context) {
+            if rowsFrom >= context.end { return Self.onlineTable(context, tally.rows) }
+            rolled = tally
+            rest.start = rowsFrom
+        }
+        let tally = try await halves(rest, now: now) { [rest] db, half, arguments in
             // Each half reads the facts itself, on its own core, in the state its tickets are read in.
-            let facts = try Self.factsAsSets(db, context, now: now) ? OnlineFacts(db, end: context.end) : nil
-            return try Self.onlineTally(db, context, facts, bound: half.bound("t.received_at"), arguments: arguments)
+            let facts = try Self.factsAsSets(db, rest, now: now) ? OnlineFacts(db, end: rest.end) : nil
+            return try Self.onlineTally(db, rest, facts, bound: half.bound("t.received_at"), arguments: arguments)
         } merge: {
             $0.merged($1)
         }
-        return Self.onlineTable(context, tally.rows)
+        return Self.onlineTable(context, rolled.merged(tally).rows)
     }
 
     /// The straight path: one query, a lookup of each fact for every ticket.

@@ -128,6 +128,7 @@ extension AppDatabase {
         }
         try rebuildProgressRollups(db, offset: offset)
         try rebuildSatisfactionRollups(db, offset: offset)
+        try rebuildOnlineRollups(db, offset: offset)
     }
 
     /// Runs `add` on each row of `rows` — their first column the day, in order — and `flush` with

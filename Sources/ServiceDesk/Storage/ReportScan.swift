@@ -192,6 +192,16 @@ struct CountTally: Sendable {
         }
     }
 
+    /// Counts `times` tickets in the group labelled `group` in each count whose bit is set in `bits`.
+    mutating func add(_ group: String, _ bits: UInt32, times: Int) {
+        let slot = slot(group)
+        var bits = bits
+        while bits != 0 {
+            counts[slot][bits.trailingZeroBitCount] += times
+            bits &= bits - 1
+        }
+    }
+
     /// Adds `count` to the count `names[index]` of the group `slot`.
     mutating func add(_ slot: Int, _ count: Int, at index: Int) { counts[slot][index] += count }
 
