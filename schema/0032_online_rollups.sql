@@ -7,8 +7,8 @@
 -- per ticket first: `online_counted` holds each ticket's figures (the bits of the report's count,
 -- AppDatabase.onlineCounts; the fully online ones are told at read from the service), as if the
 -- period ran to the end of time, and whenever the ticket or a fact beside it is written the
--- triggers below count that ticket again from the view `online_ticket` (its row taken out, then
--- put back as it now is). `online_rollup` is the sum of those rows, kept by the triggers on
+-- triggers below count that ticket again from the view `online_ticket` (`online_recount`: its row
+-- rewritten when it differs). `online_rollup` is the sum of those rows, kept by the triggers on
 -- `online_counted`. Every ticket is counted, of any kind of service: the report keeps the
 -- procedures at read, as it tells the fully online ones, so a service's settings never rewrite
 -- the rollups.
@@ -118,33 +118,36 @@ BEGIN
     WHERE day = old.day AND service = old.service AND department = old.department AND bits = old.bits AND tickets <= 0;
 END;
 
--- Counting a ticket again: the view's row upserted into online_counted, written only when it
--- differs (most writes to a ticket change none of its figures, and then cost one read of the
--- view). Every trigger below does it for the tickets its write touches, while the rollups are
--- built; a write that moves a fact from one ticket to another counts both.
-CREATE TRIGGER online_ticket_insert AFTER INSERT ON ticket
-WHEN (SELECT utc_offset FROM report_rollup) IS NOT NULL
+-- Counting a ticket again: `INSERT INTO online_recount (ticket) VALUES (…)` upserts the view's row
+-- of that ticket into online_counted, written only when it differs (most writes to a ticket change
+-- none of its figures, and then cost one read of the view). A view with an INSTEAD OF trigger is
+-- SQLite's way to name a statement once: nothing is stored. The triggers after it call it for the
+-- tickets each write touches, while the rollups are built; a write that moves a fact from one
+-- ticket to another counts both.
+CREATE VIEW online_recount AS SELECT NULL AS ticket;
+
+CREATE TRIGGER online_recount INSTEAD OF INSERT ON online_recount
 BEGIN
     INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
     SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.code
+    FROM online_ticket o, report_rollup r WHERE o.ticket = new.ticket AND r.utc_offset IS NOT NULL
     ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
         bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
     WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
         OR received_at <> excluded.received_at OR latest <> excluded.latest;
 END;
 
+CREATE TRIGGER online_ticket_insert AFTER INSERT ON ticket
+WHEN (SELECT utc_offset FROM report_rollup) IS NOT NULL
+BEGIN
+    INSERT INTO online_recount (ticket) VALUES (new.code);
+END;
+
 CREATE TRIGGER online_ticket_update AFTER UPDATE OF received_at, service, department, channel, state, awaiting_reason, charge_lines, resolved_at, result_file, documents_to_digitise, documents_digitised, documents_reused ON ticket
 WHEN (SELECT utc_offset FROM report_rollup) IS NOT NULL
     AND (old.received_at IS NOT new.received_at OR old.service IS NOT new.service OR old.department IS NOT new.department OR old.channel IS NOT new.channel OR old.state IS NOT new.state OR old.awaiting_reason IS NOT new.awaiting_reason OR old.charge_lines IS NOT new.charge_lines OR old.resolved_at IS NOT new.resolved_at OR old.result_file IS NOT new.result_file OR old.documents_to_digitise IS NOT new.documents_to_digitise OR old.documents_digitised IS NOT new.documents_digitised OR old.documents_reused IS NOT new.documents_reused)
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.code
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.code);
 END;
 
 -- A ticket's code never changes (the dossier code, referenced by every table); a deleted ticket
@@ -160,140 +163,62 @@ END;
 CREATE TRIGGER online_reception_insert AFTER INSERT ON event
 WHEN new.action = 'ticket.receive' AND new.entity = 'ticket' AND (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.entity_id
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.entity_id);
 END;
 
 CREATE TRIGGER online_payment_insert AFTER INSERT ON payment
 WHEN new.kind = 'paid' AND new.method = 'online' AND (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.ticket);
 END;
 
 CREATE TRIGGER online_payment_update AFTER UPDATE OF ticket, kind, method, at ON payment
 WHEN ((old.kind = 'paid' AND old.method = 'online') OR (new.kind = 'paid' AND new.method = 'online')) AND (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = old.ticket AND old.ticket IS NOT new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.ticket);
+    INSERT INTO online_recount (ticket) SELECT old.ticket WHERE old.ticket IS NOT new.ticket;
 END;
 
 CREATE TRIGGER online_payment_delete AFTER DELETE ON payment
 WHEN old.kind = 'paid' AND old.method = 'online' AND (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = old.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (old.ticket);
 END;
 
 CREATE TRIGGER online_sync_insert AFTER INSERT ON sync_ack
 WHEN (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.ticket);
 END;
 
 CREATE TRIGGER online_sync_update AFTER UPDATE OF ticket, portal_status ON sync_ack
 WHEN (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = old.ticket AND old.ticket IS NOT new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.ticket);
+    INSERT INTO online_recount (ticket) SELECT old.ticket WHERE old.ticket IS NOT new.ticket;
 END;
 
 CREATE TRIGGER online_sync_delete AFTER DELETE ON sync_ack
 WHEN (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = old.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (old.ticket);
 END;
 
 CREATE TRIGGER online_result_insert AFTER INSERT ON stored_file
 WHEN new.slot = 'result' AND (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.ticket);
 END;
 
 CREATE TRIGGER online_result_update AFTER UPDATE OF ticket, slot, uploaded_at ON stored_file
 WHEN ((old.slot = 'result') OR (new.slot = 'result')) AND (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = old.ticket AND old.ticket IS NOT new.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (new.ticket);
+    INSERT INTO online_recount (ticket) SELECT old.ticket WHERE old.ticket IS NOT new.ticket;
 END;
 
 CREATE TRIGGER online_result_delete AFTER DELETE ON stored_file
 WHEN old.slot = 'result' AND (SELECT utc_offset FROM report_rollup) IS NOT NULL
 BEGIN
-    INSERT INTO online_counted (ticket, day, service, department, bits, received_at, latest)
-    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
-    FROM online_ticket o, report_rollup r WHERE o.ticket = old.ticket
-    ON CONFLICT (ticket) DO UPDATE SET day = excluded.day, service = excluded.service, department = excluded.department,
-        bits = excluded.bits, received_at = excluded.received_at, latest = excluded.latest
-    WHERE day <> excluded.day OR service <> excluded.service OR department <> excluded.department OR bits <> excluded.bits
-        OR received_at <> excluded.received_at OR latest <> excluded.latest;
+    INSERT INTO online_recount (ticket) VALUES (old.ticket);
 END;
