@@ -83,10 +83,15 @@ struct OutboxEndToEndTests {
     func gateway() async throws {
         let receiver = try await LoopbackGateway(failures: 2)
         defer { receiver.task.cancel() }
+        // The timeout: the gateway answers at once, but on a loaded machine (CI, two cores) an
+        // answer that took over a second was taken for lost and the message posted again (at least
+        // once, as designed) — which this test, counting acceptances per id, read as a duplicate.
+        // Five seconds; a gateway that refuses connections costs an attempt that long (the HTTP
+        // client tries to connect until then), so the dead letter below is waited for longer.
         let hall = try await TicketEndToEndTests.Hall(
             environment: [
                 "DESK_OUTBOX_RETRY_BASE": "1", "DESK_OUTBOX_INTERVAL": "0.1", "DESK_OUTBOX_MAX_ATTEMPTS": "3",
-                "DESK_OUTBOX_TIMEOUT": "1",
+                "DESK_OUTBOX_TIMEOUT": "5",
             ])
         let admin = hall.admin
         let added = try await hall.cli(["outbox", "gateways", "add", "sms", "--channel", "sms", "--url", receiver.url], as: admin)
@@ -123,7 +128,7 @@ struct OutboxEndToEndTests {
             try await hall.cli(["outbox", "gateways", "update", "sms", "--url", "http://127.0.0.1:\(closed)/hook"], as: admin).status == 0)
         let third = try await Self.intake(hall, token: officer)
         var dead: [OutboxMessage] = []
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             let listed = try await hall.cli(["outbox", "list", "--state", "dead", "--json"], as: admin)
             dead = try APIJSON.decoder.decode([OutboxMessage].self, from: Data(listed.output.utf8))
             if !dead.isEmpty { break }
