@@ -15,13 +15,15 @@ extension AppDatabase {
     /// the National Public Service Portal holds in step with us; and the digitisation group —
     /// paper dossiers digitised, dossiers reusing digitised data, electronic results.
     ///
-    /// Off the straight path (`onlineTally`) the tickets come from the covering index
-    /// `ticket_intake` in two halves at once, and what is recorded beside a ticket — its online
-    /// reception, its payments, the portal's acknowledgement, its result file — is, for a period
-    /// that is a large part of the history, read once per half as sets (`OnlineFacts`) rather
-    /// than looked up for every ticket; for a shorter one it is looked up, by indexes keyed by the
-    /// ticket (`factsAsSets`; figures in docs/benchmarks.md). `ReportScanTests.agreement` holds
-    /// both ways equal to the straight path.
+    /// Off the straight path the days the day rollups answer come from them (`rolledUpOnline`,
+    /// migration 0032: all of a period whose facts all came before its end), and the rest of the
+    /// period (`onlineTally`) from the covering index `ticket_intake` in two halves at once; what
+    /// is recorded beside a ticket — its online reception, its payments, the portal's
+    /// acknowledgement, its result file — is, for a period that is a large part of the history,
+    /// read once per half as sets (`OnlineFacts`) rather than looked up for every ticket; for a
+    /// shorter one it is looked up, by indexes keyed by the ticket (`factsAsSets`; figures in
+    /// docs/benchmarks.md). `ReportScanTests.agreement` and `ReportRollupTests.agreement` hold
+    /// every way equal to the straight path.
     func online(_ context: ReportContext, now: Date) async throws -> ReportTable {
         if context.straight { return try await read { db in try Self.onlineFigures(db, context) } }
         // The days the rollups answer (migration 0032), and the rest of the period from the rows.
