@@ -33,7 +33,8 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: "staffing, staffing-plan: the share to call within the target (default 0.8).") var targetShare: Double?
         @Option(help: "staffing-plan: the projected growth of the work, e.g. 1.2 (default 1).") var growth: Double?
         @Flag(
-            help: "Read every ticket instead of the day rollups (handling-times, progress, satisfaction, online; the same figures, slower)."
+            help:
+                "Read every ticket instead of the day rollups (handling-times, progress, satisfaction, revenue, online; the same figures, slower)."
         )
         var exact = false
         @Option(help: "table, csv or json (default table; --json is the same as json).") var format = "table"

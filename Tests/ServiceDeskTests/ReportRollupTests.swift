@@ -4,8 +4,8 @@ import Testing
 
 @testable import ServiceDesk
 
-/// The day rollups (migrations 0026, 0027, 0031, 0032: handling-times, progress, satisfaction,
-/// online): kept by the writes, they hold what counting them afresh from the rows gives, and the
+/// The day rollups (migrations 0026, 0027, 0031, 0032, 0033: handling-times, progress,
+/// satisfaction, online, revenue): kept by the writes, they hold what counting them afresh from the rows gives, and the
 /// report read from them is the report read from the rows.
 @Suite("Reports: the day rollups agree with the rows")
 struct ReportRollupTests {
@@ -66,16 +66,25 @@ struct ReportRollupTests {
             UNION ALL SELECT 'r', kind, day, key, tickets, rating, NULL, NULL FROM satisfaction_rollup
             UNION ALL SELECT 'o', service, day, department, tickets, bits, NULL, NULL FROM online_rollup
             UNION ALL SELECT 'c', ticket, day, service || ' ' || department, bits, latest, received_at, NULL FROM online_counted
+            UNION ALL SELECT 'v', kind, day, key, tickets, le_phi || ' ' || phi || ' ' || service_price || ' ' || retained,
+                collected || ' ' || collected_online, exempted FROM revenue_rollup
+            UNION ALL SELECT 'w', ticket, day, department || ' ' || service || ' ' || channel || ' ' || holder,
+                le_phi + phi + service_price + retained, collected || ' ' || collected_online || ' ' || exempted, accepted_at, latest
+                FROM revenue_counted
             ORDER BY 1, 2, 3, 4, 6
             """
         return try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) }
     }
 
     /// The bounds the reports take the rows by: progress's longest life, online's latest fact and
-    /// longest lag.
+    /// longest lag, revenue's latest payment and longest lag.
     static func bounds(_ db: Database) throws -> [Int] {
-        Array(try Row.fetchOne(db, sql: "SELECT longest_life, online_latest, online_longest_lag FROM report_rollup")!.databaseValues)
-            .map { Int.fromDatabaseValue($0)! }
+        Array(
+            try Row.fetchOne(
+                db, sql: "SELECT longest_life, online_latest, online_longest_lag, revenue_latest, revenue_longest_lag FROM report_rollup")!
+                .databaseValues
+        )
+        .map { Int.fromDatabaseValue($0)! }
     }
 
     static func rollups(_ database: AppDatabase) async throws -> (
@@ -107,7 +116,7 @@ struct ReportRollupTests {
         for period in periods {
             for grouping in [ReportGrouping.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter] {
                 for filter in [ReportFilter(), ReportFilter(department: "tu-phap")] {
-                    for name in [AppDatabase.ReportName.handlingTimes, .progress, .satisfaction, .online] {
+                    for name in [AppDatabase.ReportName.handlingTimes, .progress, .satisfaction, .online, .revenue] {
                         // Online has no channel or holder grouping.
                         if name == .online && [.channel, .staff].contains(grouping) { continue }
                         let request = ReportRequest(period: period, groupBy: grouping, filter: filter)
@@ -120,20 +129,25 @@ struct ReportRollupTests {
                         // Without a filter the rollups answer (with one, the rows).
                         let now = database.clock()
                         let context = try await database.read { db in try database.reportContext(db, name, request, now: now).0 }
-                        if name == .online {
-                            // Online's rollups answer the days before the facts that came after the
-                            // period's end could reach: all of the longest period (every fact before its
-                            // end), part of the year (facts fall into the next one), none of September.
-                            let rowsFrom = try await database.rolledUpOnline(context)?.rowsFrom
+                        if name == .online || name == .revenue {
+                            // Online's and revenue's rollups answer the days before the facts that came
+                            // after the period's end could reach: all of the longest period (every fact
+                            // before its end), part of the year (facts fall into the next one), none of
+                            // September; revenue all of every period before any payment was recorded.
+                            let rowsFrom =
+                                name == .online
+                                ? try await database.rolledUpOnline(context)?.rowsFrom
+                                : try await database.rolledUpRevenue(context)?.rowsFrom
                             let facts = !stage.hasPrefix("before facts")
                             if !filter.sql.isEmpty {
-                                #expect(rowsFrom == nil, "\(stage) online \(grouping)")
-                            } else if period == periods[2] {
-                                #expect(rowsFrom == context.end, "\(stage) online \(grouping)")
+                                #expect(rowsFrom == nil, "\(stage) \(name) \(grouping)")
+                            } else if period == periods[2] || (name == .revenue && !facts) {
+                                #expect(rowsFrom == context.end, "\(stage) \(name) \(grouping) \(period)")
                             } else if period == periods[1] && facts {
-                                #expect(rowsFrom.map { $0 > context.start && $0 < context.end } == true, "\(stage) online \(grouping)")
+                                #expect(
+                                    rowsFrom.map { $0 > context.start && $0 < context.end } == true, "\(stage) \(name) \(grouping)")
                             } else if period == periods[0] && facts {
-                                #expect(rowsFrom == nil, "\(stage) online \(grouping)")
+                                #expect(rowsFrom == nil, "\(stage) \(name) \(grouping)")
                             }
                             continue
                         }
@@ -152,13 +166,16 @@ struct ReportRollupTests {
         let (kept, counted, bounds) = try await rollups(database)
         #expect(kept.count > 100, "\(stage): rollup rows")
         #expect(kept == counted, "\(stage): kept by the writes = counted afresh")
-        // The longest life, the latest fact and the longest lag only grow as tickets and facts
-        // change (a bound is all the reports need).
-        #expect(zip(bounds.0, bounds.1).allSatisfy { $0 >= $1 && $1 > 0 }, "\(stage): bounds \(bounds)")
+        // The longest life, the latest facts and the longest lags only grow as tickets and facts
+        // change (a bound is all the reports need); revenue's are 0 until a payment is recorded.
+        let paid = !stage.hasPrefix("before facts")
+        #expect(
+            zip(bounds.0, bounds.1).enumerated().allSatisfy { $1.0 >= $1.1 && ($1.1 > 0 || ($0 >= 3 && !paid)) },
+            "\(stage): bounds \(bounds)")
     }
 
     @Test(
-        "kept by seeding, intakes, resolutions, returns and ratings, online facts recorded and corrected, a calendar replay, a transfer after the fact, a purge and a deleted step; rebuilt at a new time zone"
+        "kept by seeding, intakes, resolutions, returns and ratings, online facts and payments recorded and corrected, a calendar replay, a transfer after the fact, a purge and a deleted step; rebuilt at a new time zone"
     )
     func agreement() async throws {
         let centre = try await Centre2026(at: "2026-11-02 08:00")
@@ -223,6 +240,18 @@ struct ReportRollupTests {
                     UPDATE stored_file SET uploaded_at = uploaded_at + 100 * 86400
                     WHERE id IN (SELECT id FROM stored_file WHERE slot = 'result' ORDER BY id LIMIT 10);
                     UPDATE service SET online_level = 'partial' WHERE code = (SELECT code FROM service WHERE online_level = 'full' ORDER BY code LIMIT 1);
+                    """)
+            // Revenue's: payments' amounts and kinds changed, one moved to another ticket with
+            // charges, a ticket's charges taken off (it leaves the report) and another's raised.
+            try db.execute(
+                sql: """
+                    UPDATE payment SET amount = amount * 3, kind = CASE kind WHEN 'paid' THEN 'exempt' ELSE 'paid' END
+                    WHERE id IN (SELECT p.id FROM payment p JOIN ticket t ON t.code = p.ticket WHERE t.charge_lines > 0 ORDER BY p.id LIMIT 15);
+                    UPDATE payment SET ticket = (SELECT code FROM ticket WHERE charge_lines > 0 ORDER BY code DESC LIMIT 1)
+                    WHERE id = (SELECT p.id FROM payment p JOIN ticket t ON t.code = p.ticket WHERE t.charge_lines > 0 ORDER BY p.id DESC LIMIT 1);
+                    UPDATE ticket SET charge_lines = 0 WHERE code = (SELECT code FROM ticket WHERE charge_lines > 0 ORDER BY code LIMIT 1);
+                    UPDATE ticket SET charge_phi = charge_phi + 5000
+                    WHERE code = (SELECT code FROM ticket WHERE charge_lines > 0 ORDER BY code LIMIT 1 OFFSET 3);
                     """)
             try db.execute(
                 sql: """

@@ -41,16 +41,7 @@ extension AppDatabase {
             guard try Self.rollupOffset(db) == context.offset,
                 let bounds = try Row.fetchOne(db, sql: "SELECT online_latest, online_longest_lag FROM report_rollup WHERE id = 1")
             else { return nil }
-            let latest: Int64 = bounds[0]
-            let lag: Int64 = bounds[1]
-            // A fact counted at or after the end: only a ticket received at least the longest lag
-            // before the end had all its facts before it; the days from the one that moment falls
-            // on are read as rows.
-            var cut = last
-            if latest >= context.end {
-                let sure = context.end - lag + Int64(context.offset)
-                cut = min(last, sure >= 0 ? sure / 86_400 : (sure - 86_399) / 86_400)
-            }
+            let cut = Self.rollupCut(context, last: last, latest: bounds[0], longestLag: bounds[1])
             guard cut > first else { return nil }
             // The procedures (whether each is offered fully online): the report counts no other service.
             var fullyOnline: [String: Bool] = [:]

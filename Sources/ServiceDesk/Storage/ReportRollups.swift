@@ -129,6 +129,7 @@ extension AppDatabase {
         try rebuildProgressRollups(db, offset: offset)
         try rebuildSatisfactionRollups(db, offset: offset)
         try rebuildOnlineRollups(db, offset: offset)
+        try rebuildRevenueRollups(db, offset: offset)
     }
 
     /// Runs `add` on each row of `rows` — their first column the day, in order — and `flush` with
@@ -166,6 +167,17 @@ extension AppDatabase {
             try await prepareReportRollups()
         }
         return (kind, (context.start + Int64(context.offset)) / 86_400, (context.end + Int64(context.offset)) / 86_400)
+    }
+
+    /// The day up to which (not included) rollups kept per ticket "as if the period never ended"
+    /// (online, revenue) answer a period whose days run to `last`: all of it when the latest fact
+    /// counted came before the period's end; otherwise only a ticket counted on a day at least the
+    /// longest lag (its day's moment to its latest fact) before the end had all its facts before
+    /// it, and the days from the one that moment falls on are read as rows.
+    static func rollupCut(_ context: ReportContext, last: Int64, latest: Int64, longestLag: Int64) -> Int64 {
+        guard latest >= context.end else { return last }
+        let sure = context.end - longestLag + Int64(context.offset)
+        return min(last, sure >= 0 ? sure / 86_400 : (sure - 86_399) / 86_400)
     }
 
     /// The group of a rollup row of day `day` and key `key` in this report's grouping.

@@ -174,7 +174,8 @@ struct CountTally: Sendable {
         grown(groups.slot(of: row, &labels))
     }
 
-    private mutating func slot(_ group: String) -> Int { grown(groups.slot(group)) }
+    /// The slot of the group labelled `group`.
+    mutating func slot(_ group: String) -> Int { grown(groups.slot(group)) }
 
     /// `slot`, its counts made when it is new.
     private mutating func grown(_ slot: Int) -> Int {

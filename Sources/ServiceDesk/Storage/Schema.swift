@@ -44,5 +44,6 @@ public enum Schema {
         Migration(name: "0030_hall_reports", sql: String(decoding: PackageResources._030_hall_reports_sql, as: UTF8.self)),
         Migration(name: "0031_satisfaction_rollups", sql: String(decoding: PackageResources._031_satisfaction_rollups_sql, as: UTF8.self)),
         Migration(name: "0032_online_rollups", sql: String(decoding: PackageResources._032_online_rollups_sql, as: UTF8.self)),
+        Migration(name: "0033_revenue_rollups", sql: String(decoding: PackageResources._033_revenue_rollups_sql, as: UTF8.self)),
     ]
 }

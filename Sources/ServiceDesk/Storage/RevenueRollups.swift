@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+// Revenue from day rollups (migration 0033; docs/reports.md, revenue): per local day of acceptance
+// and group, the tickets with charges, their charges and the sums of their payments as if the
+// period ran to the end of time. A report over whole local days sums the days the rollups answer —
+// all of them when every payment counted came before its end, else those accepted at least the
+// longest acceptance-to-payment time before it — and reads the days after as rows. The same table
+// as the rows (`ReportRollupTests.agreement`, `ReportScanTests.agreement`).
+
+extension AppDatabase {
+    /// Counts the revenue rollups afresh at `offset` (`rebuildRollups`): each ticket from migration
+    /// 0033's view, then their sums per group. The triggers are held off meanwhile (no offset), so
+    /// each table is filled by one statement rather than by a trigger per ticket.
+    static func rebuildRevenueRollups(_ db: Database, offset: Int) throws {
+        let sums = "sum(le_phi), sum(phi), sum(service_price), sum(retained), sum(collected), sum(collected_online), sum(exempted)"
+        let groups = [("all", "'all'"), ("department", "department"), ("service", "service"), ("channel", "channel"), ("staff", "holder")]
+            .map { kind, key in "SELECT '\(kind)', day, \(key), count(*), \(sums) FROM revenue_counted GROUP BY day, \(key)" }
+        try db.execute(
+            sql: """
+                UPDATE report_rollup SET utc_offset = NULL WHERE id = 1;
+                DELETE FROM revenue_counted;
+                DELETE FROM revenue_rollup;
+                INSERT INTO revenue_counted (ticket, day, department, service, channel, holder, le_phi, phi, service_price, retained,
+                    collected, collected_online, exempted, accepted_at, latest)
+                SELECT ticket, (accepted_at + :offset) / 86400, department, service, channel, holder, le_phi, phi, service_price, retained,
+                    collected, collected_online, exempted, accepted_at, latest
+                FROM revenue_ticket;
+                INSERT INTO revenue_rollup (kind, day, key, tickets, le_phi, phi, service_price, retained, collected, collected_online,
+                    exempted)
+                \(groups.joined(separator: "\nUNION ALL "));
+                UPDATE report_rollup SET utc_offset = :offset,
+                    revenue_latest = coalesce((SELECT max(latest) FROM revenue_counted), 0),
+                    revenue_longest_lag = max(0, coalesce((SELECT max(latest - accepted_at) FROM revenue_counted), 0))
+                WHERE id = 1;
+                """,
+            arguments: ["offset": offset])
+    }
+
+    /// Revenue's tally (`revenueTally`'s columns) from the rollups, for the days they answer of this
+    /// report (`rollupRange`: no filter, not `exact`, whole local days), and the moment from which
+    /// the rest of the period must be read as rows (the period's end when the rollups answer it
+    /// all); nil when they answer none of it.
+    func rolledUpRevenue(_ context: ReportContext) async throws -> (tally: CountTally, rowsFrom: Int64)? {
+        guard let (kind, first, last) = try await rollupRange(context) else { return nil }
+        let grouping = context.request.groupBy
+        return try await read { db in
+            guard try Self.rollupOffset(db) == context.offset,
+                let bounds = try Row.fetchOne(db, sql: "SELECT revenue_latest, revenue_longest_lag FROM report_rollup WHERE id = 1")
+            else { return nil }
+            let cut = Self.rollupCut(context, last: last, latest: bounds[0], longestLag: bounds[1])
+            guard cut > first else { return nil }
+            var tally = CountTally(["tickets"] + Self.revenueNames)
+            var labels: [Int64: String] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT day, key, tickets, le_phi, phi, service_price, retained, collected, collected_online, exempted
+                    FROM revenue_rollup WHERE kind = ? AND day >= ? AND day < ? AND tickets > 0
+                    """,
+                arguments: [kind, first, cut])
+            while let row = try rows.next() {
+                let slot = tally.slot(Self.rollupGroup(row[0], row[1], grouping, labels: &labels))
+                tally.add(slot, row[2], at: 0)
+                for index in 1...Self.revenueNames.count { try tally.sum(slot, row[index + 2], at: index) }
+            }
+            return (tally, cut * 86_400 - Int64(context.offset))
+        }
+    }
+}
