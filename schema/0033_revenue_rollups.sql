@@ -94,9 +94,10 @@ BEGIN
         phi = phi + excluded.phi, service_price = service_price + excluded.service_price, retained = retained + excluded.retained,
         collected = collected + excluded.collected, collected_online = collected_online + excluded.collected_online,
         exempted = exempted + excluded.exempted;
-    DELETE FROM revenue_rollup WHERE new.sign < 0 AND tickets <= 0 AND (kind, day, key) IN (
-        VALUES ('all', new.day, 'all'), ('department', new.day, new.department), ('service', new.day, new.service),
-            ('channel', new.day, new.channel), ('staff', new.day, new.holder));
+    -- (The day apart from the row value: SQLite then finds each group's row by the whole key.)
+    DELETE FROM revenue_rollup WHERE new.sign < 0 AND tickets <= 0 AND day = new.day AND (kind, key) IN (
+        SELECT column1, column2
+        FROM (VALUES ('all', 'all'), ('department', new.department), ('service', new.service), ('channel', new.channel), ('staff', new.holder)));
     UPDATE report_rollup SET revenue_latest = max(revenue_latest, new.latest),
         revenue_longest_lag = max(revenue_longest_lag, new.latest - new.accepted_at)
     WHERE new.sign > 0 AND (new.latest > revenue_latest OR new.latest - new.accepted_at > revenue_longest_lag);

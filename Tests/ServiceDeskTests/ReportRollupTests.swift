@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 
 @testable import ServiceDesk
@@ -172,6 +173,58 @@ struct ReportRollupTests {
         #expect(
             zip(bounds.0, bounds.1).enumerated().allSatisfy { $1.0 >= $1.1 && ($1.1 > 0 || ($0 >= 3 && !paid)) },
             "\(stage): bounds \(bounds)")
+    }
+
+    /// The virtual-machine steps SQLite runs for `sql` on each ticket of `codes`, its triggers'
+    /// programs included (rolled back: the tickets stay as they were).
+    static func steps(_ database: AppDatabase, _ sql: String, _ codes: [String]) async throws -> [Int] {
+        try await database.writer.write { db in
+            var steps: [Int] = []
+            try db.inSavepoint {
+                for code in codes {
+                    let statement = try db.makeStatement(sql: sql)
+                    try statement.execute(arguments: [code])
+                    steps.append(Int(sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0)))
+                }
+                return .rollback
+            }
+            return steps
+        }
+    }
+
+    @Test("a return, a rating, a transfer or a new charge costs a lookup per group, however many days the rollups hold")
+    func takenOutByKey() async throws {
+        let centre = try await Centre2026(at: "2026-11-02 08:00")
+        let database = centre.database
+        #expect(try await database.prepareReportRollups())
+        _ = try database.seed(tickets: 300, from: LocalDate("2026-10-01")!, to: LocalDate("2026-10-30")!, seed: 5, actor: "admin")
+        let codes = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT code FROM ticket WHERE state = 'returned' AND charge_lines > 0 ORDER BY code LIMIT 20")
+        }
+        #expect(codes.count == 20)
+        // Each takes the ticket out of a group's rows and puts it back in: a rating (satisfaction),
+        // a return undone (progress, satisfaction, online), a move to another holder and department
+        // (every rollup), charges raised (revenue).
+        let writes = [
+            "UPDATE ticket SET rating = CASE WHEN rating IS NULL THEN 'satisfied' ELSE NULL END WHERE code = ?",
+            "UPDATE ticket SET state = 'resolved', returned_at = NULL WHERE code = ?",
+            "UPDATE ticket SET holder = 'tuan.tp', department = 'tu-phap' WHERE code = ?",
+            "UPDATE ticket SET charge_phi = charge_phi + 1000 WHERE code = ?",
+        ]
+        var before: [[Int]] = []
+        for sql in writes { before.append(try await Self.steps(database, sql, codes)) }
+        // Ten times the days: the same writes on the same tickets.
+        _ = try database.seed(tickets: 3_000, from: LocalDate("2025-01-01")!, to: LocalDate("2026-09-30")!, seed: 6, actor: "admin")
+        let rows = try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM progress_rollup") ?? 0 }
+        #expect(rows > 2_000, "the rollups grew")
+        for (index, sql) in writes.enumerated() {
+            let after = try await Self.steps(database, sql, codes)
+            // A scan of a kind's rows grows with the days held (the form 0034 replaced: ten times
+            // the steps); lookups by the whole key do not.
+            for (first, then) in zip(before[index], after) {
+                #expect(then < first + first / 4, "\(sql): \(first) steps, then \(then) with ten times the rollups")
+            }
+        }
     }
 
     @Test(
