@@ -62,14 +62,20 @@ CREATE TABLE revenue_rollup (
 
 -- Each ticket with charges as the report counts it, with every payment it has (the straight
 -- path's query, AppDatabase.revenueSQL, without the period's end).
+--
+-- Sums never fail a write: the payments are summed by total() (a real number, stored back as an
+-- integer by the columns' affinity whenever it is one), and the rollups' `+` gives a real number
+-- where an integer would overflow. Amounts are bounded at write, so only values stored before the
+-- bounds can come near; the report takes a rolled-up sum only as an integer within 2^53 and
+-- otherwise reads the rows, which sum exactly or refuse with a clear conflict
+-- (AppDatabase.rolledUpRevenue).
 CREATE VIEW revenue_ticket AS
 SELECT t.code AS ticket, t.accepted_at AS accepted_at, coalesce(t.department, '-') AS department, t.service AS service,
     t.channel AS channel, coalesce(t.holder, '-') AS holder,
     t.charge_le_phi AS le_phi, t.charge_phi AS phi, t.charge_service_price AS service_price, t.charge_retained AS retained,
-    coalesce((SELECT sum(p.amount) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid'), 0) AS collected,
-    coalesce((SELECT sum(p.amount) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.method = 'online'), 0)
-        AS collected_online,
-    coalesce((SELECT sum(p.amount) FROM payment p WHERE p.ticket = t.code AND p.kind = 'exempt'), 0) AS exempted,
+    (SELECT total(p.amount) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid') AS collected,
+    (SELECT total(p.amount) FROM payment p WHERE p.ticket = t.code AND p.kind = 'paid' AND p.method = 'online') AS collected_online,
+    (SELECT total(p.amount) FROM payment p WHERE p.ticket = t.code AND p.kind = 'exempt') AS exempted,
     coalesce((SELECT max(p.at) FROM payment p WHERE p.ticket = t.code), 0) AS latest
 FROM ticket t
 WHERE t.charge_lines > 0 AND t.accepted_at IS NOT NULL;

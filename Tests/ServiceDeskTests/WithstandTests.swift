@@ -41,18 +41,34 @@ struct WithstandTests {
         #expect(before == after)
     }
 
-    @Test("revenue totals that would overflow are a clear conflict, not a crash")
+    @Test(
+        "revenue totals that would overflow are a clear conflict, not a crash, whether the day rollups were counted before or after; payments are still recorded"
+    )
     func revenueOverflow() async throws {
-        let centre = try await Centre2026()
-        let first = try await centre.intake("1.001193").receipt.code
-        let second = try await centre.intake("1.001193").receipt.code
-        try await centre.database.writer.write { db in
-            try db.execute(
-                sql: "UPDATE ticket SET charge_lines = 1, charge_le_phi = ? WHERE code IN (?, ?)",
-                arguments: [Int.max / 2 + 1, first, second])
-        }
-        await #expect(throws: DeskError.self) {
-            try await centre.database.report(.revenue, ReportRequest(period: ReportPeriod(period: "2026")))
+        for builtFirst in [false, true] {
+            let centre = try await Centre2026()
+            if builtFirst { _ = try await centre.database.prepareReportRollups() }
+            let first = try await centre.intake("1.001193").receipt.code
+            let second = try await centre.intake("1.001193").receipt.code
+            try await centre.database.writer.write { db in
+                try db.execute(
+                    sql: "UPDATE ticket SET charge_lines = 1, charge_le_phi = ? WHERE code IN (?, ?)",
+                    arguments: [Int.max / 2 + 1, first, second])
+                // Payments stored before the bounds: recording them sums them for the rollups.
+                for code in [first, second] {
+                    try db.execute(
+                        sql:
+                            "INSERT INTO payment (ticket, line, kind, amount, method, at, collected_by) VALUES (?, 0, 'paid', ?, 'cash', 0, 'x')",
+                        arguments: [code, Int.max / 2 + 1])
+                }
+            }
+            for exact in [false, true] {
+                var request = ReportRequest(period: ReportPeriod(period: "2026"))
+                request.exact = exact
+                await #expect(throws: DeskError.self, "rollups built first: \(builtFirst), exact: \(exact)") {
+                    try await centre.database.report(.revenue, request)
+                }
+            }
         }
     }
 

@@ -13,7 +13,9 @@ extension AppDatabase {
     /// 0033's view, then their sums per group. The triggers are held off meanwhile (no offset), so
     /// each table is filled by one statement rather than by a trigger per ticket.
     static func rebuildRevenueRollups(_ db: Database, offset: Int) throws {
-        let sums = "sum(le_phi), sum(phi), sum(service_price), sum(retained), sum(collected), sum(collected_online), sum(exempted)"
+        // total(), not sum(): a sum past an integer must not fail the count (see rolledUpRevenue).
+        let sums =
+            "total(le_phi), total(phi), total(service_price), total(retained), total(collected), total(collected_online), total(exempted)"
         let groups = [("all", "'all'"), ("department", "department"), ("service", "service"), ("channel", "channel"), ("staff", "holder")]
             .map { kind, key in "SELECT '\(kind)', day, \(key), count(*), \(sums) FROM revenue_counted GROUP BY day, \(key)" }
         try db.execute(
@@ -62,7 +64,15 @@ extension AppDatabase {
             while let row = try rows.next() {
                 let slot = tally.slot(Self.rollupGroup(row[0], row[1], grouping, labels: &labels))
                 tally.add(slot, row[2], at: 0)
-                for index in 1...Self.revenueNames.count { try tally.sum(slot, row[index + 2], at: index) }
+                for index in 1...Self.revenueNames.count {
+                    // A sum kept as a real number (past an integer, or counted afresh past 2^53,
+                    // where a real number is no longer exact): the rows answer, exactly or with
+                    // the conflict of a sum too large (`plus`).
+                    guard case .int64(let amount) = (row[index + 2] as DatabaseValue).storage, amount.magnitude <= 1 << 53 else {
+                        return nil
+                    }
+                    try tally.sum(slot, amount, at: index)
+                }
             }
             return (tally, cut * 86_400 - Int64(context.offset))
         }
