@@ -38,11 +38,7 @@ extension AppDatabase {
         guard let (_, first, last) = try await rollupRange(context) else { return nil }
         let grouping = context.request.groupBy
         return try await read { db in
-            guard try Self.rollupOffset(db) == context.offset,
-                let bounds = try Row.fetchOne(db, sql: "SELECT online_latest, online_longest_lag FROM report_rollup WHERE id = 1")
-            else { return nil }
-            let cut = Self.rollupCut(context, last: last, latest: bounds[0], longestLag: bounds[1])
-            guard cut > first else { return nil }
+            guard let cut = try Self.rollupCut(db, context, first: first, last: last, report: "online") else { return nil }
             // The procedures (whether each is offered fully online): the report counts no other service.
             var fullyOnline: [String: Bool] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT code, online_level = 'full' FROM service WHERE kind = 'procedure'") {

@@ -169,15 +169,25 @@ extension AppDatabase {
         return (kind, (context.start + Int64(context.offset)) / 86_400, (context.end + Int64(context.offset)) / 86_400)
     }
 
-    /// The day up to which (not included) rollups kept per ticket "as if the period never ended"
-    /// (online, revenue) answer a period whose days run to `last`: all of it when the latest fact
-    /// counted came before the period's end; otherwise only a ticket counted on a day at least the
-    /// longest lag (its day's moment to its latest fact) before the end had all its facts before
-    /// it, and the days from the one that moment falls on are read as rows.
-    static func rollupCut(_ context: ReportContext, last: Int64, latest: Int64, longestLag: Int64) -> Int64 {
-        guard latest >= context.end else { return last }
-        let sure = context.end - longestLag + Int64(context.offset)
-        return min(last, sure >= 0 ? sure / 86_400 : (sure - 86_399) / 86_400)
+    /// The day up to which (not included) the rollups kept per ticket "as if the period never
+    /// ended" (online, revenue: `report` names their columns `<report>_latest` and
+    /// `<report>_longest_lag` in report_rollup) answer a period of the days `first` to `last`: all
+    /// of it when the latest fact counted came before the period's end; otherwise only a ticket
+    /// counted on a day at least the longest lag (its day's moment to its latest fact) before the
+    /// end had all its facts before it, and the days from the one that moment falls on are read as
+    /// rows. Nil when they answer none of it, or were counted at another offset (the time zone
+    /// changed since the report began).
+    static func rollupCut(_ db: Database, _ context: ReportContext, first: Int64, last: Int64, report: String) throws -> Int64? {
+        guard try rollupOffset(db) == context.offset,
+            let bounds = try Row.fetchOne(db, sql: "SELECT \(report)_latest, \(report)_longest_lag FROM report_rollup WHERE id = 1")
+        else { return nil }
+        let (latest, longestLag): (Int64, Int64) = (bounds[0], bounds[1])
+        var cut = last
+        if latest >= context.end {
+            let sure = context.end - longestLag + Int64(context.offset)
+            cut = min(last, sure >= 0 ? sure / 86_400 : (sure - 86_399) / 86_400)
+        }
+        return cut > first ? cut : nil
     }
 
     /// The group of a rollup row of day `day` and key `key` in this report's grouping.

@@ -47,11 +47,7 @@ extension AppDatabase {
         guard let (kind, first, last) = try await rollupRange(context) else { return nil }
         let grouping = context.request.groupBy
         return try await read { db in
-            guard try Self.rollupOffset(db) == context.offset,
-                let bounds = try Row.fetchOne(db, sql: "SELECT revenue_latest, revenue_longest_lag FROM report_rollup WHERE id = 1")
-            else { return nil }
-            let cut = Self.rollupCut(context, last: last, latest: bounds[0], longestLag: bounds[1])
-            guard cut > first else { return nil }
+            guard let cut = try Self.rollupCut(db, context, first: first, last: last, report: "revenue") else { return nil }
             var tally = CountTally(["tickets"] + Self.revenueNames)
             var labels: [Int64: String] = [:]
             let rows = try Row.fetchCursor(
