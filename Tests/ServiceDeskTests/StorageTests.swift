@@ -293,4 +293,90 @@ struct StorageTests {
         #expect(try database.verifyEventChain().intact)
         try database.close()
     }
+
+    @Test("group commit: work left for the end of the batch runs after every write, in their order; a failed write leaves none")
+    func batchTail() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+        try await database.write { db in
+            try db.execute(sql: "CREATE TABLE written (n INTEGER NOT NULL, tail INTEGER NOT NULL)")
+        }
+        let committer = database.committer
+        let answers = await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<80 {
+                group.addTask {
+                    do {
+                        try await database.write { db in
+                            try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 0)", arguments: [n])
+                            try committer.afterWrites(db) { db in
+                                try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 1)", arguments: [n])
+                            }
+                            if n % 7 == 3 { throw DeskError.conflict("write \(n) fails after asking for its tail") }
+                        }
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        let failed = (0..<80).filter { $0 % 7 == 3 }
+        #expect(answers == 80 - failed.count)
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT n, tail FROM written ORDER BY rowid").map { (n: $0["n"] as Int, tail: $0["tail"] as Int) }
+        }
+        let inside = rows.filter { $0.tail == 0 }.map(\.n)
+        let after = rows.filter { $0.tail == 1 }.map(\.n)
+        // Every successful write's tail, none of a failed one's, in the order the writes ran.
+        #expect(Set(inside) == Set(0..<80).subtracting(failed))
+        #expect(after == inside)
+        // Each batch's tail after all of its writes, never between two of them: the rows come in
+        // blocks, each block of writes followed by the block of their tails, in the same order.
+        var blocks: [[Int]] = []
+        for (position, row) in rows.enumerated() {
+            if position == 0 || rows[position - 1].tail != row.tail { blocks.append([]) }
+            blocks[blocks.count - 1].append(row.n)
+        }
+        #expect(blocks.count % 2 == 0 && rows.first?.tail == 0)
+        for pair in stride(from: 0, to: blocks.count - 1, by: 2) { #expect(blocks[pair] == blocks[pair + 1]) }
+        #expect(blocks.count / 2 < 60, "the writes shared transactions")
+        // Outside a batch (not through the group commit) the work runs at once.
+        try await database.writer.write { db in
+            try committer.afterWrites(db) { db in try db.execute(sql: "INSERT INTO written (n, tail) VALUES (-1, 1)") }
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM written WHERE n = -1") == 1)
+        }
+        try database.close()
+    }
+
+    @Test(
+        "concurrent intakes: every dossier and applicant of the burst is found by its words (search rows written at the end of each batch)")
+    func searchAfterBurst() async throws {
+        let database = try await exampleDatabase()
+        let admin = try await database.staff("admin")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<60 {
+                group.addTask {
+                    let request = IntakeRequest(
+                        service: "HD-TTHC", channel: "web", applicant: ApplicantDraft(name: "Trần Thị Số\(n)", phone: "0912345678"),
+                        description: "Đèn đường hỏng ở ngõ \(n)x")
+                    _ = try await database.intake(request, actor: admin)
+                }
+            }
+            try await group.waitForAll()
+        }
+        for n in [0, 17, 59] {
+            var query = TicketQuery()
+            query.text = "ngo \(n)x"
+            let byWords = try await database.tickets(query, page: try PageRequest(limit: 10), viewer: admin)
+            #expect(byWords.items.count == 1 && byWords.items[0].ticket.description == "Đèn đường hỏng ở ngõ \(n)x")
+            query.text = "tran thi so\(n)"
+            let byName = try await database.tickets(query, page: try PageRequest(limit: 10), viewer: admin)
+            #expect(byName.items.count == 1 && byName.items[0].ticket.description == "Đèn đường hỏng ở ngõ \(n)x")
+        }
+        #expect(try count(database, "SELECT count(*) FROM ticket_search") == 60)
+        #expect(try count(database, "SELECT count(*) FROM applicant_search") == 60)
+    }
 }

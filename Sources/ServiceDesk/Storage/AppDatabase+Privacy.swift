@@ -38,9 +38,13 @@ extension AppDatabase {
                         address = NULL, representative = NULL, representative_phone = NULL, pseudonymised_at = ? WHERE id = ?
                         """,
                     arguments: [now.storedSeconds, id])
-                try db.cachedExecute(sql: "DELETE FROM applicant_search WHERE applicant = ?", arguments: [id])
-                try db.cachedExecute(
-                    sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, "nguoi nop #\(id)"])
+                // The search tables are written at the end of the batch, in the writes' order
+                // (`GroupCommit.afterWrites`): after the rows an intake of the same batch adds.
+                try committer.afterWrites(db) { db in
+                    try db.cachedExecute(sql: "DELETE FROM applicant_search WHERE applicant = ?", arguments: [id])
+                    try db.cachedExecute(
+                        sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, "nguoi nop #\(id)"])
+                }
                 // The citizen's own words and the place may name or locate them too.
                 for row in try db.fetchRows(
                     sql: "SELECT t.code, s.name FROM ticket t JOIN service s ON s.code = t.service WHERE t.applicant = ?", arguments: [id])
@@ -78,15 +82,18 @@ extension AppDatabase {
                     try db.cachedExecute(
                         sql: "UPDATE event_note SET texts = NULL, salt = NULL, erased_at = ? WHERE ticket = ? AND texts IS NOT NULL",
                         arguments: [now.storedSeconds, code])
-                    try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
-                    try db.cachedExecute(
-                        sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",
-                        arguments: [code, TextFolding.fold(code + " " + (row["name"] as String))])
+                    let words = TextFolding.fold(code + " " + (row["name"] as String))
+                    try committer.afterWrites(db) { db in
+                        try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
+                        try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, words])
+                    }
                 }
             }
             // Deleted search entries leave their words in the index segments until they merge.
-            try db.execute(sql: "INSERT INTO applicant_search (applicant_search) VALUES ('optimize')")
-            try db.execute(sql: "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
+            try committer.afterWrites(db) { db in
+                try db.execute(sql: "INSERT INTO applicant_search (applicant_search) VALUES ('optimize')")
+                try db.execute(sql: "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
+            }
             try EventLog.append(
                 db, at: now, actor: actor, action: "privacy.purge", entity: "applicant", entityId: "*",
                 detail: ["applicants": String(ids.count), "closedBefore": String(cutoff.storedSeconds)])

@@ -111,7 +111,7 @@ extension AppDatabase {
                 }
                 walkIn = QueueNumber(row: row)
             }
-            let applicantId = try Self.insert(db, applicant: input.applicant, at: now)
+            let applicantId = try insert(db, applicant: input.applicant, at: now)
             let state = decision.state
             let department = decision.department
             let step = decision.step
@@ -124,8 +124,8 @@ extension AppDatabase {
                     location_long, documents, priority, priority_reason, charges, state, awaiting_reason, resume_state, step, department,
                     received_at, counting_start, due_at, paused_at, closed_at, outcome_note, supplement_requests, queue_number, created_by,
                     charge_lines, charge_le_phi, charge_phi, charge_service_price, charge_retained, severity, severity_limit, round_the_clock,
-                    documents_to_digitise, documents_digitised, documents_reused, portal_code, portal_reference)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    documents_to_digitise, documents_digitised, documents_reused, portal_code, portal_reference, accepted_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     code, service.code, service.version, input.channel.rawValue, applicantId, input.description, input.location?.address,
@@ -137,11 +137,10 @@ extension AppDatabase {
                     actor.username,
                 ] + StatementArguments(try Self.chargeColumns(service.charges))
                     + [decision.severity?.code, decision.severity?.timeLimit?.description, decision.severity?.roundTheClock ?? false]
-                    + [digitisation.toDigitise, digitisation.digitised, digitisation.reused, input.portalCode, input.portalReference])
-            if let first = decision.firstStep {
-                try Self.insert(db, step: first, ticket: code)
-                try db.cachedExecute(sql: "UPDATE ticket SET accepted_at = received_at WHERE code = ?", arguments: [code])
-            }
+                    + [digitisation.toDigitise, digitisation.digitised, digitisation.reused, input.portalCode, input.portalReference]
+                    // Accepted at the counter: the clock starts at receipt (the first step's entry).
+                    + [decision.firstStep == nil ? nil : now.storedSeconds])
+            if let first = decision.firstStep { try Self.insert(db, step: first, ticket: code) }
             if let open311, let attributes {
                 try db.cachedExecute(
                     sql:
@@ -162,14 +161,11 @@ extension AppDatabase {
                         ])
                 }
             }
-            try db.cachedExecute(
-                sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)",
-                arguments: [
-                    code,
-                    TextFolding.fold(
-                        [code, service.name, input.description, input.location?.address ?? "", input.portalCode ?? ""].joined(
-                            separator: " ")),
-                ])
+            let words = TextFolding.fold(
+                [code, service.name, input.description, input.location?.address ?? "", input.portalCode ?? ""].joined(separator: " "))
+            try committer.afterWrites(db) { db in
+                try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, words])
+            }
             var detail = [
                 "outcome": outcome.rawValue, "service": service.code, "serviceVersion": String(service.version),
                 "channel": input.channel.rawValue, "to": state.rawValue,
@@ -255,7 +251,8 @@ extension AppDatabase {
         ]
     }
 
-    static func insert(_ db: Database, applicant: Applicant, at now: Date) throws -> Int64 {
+    /// Stores an applicant; their search row is added at the end of the batch (`afterWrites`).
+    func insert(_ db: Database, applicant: Applicant, at now: Date) throws -> Int64 {
         try db.cachedExecute(
             sql: """
                 INSERT INTO applicant (kind, name, id_number, tax_code, phone, email, address, representative, representative_phone, created_at)
@@ -266,12 +263,11 @@ extension AppDatabase {
                 applicant.address, applicant.representative.map(APIJSON.text), applicant.representative?.phone, now.storedSeconds,
             ])
         let id = db.lastInsertedRowID
-        try db.cachedExecute(
-            sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)",
-            arguments: [
-                id,
-                TextFolding.fold([applicant.name, applicant.address ?? "", applicant.representative?.name ?? ""].joined(separator: " ")),
-            ])
+        let words = TextFolding.fold(
+            [applicant.name, applicant.address ?? "", applicant.representative?.name ?? ""].joined(separator: " "))
+        try committer.afterWrites(db) { db in
+            try db.cachedExecute(sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, words])
+        }
         return id
     }
 

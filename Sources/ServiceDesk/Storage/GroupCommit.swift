@@ -40,9 +40,14 @@ final class GroupCommit: Sendable {
         let fail: @Sendable (any Error) -> Void
     }
 
+    /// A statement that waits for the end of the batch (`afterWrites`).
+    typealias Tail = @Sendable (Database) throws -> Void
+
     private let writer: any DatabaseWriter
     private let onFailure: @Sendable () -> Void
     private let state = Mutex<(jobs: [Job], draining: Bool)>(([], false))
+    /// The tail of the batch being run: open while its writes run, then run and emptied.
+    private let tail = Mutex<(open: Bool, work: [Tail])>((false, []))
     private let counted = Mutex(WriterStatistics())
 
     var statistics: WriterStatistics { counted.withLock { $0 } }
@@ -57,6 +62,7 @@ final class GroupCommit: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
                 run: { db in
+                    let mark = self.tail.withLock { $0.work.count }
                     do {
                         var value: T?
                         try db.inSavepoint {
@@ -66,12 +72,29 @@ final class GroupCommit: Sendable {
                         let result = value!
                         return { continuation.resume(returning: result) }
                     } catch {
+                        // What the failed write left for the tail goes with the rest of it.
+                        self.tail.withLock { $0.work.removeSubrange(mark...) }
                         return { continuation.resume(throwing: error) }
                     }
                 },
                 fail: { continuation.resume(throwing: $0) })
             enqueue(job)
         }
+    }
+
+    /// Runs `work` in the current transaction once every write of the batch has run, outside their
+    /// savepoints, in the order the writes asked; at once when called outside a batch. For the
+    /// full-text tables: FTS5 writes its pending terms out as a new segment at every savepoint of a
+    /// transaction it is part of, so a row added inside each write's savepoint cost a segment (and
+    /// its merges) per write — the rows of a whole batch now make one (docs/benchmarks.md). Only
+    /// for tables no write reads; a write that fails (its savepoint rolled back) leaves nothing here.
+    func afterWrites(_ db: Database, _ work: @escaping Tail) throws {
+        let queued = tail.withLock { tail in
+            guard tail.open else { return false }
+            tail.work.append(work)
+            return true
+        }
+        if !queued { try work(db) }
     }
 
     private func enqueue(_ job: Job) {
@@ -98,7 +121,13 @@ final class GroupCommit: Sendable {
                 let (completions, started, ran, cpu) = try await writer.write { db in
                     let started = ContinuousClock.now
                     let cpu = Self.threadCPUNanoseconds()
+                    self.tail.withLock { $0 = (true, []) }
                     let completions = jobs.map { $0.run(db) }
+                    let work = self.tail.withLock { tail in
+                        defer { tail = (false, []) }
+                        return tail.work
+                    }
+                    for statement in work { try statement(db) }
                     return (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
                 }
                 let committed = ContinuousClock.now
