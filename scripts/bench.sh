@@ -10,8 +10,11 @@
 #
 #   scripts/bench.sh                      # 3 rounds, 64 connections, 10 s each
 #   ROUNDS=5 CONNECTIONS=256 scripts/bench.sh
+#   SKIP_BUILD=1 SKIP_HALL=1 COMPARE="/tmp/deskd-old .build-release/release/deskd" scripts/bench.sh
+#                                         # several deskd binaries, each round in turn, no hall
 #
 # Needs wrk (Debian: apt-get install -y wrk). Use a quiet machine; nothing else heavy at once.
+# SKIP_BUILD=1 uses the binaries as built; SKIP_HALL=1 stops after the intake rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -67,32 +70,41 @@ run() {
   echo "$name $rps" >>"$WORK/rates"
 }
 
+# The binaries to measure: the one just built, or those named in COMPARE (each a column of the
+# summary, named by its position: deskd1, deskd2, …).
+read -r -a BINARIES <<<"${COMPARE:-$DESKD}"
+
 printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" server round "req/s" p50 p99 non-2xx "cpu µs/req" "writer µs cpu/wall" "peak MiB"
 port=18400
 for ROUND in $(seq 1 "$ROUNDS"); do
-  port=$((port + 2))
+  port=$((port + 10))
   "$BARE" "$WORK/bare-$ROUND.sqlite" "$port" group >/dev/null 2>&1 &
   bare=$!
   wait_port "$port"
   run bare "$bare" "$port" scripts/bench/bare.lua
   kill "$bare"; wait "$bare" 2>/dev/null || true
 
-  "$DESKD" --database "$WORK/desk-$ROUND.sqlite" --port $((port + 1)) --demo >"$WORK/deskd-$ROUND.out" 2>/dev/null &
-  desk=$!
-  wait_port $((port + 1))
-  DESK_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/deskd-$ROUND.out")
-  export DESK_TOKEN
-  run deskd "$desk" $((port + 1)) scripts/bench/intake.lua
-  kill "$desk"; wait "$desk" 2>/dev/null || true
+  for index in "${!BINARIES[@]}"; do
+    name=deskd; [[ ${#BINARIES[@]} -gt 1 ]] && name=deskd$((index + 1))
+    "${BINARIES[$index]}" --database "$WORK/desk-$ROUND-$index.sqlite" --port $((port + 1 + index)) --demo >"$WORK/deskd-$ROUND-$index.out" 2>/dev/null &
+    desk=$!
+    wait_port $((port + 1 + index))
+    DESK_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/deskd-$ROUND-$index.out")
+    export DESK_TOKEN
+    run "$name" "$desk" $((port + 1 + index)) scripts/bench/intake.lua
+    kill "$desk"; wait "$desk" 2>/dev/null || true
+  done
 done
 awk '{ sum[$1] += $2; n[$1]++ } END {
-  bare = sum["bare"] / n["bare"]; desk = sum["deskd"] / n["deskd"]
-  printf "\nmean: bare %.0f/s, deskd intake %.0f/s — %.1f %% of the ceiling\n", bare, desk, 100 * desk / bare }' "$WORK/rates"
+  bare = sum["bare"] / n["bare"]; printf "\nmean: bare %.0f/s", bare
+  for (name in sum) if (name != "bare") printf ", %s intake %.0f/s — %.1f %% of the ceiling", name, sum[name] / n[name], 100 * sum[name] / n[name] / bare
+  printf "\n" }' "$WORK/rates"
+[[ -n "${SKIP_HALL:-}" ]] && exit 0
 
 # The hall (issue 17): 100 counters calling next open-loop at 200 calls/s, then ten bursts of all
 # 100 at the same instant — on a fresh deskd; loadgen.py checks that no number is called twice.
 # The idle resident memory and the start time of a restart on the same file come first.
-port=$((port + 2))
+port=$((port + 10))
 "$DESKD" --database "$WORK/hall.sqlite" --port "$port" --demo >"$WORK/hall.out" 2>/dev/null &
 hall=$!
 wait_port "$port"

@@ -118,17 +118,24 @@ final class GroupCommit: Sendable {
             }
             if jobs.isEmpty { return }
             do {
-                let (completions, started, ran, cpu) = try await writer.write { db in
-                    let started = ContinuousClock.now
-                    let cpu = Self.threadCPUNanoseconds()
-                    self.tail.withLock { $0 = (true, []) }
-                    let completions = jobs.map { $0.run(db) }
-                    let work = self.tail.withLock { tail in
-                        defer { tail = (false, []) }
-                        return tail.work
+                let (completions, started, ran, cpu) = try await writer.writeWithoutTransaction { db in
+                    let priority = WriterPriority.raise()
+                    defer { priority.restore() }
+                    var outcome: ([@Sendable () -> Void], ContinuousClock.Instant, ContinuousClock.Instant, UInt64)?
+                    try db.inTransaction(.immediate) {
+                        let started = ContinuousClock.now
+                        let cpu = Self.threadCPUNanoseconds()
+                        self.tail.withLock { $0 = (true, []) }
+                        let completions = jobs.map { $0.run(db) }
+                        let work = self.tail.withLock { tail in
+                            defer { tail = (false, []) }
+                            return tail.work
+                        }
+                        for statement in work { try statement(db) }
+                        outcome = (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
+                        return .commit
                     }
-                    for statement in work { try statement(db) }
-                    return (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
+                    return outcome!
                 }
                 let committed = ContinuousClock.now
                 counted.withLock { statistics in
@@ -149,6 +156,34 @@ final class GroupCommit: Sendable {
                 for job in jobs { job.fail(error) }
             }
         }
+    }
+}
+
+/// The writer's thread runs its batches above the request handlers' threads (a lower nice value,
+/// for the batch only: the thread is one of dispatch's and returns to the pool). Needs the right to
+/// raise a thread's priority (root, `CAP_SYS_NICE`, or systemd's `LimitNICE=`); without it the
+/// batch runs as before.
+struct WriterPriority {
+    static let boost: Int32 = -10
+    private let previous: Int32?
+
+    /// On Linux the nice value is the calling thread's (`setpriority` with 0 names the thread).
+    static func raise() -> WriterPriority {
+        #if os(Linux)
+            let which = __priority_which_t(PRIO_PROCESS.rawValue)
+            errno = 0
+            let previous = getpriority(which, 0)
+            guard errno == 0, previous > boost, setpriority(which, 0, boost) == 0 else { return WriterPriority(previous: nil) }
+            return WriterPriority(previous: previous)
+        #else
+            return WriterPriority(previous: nil)
+        #endif
+    }
+
+    func restore() {
+        #if os(Linux)
+            if let previous { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, previous) }
+        #endif
     }
 }
 
