@@ -351,6 +351,20 @@ struct StorageTests {
         try database.close()
     }
 
+    @Test("the writer runs a batch at a raised priority where the process may raise it; a raise is given back as found")
+    func writerPriority() async throws {
+        let database = try AppDatabase.inMemory()
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        let during = try await database.write { _ in getpriority(which, 0) }
+        // Root (as CI runs) may raise it; anyone else keeps the thread's own nice value.
+        if geteuid() == 0 { #expect(during == WriterPriority.boost) } else { #expect(during > WriterPriority.boost) }
+        let before = getpriority(which, 0)
+        let raised = WriterPriority.raise()
+        if geteuid() == 0 { #expect(getpriority(which, 0) == WriterPriority.boost) }
+        raised.restore()
+        #expect(getpriority(which, 0) == before)
+    }
+
     @Test(
         "concurrent intakes: every dossier and applicant of the burst is found by its words (search rows written at the end of each batch)")
     func searchAfterBurst() async throws {

@@ -122,7 +122,7 @@ final class GroupCommit: Sendable {
                     let priority = WriterPriority.raise()
                     defer { priority.restore() }
                     var outcome: ([@Sendable () -> Void], ContinuousClock.Instant, ContinuousClock.Instant, UInt64)?
-                    try db.inTransaction(.immediate) {
+                    try db.inTransaction {
                         let started = ContinuousClock.now
                         let cpu = Self.threadCPUNanoseconds()
                         self.tail.withLock { $0 = (true, []) }
