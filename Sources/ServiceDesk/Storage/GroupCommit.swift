@@ -88,6 +88,8 @@ final class GroupCommit: Sendable {
     /// transaction it is part of, so a row added inside each write's savepoint cost a segment (and
     /// its merges) per write — the rows of a whole batch now make one (docs/benchmarks.md). Only
     /// for tables no write reads; a write that fails (its savepoint rolled back) leaves nothing here.
+    /// Should the tail itself fail, the batch's transaction fails with it, as a failed commit does:
+    /// every write of the batch is answered with the error and nothing of it is kept.
     func afterWrites(_ db: Database, _ work: @escaping Tail) throws {
         let queued = tail.withLock { tail in
             guard tail.open else { return false }
