@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import GRDBSQLite
 import Testing
 
 @testable import ServiceDesk
@@ -23,6 +25,60 @@ struct HallTests {
         try await centre.database.issueNumber(
             IssueRequest(service: service, priority: priority ? "priority" : nil, priorityReason: priority ? "elderly" : nil),
             actor: "kiosk-1")
+    }
+
+    @Test("issuing a number closes earlier days' open numbers at the same cost however many days of numbers the hall holds")
+    func closingEarlierDays() async throws {
+        let centre = try await Self.hall()
+        let database = centre.database
+        for _ in 0..<3 { _ = try await Self.issue(centre, "1.001193") }
+        // A number left waiting yesterday, and one left called.
+        try await database.write { db in
+            for (label, state) in [("A901", "waiting"), ("A902", "called")] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by)
+                        VALUES (?, '2026-11-29', '1.001193', 'normal', ?, 1796000000, 'kiosk-1')
+                        """,
+                    arguments: [label, state])
+            }
+        }
+        // SQLite's virtual-machine steps for the statement that closes them, run and rolled back.
+        func steps() async throws -> Int {
+            try await database.write { db in
+                var counted = 0
+                try db.inSavepoint {
+                    let statement = try db.makeStatement(sql: AppDatabase.closeNumbersSQL(before: LocalDate("2026-11-30")!))
+                    try statement.execute(arguments: [1_796_100_000, "2026-11-30"])
+                    #expect(db.changesCount == 2)
+                    counted = Int(sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0))
+                    return .rollback
+                }
+                return counted
+            }
+        }
+        let before = try await steps()
+        // 200 earlier days of 50 numbers each, all served.
+        try await database.write { db in
+            for day in 0..<200 {
+                let date = LocalDate("2026-05-01")!.adding(days: day).description
+                for n in 0..<50 {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by, finished_at)
+                            VALUES (?, ?, '1.001193', 'normal', 'served', ?, 'kiosk-1', ?)
+                            """,
+                        arguments: ["A\(n)", date, 1_780_000_000 + day * 86400 + n * 60, 1_780_000_000 + day * 86400 + n * 60 + 300])
+                }
+            }
+        }
+        #expect(try await steps() == before, "the statement reads the open numbers only, not the 10,000 of earlier days")
+        // And the real path closes yesterday's numbers when the first of today is issued after them.
+        _ = try await Self.issue(centre, "1.001193")
+        let states = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT state FROM queue_number WHERE label IN ('A901', 'A902') ORDER BY label")
+        }
+        #expect(states == ["closed", "closed"])
     }
 
     @Test("a citizen sent on to another counter is served and recalled there; an unknown counter is refused")

@@ -268,11 +268,8 @@ extension AppDatabase {
     /// (done at the first number of a new day, and by `closeDay`).
     @discardableResult
     static func closeNumbers(_ db: Database, before day: LocalDate?, at now: Date, actor: String) throws -> Int {
-        let sql =
-            day == nil
-            ? "UPDATE queue_number SET state = 'closed', finished_at = ? WHERE state IN ('waiting', 'called')"
-            : "UPDATE queue_number SET state = 'closed', finished_at = ? WHERE state IN ('waiting', 'called') AND day < ?"
-        try db.cachedExecute(sql: sql, arguments: day == nil ? [now.storedSeconds] : [now.storedSeconds, day!.description])
+        try db.cachedExecute(
+            sql: closeNumbersSQL(before: day), arguments: day == nil ? [now.storedSeconds] : [now.storedSeconds, day!.description])
         let closed = db.changesCount
         if closed > 0 {
             try EventLog.append(
@@ -280,6 +277,14 @@ extension AppDatabase {
                 detail: ["closed": String(closed)])
         }
         return closed
+    }
+
+    /// The statement of `closeNumbers`: answered by `queue_number_open` (migration 0035), which
+    /// holds only the numbers still open, whatever the days of numbers behind them.
+    static func closeNumbersSQL(before day: LocalDate?) -> String {
+        day == nil
+            ? "UPDATE queue_number SET state = 'closed', finished_at = ? WHERE state IN ('waiting', 'called')"
+            : "UPDATE queue_number SET state = 'closed', finished_at = ? WHERE state IN ('waiting', 'called') AND day < ?"
     }
 
     /// Closes every number still waiting or called (the end of the day, on demand).
