@@ -61,57 +61,58 @@ struct HotPathTests {
 
     @Test("the centre and services kept in memory follow changes made by another connection, and not rolled-back ones")
     func catalogueCache() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("d.sqlite").path
-        let clock = TestClock("2026-11-30 09:00")
-        let deskd = try AppDatabase.open(path: path, clock: { clock.now })
-        _ = try deskd.bootstrap()
-        _ = try await Demo.load(into: deskd, actor: "admin")
-        let admin = try await deskd.staff("admin")
-        func intake() async throws -> IntakeResult {
-            let request = IntakeRequest(
-                service: "HD-TTHC", applicant: ApplicantDraft(name: "Đặng Thị Hoa", idNumber: "079190001234", phone: "0912345678"),
-                description: "Hỏi về thủ tục")
-            guard case .created(let result, _) = try await deskd.intake(request, actor: admin) else { throw DeskError.idempotencyKeyReused }
-            return result
-        }
-        // The cache is only as good as its triggers: a migration that rebuilds one of these tables
-        // (DROP and RENAME) drops them with it, and must make them again.
-        let triggers = try await deskd.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_generation' ESCAPE '\\'")
-        }
-        for table in ["centre", "service", "service_step", "service_charge"] {
-            #expect(triggers.filter { $0 == table }.count == 3, "insert, update and delete triggers of \(table)")
-        }
-        let first = try await intake()
-        let name = first.receipt.serviceName
-        #expect(first.receipt.code.hasPrefix("\(Centre.bootstrap.code)-"))
-
-        // `deskcli` on the same file: another process, another connection.
-        let cli = try AppDatabase.open(path: path, schema: .requireCurrent, clock: { clock.now })
-        let patch = try APIJSON.decoder.decode(ServicePatch.self, from: Data(#"{"name": "Hỏi đáp thủ tục (mới)"}"#.utf8))
-        _ = try await cli.updateService("HD-TTHC", patch, actor: "admin")
-        let centre = try APIJSON.decoder.decode(CentrePatch.self, from: Data(#"{"code": "000.00.31.H99"}"#.utf8))
-        _ = try await cli.updateCentre(centre, actor: "admin")
-        try cli.close()
-        let second = try await intake()
-        #expect(second.receipt.serviceName == "Hỏi đáp thủ tục (mới)")
-        #expect(second.receipt.code.hasPrefix("000.00.31.H99-"))
-        #expect(second.receipt.serviceName != name)
-
-        // A change read inside a transaction that then rolls back is never taken for the catalogue.
-        struct Abandoned: Error {}
-        await #expect(throws: Abandoned.self) {
-            try await deskd.writer.write { db in
-                try db.execute(sql: "UPDATE service SET name = 'abandoned' WHERE code = 'HD-TTHC'")
-                #expect(try deskd.catalogue.service(db, "HD-TTHC").name == "abandoned")
-                throw Abandoned()
+        try await withTemporaryFolder { folder in
+            let path = folder.appendingPathComponent("d.sqlite").path
+            let clock = TestClock("2026-11-30 09:00")
+            let deskd = try AppDatabase.open(path: path, clock: { clock.now })
+            _ = try deskd.bootstrap()
+            _ = try await Demo.load(into: deskd, actor: "admin")
+            let admin = try await deskd.staff("admin")
+            func intake() async throws -> IntakeResult {
+                let request = IntakeRequest(
+                    service: "HD-TTHC", applicant: ApplicantDraft(name: "Đặng Thị Hoa", idNumber: "079190001234", phone: "0912345678"),
+                    description: "Hỏi về thủ tục")
+                guard case .created(let result, _) = try await deskd.intake(request, actor: admin) else {
+                    throw DeskError.idempotencyKeyReused
+                }
+                return result
             }
+            // The cache is only as good as its triggers: a migration that rebuilds one of these tables
+            // (DROP and RENAME) drops them with it, and must make them again.
+            let triggers = try await deskd.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_generation' ESCAPE '\\'")
+            }
+            for table in ["centre", "service", "service_step", "service_charge"] {
+                #expect(triggers.filter { $0 == table }.count == 3, "insert, update and delete triggers of \(table)")
+            }
+            let first = try await intake()
+            let name = first.receipt.serviceName
+            #expect(first.receipt.code.hasPrefix("\(Centre.bootstrap.code)-"))
+
+            // `deskcli` on the same file: another process, another connection.
+            let cli = try AppDatabase.open(path: path, schema: .requireCurrent, clock: { clock.now })
+            let patch = try APIJSON.decoder.decode(ServicePatch.self, from: Data(#"{"name": "Hỏi đáp thủ tục (mới)"}"#.utf8))
+            _ = try await cli.updateService("HD-TTHC", patch, actor: "admin")
+            let centre = try APIJSON.decoder.decode(CentrePatch.self, from: Data(#"{"code": "000.00.31.H99"}"#.utf8))
+            _ = try await cli.updateCentre(centre, actor: "admin")
+            try cli.close()
+            let second = try await intake()
+            #expect(second.receipt.serviceName == "Hỏi đáp thủ tục (mới)")
+            #expect(second.receipt.code.hasPrefix("000.00.31.H99-"))
+            #expect(second.receipt.serviceName != name)
+
+            // A change read inside a transaction that then rolls back is never taken for the catalogue.
+            struct Abandoned: Error {}
+            await #expect(throws: Abandoned.self) {
+                try await deskd.writer.write { db in
+                    try db.execute(sql: "UPDATE service SET name = 'abandoned' WHERE code = 'HD-TTHC'")
+                    #expect(try deskd.catalogue.service(db, "HD-TTHC").name == "abandoned")
+                    throw Abandoned()
+                }
+            }
+            #expect(try await intake().receipt.serviceName == "Hỏi đáp thủ tục (mới)")
+            try deskd.close()
         }
-        #expect(try await intake().receipt.serviceName == "Hỏi đáp thủ tục (mới)")
-        try deskd.close()
     }
 }

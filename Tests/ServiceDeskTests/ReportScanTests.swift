@@ -124,94 +124,94 @@ struct ReportScanTests {
         "every long report (and staffing by person and category), every grouping, over a month, a year and the whole history: the same table both ways"
     )
     func agreement() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        // A fixed now inside the history: the whole-history period runs past it, so the split is
-        // placed by it, and "overdue at now" is the same moment for both paths.
-        let clock = TestClock("2026-05-20 10:00")
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path, clock: { clock.now })
-        _ = try database.bootstrap()
-        _ = try await Demo.load(into: database, actor: "admin")
-        _ = try database.seed(tickets: 3_000, from: LocalDate("2025-07-01")!, to: LocalDate("2026-06-30")!, seed: 7, actor: "admin")
-        // Revenue before any payment is recorded (read without the join), then with them.
-        for period in [ReportPeriod(period: "2026")!, ReportPeriod(from: LocalDate("2025-01-01")!, to: LocalDate("2026-12-31")!)] {
-            for grouping in [ReportGrouping.none, .department, .staff, .month] {
-                let request = ReportRequest(period: period, groupBy: grouping)
-                let fast = try await database.report(.revenue, request)
-                let straight = try await database.report(.revenue, request, straight: true)
-                #expect(!fast.rows.isEmpty && fast == straight, "revenue without payments \(grouping) \(period)")
+        try await withTemporaryFolder { folder in
+            // A fixed now inside the history: the whole-history period runs past it, so the split is
+            // placed by it, and "overdue at now" is the same moment for both paths.
+            let clock = TestClock("2026-05-20 10:00")
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path, clock: { clock.now })
+            _ = try database.bootstrap()
+            _ = try await Demo.load(into: database, actor: "admin")
+            _ = try database.seed(tickets: 3_000, from: LocalDate("2025-07-01")!, to: LocalDate("2026-06-30")!, seed: 7, actor: "admin")
+            // Revenue before any payment is recorded (read without the join), then with them.
+            for period in [ReportPeriod(period: "2026")!, ReportPeriod(from: LocalDate("2025-01-01")!, to: LocalDate("2026-12-31")!)] {
+                for grouping in [ReportGrouping.none, .department, .staff, .month] {
+                    let request = ReportRequest(period: period, groupBy: grouping)
+                    let fast = try await database.report(.revenue, request)
+                    let straight = try await database.report(.revenue, request, straight: true)
+                    #expect(!fast.rows.isEmpty && fast == straight, "revenue without payments \(grouping) \(period)")
+                }
             }
-        }
-        try await database.write { db in try Self.recordFactsBeside(db) }
-        let periods = [
-            ReportPeriod(period: "2026-03")!, ReportPeriod(period: "2026")!,
-            ReportPeriod(from: LocalDate("2025-01-01")!, to: LocalDate("2026-12-31")!),
-        ]
-        let groupings: [AppDatabase.ReportName: [ReportGrouping]] = [
-            .progress: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
-            .handlingTimes: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
-            .satisfaction: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
-            .revenue: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
-            .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter],
-            .staffing: [.staff, .employment, .hour],
-            .online: [.none, .department, .service, .day, .week, .month, .quarter],
-            .feedback: [.none, .department, .service, .channel, .severity, .day, .week, .month, .quarter],
-        ]
-        var compared = 0
-        for (name, groups) in groupings {
-            for period in periods {
-                for grouping in groups {
-                    for filter in [ReportFilter(), ReportFilter(department: "tu-phap"), ReportFilter(service: "PA-HATANG")] {
-                        let request = ReportRequest(period: period, groupBy: grouping, filter: filter)
-                        let fast = try await database.report(name, request)
-                        let straight = try await database.report(name, request, straight: true)
-                        #expect(fast == straight, "\(name.rawValue) \(grouping.rawValue) \(period) \(filter)")
-                        if !fast.rows.isEmpty { compared += 1 }
+            try await database.write { db in try Self.recordFactsBeside(db) }
+            let periods = [
+                ReportPeriod(period: "2026-03")!, ReportPeriod(period: "2026")!,
+                ReportPeriod(from: LocalDate("2025-01-01")!, to: LocalDate("2026-12-31")!),
+            ]
+            let groupings: [AppDatabase.ReportName: [ReportGrouping]] = [
+                .progress: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+                .handlingTimes: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+                .satisfaction: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+                .revenue: [.none, .department, .service, .channel, .staff, .day, .week, .month, .quarter],
+                .waiting: [.none, .service, .counter, .hour, .day, .week, .month, .quarter],
+                .staffing: [.staff, .employment, .hour],
+                .online: [.none, .department, .service, .day, .week, .month, .quarter],
+                .feedback: [.none, .department, .service, .channel, .severity, .day, .week, .month, .quarter],
+            ]
+            var compared = 0
+            for (name, groups) in groupings {
+                for period in periods {
+                    for grouping in groups {
+                        for filter in [ReportFilter(), ReportFilter(department: "tu-phap"), ReportFilter(service: "PA-HATANG")] {
+                            let request = ReportRequest(period: period, groupBy: grouping, filter: filter)
+                            let fast = try await database.report(name, request)
+                            let straight = try await database.report(name, request, straight: true)
+                            #expect(fast == straight, "\(name.rawValue) \(grouping.rawValue) \(period) \(filter)")
+                            if !fast.rows.isEmpty { compared += 1 }
+                        }
                     }
                 }
             }
-        }
-        #expect(compared >= 400, "the seeded history fills the tables compared")
-        // The facts beside the tickets are counted, some before a period's end and some after it.
-        for (name, columns) in [
-            (
-                AppDatabase.ReportName.online,
-                ["receptionOnTime", "receptionLate", "paidOnline", "synchronised", "electronicResults", "fullyOnline"]
-            ),
-            (
-                .feedback,
-                ["forwarded", "forwardedOnTime", "acceptedLate", "sentBack", "withProgress", "withPhotos", "merged", "complaints"]
-            ),
-        ] {
-            let year = try await database.report(name, ReportRequest(period: periods[1]))
-            let whole = try await database.report(name, ReportRequest(period: periods[2]))
-            for column in columns {
-                let (inYear, inWhole) = (year.rows[0][column], whole.rows[0][column])
-                #expect(inYear != .int(0) && inWhole != .int(0), "\(name.rawValue) \(column) counted")
-                if ["receptionOnTime", "paidOnline", "forwarded"].contains(column) {
-                    let march = try await database.report(name, ReportRequest(period: periods[0])).rows[0][column]
-                    #expect(march != .int(0) && march != inYear, "\(name.rawValue) \(column) counted in March")
+            #expect(compared >= 400, "the seeded history fills the tables compared")
+            // The facts beside the tickets are counted, some before a period's end and some after it.
+            for (name, columns) in [
+                (
+                    AppDatabase.ReportName.online,
+                    ["receptionOnTime", "receptionLate", "paidOnline", "synchronised", "electronicResults", "fullyOnline"]
+                ),
+                (
+                    .feedback,
+                    ["forwarded", "forwardedOnTime", "acceptedLate", "sentBack", "withProgress", "withPhotos", "merged", "complaints"]
+                ),
+            ] {
+                let year = try await database.report(name, ReportRequest(period: periods[1]))
+                let whole = try await database.report(name, ReportRequest(period: periods[2]))
+                for column in columns {
+                    let (inYear, inWhole) = (year.rows[0][column], whole.rows[0][column])
+                    #expect(inYear != .int(0) && inWhole != .int(0), "\(name.rawValue) \(column) counted")
+                    if ["receptionOnTime", "paidOnline", "forwarded"].contains(column) {
+                        let march = try await database.report(name, ReportRequest(period: periods[0])).rows[0][column]
+                        #expect(march != .int(0) && march != inYear, "\(name.rawValue) \(column) counted in March")
+                    }
                 }
             }
-        }
 
-        // Both halves hold rows, and together every row once.
-        let request = ReportRequest(period: periods[2])
-        let context = try await database.read { db in try database.reportContext(db, .progress, request, now: clock.now).0 }
-        let halves = try await database.halves(context, now: clock.now) { db, half, arguments in
-            [
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM ticket t WHERE t.received_at < :end\(half.bound("t.received_at"))", arguments: arguments)!
-            ]
-        } merge: {
-            $0 + $1
+            // Both halves hold rows, and together every row once.
+            let request = ReportRequest(period: periods[2])
+            let context = try await database.read { db in try database.reportContext(db, .progress, request, now: clock.now).0 }
+            let halves = try await database.halves(context, now: clock.now) { db, half, arguments in
+                [
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM ticket t WHERE t.received_at < :end\(half.bound("t.received_at"))",
+                        arguments: arguments)!
+                ]
+            } merge: {
+                $0 + $1
+            }
+            let whole = try await database.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket WHERE received_at < ?", arguments: [context.end])!
+            }
+            #expect(halves.count == 2 && halves.allSatisfy { $0 > 0 } && halves.reduce(0, +) == whole, "\(halves) of \(whole)")
+            try database.close()
         }
-        let whole = try await database.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket WHERE received_at < ?", arguments: [context.end])!
-        }
-        #expect(halves.count == 2 && halves.allSatisfy { $0 > 0 } && halves.reduce(0, +) == whole, "\(halves) of \(whole)")
-        try database.close()
     }
 
     /// What is recorded beside the tickets, written by SQL at random (seed 766) so each fact falls

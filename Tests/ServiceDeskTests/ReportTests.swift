@@ -321,16 +321,15 @@ struct SeededReportTests {
 
         // On a file (a WAL pool) handling-times reads its two halves at once on two connections;
         // the answer is the one read on a single connection.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let pooled = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
-        _ = try pooled.bootstrap()
-        _ = try await Demo.load(into: pooled, actor: "admin")
-        _ = try pooled.seed(tickets: 3_000, from: LocalDate("2026-01-01")!, to: LocalDate("2026-06-30")!, seed: 42, actor: "admin")
-        for grouping in [ReportGrouping.none, .department, .service] {
-            let request = ReportRequest(period: period, groupBy: grouping)
-            #expect(try await pooled.report(.handlingTimes, request) == (try await again.report(.handlingTimes, request)))
+        try await withTemporaryFolder { folder in
+            let pooled = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            _ = try pooled.bootstrap()
+            _ = try await Demo.load(into: pooled, actor: "admin")
+            _ = try pooled.seed(tickets: 3_000, from: LocalDate("2026-01-01")!, to: LocalDate("2026-06-30")!, seed: 42, actor: "admin")
+            for grouping in [ReportGrouping.none, .department, .service] {
+                let request = ReportRequest(period: period, groupBy: grouping)
+                #expect(try await pooled.report(.handlingTimes, request) == (try await again.report(.handlingTimes, request)))
+            }
         }
     }
 }

@@ -12,6 +12,14 @@ func exampleDatabase() async throws -> AppDatabase {
     return database
 }
 
+/// Runs `body` with a folder of its own under the system's temporary folder, removed after.
+func withTemporaryFolder<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    return try await body(folder)
+}
+
 func count(_ database: AppDatabase, _ sql: String) throws -> Int {
     try database.writer.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
 }
@@ -19,15 +27,14 @@ func count(_ database: AppDatabase, _ sql: String) throws -> Int {
 @Suite("Storage")
 struct StorageTests {
     @Test("a database file runs in WAL mode with synchronous = FULL on the writer")
-    func durability() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
-        #expect(try database.synchronousMode() == 2)
-        let journal = try database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
-        #expect(journal == "wal")
-        try database.close()
+    func durability() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            #expect(try database.synchronousMode() == 2)
+            let journal = try database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            #expect(journal == "wal")
+            try database.close()
+        }
     }
 
     @Test("first start creates the centre and an admin whose token is stored only as a hash; later starts create nothing")
@@ -252,103 +259,101 @@ struct StorageTests {
 
     @Test("a backup is a complete, consistent copy")
     func backup() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("live.sqlite").path)
-        _ = try database.bootstrap()
-        _ = try await Demo.load(into: database, actor: "admin")
-        try database.backup(to: folder.appendingPathComponent("copy.sqlite").path)
-        let copy = try AppDatabase.open(path: folder.appendingPathComponent("copy.sqlite").path)
-        #expect(try count(copy, "SELECT count(*) FROM service") == 7)
-        #expect(try copy.check().healthy)
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("live.sqlite").path)
+            _ = try database.bootstrap()
+            _ = try await Demo.load(into: database, actor: "admin")
+            try database.backup(to: folder.appendingPathComponent("copy.sqlite").path)
+            let copy = try AppDatabase.open(path: folder.appendingPathComponent("copy.sqlite").path)
+            #expect(try count(copy, "SELECT count(*) FROM service") == 7)
+            #expect(try copy.check().healthy)
+        }
     }
 
     @Test("group commit: concurrent writes share transactions, a failing one rolls back alone, each answer comes after its commit")
     func groupCommit() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
-        _ = try database.bootstrap()
-        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for index in 0..<60 {
-                // Every tenth asks for a code that another one also creates: exactly one of each pair wins.
-                let code = index % 10 == 0 ? "dup-\(index / 20)" : "dept-\(index)"
-                group.addTask {
-                    do {
-                        _ = try await database.createDepartment(DepartmentDraft(code: code, name: "D", kind: "internal"), actor: "admin")
-                        return true
-                    } catch DeskError.duplicate {
-                        return false
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            _ = try database.bootstrap()
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<60 {
+                    // Every tenth asks for a code that another one also creates: exactly one of each pair wins.
+                    let code = index % 10 == 0 ? "dup-\(index / 20)" : "dept-\(index)"
+                    group.addTask {
+                        do {
+                            _ = try await database.createDepartment(
+                                DepartmentDraft(code: code, name: "D", kind: "internal"), actor: "admin")
+                            return true
+                        } catch DeskError.duplicate {
+                            return false
+                        }
                     }
                 }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
             }
-            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            let stored = try count(database, "SELECT count(*) FROM department")
+            #expect(stored == outcomes.filter { $0 }.count)
+            #expect(outcomes.filter { !$0 }.count == 3)  // dup-0, dup-1, dup-2 each asked for twice
+            #expect(try count(database, "SELECT count(*) FROM event WHERE action = 'department.create'") == stored)
+            #expect(try database.verifyEventChain().intact)
+            try database.close()
         }
-        let stored = try count(database, "SELECT count(*) FROM department")
-        #expect(stored == outcomes.filter { $0 }.count)
-        #expect(outcomes.filter { !$0 }.count == 3)  // dup-0, dup-1, dup-2 each asked for twice
-        #expect(try count(database, "SELECT count(*) FROM event WHERE action = 'department.create'") == stored)
-        #expect(try database.verifyEventChain().intact)
-        try database.close()
     }
 
     @Test("group commit: work left for the end of the batch runs after every write, in their order; a failed write leaves none")
     func batchTail() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
-        try await database.write { db in
-            try db.execute(sql: "CREATE TABLE written (n INTEGER NOT NULL, tail INTEGER NOT NULL)")
-        }
-        let committer = database.committer
-        let answers = await withTaskGroup(of: Bool.self) { group in
-            for n in 0..<80 {
-                group.addTask {
-                    do {
-                        try await database.write { db in
-                            try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 0)", arguments: [n])
-                            try committer.afterWrites(db) { db in
-                                try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 1)", arguments: [n])
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            try await database.write { db in
+                try db.execute(sql: "CREATE TABLE written (n INTEGER NOT NULL, tail INTEGER NOT NULL)")
+            }
+            let committer = database.committer
+            let answers = await withTaskGroup(of: Bool.self) { group in
+                for n in 0..<80 {
+                    group.addTask {
+                        do {
+                            try await database.write { db in
+                                try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 0)", arguments: [n])
+                                try committer.afterWrites(db) { db in
+                                    try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 1)", arguments: [n])
+                                }
+                                if n % 7 == 3 { throw DeskError.conflict("write \(n) fails after asking for its tail") }
                             }
-                            if n % 7 == 3 { throw DeskError.conflict("write \(n) fails after asking for its tail") }
+                            return true
+                        } catch {
+                            return false
                         }
-                        return true
-                    } catch {
-                        return false
                     }
                 }
+                return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
             }
-            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            let failed = (0..<80).filter { $0 % 7 == 3 }
+            #expect(answers == 80 - failed.count)
+            let rows = try await database.read { db in
+                try Row.fetchAll(db, sql: "SELECT n, tail FROM written ORDER BY rowid").map { (n: $0["n"] as Int, tail: $0["tail"] as Int) }
+            }
+            let inside = rows.filter { $0.tail == 0 }.map(\.n)
+            let after = rows.filter { $0.tail == 1 }.map(\.n)
+            // Every successful write's tail, none of a failed one's, in the order the writes ran.
+            #expect(Set(inside) == Set(0..<80).subtracting(failed))
+            #expect(after == inside)
+            // Each batch's tail after all of its writes, never between two of them: the rows come in
+            // blocks, each block of writes followed by the block of their tails, in the same order.
+            var blocks: [[Int]] = []
+            for (position, row) in rows.enumerated() {
+                if position == 0 || rows[position - 1].tail != row.tail { blocks.append([]) }
+                blocks[blocks.count - 1].append(row.n)
+            }
+            #expect(blocks.count % 2 == 0 && rows.first?.tail == 0)
+            for pair in stride(from: 0, to: blocks.count - 1, by: 2) { #expect(blocks[pair] == blocks[pair + 1]) }
+            #expect(blocks.count / 2 < 60, "the writes shared transactions")
+            // Outside a batch (not through the group commit) the work runs at once.
+            try await database.writer.write { db in
+                try committer.afterWrites(db) { db in try db.execute(sql: "INSERT INTO written (n, tail) VALUES (-1, 1)") }
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM written WHERE n = -1") == 1)
+            }
+            try database.close()
         }
-        let failed = (0..<80).filter { $0 % 7 == 3 }
-        #expect(answers == 80 - failed.count)
-        let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT n, tail FROM written ORDER BY rowid").map { (n: $0["n"] as Int, tail: $0["tail"] as Int) }
-        }
-        let inside = rows.filter { $0.tail == 0 }.map(\.n)
-        let after = rows.filter { $0.tail == 1 }.map(\.n)
-        // Every successful write's tail, none of a failed one's, in the order the writes ran.
-        #expect(Set(inside) == Set(0..<80).subtracting(failed))
-        #expect(after == inside)
-        // Each batch's tail after all of its writes, never between two of them: the rows come in
-        // blocks, each block of writes followed by the block of their tails, in the same order.
-        var blocks: [[Int]] = []
-        for (position, row) in rows.enumerated() {
-            if position == 0 || rows[position - 1].tail != row.tail { blocks.append([]) }
-            blocks[blocks.count - 1].append(row.n)
-        }
-        #expect(blocks.count % 2 == 0 && rows.first?.tail == 0)
-        for pair in stride(from: 0, to: blocks.count - 1, by: 2) { #expect(blocks[pair] == blocks[pair + 1]) }
-        #expect(blocks.count / 2 < 60, "the writes shared transactions")
-        // Outside a batch (not through the group commit) the work runs at once.
-        try await database.writer.write { db in
-            try committer.afterWrites(db) { db in try db.execute(sql: "INSERT INTO written (n, tail) VALUES (-1, 1)") }
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM written WHERE n = -1") == 1)
-        }
-        try database.close()
     }
 
     @Test("the writer runs a batch at a raised priority where the process may raise it; a raise is given back as found")

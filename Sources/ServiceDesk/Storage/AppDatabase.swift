@@ -39,14 +39,18 @@ public struct AppDatabase: Sendable {
         // the request handlers, so they do not preempt it on a busy machine (docs/benchmarks.md).
         configuration.writeTargetQueue = DispatchQueue(label: "ServiceDesk.writer", qos: .userInteractive)
         let pool = try DatabasePool(path: path, configuration: configuration)
-        // GRDB sets `synchronous = NORMAL` while it sets up WAL, after `prepareDatabase`;
-        // FULL must be set on the writer once the pool is open, or it is silently lost.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        // Each write of a batch runs in its own savepoint, and SQLite copies every page a write
-        // changes to the savepoint's journal; past 64 KiB that journal spills to a temporary file,
-        // and an intake's thirty-odd pages went through `pwrite` one by one — a quarter of its time
-        // on the single writer (docs/benchmarks.md). Kept in memory it is truncated at each release.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
+        // Set on the writer once the pool is open (pragmas are per connection):
+        // - `synchronous = FULL`: GRDB sets NORMAL while it sets up WAL, after `prepareDatabase`,
+        //   so FULL set there would be silently lost.
+        // - `temp_store = MEMORY`: each write of a batch runs in its own savepoint, and SQLite
+        //   copies every page a write changes to the savepoint's journal; past 64 KiB that journal
+        //   spills to a temporary file, and an intake's thirty-odd pages went through `pwrite` one
+        //   by one — a quarter of its time on the single writer (docs/benchmarks.md). Kept in
+        //   memory it is truncated at each release.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
         return try AppDatabase(pool, schema: schema, clock: clock)
     }
 
