@@ -12,9 +12,12 @@
 #   ROUNDS=5 CONNECTIONS=256 scripts/bench.sh
 #   SKIP_BUILD=1 SKIP_HALL=1 COMPARE="/tmp/deskd-old .build-release/release/deskd" scripts/bench.sh
 #                                         # several deskd binaries, each round in turn, no hall
+#   SKIP_BUILD=1 SKIP_INTAKE=1 COMPARE="/tmp/deskd-old .build-release/release/deskd" scripts/bench.sh
+#                                         # the hall only, each binary in turn
 #
 # Needs wrk (Debian: apt-get install -y wrk). Use a quiet machine; nothing else heavy at once.
-# SKIP_BUILD=1 uses the binaries as built; SKIP_HALL=1 stops after the intake rounds.
+# SKIP_BUILD=1 uses the binaries as built; SKIP_HALL=1 stops after the intake rounds;
+# SKIP_INTAKE=1 goes straight to the hall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -74,8 +77,9 @@ run() {
 # summary, named by its position: deskd1, deskd2, …).
 read -r -a BINARIES <<<"${COMPARE:-$DESKD}"
 
-printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" server round "req/s" p50 p99 non-2xx "cpu µs/req" "writer µs cpu/wall" "peak MiB"
 port=18400
+if [[ -z "${SKIP_INTAKE:-}" ]]; then
+printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" server round "req/s" p50 p99 non-2xx "cpu µs/req" "writer µs cpu/wall" "peak MiB"
 for ROUND in $(seq 1 "$ROUNDS"); do
   port=$((port + 10))
   "$BARE" "$WORK/bare-$ROUND.sqlite" "$port" group >/dev/null 2>&1 &
@@ -99,28 +103,32 @@ awk '{ sum[$1] += $2; n[$1]++ } END {
   bare = sum["bare"] / n["bare"]; printf "\nmean: bare %.0f/s", bare
   for (name in sum) if (name != "bare") printf ", %s intake %.0f/s — %.1f %% of the ceiling", name, sum[name] / n[name], 100 * sum[name] / n[name] / bare
   printf "\n" }' "$WORK/rates"
+fi
 [[ -n "${SKIP_HALL:-}" ]] && exit 0
 
 # The hall (issue 17): 100 counters calling next open-loop at 200 calls/s, then ten bursts of all
-# 100 at the same instant — on a fresh deskd; loadgen.py checks that no number is called twice.
-# The idle resident memory and the start time of a restart on the same file come first.
-port=$((port + 10))
-"$DESKD" --database "$WORK/hall.sqlite" --port "$port" --demo >"$WORK/hall.out" 2>/dev/null &
-hall=$!
-wait_port "$port"
-kill "$hall"; wait "$hall" 2>/dev/null || true
-started=$(date +%s%N)
-"$DESKD" --database "$WORK/hall.sqlite" --port "$port" >/dev/null 2>&1 &
-hall=$!
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.002; done
-ready=$(date +%s%N)
-sleep 1
-printf "\ndeskd start to /readyz 200: %d ms; idle RSS %s MiB\n" $(((ready - started) / 1000000)) \
-  "$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$hall/status")"
-HALL_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/hall.out")
-for scenario in open-call burst; do
-  python3 scripts/loadgen.py "$scenario" --summary --server "http://127.0.0.1:$port" --token "$HALL_TOKEN" \
-    --concurrency 100 --counter-base $([[ $scenario == burst ]] && echo 301 || echo 101) --rate "${CALL_RATE:-200}" --duration 10 --bursts 10
+# 100 at the same instant — on a fresh deskd (each binary of COMPARE in turn); loadgen.py checks
+# that no number is called twice. The idle resident memory and the start time of a restart on the
+# same file come first.
+for index in "${!BINARIES[@]}"; do
+  binary=${BINARIES[$index]}
+  port=$((port + 10))
+  "$binary" --database "$WORK/hall-$index.sqlite" --port "$port" --demo >"$WORK/hall-$index.out" 2>/dev/null &
+  hall=$!
+  wait_port "$port"
+  kill "$hall"; wait "$hall" 2>/dev/null || true
+  started=$(date +%s%N)
+  "$binary" --database "$WORK/hall-$index.sqlite" --port "$port" >/dev/null 2>&1 &
+  hall=$!
+  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.002; done
+  ready=$(date +%s%N)
+  sleep 1
+  printf "\n%s: start to /readyz 200: %d ms; idle RSS %s MiB\n" "$binary" $(((ready - started) / 1000000)) \
+    "$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$hall/status")"
+  HALL_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/hall-$index.out")
+  for scenario in open-call burst; do
+    python3 scripts/loadgen.py "$scenario" --summary --server "http://127.0.0.1:$port" --token "$HALL_TOKEN" \
+      --concurrency 100 --counter-base $([[ $scenario == burst ]] && echo 301 || echo 101) --rate "${CALL_RATE:-200}" --duration 10 --bursts 10
+  done
+  kill "$hall"; wait "$hall" 2>/dev/null || true
 done
-kill "$hall"; wait "$hall" 2>/dev/null || true
-

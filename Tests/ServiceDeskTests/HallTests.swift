@@ -81,6 +81,57 @@ struct HallTests {
         #expect(states == ["closed", "closed"])
     }
 
+    @Test("call-next takes the hall's oldest number across a counter's services, at the same cost however many wait")
+    func oldestAcrossServices() async throws {
+        let centre = try await Self.hall()
+        let database = centre.database
+        let officer = try await centre.staff("lan.mc")
+        // Counter 1 serves 1.001193 and 1.000894. Six numbers of the two services issued in the
+        // same second, one a minute earlier, and a number sent on from 1.004227 that keeps the
+        // place of its original (the fourth of the second).
+        let second = 1_796_000_000
+        let ids: [Int64] = try await database.write { db in
+            func insert(_ label: String, _ service: String, at: Int, place: Int64? = nil, state: String = "waiting") throws -> Int64 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by, queue_position)
+                        VALUES (?, '2026-11-30', ?, 'normal', ?, ?, 'kiosk-1', ?)
+                        """,
+                    arguments: [label, service, state, at, place])
+                return db.lastInsertedRowID
+            }
+            var ids: [Int64] = []
+            for n in 1...6 { ids.append(try insert("A9\(n)", n % 2 == 0 ? "1.000894" : "1.001193", at: second)) }
+            ids.append(try insert("A90", "1.000894", at: second - 60))
+            try db.execute(sql: "UPDATE queue_number SET state = 'transferred' WHERE id = ?", arguments: [ids[3]])
+            ids.append(try insert("B94", "1.001193", at: second, place: ids[3]))
+            return ids
+        }
+        // SQLite's virtual-machine steps for one service's look-up.
+        func steps() async throws -> Int {
+            try await database.read { db in
+                let statement = try db.makeStatement(sql: AppDatabase.oldestWaitingSQL)
+                _ = try Row.fetchOne(statement, arguments: ["1.001193", "normal"])
+                return Int(sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0))
+            }
+        }
+        let before = try await steps()
+        try await database.write { db in
+            for n in 0..<500 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by)
+                        VALUES (?, '2026-11-30', '1.001193', 'normal', 'waiting', ?, 'kiosk-1')
+                        """,
+                    arguments: ["C\(n)", second])
+            }
+        }
+        #expect(try await steps() == before, "the look-up reads the index's first entry, not the 500 numbers of the same second")
+        var called: [Int64] = []
+        for _ in 0..<7 { called.append(try #require(try await database.callNext(counter: 1, actor: officer)).id) }
+        #expect(called == [ids[6], ids[0], ids[1], ids[2], ids[7], ids[4], ids[5]])
+    }
+
     @Test("a citizen sent on to another counter is served and recalled there; an unknown counter is refused")
     func actingCounter() async throws {
         let centre = try await Self.hall()

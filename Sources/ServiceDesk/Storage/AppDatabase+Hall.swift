@@ -227,12 +227,14 @@ extension AppDatabase {
     }
 
     static func issued(_ db: Database, _ number: QueueNumber, settings: HallSettings) throws -> IssuedNumber {
+        // Ahead in call-next's order (`oldestWaiting`), a number sent on at its own place.
         let ahead =
             try db.fetchValue(
                 Int.self,
                 sql: """
                     SELECT count(*) FROM queue_number WHERE state = 'waiting' AND service = ? AND id <> ?
-                    AND (priority = 'priority' AND ? = 'normal' OR priority = ? AND (issued_at < ? OR issued_at = ? AND id < ?))
+                    AND (priority = 'priority' AND ? = 'normal' OR priority = ? AND (issued_at < ? OR issued_at = ?
+                    AND coalesce(queue_position, id) < (SELECT coalesce(queue_position, id) FROM queue_number WHERE id = ?)))
                     """,
                 arguments: [
                     number.service, number.id, number.priority.rawValue, number.priority.rawValue, number.issuedAt.storedSeconds,
@@ -321,17 +323,8 @@ extension AppDatabase {
             let counter = try Self.counter(db, number)
             guard counter.active, counter.open else { throw DeskError.conflict("counter \(number) is closed; open it first") }
             let settings = try Self.hallSettings(db)
-            let services = counter.services
-            let marks = services.map { _ in "?" }.joined(separator: ",")
-            func oldest(_ priority: QueueNumber.Priority) throws -> Int64? {
-                try Int64.fetchOne(
-                    db,
-                    sql:
-                        "SELECT id FROM queue_number WHERE state = 'waiting' AND priority = ? AND service IN (\(marks)) ORDER BY issued_at, coalesce(queue_position, id) LIMIT 1",
-                    arguments: StatementArguments([priority.rawValue] + services))
-            }
-            let priority = try oldest(.priority)
-            let normal = try oldest(.normal)
+            let priority = try Self.oldestWaiting(db, .priority, services: counter.services)
+            let normal = try Self.oldestWaiting(db, .normal, services: counter.services)
             let streak = try db.fetchValue(Int.self, sql: "SELECT priority_streak FROM counter WHERE number = ?", arguments: [number]) ?? 0
             guard
                 let chosen = Hall.nextClass(
@@ -348,6 +341,27 @@ extension AppDatabase {
             return called
         }
     }
+
+    /// The oldest waiting number of a class among a counter's services, in the hall's order:
+    /// issued first, then its place (`coalesce(queue_position, id)`: a number sent on keeps its
+    /// own). Each service's first is the first entry of `queue_number_waiting` (migration 0036),
+    /// the earliest of those is the answer: the cost grows with the counter's services, never
+    /// with the numbers waiting (one statement over all the services sorted them all each call).
+    static func oldestWaiting(_ db: Database, _ priority: QueueNumber.Priority, services: [String]) throws -> Int64? {
+        var oldest: (issued: Int64, place: Int64, id: Int64)?
+        for service in services {
+            guard let row = try db.fetchRow(sql: oldestWaitingSQL, arguments: [service, priority.rawValue]) else { continue }
+            let first = (issued: row[0] as Int64, place: row[1] as Int64, id: row[2] as Int64)
+            if let earlier = oldest, (earlier.issued, earlier.place) <= (first.issued, first.place) { continue }
+            oldest = first
+        }
+        return oldest?.id
+    }
+
+    static let oldestWaitingSQL = """
+        SELECT issued_at, coalesce(queue_position, id), id FROM queue_number
+        WHERE state = 'waiting' AND service = ? AND priority = ? ORDER BY issued_at, coalesce(queue_position, id) LIMIT 1
+        """
 
     static func announce(_ db: Database, _ number: QueueNumber, kind: String, counter: Int, at now: Date) throws {
         try db.cachedExecute(

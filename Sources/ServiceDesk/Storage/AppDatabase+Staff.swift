@@ -152,7 +152,7 @@ extension AppDatabase {
     /// owner active. Looked up by hash: the token itself is never stored.
     public func authenticate(token: String) async throws -> Principal? {
         let hash = TokenSecret.hash(token)
-        return try await read { db in
+        return try await readStatement { db in
             guard
                 let row = try db.fetchRow(
                     sql: """
@@ -168,7 +168,7 @@ extension AppDatabase {
     /// Whether a token still authenticates (not revoked, its staff member active): what a
     /// long-lived stream checks now and then, so a revoked screen stops.
     public func tokenIsActive(id: String) async throws -> Bool {
-        try await read { db in
+        try await readStatement { db in
             try db.fetchValue(
                 Bool.self,
                 sql: """

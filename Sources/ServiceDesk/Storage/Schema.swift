@@ -47,5 +47,7 @@ public enum Schema {
         Migration(name: "0033_revenue_rollups", sql: String(decoding: PackageResources._033_revenue_rollups_sql, as: UTF8.self)),
         Migration(name: "0034_rollup_lookups", sql: String(decoding: PackageResources._034_rollup_lookups_sql, as: UTF8.self)),
         Migration(name: "0035_queue_open", sql: String(decoding: PackageResources._035_queue_open_sql, as: UTF8.self)),
+        Migration(
+            name: "0036_queue_waiting_order", sql: String(decoding: PackageResources._036_queue_waiting_order_sql, as: UTF8.self)),
     ]
 }
