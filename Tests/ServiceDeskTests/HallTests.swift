@@ -87,24 +87,24 @@ struct HallTests {
         let database = centre.database
         let officer = try await centre.staff("lan.mc")
         // Counter 1 serves 1.001193 and 1.000894. Six numbers of the two services issued in the
-        // same second, one a minute earlier, and a number sent on from 1.004227 that keeps the
-        // place of its original (the fourth of the second).
+        // same second, one a minute earlier, and the fourth of the second (1.000894) sent on to
+        // 1.001193, where it keeps its original's place.
         let second = 1_796_000_000
         let ids: [Int64] = try await database.write { db in
-            func insert(_ label: String, _ service: String, at: Int, place: Int64? = nil, state: String = "waiting") throws -> Int64 {
+            func insert(_ label: String, _ service: String, at: Int, place: Int64? = nil) throws -> Int64 {
                 try db.execute(
                     sql: """
                         INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by, queue_position)
-                        VALUES (?, '2026-11-30', ?, 'normal', ?, ?, 'kiosk-1', ?)
+                        VALUES (?, '2026-11-30', ?, 'normal', 'waiting', ?, 'kiosk-1', ?)
                         """,
-                    arguments: [label, service, state, at, place])
+                    arguments: [label, service, at, place])
                 return db.lastInsertedRowID
             }
             var ids: [Int64] = []
             for n in 1...6 { ids.append(try insert("A9\(n)", n % 2 == 0 ? "1.000894" : "1.001193", at: second)) }
             ids.append(try insert("A90", "1.000894", at: second - 60))
             try db.execute(sql: "UPDATE queue_number SET state = 'transferred' WHERE id = ?", arguments: [ids[3]])
-            ids.append(try insert("B94", "1.001193", at: second, place: ids[3]))
+            ids.append(try insert("A94", "1.001193", at: second, place: ids[3]))
             return ids
         }
         // SQLite's virtual-machine steps for one service's look-up.
@@ -157,6 +157,10 @@ struct HallTests {
         // Called at counter 2, B001 turns out to belong to 1.000894: transferred, it keeps its place, before A001.
         #expect(try await centre.database.callNext(counter: 2, actor: officer)?.label == "B001")
         _ = try await centre.database.act(.transfer, on: land.number.id, QueueActionRequest(service: "1.000894"), actor: officer)
+        // The positions the citizens follow agree with that order: B001 first, A001 behind it.
+        let today = LocalDate("2026-11-30")!
+        #expect(try await centre.database.publicQueueNumber(day: today, label: "B001").position == 1)
+        #expect(try await centre.database.publicQueueNumber(day: today, label: other.number.label).position == 2)
         let called = try #require(try await centre.database.callNext(counter: 1, actor: officer))
         #expect(called.label == land.number.label && called.label != other.number.label)
     }
