@@ -79,30 +79,30 @@ read -r -a BINARIES <<<"${COMPARE:-$DESKD}"
 
 port=18400
 if [[ -z "${SKIP_INTAKE:-}" ]]; then
-printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" server round "req/s" p50 p99 non-2xx "cpu µs/req" "writer µs cpu/wall" "peak MiB"
-for ROUND in $(seq 1 "$ROUNDS"); do
-  port=$((port + 10))
-  "$BARE" "$WORK/bare-$ROUND.sqlite" "$port" group >/dev/null 2>&1 &
-  bare=$!
-  wait_port "$port"
-  run bare "$bare" "$port" scripts/bench/bare.lua
-  kill "$bare"; wait "$bare" 2>/dev/null || true
+  printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" server round "req/s" p50 p99 non-2xx "cpu µs/req" "writer µs cpu/wall" "peak MiB"
+  for ROUND in $(seq 1 "$ROUNDS"); do
+    port=$((port + 10))
+    "$BARE" "$WORK/bare-$ROUND.sqlite" "$port" group >/dev/null 2>&1 &
+    bare=$!
+    wait_port "$port"
+    run bare "$bare" "$port" scripts/bench/bare.lua
+    kill "$bare"; wait "$bare" 2>/dev/null || true
 
-  for index in "${!BINARIES[@]}"; do
-    name=deskd; [[ ${#BINARIES[@]} -gt 1 ]] && name=deskd$((index + 1))
-    "${BINARIES[$index]}" --database "$WORK/desk-$ROUND-$index.sqlite" --port $((port + 1 + index)) --demo >"$WORK/deskd-$ROUND-$index.out" 2>/dev/null &
-    desk=$!
-    wait_port $((port + 1 + index))
-    DESK_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/deskd-$ROUND-$index.out")
-    export DESK_TOKEN
-    run "$name" "$desk" $((port + 1 + index)) scripts/bench/intake.lua
-    kill "$desk"; wait "$desk" 2>/dev/null || true
+    for index in "${!BINARIES[@]}"; do
+      name=deskd; [[ ${#BINARIES[@]} -gt 1 ]] && name=deskd$((index + 1))
+      "${BINARIES[$index]}" --database "$WORK/desk-$ROUND-$index.sqlite" --port $((port + 1 + index)) --demo >"$WORK/deskd-$ROUND-$index.out" 2>/dev/null &
+      desk=$!
+      wait_port $((port + 1 + index))
+      DESK_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/deskd-$ROUND-$index.out")
+      export DESK_TOKEN
+      run "$name" "$desk" $((port + 1 + index)) scripts/bench/intake.lua
+      kill "$desk"; wait "$desk" 2>/dev/null || true
+    done
   done
-done
-awk '{ sum[$1] += $2; n[$1]++ } END {
-  bare = sum["bare"] / n["bare"]; printf "\nmean: bare %.0f/s", bare
-  for (name in sum) if (name != "bare") printf ", %s intake %.0f/s — %.1f %% of the ceiling", name, sum[name] / n[name], 100 * sum[name] / n[name] / bare
-  printf "\n" }' "$WORK/rates"
+  awk '{ sum[$1] += $2; n[$1]++ } END {
+    bare = sum["bare"] / n["bare"]; printf "\nmean: bare %.0f/s", bare
+    for (name in sum) if (name != "bare") printf ", %s intake %.0f/s — %.1f %% of the ceiling", name, sum[name] / n[name], 100 * sum[name] / n[name] / bare
+    printf "\n" }' "$WORK/rates"
 fi
 [[ -n "${SKIP_HALL:-}" ]] && exit 0
 
