@@ -27,6 +27,26 @@ struct HallTests {
             actor: "kiosk-1")
     }
 
+    /// A walk-in number written straight into the table (a history, or numbers of one second).
+    @discardableResult
+    static func insertNumber(
+        _ db: Database, _ label: String, day: String, service: String = "1.001193", state: String = "waiting", issuedAt: Int,
+        finishedAt: Int? = nil, place: Int64? = nil
+    ) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by, finished_at, queue_position)
+                VALUES (?, ?, ?, 'normal', ?, ?, 'kiosk-1', ?, ?)
+                """,
+            arguments: [label, day, service, state, issuedAt, finishedAt, place])
+        return db.lastInsertedRowID
+    }
+
+    /// SQLite's virtual-machine steps for the statement's last run.
+    static func steps(_ statement: Statement) -> Int {
+        Int(sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0))
+    }
+
     @Test("issuing a number closes earlier days' open numbers at the same cost however many days of numbers the hall holds")
     func closingEarlierDays() async throws {
         let centre = try await Self.hall()
@@ -35,12 +55,7 @@ struct HallTests {
         // A number left waiting yesterday, and one left called.
         try await database.write { db in
             for (label, state) in [("A901", "waiting"), ("A902", "called")] {
-                try db.execute(
-                    sql: """
-                        INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by)
-                        VALUES (?, '2026-11-29', '1.001193', 'normal', ?, 1796000000, 'kiosk-1')
-                        """,
-                    arguments: [label, state])
+                try Self.insertNumber(db, label, day: "2026-11-29", state: state, issuedAt: 1_796_000_000)
             }
         }
         // SQLite's virtual-machine steps for the statement that closes them, run and rolled back.
@@ -51,7 +66,7 @@ struct HallTests {
                     let statement = try db.makeStatement(sql: AppDatabase.closeNumbersSQL(before: LocalDate("2026-11-30")!))
                     try statement.execute(arguments: [1_796_100_000, "2026-11-30"])
                     #expect(db.changesCount == 2)
-                    counted = Int(sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0))
+                    counted = Self.steps(statement)
                     return .rollback
                 }
                 return counted
@@ -63,12 +78,8 @@ struct HallTests {
             for day in 0..<200 {
                 let date = LocalDate("2026-05-01")!.adding(days: day).description
                 for n in 0..<50 {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by, finished_at)
-                            VALUES (?, ?, '1.001193', 'normal', 'served', ?, 'kiosk-1', ?)
-                            """,
-                        arguments: ["A\(n)", date, 1_780_000_000 + day * 86400 + n * 60, 1_780_000_000 + day * 86400 + n * 60 + 300])
+                    let issued = 1_780_000_000 + day * 86400 + n * 60
+                    try Self.insertNumber(db, "A\(n)", day: date, state: "served", issuedAt: issued, finishedAt: issued + 300)
                 }
             }
         }
@@ -92,13 +103,7 @@ struct HallTests {
         let second = 1_796_000_000
         let ids: [Int64] = try await database.write { db in
             func insert(_ label: String, _ service: String, at: Int, place: Int64? = nil) throws -> Int64 {
-                try db.execute(
-                    sql: """
-                        INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by, queue_position)
-                        VALUES (?, '2026-11-30', ?, 'normal', 'waiting', ?, 'kiosk-1', ?)
-                        """,
-                    arguments: [label, service, at, place])
-                return db.lastInsertedRowID
+                try Self.insertNumber(db, label, day: "2026-11-30", service: service, issuedAt: at, place: place)
             }
             var ids: [Int64] = []
             for n in 1...6 { ids.append(try insert("A9\(n)", n % 2 == 0 ? "1.000894" : "1.001193", at: second)) }
@@ -112,19 +117,12 @@ struct HallTests {
             try await database.read { db in
                 let statement = try db.makeStatement(sql: AppDatabase.oldestWaitingSQL)
                 _ = try Row.fetchOne(statement, arguments: ["1.001193", "normal"])
-                return Int(sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_VM_STEP, 0))
+                return Self.steps(statement)
             }
         }
         let before = try await steps()
         try await database.write { db in
-            for n in 0..<500 {
-                try db.execute(
-                    sql: """
-                        INSERT INTO queue_number (label, day, service, priority, state, issued_at, issued_by)
-                        VALUES (?, '2026-11-30', '1.001193', 'normal', 'waiting', ?, 'kiosk-1')
-                        """,
-                    arguments: ["C\(n)", second])
-            }
+            for n in 0..<500 { try Self.insertNumber(db, "C\(n)", day: "2026-11-30", issuedAt: second) }
         }
         #expect(try await steps() == before, "the look-up reads the index's first entry, not the 500 numbers of the same second")
         var called: [Int64] = []

@@ -69,24 +69,30 @@ extension AppDatabase {
         try await read { db in try Self.counters(db) }
     }
 
-    static func counters(_ db: Database, only number: Int? = nil) throws -> [Counter] {
-        let rows =
-            try number.map { try db.fetchRows(sql: "SELECT * FROM counter WHERE number = ?", arguments: [$0]) }
-            ?? db.fetchRows(sql: "SELECT * FROM counter ORDER BY number")
-        return try rows.map { row in
-            let number: Int = row["number"]
-            let services = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT service FROM counter_service WHERE counter = ? ORDER BY service"), arguments: [number])
-            return Counter(
-                number: number, name: row["name"], department: row["department"], services: services, open: row["open"],
-                officer: row["officer"],
-                active: row["active"])
-        }
+    static func counters(_ db: Database) throws -> [Counter] {
+        try db.fetchRows(sql: "SELECT * FROM counter ORDER BY number").map { try counter(db, row: $0) }
     }
 
     static func counter(_ db: Database, _ number: Int) throws -> Counter {
-        guard let counter = try counters(db, only: number).first else { throw DeskError.notFound(entity: "counter", id: String(number)) }
-        return counter
+        try counterAndStreak(db, number).counter
+    }
+
+    /// A counter and the priority numbers it called in a row (`priority_streak`), from one read of
+    /// its row: what call-next needs.
+    static func counterAndStreak(_ db: Database, _ number: Int) throws -> (counter: Counter, streak: Int) {
+        guard let row = try db.fetchRow(sql: "SELECT * FROM counter WHERE number = ?", arguments: [number]) else {
+            throw DeskError.notFound(entity: "counter", id: String(number))
+        }
+        return (try counter(db, row: row), row["priority_streak"])
+    }
+
+    private static func counter(_ db: Database, row: Row) throws -> Counter {
+        let number: Int = row["number"]
+        let services = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT service FROM counter_service WHERE counter = ? ORDER BY service"), arguments: [number])
+        return Counter(
+            number: number, name: row["name"], department: row["department"], services: services, open: row["open"],
+            officer: row["officer"], active: row["active"])
     }
 
     public func createCounter(_ draft: CounterDraft, actor: String) async throws -> Counter {
@@ -320,12 +326,11 @@ extension AppDatabase {
     public func callNext(counter number: Int, actor: Staff) async throws -> QueueNumber? {
         let now = clock()
         return try await write { db in
-            let counter = try Self.counter(db, number)
+            let (counter, streak) = try Self.counterAndStreak(db, number)
             guard counter.active, counter.open else { throw DeskError.conflict("counter \(number) is closed; open it first") }
             let settings = try Self.hallSettings(db)
             let priority = try Self.oldestWaiting(db, .priority, services: counter.services)
             let normal = try Self.oldestWaiting(db, .normal, services: counter.services)
-            let streak = try db.fetchValue(Int.self, sql: "SELECT priority_streak FROM counter WHERE number = ?", arguments: [number]) ?? 0
             guard
                 let chosen = Hall.nextClass(
                     priorityWaiting: priority != nil, normalWaiting: normal != nil, streak: streak, maxInRow: settings.maxPriorityInRow)
