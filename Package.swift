@@ -34,10 +34,14 @@ let package = Package(
     targets: [
         // Debian's libqrencode (libqrencode-dev) for the QR code of the printed forms.
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // A thin layer over SQLite's default VFS: a reader keeps its mapping of the file across
+        // other connections' commits (keepmap.c, docs/benchmarks.md).
+        .target(name: "CSQLiteKeepMap", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "ServiceDesk",
             dependencies: [
                 "CQRencode",
+                "CSQLiteKeepMap",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C interface, for the one scan that reads a row's columns in place (ProgressScan.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

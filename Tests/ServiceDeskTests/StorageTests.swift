@@ -398,4 +398,64 @@ struct StorageTests {
         #expect(try count(database, "SELECT count(*) FROM ticket_search") == 60)
         #expect(try count(database, "SELECT count(*) FROM applicant_search") == 60)
     }
+
+    @Test(
+        "a reader keeps its mapping of the file across another connection's commit: the read after a write sees it without faulting the file in again, and the file growing or shrinking is followed"
+    )
+    func readersKeepTheirMapping() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            // ~16 MB of rows of one page each, in the file itself (not the WAL): a reader maps them.
+            try await database.writer.write { db in
+                try db.execute(sql: "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+                try db.execute(
+                    sql:
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) INSERT INTO filler SELECT i, zeroblob(3900) FROM n"
+                )
+            }
+            try await database.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            /// The rows' total size and the page faults of the reading thread while it scanned them.
+            func scan() async throws -> (bytes: Int, faults: Int) {
+                try await database.writer.read { db in
+                    let before = Self.minorFaultsOfThisThread()
+                    let bytes = try Int.fetchOne(db, sql: "SELECT sum(length(body)) FROM filler") ?? 0
+                    return (bytes, Self.minorFaultsOfThisThread() - before)
+                }
+            }
+            let first = try await scan()
+            #expect(first.bytes == 4000 * 3900)
+            // The first scan maps the file and faults its pages in (the kernel maps up to 16 pages a fault).
+            #expect(first.faults >= 100)
+            try await database.writer.write { db in try db.execute(sql: "INSERT INTO filler VALUES (4001, zeroblob(100))") }
+            let afterWrite = try await scan()
+            #expect(afterWrite.bytes == 4000 * 3900 + 100)
+            // SQLite alone would unmap at this read's start and fault every page in again.
+            #expect(afterWrite.faults < first.faults / 10, "faults: \(first.faults) then \(afterWrite.faults)")
+            // The file grows: the rows past the old mapping are read too.
+            try await database.writer.write { db in
+                try db.execute(sql: "INSERT INTO filler SELECT id + 5000, body FROM filler WHERE id <= 2000")
+            }
+            try await database.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            #expect(try await scan().bytes == 6000 * 3900 + 100)
+            // The file shrinks under the mapping (VACUUM, then a checkpoint): nothing past its end is read.
+            try await database.writer.write { db in try db.execute(sql: "DELETE FROM filler WHERE id > 100") }
+            try await database.writer.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                _ = try db.checkpoint(.truncate)
+            }
+            let size = try #require(
+                try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("d.sqlite").path)[.size] as? Int)
+            #expect(size < 4 << 20)
+            #expect(try await scan().bytes == 100 * 3900)
+            try database.close()
+        }
+    }
+
+    /// Minor page faults of the calling thread so far: `getrusage(RUSAGE_THREAD)` (1 on Linux; glibc
+    /// declares the name only for GNU sources, which Swift's import does not see).
+    static func minorFaultsOfThisThread() -> Int {
+        var usage = rusage()
+        getrusage(1, &usage)
+        return usage.ru_minflt
+    }
 }

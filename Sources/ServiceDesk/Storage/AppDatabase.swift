@@ -1,5 +1,7 @@
+import CSQLiteKeepMap
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 
 /// The one owner of the database: schema, every read and every write. Each write is one
@@ -34,6 +36,11 @@ public struct AppDatabase: Sendable {
     public static func open(
         path: String, schema: SchemaPolicy = .migrate, clock: @escaping @Sendable () -> Date = Date.init
     ) throws -> AppDatabase {
+        // Before the first file opens: the readers keep their mapping of the file across commits.
+        let registered = desk_keepmap_register()
+        guard registered == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: registered), message: "could not register the mapping-keeping VFS")
+        }
         var configuration = configuration()
         // The single writer is what every write waits for: its queue runs above the readers and
         // the request handlers, so they do not preempt it on a busy machine (docs/benchmarks.md).
@@ -99,7 +106,10 @@ public struct AppDatabase: Sendable {
             // million tickets' index pages then finds them in the kernel's page cache without a
             // `pread` and a copy for each 4 KiB page, beyond each connection's 2 MB cache — a scan
             // spent more time in the kernel than in SQLite (docs/benchmarks.md). Writes still go
-            // through `write` and the WAL, so durability is unchanged.
+            // through `write` and the WAL, so durability is unchanged. SQLite drops a reader's
+            // mapping whenever another connection has committed; the VFS registered by `open`
+            // keeps it while the file's size is unchanged (keepmap.c), so a report after a write
+            // does not fault every page in again.
             if db.configuration.readonly { try db.execute(sql: "PRAGMA mmap_size = \(Self.readerMapSize)") }
             // What the report rollups' triggers call (migration 0026, `ReportRollups.swift`).
             db.add(function: .countedAdd)

@@ -1,0 +1,11 @@
+#ifndef SERVICEDESK_CSQLITEKEEPMAP_H
+#define SERVICEDESK_CSQLITEKEEPMAP_H
+
+/// Registers, once, a thin layer over SQLite's default VFS as the process's default: every file
+/// opened after it behaves as before, except that a connection which maps the database file
+/// (`PRAGMA mmap_size`) keeps its mapping when another connection commits, as long as the file's
+/// size is unchanged (see keepmap.c). Returns SQLITE_OK or SQLite's error code. Safe to call
+/// from several threads; only the first call registers.
+int desk_keepmap_register(void);
+
+#endif

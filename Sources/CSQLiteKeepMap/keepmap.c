@@ -1,0 +1,159 @@
+// A connection that maps the database file keeps its mapping across other connections' commits.
+//
+// SQLite, in WAL mode, starts each read transaction by asking whether the database changed since
+// the connection's last one; if it did, the pager drops its page cache and unmaps the whole file
+// (pagerBeginReadTransaction: `sqlite3OsUnfetch(fd, 0, 0)`), so the next read maps it again and
+// faults in every page it touches. With one write before each report, a report over a million
+// tickets paid ~30,000 page faults (~120 ms) for pages still in the kernel's page cache
+// (docs/benchmarks.md). The mapping is MAP_SHARED and read-only: the kernel keeps it coherent
+// with the writer's `write`s, so nothing in it goes stale — SQLite unmaps to follow the file's
+// size. This layer passes every call to the default VFS, except that request, which it skips
+// while the file's size is the one it had when the mapping was made:
+//
+// - the file grew: the real unmap runs, and the next read maps the new size (a page beyond an
+//   old mapping would be read with `pread` anyway — SQLite checks each fetch against the size it
+//   mapped);
+// - the file shrank (VACUUM, then a checkpoint): the real unmap runs, so no page past the end of
+//   the file is ever touched. A shrink between two read transactions that SQLite does not see as
+//   a change (a checkpoint alone) is no different from SQLite's own behaviour: the mapping stays
+//   either way, and a read transaction fetches only pages of its own snapshot, which a
+//   checkpoint never truncates away while it reads.
+//
+// Connections that do not map (the writer; `mmap_size = 0`) never fetch, so nothing changes for
+// them. Each sqlite3_file is used by one connection, on one thread at a time.
+
+#include "CSQLiteKeepMap.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <string.h>
+
+typedef struct {
+    sqlite3_file base;
+    /// The file's size when the current mapping was made; -1 when there is none.
+    sqlite3_int64 mappedSize;
+    // The default VFS's file follows, szOsFile bytes.
+} KeepMapFile;
+
+#define REAL(file) ((sqlite3_file *)(((KeepMapFile *)(file)) + 1))
+#define METHODS(file) (REAL(file)->pMethods)
+
+static sqlite3_vfs *defaultVFS;
+static sqlite3_vfs keepMapVFS;
+static sqlite3_io_methods keepMapMethods[3];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int registered = SQLITE_ERROR;
+
+static int keepClose(sqlite3_file *f) { return METHODS(f)->xClose(REAL(f)); }
+static int keepRead(sqlite3_file *f, void *buffer, int amount, sqlite3_int64 offset) {
+    return METHODS(f)->xRead(REAL(f), buffer, amount, offset);
+}
+static int keepWrite(sqlite3_file *f, const void *buffer, int amount, sqlite3_int64 offset) {
+    return METHODS(f)->xWrite(REAL(f), buffer, amount, offset);
+}
+// The default VFS resizes or remaps its mapping itself in these two: the size remembered no
+// longer says what is mapped, so the next request to unmap goes through.
+static int keepTruncate(sqlite3_file *f, sqlite3_int64 size) {
+    ((KeepMapFile *)f)->mappedSize = -1;
+    return METHODS(f)->xTruncate(REAL(f), size);
+}
+static int keepSync(sqlite3_file *f, int flags) { return METHODS(f)->xSync(REAL(f), flags); }
+static int keepFileSize(sqlite3_file *f, sqlite3_int64 *size) { return METHODS(f)->xFileSize(REAL(f), size); }
+static int keepLock(sqlite3_file *f, int lock) { return METHODS(f)->xLock(REAL(f), lock); }
+static int keepUnlock(sqlite3_file *f, int lock) { return METHODS(f)->xUnlock(REAL(f), lock); }
+static int keepCheckReservedLock(sqlite3_file *f, int *out) { return METHODS(f)->xCheckReservedLock(REAL(f), out); }
+static int keepFileControl(sqlite3_file *f, int op, void *argument) {
+    if (op == SQLITE_FCNTL_MMAP_SIZE) ((KeepMapFile *)f)->mappedSize = -1;
+    return METHODS(f)->xFileControl(REAL(f), op, argument);
+}
+static int keepSectorSize(sqlite3_file *f) { return METHODS(f)->xSectorSize(REAL(f)); }
+static int keepDeviceCharacteristics(sqlite3_file *f) { return METHODS(f)->xDeviceCharacteristics(REAL(f)); }
+static int keepShmMap(sqlite3_file *f, int region, int size, int extend, void volatile **out) {
+    return METHODS(f)->xShmMap(REAL(f), region, size, extend, out);
+}
+static int keepShmLock(sqlite3_file *f, int offset, int n, int flags) { return METHODS(f)->xShmLock(REAL(f), offset, n, flags); }
+static void keepShmBarrier(sqlite3_file *f) { METHODS(f)->xShmBarrier(REAL(f)); }
+static int keepShmUnmap(sqlite3_file *f, int deleteFlag) { return METHODS(f)->xShmUnmap(REAL(f), deleteFlag); }
+
+static int keepFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **out) {
+    KeepMapFile *file = (KeepMapFile *)f;
+    // The default VFS maps the whole file (up to mmap_size) at the first fetch after an unmap,
+    // at its size then: remember that size. (Were the file to grow between the two looks, the
+    // size remembered is the smaller one, and the next check unmaps: the safe side.)
+    if (file->mappedSize < 0) {
+        sqlite3_int64 size;
+        if (METHODS(f)->xFileSize(REAL(f), &size) == SQLITE_OK) file->mappedSize = size;
+    }
+    return METHODS(f)->xFetch(REAL(f), offset, amount, out);
+}
+
+static int keepUnfetch(sqlite3_file *f, sqlite3_int64 offset, void *page) {
+    KeepMapFile *file = (KeepMapFile *)f;
+    // page == NULL: "unmap the whole file" — the request this layer exists for.
+    if (page == NULL && file->mappedSize >= 0) {
+        sqlite3_int64 size;
+        if (METHODS(f)->xFileSize(REAL(f), &size) == SQLITE_OK && size == file->mappedSize) {
+            return SQLITE_OK;
+        }
+        file->mappedSize = -1;
+    }
+    return METHODS(f)->xUnfetch(REAL(f), offset, page);
+}
+
+static int keepOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags, int *outFlags) {
+    (void)vfs;
+    KeepMapFile *file = (KeepMapFile *)f;
+    memset(file, 0, sizeof *file);
+    file->mappedSize = -1;
+    int rc = defaultVFS->xOpen(defaultVFS, name, REAL(f), flags, outFlags);
+    const sqlite3_io_methods *methods = REAL(f)->pMethods;
+    if (methods != NULL) {
+        // The same version as the file underneath, so SQLite never calls a method it lacks.
+        int version = methods->iVersion < 1 ? 1 : (methods->iVersion > 3 ? 3 : methods->iVersion);
+        f->pMethods = &keepMapMethods[version - 1];
+    }
+    return rc;
+}
+
+static void registerOnce(void) {
+    int rc = sqlite3_initialize();
+    if (rc != SQLITE_OK) {
+        registered = rc;
+        return;
+    }
+    defaultVFS = sqlite3_vfs_find(NULL);
+    if (defaultVFS == NULL) return;
+    keepMapVFS = *defaultVFS;
+    keepMapVFS.szOsFile = (int)sizeof(KeepMapFile) + defaultVFS->szOsFile;
+    keepMapVFS.zName = "servicedesk-keepmap";
+    keepMapVFS.pNext = NULL;
+    keepMapVFS.xOpen = keepOpen;
+    for (int i = 0; i < 3; i++) {
+        sqlite3_io_methods *m = &keepMapMethods[i];
+        m->iVersion = i + 1;
+        m->xClose = keepClose;
+        m->xRead = keepRead;
+        m->xWrite = keepWrite;
+        m->xTruncate = keepTruncate;
+        m->xSync = keepSync;
+        m->xFileSize = keepFileSize;
+        m->xLock = keepLock;
+        m->xUnlock = keepUnlock;
+        m->xCheckReservedLock = keepCheckReservedLock;
+        m->xFileControl = keepFileControl;
+        m->xSectorSize = keepSectorSize;
+        m->xDeviceCharacteristics = keepDeviceCharacteristics;
+        m->xShmMap = keepShmMap;
+        m->xShmLock = keepShmLock;
+        m->xShmBarrier = keepShmBarrier;
+        m->xShmUnmap = keepShmUnmap;
+        m->xFetch = keepFetch;
+        m->xUnfetch = keepUnfetch;
+    }
+    registered = sqlite3_vfs_register(&keepMapVFS, 1);
+}
+
+int desk_keepmap_register(void) {
+    pthread_once(&once, registerOnce);
+    return registered;
+}
