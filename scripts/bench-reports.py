@@ -10,6 +10,11 @@ deskd on it, then asks every report for a month, a quarter, the year 2026 and th
 (JSON, grouped as given by --by), --runs times each, and prints the median and maximum wall time
 of the HTTP request (the server computes the whole report per request; nothing is cached).
 
+With --live, each timed report follows a write (a walk-in number issued through the API), as in
+a centre that writes all day: each report's read then starts on a snapshot other connections
+changed, which costs SQLite more than rereading an idle file (docs/benchmarks.md, "Reports after
+a write").
+
 It also times the Open311 reads (requests in JSON and XML, a filtered list, the service list).
 Then it cross-checks the reports over the whole history against the database file itself (SQL
 through Python's sqlite3, sorting in Python): counts agree across reports and with direct counts,
@@ -18,7 +23,7 @@ durations, revenue equals the charge lines opened with json_each, the online and
 equal one lookup per ticket of the facts beside it (payments, results, receptions, forwards,
 posts). Any disagreement exits 1.
 """
-import argparse, json, math, os, socket, sqlite3, statistics, subprocess, sys, time, urllib.request
+import argparse, json, math, os, socket, sqlite3, statistics, subprocess, sys, time, urllib.error, urllib.request
 from datetime import datetime, timedelta, timezone
 
 WHOLE = "from=2025-01-01&to=2026-12-31"
@@ -39,6 +44,7 @@ def main():
     parser.add_argument("--bin", default=".build-release/release")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--by", default="department")
+    parser.add_argument("--live", action="store_true", help="issue a walk-in number before each timed report")
     args = parser.parse_args()
     token_file = args.database + ".token"
     if not os.path.exists(args.database):
@@ -61,6 +67,7 @@ def main():
                 break
             except OSError:
                 time.sleep(0.05)
+        write = walk_in(port, token) if args.live else (lambda: None)
         results = []
         for period in ["period=2026-10", "period=2026-Q3", "period=2026", WHOLE]:
             for report in REPORTS:
@@ -68,6 +75,7 @@ def main():
                 url = f"http://127.0.0.1:{port}/api/v1/reports/{report}?{period}&by={by}"
                 times, rows = [], 0
                 for _ in range(args.runs):
+                    write()
                     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
                     t0 = time.monotonic()
                     body = urllib.request.urlopen(request, timeout=60).read()
@@ -91,6 +99,24 @@ def main():
     finally:
         daemon.terminate()
         daemon.wait(10)
+
+
+def walk_in(port, token):
+    """A function issuing one walk-in number (a write that commits) for the first service that takes one."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    services = json.loads(urllib.request.urlopen(urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/services", headers=headers), timeout=10).read())["items"]
+    for service in services:
+        body = json.dumps({"service": service["code"]}).encode()
+        issue = lambda: urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/queue-numbers", data=body, headers=headers, method="POST"), timeout=10).read()
+        try:
+            issue()
+        except urllib.error.HTTPError:
+            continue
+        print(json.dumps({"live": f"a walk-in number for {service['code']} before each report"}))
+        return issue
+    raise SystemExit("--live: no service takes a walk-in number")
 
 
 def nearest_rank(values, p):
