@@ -399,6 +399,29 @@ struct StorageTests {
         #expect(try count(database, "SELECT count(*) FROM applicant_search") == 60)
     }
 
+    @Test("closing the database folds the WAL into the file: a copy of the file alone, once closed, holds every committed write")
+    func closeFoldsTheWAL() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.appendingPathComponent("d.sqlite").path
+            let database = try AppDatabase.open(path: path)
+            _ = try database.bootstrap()
+            for number in 1...20 {
+                _ = try await database.createDepartment(
+                    DepartmentDraft(code: "phong-\(number)", name: "Phòng \(number)", kind: "internal"), actor: "admin")
+            }
+            try database.close()
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            #expect(wal == 0)
+            // What an operator who copies only the file after stopping deskd gets.
+            let copy = folder.appendingPathComponent("copy.sqlite").path
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            let copied = try AppDatabase.open(path: copy, schema: .requireCurrent)
+            #expect(try count(copied, "SELECT count(*) FROM department WHERE code LIKE 'phong-%'") == 20)
+            #expect(try copied.verifyEventChain().intact)
+            try copied.close()
+        }
+    }
+
     @Test(
         "a reader keeps its mapping of the file across another connection's commit: the read after a write sees it without faulting the file in again, and the file growing or shrinking is followed"
     )

@@ -276,9 +276,16 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// Closes the database cleanly (checkpointing the WAL); called once `deskd` has drained.
+    /// Closes the database cleanly; called once `deskd` has drained, and by `deskcli`'s local
+    /// commands. The WAL is folded into the file first and emptied, so that the file alone holds
+    /// every committed write once the process is gone (a copy of it is then whole). GRDB closes the
+    /// writer before the readers, and SQLite's own checkpoint at the last close needs a connection
+    /// that may write — the last ones are read-only — so without this the WAL stayed, several MB,
+    /// until the next start folded it in. If another process still reads the file, the checkpoint
+    /// gives up after the busy timeout and the WAL stays: nothing is lost, the next open folds it in.
     public func close() throws {
         if let pool = writer as? DatabasePool {
+            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()
