@@ -123,6 +123,6 @@ func runDaemon(_ configuration: DeskdConfiguration) async throws {
     }
     let app = buildApplication(configuration, database: database, registry: registry, logger: logger)
     try await app.runService()
-    try database.close()
+    try database.close(emptyingWAL: true)
     logger.notice("database closed")
 }

@@ -399,7 +399,9 @@ struct StorageTests {
         #expect(try count(database, "SELECT count(*) FROM applicant_search") == 60)
     }
 
-    @Test("closing the database folds the WAL into the file: a copy of the file alone, once closed, holds every committed write")
+    @Test(
+        "closing the database folds the WAL into the file (emptying it when the daemon closes): a copy of the file alone, once closed, holds every committed write"
+    )
     func closeFoldsTheWAL() async throws {
         try await withTemporaryFolder { folder in
             let path = folder.appendingPathComponent("d.sqlite").path
@@ -409,7 +411,7 @@ struct StorageTests {
                 _ = try await database.createDepartment(
                     DepartmentDraft(code: "phong-\(number)", name: "Phòng \(number)", kind: "internal"), actor: "admin")
             }
-            try database.close()
+            try database.close(emptyingWAL: true)
             let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
             #expect(wal == 0)
             // What an operator who copies only the file after stopping deskd gets.
@@ -418,7 +420,15 @@ struct StorageTests {
             let copied = try AppDatabase.open(path: copy, schema: .requireCurrent)
             #expect(try count(copied, "SELECT count(*) FROM department WHERE code LIKE 'phong-%'") == 20)
             #expect(try copied.verifyEventChain().intact)
+            // A local command's close (beside a running daemon): the frames are folded into the file,
+            // the WAL left as it is.
+            _ = try await copied.createDepartment(DepartmentDraft(code: "phong-21", name: "Phòng 21", kind: "internal"), actor: "admin")
             try copied.close()
+            let second = folder.appendingPathComponent("second.sqlite").path
+            try FileManager.default.copyItem(atPath: copy, toPath: second)
+            let secondCopy = try AppDatabase.open(path: second, schema: .requireCurrent)
+            #expect(try count(secondCopy, "SELECT count(*) FROM department WHERE code LIKE 'phong-%'") == 21)
+            try secondCopy.close()
         }
     }
 

@@ -276,16 +276,20 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// Closes the database cleanly; called once `deskd` has drained, and by `deskcli`'s local
-    /// commands. The WAL is folded into the file first and emptied, so that the file alone holds
-    /// every committed write once the process is gone (a copy of it is then whole). GRDB closes the
-    /// writer before the readers, and SQLite's own checkpoint at the last close needs a connection
-    /// that may write — the last ones are read-only — so without this the WAL stayed, several MB,
-    /// until the next start folded it in. If another process still reads the file, the checkpoint
-    /// gives up after the busy timeout and the WAL stays: nothing is lost, the next open folds it in.
-    public func close() throws {
+    /// Closes the database cleanly: `deskd` once it has drained, `deskcli`'s local commands when
+    /// done. The WAL is folded into the file first, so that the file alone holds every committed
+    /// write once the process is gone (a copy of it is then whole): GRDB closes the writer before
+    /// the read-only readers, and SQLite's own checkpoint at the last close needs a connection that
+    /// may write — without this the WAL stayed, several MB, until the next start folded it in.
+    ///
+    /// `emptyingWAL` (the daemon, the file's owner) also empties the WAL (`TRUNCATE`), which holds
+    /// SQLite's write lock while it waits for readers; a command running beside the daemon folds
+    /// what it can without it (`PASSIVE`), never blocking the daemon's writes. Either gives up
+    /// quietly when another process is in the way (the busy timeout): nothing is lost, the next
+    /// open folds the WAL in.
+    public func close(emptyingWAL: Bool = false) throws {
         if let pool = writer as? DatabasePool {
-            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(emptyingWAL ? .truncate : .passive) }
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()
