@@ -19,8 +19,10 @@
 //   either way, and a read transaction fetches only pages of its own snapshot, which a
 //   checkpoint never truncates away while it reads.
 //
-// Connections that do not map (the writer; `mmap_size = 0`) never fetch, so nothing changes for
-// them. Each sqlite3_file is used by one connection, on one thread at a time.
+// Only a file in WAL mode keeps its mapping (its shared memory was asked for); in rollback-journal
+// mode every request goes through. Connections that do not map (the writer; `mmap_size = 0`)
+// never fetch, so nothing changes for them. Each sqlite3_file is used by one connection, on one
+// thread at a time.
 
 #include "CSQLiteKeepMap.h"
 
@@ -32,15 +34,25 @@ typedef struct {
     sqlite3_file base;
     /// The file's size when the current mapping was made; -1 when there is none.
     sqlite3_int64 mappedSize;
+    /// Whether the WAL's shared memory was asked of this file: only a database in WAL mode keeps
+    /// its mapping (in rollback-journal mode a file truncated and grown back to the same size by
+    /// another process is a change SQLite must see by unmapping — pagerSharedLock says so).
+    int inWALMode;
     // The default VFS's file follows, szOsFile bytes.
 } KeepMapFile;
 
 #define REAL(file) ((sqlite3_file *)(((KeepMapFile *)(file)) + 1))
 #define METHODS(file) (REAL(file)->pMethods)
+// Whether the file underneath has the WAL's shared memory and memory-mapped fetches (version 3
+// with xShmMap: not, for instance, the no-locking methods some platforms choose for read-only
+// mounts, whose method table can also be swapped after the open).
+#define HAS_SHM(file) (METHODS(file)->iVersion >= 2 && METHODS(file)->xShmMap != NULL)
+#define HAS_FETCH(file) (METHODS(file)->iVersion >= 3 && METHODS(file)->xFetch != NULL)
 
 static sqlite3_vfs *defaultVFS;
 static sqlite3_vfs keepMapVFS;
-static sqlite3_io_methods keepMapMethods[3];
+// [with the WAL's shared memory or without][version - 1]: the same methods as the file underneath.
+static sqlite3_io_methods keepMapMethods[2][3];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int registered = SQLITE_ERROR;
 
@@ -63,20 +75,32 @@ static int keepLock(sqlite3_file *f, int lock) { return METHODS(f)->xLock(REAL(f
 static int keepUnlock(sqlite3_file *f, int lock) { return METHODS(f)->xUnlock(REAL(f), lock); }
 static int keepCheckReservedLock(sqlite3_file *f, int *out) { return METHODS(f)->xCheckReservedLock(REAL(f), out); }
 static int keepFileControl(sqlite3_file *f, int op, void *argument) {
-    if (op == SQLITE_FCNTL_MMAP_SIZE) ((KeepMapFile *)f)->mappedSize = -1;
+    if (op == SQLITE_FCNTL_MMAP_SIZE || op == SQLITE_FCNTL_SIZE_HINT) ((KeepMapFile *)f)->mappedSize = -1;
     return METHODS(f)->xFileControl(REAL(f), op, argument);
 }
 static int keepSectorSize(sqlite3_file *f) { return METHODS(f)->xSectorSize(REAL(f)); }
 static int keepDeviceCharacteristics(sqlite3_file *f) { return METHODS(f)->xDeviceCharacteristics(REAL(f)); }
 static int keepShmMap(sqlite3_file *f, int region, int size, int extend, void volatile **out) {
+    if (!HAS_SHM(f)) return SQLITE_IOERR_SHMMAP;
+    ((KeepMapFile *)f)->inWALMode = 1;
     return METHODS(f)->xShmMap(REAL(f), region, size, extend, out);
 }
-static int keepShmLock(sqlite3_file *f, int offset, int n, int flags) { return METHODS(f)->xShmLock(REAL(f), offset, n, flags); }
-static void keepShmBarrier(sqlite3_file *f) { METHODS(f)->xShmBarrier(REAL(f)); }
-static int keepShmUnmap(sqlite3_file *f, int deleteFlag) { return METHODS(f)->xShmUnmap(REAL(f), deleteFlag); }
+static int keepShmLock(sqlite3_file *f, int offset, int n, int flags) {
+    return HAS_SHM(f) ? METHODS(f)->xShmLock(REAL(f), offset, n, flags) : SQLITE_IOERR_SHMLOCK;
+}
+static void keepShmBarrier(sqlite3_file *f) {
+    if (HAS_SHM(f)) METHODS(f)->xShmBarrier(REAL(f));
+}
+static int keepShmUnmap(sqlite3_file *f, int deleteFlag) {
+    return HAS_SHM(f) ? METHODS(f)->xShmUnmap(REAL(f), deleteFlag) : SQLITE_OK;
+}
 
 static int keepFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **out) {
     KeepMapFile *file = (KeepMapFile *)f;
+    if (!HAS_FETCH(f)) {
+        *out = NULL;
+        return SQLITE_OK;
+    }
     // The default VFS maps the whole file (up to mmap_size) at the first fetch after an unmap,
     // at its size then: remember that size. (Were the file to grow between the two looks, the
     // size remembered is the smaller one, and the next check unmaps: the safe side.)
@@ -89,8 +113,9 @@ static int keepFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **o
 
 static int keepUnfetch(sqlite3_file *f, sqlite3_int64 offset, void *page) {
     KeepMapFile *file = (KeepMapFile *)f;
+    if (!HAS_FETCH(f)) return SQLITE_OK;
     // page == NULL: "unmap the whole file" — the request this layer exists for.
-    if (page == NULL && file->mappedSize >= 0) {
+    if (page == NULL && file->inWALMode && file->mappedSize >= 0) {
         sqlite3_int64 size;
         if (METHODS(f)->xFileSize(REAL(f), &size) == SQLITE_OK && size == file->mappedSize) {
             return SQLITE_OK;
@@ -110,7 +135,8 @@ static int keepOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, in
     if (methods != NULL) {
         // The same version as the file underneath, so SQLite never calls a method it lacks.
         int version = methods->iVersion < 1 ? 1 : (methods->iVersion > 3 ? 3 : methods->iVersion);
-        f->pMethods = &keepMapMethods[version - 1];
+        int shared = version >= 2 && methods->xShmMap != NULL;
+        f->pMethods = &keepMapMethods[shared][version - 1];
     }
     return rc;
 }
@@ -128,9 +154,10 @@ static void registerOnce(void) {
     keepMapVFS.zName = "servicedesk-keepmap";
     keepMapVFS.pNext = NULL;
     keepMapVFS.xOpen = keepOpen;
-    for (int i = 0; i < 3; i++) {
-        sqlite3_io_methods *m = &keepMapMethods[i];
-        m->iVersion = i + 1;
+    for (int i = 0; i < 6; i++) {
+        int shared = i / 3;
+        sqlite3_io_methods *m = &keepMapMethods[shared][i % 3];
+        m->iVersion = i % 3 + 1;
         m->xClose = keepClose;
         m->xRead = keepRead;
         m->xWrite = keepWrite;
@@ -143,10 +170,12 @@ static void registerOnce(void) {
         m->xFileControl = keepFileControl;
         m->xSectorSize = keepSectorSize;
         m->xDeviceCharacteristics = keepDeviceCharacteristics;
-        m->xShmMap = keepShmMap;
-        m->xShmLock = keepShmLock;
-        m->xShmBarrier = keepShmBarrier;
-        m->xShmUnmap = keepShmUnmap;
+        // Without shared memory underneath, none here either: SQLite then refuses WAL mode for
+        // the file, as it would without this layer.
+        m->xShmMap = shared ? keepShmMap : NULL;
+        m->xShmLock = shared ? keepShmLock : NULL;
+        m->xShmBarrier = shared ? keepShmBarrier : NULL;
+        m->xShmUnmap = shared ? keepShmUnmap : NULL;
         m->xFetch = keepFetch;
         m->xUnfetch = keepUnfetch;
     }
