@@ -112,8 +112,10 @@ def walk_in(port, token):
             f"http://127.0.0.1:{port}/api/v1/queue-numbers", data=body, headers=headers, method="POST"), timeout=10).read()
         try:
             issue()
-        except urllib.error.HTTPError:
-            continue
+        except urllib.error.HTTPError as error:
+            if error.code in (401, 403) or error.code >= 500:
+                raise
+            continue  # this service takes no walk-in numbers
         print(json.dumps({"live": f"a walk-in number for {service['code']} before each report"}))
         return issue
     raise SystemExit("--live: no service takes a walk-in number")

@@ -92,6 +92,8 @@ static void keepShmBarrier(sqlite3_file *f) {
     if (HAS_SHM(f)) METHODS(f)->xShmBarrier(REAL(f));
 }
 static int keepShmUnmap(sqlite3_file *f, int deleteFlag) {
+    // Leaving WAL mode (or closing): from here on every request to unmap goes through.
+    ((KeepMapFile *)f)->inWALMode = 0;
     return HAS_SHM(f) ? METHODS(f)->xShmUnmap(REAL(f), deleteFlag) : SQLITE_OK;
 }
 

@@ -123,6 +123,11 @@ func runDaemon(_ configuration: DeskdConfiguration) async throws {
     }
     let app = buildApplication(configuration, database: database, registry: registry, logger: logger)
     try await app.runService()
-    try database.close(emptyingWAL: true)
-    logger.notice("database closed")
+    if try database.close(emptyingWAL: true) {
+        logger.notice("database closed")
+    } else {
+        logger.warning(
+            "database closed, but another process kept some of the last writes in the WAL: copy \(configuration.databasePath) only with its -wal, or with deskcli db backup"
+        )
+    }
 }

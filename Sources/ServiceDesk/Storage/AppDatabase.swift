@@ -284,15 +284,24 @@ extension AppDatabase {
     ///
     /// `emptyingWAL` (the daemon, the file's owner) also empties the WAL (`TRUNCATE`), which holds
     /// SQLite's write lock while it waits for readers; a command running beside the daemon folds
-    /// what it can without it (`PASSIVE`), never blocking the daemon's writes. Either gives up
-    /// quietly when another process is in the way (the busy timeout): nothing is lost, the next
-    /// open folds the WAL in.
-    public func close(emptyingWAL: Bool = false) throws {
+    /// what it can without it (`PASSIVE`), never blocking the daemon's writes. Another process
+    /// reading an older state (a backup under way) can keep frames in the WAL: nothing is lost —
+    /// the next open folds them in — but the file alone is then not whole, and this says so.
+    /// - Returns: whether every committed write is in the file itself.
+    @discardableResult
+    public func close(emptyingWAL: Bool = false) throws -> Bool {
+        var whole = true
         if let pool = writer as? DatabasePool {
-            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(emptyingWAL ? .truncate : .passive) }
+            do {
+                let frames = try pool.writeWithoutTransaction { db in try db.checkpoint(emptyingWAL ? .truncate : .passive) }
+                whole = frames.walFrameCount == frames.checkpointedFrameCount
+            } catch {
+                whole = false
+            }
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()
         }
+        return whole
     }
 }
