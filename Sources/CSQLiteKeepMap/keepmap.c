@@ -156,30 +156,41 @@ static void registerOnce(void) {
     keepMapVFS.zName = "servicedesk-keepmap";
     keepMapVFS.pNext = NULL;
     keepMapVFS.xOpen = keepOpen;
-    for (int i = 0; i < 6; i++) {
-        int shared = i / 3;
-        sqlite3_io_methods *m = &keepMapMethods[shared][i % 3];
-        m->iVersion = i % 3 + 1;
-        m->xClose = keepClose;
-        m->xRead = keepRead;
-        m->xWrite = keepWrite;
-        m->xTruncate = keepTruncate;
-        m->xSync = keepSync;
-        m->xFileSize = keepFileSize;
-        m->xLock = keepLock;
-        m->xUnlock = keepUnlock;
-        m->xCheckReservedLock = keepCheckReservedLock;
-        m->xFileControl = keepFileControl;
-        m->xSectorSize = keepSectorSize;
-        m->xDeviceCharacteristics = keepDeviceCharacteristics;
-        // Without shared memory underneath, none here either: SQLite then refuses WAL mode for
-        // the file, as it would without this layer.
-        m->xShmMap = shared ? keepShmMap : NULL;
-        m->xShmLock = shared ? keepShmLock : NULL;
-        m->xShmBarrier = shared ? keepShmBarrier : NULL;
-        m->xShmUnmap = shared ? keepShmUnmap : NULL;
-        m->xFetch = keepFetch;
-        m->xUnfetch = keepUnfetch;
+    // One table of every method; the six variants differ only in their version and in whether
+    // they offer the WAL's shared memory. Without it underneath, none here either: SQLite then
+    // refuses WAL mode for the file, as it would without this layer.
+    const sqlite3_io_methods all = {
+        .xClose = keepClose,
+        .xRead = keepRead,
+        .xWrite = keepWrite,
+        .xTruncate = keepTruncate,
+        .xSync = keepSync,
+        .xFileSize = keepFileSize,
+        .xLock = keepLock,
+        .xUnlock = keepUnlock,
+        .xCheckReservedLock = keepCheckReservedLock,
+        .xFileControl = keepFileControl,
+        .xSectorSize = keepSectorSize,
+        .xDeviceCharacteristics = keepDeviceCharacteristics,
+        .xShmMap = keepShmMap,
+        .xShmLock = keepShmLock,
+        .xShmBarrier = keepShmBarrier,
+        .xShmUnmap = keepShmUnmap,
+        .xFetch = keepFetch,
+        .xUnfetch = keepUnfetch,
+    };
+    for (int shared = 0; shared < 2; shared++) {
+        for (int version = 1; version <= 3; version++) {
+            sqlite3_io_methods *m = &keepMapMethods[shared][version - 1];
+            *m = all;
+            m->iVersion = version;
+            if (!shared) {
+                m->xShmMap = NULL;
+                m->xShmLock = NULL;
+                m->xShmBarrier = NULL;
+                m->xShmUnmap = NULL;
+            }
+        }
     }
     registered = sqlite3_vfs_register(&keepMapVFS, 1);
 }
