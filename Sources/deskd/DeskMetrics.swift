@@ -76,8 +76,48 @@ final class DeskMetrics: Sendable {
             namespace: "desk", metricName: "write_transactions_failed", unitName: "total",
             helpText: "Transactions of the single writer that failed to commit (their writes answered with the error)")
     }
+    static var checkpoints: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "wal_checkpoints", unitName: "total",
+            helpText:
+                "Checkpoints folding the WAL into the database file: by the checkpointer beside the writer, or by the writer itself once the WAL grew far"
+        )
+    }
+    static var failedCheckpoints: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "wal_checkpoints_failed", unitName: "total",
+            helpText: "Checkpoints that could not run (another connection was checkpointing); the next commit tries again")
+    }
+    static var checkpointTime: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "wal_checkpoint", unitName: "seconds_total",
+            helpText:
+                "Time spent folding the WAL into the database file, fsync included: by the checkpointer (no write waits for it) or by the writer itself"
+        )
+    }
     /// The writer's figures as last published (Prometheus counters only go up by a delta).
     private let published = Mutex(WriterStatistics())
+    /// The checkpointer's, the same way.
+    private let publishedCheckpoints = Mutex(CheckpointStatistics())
+
+    /// The checkpointer's figures, published at every scrape like the writer's.
+    func publishCheckpoints(_ read: () -> CheckpointStatistics) {
+        let (checkpoints, nanoseconds, onWriter, onWriterNanoseconds, failed) = publishedCheckpoints.withLock { last in
+            let current = read()
+            defer { last = current }
+            func growth<T: BinaryInteger>(_ now: T, _ before: T) -> T { now > before ? now - before : 0 }
+            return (
+                growth(current.checkpoints, last.checkpoints), growth(current.nanoseconds, last.nanoseconds),
+                growth(current.onWriter, last.onWriter), growth(current.onWriterNanoseconds, last.onWriterNanoseconds),
+                growth(current.failed, last.failed)
+            )
+        }
+        registry.makeCounter(descriptor: Self.checkpoints, labels: [("by", "checkpointer")]).increment(by: Int64(checkpoints))
+        registry.makeCounter(descriptor: Self.checkpoints, labels: [("by", "writer")]).increment(by: Int64(onWriter))
+        registry.makeCounter(descriptor: Self.failedCheckpoints, labels: []).increment(by: Int64(failed))
+        registry.makeCounter(descriptor: Self.checkpointTime, labels: [("by", "checkpointer")]).increment(by: Double(nanoseconds) / 1e9)
+        registry.makeCounter(descriptor: Self.checkpointTime, labels: [("by", "writer")]).increment(by: Double(onWriterNanoseconds) / 1e9)
+    }
 
     /// The single writer's figures, published at every scrape (they are counters in memory). Two
     /// scrapes at once must not publish the same growth twice, nor a negative one: the figures
@@ -105,6 +145,7 @@ final class DeskMetrics: Sendable {
 
     func refresh(from database: AppDatabase) async throws {
         publishWriter { database.writerStatistics }
+        publishCheckpoints { database.checkpointStatistics }
         let now = ContinuousClock.now
         let due = lastRefresh.withLock { last in
             guard last.map({ now - $0 >= refreshInterval }) ?? true else { return false }

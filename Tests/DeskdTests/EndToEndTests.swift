@@ -151,6 +151,46 @@ struct EndToEndTests {
         #expect(await daemon.stop() == 0)
     }
 
+    @Test(
+        "under a run of intakes the daemon folds its WAL into the file beside the writer: /metrics counts the checkpoints, the WAL stays bounded, a stop leaves it empty"
+    )
+    func checkpointsOverTheWire() async throws {
+        let scratch = try Scratch()
+        let database = scratch.path("desk.sqlite")
+        let daemon = try RunningDaemon(database: database, scratch: scratch, arguments: ["--demo"])
+        try await daemon.waitUntilReady()
+        let token = try #require(daemon.printedAdminToken)
+        let tickets = daemon.baseURL.appendingPathComponent("api/v1/tickets")
+        // ~8 pages of the WAL each: 400 intakes are several checkpoints' worth.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for number in 0..<50 {
+                        let body = Data(
+                            #"{"service":"HD-TTHC","channel":"web","applicant":{"name":"Nguyễn Văn Thử \#(worker)-\#(number)","phone":"0912345678"},"description":"Phản ánh \#(worker)-\#(number): đèn đường hỏng"}"#
+                                .utf8)
+                        let answer = try await HTTP.send("POST", tickets, token: token, body: body)
+                        #expect(answer.status == 201, "\(answer.text)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let metrics = try await HTTP.get(daemon.baseURL.appendingPathComponent("metrics")).text
+        func value(_ name: String) -> Double {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? -1
+        }
+        #expect(
+            value(#"desk_wal_checkpoints_total{by="checkpointer"}"#) >= 2, "\(metrics.split(separator: "\n").filter { $0.contains("wal") })"
+        )
+        #expect(value(#"desk_wal_checkpoint_seconds_total{by="checkpointer"}"#) > 0)
+        #expect(value("desk_wal_checkpoints_failed_total") == 0)
+        let wal = try #require(FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int)
+        #expect(wal < 8000 * 4096, "WAL \(wal) bytes")
+        #expect(await daemon.stop() == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int == 0)
+    }
+
     @Test("database commands: init, check, backup while running, and audit verify catching an edit behind the daemon's back")
     func databaseCommands() async throws {
         let scratch = try Scratch()

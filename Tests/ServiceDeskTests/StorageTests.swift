@@ -442,6 +442,71 @@ struct StorageTests {
     }
 
     @Test(
+        "the WAL is folded into the file beside the writer, not by it, and starts again from its beginning under a long run of writes"
+    )
+    func checkpointsBesideTheWriter() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.appendingPathComponent("d.sqlite").path
+            let database = try AppDatabase.open(path: path)
+            try await database.writer.write { db in
+                try db.execute(sql: "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            }
+            // 150 commits of 100 pages each: 15,000 pages, 60 MB, were the WAL never started again.
+            for batch in 0..<150 {
+                try await database.writer.write { db in
+                    try db.execute(
+                        sql: """
+                            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+                            INSERT INTO filler SELECT ? + i, zeroblob(3900) FROM n
+                            """, arguments: [batch * 100])
+                }
+            }
+            let checkpointer = try #require(database.checkpointer)
+            try await checkpointer.paused {}  // a checkpoint under way has ended
+            let statistics = checkpointer.statistics
+            // SQLite's own auto-checkpoint on the writer would have left these at zero.
+            #expect(statistics.checkpoints >= 5, "\(statistics)")
+            #expect(statistics.failed == 0)
+            // The writer copies only what is left; most is copied beside it.
+            #expect(statistics.onWriter < statistics.checkpoints, "\(statistics)")
+            // The WAL started again: its file is as long as its longest run, a few thousand pages.
+            let wal = try #require(FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
+            #expect(wal < Int(Checkpointer.restartLength * 2) * 4096, "WAL \(wal) bytes")
+            #expect(try count(database, "SELECT count(*) FROM filler") == 15_000)
+            #expect(try database.close(emptyingWAL: true))
+            #expect(try Self.fileSize(path + "-wal") == 0)
+        }
+    }
+
+    @Test("emptying the WAL after a purge or a key rotation waits for a checkpoint under way beside the writer instead of failing")
+    func emptyingTheWALBesideTheCheckpointer() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.appendingPathComponent("d.sqlite").path
+            let database = try AppDatabase.open(path: path)
+            try await database.writer.write { db in
+                try db.execute(sql: "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            }
+            // Each commit of 1,100 pages hands the checkpointer a checkpoint at once, and the WAL is
+            // emptied right after, while it runs: a checkpoint on the writer then fails at once
+            // (SQLITE_BUSY) unless it waits.
+            for batch in 0..<20 {
+                try await database.writer.write { db in
+                    try db.execute(
+                        sql: """
+                            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100)
+                            INSERT INTO filler SELECT ? + i, zeroblob(3900) FROM n
+                            """, arguments: [batch * 1100])
+                }
+                try await database.emptyWAL()
+                #expect(try Self.fileSize(path + "-wal") == 0)
+            }
+            #expect(database.checkpointer.map { $0.statistics.checkpoints } ?? 0 > 0)
+            #expect(try count(database, "SELECT count(*) FROM filler") == 22_000)
+            try database.close()
+        }
+    }
+
+    @Test(
         "a reader keeps its mapping of the file across another connection's commit: the read after a write sees it without faulting the file in again, and the file growing or shrinking is followed"
     )
     func readersKeepTheirMapping() async throws {
@@ -457,7 +522,7 @@ struct StorageTests {
                             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) INSERT INTO filler SELECT i, zeroblob(3900) FROM n"
                     )
                 }
-                try await database.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+                try await database.emptyWAL()
                 /// The rows' total size and the page faults of the reading thread while it scanned them.
                 /// A blocking read (not `async`): its reader is back in the pool when it returns, so
                 /// the next scan gets the same connection — an `async` read may release it a moment
@@ -482,16 +547,14 @@ struct StorageTests {
                 try await database.writer.write { db in
                     try db.execute(sql: "INSERT INTO filler SELECT id + 5000, body FROM filler WHERE id <= 2000")
                 }
-                try await database.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+                try await database.emptyWAL()
                 #expect(try scan().bytes == 6000 * 3900 + 100)
                 // … through a mapping of the grown file, not past the end of the old one with `pread`.
                 #expect(try Self.mappedLengths(of: path) == [Self.fileSize(path)])
                 // The file shrinks under the mapping (VACUUM, then a checkpoint): nothing past its end is read.
                 try await database.writer.write { db in try db.execute(sql: "DELETE FROM filler WHERE id > 100") }
-                try await database.writer.writeWithoutTransaction { db in
-                    try db.execute(sql: "VACUUM")
-                    _ = try db.checkpoint(.truncate)
-                }
+                try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+                try await database.emptyWAL()
                 let size = try Self.fileSize(path)
                 #expect(size < 4 << 20)
                 #expect(try scan().bytes == 100 * 3900)

@@ -100,9 +100,7 @@ extension AppDatabase {
             return report
         }
         // The old page versions wait in the WAL until a checkpoint: fold them in and empty it.
-        if !report.dryRun, report.applicants > 0, let pool = writer as? DatabasePool {
-            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-        }
+        if !report.dryRun, report.applicants > 0 { try await emptyWAL() }
         return report
     }
 }

@@ -84,9 +84,7 @@ extension AppDatabase {
                 detail: ["retired": old ?? "", "kid": FormSeal.keyId(of: key.publicKey)])
         }
         // The retired private half waits in the WAL until a checkpoint: fold it in and empty it.
-        if let pool = writer as? DatabasePool {
-            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-        }
+        try await emptyWAL()
         return try await publishedKeys()
     }
 

@@ -18,6 +18,9 @@ public struct AppDatabase: Sendable {
     let calendarCache = CalendarCache()
     /// The centre and the services as last read, while the catalogue has not changed.
     let catalogue = CatalogueCache()
+    /// Folds the WAL into the file beside the writer, in place of SQLite's auto-checkpoint on
+    /// it (`Checkpointer`); a file opened by `open` has one, an in-memory database none.
+    private(set) var checkpointer: Checkpointer?
 
     /// What opening a database does about its schema.
     public enum SchemaPolicy: Sendable {
@@ -58,7 +61,12 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
-        return try AppDatabase(pool, schema: schema, clock: clock)
+        var database = try AppDatabase(pool, schema: schema, clock: clock)
+        // Once migrated: from here on the writer's commits never run a checkpoint themselves.
+        let checkpointer = try Checkpointer(path: path)
+        pool.writeWithoutTransaction { db in checkpointer.attach(to: db) }
+        database.checkpointer = checkpointer
+        return database
     }
 
     /// A fresh in-memory database, migrated: one per test.
@@ -149,6 +157,18 @@ public struct AppDatabase: Sendable {
 
     /// The single writer's work so far (`WriterStatistics`), for `/metrics`.
     public var writerStatistics: WriterStatistics { committer.statistics }
+
+    /// The checkpoints made beside the writer so far, for `/metrics` (none in memory).
+    public var checkpointStatistics: CheckpointStatistics { checkpointer?.statistics ?? CheckpointStatistics() }
+
+    /// Folds the WAL into the file and empties it, on the writer (no write runs meanwhile), with
+    /// the checkpointer held back: after a purge or a key rotation, so that what was erased is
+    /// gone from the WAL too. Fails loudly — erasure is the point — when a reader keeps frames.
+    func emptyWAL() async throws {
+        guard let pool = writer as? DatabasePool else { return }
+        let empty = { @Sendable in try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
+        if let checkpointer { try await checkpointer.paused(empty) } else { try await empty() }
+    }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await writer.read(body)
@@ -293,6 +313,7 @@ extension AppDatabase {
         var whole = true
         if let pool = writer as? DatabasePool {
             do {
+                try checkpointer?.close(writer: pool)
                 let frames = try pool.writeWithoutTransaction { db in try db.checkpoint(emptyingWAL ? .truncate : .passive) }
                 whole = frames.walFrameCount == frames.checkpointedFrameCount
             } catch {
