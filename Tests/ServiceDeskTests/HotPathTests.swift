@@ -41,6 +41,26 @@ struct HotPathTests {
         #expect(TextFolding.fold("Đặng THỊ Hoà, 12 Lê Lợi") == "dang thi hoa, 12 le loi")
     }
 
+    @Test("text is trimmed of exactly the scalars Foundation trims, and random text trims alike")
+    func trimming() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let alone = String(Character(scalar))
+            #expect(
+                Text.trimmed(alone) == alone.trimmingCharacters(in: .whitespacesAndNewlines),
+                "U+\(String(value, radix: 16, uppercase: true))")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            " ", "\t", "\n", "\r\n", "\u{85}", "\u{A0}", "\u{2028}", "\u{3000}", "\u{200B}", "\u{FEFF}", "a", "Đặng", "e\u{301}", "\u{301}",
+            "  x  ", "🇻🇳", "\u{1C}", "ậ", "中",
+        ]
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(Text.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(Array(text.unicodeScalars))")
+        }
+    }
+
     @Test("an audit event's detail is written byte for byte as JSONEncoder writes it")
     func canonicalJSON() throws {
         let encoder = JSONEncoder()
