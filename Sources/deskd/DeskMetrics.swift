@@ -80,13 +80,15 @@ final class DeskMetrics: Sendable {
         MetricNameDescriptor(
             namespace: "desk", metricName: "wal_checkpoints", unitName: "total",
             helpText:
-                "Checkpoints folding the WAL into the database file: by the checkpointer beside the writer, or by the writer itself once the WAL grew far"
+                "Checkpoints that copied pages of the WAL into the database file: by the checkpointer beside the writer, or by the writer itself (what is left, so that the WAL starts again)"
         )
     }
     static var failedCheckpoints: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "desk", metricName: "wal_checkpoints_failed", unitName: "total",
-            helpText: "Checkpoints that could not run (another connection was checkpointing); the next commit tries again")
+            helpText:
+                "Checkpoints that failed with an error (not merely another connection checkpointing at the time); the next commit tries again"
+        )
     }
     static var checkpointTime: MetricNameDescriptor {
         MetricNameDescriptor(
