@@ -448,19 +448,8 @@ struct StorageTests {
         try await withTemporaryFolder { folder in
             let path = folder.appendingPathComponent("d.sqlite").path
             let database = try AppDatabase.open(path: path)
-            try await database.writer.write { db in
-                try db.execute(sql: "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-            }
             // 150 commits of 100 pages each: 15,000 pages, 60 MB, were the WAL never started again.
-            for batch in 0..<150 {
-                try await database.writer.write { db in
-                    try db.execute(
-                        sql: """
-                            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
-                            INSERT INTO filler SELECT ? + i, zeroblob(3900) FROM n
-                            """, arguments: [batch * 100])
-                }
-            }
+            for batch in 0..<150 { try await Self.fill(database, rows: 100, after: batch * 100) }
             let checkpointer = try #require(database.checkpointer)
             try await checkpointer.paused {}  // a checkpoint under way has ended
             let statistics = checkpointer.statistics
@@ -483,20 +472,11 @@ struct StorageTests {
         try await withTemporaryFolder { folder in
             let path = folder.appendingPathComponent("d.sqlite").path
             let database = try AppDatabase.open(path: path)
-            try await database.writer.write { db in
-                try db.execute(sql: "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-            }
             // Each commit of 1,100 pages hands the checkpointer a checkpoint at once, and the WAL is
             // emptied right after, while it runs: a checkpoint on the writer then fails at once
             // (SQLITE_BUSY) unless it waits.
             for batch in 0..<20 {
-                try await database.writer.write { db in
-                    try db.execute(
-                        sql: """
-                            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100)
-                            INSERT INTO filler SELECT ? + i, zeroblob(3900) FROM n
-                            """, arguments: [batch * 1100])
-                }
+                try await Self.fill(database, rows: 1100, after: batch * 1100)
                 try await database.emptyWAL()
                 #expect(try Self.fileSize(path + "-wal") == 0)
             }
@@ -586,6 +566,18 @@ struct StorageTests {
             }
         }
     #endif
+
+    /// Commits `rows` rows of one page each to `filler` (made on first use), numbered after `first`.
+    static func fill(_ database: AppDatabase, rows: Int, after first: Int) async throws {
+        try await database.writer.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS filler(id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                    INSERT INTO filler SELECT ? + i, zeroblob(3900) FROM n
+                    """, arguments: [rows, first])
+        }
+    }
 
     static func fileSize(_ path: String) throws -> Int {
         try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
