@@ -97,52 +97,61 @@ final class DeskMetrics: Sendable {
                 "Time spent folding the WAL into the database file, fsync included: by the checkpointer (no write waits for it) or by the writer itself"
         )
     }
-    /// The writer's figures as last published (Prometheus counters only go up by a delta).
+    /// The writer's and the checkpointer's figures as last published (Prometheus counters only go
+    /// up by a delta).
     private let published = Mutex(WriterStatistics())
-    /// The checkpointer's, the same way.
     private let publishedCheckpoints = Mutex(CheckpointStatistics())
 
-    /// The checkpointer's figures, published at every scrape like the writer's.
-    func publishCheckpoints(_ read: () -> CheckpointStatistics) {
-        let (checkpoints, nanoseconds, onWriter, onWriterNanoseconds, failed) = publishedCheckpoints.withLock { last in
-            let current = read()
-            defer { last = current }
-            func growth<T: BinaryInteger>(_ now: T, _ before: T) -> T { now > before ? now - before : 0 }
-            return (
-                growth(current.checkpoints, last.checkpoints), growth(current.nanoseconds, last.nanoseconds),
-                growth(current.onWriter, last.onWriter), growth(current.onWriterNanoseconds, last.onWriterNanoseconds),
-                growth(current.failed, last.failed)
-            )
+    /// The figures kept in memory now and at the last scrape, which they replace. Two scrapes at
+    /// once must not publish the same growth twice: they are read and replaced under one lock.
+    private struct Growth<Figures> {
+        let before: Figures
+        let now: Figures
+
+        init(since last: borrowing Mutex<Figures>, _ read: () -> Figures) where Figures: Sendable {
+            (before, now) = last.withLock { last in
+                let now = read()
+                defer { last = now }
+                return (last, now)
+            }
         }
-        registry.makeCounter(descriptor: Self.checkpoints, labels: [("by", "checkpointer")]).increment(by: Int64(checkpoints))
-        registry.makeCounter(descriptor: Self.checkpoints, labels: [("by", "writer")]).increment(by: Int64(onWriter))
-        registry.makeCounter(descriptor: Self.failedCheckpoints, labels: []).increment(by: Int64(failed))
-        registry.makeCounter(descriptor: Self.checkpointTime, labels: [("by", "checkpointer")]).increment(by: Double(nanoseconds) / 1e9)
-        registry.makeCounter(descriptor: Self.checkpointTime, labels: [("by", "writer")]).increment(by: Double(onWriterNanoseconds) / 1e9)
+
+        // The figures only grow while the database is open; a lower one (never expected) adds nothing.
+        func count(_ figure: KeyPath<Figures, Int>) -> Int64 { Int64(max(0, now[keyPath: figure] - before[keyPath: figure])) }
+
+        func seconds(_ figure: KeyPath<Figures, UInt64>) -> Double {
+            let (now, before) = (now[keyPath: figure], before[keyPath: figure])
+            return now > before ? Double(now - before) / 1e9 : 0
+        }
     }
 
-    /// The single writer's figures, published at every scrape (they are counters in memory). Two
-    /// scrapes at once must not publish the same growth twice, nor a negative one: the figures
-    /// are read and the growth taken under one lock.
+    private func add(_ descriptor: MetricNameDescriptor, _ amount: Int64, _ labels: [(String, String)] = []) {
+        registry.makeCounter(descriptor: descriptor, labels: labels).increment(by: amount)
+    }
+
+    private func add(_ descriptor: MetricNameDescriptor, _ seconds: Double, _ labels: [(String, String)] = []) {
+        registry.makeCounter(descriptor: descriptor, labels: labels).increment(by: seconds)
+    }
+
+    /// The single writer's figures, published at every scrape (they are counters in memory).
     func publishWriter(_ read: () -> WriterStatistics) {
-        let (batches, jobs, run, commit, cpu, failed) = published.withLock { last in
-            let current = read()
-            defer { last = current }
-            // The figures only grow while the database is open; a lower one (never expected) adds nothing.
-            func growth<T: BinaryInteger>(_ now: T, _ before: T) -> T { now > before ? now - before : 0 }
-            return (
-                growth(current.batches, last.batches), growth(current.jobs, last.jobs), growth(current.runNanoseconds, last.runNanoseconds),
-                growth(current.commitNanoseconds, last.commitNanoseconds), growth(current.runCPUNanoseconds, last.runCPUNanoseconds),
-                growth(current.failedBatches, last.failedBatches)
-            )
-        }
-        let seconds = { (nanoseconds: UInt64) in Double(nanoseconds) / 1e9 }
-        registry.makeCounter(descriptor: Self.writeBatches, labels: []).increment(by: Int64(batches))
-        registry.makeCounter(descriptor: Self.writeJobs, labels: []).increment(by: Int64(jobs))
-        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "run")]).increment(by: seconds(run))
-        registry.makeCounter(descriptor: Self.writerBusy, labels: [("phase", "commit")]).increment(by: seconds(commit))
-        registry.makeCounter(descriptor: Self.writerCPU, labels: []).increment(by: seconds(cpu))
-        registry.makeCounter(descriptor: Self.failedTransactions, labels: []).increment(by: Int64(failed))
+        let grew = Growth(since: published, read)
+        add(Self.writeBatches, grew.count(\.batches))
+        add(Self.writeJobs, grew.count(\.jobs))
+        add(Self.writerBusy, grew.seconds(\.runNanoseconds), [("phase", "run")])
+        add(Self.writerBusy, grew.seconds(\.commitNanoseconds), [("phase", "commit")])
+        add(Self.writerCPU, grew.seconds(\.runCPUNanoseconds))
+        add(Self.failedTransactions, grew.count(\.failedBatches))
+    }
+
+    /// The checkpointer's figures, the same way.
+    func publishCheckpoints(_ read: () -> CheckpointStatistics) {
+        let grew = Growth(since: publishedCheckpoints, read)
+        add(Self.checkpoints, grew.count(\.checkpoints), [("by", "checkpointer")])
+        add(Self.checkpoints, grew.count(\.onWriter), [("by", "writer")])
+        add(Self.failedCheckpoints, grew.count(\.failed))
+        add(Self.checkpointTime, grew.seconds(\.nanoseconds), [("by", "checkpointer")])
+        add(Self.checkpointTime, grew.seconds(\.onWriterNanoseconds), [("by", "writer")])
     }
 
     func refresh(from database: AppDatabase) async throws {

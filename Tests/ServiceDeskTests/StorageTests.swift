@@ -495,13 +495,7 @@ struct StorageTests {
                 let path = folder.appendingPathComponent("d.sqlite").path
                 let database = try AppDatabase.open(path: path)
                 // ~16 MB of rows of one page each, in the file itself (not the WAL): a reader maps them.
-                try await database.writer.write { db in
-                    try db.execute(sql: "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-                    try db.execute(
-                        sql:
-                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) INSERT INTO filler SELECT i, zeroblob(3900) FROM n"
-                    )
-                }
+                try await Self.fill(database, rows: 4000, after: 0)
                 try await database.emptyWAL()
                 /// The rows' total size and the page faults of the reading thread while it scanned them.
                 /// A blocking read (not `async`): its reader is back in the pool when it returns, so

@@ -68,6 +68,7 @@ final class Checkpointer: Sendable {
 
         mutating func walStartedAgain() {
             copied = 0
+            length = 0
             generation += 1
         }
     }
@@ -186,7 +187,6 @@ final class Checkpointer: Sendable {
             state.withLock { state in
                 state.pauses -= 1
                 state.walStartedAgain()
-                state.length = 0
             }
         }
         try await connection.writeWithoutTransaction { _ in }
