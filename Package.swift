@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // The outbox's webhooks (deskd), and in tests a streaming client for the SSE feed.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // A centre on a PostgreSQL server (deskcli db migrate/check/copy on postgres://…; docs/postgresql.md).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Its TLS (sslmode=require|verify-full), already in the graph through postgres-nio.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Debian's libqrencode (libqrencode-dev) for the QR code of the printed forms.
@@ -49,6 +53,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             resources: [.embedInCode("Storage/schema"), .embedInCode("Examples"), .embedInCode("Forms/Templates")],
             swiftSettings: swiftSettings

@@ -83,7 +83,10 @@ struct GlobalOptions: ParsableArguments {
 
 /// Where the database-file commands find the database.
 struct DatabaseOption: ParsableArguments {
-    @Option(help: "SQLite database file (default: DESK_DATABASE or ./deskd.sqlite).")
+    @Option(
+        help:
+            "SQLite database file, or postgres://USER@HOST[:PORT]/DATABASE where a command says so (default: DESK_DATABASE or ./deskd.sqlite)."
+    )
     var database: String?
 
     var path: String { database ?? ProcessInfo.processInfo.environment["DESK_DATABASE"] ?? "./deskd.sqlite" }

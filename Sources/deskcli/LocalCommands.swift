@@ -6,6 +6,11 @@ import ServiceDesk
 /// `init`, `db migrate` and `demo seed` (which creates a database) migrate; the others need the
 /// schema of this binary and say so.
 func openDatabase(_ path: String, mustExist: Bool = true, schema: AppDatabase.SchemaPolicy = .requireCurrent) throws -> AppDatabase {
+    if PostgresLocation.isPostgres(path) {
+        throw CLIFailure(
+            "this command works on a SQLite file; on PostgreSQL only db migrate, db check, db copy, audit verify and audit anchor so far (docs/postgresql.md)"
+        )
+    }
     if mustExist && !FileManager.default.fileExists(atPath: path) {
         throw CLIFailure("no database at \(path)")
     }
@@ -41,15 +46,46 @@ struct Init: AsyncParsableCommand {
     }
 }
 
+/// Connects to the PostgreSQL database a `--database postgres://…` names, runs `body`, and
+/// closes; every failure is one plain line.
+func withPostgres<Result>(_ url: String, _ body: (PostgresStore) async throws -> Result) async throws -> Result {
+    let store: PostgresStore
+    do {
+        store = try await PostgresStore.connect(try PostgresLocation(url: url))
+    } catch let error as PostgresStoreError {
+        throw CLIFailure(error.description)
+    }
+    do {
+        let result = try await body(store)
+        await store.close()
+        return result
+    } catch let error as PostgresStoreError {
+        await store.close()
+        throw CLIFailure(error.description)
+    } catch {
+        await store.close()
+        throw error
+    }
+}
+
 struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "Work on the database file directly.", subcommands: [Migrate.self, Backup.self, Check.self])
+        commandName: "db", abstract: "Work on the database directly (a SQLite file, or PostgreSQL where said).",
+        subcommands: [Migrate.self, Backup.self, Check.self, Copy.self])
 
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply the embedded schema migrations that are not applied yet.")
+        static let configuration = CommandConfiguration(
+            abstract: "Apply the embedded schema migrations that are not applied yet (SQLite or postgres://…).")
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
+            if PostgresLocation.isPostgres(database.path) {
+                let applied = try await withPostgres(database.path) { try await $0.migrate() }
+                print(
+                    "\(try PostgresLocation(url: database.path).redacted): \(applied.count) migration(s) applied, latest \(applied.last ?? "none")"
+                )
+                return
+            }
             let database = try openDatabase(database.path, mustExist: false, schema: .migrate)
             let applied = try database.appliedMigrations()
             try database.close()
@@ -63,6 +99,10 @@ struct DBCommand: AsyncParsableCommand {
         @Argument(help: "Destination file (must not exist).") var destination: String
 
         func run() async throws {
+            if PostgresLocation.isPostgres(database.path) {
+                throw CLIFailure(
+                    "on PostgreSQL, back up with the server's own tools: pg_dump --format=custom --file=FILE URL (docs/postgresql.md)")
+            }
             guard !FileManager.default.fileExists(atPath: destination) else { throw CLIFailure("\(destination) already exists") }
             let database = try openDatabase(database.path, schema: .untouched)
             do {
@@ -76,11 +116,36 @@ struct DBCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check integrity, foreign keys, migrations and the audit chain.")
+        static let configuration = CommandConfiguration(
+            abstract: "Check integrity, foreign keys, migrations and the audit chain (on PostgreSQL: migrations and the chain).")
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if PostgresLocation.isPostgres(database.path) {
+                let report = try await withPostgres(database.path) { try await $0.check() }
+                if json {
+                    Output.json(try APIClient.encoder.encode(report))
+                } else {
+                    Output.fields([
+                        ("server", report.server),
+                        (
+                            "migrations",
+                            "\(report.appliedMigrations.count) applied"
+                                + (report.pendingMigrations.isEmpty ? "" : ", pending: \(report.pendingMigrations.joined(separator: ", "))")
+                        ),
+                        (
+                            "audit chain",
+                            !report.pendingMigrations.isEmpty
+                                ? "not checked (migrate first)"
+                                : report.eventChain.intact
+                                    ? "intact (\(report.eventChain.checked) events)" : report.eventChain.reason ?? "broken"
+                        ),
+                    ])
+                }
+                if !report.healthy { throw CLIFailure("the database has problems (see above)") }
+                return
+            }
             let database = try openDatabase(database.path)
             let report = try database.check()
             try database.close()
@@ -104,6 +169,35 @@ struct DBCommand: AsyncParsableCommand {
             if !report.healthy { throw CLIFailure("the database has problems (see above)") }
         }
     }
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a centre from its SQLite file into a new PostgreSQL database, proved by counts and the audit chain.",
+            discussion: """
+                The target must be migrated and hold no centre: createdb desk; deskcli db migrate --database postgres://USER@HOST/desk; \
+                then deskcli db copy --from deskd.sqlite --to postgres://USER@HOST/desk. One transaction: committed only once every \
+                table has the file's row count and the audit chain verifies with the file's head. Safe while deskd runs on the file \
+                (it reads one snapshot); what deskd writes afterwards is not copied, so stop it first to move a centre.
+                """)
+        @Option(help: "The SQLite file to copy from.") var from: String
+        @Option(help: "The PostgreSQL database to copy into, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.") var to: String
+
+        func run() async throws {
+            guard PostgresLocation.isPostgres(to) else { throw CLIFailure("--to must be a postgres:// URL") }
+            let source = try openDatabase(from)
+            let report: PostgresStore.CopyReport
+            do {
+                report = try await withPostgres(to) { try await $0.copy(from: source) }
+            } catch {
+                _ = try? source.close()
+                throw error
+            }
+            try source.close()
+            print(
+                "copied \(from) to \(try PostgresLocation(url: to).redacted): \(report.tables.count) tables, \(report.rows) rows; audit chain intact (\(report.eventChain.checked) events)"
+                    + (report.head.map { ", head \($0.eventId) \($0.hash)" } ?? ""))
+        }
+    }
 }
 
 struct AuditCommand: AsyncParsableCommand {
@@ -120,7 +214,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the whole event chain in the database file and report the first broken link.",
+            abstract: "Walk the whole event chain in the database (a file or postgres://…) and report the first broken link.",
             discussion:
                 "With --anchor FILE (lines printed by 'deskcli audit anchor'), also prove that every anchored event is still in the chain with its hash: a deleted tail or a rewritten chain fails."
         )
@@ -135,9 +229,14 @@ struct AuditCommand: AsyncParsableCommand {
                 guard !parsed.contains(where: { $0 == nil }) else { throw CLIFailure("\(file) has a malformed anchor line") }
                 anchors += parsed.compactMap { $0 }
             }
-            let database = try openDatabase(database.path)
-            let result = try database.verifyEventChain(anchors: anchors)
-            try database.close()
+            let result: ChainVerification
+            if PostgresLocation.isPostgres(database.path) {
+                result = try await withPostgres(database.path) { try await $0.verifyEventChain(anchors: anchors) }
+            } else {
+                let database = try openDatabase(database.path)
+                result = try database.verifyEventChain(anchors: anchors)
+                try database.close()
+            }
             guard result.intact else {
                 throw CLIFailure("audit chain broken after \(result.checked) good event(s): \(result.reason ?? "")")
             }
@@ -154,9 +253,14 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
-            let database = try openDatabase(database.path)
-            let anchor = try database.chainAnchor()
-            try database.close()
+            let anchor: ChainAnchor?
+            if PostgresLocation.isPostgres(database.path) {
+                anchor = try await withPostgres(database.path) { try await $0.chainAnchor() }
+            } else {
+                let database = try openDatabase(database.path)
+                anchor = try database.chainAnchor()
+                try database.close()
+            }
             guard let anchor else { throw CLIFailure("the audit chain is empty: nothing to anchor") }
             print(anchor.line)
         }

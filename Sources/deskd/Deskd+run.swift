@@ -10,6 +10,13 @@ extension DeskdConfiguration {
     init(options: Deskd, environment: [String: String]) throws {
         self.init()
         databasePath = options.database ?? environment["DESK_DATABASE"] ?? databasePath
+        if PostgresLocation.isPostgres(databasePath) {
+            // docs/postgresql.md: the schema, the check and the copy are built; the daemon's
+            // storage on PostgreSQL is not yet, and a half-working daemon would lose dossiers.
+            throw ValidationError(
+                "deskd serves from a SQLite file in this version; a PostgreSQL database is prepared with deskcli (db migrate, db copy, db check) — docs/postgresql.md"
+            )
+        }
         host = options.host ?? environment["DESK_HOST"] ?? host
         if let port = options.port ?? environment["DESK_PORT"].flatMap(Int.init) { self.port = port }
         adminTokenFile = options.adminTokenFile ?? environment["DESK_ADMIN_TOKEN_FILE"]

@@ -196,59 +196,19 @@ enum EventLog {
     /// outside the database (`ChainAnchor`), that each anchored event is still in the chain with
     /// its hash: a deleted tail or a chain rewritten from some point on breaks an anchor.
     static func verify(_ db: Database, anchors: [ChainAnchor] = []) throws -> ChainVerification {
-        var previous = genesis
-        var checked = 0
-        var pending = Dictionary(anchors.map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first })
-        let cursor = try Row.fetchCursor(
-            db, sql: "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM event ORDER BY id")
+        var walk = ChainWalk(anchors: anchors)
+        let cursor = try Row.fetchCursor(db, sql: ChainWalk.eventsSQL)
         while let row = try cursor.next() {
-            let event = Event(row: row)
-            if event.prevHash != previous {
-                return ChainVerification(
-                    checked: checked, brokenAt: event.id,
-                    reason: "event \(event.id) does not chain to the event before it (an event was removed or reordered)")
-            }
-            let expected = chainHash(
-                previous: previous, at: Int64(event.at.timeIntervalSince1970), actor: event.actor, action: event.action,
-                entity: event.entity, entityId: event.entityId, detail: event.detail)
-            if expected != event.hash {
-                return ChainVerification(
-                    checked: checked, brokenAt: event.id,
-                    reason: "event \(event.id) was altered after it was written (its hash does not match its content)")
-            }
-            if let anchor = pending.removeValue(forKey: event.id), anchor.hash != event.hash {
-                return ChainVerification(
-                    checked: checked, brokenAt: event.id,
-                    reason:
-                        "event \(event.id) is not the event anchored on \(anchor.takenAt ?? "record") (its hash differs: the chain was rewritten)"
-                )
-            }
-            previous = event.hash
-            checked += 1
+            if let broken = walk.next(Event(row: row)) { return broken }
         }
         // The notes kept beside the chain: each still matches the digest its event chained.
-        let notes = try Row.fetchCursor(
-            db,
-            sql:
-                "SELECT n.event_id, n.salt, n.texts, e.detail FROM event_note n JOIN event e ON e.id = n.event_id WHERE n.texts IS NOT NULL"
-        )
+        let notes = try Row.fetchCursor(db, sql: ChainWalk.notesSQL)
         while let row = try notes.next() {
-            let id: Int64 = row["event_id"]
-            let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
-            let texts = (try? JSONDecoder().decode([String: String].self, from: Data((row["texts"] as String).utf8))) ?? [:]
-            if detail["notes"] != notesDigest(salt: row["salt"] ?? "", texts: texts) {
-                return ChainVerification(
-                    checked: checked, brokenAt: id,
-                    reason: "the notes of event \(id) were altered (they do not match the digest it chained)")
+            if let broken = walk.note(eventId: row["event_id"], salt: row["salt"], texts: row["texts"], detail: row["detail"]) {
+                return broken
             }
         }
-        if let missing = pending.values.min(by: { $0.eventId < $1.eventId }) {
-            return ChainVerification(
-                checked: checked, brokenAt: missing.eventId,
-                reason:
-                    "event \(missing.eventId), anchored on \(missing.takenAt ?? "record"), is no longer in the chain (events were deleted)")
-        }
-        return ChainVerification(checked: checked, brokenAt: nil, reason: nil)
+        return walk.finish()
     }
 
     /// The head of the chain: its last event.
@@ -256,6 +216,73 @@ enum EventLog {
         try Row.fetchOne(db, sql: "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1").map {
             ChainAnchor(eventId: $0["id"], hash: $0["hash"], takenAt: ISO8601DateFormatter().string(from: now))
         }
+    }
+}
+
+/// The walk over the audit chain, the same on every engine (`EventLog.verify` on SQLite,
+/// `PostgresStore.verifyEventChain` on PostgreSQL): fed the events in order of id, then the notes
+/// kept beside them, it stops at the first broken link.
+struct ChainWalk {
+    /// The events in the order they chained.
+    static let eventsSQL = "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM event ORDER BY id"
+    /// The notes still held (a purge erases texts and salt; the chain stays valid without them).
+    static let notesSQL =
+        "SELECT n.event_id, n.salt, n.texts, e.detail FROM event_note n JOIN event e ON e.id = n.event_id WHERE n.texts IS NOT NULL"
+
+    private var previous = EventLog.genesis
+    private var checked = 0
+    private var pending: [Int64: ChainAnchor]
+
+    init(anchors: [ChainAnchor]) {
+        pending = Dictionary(anchors.map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The next event of the chain: nil while it holds, else the verdict.
+    mutating func next(_ event: Event) -> ChainVerification? {
+        if event.prevHash != previous {
+            return ChainVerification(
+                checked: checked, brokenAt: event.id,
+                reason: "event \(event.id) does not chain to the event before it (an event was removed or reordered)")
+        }
+        let expected = EventLog.chainHash(
+            previous: previous, at: Int64(event.at.timeIntervalSince1970), actor: event.actor, action: event.action,
+            entity: event.entity, entityId: event.entityId, detail: event.detail)
+        if expected != event.hash {
+            return ChainVerification(
+                checked: checked, brokenAt: event.id,
+                reason: "event \(event.id) was altered after it was written (its hash does not match its content)")
+        }
+        if let anchor = pending.removeValue(forKey: event.id), anchor.hash != event.hash {
+            return ChainVerification(
+                checked: checked, brokenAt: event.id,
+                reason:
+                    "event \(event.id) is not the event anchored on \(anchor.takenAt ?? "record") (its hash differs: the chain was rewritten)"
+            )
+        }
+        previous = event.hash
+        checked += 1
+        return nil
+    }
+
+    /// A note kept beside the chain: nil while it matches the digest its event chained.
+    func note(eventId: Int64, salt: String?, texts: String, detail: String) -> ChainVerification? {
+        let chained = EventLog.detail(detail)["notes"]
+        let texts = (try? JSONDecoder().decode([String: String].self, from: Data(texts.utf8))) ?? [:]
+        guard chained != EventLog.notesDigest(salt: salt ?? "", texts: texts) else { return nil }
+        return ChainVerification(
+            checked: checked, brokenAt: eventId,
+            reason: "the notes of event \(eventId) were altered (they do not match the digest it chained)")
+    }
+
+    /// After the last event and note: an anchored event never met was deleted.
+    func finish() -> ChainVerification {
+        if let missing = pending.values.min(by: { $0.eventId < $1.eventId }) {
+            return ChainVerification(
+                checked: checked, brokenAt: missing.eventId,
+                reason:
+                    "event \(missing.eventId), anchored on \(missing.takenAt ?? "record"), is no longer in the chain (events were deleted)")
+        }
+        return ChainVerification(checked: checked, brokenAt: nil, reason: nil)
     }
 }
 

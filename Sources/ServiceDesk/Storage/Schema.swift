@@ -50,4 +50,10 @@ public enum Schema {
         Migration(
             name: "0036_queue_waiting_order", sql: String(decoding: PackageResources._036_queue_waiting_order_sql, as: UTF8.self)),
     ]
+
+    /// The PostgreSQL migrations of `schema/postgres/` (issue 18): the same model for a centre
+    /// on a database server, applied by `deskcli db migrate --database postgres://…`.
+    public static let postgres: [Migration] = [
+        Migration(name: "0001_model", sql: String(decoding: PackageResources._001_model_sql, as: UTF8.self))
+    ]
 }

@@ -1,0 +1,84 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+
+/// Where a centre's PostgreSQL database is, as its operators write it:
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE]` (`postgresql://` too).
+/// Without a password in the URL, `PGPASSWORD` is used, as libpq does. `sslmode` as libpq reads
+/// it: `disable`; `prefer` (the default: TLS when the server offers it); `require` (TLS or no
+/// connection; like libpq, the certificate is not checked); `verify-full` (TLS with the server's
+/// certificate checked against the system's authorities and the host name).
+public struct PostgresLocation: Sendable, Equatable {
+    public enum TLSMode: String, Sendable {
+        case disable, prefer, require
+        case verifyFull = "verify-full"
+    }
+
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var tls: TLSMode
+
+    /// Whether a `--database` value names PostgreSQL rather than a SQLite file.
+    public static func isPostgres(_ text: String) -> Bool {
+        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+    }
+
+    public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PostgresStoreError) {
+        guard Self.isPostgres(text), let url = URLComponents(string: text) else {
+            throw PostgresStoreError("not a PostgreSQL URL: expected postgres://USER@HOST[:PORT]/DATABASE")
+        }
+        guard let host = url.host, !host.isEmpty else { throw PostgresStoreError("the PostgreSQL URL names no host") }
+        guard let user = url.user, !user.isEmpty else {
+            throw PostgresStoreError("the PostgreSQL URL names no user (postgres://USER@HOST/DATABASE)")
+        }
+        let database = String(url.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty, !database.contains("/") else {
+            throw PostgresStoreError("the PostgreSQL URL names no database (postgres://USER@HOST/DATABASE)")
+        }
+        var mode = TLSMode.prefer
+        for item in url.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let value = item.value, let parsed = TLSMode(rawValue: value) else {
+                    throw PostgresStoreError("sslmode must be disable, prefer, require or verify-full, not '\(item.value ?? "")'")
+                }
+                mode = parsed
+            default:
+                throw PostgresStoreError("unknown parameter '\(item.name)' in the PostgreSQL URL (only sslmode)")
+            }
+        }
+        if let port = url.port, !(1...65535).contains(port) { throw PostgresStoreError("the PostgreSQL port must be 1 to 65535") }
+        self.host = host
+        self.port = url.port ?? 5432
+        self.username = user.removingPercentEncoding ?? user
+        self.password = url.password.map { $0.removingPercentEncoding ?? $0 } ?? environment["PGPASSWORD"]
+        self.database = database.removingPercentEncoding ?? database
+        self.tls = mode
+    }
+
+    /// The URL without its password, for messages and logs.
+    public var redacted: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+
+    func configuration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        var unchecked = TLSConfiguration.makeClientConfiguration()
+        unchecked.certificateVerification = .none
+        switch self.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: unchecked))
+        case .require: tls = .require(try NIOSSLContext(configuration: unchecked))
+        case .verifyFull: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        return PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+    }
+}
+
+/// A failure of the PostgreSQL storage, as one plain sentence.
+public struct PostgresStoreError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

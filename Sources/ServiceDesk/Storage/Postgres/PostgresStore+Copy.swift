@@ -1,0 +1,280 @@
+import Foundation
+import GRDB
+import PostgresNIO
+import Synchronization
+
+/// `deskcli db copy`: a centre moved from its SQLite file to a PostgreSQL database, table for
+/// table and row for row, in one transaction that is committed only once it is proved: every
+/// table holds as many rows as the file had, the audit chain verifies on PostgreSQL, and its head
+/// is the file's head. The file is read in one read transaction (a consistent snapshot, even
+/// while a deskd writes to it).
+extension PostgresStore {
+    public struct CopyReport: Codable, Sendable {
+        public struct Table: Codable, Sendable, Equatable {
+            public var name: String
+            public var rows: Int
+        }
+        public var tables: [Table]
+        public var rows: Int { tables.reduce(0) { $0 + $1.rows } }
+        public var eventChain: ChainVerification
+        /// The head of the chain, the same on both sides.
+        public var head: ChainAnchor?
+    }
+
+    /// A column of the PostgreSQL model, and how a SQLite value goes into it.
+    struct Column: Sendable {
+        enum Kind: String, Sendable {
+            case bigint
+            case double = "double precision"
+            case text, bytea
+        }
+        var name: String
+        var kind: Kind
+        var identity: Bool
+    }
+
+    struct Table: Sendable {
+        var name: String
+        var columns: [Column]
+        /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
+        var batch: Int { max(1, min(1000, 65_535 / max(columns.count, 1))) }
+    }
+
+    public func copy(from source: AppDatabase) async throws -> CopyReport {
+        try await requireCurrentSchema()
+        let centres = try await value(Int64.self, "SELECT count(*) FROM centre") ?? 0
+        let events = try await value(Int64.self, "SELECT count(*) FROM event") ?? 0
+        guard centres == 0, events == 0 else {
+            throw PostgresStoreError(
+                "\(location.redacted) already holds a centre: a copy goes into a new database only (createdb, deskcli db migrate, then copy)"
+            )
+        }
+        let tables = try await modelTables()
+        try source.matchModel(tables)
+
+        var counted: [Int: Int] = [:]
+        var head: ChainAnchor?
+        var report: CopyReport?
+        try await transaction {
+            try await self.run("SET CONSTRAINTS ALL DEFERRED")
+            // The rows the migrations put in (settings, severity classes) make way for the file's.
+            for table in tables { try await self.run("DELETE FROM \(Self.quoted(table.name))") }
+            let pipe = CopyPipe()
+            pipe.start(source: source, tables: tables)
+            do {
+                for try await part in pipe.parts {
+                    pipe.received()
+                    switch part {
+                    case .rows(let index, let rows): try await self.insert(rows, into: tables[index])
+                    case .tableEnd(let index, let count): counted[index] = count
+                    case .head(let anchor): head = anchor
+                    }
+                }
+            } catch {
+                await pipe.stop()
+                throw error
+            }
+            // Row ids assigned by PostgreSQL from here on follow the file's.
+            for table in tables {
+                for column in table.columns where column.identity {
+                    try await self.run(
+                        "SELECT setval(pg_get_serial_sequence('\(Self.quoted(table.name))', '\(column.name)'), (SELECT coalesce(max(\(Self.quoted(column.name))), 0) FROM \(Self.quoted(table.name))) + 1, false)"
+                    )
+                }
+            }
+            // The proof, before the commit: counts, the chain, its head.
+            var copied: [CopyReport.Table] = []
+            for (index, table) in tables.enumerated() {
+                let rows = Int(try await self.value(Int64.self, "SELECT count(*) FROM \(Self.quoted(table.name))") ?? -1)
+                guard rows == counted[index] ?? 0 else {
+                    throw PostgresStoreError(
+                        "\(table.name): \(counted[index] ?? 0) row(s) in the file, \(rows) copied; nothing was committed")
+                }
+                copied.append(CopyReport.Table(name: table.name, rows: rows))
+            }
+            let chain = try await self.verifyEventChain()
+            guard chain.intact else {
+                throw PostgresStoreError("the audit chain does not verify on PostgreSQL: \(chain.reason ?? "")); nothing was committed")
+            }
+            let copiedHead = try await self.chainAnchor()
+            guard copiedHead?.eventId == head?.eventId, copiedHead?.hash == head?.hash else {
+                throw PostgresStoreError("the audit chain's head differs from the file's; nothing was committed")
+            }
+            report = CopyReport(tables: copied, eventChain: chain, head: head)
+        }
+        guard let report else { throw PostgresStoreError("the copy ended without its report") }
+        return report
+    }
+
+    /// The PostgreSQL model's tables and their columns (generated columns, computed by the
+    /// server, are not copied).
+    func modelTables() async throws -> [Table] {
+        let rows = try await run(
+            """
+            SELECT c.table_name::text, c.column_name::text, c.data_type::text, c.is_identity::text
+            FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.is_generated = 'NEVER'
+                AND c.table_name <> '\(Self.migrationTable)'
+            ORDER BY c.table_name, c.ordinal_position
+            """
+        ).decode((String, String, String, String).self)
+        var tables: [Table] = []
+        for try await (table, name, type, identity) in rows {
+            guard let kind = Column.Kind(rawValue: type) else {
+                throw PostgresStoreError("\(table).\(name) is of type \(type), which the copy does not know")
+            }
+            if tables.last?.name != table { tables.append(Table(name: table, columns: [])) }
+            tables[tables.count - 1].columns.append(Column(name: name, kind: kind, identity: identity == "YES"))
+        }
+        return tables
+    }
+
+    func insert(_ rows: [[DatabaseValue]], into table: Table) async throws {
+        guard !rows.isEmpty else { return }
+        let width = table.columns.count
+        var bindings = PostgresBindings(capacity: rows.count * width)
+        var values: [String] = []
+        values.reserveCapacity(rows.count)
+        for (rowIndex, row) in rows.enumerated() {
+            let first = rowIndex * width
+            values.append("(" + (1...width).map { "$\(first + $0)" }.joined(separator: ", ") + ")")
+            for (column, value) in zip(table.columns, row) {
+                try Self.bind(value, as: column, of: table.name, into: &bindings)
+            }
+        }
+        let names = table.columns.map { Self.quoted($0.name) }.joined(separator: ", ")
+        let sql = "INSERT INTO \(Self.quoted(table.name)) (\(names)) VALUES " + values.joined(separator: ", ")
+        try await run(PostgresQuery(unsafeSQL: sql, binds: bindings))
+    }
+
+    /// A SQLite value into a PostgreSQL column of the same model: as it is where the types
+    /// agree, converted only where no value is lost (an integer into a real or a text column,
+    /// a whole real into an integer one); anything else stops the copy and names the column.
+    static func bind(_ value: DatabaseValue, as column: Column, of table: String, into bindings: inout PostgresBindings) throws {
+        switch (value.storage, column.kind) {
+        case (.null, _): bindings.appendNull()
+        case (.int64(let number), .bigint): bindings.append(number)
+        case (.int64(let number), .double): bindings.append(Double(number))
+        case (.int64(let number), .text): bindings.append(String(number))
+        case (.double(let number), .double): bindings.append(number)
+        case (.double(let number), .bigint) where number.rounded() == number && abs(number) < 9.0e18:
+            bindings.append(Int64(number))
+        case (.string(let text), .text): bindings.append(text)
+        case (.blob(let bytes), .bytea): bindings.append(ByteBuffer(bytes: bytes))
+        default:
+            throw PostgresStoreError(
+                "\(table).\(column.name) holds \(value) in the file, which does not fit its \(column.kind.rawValue) column")
+        }
+    }
+
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}
+
+extension AppDatabase {
+    /// The file's tables, as its connections see them: the engine's own (sqlite_*), GRDB's
+    /// record of migrations and the FTS5 tables' shadow tables are not the model's.
+    func modelTables(_ db: Database) throws -> [String] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'")
+        let virtual = rows.filter { ($0["sql"] as String? ?? "").hasPrefix("CREATE VIRTUAL TABLE") }.map { $0["name"] as String }
+        return rows.map { $0["name"] as String }.filter { name in !virtual.contains { name.hasPrefix($0 + "_") } }.sorted()
+    }
+
+    /// The copy needs the same tables with the same columns on both sides: a SQLite migration
+    /// without its PostgreSQL twin stops it before anything is written.
+    func matchModel(_ tables: [PostgresStore.Table]) throws {
+        try writer.read { db in
+            let fileTables = try modelTables(db)
+            let modelNames = tables.map(\.name)
+            let missing = fileTables.filter { !modelNames.contains($0) }
+            let extra = modelNames.filter { !fileTables.contains($0) }
+            guard missing.isEmpty, extra.isEmpty else {
+                throw PostgresStoreError(
+                    "the file and the PostgreSQL model differ: "
+                        + [
+                            missing.isEmpty ? nil : "only in the file: \(missing.joined(separator: ", "))",
+                            extra.isEmpty ? nil : "only in PostgreSQL: \(extra.joined(separator: ", "))",
+                        ].compactMap { $0 }.joined(separator: "; "))
+            }
+            for table in tables {
+                let fileColumns = Set(try db.columns(in: table.name).map(\.name))
+                let modelColumns = Set(table.columns.map(\.name))
+                guard fileColumns == modelColumns else {
+                    throw PostgresStoreError(
+                        "\(table.name) has columns \(fileColumns.subtracting(modelColumns).sorted()) only in the file and \(modelColumns.subtracting(fileColumns).sorted()) only in PostgreSQL"
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// The file read on a thread of its own, in one read transaction, handing rows to the async
+/// side a few batches ahead (a semaphore holds the reader back, so a large centre never sits
+/// in memory whole).
+final class CopyPipe: Sendable {
+    enum Part: Sendable {
+        case rows(table: Int, [[DatabaseValue]])
+        case tableEnd(table: Int, rows: Int)
+        case head(ChainAnchor?)
+    }
+
+    let parts: AsyncThrowingStream<Part, any Error>
+    private let continuation: AsyncThrowingStream<Part, any Error>.Continuation
+    private let permits = DispatchSemaphore(value: 4)
+    private let stopped = Mutex(false)
+
+    init() {
+        (parts, continuation) = AsyncThrowingStream.makeStream(of: Part.self)
+    }
+
+    func start(source: AppDatabase, tables: [PostgresStore.Table]) {
+        let continuation = self.continuation
+        DispatchQueue.global().async { [self] in
+            do {
+                try source.writer.read { db in
+                    for (index, table) in tables.enumerated() {
+                        let names = table.columns.map { PostgresStore.quoted($0.name) }.joined(separator: ", ")
+                        let cursor = try Row.fetchCursor(db, sql: "SELECT \(names) FROM \(PostgresStore.quoted(table.name))")
+                        var rows: [[DatabaseValue]] = []
+                        var count = 0
+                        while let row = try cursor.next() {
+                            rows.append(Array(row.databaseValues))
+                            count += 1
+                            if rows.count == table.batch {
+                                try send(.rows(table: index, rows))
+                                rows = []
+                            }
+                        }
+                        if !rows.isEmpty { try send(.rows(table: index, rows)) }
+                        try send(.tableEnd(table: index, rows: count))
+                    }
+                    try send(.head(try EventLog.anchor(db, at: Date())))
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+    }
+
+    private func send(_ part: Part) throws {
+        permits.wait()
+        if stopped.withLock({ $0 }) { throw CancellationError() }
+        continuation.yield(part)
+    }
+
+    /// One part taken: the reader may read one more.
+    func received() { permits.signal() }
+
+    /// The async side gave up: the reader stops at its next batch, and its transaction ends
+    /// before this returns.
+    func stop() async {
+        stopped.withLock { $0 = true }
+        permits.signal()
+        do {
+            for try await _ in parts { permits.signal() }
+        } catch {}
+    }
+}

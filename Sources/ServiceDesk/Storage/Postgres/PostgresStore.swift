@@ -1,0 +1,286 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A centre's database on a PostgreSQL server (issue 18; docs/postgresql.md): its migrations
+/// (`schema/postgres/`), its check and the audit chain's walk, and the copy of a centre from its
+/// SQLite file (`PostgresStore+Copy.swift`). One connection, for `deskcli`; the daemon's writes on
+/// PostgreSQL are not built yet.
+public final class PostgresStore: Sendable {
+    public let location: PostgresLocation
+    let connection: PostgresConnection
+    let logger: Logger
+
+    private init(location: PostgresLocation, connection: PostgresConnection, logger: Logger) {
+        self.location = location
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Connects, turning the driver's failures into one sentence that names the server.
+    public static func connect(_ location: PostgresLocation, logger: Logger = Logger(label: "ServiceDesk.postgres")) async throws
+        -> PostgresStore
+    {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.configuration(), id: 1, logger: logger)
+            return PostgresStore(location: location, connection: connection, logger: logger)
+        } catch {
+            throw PostgresStoreError("cannot connect to \(location.redacted): \(Self.describe(error))")
+        }
+    }
+
+    public func close() async {
+        try? await connection.close()
+    }
+
+    // MARK: Migrations
+
+    /// Where applied migrations are recorded (GRDB's `grdb_migrations` on SQLite).
+    static let migrationTable = "desk_migration"
+    /// Held while migrating, so that two instances started at once migrate one after the other.
+    static let migrationLock: Int64 = 0x6465_736B_6D69_6772  // "deskmigr"
+
+    /// The migrations applied, in order; none on a database never migrated.
+    public func appliedMigrations() async throws -> [String] {
+        let exists = try await value(
+            Bool.self, "SELECT to_regclass('public.\(Self.migrationTable)') IS NOT NULL")
+        guard exists == true else { return [] }
+        var names: [String] = []
+        for try await name in try await run("SELECT name FROM \(Self.migrationTable) ORDER BY name").decode(String.self) {
+            names.append(name)
+        }
+        return names
+    }
+
+    /// Applies the embedded PostgreSQL migrations not applied yet, each in its own transaction
+    /// (PostgreSQL's DDL is transactional: a migration applies whole or not at all). Refuses a
+    /// database migrated by a newer ServiceDesk.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await run("SELECT pg_advisory_lock(\(Self.migrationLock))")
+        do {
+            try await run(
+                "CREATE TABLE IF NOT EXISTS \(Self.migrationTable) (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+            let applied = try await appliedMigrations()
+            let known = Schema.postgres.map(\.name)
+            if let unknown = applied.first(where: { !known.contains($0) }) {
+                throw PostgresStoreError(
+                    "\(location.redacted) has migration \(unknown), which this ServiceDesk does not know: it was migrated by a newer version"
+                )
+            }
+            for migration in Schema.postgres where !applied.contains(migration.name) {
+                try await transaction {
+                    for statement in SQLStatements.split(migration.sql) {
+                        try await self.run(statement)
+                    }
+                    try await self.run(
+                        PostgresQuery(unsafeSQL: "INSERT INTO \(Self.migrationTable) (name) VALUES ($1)", binds: Self.binds(migration.name))
+                    )
+                }
+            }
+        } catch {
+            _ = try? await run("SELECT pg_advisory_unlock(\(Self.migrationLock))")
+            throw error
+        }
+        try await run("SELECT pg_advisory_unlock(\(Self.migrationLock))")
+        return try await appliedMigrations()
+    }
+
+    // MARK: Check and the audit chain
+
+    /// What `deskcli db check` reports for a PostgreSQL database. The server keeps its own
+    /// pages and enforces the foreign keys itself; what is ServiceDesk's to check is that the
+    /// schema is this binary's and that the audit chain holds.
+    public struct CheckReport: Codable, Sendable {
+        public var server: String
+        public var appliedMigrations: [String]
+        public var pendingMigrations: [String]
+        public var eventChain: ChainVerification
+        public var healthy: Bool { pendingMigrations.isEmpty && eventChain.intact }
+    }
+
+    public func check() async throws -> CheckReport {
+        let applied = try await appliedMigrations()
+        let pending = Schema.postgres.map(\.name).filter { !applied.contains($0) }
+        let server = try await value(String.self, "SHOW server_version") ?? "?"
+        let chain =
+            pending.isEmpty
+            ? try await verifyEventChain()
+            : ChainVerification(checked: 0, brokenAt: nil, reason: nil)
+        return CheckReport(
+            server: "PostgreSQL \(server)", appliedMigrations: applied, pendingMigrations: pending, eventChain: chain)
+    }
+
+    /// Walks the whole event chain (`deskcli audit verify`), as on SQLite (`ChainWalk`).
+    public func verifyEventChain(anchors: [ChainAnchor] = []) async throws -> ChainVerification {
+        try await requireCurrentSchema()
+        var walk = ChainWalk(anchors: anchors)
+        let events = try await run(ChainWalk.eventsSQL).decode(
+            (Int64, Int64, String, String, String, String, String, String, String).self)
+        for try await (id, at, actor, action, entity, entityId, detail, prevHash, hash) in events {
+            let event = Event(
+                id: id, at: Date(timeIntervalSince1970: TimeInterval(at)), actor: actor, action: action, entity: entity,
+                entityId: entityId, detail: detail, prevHash: prevHash, hash: hash)
+            if let broken = walk.next(event) { return broken }
+        }
+        let notes = try await run(ChainWalk.notesSQL).decode((Int64, String?, String, String).self)
+        for try await (eventId, salt, texts, detail) in notes {
+            if let broken = walk.note(eventId: eventId, salt: salt, texts: texts, detail: detail) { return broken }
+        }
+        return walk.finish()
+    }
+
+    /// The head of the audit chain, to be kept outside the database (`ChainAnchor`).
+    public func chainAnchor(at now: Date = Date()) async throws -> ChainAnchor? {
+        try await requireCurrentSchema()
+        for try await (id, hash) in try await run("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1").decode((Int64, String).self) {
+            return ChainAnchor(eventId: id, hash: hash, takenAt: ISO8601DateFormatter().string(from: now))
+        }
+        return nil
+    }
+
+    func requireCurrentSchema() async throws {
+        let applied = try await appliedMigrations()
+        let pending = Schema.postgres.map(\.name).filter { !applied.contains($0) }
+        guard pending.isEmpty else {
+            throw PostgresStoreError(
+                "\(location.redacted) is not at this ServiceDesk's schema (pending: \(pending.joined(separator: ", "))): run deskcli db migrate --database URL"
+            )
+        }
+    }
+
+    // MARK: Running statements
+
+    @discardableResult
+    func run(_ sql: String) async throws -> PostgresRowSequence {
+        try await run(PostgresQuery(unsafeSQL: sql))
+    }
+
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        do {
+            return try await connection.query(query, logger: logger)
+        } catch {
+            throw PostgresStoreError(Self.describe(error))
+        }
+    }
+
+    func value<Value: PostgresDecodable & Sendable>(_ type: Value.Type, _ sql: String) async throws -> Value? {
+        for try await value in try await run(sql).decode(Value.self) { return value }
+        return nil
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction(_ body: () async throws -> Void) async throws {
+        try await run("BEGIN")
+        do {
+            try await body()
+        } catch {
+            _ = try? await run("ROLLBACK")
+            throw error
+        }
+        try await run("COMMIT")
+    }
+
+    static func binds(_ values: String...) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for value in values { bindings.append(value) }
+        return bindings
+    }
+
+    /// The server's own message where there is one (`PSQLError` hides it from `description`).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresStoreError { return error.description }
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let detail = error.serverInfo?[.detail].map { " (\($0))" } ?? ""
+                return message + detail
+            }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        }
+        return "\(error)"
+    }
+}
+
+/// Splits a migration file into its statements: the driver sends one statement per query (the
+/// extended protocol). Semicolons inside quotes, comments and dollar-quoted bodies are not ends.
+enum SQLStatements {
+    static func split(_ sql: String) -> [String] {
+        var statements: [String] = []
+        var current: [Unicode.Scalar] = []
+        var hasCode = false
+        let scalars = Array(sql.unicodeScalars)
+        var index = 0
+        func flush() {
+            if hasCode { statements.append(Text.trimmed(String(String.UnicodeScalarView(current)))) }
+            current = []
+            hasCode = false
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            let next: Unicode.Scalar? = index + 1 < scalars.count ? scalars[index + 1] : nil
+            if scalar == "-" && next == "-" {  // a comment to the end of the line
+                while index < scalars.count && scalars[index] != "\n" {
+                    current.append(scalars[index])
+                    index += 1
+                }
+                continue
+            }
+            if scalar == "/" && next == "*" {  // a block comment
+                while index < scalars.count && !(scalars[index] == "*" && index + 1 < scalars.count && scalars[index + 1] == "/") {
+                    current.append(scalars[index])
+                    index += 1
+                }
+                current.append(contentsOf: scalars[index..<min(index + 2, scalars.count)])
+                index += 2
+                continue
+            }
+            if scalar == "'" || scalar == "\"" {  // a string or a quoted name ('' and "" stay inside)
+                hasCode = true
+                current.append(scalar)
+                index += 1
+                while index < scalars.count {
+                    current.append(scalars[index])
+                    index += 1
+                    if scalars[index - 1] == scalar {
+                        if index < scalars.count && scalars[index] == scalar {
+                            current.append(scalars[index])
+                            index += 1
+                        } else {
+                            break
+                        }
+                    }
+                }
+                continue
+            }
+            if scalar == "$", let tagEnd = scalars[(index + 1)...].firstIndex(of: "$"),
+                scalars[(index + 1)..<tagEnd].allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+            {  // a dollar-quoted body: $$ … $$ or $tag$ … $tag$
+                let tag = Array(scalars[index...tagEnd])
+                hasCode = true
+                current.append(contentsOf: tag)
+                index = tagEnd + 1
+                while index < scalars.count {
+                    if scalars[index] == "$", index + tag.count <= scalars.count, Array(scalars[index..<(index + tag.count)]) == tag {
+                        current.append(contentsOf: tag)
+                        index += tag.count
+                        break
+                    }
+                    current.append(scalars[index])
+                    index += 1
+                }
+                continue
+            }
+            if scalar == ";" {
+                flush()
+                index += 1
+                continue
+            }
+            if !scalar.properties.isWhitespace { hasCode = true }
+            current.append(scalar)
+            index += 1
+        }
+        flush()
+        return statements
+    }
+}

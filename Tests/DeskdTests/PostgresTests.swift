@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ServiceDesk
+
+/// A centre's database on PostgreSQL (issue 18, first part; docs/postgresql.md): the model's
+/// migrations, `deskcli db migrate|check|copy` and `audit verify|anchor` on a real server of the
+/// test's own (`PostgresServer`).
+@Suite("PostgreSQL: the model, the check, the copy from SQLite")
+struct PostgresTests {
+    static let schemaFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("schema/postgres")
+
+    @Test("the embedded PostgreSQL migrations are exactly the files of schema/postgres/, numbered, byte for byte")
+    func embeddedMatchesFolder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.schemaFolder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(Schema.postgres.map { $0.name + ".sql" } == files)
+        for (index, migration) in Schema.postgres.enumerated() {
+            #expect(migration.name.hasPrefix(String(format: "%04d_", index + 1)))
+            let text = try String(contentsOf: Self.schemaFolder.appendingPathComponent(migration.name + ".sql"), encoding: .utf8)
+            #expect(migration.sql == text, "\(migration.name) differs from its file")
+        }
+    }
+
+    @Test("a PostgreSQL URL: user, host, port, database, sslmode and PGPASSWORD as libpq reads them; anything else refused")
+    func location() throws {
+        let plain = try PostgresLocation(url: "postgres://desk@db.example:6432/centre", environment: [:])
+        #expect(plain.host == "db.example" && plain.port == 6432 && plain.username == "desk" && plain.database == "centre")
+        #expect(plain.password == nil && plain.tls == .prefer)
+        let full = try PostgresLocation(
+            url: "postgresql://desk:p%40ss@10.0.0.5/tt?sslmode=verify-full", environment: ["PGPASSWORD": "other"])
+        #expect(full.port == 5432 && full.password == "p@ss" && full.tls == .verifyFull)
+        #expect(full.redacted == "postgres://desk@10.0.0.5:5432/tt")
+        #expect(try PostgresLocation(url: "postgres://desk@h/d?sslmode=disable", environment: ["PGPASSWORD": "x"]).password == "x")
+        for bad in [
+            "desk.sqlite", "postgres://h/d", "postgres://desk@h", "postgres://desk@h/", "postgres://desk@/d",
+            "postgres://desk@h/d?sslmode=maybe", "postgres://desk@h/d?timeout=3", "postgres://desk@h:0/d",
+        ] {
+            #expect(throws: PostgresStoreError.self, "\(bad)") { try PostgresLocation(url: bad, environment: [:]) }
+        }
+    }
+
+    @Test("a migration file splits into statements: semicolons in strings, names, comments and dollar-quoted bodies stay inside")
+    func statements() {
+        let sql = """
+            -- a comment; with a semicolon
+            CREATE TABLE "a;b" (x text DEFAULT 'it''s; here');
+            /* block; comment */ INSERT INTO t VALUES ('$$;');
+            CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no; never'; END $$;
+            CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$;
+            ;
+            SELECT 1
+            """
+        let parts = SQLStatements.split(sql)
+        #expect(parts.count == 5, "\(parts)")
+        #expect(parts[0].hasSuffix("CREATE TABLE \"a;b\" (x text DEFAULT 'it''s; here')"))
+        #expect(parts[1].hasSuffix("INSERT INTO t VALUES ('$$;')"))
+        #expect(parts[2].hasSuffix("END $$"))
+        #expect(parts[3].hasSuffix("SELECT 1; $body$"))
+        #expect(parts[4] == "SELECT 1")
+        // The model itself: every statement of it is one the server took (migrate, below).
+        #expect(SQLStatements.split(Schema.postgres[0].sql).count > 100)
+    }
+
+    @Test(
+        "db migrate on PostgreSQL: the model applied once, again nothing; a database of a newer ServiceDesk refused; check",
+        .enabled(if: PostgresServer.enabled))
+    func migrate() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let url = try await server.createDatabase()
+        let store = try await PostgresStore.connect(try PostgresLocation(url: url))
+        var report = try await store.check()
+        #expect(report.appliedMigrations.isEmpty && report.pendingMigrations == ["0001_model"] && !report.healthy)
+        await #expect(throws: PostgresStoreError.self) { try await store.verifyEventChain() }
+        #expect(try await store.migrate() == ["0001_model"])
+        #expect(try await store.migrate() == ["0001_model"])
+        report = try await store.check()
+        #expect(report.healthy && report.eventChain.checked == 0 && report.server.hasPrefix("PostgreSQL "))
+        // What the SQLite migrations insert is there, and the search folds Vietnamese as ServiceDesk does.
+        #expect(try server.psql(url, "SELECT count(*) FROM severity_class") == "3\n")
+        for name in ["Đặng Thị Ngọc Ánh", "NGUYỄN VĂN ĐỨC", "Phản ánh đèn đường hỏng", "Hồ Chí Minh"] {
+            #expect(try server.psql(url, "SELECT desk_fold('\(name)')") == TextFolding.fold(name) + "\n", "\(name)")
+        }
+        try server.psql(url, "INSERT INTO desk_migration (name) VALUES ('0002_from_the_future')")
+        await #expect {
+            try await store.migrate()
+        } throws: { ($0 as? PostgresStoreError)?.description.contains("0002_from_the_future") == true }
+        await store.close()
+    }
+
+    /// A file with a centre, the example catalogue, a seeded history and the events they wrote.
+    static func centre(at path: String, tickets: Int) async throws -> AppDatabase {
+        let database = try AppDatabase.open(path: path, schema: .migrate)
+        _ = try database.bootstrap()
+        _ = try await Demo.load(into: database, actor: "test")
+        _ = try database.seed(
+            tickets: tickets, from: LocalDate("2026-09-01")!, to: LocalDate("2026-10-31")!, seed: 7, actor: "test")
+        return database
+    }
+
+    @Test(
+        "db copy: a centre moves row for row and value for value; the chain verifies with the file's head; a second copy refused",
+        .enabled(if: PostgresServer.enabled))
+    func copy() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let source = try await Self.centre(at: scratch.path("desk.sqlite"), tickets: 1500)
+        let url = try await server.createDatabase()
+        let store = try await PostgresStore.connect(try PostgresLocation(url: url))
+        try await store.migrate()
+        let report = try await store.copy(from: source)
+
+        let fileCounts = try await source.writer.read { db in
+            try source.modelTables(db).map { ($0, try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\($0)\"") ?? -1) }
+        }
+        #expect(report.tables.map(\.name).sorted() == fileCounts.map(\.0).sorted())
+        for (table, rows) in fileCounts {
+            #expect(report.tables.first { $0.name == table }?.rows == rows, "\(table)")
+            #expect(try server.psql(url, "SELECT count(*) FROM \"\(table)\"") == "\(rows)\n", "\(table)")
+        }
+        #expect(try #require(fileCounts.first { $0.0 == "ticket" }).1 == 1500)
+        // Values, not only counts: text with diacritics, integers, reals, JSON, blobs, NULLs.
+        let tickets = try await source.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT code, state, due_at, coalesce(location_lat, ''), documents, coalesce(resolved_at, '') FROM ticket ORDER BY code"
+            ).map { row in (0..<6).map { "\(row[$0] as DatabaseValue)".replacingOccurrences(of: "\"", with: "") }.joined(separator: "|") }
+        }
+        let copied = try server.psql(
+            url,
+            "SELECT code, state, due_at, coalesce(location_lat::text, ''), documents, coalesce(resolved_at::text, '') FROM ticket ORDER BY code"
+        ).split(separator: "\n").map(String.init)
+        #expect(copied.count == tickets.count)
+        #expect(copied == tickets)
+        let names = try await source.writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM applicant ORDER BY id") }
+        #expect(try server.psql(url, "SELECT name FROM applicant ORDER BY id").split(separator: "\n").map(String.init) == names)
+        let key = try await source.writer.read { db in try Data.fetchOne(db, sql: "SELECT public_key FROM signing_key") }
+        #expect(try server.psql(url, "SELECT encode(public_key, 'hex') FROM signing_key") == (key.map { $0.hexString } ?? "") + "\n")
+
+        let head = try #require(try source.chainAnchor())
+        #expect(report.eventChain.intact && report.eventChain.checked == head.eventId.asInt)
+        #expect(report.head?.eventId == head.eventId && report.head?.hash == head.hash)
+        #expect(try await store.chainAnchor()?.hash == head.hash)
+        // Rows PostgreSQL numbers from now on follow the file's.
+        let nextApplicant = try server.psql(url, "INSERT INTO applicant (kind, name, created_at) VALUES ('person', 'Mới', 0) RETURNING id")
+        #expect(
+            Int64(nextApplicant.trimmingCharacters(in: .whitespacesAndNewlines))
+                == (try await source.writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM applicant") ?? 0 }) + 1)
+
+        await #expect {
+            try await store.copy(from: source)
+        } throws: { ($0 as? PostgresStoreError)?.description.contains("already holds a centre") == true }
+        await store.close()
+        try source.close()
+    }
+
+    @Test(
+        "a copy that cannot finish commits nothing: a value that does not fit, a model that differs, a target not migrated",
+        .enabled(if: PostgresServer.enabled))
+    func copyAllOrNothing() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let source = try await Self.centre(at: scratch.path("desk.sqlite"), tickets: 3000)
+
+        let unmigrated = try await PostgresStore.connect(try PostgresLocation(url: try await server.createDatabase()))
+        await #expect {
+            try await unmigrated.copy(from: source)
+        } throws: { ($0 as? PostgresStoreError)?.description.contains("db migrate") == true }
+        await unmigrated.close()
+
+        // A text where the model has an integer, in the last of 3,000 tickets: thousands of rows
+        // are already sent when it fails.
+        try await source.writer.write { db in
+            try db.execute(sql: "UPDATE ticket SET early_return = 'soon' WHERE code = (SELECT max(code) FROM ticket)")
+        }
+        let url = try await server.createDatabase()
+        let store = try await PostgresStore.connect(try PostgresLocation(url: url))
+        try await store.migrate()
+        await #expect {
+            try await store.copy(from: source)
+        } throws: { ($0 as? PostgresStoreError)?.description.contains("ticket.early_return") == true }
+        for table in ["centre", "ticket", "applicant", "event", "service"] {
+            #expect(try server.psql(url, "SELECT count(*) FROM \(table)") == "0\n", "\(table)")
+        }
+        #expect(try server.psql(url, "SELECT count(*) FROM severity_class") == "3\n")
+
+        try await source.writer.write { db in try db.execute(sql: "UPDATE ticket SET early_return = NULL WHERE early_return = 'soon'") }
+        try server.psql(url, "ALTER TABLE staff DROP COLUMN backup")
+        await #expect {
+            try await store.copy(from: source)
+        } throws: {
+            ($0 as? PostgresStoreError)?.description == "staff has columns [\"backup\"] only in the file and [] only in PostgreSQL"
+        }
+        #expect(try server.psql(url, "SELECT count(*) FROM centre") == "0\n")
+        await store.close()
+        try source.close()
+    }
+
+    @Test(
+        "the audit chain on PostgreSQL: append-only; an edit behind the server's back, a cut tail against an anchor, found",
+        .enabled(if: PostgresServer.enabled))
+    func chain() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let source = try await Self.centre(at: scratch.path("desk.sqlite"), tickets: 50)
+        let url = try await server.createDatabase()
+        let store = try await PostgresStore.connect(try PostgresLocation(url: url))
+        try await store.migrate()
+        let report = try await store.copy(from: source)
+        let head = try #require(report.head)
+        #expect(head.eventId > 3)
+
+        #expect(throws: CLIRunError.self) { try server.psql(url, "UPDATE event SET actor = 'someone' WHERE id = 3") }
+        #expect(throws: CLIRunError.self) { try server.psql(url, "DELETE FROM event WHERE id = \(head.eventId)") }
+        #expect(try await store.verifyEventChain(anchors: [head]).intact)
+
+        try server.psql(url, "ALTER TABLE event DISABLE TRIGGER event_no_delete; DELETE FROM event WHERE id = \(head.eventId)")
+        #expect(try await store.verifyEventChain().intact)  // a cut tail: only an anchor shows it
+        let cut = try await store.verifyEventChain(anchors: [head])
+        #expect(cut.brokenAt == head.eventId && cut.reason?.contains("no longer in the chain") == true)
+
+        try server.psql(url, "ALTER TABLE event DISABLE TRIGGER event_no_update; UPDATE event SET actor = 'someone' WHERE id = 3")
+        let edited = try await store.verifyEventChain()
+        #expect(edited.brokenAt == 3 && edited.checked == 2 && edited.reason?.contains("altered") == true)
+        #expect(try await store.check().healthy == false)
+        await store.close()
+        try source.close()
+    }
+}
+
+extension Int64 {
+    fileprivate var asInt: Int { Int(self) }
+}
