@@ -234,6 +234,70 @@ struct PostgresTests {
     }
 }
 
+extension PostgresTests {
+    @Test(
+        "a centre moved with the real binaries: deskd takes dossiers over HTTP, then deskcli migrates, copies, checks and verifies on PostgreSQL; deskd and the file-only commands refuse a postgres:// URL in one line",
+        .enabled(if: PostgresServer.enabled))
+    func movedWithTheBinaries() async throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let scratch = try Scratch()
+        let file = scratch.path("desk.sqlite")
+        let daemon = try RunningDaemon(database: file, scratch: scratch, arguments: ["--demo"])
+        try await daemon.waitUntilReady()
+        let token = try #require(daemon.printedAdminToken)
+        for number in 0..<25 {
+            let body = Data(
+                #"{"service":"HD-TTHC","channel":"web","applicant":{"name":"Trần Thị Chuyển \#(number)","phone":"0912345678"},"description":"Phản ánh \#(number): đèn đường hỏng"}"#
+                    .utf8)
+            let answer = try await HTTP.send("POST", daemon.baseURL.appendingPathComponent("api/v1/tickets"), token: token, body: body)
+            #expect(answer.status == 201, "\(answer.text)")
+        }
+        #expect(await daemon.stop() == 0)
+        let tickets = try await DatabaseQueue(path: file).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") ?? 0 }
+        #expect(tickets >= 25)
+
+        let anchor = try await deskcli(["audit", "anchor", "--database", file], scratch: scratch)
+        #expect(anchor.status == 0)
+        try anchor.output.write(toFile: scratch.path("anchors.txt"), atomically: true, encoding: .utf8)
+        let url = try await server.createDatabase()
+
+        let early = try await deskcli(["db", "copy", "--from", file, "--to", url], scratch: scratch)
+        #expect(early.status == 1 && early.error.contains("deskcli db migrate") && early.error.split(separator: "\n").count == 1)
+        let migrated = try await deskcli(["db", "migrate", "--database", url], scratch: scratch)
+        #expect(migrated.status == 0 && migrated.output.contains("1 migration(s) applied, latest 0001_model"), "\(migrated)")
+        let copied = try await deskcli(["db", "copy", "--from", file, "--to", url], scratch: scratch)
+        #expect(copied.status == 0, "\(copied.error)")
+        let head = anchor.output.split(separator: " ")
+        #expect(copied.output.contains("audit chain intact") && copied.output.contains("head \(head[1]) \(head[2])"), "\(copied.output)")
+        #expect(try server.psql(url, "SELECT count(*) FROM ticket") == "\(tickets)\n")
+
+        let verified = try await deskcli(
+            ["audit", "verify", "--database", url, "--anchor", scratch.path("anchors.txt")], scratch: scratch)
+        #expect(verified.status == 0 && verified.output.contains("1 anchor(s) found"), "\(verified)")
+        let checked = try await deskcli(["db", "check", "--database", url], scratch: scratch)
+        #expect(checked.status == 0 && checked.output.contains("intact ("), "\(checked)")
+        let again = try await deskcli(["db", "copy", "--from", file, "--to", url], scratch: scratch)
+        #expect(again.status == 1 && again.error.contains("already holds a centre"))
+
+        let backup = try await deskcli(["db", "backup", "--database", url, scratch.path("copy.sqlite")], scratch: scratch)
+        #expect(backup.status == 1 && backup.error.contains("pg_dump"))
+        let purge = try await deskcli(["privacy", "purge", "--database", url, "--older-than", "5y"], scratch: scratch)
+        #expect(purge.status == 1 && purge.error.contains("works on a SQLite file"))
+        let unreachable = try await deskcli(
+            ["db", "check", "--database", "postgres://desk@127.0.0.1:\(try freePort())/none?sslmode=disable"], scratch: scratch)
+        #expect(unreachable.status == 1 && unreachable.error.hasPrefix("error: cannot connect to postgres://desk@127.0.0.1:"))
+
+        for database in [url, "postgresql://desk@127.0.0.1/x"] {
+            let refused = try RunningDaemon(database: database, scratch: scratch)
+            refused.process.waitUntilExit()
+            #expect(refused.process.terminationStatus != 0)
+            let said = (try? String(contentsOfFile: refused.stderrPath, encoding: .utf8)) ?? ""
+            #expect(said.contains("deskd serves from a SQLite file in this version"), "\(said)")
+        }
+    }
+}
+
 extension Int64 {
     fileprivate var asInt: Int { Int(self) }
 }
