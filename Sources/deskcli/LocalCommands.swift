@@ -133,11 +133,13 @@ struct DBCommand: AsyncParsableCommand {
                             "migrations",
                             "\(report.appliedMigrations.count) applied"
                                 + (report.pendingMigrations.isEmpty ? "" : ", pending: \(report.pendingMigrations.joined(separator: ", "))")
+                                + (report.unknownMigrations.isEmpty
+                                    ? "" : ", from a newer ServiceDesk: \(report.unknownMigrations.joined(separator: ", "))")
                         ),
                         (
                             "audit chain",
-                            !report.pendingMigrations.isEmpty
-                                ? "not checked (migrate first)"
+                            !report.pendingMigrations.isEmpty || !report.unknownMigrations.isEmpty
+                                ? "not checked (not this ServiceDesk's schema)"
                                 : report.eventChain.intact
                                     ? "intact (\(report.eventChain.checked) events)" : report.eventChain.reason ?? "broken"
                         ),

@@ -56,12 +56,12 @@ final class PostgresServer {
     private var data: String { folder.appendingPathComponent("data").path }
 
     /// A new, empty database on the server: its URL.
-    func createDatabase() async throws -> String {
+    func createDatabase(options: String = "") async throws -> String {
         databases += 1
         let name = "desk\(databases)"
         try run(
             Self.binaries!.appendingPathComponent("psql").path,
-            ["-h", "127.0.0.1", "-p", "\(port)", "-U", "desk", "-d", "postgres", "-qc", "CREATE DATABASE \(name)"])
+            ["-h", "127.0.0.1", "-p", "\(port)", "-U", "desk", "-d", "postgres", "-qc", "CREATE DATABASE \(name) \(options)"])
         return "postgres://desk@127.0.0.1:\(port)/\(name)?sslmode=disable"
     }
 

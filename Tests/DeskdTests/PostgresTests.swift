@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import NIOCore
+import PostgresNIO
 import Testing
 
 @testable import ServiceDesk
@@ -33,6 +35,10 @@ struct PostgresTests {
         #expect(full.port == 5432 && full.password == "p@ss" && full.tls == .verifyFull)
         #expect(full.redacted == "postgres://desk@10.0.0.5:5432/tt")
         #expect(try PostgresLocation(url: "postgres://desk@h/d?sslmode=disable", environment: ["PGPASSWORD": "x"]).password == "x")
+        // Decoded once: a password may hold a '%'; an IPv6 host loses its brackets (and gets them back in messages).
+        let literal = try PostgresLocation(url: "postgres://d%20sk:ab%2541@[::1]:5433/c%C3%A0", environment: [:])
+        #expect(literal.username == "d sk" && literal.password == "ab%41" && literal.host == "::1" && literal.database == "cà")
+        #expect(literal.redacted == "postgres://d sk@[::1]:5433/cà")
         for bad in [
             "desk.sqlite", "postgres://h/d", "postgres://desk@h", "postgres://desk@h/", "postgres://desk@/d",
             "postgres://desk@h/d?sslmode=maybe", "postgres://desk@h/d?timeout=3", "postgres://desk@h:0/d",
@@ -50,15 +56,17 @@ struct PostgresTests {
             CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no; never'; END $$;
             CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$;
             ;
+            PREPARE p AS SELECT a$b FROM t WHERE x = $1;
             SELECT 1
             """
         let parts = SQLStatements.split(sql)
-        #expect(parts.count == 5, "\(parts)")
+        #expect(parts.count == 6, "\(parts)")
+        #expect(parts[4] == "PREPARE p AS SELECT a$b FROM t WHERE x = $1")
         #expect(parts[0].hasSuffix("CREATE TABLE \"a;b\" (x text DEFAULT 'it''s; here')"))
         #expect(parts[1].hasSuffix("INSERT INTO t VALUES ('$$;')"))
         #expect(parts[2].hasSuffix("END $$"))
         #expect(parts[3].hasSuffix("SELECT 1; $body$"))
-        #expect(parts[4] == "SELECT 1")
+        #expect(parts[5] == "SELECT 1")
         // The model itself: every statement of it is one the server took (migrate, below).
         #expect(SQLStatements.split(Schema.postgres[0].sql).count > 100)
     }
@@ -74,8 +82,16 @@ struct PostgresTests {
         var report = try await store.check()
         #expect(report.appliedMigrations.isEmpty && report.pendingMigrations == ["0001_model"] && !report.healthy)
         await #expect(throws: PostgresStoreError.self) { try await store.verifyEventChain() }
+        // Two instances starting at once: one migrates, the other finds it done.
+        let other = try await PostgresStore.connect(try PostgresLocation(url: url))
+        async let first = store.migrate()
+        async let second = other.migrate()
+        #expect(try await first == ["0001_model"])
+        #expect(try await second == ["0001_model"])
+        await other.close()
+        let applied = try server.psql(url, "SELECT name, applied_at FROM desk_migration")
         #expect(try await store.migrate() == ["0001_model"])
-        #expect(try await store.migrate() == ["0001_model"])
+        #expect(try server.psql(url, "SELECT name, applied_at FROM desk_migration") == applied)  // not applied again
         report = try await store.check()
         #expect(report.healthy && report.eventChain.checked == 0 && report.server.hasPrefix("PostgreSQL "))
         // What the SQLite migrations insert is there, and the search folds Vietnamese as ServiceDesk does.
@@ -84,10 +100,22 @@ struct PostgresTests {
             #expect(try server.psql(url, "SELECT desk_fold('\(name)')") == TextFolding.fold(name) + "\n", "\(name)")
         }
         try server.psql(url, "INSERT INTO desk_migration (name) VALUES ('0002_from_the_future')")
-        await #expect {
-            try await store.migrate()
-        } throws: { ($0 as? PostgresStoreError)?.description.contains("0002_from_the_future") == true }
+        func newer(_ error: any Error) -> Bool { (error as? PostgresStoreError)?.description.contains("0002_from_the_future") == true }
+        await #expect(performing: { try await store.migrate() }, throws: newer)
+        await #expect(performing: { try await store.verifyEventChain() }, throws: newer)
+        await #expect(performing: { try await store.chainAnchor() }, throws: newer)
+        report = try await store.check()
+        #expect(report.unknownMigrations == ["0002_from_the_future"] && !report.healthy)
         await store.close()
+
+        // A database that would sort text otherwise than SQLite (or not hold it as UTF-8) is refused.
+        let latin = try await server.createDatabase(options: "ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        let refused = try await PostgresStore.connect(try PostgresLocation(url: latin))
+        await #expect {
+            try await refused.migrate()
+        } throws: { ($0 as? PostgresStoreError)?.description.contains("--locale=C") == true }
+        #expect(try server.psql(latin, "SELECT to_regclass('desk_migration') IS NULL") == "t\n")
+        await refused.close()
     }
 
     /// A file with a centre, the example catalogue, a seeded history and the events they wrote.
@@ -108,10 +136,44 @@ struct PostgresTests {
         defer { server.stop() }
         let scratch = try Scratch()
         let source = try await Self.centre(at: scratch.path("desk.sqlite"), tickets: 1500)
+        // Reals, and scans whose bytes (12 × 1 MiB) take more than one batch.
+        try await source.writer.write { db in
+            try db.execute(
+                sql:
+                    "UPDATE ticket SET location_lat = 21.0285 + (received_at % 997) * 0.0001, location_long = 105.8542 WHERE received_at % 7 = 0"
+            )
+            let ticket = try String.fetchOne(db, sql: "SELECT min(code) FROM ticket")
+            for index in 0..<12 {
+                let bytes = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) })
+                try db.execute(
+                    sql: """
+                        INSERT INTO stored_file (ticket, slot, document, content_type, size, sha256, bytes, uploaded_at, uploaded_by)
+                        VALUES (?, 'document', ?, 'application/pdf', ?, ?, ?, 1790000000, 'test')
+                        """,
+                    arguments: [ticket, index, bytes.count, "\(index)", bytes])
+            }
+        }
         let url = try await server.createDatabase()
         let store = try await PostgresStore.connect(try PostgresLocation(url: url))
         try await store.migrate()
+        let generation = try await source.writer.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM catalogue_generation") }
         let report = try await store.copy(from: source)
+        #expect(try server.psql(url, "SELECT value FROM catalogue_generation") == "\(generation ?? 0)\n")
+        // Every value of every table, as the model's column type reads it.
+        for table in try await store.modelTables() {
+            let names = table.columns.map { "\"\($0.name)\"" }.joined(separator: ", ")
+            let fileRows = try await source.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(names) FROM \"\(table.name)\"").map { row in
+                    zip(table.columns, row.databaseValues).map { Self.canonical($0.1, $0.0.kind) }
+                }
+            }.sorted { $0.lexicographicallyPrecedes($1) }
+            var copiedRows: [[String]] = []
+            for try await row in try await store.run("SELECT \(names) FROM \"\(table.name)\"") {
+                copiedRows.append(try zip(table.columns, row).map { try Self.canonical($0.1, $0.0.kind) })
+            }
+            copiedRows.sort { $0.lexicographicallyPrecedes($1) }
+            #expect(copiedRows == fileRows, "\(table.name)")
+        }
 
         let fileCounts = try await source.writer.read { db in
             try source.modelTables(db).map { ($0, try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\($0)\"") ?? -1) }
@@ -122,24 +184,8 @@ struct PostgresTests {
             #expect(try server.psql(url, "SELECT count(*) FROM \"\(table)\"") == "\(rows)\n", "\(table)")
         }
         #expect(try #require(fileCounts.first { $0.0 == "ticket" }).1 == 1500)
-        // Values, not only counts: text with diacritics, integers, reals, JSON, blobs, NULLs.
-        let tickets = try await source.writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT code, state, due_at, coalesce(location_lat, ''), documents, coalesce(resolved_at, '') FROM ticket ORDER BY code"
-            ).map { row in (0..<6).map { "\(row[$0] as DatabaseValue)".replacingOccurrences(of: "\"", with: "") }.joined(separator: "|") }
-        }
-        let copied = try server.psql(
-            url,
-            "SELECT code, state, due_at, coalesce(location_lat::text, ''), documents, coalesce(resolved_at::text, '') FROM ticket ORDER BY code"
-        ).split(separator: "\n").map(String.init)
-        #expect(copied.count == tickets.count)
-        #expect(copied == tickets)
-        let names = try await source.writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM applicant ORDER BY id") }
-        #expect(try server.psql(url, "SELECT name FROM applicant ORDER BY id").split(separator: "\n").map(String.init) == names)
-        let key = try await source.writer.read { db in try Data.fetchOne(db, sql: "SELECT public_key FROM signing_key") }
-        #expect(try server.psql(url, "SELECT encode(public_key, 'hex') FROM signing_key") == (key.map { $0.hexString } ?? "") + "\n")
+        #expect(try server.psql(url, "SELECT count(*), sum(length(bytes)) FROM stored_file") == "12|12582912\n")
+        #expect(try server.psql(url, "SELECT count(*) > 100 FROM ticket WHERE location_lat > 21") == "t\n")
 
         let head = try #require(try source.chainAnchor())
         #expect(report.eventChain.intact && report.eventChain.checked == head.eventId.asInt)
@@ -156,6 +202,31 @@ struct PostgresTests {
         } throws: { ($0 as? PostgresStoreError)?.description.contains("already holds a centre") == true }
         await store.close()
         try source.close()
+    }
+
+    /// A value as the model's column type holds it: the file's as the copy converts it, the
+    /// server's as it comes back.
+    static func canonical(_ value: DatabaseValue, _ kind: PostgresStore.Column.Kind) -> String {
+        switch (value.storage, kind) {
+        case (.null, _): "∅"
+        case (.int64(let number), .bigint): "\(number)"
+        case (.int64(let number), .double): "\(Double(number))"
+        case (.int64(let number), .text): number.description
+        case (.double(let number), .double): "\(number)"
+        case (.double(let number), .bigint): "\(Int64(number))"
+        case (.string(let text), _): text
+        case (.blob(let data), _): data.hexString
+        default: "?\(value)"
+        }
+    }
+
+    static func canonical(_ cell: PostgresCell, _ kind: PostgresStore.Column.Kind) throws -> String {
+        switch kind {
+        case .bigint: try cell.decode(Int64?.self).map { "\($0)" } ?? "∅"
+        case .double: try cell.decode(Double?.self).map { "\($0)" } ?? "∅"
+        case .text: try cell.decode(String?.self) ?? "∅"
+        case .bytea: try cell.decode(ByteBuffer?.self).map { Data($0.readableBytesView).hexString } ?? "∅"
+        }
     }
 
     @Test(
@@ -197,6 +268,46 @@ struct PostgresTests {
             ($0 as? PostgresStoreError)?.description == "staff has columns [\"backup\"] only in the file and [] only in PostgreSQL"
         }
         #expect(try server.psql(url, "SELECT count(*) FROM centre") == "0\n")
+        try server.psql(url, "ALTER TABLE staff ADD COLUMN backup text REFERENCES staff (username) DEFERRABLE")
+
+        // A ticket of a department the file never had (its keys were off): PostgreSQL finds it
+        // at the commit, after every row went in — and the commit fails whole.
+        try await source.writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "UPDATE ticket SET department = 'nowhere' WHERE code = (SELECT min(code) FROM ticket)")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        await #expect {
+            try await store.copy(from: source)
+        } throws: { ($0 as? PostgresStoreError)?.description.contains("foreign key") == true }
+        #expect(try server.psql(url, "SELECT count(*) FROM ticket") == "0\n")
+        try await source.writer.write { db in
+            try db.execute(sql: "UPDATE ticket SET department = NULL WHERE department = 'nowhere'")
+        }
+
+        // Cancelled before it began, and half-way: nothing committed (not even an empty centre
+        // in place of the migrations' rows), and the file's read transaction is over (the file
+        // closes, which it refuses while a read is open).
+        @Sendable func copyInATask(cancelledFirst: Bool = false) async throws {
+            let store = try await PostgresStore.connect(try PostgresLocation(url: url))
+            if cancelledFirst { withUnsafeCurrentTask { $0?.cancel() } }
+            do {
+                _ = try await store.copy(from: source)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+        }
+        let early = Task { try await copyInATask(cancelledFirst: true) }
+        await #expect(throws: (any Error).self) { try await early.value }
+        #expect(try server.psql(url, "SELECT count(*) FROM severity_class") == "3\n")
+        let copying = Task { try await copyInATask() }
+        try await Task.sleep(for: .milliseconds(300))
+        copying.cancel()
+        await #expect(throws: (any Error).self) { try await copying.value }
+        #expect(try server.psql(url, "SELECT count(*) FROM ticket") == "0\n")
+        #expect(try server.psql(url, "SELECT count(*) FROM severity_class") == "3\n")
         await store.close()
         try source.close()
     }

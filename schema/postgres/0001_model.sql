@@ -15,6 +15,8 @@
 -- Not here yet (they come with the daemon's writes on PostgreSQL): the report rollups' triggers of
 -- 0026–0034 and their trigger-only views (online_recount, revenue_count, revenue_recount). Until
 -- then no write path runs on PostgreSQL and the rollup tables hold what a copy brought.
+-- The database must be UTF8 with the C collation (text sorted byte by byte, as in SQLite);
+-- `deskcli db migrate` checks it.
 
 CREATE EXTENSION IF NOT EXISTS unaccent;
 
@@ -22,7 +24,7 @@ CREATE EXTENSION IF NOT EXISTS unaccent;
 -- Vietnamese diacritics and đ folded (the same words ServiceDesk's own folding gives).
 CREATE FUNCTION desk_fold(body text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    RETURN lower(public.unaccent('public.unaccent'::regdictionary, body));
+    AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, body)) $$;
 
 CREATE TABLE centre (
     id bigint PRIMARY KEY CHECK (id = 1),          -- exactly one centre per database
@@ -815,8 +817,9 @@ CREATE FUNCTION desk_event_append_only() RETURNS trigger
 CREATE TRIGGER event_no_update BEFORE UPDATE ON event FOR EACH ROW EXECUTE FUNCTION desk_event_append_only();
 CREATE TRIGGER event_no_delete BEFORE DELETE ON event FOR EACH ROW EXECUTE FUNCTION desk_event_append_only();
 
--- The catalogue's generation (0024): a new random number whenever the centre, a service, its
--- route or its charges change, by any connection.
+-- The catalogue's generation (0024): a new random number whenever a row of the centre, a service,
+-- its route or its charges changes, by any connection (per row, as SQLite's triggers: a statement
+-- that changes nothing changes nothing).
 CREATE FUNCTION desk_catalogue_changed() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
@@ -824,13 +827,13 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER centre_generation AFTER INSERT OR UPDATE OR DELETE ON centre
-    FOR EACH STATEMENT EXECUTE FUNCTION desk_catalogue_changed();
+    FOR EACH ROW EXECUTE FUNCTION desk_catalogue_changed();
 CREATE TRIGGER service_generation AFTER INSERT OR UPDATE OR DELETE ON service
-    FOR EACH STATEMENT EXECUTE FUNCTION desk_catalogue_changed();
+    FOR EACH ROW EXECUTE FUNCTION desk_catalogue_changed();
 CREATE TRIGGER service_step_generation AFTER INSERT OR UPDATE OR DELETE ON service_step
-    FOR EACH STATEMENT EXECUTE FUNCTION desk_catalogue_changed();
+    FOR EACH ROW EXECUTE FUNCTION desk_catalogue_changed();
 CREATE TRIGGER service_charge_generation AFTER INSERT OR UPDATE OR DELETE ON service_charge
-    FOR EACH STATEMENT EXECUTE FUNCTION desk_catalogue_changed();
+    FOR EACH ROW EXECUTE FUNCTION desk_catalogue_changed();
 
 -- The rows the SQLite migrations insert (0003, 0018, 0024, 0026).
 INSERT INTO hall_settings (id) VALUES (1);

@@ -30,11 +30,14 @@ public struct PostgresLocation: Sendable, Equatable {
         guard Self.isPostgres(text), let url = URLComponents(string: text) else {
             throw PostgresStoreError("not a PostgreSQL URL: expected postgres://USER@HOST[:PORT]/DATABASE")
         }
-        guard let host = url.host, !host.isEmpty else { throw PostgresStoreError("the PostgreSQL URL names no host") }
-        guard let user = url.user, !user.isEmpty else {
+        // An IPv6 literal comes in brackets ([::1]); the resolver wants it without.
+        guard var host = url.percentEncodedHost, !host.isEmpty else { throw PostgresStoreError("the PostgreSQL URL names no host") }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        // The percent-encoded parts, decoded once (a password may hold a '%').
+        guard let user = url.percentEncodedUser?.removingPercentEncoding, !user.isEmpty else {
             throw PostgresStoreError("the PostgreSQL URL names no user (postgres://USER@HOST/DATABASE)")
         }
-        let database = String(url.path.drop(while: { $0 == "/" }))
+        let database = String(url.percentEncodedPath.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/") else {
             throw PostgresStoreError("the PostgreSQL URL names no database (postgres://USER@HOST/DATABASE)")
         }
@@ -51,16 +54,19 @@ public struct PostgresLocation: Sendable, Equatable {
             }
         }
         if let port = url.port, !(1...65535).contains(port) { throw PostgresStoreError("the PostgreSQL port must be 1 to 65535") }
+        guard let decodedDatabase = database.removingPercentEncoding else {
+            throw PostgresStoreError("the PostgreSQL URL's database name is not well encoded")
+        }
         self.host = host
         self.port = url.port ?? 5432
-        self.username = user.removingPercentEncoding ?? user
-        self.password = url.password.map { $0.removingPercentEncoding ?? $0 } ?? environment["PGPASSWORD"]
-        self.database = database.removingPercentEncoding ?? database
+        self.username = user
+        self.password = url.percentEncodedPassword.flatMap { $0.removingPercentEncoding } ?? environment["PGPASSWORD"]
+        self.database = decodedDatabase
         self.tls = mode
     }
 
     /// The URL without its password, for messages and logs.
-    public var redacted: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+    public var redacted: String { "postgres://\(username)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" }
 
     func configuration() throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS

@@ -38,6 +38,9 @@ extension PostgresStore {
         var columns: [Column]
         /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
         var batch: Int { max(1, min(1000, 65_535 / max(columns.count, 1))) }
+        /// Bytes of text and blobs per INSERT, whatever the rows: a scan is up to 10 MiB, and
+        /// PostgreSQL refuses a message over 1 GB long before the rows' count is reached.
+        static let batchBytes = 8 << 20
     }
 
     public func copy(from source: AppDatabase) async throws -> CopyReport {
@@ -49,11 +52,17 @@ extension PostgresStore {
                 "\(location.redacted) already holds a centre: a copy goes into a new database only (createdb, deskcli db migrate, then copy)"
             )
         }
-        let tables = try await modelTables()
+        // The catalogue's generation last: the triggers on the centre and the services give it a
+        // new number as their rows go in, and the copy keeps the file's.
+        let tables = try await modelTables().sorted {
+            ($0.name == "catalogue_generation" ? 1 : 0) < ($1.name == "catalogue_generation" ? 1 : 0)
+        }
         try source.matchModel(tables)
 
         var counted: [Int: Int] = [:]
         var head: ChainAnchor?
+        var sequences: [String: Int64] = [:]
+        var complete = false
         var report: CopyReport?
         try await transaction {
             try await self.run("SET CONSTRAINTS ALL DEFERRED")
@@ -67,18 +76,25 @@ extension PostgresStore {
                     switch part {
                     case .rows(let index, let rows): try await self.insert(rows, into: tables[index])
                     case .tableEnd(let index, let count): counted[index] = count
-                    case .head(let anchor): head = anchor
+                    case .end(let anchor, let numbered):
+                        head = anchor
+                        sequences = numbered
+                        complete = true
                     }
                 }
+                // A stream that ends without its last part was cancelled: nothing is committed.
+                guard complete else { throw CancellationError() }
             } catch {
                 await pipe.stop()
                 throw error
             }
-            // Row ids assigned by PostgreSQL from here on follow the file's.
+            // Row ids assigned by PostgreSQL from here on follow the file's: past its largest id,
+            // and for AUTOINCREMENT tables past any id it ever gave (sqlite_sequence).
             for table in tables {
                 for column in table.columns where column.identity {
+                    let given = sequences[table.name] ?? 0
                     try await self.run(
-                        "SELECT setval(pg_get_serial_sequence('\(Self.quoted(table.name))', '\(column.name)'), (SELECT coalesce(max(\(Self.quoted(column.name))), 0) FROM \(Self.quoted(table.name))) + 1, false)"
+                        "SELECT setval(pg_get_serial_sequence('\(Self.quoted(table.name))', '\(column.name)'), greatest((SELECT coalesce(max(\(Self.quoted(column.name))), 0) FROM \(Self.quoted(table.name))), \(given)) + 1, false)"
                     )
                 }
             }
@@ -94,7 +110,7 @@ extension PostgresStore {
             }
             let chain = try await self.verifyEventChain()
             guard chain.intact else {
-                throw PostgresStoreError("the audit chain does not verify on PostgreSQL: \(chain.reason ?? "")); nothing was committed")
+                throw PostgresStoreError("the audit chain does not verify on PostgreSQL: \(chain.reason ?? ""); nothing was committed")
             }
             let copiedHead = try await self.chainAnchor()
             guard copiedHead?.eventId == head?.eventId, copiedHead?.hash == head?.hash else {
@@ -155,10 +171,10 @@ extension PostgresStore {
         switch (value.storage, column.kind) {
         case (.null, _): bindings.appendNull()
         case (.int64(let number), .bigint): bindings.append(number)
-        case (.int64(let number), .double): bindings.append(Double(number))
+        case (.int64(let number), .double) where Double(exactly: number) != nil: bindings.append(Double(number))
         case (.int64(let number), .text): bindings.append(String(number))
         case (.double(let number), .double): bindings.append(number)
-        case (.double(let number), .bigint) where number.rounded() == number && abs(number) < 9.0e18:
+        case (.double(let number), .bigint) where Int64(exactly: number) != nil:
             bindings.append(Int64(number))
         case (.string(let text), .text): bindings.append(text)
         case (.blob(let bytes), .bytea): bindings.append(ByteBuffer(bytes: bytes))
@@ -217,40 +233,62 @@ final class CopyPipe: Sendable {
     enum Part: Sendable {
         case rows(table: Int, [[DatabaseValue]])
         case tableEnd(table: Int, rows: Int)
-        case head(ChainAnchor?)
+        /// The last part: the chain's head and the AUTOINCREMENT tables' last ids, as the file had them.
+        case end(head: ChainAnchor?, sequences: [String: Int64])
     }
 
     let parts: AsyncThrowingStream<Part, any Error>
     private let continuation: AsyncThrowingStream<Part, any Error>.Continuation
     private let permits = DispatchSemaphore(value: 4)
     private let stopped = Mutex(false)
+    /// Signalled once the reader is out of its read transaction.
+    private let finished = DispatchSemaphore(value: 0)
 
     init() {
         (parts, continuation) = AsyncThrowingStream.makeStream(of: Part.self)
+        // Whoever reads gives up — an error, or the task cancelled — the reader stops too.
+        continuation.onTermination = { [weak self] _ in
+            self?.stopped.withLock { $0 = true }
+            self?.permits.signal()
+        }
     }
 
     func start(source: AppDatabase, tables: [PostgresStore.Table]) {
         let continuation = self.continuation
         DispatchQueue.global().async { [self] in
+            defer { finished.signal() }
             do {
                 try source.writer.read { db in
                     for (index, table) in tables.enumerated() {
                         let names = table.columns.map { PostgresStore.quoted($0.name) }.joined(separator: ", ")
                         let cursor = try Row.fetchCursor(db, sql: "SELECT \(names) FROM \(PostgresStore.quoted(table.name))")
                         var rows: [[DatabaseValue]] = []
+                        var bytes = 0
                         var count = 0
                         while let row = try cursor.next() {
-                            rows.append(Array(row.databaseValues))
+                            let values = Array(row.databaseValues)
+                            for value in values {
+                                switch value.storage {
+                                case .string(let text): bytes += text.utf8.count
+                                case .blob(let data): bytes += data.count
+                                default: bytes += 8
+                                }
+                            }
+                            rows.append(values)
                             count += 1
-                            if rows.count == table.batch {
+                            if rows.count == table.batch || bytes >= PostgresStore.Table.batchBytes {
                                 try send(.rows(table: index, rows))
                                 rows = []
+                                bytes = 0
                             }
                         }
                         if !rows.isEmpty { try send(.rows(table: index, rows)) }
                         try send(.tableEnd(table: index, rows: count))
                     }
-                    try send(.head(try EventLog.anchor(db, at: Date())))
+                    let sequences = try Row.fetchAll(db, sql: "SELECT name, seq FROM sqlite_sequence").reduce(into: [String: Int64]()) {
+                        $0[$1["name"]] = $1["seq"]
+                    }
+                    try send(.end(head: try EventLog.anchor(db, at: Date()), sequences: sequences))
                 }
                 continuation.finish()
             } catch {
@@ -268,13 +306,19 @@ final class CopyPipe: Sendable {
     /// One part taken: the reader may read one more.
     func received() { permits.signal() }
 
-    /// The async side gave up: the reader stops at its next batch, and its transaction ends
-    /// before this returns.
+    /// The async side gave up on an error: the reader stops at its next batch, and its
+    /// transaction ends before this returns.
     func stop() async {
         stopped.withLock { $0 = true }
         permits.signal()
         do {
             for try await _ in parts { permits.signal() }
         } catch {}
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { [finished] in
+                finished.wait()
+                done.resume()
+            }
+        }
     }
 }

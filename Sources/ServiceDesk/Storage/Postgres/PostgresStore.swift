@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     {
         do {
             let connection = try await PostgresConnection.connect(configuration: try location.configuration(), id: 1, logger: logger)
+            // The model lives in the schema `public`, whatever the role's own search path says.
+            try await connection.query("SET search_path TO public", logger: logger)
             return PostgresStore(location: location, connection: connection, logger: logger)
         } catch {
             throw PostgresStoreError("cannot connect to \(location.redacted): \(Self.describe(error))")
@@ -54,9 +56,23 @@ public final class PostgresStore: Sendable {
 
     /// Applies the embedded PostgreSQL migrations not applied yet, each in its own transaction
     /// (PostgreSQL's DDL is transactional: a migration applies whole or not at all). Refuses a
-    /// database migrated by a newer ServiceDesk.
+    /// database migrated by a newer ServiceDesk, a server older than 13 (trusted `unaccent`), and
+    /// a database whose text does not sort as SQLite's does (byte order: the `C` collation, UTF-8).
     @discardableResult
     public func migrate() async throws -> [String] {
+        let version = try await value(Int32.self, "SELECT current_setting('server_version_num')::int") ?? 0
+        guard version >= 130_000 else {
+            throw PostgresStoreError("\(location.redacted) runs PostgreSQL \(version / 10000); ServiceDesk needs 13 or later")
+        }
+        for try await (encoding, collation) in try await run(
+            "SELECT pg_encoding_to_char(encoding)::text, datcollate::text FROM pg_database WHERE datname = current_database()"
+        ).decode((String, String).self) {
+            guard encoding == "UTF8", collation == "C" || collation == "POSIX" || collation == "C.UTF-8" || collation == "C.utf8" else {
+                throw PostgresStoreError(
+                    "\(location.redacted) is \(encoding) sorted by \(collation); ServiceDesk needs UTF8 sorted byte by byte, as SQLite does: createdb --encoding=UTF8 --locale=C --template=template0 NAME"
+                )
+            }
+        }
         try await run("SELECT pg_advisory_lock(\(Self.migrationLock))")
         do {
             try await run(
@@ -71,7 +87,12 @@ public final class PostgresStore: Sendable {
             for migration in Schema.postgres where !applied.contains(migration.name) {
                 try await transaction {
                     for statement in SQLStatements.split(migration.sql) {
-                        try await self.run(statement)
+                        do {
+                            try await self.run(statement)
+                        } catch let error as PostgresStoreError {
+                            let first = statement.split(separator: "\n").first { !$0.hasPrefix("--") } ?? ""
+                            throw PostgresStoreError("migration \(migration.name) failed at '\(first)': \(error.description)")
+                        }
                     }
                     try await self.run(
                         PostgresQuery(unsafeSQL: "INSERT INTO \(Self.migrationTable) (name) VALUES ($1)", binds: Self.binds(migration.name))
@@ -95,20 +116,25 @@ public final class PostgresStore: Sendable {
         public var server: String
         public var appliedMigrations: [String]
         public var pendingMigrations: [String]
+        /// Applied by a newer ServiceDesk: this one does not know what they changed.
+        public var unknownMigrations: [String]
         public var eventChain: ChainVerification
-        public var healthy: Bool { pendingMigrations.isEmpty && eventChain.intact }
+        public var healthy: Bool { pendingMigrations.isEmpty && unknownMigrations.isEmpty && eventChain.intact }
     }
 
     public func check() async throws -> CheckReport {
         let applied = try await appliedMigrations()
-        let pending = Schema.postgres.map(\.name).filter { !applied.contains($0) }
+        let known = Schema.postgres.map(\.name)
+        let pending = known.filter { !applied.contains($0) }
+        let unknown = applied.filter { !known.contains($0) }
         let server = try await value(String.self, "SHOW server_version") ?? "?"
         let chain =
-            pending.isEmpty
+            pending.isEmpty && unknown.isEmpty
             ? try await verifyEventChain()
             : ChainVerification(checked: 0, brokenAt: nil, reason: nil)
         return CheckReport(
-            server: "PostgreSQL \(server)", appliedMigrations: applied, pendingMigrations: pending, eventChain: chain)
+            server: "PostgreSQL \(server)", appliedMigrations: applied, pendingMigrations: pending, unknownMigrations: unknown,
+            eventChain: chain)
     }
 
     /// Walks the whole event chain (`deskcli audit verify`), as on SQLite (`ChainWalk`).
@@ -139,9 +165,15 @@ public final class PostgresStore: Sendable {
         return nil
     }
 
+    /// This binary's schema exactly: neither a migration missing nor one from a newer version.
     func requireCurrentSchema() async throws {
         let applied = try await appliedMigrations()
-        let pending = Schema.postgres.map(\.name).filter { !applied.contains($0) }
+        let known = Schema.postgres.map(\.name)
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw PostgresStoreError(
+                "\(location.redacted) has migration \(unknown), which this ServiceDesk does not know: it was migrated by a newer version")
+        }
+        let pending = known.filter { !applied.contains($0) }
         guard pending.isEmpty else {
             throw PostgresStoreError(
                 "\(location.redacted) is not at this ServiceDesk's schema (pending: \(pending.joined(separator: ", "))): run deskcli db migrate --database URL"
@@ -204,6 +236,8 @@ public final class PostgresStore: Sendable {
 
 /// Splits a migration file into its statements: the driver sends one statement per query (the
 /// extended protocol). Semicolons inside quotes, comments and dollar-quoted bodies are not ends.
+/// Not handled, and not used in `schema/postgres/`: nested block comments and `BEGIN ATOMIC`
+/// bodies (write functions with `$$` bodies).
 enum SQLStatements {
     static func split(_ sql: String) -> [String] {
         var statements: [String] = []
@@ -253,9 +287,10 @@ enum SQLStatements {
                 }
                 continue
             }
-            if scalar == "$", let tagEnd = scalars[(index + 1)...].firstIndex(of: "$"),
-                scalars[(index + 1)..<tagEnd].allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) })
-            {  // a dollar-quoted body: $$ … $$ or $tag$ … $tag$
+            if scalar == "$", !(current.last.map(Self.isNamePart) ?? false), let tagEnd = scalars[(index + 1)...].firstIndex(of: "$"),
+                scalars[(index + 1)..<tagEnd].allSatisfy(Self.isNamePart),
+                tagEnd == index + 1 || !("0"..."9").contains(scalars[index + 1])
+            {  // a dollar-quoted body: $$ … $$ or $tag$ … $tag$ (not $1, not a$b)
                 let tag = Array(scalars[index...tagEnd])
                 hasCode = true
                 current.append(contentsOf: tag)
@@ -282,5 +317,9 @@ enum SQLStatements {
         }
         flush()
         return statements
+    }
+
+    static func isNamePart(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "_" || scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
     }
 }
