@@ -35,6 +35,9 @@ struct DeskCLI: AsyncParsableCommand {
         } catch let failure as CLIFailure {
             FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
             Foundation.exit(1)
+        } catch let failure as PostgresStoreError {
+            FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
+            Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -47,25 +47,18 @@ struct Init: AsyncParsableCommand {
 }
 
 /// Connects to the PostgreSQL database a `--database postgres://…` names, runs `body`, and
-/// closes; every failure is one plain line.
+/// closes (its failures, `PostgresStoreError`, are one plain line: `DeskCLI.main`).
 func withPostgres<Result>(_ url: String, _ body: (PostgresStore) async throws -> Result) async throws -> Result {
-    let store: PostgresStore
+    let store = try await PostgresStore.connect(try PostgresLocation(url: url))
+    let result: Result
     do {
-        store = try await PostgresStore.connect(try PostgresLocation(url: url))
-    } catch let error as PostgresStoreError {
-        throw CLIFailure(error.description)
-    }
-    do {
-        let result = try await body(store)
-        await store.close()
-        return result
-    } catch let error as PostgresStoreError {
-        await store.close()
-        throw CLIFailure(error.description)
+        result = try await body(store)
     } catch {
         await store.close()
         throw error
     }
+    await store.close()
+    return result
 }
 
 struct DBCommand: AsyncParsableCommand {
@@ -80,10 +73,11 @@ struct DBCommand: AsyncParsableCommand {
 
         func run() async throws {
             if PostgresLocation.isPostgres(database.path) {
-                let applied = try await withPostgres(database.path) { try await $0.migrate() }
                 print(
-                    "\(try PostgresLocation(url: database.path).redacted): \(applied.count) migration(s) applied, latest \(applied.last ?? "none")"
-                )
+                    try await withPostgres(database.path) {
+                        let applied = try await $0.migrate()
+                        return "\($0.location.redacted): \(applied.count) migration(s) applied, latest \(applied.last ?? "none")"
+                    })
                 return
             }
             let database = try openDatabase(database.path, mustExist: false, schema: .migrate)
@@ -138,10 +132,8 @@ struct DBCommand: AsyncParsableCommand {
                         ),
                         (
                             "audit chain",
-                            !report.pendingMigrations.isEmpty || !report.unknownMigrations.isEmpty
-                                ? "not checked (not this ServiceDesk's schema)"
-                                : report.eventChain.intact
-                                    ? "intact (\(report.eventChain.checked) events)" : report.eventChain.reason ?? "broken"
+                            report.eventChain.map { $0.intact ? "intact (\($0.checked) events)" : $0.reason ?? "broken" }
+                                ?? "not checked (not this ServiceDesk's schema)"
                         ),
                     ])
                 }
@@ -187,17 +179,23 @@ struct DBCommand: AsyncParsableCommand {
         func run() async throws {
             guard PostgresLocation.isPostgres(to) else { throw CLIFailure("--to must be a postgres:// URL") }
             let source = try openDatabase(from)
-            let report: PostgresStore.CopyReport
+            let line: String
             do {
-                report = try await withPostgres(to) { try await $0.copy(from: source) }
+                line = try await withPostgres(to) { store in
+                    // Each table as it goes in, on standard error: a large centre takes minutes.
+                    let report = try await store.copy(from: source) { table, rows in
+                        FileHandle.standardError.write(Data("\(table): \(rows) row(s)\n".utf8))
+                    }
+                    return
+                        "copied \(from) to \(store.location.redacted): \(report.tables.count) tables, \(report.rows) rows; audit chain intact (\(report.eventChain.checked) events)"
+                        + (report.head.map { ", head \($0.eventId) \($0.hash)" } ?? "")
+                }
             } catch {
                 _ = try? source.close()
                 throw error
             }
             try source.close()
-            print(
-                "copied \(from) to \(try PostgresLocation(url: to).redacted): \(report.tables.count) tables, \(report.rows) rows; audit chain intact (\(report.eventChain.checked) events)"
-                    + (report.head.map { ", head \($0.eventId) \($0.hash)" } ?? ""))
+            print(line)
         }
     }
 }

@@ -11,7 +11,8 @@ import Testing
 /// when the test ends. As root (CI), the server runs as the `postgres` user, since PostgreSQL
 /// refuses root. Where no PostgreSQL is installed the tests that need one are skipped — unless
 /// `DESK_REQUIRE_POSTGRES=1` (CI sets it), where they fail instead.
-final class PostgresServer {
+/// Used by one test at a time; what runs off the cooperative pool reads only its constants.
+final class PostgresServer: @unchecked Sendable {
     /// The folder with `initdb` and `pg_ctl`: `DESK_PG_BIN`, else the newest Debian one.
     static let binaries: URL? = {
         if let folder = ProcessInfo.processInfo.environment["DESK_PG_BIN"] { return URL(fileURLWithPath: folder) }
@@ -26,34 +27,60 @@ final class PostgresServer {
     /// Whether the PostgreSQL tests run (a missing server is a failure where it is required).
     static let enabled = binaries != nil || required
 
-    let folder: URL
-    let port: Int
+    let scratch: Scratch
+    private(set) var port = 0
     private let asPostgresUser: Bool
     private var databases = 0
+    private var stopped = false
 
-    init() throws {
-        guard let binaries = Self.binaries else {
-            throw CLIRunError("DESK_REQUIRE_POSTGRES=1 but no PostgreSQL server is installed (apt-get install postgresql)")
-        }
-        folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("desk-pg-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    private init() throws {
+        scratch = try Scratch()
         asPostgresUser = getuid() == 0
         if asPostgresUser {
-            try Self.run("/bin/chown", ["postgres", folder.path])
+            try Self.run("/bin/chown", ["postgres", scratch.url.path])
         }
-        port = try freePort()
-        try run(
-            binaries.appendingPathComponent("initdb").path,
-            ["-D", data, "-A", "trust", "-U", "desk", "-E", "UTF8", "--locale=C", "--no-sync"])
-        try run(
-            binaries.appendingPathComponent("pg_ctl").path,
-            [
-                "-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "30", "-o",
-                "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off", "start",
-            ])
     }
 
-    private var data: String { folder.appendingPathComponent("data").path }
+    /// A new cluster, started. `initdb` and `pg_ctl` wait on a thread of their own, not on the
+    /// tests' cooperative pool; the port is taken just before the start, and another tried if
+    /// something took it meanwhile.
+    static func start() async throws -> PostgresServer {
+        guard let binaries else {
+            throw CLIRunError("DESK_REQUIRE_POSTGRES=1 but no PostgreSQL server is installed (apt-get install postgresql)")
+        }
+        let server = try PostgresServer()
+        try await server.offThePool {
+            try server.run(
+                binaries.appendingPathComponent("initdb").path,
+                ["-D", server.data, "-A", "trust", "-U", "desk", "-E", "UTF8", "--locale=C", "--no-sync"])
+        }
+        for attempt in 1...3 {
+            server.port = try freePort()
+            do {
+                try await server.offThePool {
+                    try server.run(
+                        binaries.appendingPathComponent("pg_ctl").path,
+                        [
+                            "-D", server.data, "-l", server.scratch.path("server.log"), "-w", "-t", "30", "-o",
+                            "-p \(server.port) -k \(server.scratch.url.path) -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+                            "start",
+                        ])
+                }
+                return server
+            } catch  where attempt < 3 {
+                continue
+            }
+        }
+        throw CLIRunError("unreachable")
+    }
+
+    private func offThePool(_ work: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async { done.resume(with: Result { try work() }) }
+        }
+    }
+
+    private var data: String { scratch.path("data") }
 
     /// A new, empty database on the server: its URL.
     func createDatabase(options: String = "") async throws -> String {
@@ -74,11 +101,13 @@ final class PostgresServer {
             ["-h", "127.0.0.1", "-p", "\(port)", "-U", "desk", "-d", name, "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
     }
 
+    /// Stops the server (once; the folder goes with `scratch`).
     func stop() {
+        guard !stopped else { return }
+        stopped = true
         if let binaries = Self.binaries {
             _ = try? run(binaries.appendingPathComponent("pg_ctl").path, ["-D", data, "-m", "immediate", "stop"])
         }
-        try? FileManager.default.removeItem(at: folder)
     }
 
     deinit { stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -37,8 +38,22 @@ final class Scratch {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// A free TCP port on 127.0.0.1 (bound, read back, released).
+/// The ports `freePort` handed out in this test process: the kernel hands a port just released
+/// out again, and two tests starting servers at once would otherwise both get it (one server's
+/// bind then fails while its test talks to the other's).
+private let portsHandedOut = Mutex(Set<Int>())
+
+/// A free TCP port on 127.0.0.1 (bound, read back, released), never one handed out before in this
+/// process.
 func freePort() throws -> Int {
+    for _ in 0..<100 {
+        let port = try anyFreePort()
+        if portsHandedOut.withLock({ $0.insert(port).inserted }) { return port }
+    }
+    throw POSIXError(.EADDRINUSE)
+}
+
+private func anyFreePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(fd) }

@@ -8,20 +8,22 @@ struct SchemaTests {
     static let schemaFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("schema")
 
-    @Test("the embedded migrations are exactly the files of schema/, in order, byte for byte")
-    func embeddedMatchesFolder() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.schemaFolder.path)
-            .filter { $0.hasSuffix(".sql") }.sorted()
-        #expect(Schema.migrations.map { $0.name + ".sql" } == files)
-        for migration in Schema.migrations {
-            let text = try String(contentsOf: Self.schemaFolder.appendingPathComponent(migration.name + ".sql"), encoding: .utf8)
+    @Test(
+        "the embedded migrations are exactly the files of schema/ (SQLite) and schema/postgres/ (PostgreSQL), in order, byte for byte",
+        arguments: [("", Schema.migrations), ("postgres", Schema.postgres)])
+    func embeddedMatchesFolder(_ folder: String, _ migrations: [Schema.Migration]) throws {
+        let folder = Self.schemaFolder.appendingPathComponent(folder)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(migrations.map { $0.name + ".sql" } == files)
+        for migration in migrations {
+            let text = try String(contentsOf: folder.appendingPathComponent(migration.name + ".sql"), encoding: .utf8)
             #expect(migration.sql == text, "\(migration.name) differs from its file")
         }
     }
 
-    @Test("migration files are numbered NNNN_name.sql without gaps")
-    func numbering() {
-        for (index, migration) in Schema.migrations.enumerated() {
+    @Test("migration files are numbered NNNN_name.sql without gaps", arguments: [Schema.migrations, Schema.postgres])
+    func numbering(_ migrations: [Schema.Migration]) {
+        for (index, migration) in migrations.enumerated() {
             let number = String(format: "%04d", index + 1)
             #expect(migration.name.hasPrefix(number + "_"), "\(migration.name) should start with \(number)_")
         }

@@ -524,7 +524,11 @@ struct StorageTests {
                 try await database.emptyWAL()
                 #expect(try scan().bytes == 6000 * 3900 + 100)
                 // … through a mapping of the grown file, not past the end of the old one with `pread`.
-                #expect(try Self.mappedLengths(of: path) == [Self.fileSize(path)])
+                // (Another reader the pool opened meanwhile, under a loaded suite, may still map the
+                // file as it was; none maps past its end.)
+                let grown = try Self.fileSize(path)
+                let mappings = try Self.mappedLengths(of: path)
+                #expect(mappings.contains(grown) && mappings.allSatisfy { $0 <= grown }, "mapped \(mappings), file \(grown)")
                 // The file shrinks under the mapping (VACUUM, then a checkpoint): nothing past its end is read.
                 try await database.writer.write { db in try db.execute(sql: "DELETE FROM filler WHERE id > 100") }
                 try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }

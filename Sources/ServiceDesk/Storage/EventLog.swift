@@ -212,8 +212,10 @@ enum EventLog {
     }
 
     /// The head of the chain: its last event.
+    static let headSQL = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1"
+
     static func anchor(_ db: Database, at now: Date) throws -> ChainAnchor? {
-        try Row.fetchOne(db, sql: "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1").map {
+        try Row.fetchOne(db, sql: headSQL).map {
             ChainAnchor(eventId: $0["id"], hash: $0["hash"], takenAt: ISO8601DateFormatter().string(from: now))
         }
     }
@@ -266,9 +268,7 @@ struct ChainWalk {
 
     /// A note kept beside the chain: nil while it matches the digest its event chained.
     func note(eventId: Int64, salt: String?, texts: String, detail: String) -> ChainVerification? {
-        let chained = EventLog.detail(detail)["notes"]
-        let texts = (try? JSONDecoder().decode([String: String].self, from: Data(texts.utf8))) ?? [:]
-        guard chained != EventLog.notesDigest(salt: salt ?? "", texts: texts) else { return nil }
+        guard EventLog.detail(detail)["notes"] != EventLog.notesDigest(salt: salt ?? "", texts: EventLog.detail(texts)) else { return nil }
         return ChainVerification(
             checked: checked, brokenAt: eventId,
             reason: "the notes of event \(eventId) were altered (they do not match the digest it chained)")

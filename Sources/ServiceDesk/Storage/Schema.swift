@@ -52,7 +52,9 @@ public enum Schema {
     ]
 
     /// The PostgreSQL migrations of `schema/postgres/` (issue 18): the same model for a centre
-    /// on a database server, applied by `deskcli db migrate --database postgres://…`.
+    /// on a database server, applied by `deskcli db migrate --database postgres://…`. SwiftPM
+    /// names embedded files by their name alone, so a file here must not share one with a SQLite
+    /// migration (the build says so).
     public static let postgres: [Migration] = [
         Migration(name: "0001_model", sql: String(decoding: PackageResources._001_model_sql, as: UTF8.self))
     ]

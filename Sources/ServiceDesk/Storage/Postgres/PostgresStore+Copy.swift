@@ -43,8 +43,11 @@ extension PostgresStore {
         static let batchBytes = 8 << 20
     }
 
-    public func copy(from source: AppDatabase) async throws -> CopyReport {
-        try await requireCurrentSchema()
+    /// Copies the centre; `progress` hears of each table once its rows are in (name, rows).
+    public func copy(from source: AppDatabase, progress: (_ table: String, _ rows: Int) -> Void = { _, _ in }) async throws
+        -> CopyReport
+    {
+        try await schemaState().require(location)
         let centres = try await value(Int64.self, "SELECT count(*) FROM centre") ?? 0
         let events = try await value(Int64.self, "SELECT count(*) FROM event") ?? 0
         guard centres == 0, events == 0 else {
@@ -63,8 +66,7 @@ extension PostgresStore {
         var head: ChainAnchor?
         var sequences: [String: Int64] = [:]
         var complete = false
-        var report: CopyReport?
-        try await transaction {
+        return try await transaction {
             try await self.run("SET CONSTRAINTS ALL DEFERRED")
             // The rows the migrations put in (settings, severity classes) make way for the file's.
             for table in tables { try await self.run("DELETE FROM \(Self.quoted(table.name))") }
@@ -75,7 +77,9 @@ extension PostgresStore {
                     pipe.received()
                     switch part {
                     case .rows(let index, let rows): try await self.insert(rows, into: tables[index])
-                    case .tableEnd(let index, let count): counted[index] = count
+                    case .tableEnd(let index, let count):
+                        counted[index] = count
+                        progress(tables[index].name, count)
                     case .end(let anchor, let numbered):
                         head = anchor
                         sequences = numbered
@@ -108,18 +112,16 @@ extension PostgresStore {
                 }
                 copied.append(CopyReport.Table(name: table.name, rows: rows))
             }
-            let chain = try await self.verifyEventChain()
+            let chain = try await self.walkChain(anchors: [])
             guard chain.intact else {
                 throw PostgresStoreError("the audit chain does not verify on PostgreSQL: \(chain.reason ?? ""); nothing was committed")
             }
-            let copiedHead = try await self.chainAnchor()
+            let copiedHead = try await self.head(at: Date())
             guard copiedHead?.eventId == head?.eventId, copiedHead?.hash == head?.hash else {
                 throw PostgresStoreError("the audit chain's head differs from the file's; nothing was committed")
             }
-            report = CopyReport(tables: copied, eventChain: chain, head: head)
+            return CopyReport(tables: copied, eventChain: chain, head: head)
         }
-        guard let report else { throw PostgresStoreError("the copy ended without its report") }
-        return report
     }
 
     /// The PostgreSQL model's tables and their columns (generated columns, computed by the

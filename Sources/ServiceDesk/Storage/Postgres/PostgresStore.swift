@@ -4,9 +4,10 @@ import PostgresNIO
 
 /// A centre's database on a PostgreSQL server (issue 18; docs/postgresql.md): its migrations
 /// (`schema/postgres/`), its check and the audit chain's walk, and the copy of a centre from its
-/// SQLite file (`PostgresStore+Copy.swift`). One connection, for `deskcli`; the daemon's writes on
-/// PostgreSQL are not built yet.
-public final class PostgresStore: Sendable {
+/// SQLite file (`PostgresStore+Copy.swift`). One connection, used by one task at a time: its
+/// transactions are statements on that connection, so the type is deliberately not `Sendable`.
+/// For `deskcli`; the daemon's reads and writes on PostgreSQL are not built yet.
+public final class PostgresStore {
     public let location: PostgresLocation
     let connection: PostgresConnection
     let logger: Logger
@@ -47,12 +48,39 @@ public final class PostgresStore: Sendable {
         let exists = try await value(
             Bool.self, "SELECT to_regclass('public.\(Self.migrationTable)') IS NOT NULL")
         guard exists == true else { return [] }
+        return try await migrationNames()
+    }
+
+    private func migrationNames() async throws -> [String] {
         var names: [String] = []
         for try await name in try await run("SELECT name FROM \(Self.migrationTable) ORDER BY name").decode(String.self) {
             names.append(name)
         }
         return names
     }
+
+    /// The database's schema against this binary's: what is applied, what is missing, and what a
+    /// newer ServiceDesk applied that this one does not know.
+    struct SchemaState {
+        var applied: [String]
+        var pending: [String] { Schema.postgres.map(\.name).filter { !applied.contains($0) } }
+        var unknown: [String] { applied.filter { name in !Schema.postgres.contains { $0.name == name } } }
+
+        /// This binary's schema exactly, or the sentence that says why not.
+        func require(_ location: PostgresLocation) throws {
+            if let newer = unknown.first {
+                throw PostgresStoreError(
+                    "\(location.redacted) has migration \(newer), which this ServiceDesk does not know: it was migrated by a newer version")
+            }
+            guard pending.isEmpty else {
+                throw PostgresStoreError(
+                    "\(location.redacted) is not at this ServiceDesk's schema (pending: \(pending.joined(separator: ", "))): run deskcli db migrate --database URL"
+                )
+            }
+        }
+    }
+
+    func schemaState() async throws -> SchemaState { SchemaState(applied: try await appliedMigrations()) }
 
     /// Applies the embedded PostgreSQL migrations not applied yet, each in its own transaction
     /// (PostgreSQL's DDL is transactional: a migration applies whole or not at all). Refuses a
@@ -77,14 +105,9 @@ public final class PostgresStore: Sendable {
         do {
             try await run(
                 "CREATE TABLE IF NOT EXISTS \(Self.migrationTable) (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
-            let applied = try await appliedMigrations()
-            let known = Schema.postgres.map(\.name)
-            if let unknown = applied.first(where: { !known.contains($0) }) {
-                throw PostgresStoreError(
-                    "\(location.redacted) has migration \(unknown), which this ServiceDesk does not know: it was migrated by a newer version"
-                )
-            }
-            for migration in Schema.postgres where !applied.contains(migration.name) {
+            let state = SchemaState(applied: try await migrationNames())
+            if !state.unknown.isEmpty { try state.require(location) }
+            for migration in Schema.postgres where !state.applied.contains(migration.name) {
                 try await transaction {
                     for statement in SQLStatements.split(migration.sql) {
                         do {
@@ -104,7 +127,7 @@ public final class PostgresStore: Sendable {
             throw error
         }
         try await run("SELECT pg_advisory_unlock(\(Self.migrationLock))")
-        return try await appliedMigrations()
+        return try await migrationNames()
     }
 
     // MARK: Check and the audit chain
@@ -118,28 +141,27 @@ public final class PostgresStore: Sendable {
         public var pendingMigrations: [String]
         /// Applied by a newer ServiceDesk: this one does not know what they changed.
         public var unknownMigrations: [String]
-        public var eventChain: ChainVerification
-        public var healthy: Bool { pendingMigrations.isEmpty && unknownMigrations.isEmpty && eventChain.intact }
+        /// nil: not walked, the schema not being this binary's.
+        public var eventChain: ChainVerification?
+        public var healthy: Bool { pendingMigrations.isEmpty && unknownMigrations.isEmpty && eventChain?.intact == true }
     }
 
     public func check() async throws -> CheckReport {
-        let applied = try await appliedMigrations()
-        let known = Schema.postgres.map(\.name)
-        let pending = known.filter { !applied.contains($0) }
-        let unknown = applied.filter { !known.contains($0) }
+        let state = try await schemaState()
         let server = try await value(String.self, "SHOW server_version") ?? "?"
-        let chain =
-            pending.isEmpty && unknown.isEmpty
-            ? try await verifyEventChain()
-            : ChainVerification(checked: 0, brokenAt: nil, reason: nil)
+        let current = state.pending.isEmpty && state.unknown.isEmpty
         return CheckReport(
-            server: "PostgreSQL \(server)", appliedMigrations: applied, pendingMigrations: pending, unknownMigrations: unknown,
-            eventChain: chain)
+            server: "PostgreSQL \(server)", appliedMigrations: state.applied, pendingMigrations: state.pending,
+            unknownMigrations: state.unknown, eventChain: current ? try await walkChain(anchors: []) : nil)
     }
 
     /// Walks the whole event chain (`deskcli audit verify`), as on SQLite (`ChainWalk`).
     public func verifyEventChain(anchors: [ChainAnchor] = []) async throws -> ChainVerification {
-        try await requireCurrentSchema()
+        try await schemaState().require(location)
+        return try await walkChain(anchors: anchors)
+    }
+
+    func walkChain(anchors: [ChainAnchor]) async throws -> ChainVerification {
         var walk = ChainWalk(anchors: anchors)
         let events = try await run(ChainWalk.eventsSQL).decode(
             (Int64, Int64, String, String, String, String, String, String, String).self)
@@ -158,27 +180,15 @@ public final class PostgresStore: Sendable {
 
     /// The head of the audit chain, to be kept outside the database (`ChainAnchor`).
     public func chainAnchor(at now: Date = Date()) async throws -> ChainAnchor? {
-        try await requireCurrentSchema()
-        for try await (id, hash) in try await run("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1").decode((Int64, String).self) {
+        try await schemaState().require(location)
+        return try await head(at: now)
+    }
+
+    func head(at now: Date) async throws -> ChainAnchor? {
+        for try await (id, hash) in try await run(EventLog.headSQL).decode((Int64, String).self) {
             return ChainAnchor(eventId: id, hash: hash, takenAt: ISO8601DateFormatter().string(from: now))
         }
         return nil
-    }
-
-    /// This binary's schema exactly: neither a migration missing nor one from a newer version.
-    func requireCurrentSchema() async throws {
-        let applied = try await appliedMigrations()
-        let known = Schema.postgres.map(\.name)
-        if let unknown = applied.first(where: { !known.contains($0) }) {
-            throw PostgresStoreError(
-                "\(location.redacted) has migration \(unknown), which this ServiceDesk does not know: it was migrated by a newer version")
-        }
-        let pending = known.filter { !applied.contains($0) }
-        guard pending.isEmpty else {
-            throw PostgresStoreError(
-                "\(location.redacted) is not at this ServiceDesk's schema (pending: \(pending.joined(separator: ", "))): run deskcli db migrate --database URL"
-            )
-        }
     }
 
     // MARK: Running statements
@@ -203,15 +213,17 @@ public final class PostgresStore: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction(_ body: () async throws -> Void) async throws {
+    func transaction<Result>(_ body: () async throws -> Result) async throws -> Result {
         try await run("BEGIN")
+        let result: Result
         do {
-            try await body()
+            result = try await body()
         } catch {
             _ = try? await run("ROLLBACK")
             throw error
         }
         try await run("COMMIT")
+        return result
     }
 
     static func binds(_ values: String...) -> PostgresBindings {
