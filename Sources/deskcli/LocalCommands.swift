@@ -168,7 +168,8 @@ struct DBCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Copy a centre from its SQLite file into a new PostgreSQL database, proved by counts and the audit chain.",
             discussion: """
-                The target must be migrated and hold no centre: createdb desk; deskcli db migrate --database postgres://USER@HOST/desk; \
+                The target must be migrated and hold no centre: createdb --encoding=UTF8 --locale=C --template=template0 desk; \
+                deskcli db migrate --database postgres://USER@HOST/desk; \
                 then deskcli db copy --from deskd.sqlite --to postgres://USER@HOST/desk. One transaction: committed only once every \
                 table has the file's row count and the audit chain verifies with the file's head. Safe while deskd runs on the file \
                 (it reads one snapshot); what deskd writes afterwards is not copied, so stop it first to move a centre.
