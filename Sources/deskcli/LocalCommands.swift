@@ -123,18 +123,8 @@ struct DBCommand: AsyncParsableCommand {
                 } else {
                     Output.fields([
                         ("server", report.server),
-                        (
-                            "migrations",
-                            "\(report.appliedMigrations.count) applied"
-                                + (report.pendingMigrations.isEmpty ? "" : ", pending: \(report.pendingMigrations.joined(separator: ", "))")
-                                + (report.unknownMigrations.isEmpty
-                                    ? "" : ", from a newer ServiceDesk: \(report.unknownMigrations.joined(separator: ", "))")
-                        ),
-                        (
-                            "audit chain",
-                            report.eventChain.map { $0.intact ? "intact (\($0.checked) events)" : $0.reason ?? "broken" }
-                                ?? "not checked (not this ServiceDesk's schema)"
-                        ),
+                        Self.migrations(report.appliedMigrations, pending: report.pendingMigrations, unknown: report.unknownMigrations),
+                        Self.chain(report.eventChain),
                     ])
                 }
                 if !report.healthy { throw CLIFailure("the database has problems (see above)") }
@@ -149,18 +139,29 @@ struct DBCommand: AsyncParsableCommand {
                 Output.fields([
                     ("integrity", report.integrity.joined(separator: "; ")),
                     ("foreign keys", report.foreignKeyViolations == 0 ? "ok" : "\(report.foreignKeyViolations) violation(s)"),
-                    (
-                        "migrations",
-                        "\(report.appliedMigrations.count) applied"
-                            + (report.pendingMigrations.isEmpty ? "" : ", pending: \(report.pendingMigrations.joined(separator: ", "))")
-                    ),
-                    (
-                        "audit chain",
-                        report.eventChain.intact ? "intact (\(report.eventChain.checked) events)" : report.eventChain.reason ?? "broken"
-                    ),
+                    Self.migrations(report.appliedMigrations, pending: report.pendingMigrations),
+                    Self.chain(report.eventChain),
                 ])
             }
             if !report.healthy { throw CLIFailure("the database has problems (see above)") }
+        }
+
+        /// The migrations' line, the same on both engines.
+        static func migrations(_ applied: [String], pending: [String], unknown: [String] = []) -> (String, String) {
+            (
+                "migrations",
+                "\(applied.count) applied" + (pending.isEmpty ? "" : ", pending: \(pending.joined(separator: ", "))")
+                    + (unknown.isEmpty ? "" : ", from a newer ServiceDesk: \(unknown.joined(separator: ", "))")
+            )
+        }
+
+        /// The audit chain's line; nil: not walked (not this ServiceDesk's schema).
+        static func chain(_ chain: ChainVerification?) -> (String, String) {
+            (
+                "audit chain",
+                chain.map { $0.intact ? "intact (\($0.checked) events)" : $0.reason ?? "broken" }
+                    ?? "not checked (not this ServiceDesk's schema)"
+            )
         }
     }
 
