@@ -172,7 +172,8 @@ struct DBCommand: AsyncParsableCommand {
                 The target must be migrated and hold no centre: createdb --encoding=UTF8 --locale=C --template=template0 desk; \
                 deskcli db migrate --database postgres://USER@HOST/desk; \
                 then deskcli db copy --from deskd.sqlite --to postgres://USER@HOST/desk. One transaction: committed only once every \
-                table has the file's row count and the audit chain verifies with the file's head. Safe while deskd runs on the file \
+                table has the file's row count, the report rollups PostgreSQL counts from the rows equal the file's, and the audit \
+                chain verifies with the file's head. Safe while deskd runs on the file \
                 (it reads one snapshot); what deskd writes afterwards is not copied, so stop it first to move a centre.
                 """)
         @Option(help: "The SQLite file to copy from.") var from: String
@@ -189,7 +190,11 @@ struct DBCommand: AsyncParsableCommand {
                         FileHandle.standardError.write(Data("\(table): \(rows) row(s)\n".utf8))
                     }
                     return
-                        "copied \(from) to \(store.location.redacted): \(report.tables.count) tables, \(report.rows) rows; audit chain intact (\(report.eventChain.checked) events)"
+                        "copied \(from) to \(store.location.redacted): \(report.tables.count) tables, \(report.rows) rows; "
+                        + (report.rollupsCounted
+                            ? "report rollups counted again, equal to the file's; "
+                            : "report rollups not built in the file (deskd builds them); ")
+                        + "audit chain intact (\(report.eventChain.checked) events)"
                         + (report.head.map { ", head \($0.eventId) \($0.hash)" } ?? "")
                 }
             } catch {

@@ -29,6 +29,13 @@ public struct CountedValues: Equatable, Sendable {
     /// How many values it holds.
     public var total: Int { pairs.reduce(0) { $0 + $1.count } }
 
+    /// Each value once, ascending, with how many times it occurs.
+    public var valueCounts: [(value: Int, count: Int)] {
+        var ordered = self
+        ordered.normalize()
+        return ordered.pairs.map { ($0.value, $0.count) }
+    }
+
     public static func == (left: CountedValues, right: CountedValues) -> Bool {
         var left = left
         var right = right

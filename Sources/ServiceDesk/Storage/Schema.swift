@@ -56,6 +56,7 @@ public enum Schema {
     /// names embedded files by their name alone, so a file here must not share one with a SQLite
     /// migration (the build says so).
     public static let postgres: [Migration] = [
-        Migration(name: "0001_model", sql: String(decoding: PackageResources._001_model_sql, as: UTF8.self))
+        Migration(name: "0001_model", sql: String(decoding: PackageResources._001_model_sql, as: UTF8.self)),
+        Migration(name: "0002_rollup_triggers", sql: String(decoding: PackageResources._002_rollup_triggers_sql, as: UTF8.self)),
     ]
 }

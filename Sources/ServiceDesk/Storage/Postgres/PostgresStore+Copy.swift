@@ -16,6 +16,9 @@ extension PostgresStore {
         }
         public var tables: [Table]
         public var rows: Int { tables.reduce(0) { $0 + $1.rows } }
+        /// Whether the report rollups were counted on PostgreSQL and found equal to the file's
+        /// (false: the file had them not built, and deskd builds them at its first start).
+        public var rollupsCounted: Bool
         public var eventChain: ChainVerification
         /// The head of the chain, the same on both sides.
         public var head: ChainAnchor?
@@ -55,11 +58,8 @@ extension PostgresStore {
                 "\(location.redacted) already holds a centre: a copy goes into a new database only (createdb, deskcli db migrate, then copy)"
             )
         }
-        // The catalogue's generation last: the triggers on the centre and the services give it a
-        // new number as their rows go in, and the copy keeps the file's.
-        let tables = try await modelTables().sorted {
-            ($0.name == "catalogue_generation" ? 1 : 0) < ($1.name == "catalogue_generation" ? 1 : 0)
-        }
+        let model = try await modelTables()
+        let tables = Self.fileTables(model)
         try source.matchModel(tables)
 
         var counted: [Int: Int] = [:]
@@ -69,13 +69,16 @@ extension PostgresStore {
         return try await transaction {
             try await self.run("SET CONSTRAINTS ALL DEFERRED")
             // The rows the migrations put in (settings, severity classes) make way for the file's.
-            for table in tables { try await self.run("DELETE FROM \(Self.quoted(table.name))") }
+            for table in model { try await self.run("DELETE FROM \(Self.quoted(table.name))") }
+            try await self.prepareExpected()
             let pipe = CopyPipe()
             pipe.start(source: source, tables: tables)
             do {
                 for try await part in pipe.parts {
                     pipe.received()
                     switch part {
+                    case .rows(let index, let rows) where Self.countedTables.contains(tables[index].name):
+                        try await self.insertExpected(rows, of: tables[index])
                     case .rows(let index, let rows): try await self.insert(rows, into: tables[index])
                     case .tableEnd(let index, let count):
                         counted[index] = count
@@ -102,10 +105,18 @@ extension PostgresStore {
                     )
                 }
             }
-            // The proof, before the commit: counts, the chain, its head.
+            // The report rollups, counted by PostgreSQL from the rows and compared with the file's
+            // (when the file has them built; else deskd builds them at its first start).
+            let rollups = try await self.rebuildRollups()
+            if rollups { try await self.compareExpected() }
+            // The proof, before the commit: counts, the rollups, the chain, its head.
             var copied: [CopyReport.Table] = []
             for (index, table) in tables.enumerated() {
                 let rows = Int(try await self.value(Int64.self, "SELECT count(*) FROM \(Self.quoted(table.name))") ?? -1)
+                if Self.countedTables.contains(table.name) {
+                    copied.append(CopyReport.Table(name: table.name, rows: rows))
+                    continue
+                }
                 guard rows == counted[index] ?? 0 else {
                     throw PostgresStoreError(
                         "\(table.name): \(counted[index] ?? 0) row(s) in the file, \(rows) copied; nothing was committed")
@@ -120,7 +131,7 @@ extension PostgresStore {
             guard copiedHead?.eventId == head?.eventId, copiedHead?.hash == head?.hash else {
                 throw PostgresStoreError("the audit chain's head differs from the file's; nothing was committed")
             }
-            return CopyReport(tables: copied, eventChain: chain, head: head)
+            return CopyReport(tables: copied, rollupsCounted: rollups, eventChain: chain, head: head)
         }
     }
 
