@@ -12,8 +12,9 @@
 --     over the folded body (unaccent folds Vietnamese diacritics and đ → d) and a GIN index;
 --   * json_extract(detail, '$.x') → (detail::jsonb ->> 'x'), total() → coalesce(sum(), 0),
 --     the scalar max() → greatest().
--- The report rollups' triggers of 0026–0034 and their rebuild come in 0002_rollup_triggers.sql,
--- which also holds the multisets of minutes as rows rather than blobs (the reasons are there).
+-- Not here yet (they come with the daemon's writes on PostgreSQL): the report rollups' triggers of
+-- 0026–0034 and their trigger-only views (online_recount, revenue_count, revenue_recount). Until
+-- then no write path runs on PostgreSQL and the rollup tables hold what a copy brought.
 -- The database must be UTF8 with the C collation (text sorted byte by byte, as in SQLite);
 -- `deskcli db migrate` checks it.
 

@@ -17,7 +17,8 @@
 --   * Sums stay bigint: where SQLite's `+` turns to a real number past 2^63, PostgreSQL refuses the
 --     write. Amounts are bounded at write (docs/reports.md), far below.
 -- Days are local days at report_rollup.utc_offset, as in SQLite; NULL: not built, the triggers do
--- nothing.
+-- nothing. (0001_model.sql's header still says these triggers are not here yet: a landed migration
+-- is not edited.)
 
 ALTER TABLE handling_rollup DROP COLUMN working, DROP COLUMN calendar;
 ALTER TABLE step_rollup DROP COLUMN queued, DROP COLUMN worked;
