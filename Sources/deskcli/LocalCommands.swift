@@ -189,11 +189,15 @@ struct DBCommand: AsyncParsableCommand {
                     let report = try await store.copy(from: source) { table, rows in
                         FileHandle.standardError.write(Data("\(table): \(rows) row(s)\n".utf8))
                     }
+                    let rollups =
+                        switch report.rollups {
+                        case .compared: "report rollups counted again, equal to the file's; "
+                        case .counted: "report rollups counted (the file had them not built); "
+                        case .notBuilt: ""
+                        }
                     return
                         "copied \(from) to \(store.location.redacted): \(report.tables.count) tables, \(report.rows) rows; "
-                        + (report.rollupsCounted
-                            ? "report rollups counted again, equal to the file's; "
-                            : "report rollups not built in the file (deskd builds them); ")
+                        + rollups
                         + "audit chain intact (\(report.eventChain.checked) events)"
                         + (report.head.map { ", head \($0.eventId) \($0.hash)" } ?? "")
                 }

@@ -155,7 +155,7 @@ struct PostgresTests {
         let generation = try await source.writer.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM catalogue_generation") }
         let report = try await store.copy(from: source)
         #expect(try server.psql(url, "SELECT value FROM catalogue_generation") == "\(generation ?? 0)\n")
-        #expect(report.rollupsCounted)
+        #expect(report.rollups == .compared)
         // Every value of every table, as the model's column type reads it; the multisets of minutes
         // the file holds as blobs, decoded here into the rows PostgreSQL keeps them as.
         for table in try await store.modelTables() {
@@ -217,7 +217,7 @@ struct PostgresTests {
     }
 
     @Test(
-        "report rollups on PostgreSQL: the same writes on both engines leave the same rollups; the rebuild agrees; a file whose rollups disagree is not copied",
+        "report rollups on PostgreSQL: the same writes on both engines leave the same rollups; the rebuild agrees; a file whose rollups disagree is not copied; one without them gets them counted",
         .enabled(if: PostgresServer.enabled))
     func rollupsKeptAlike() async throws {
         let server = try await PostgresServer.start()
@@ -253,7 +253,7 @@ struct PostgresTests {
         let url = try await server.createDatabase()
         try await Self.withStore(url) { store in
             try await store.migrate()
-            #expect(try await store.copy(from: source).rollupsCounted)
+            #expect(try await store.copy(from: source).rollups == .compared)
             var statements: [String] = []
             for (index, code) in resolved[0..<10].enumerated() {
                 statements.append(
@@ -307,6 +307,10 @@ struct PostgresTests {
                 "UPDATE ticket_step SET ticket_resolved_at = ticket_resolved_at + 86400 * 3 WHERE \(steps[4])",
                 "UPDATE ticket_step SET left_at = NULL WHERE \(steps[5])",
                 "DELETE FROM ticket_step WHERE \(steps[6])",
+                "INSERT INTO ticket_step (ticket, visit, position, department, entered_at, claimed_at, left_at, ticket_resolved_at) SELECT ticket, visit + 100, position, department, entered_at, claimed_at, left_at + 600, ticket_resolved_at FROM ticket_step WHERE \(steps[7])",
+                "UPDATE ticket SET accepted_at = accepted_at + 86400 * 2 WHERE code = '\(charged[10])'",
+                "UPDATE ticket SET received_at = received_at - 86400 WHERE code = '\(resolved[4])'",
+                "UPDATE ticket SET closed_at = accepted_at + 86400 * 500 WHERE code = '\(charged[11])'",
             ]
             for (index, copy) in ["Z-1", "Z-2", "Z-3"].enumerated() {
                 statements.append(
@@ -331,6 +335,14 @@ struct PostgresTests {
             }
             let counted = try server.psql(url, "SELECT (SELECT count(*) FROM handling_minutes), (SELECT count(*) FROM online_counted)")
             try await store.verifyRollups(against: source)
+            // The bounds the reports read rows by grew alike (the longest life by 500 days).
+            let bounds = "utc_offset, longest_life, online_latest, online_longest_lag, revenue_latest, revenue_longest_lag"
+            let fileBounds = try await source.read { db in
+                try Row.fetchOne(db, sql: "SELECT \(bounds) FROM report_rollup")!.databaseValues.map { "\($0)" }
+            }
+            let ourBounds = try server.psql(url, "SELECT \(bounds) FROM report_rollup")
+            #expect(ourBounds == fileBounds.joined(separator: "|") + "\n")
+            #expect(Int64(fileBounds[1])! >= 500 * 86400)
 
             // Counted afresh from the rows on PostgreSQL: the same rollups again.
             try server.psql(url, "SELECT desk_rollups_rebuild(utc_offset) FROM report_rollup")
@@ -363,6 +375,22 @@ struct PostgresTests {
         }
         #expect(try server.psql(second, "SELECT (SELECT count(*) FROM ticket), (SELECT count(*) FROM progress_rollup)") == "0|0\n")
         try source.close()
+
+        // A file whose rollups are not built (rows of an older offset left, a blob among them not
+        // even a multiset): PostgreSQL counts them at the centre's offset, as deskd does at start.
+        let plain = try await Self.centre(at: scratch.path("plain.sqlite"), tickets: 300)
+        try await plain.writer.write { db in
+            try db.execute(sql: "UPDATE report_rollup SET utc_offset = NULL; UPDATE handling_rollup SET working = X'FF'")
+        }
+        let third = try await server.createDatabase()
+        try await Self.withStore(third) { store in
+            try await store.migrate()
+            #expect(try await store.copy(from: plain).rollups == .counted)
+            try await plain.prepareReportRollups()
+            try await store.verifyRollups(against: plain)
+        }
+        #expect(try server.psql(third, "SELECT utc_offset, count(*) > 0 FROM report_rollup, handling_minutes GROUP BY 1") == "25200|t\n")
+        try plain.close()
     }
 
     /// Runs `body` with a connection to `url`, closed however it ends (a connection left open

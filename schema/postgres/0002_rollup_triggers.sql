@@ -16,6 +16,10 @@
 --     triggers (online_recount, revenue_count, revenue_recount) are plain functions.
 --   * Sums stay bigint: where SQLite's `+` turns to a real number past 2^63, PostgreSQL refuses the
 --     write. Amounts are bounded at write (docs/reports.md), far below.
+--   * Several instances write at once: a day's `all` row is written by every resolution of that
+--     day, so concurrent resolutions wait for each other's commit on it (as every write waits for
+--     the single writer on SQLite); a ticket counted again from its facts is locked first; the
+--     rebuild locks the tables it counts.
 -- Days are local days at report_rollup.utc_offset, as in SQLite; NULL: not built, the triggers do
 -- nothing. (0001_model.sql's header still says these triggers are not here yet: a landed migration
 -- is not edited.)
@@ -171,6 +175,10 @@ CREATE FUNCTION desk_online_recount(which text) RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
     IF which IS NULL THEN RETURN; END IF;
+    -- The ticket's row locked first: two transactions writing facts of one ticket at once count it
+    -- one after the other, the second reading what the first committed (each statement here
+    -- takes a fresh snapshot), so neither count loses the other's fact.
+    PERFORM 1 FROM ticket WHERE code = which FOR NO KEY UPDATE;
     INSERT INTO online_counted AS c (ticket, day, service, department, bits, received_at, latest)
     SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
     FROM online_ticket o, report_rollup r WHERE o.ticket = which AND r.id = 1 AND r.utc_offset IS NOT NULL
@@ -186,6 +194,7 @@ CREATE FUNCTION desk_revenue_recount(which text) RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
     IF which IS NULL THEN RETURN; END IF;
+    PERFORM 1 FROM ticket WHERE code = which FOR NO KEY UPDATE;  -- as in desk_online_recount
     DELETE FROM revenue_counted WHERE ticket = which
         AND NOT EXISTS (SELECT 1 FROM ticket t WHERE t.code = which AND t.charge_lines > 0 AND t.accepted_at IS NOT NULL);
     INSERT INTO revenue_counted AS c (ticket, day, department, service, channel, holder, le_phi, phi, service_price, retained, collected,
@@ -415,11 +424,13 @@ CREATE TRIGGER revenue_counted_rollup AFTER INSERT OR UPDATE OR DELETE ON revenu
 
 -- Counting every rollup afresh from the rows at `at_offset` (AppDatabase.rebuildRollups): the
 -- triggers held off meanwhile (no offset), each table filled by one statement; the latest facts
--- and the longest times counted afresh with them.
+-- and the longest times counted afresh with them. The tables counted are locked against writes
+-- until the transaction ends (another instance's write waits, then is counted by its triggers).
 CREATE FUNCTION desk_rollups_rebuild(at_offset bigint) RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
     IF at_offset IS NULL THEN RAISE EXCEPTION 'the rollups are counted at an offset'; END IF;
+    LOCK TABLE ticket, ticket_step, event, payment, sync_ack, stored_file, report_rollup IN SHARE MODE;
     UPDATE report_rollup SET utc_offset = NULL WHERE id = 1;
     DELETE FROM handling_rollup;
     DELETE FROM handling_minutes;

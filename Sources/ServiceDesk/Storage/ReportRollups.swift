@@ -55,9 +55,7 @@ extension AppDatabase {
     @discardableResult
     public func prepareReportRollups() async throws -> Bool {
         let now = clock()
-        let (offset, built) = try await read { db in
-            (try self.workingTime(db).1.clock.timeZone.secondsFromGMT(for: now), try Self.rollupOffset(db))
-        }
+        let (offset, built) = try await read { db in (try self.centreOffset(db, at: now), try Self.rollupOffset(db)) }
         guard built != offset else { return false }
         try await write { db in
             // Again inside the write: another process may have built them meanwhile.
@@ -65,6 +63,11 @@ extension AppDatabase {
             try Self.rebuildRollups(db, offset: offset)
         }
         return true
+    }
+
+    /// The centre's offset from UTC at `now`: the rollups are counted at it.
+    func centreOffset(_ db: Database, at now: Date) throws -> Int {
+        try workingTime(db).1.clock.timeZone.secondsFromGMT(for: now)
     }
 
     /// The offset the rollups are counted at; nil when they are not built.

@@ -16,9 +16,16 @@ extension PostgresStore {
         }
         public var tables: [Table]
         public var rows: Int { tables.reduce(0) { $0 + $1.rows } }
-        /// Whether the report rollups were counted on PostgreSQL and found equal to the file's
-        /// (false: the file had them not built, and deskd builds them at its first start).
-        public var rollupsCounted: Bool
+        /// What became of the report rollups.
+        public enum Rollups: String, Codable, Sendable {
+            /// Counted by PostgreSQL from the rows, and equal to the file's.
+            case compared
+            /// The file had them not built: counted by PostgreSQL at the centre's offset.
+            case counted
+            /// Neither built nor counted: the file holds no centre (no time zone to count days in).
+            case notBuilt
+        }
+        public var rollups: Rollups
         public var eventChain: ChainVerification
         /// The head of the chain, the same on both sides.
         public var head: ChainAnchor?
@@ -62,7 +69,11 @@ extension PostgresStore {
         let tables = Self.fileTables(model)
         try source.matchModel(tables)
 
+        // The offset the rollups are counted at now, should the file have them not built.
+        let centreOffset = try? await source.read { db in try source.centreOffset(db, at: source.clock()) }
         var counted: [Int: Int] = [:]
+        var settings: (table: Int, rows: [[DatabaseValue]])?
+        var fileOffset: Int64?
         var head: ChainAnchor?
         var sequences: [String: Int64] = [:]
         var complete = false
@@ -77,8 +88,15 @@ extension PostgresStore {
                 for try await part in pipe.parts {
                     pipe.received()
                     switch part {
+                    case .rows(let index, let rows) where tables[index].name == "report_rollup":
+                        // Read first, held back to the end (in, it would wake the triggers at every row).
+                        settings = (index, rows)
+                        fileOffset = rows.first.flatMap { row in
+                            zip(tables[index].columns, row).first { $0.0.name == "utc_offset" }.flatMap { Int64.fromDatabaseValue($0.1) }
+                        }
                     case .rows(let index, let rows) where Self.countedTables.contains(tables[index].name):
-                        try await self.insertExpected(rows, of: tables[index])
+                        // Compared when the file has them built (not built: rows of an older offset, if any).
+                        if fileOffset != nil { try await self.insertExpected(rows, of: tables[index]) }
                     case .rows(let index, let rows): try await self.insert(rows, into: tables[index])
                     case .tableEnd(let index, let count):
                         counted[index] = count
@@ -105,10 +123,20 @@ extension PostgresStore {
                     )
                 }
             }
-            // The report rollups, counted by PostgreSQL from the rows and compared with the file's
-            // (when the file has them built; else deskd builds them at its first start).
-            let rollups = try await self.rebuildRollups()
-            if rollups { try await self.compareExpected() }
+            // The report rollups, counted by PostgreSQL from the rows: compared with the file's when
+            // it has them built; else counted at the centre's offset, as deskd does at its start.
+            if let settings { try await self.insert(settings.rows, into: tables[settings.table]) }
+            let rollups: CopyReport.Rollups
+            if fileOffset != nil {
+                try await self.rebuildKeepingBounds()
+                try await self.compareExpected()
+                rollups = .compared
+            } else if let centreOffset {
+                try await self.run("SELECT desk_rollups_rebuild(\(centreOffset))")
+                rollups = .counted
+            } else {
+                rollups = .notBuilt
+            }
             // The proof, before the commit: counts, the rollups, the chain, its head.
             var copied: [CopyReport.Table] = []
             for (index, table) in tables.enumerated() {
@@ -131,7 +159,7 @@ extension PostgresStore {
             guard copiedHead?.eventId == head?.eventId, copiedHead?.hash == head?.hash else {
                 throw PostgresStoreError("the audit chain's head differs from the file's; nothing was committed")
             }
-            return CopyReport(tables: copied, rollupsCounted: rollups, eventChain: chain, head: head)
+            return CopyReport(tables: copied, rollups: rollups, eventChain: chain, head: head)
         }
     }
 

@@ -35,10 +35,11 @@ extension PostgresStore {
 
     /// The tables as the file holds them, in the order a copy reads them: the model's, but for the
     /// tables of minutes (not in the file) and with the file's blob columns; the rollups' settings
-    /// and the catalogue's generation last (the first would wake the triggers, the second the
-    /// catalogue triggers would overwrite).
+    /// first (whether the file's rollups are built tells what to do with them; the copy holds the
+    /// row back to the end, where it no longer wakes the triggers at every row), the catalogue's
+    /// generation last (the catalogue's triggers would overwrite it).
     static func fileTables(_ model: [Table]) -> [Table] {
-        let last = ["report_rollup", "catalogue_generation"]
+        let order = ["report_rollup": -1, "catalogue_generation": 1]
         return
             model
             .filter { table in !unfolded.contains { $0.into == table.name } }
@@ -48,7 +49,7 @@ extension PostgresStore {
                 table.columns += unfolded.blobs.map { Column(name: $0, kind: .bytea, identity: false) }
                 return table
             }
-            .sorted { (last.firstIndex(of: $0.name) ?? -1) < (last.firstIndex(of: $1.name) ?? -1) }
+            .sorted { order[$0.name, default: 0] < order[$1.name, default: 0] }
     }
 
     /// What the file's rollups are, beside PostgreSQL's, for the transaction: a temporary table
@@ -130,14 +131,11 @@ extension PostgresStore {
         }
     }
 
-    /// Counts the rollups afresh at the offset in report_rollup, when they are built; returns
-    /// whether they are. The moments the reports bound their reads by (the longest life, the
-    /// latest facts and lags) only grow: the larger of the file's and the count stays.
-    func rebuildRollups() async throws -> Bool {
+    /// Counts the rollups afresh at the offset in report_rollup (the file's, built). The moments
+    /// the reports bound their reads by (the longest life, the latest facts and lags) only grow:
+    /// the larger of the file's and the count stays.
+    func rebuildKeepingBounds() async throws {
         try await run("CREATE TEMPORARY TABLE desk_expected_report_rollup ON COMMIT DROP AS SELECT * FROM report_rollup")
-        guard try await value(Int64.self, "SELECT count(*) FROM report_rollup WHERE id = 1 AND utc_offset IS NOT NULL") == 1 else {
-            return false
-        }
         try await run("SELECT desk_rollups_rebuild(utc_offset) FROM report_rollup WHERE id = 1")
         try await run(
             """
@@ -148,7 +146,6 @@ extension PostgresStore {
                 revenue_longest_lag = greatest(r.revenue_longest_lag, e.revenue_longest_lag)
             FROM desk_expected_report_rollup e WHERE r.id = e.id
             """)
-        return true
     }
 
     /// Whether the rollups PostgreSQL keeps are the file's, row for row (a test compares the two
