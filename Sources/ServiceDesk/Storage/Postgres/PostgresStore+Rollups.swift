@@ -3,7 +3,7 @@ import GRDB
 import PostgresNIO
 
 /// The report rollups on PostgreSQL (issue 18; schema/postgres/0002_rollup_triggers.sql,
-/// docs/postgresql.md): counted by the server's own triggers and rebuild from the rows, never
+/// docs/postgresql.md): counted by the server's own triggers and rebuilt from the rows, never
 /// copied. A copy counts them afresh and compares them, row for row, with the file's before it
 /// commits — so the rollups of every centre moved are proof that PostgreSQL counts as SQLite does.
 ///
