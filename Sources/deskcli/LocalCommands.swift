@@ -111,7 +111,9 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check integrity, foreign keys, migrations and the audit chain (on PostgreSQL: migrations and the chain).")
+            abstract:
+                "Check integrity, foreign keys, migrations and the audit chain (on PostgreSQL: migrations, the chain and the report rollups)."
+        )
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON.") var json = false
 
@@ -125,6 +127,11 @@ struct DBCommand: AsyncParsableCommand {
                         ("server", report.server),
                         Self.migrations(report.appliedMigrations, pending: report.pendingMigrations, unknown: report.unknownMigrations),
                         Self.chain(report.eventChain),
+                        (
+                            "report rollups",
+                            report.rollups.map { $0.built ? $0.problem ?? "agree with the rows (counted afresh)" : "not built" }
+                                ?? "not checked (not this ServiceDesk's schema)"
+                        ),
                     ])
                 }
                 if !report.healthy { throw CLIFailure("the database has problems (see above)") }

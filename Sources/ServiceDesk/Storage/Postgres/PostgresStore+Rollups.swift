@@ -106,9 +106,16 @@ extension PostgresStore {
         }
     }
 
+    /// How a comparison names its two sides.
+    struct Sides {
+        var differ = "PostgreSQL counted differ from the file's"
+        var here = "on PostgreSQL"
+        var there = "in the file"
+    }
+
     /// Every counted table against its expected rows, as multisets of rows; the first table that
     /// differs stops it, with a row of each side.
-    func compareExpected() async throws {
+    func compareExpected(_ sides: Sides = Sides()) async throws {
         // A day's minutes are many rows (a million for 100,000 tickets): sorted in memory, not on disk.
         try await run("SET LOCAL work_mem = '64MB'")
         for table in Self.countedTables.sorted() {
@@ -124,8 +131,8 @@ extension PostgresStore {
             ).decode((Int64, String?, Int64, String?).self)
             for try await (here, hereExample, there, thereExample) in rows where here > 0 || there > 0 {
                 throw PostgresStoreError(
-                    "the report rollups PostgreSQL counted differ from the file's in \(table): \(here) row(s) only on PostgreSQL"
-                        + (hereExample.map { " (such as \($0))" } ?? "") + ", \(there) only in the file"
+                    "the report rollups \(sides.differ) in \(table): \(here) row(s) only \(sides.here)"
+                        + (hereExample.map { " (such as \($0))" } ?? "") + ", \(there) only \(sides.there)"
                         + (thereExample.map { " (such as \($0))" } ?? ""))
             }
         }
@@ -148,6 +155,43 @@ extension PostgresStore {
             """)
     }
 
+    /// What `db check` finds of the report rollups.
+    public struct RollupCheck: Codable, Sendable {
+        /// Whether they are built (an offset in report_rollup); not built, nothing to compare.
+        public var built: Bool
+        /// How the rollups the triggers kept differ from a count afresh; nil when they agree.
+        public var problem: String?
+    }
+
+    /// Whether the rollups the triggers kept agree with the rows (`deskcli db check`): counted
+    /// afresh in a transaction rolled back at the end, and compared. The rebuild locks the tables
+    /// it counts against writes while it runs (seconds on a large centre).
+    public func checkRollups() async throws -> RollupCheck {
+        guard let offset = try await value(Int64?.self, "SELECT utc_offset FROM report_rollup WHERE id = 1") ?? nil else {
+            return RollupCheck(built: false)
+        }
+        try await run("BEGIN")
+        do {
+            for table in Self.countedTables.sorted() {
+                try await run(
+                    "CREATE TEMPORARY TABLE \(Self.quoted("desk_expected_" + table)) ON COMMIT DROP AS SELECT * FROM \(Self.quoted(table))")
+            }
+            try await run("SELECT desk_rollups_rebuild(\(offset))")
+            var problem: String?
+            do {
+                try await compareExpected(
+                    Sides(differ: "counted afresh from the rows differ from those kept", here: "in the count", there: "among those kept"))
+            } catch let error as PostgresStoreError {
+                problem = error.description
+            }
+            try await run("ROLLBACK")
+            return RollupCheck(built: true, problem: problem)
+        } catch {
+            _ = try? await run("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Whether the rollups PostgreSQL keeps are the file's, row for row (a test compares the two
     /// engines after the same writes; nothing is written). The file's rollups are read whole: a
     /// centre's are a few rows per day and group.
@@ -162,7 +206,7 @@ extension PostgresStore {
                 }
             )
         }
-        let ours = try await value(Int64.self, "SELECT utc_offset FROM report_rollup WHERE id = 1")
+        let ours = try await value(Int64?.self, "SELECT utc_offset FROM report_rollup WHERE id = 1") ?? nil
         guard ours == offset else {
             throw PostgresStoreError(
                 "the rollups are counted at offset \(ours.map(String.init) ?? "none") here and \(offset.map(String.init) ?? "none") in the file"

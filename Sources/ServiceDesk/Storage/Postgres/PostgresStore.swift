@@ -134,7 +134,8 @@ public final class PostgresStore {
 
     /// What `deskcli db check` reports for a PostgreSQL database. The server keeps its own
     /// pages and enforces the foreign keys itself; what is ServiceDesk's to check is that the
-    /// schema is this binary's and that the audit chain holds.
+    /// schema is this binary's, that the audit chain holds and that the report rollups agree with
+    /// the rows.
     public struct CheckReport: Codable, Sendable {
         public var server: String
         public var appliedMigrations: [String]
@@ -143,7 +144,11 @@ public final class PostgresStore {
         public var unknownMigrations: [String]
         /// nil: not walked, the schema not being this binary's.
         public var eventChain: ChainVerification?
-        public var healthy: Bool { pendingMigrations.isEmpty && unknownMigrations.isEmpty && eventChain?.intact == true }
+        /// The report rollups against a count afresh; nil: not compared, the schema not being this binary's.
+        public var rollups: RollupCheck?
+        public var healthy: Bool {
+            pendingMigrations.isEmpty && unknownMigrations.isEmpty && eventChain?.intact == true && rollups?.problem == nil
+        }
     }
 
     public func check() async throws -> CheckReport {
@@ -152,7 +157,8 @@ public final class PostgresStore {
         let current = state.pending.isEmpty && state.unknown.isEmpty
         return CheckReport(
             server: "PostgreSQL \(server)", appliedMigrations: state.applied, pendingMigrations: state.pending,
-            unknownMigrations: state.unknown, eventChain: current ? try await walkChain(anchors: []) : nil)
+            unknownMigrations: state.unknown, eventChain: current ? try await walkChain(anchors: []) : nil,
+            rollups: current ? try await checkRollups() : nil)
     }
 
     /// Walks the whole event chain (`deskcli audit verify`), as on SQLite (`ChainWalk`).
