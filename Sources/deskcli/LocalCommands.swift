@@ -49,16 +49,7 @@ struct Init: AsyncParsableCommand {
 /// Connects to the PostgreSQL database a `--database postgres://…` names, runs `body`, and
 /// closes (its failures, `PostgresStoreError`, are one plain line: `DeskCLI.main`).
 func withPostgres<Result>(_ url: String, _ body: (PostgresStore) async throws -> Result) async throws -> Result {
-    let store = try await PostgresStore.connect(try PostgresLocation(url: url))
-    let result: Result
-    do {
-        result = try await body(store)
-    } catch {
-        await store.close()
-        throw error
-    }
-    await store.close()
-    return result
+    try await PostgresStore.with(url: url, body)
 }
 
 struct DBCommand: AsyncParsableCommand {

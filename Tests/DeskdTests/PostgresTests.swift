@@ -252,7 +252,7 @@ struct PostgresTests {
 
         // The centre moved, then the same writes on both.
         let url = try await server.createDatabase()
-        try await Self.withStore(url) { store in
+        try await PostgresStore.with(url: url) { store in
             try await store.migrate()
             #expect(try await store.copy(from: source).rollups == .compared)
             var statements: [String] = []
@@ -376,7 +376,7 @@ struct PostgresTests {
             )
         }
         let second = try await server.createDatabase()
-        try await Self.withStore(second) { refused in
+        try await PostgresStore.with(url: second) { refused in
             try await refused.migrate()
             await #expect {
                 try await refused.copy(from: source)
@@ -392,7 +392,7 @@ struct PostgresTests {
             try db.execute(sql: "UPDATE report_rollup SET utc_offset = NULL; UPDATE handling_rollup SET working = X'FF'")
         }
         let third = try await server.createDatabase()
-        try await Self.withStore(third) { store in
+        try await PostgresStore.with(url: third) { store in
             try await store.migrate()
             #expect(try await store.copy(from: plain).rollups == .counted)
             try await plain.prepareReportRollups()
@@ -400,20 +400,6 @@ struct PostgresTests {
         }
         #expect(try server.psql(third, "SELECT utc_offset, count(*) > 0 FROM report_rollup, handling_minutes GROUP BY 1") == "25200|t\n")
         try plain.close()
-    }
-
-    /// Runs `body` with a connection to `url`, closed however it ends (a connection left open
-    /// stops the test process on a debug build's assertion, hiding the failure).
-    static func withStore<T>(_ url: String, _ body: (PostgresStore) async throws -> T) async throws -> T {
-        let store = try await PostgresStore.connect(try PostgresLocation(url: url))
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
     }
 
     /// A value as the model's column type holds it: the file's as the copy converts it, the

@@ -155,6 +155,11 @@ extension PostgresStore {
             """)
     }
 
+    /// The offset the rollups are counted at; nil when they are not built.
+    func rollupOffset() async throws -> Int64? {
+        try await value(Int64?.self, "SELECT utc_offset FROM report_rollup WHERE id = 1") ?? nil
+    }
+
     /// What `db check` finds of the report rollups.
     public struct RollupCheck: Codable, Sendable {
         /// Whether they are built (an offset in report_rollup); not built, nothing to compare.
@@ -167,7 +172,7 @@ extension PostgresStore {
     /// afresh in a transaction rolled back at the end, and compared. The rebuild locks the tables
     /// it counts against writes while it runs (seconds on a large centre).
     public func checkRollups() async throws -> RollupCheck {
-        guard let offset = try await value(Int64?.self, "SELECT utc_offset FROM report_rollup WHERE id = 1") ?? nil else {
+        guard let offset = try await rollupOffset() else {
             return RollupCheck(built: false)
         }
         try await run("BEGIN")
@@ -206,7 +211,7 @@ extension PostgresStore {
                 }
             )
         }
-        let ours = try await value(Int64?.self, "SELECT utc_offset FROM report_rollup WHERE id = 1") ?? nil
+        let ours = try await rollupOffset()
         guard ours == offset else {
             throw PostgresStoreError(
                 "the rollups are counted at offset \(ours.map(String.init) ?? "none") here and \(offset.map(String.init) ?? "none") in the file"

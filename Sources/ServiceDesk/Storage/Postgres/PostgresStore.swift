@@ -18,6 +18,21 @@ public final class PostgresStore {
         self.logger = logger
     }
 
+    /// Connects to `url`, runs `body`, and closes the connection however `body` ends (a
+    /// connection dropped open is a postgres-nio assertion on a debug build).
+    public static func with<Result>(url: String, _ body: (PostgresStore) async throws -> Result) async throws -> Result {
+        let store = try await connect(try PostgresLocation(url: url))
+        let result: Result
+        do {
+            result = try await body(store)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        return result
+    }
+
     /// Connects, turning the driver's failures into one sentence that names the server.
     public static func connect(_ location: PostgresLocation, logger: Logger = Logger(label: "ServiceDesk.postgres")) async throws
         -> PostgresStore
