@@ -205,6 +205,31 @@ struct HallTests {
         #expect(try await centre.database.callNext(counter: 1, actor: officer) == nil)
     }
 
+    @Test("the hall settings an administrator edits hold from the next number and the next call")
+    func settingsFollowedAtOnce() async throws {
+        let centre = try await Self.hall()
+        let officer = try await centre.staff("lan.mc")
+        func priorityNumber(_ reason: String) async throws -> IssuedNumber {
+            try await centre.database.issueNumber(
+                IssueRequest(service: "1.001193", priority: "priority", priorityReason: reason), actor: "kiosk-1")
+        }
+        _ = try await priorityNumber("elderly")
+        _ = try await Self.issue(centre, "1.001193")
+        for _ in 0..<2 { _ = try await priorityNumber("elderly") }
+        // One priority number in a row at most, and only pregnant women may take one.
+        _ = try await centre.database.updateHallSettings(HallSettings(maxPriorityInRow: 1, priorityReasons: ["thai phụ"]), actor: "admin")
+        await #expect(throws: DeskError.self) { try await priorityNumber("elderly") }
+        _ = try await priorityNumber("thai phụ")
+        var calls: [QueueNumber.Priority] = []
+        for _ in 0..<3 { calls.append(try #require(try await centre.database.callNext(counter: 1, actor: officer)).priority) }
+        #expect(calls == [.priority, .normal, .priority], "at most one priority number in a row once the settings say so")
+        // And back: the first list again, decoded from its text as before.
+        _ = try await centre.database.updateHallSettings(HallSettings(priorityReasons: ["elderly", "disabled"]), actor: "admin")
+        _ = try await priorityNumber("elderly")
+        await #expect(throws: DeskError.self) { try await priorityNumber("thai phụ") }
+        #expect(try await centre.database.hallSettings().priorityReasons == ["elderly", "disabled"])
+    }
+
     @Test("a counter calls only its services; closed counters call nothing; numbers go start → finish")
     func serving() async throws {
         let centre = try await Self.hall()

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 extension QueueNumber {
     init(row: Row) {
@@ -22,11 +23,25 @@ extension AppDatabase {
     }
 
     static func hallSettings(_ db: Database) throws -> HallSettings {
-        let row = try db.fetchRow(sql: "SELECT * FROM hall_settings WHERE id = 1")!
-        let reasons = (try? JSONDecoder().decode([String].self, from: Data((row["priority_reasons"] as String).utf8))) ?? []
+        let row = try db.fetchRow(
+            sql:
+                "SELECT max_priority_in_row, recalls_before_no_show, default_service_minutes, priority_reasons FROM hall_settings WHERE id = 1"
+        )!
         return HallSettings(
-            maxPriorityInRow: row["max_priority_in_row"], recallsBeforeNoShow: row["recalls_before_no_show"],
-            defaultServiceMinutes: row["default_service_minutes"], priorityReasons: reasons)
+            maxPriorityInRow: row[0], recallsBeforeNoShow: row[1], defaultServiceMinutes: row[2], priorityReasons: priorityReasons(row[3]))
+    }
+
+    /// The priority reasons as last decoded, with the text they were decoded from: every number
+    /// issued and every call-next reads the settings, and the list changes only when an
+    /// administrator edits it (a `JSONDecoder` at each call was a tenth of call-next's time on
+    /// the single writer; docs/benchmarks.md).
+    private static let decodedReasons = Mutex<(text: String, reasons: [String])?>(nil)
+
+    static func priorityReasons(_ text: String) -> [String] {
+        if let known = decodedReasons.withLock({ $0 }), known.text == text { return known.reasons }
+        let reasons = (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+        decodedReasons.withLock { $0 = (text, reasons) }
+        return reasons
     }
 
     public func updateHallSettings(_ settings: HallSettings, actor: String) async throws -> HallSettings {
