@@ -6,7 +6,10 @@
 # CONNECTIONS connections for DURATION. For each run: requests/s, p50/p99 latency, answers other
 # than 2xx, the server's CPU per request (its utime+stime from /proc, before and after), and for
 # deskd its single writer's CPU and wall time per write (desk_writer_* on /metrics).
-# Prints one table and deskd's share of the ceiling.
+# Prints one table and deskd's share of the ceiling. Then the hall, on each binary: start time and
+# idle memory, the disk's fdatasync latencies (scripts/bench/fsync-probe.py), call-next open-loop and
+# in bursts, each followed by the server's own figures (call-next within 5 and 50 ms, and the
+# writer's commits over 20 and 100 ms, from /metrics) to tell the machine from the code.
 #
 #   scripts/bench.sh                      # 3 rounds, 64 connections, 10 s each
 #   ROUNDS=5 CONNECTIONS=256 scripts/bench.sh
@@ -126,9 +129,21 @@ for index in "${!BINARIES[@]}"; do
   printf "\n%s: start to /readyz 200: %d ms; idle RSS %s MiB\n" "$binary" $(((ready - started) / 1000000)) \
     "$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$hall/status")"
   HALL_TOKEN=$(awk '/^admin token: / {print $3}' "$WORK/hall-$index.out")
+  # The disk, just before: every call answered waits for one fdatasync of the WAL, so a disk that
+  # stalls moves the p99 whatever the code (docs/benchmarks.md).
+  python3 scripts/bench/fsync-probe.py "$WORK" --seconds 5
   for scenario in open-call burst; do
     python3 scripts/loadgen.py "$scenario" --summary --server "http://127.0.0.1:$port" --token "$HALL_TOKEN" \
       --concurrency 100 --counter-base $([[ $scenario == burst ]] && echo 301 || echo 101) --rate "${CALL_RATE:-200}" --duration 10 --bursts 10
+    # The server's own view of the same calls (its request-duration histogram) and of the disk (the
+    # writer's COMMITs, each a write of the WAL and its fdatasync), both counted since the start.
+    curl -s "http://127.0.0.1:$port/metrics" | awk '
+      /^http_server_request_duration_bucket/ && /call-next/ {
+        if ($0 ~ /le="0.005"/) fast += $2; if ($0 ~ /le="0.05"/) within50 += $2; if ($0 ~ /le="\+Inf"/) all += $2 }
+      /^desk_writer_commit_seconds_bucket/ {
+        if ($0 ~ /le="0.02"/) commits20 = $2; if ($0 ~ /le="0.1"/) commits100 = $2; if ($0 ~ /le="\+Inf"/) commits = $2 }
+      END { printf "  server so far: %d of %d call-next answered within 5 ms, %d within 50 ms; %d commits, %d over 20 ms, %d over 100 ms\n",
+        fast, all, within50, commits, commits - commits20, commits - commits100 }'
   done
   kill "$hall"; wait "$hall" 2>/dev/null || true
 done

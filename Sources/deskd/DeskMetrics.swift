@@ -133,6 +133,25 @@ final class DeskMetrics: Sendable {
         registry.makeCounter(descriptor: descriptor, labels: labels).increment(by: seconds)
     }
 
+    /// Each transaction's `COMMIT` on the single writer — the WAL's write and its `fdatasync` — as a
+    /// histogram: every answer to a write waits for one, so a disk that stalls for 100 ms shows here
+    /// and in the requests' p99 alike (docs/benchmarks.md).
+    func observeCommits(of database: AppDatabase) {
+        let histogram = registry.makeDurationHistogram(descriptor: Self.commitTime, labels: [], buckets: Self.commitBuckets)
+        database.observeCommits { histogram.record($0) }
+    }
+
+    static var commitTime: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "writer_commit", unitName: "seconds",
+            helpText: "Time each transaction's COMMIT took on the single writer: the WAL written and its fdatasync")
+    }
+
+    static let commitBuckets: [Duration] = [
+        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
     /// The single writer's figures, published at every scrape (they are counters in memory).
     func publishWriter(_ read: () -> WriterStatistics) {
         let grew = Growth(since: published, read)

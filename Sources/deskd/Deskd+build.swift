@@ -82,6 +82,7 @@ func buildRouter(
     router.add(middleware: BodyLimitMiddleware(bodyLimit: configuration.bodyLimit, uploadLimit: configuration.uploadLimit))
 
     let metrics = DeskMetrics(registry: registry, refreshInterval: configuration.metricsRefresh)
+    metrics.observeCommits(of: database)
     OperationsController(database: database, registry: registry, metrics: metrics, metricsToken: configuration.metricsToken)
         .addRoutes(to: router)
     ScreensController().addRoutes(to: router)

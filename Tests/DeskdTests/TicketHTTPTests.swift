@@ -365,6 +365,22 @@ struct TicketMetricsTests {
             #expect(after[#"desk_writer_busy_seconds_total{phase="run"}"#]! > before[#"desk_writer_busy_seconds_total{phase="run"}"#] ?? 0)
             #expect(after[#"desk_writer_busy_seconds_total{phase="commit"}"#]! > 0)
             #expect(after["desk_writer_cpu_seconds_total"]! > 0)
+            // Each transaction's COMMIT timed: as many as the transactions that committed between
+            // the two scrapes, each in one bucket and all in +Inf, the buckets cumulative, the sum
+            // within the commit phase.
+            let commits = after["desk_writer_commit_seconds_count"] ?? 0
+            func grew(_ name: String) -> Double { (after[name] ?? 0) - (before[name] ?? 0) }
+            #expect(grew("desk_writer_commit_seconds_count") >= 1)
+            #expect(
+                grew("desk_writer_commit_seconds_count")
+                    == grew("desk_write_transactions_total") - grew("desk_write_transactions_failed_total"))
+            #expect(after[#"desk_writer_commit_seconds_bucket{le="+Inf"}"#] == commits)
+            func seconds(_ bound: Duration) -> Double { Double(bound.components.seconds) + Double(bound.components.attoseconds) / 1e18 }
+            let buckets = DeskMetrics.commitBuckets.map { after[#"desk_writer_commit_seconds_bucket{le="\#(seconds($0))"}"#] }
+            #expect(buckets.allSatisfy { $0 != nil }, "\(after.keys.sorted())")
+            #expect(zip(buckets, buckets.dropFirst()).allSatisfy { $0! <= $1! })
+            #expect(after["desk_writer_commit_seconds_sum"]! > 0)
+            #expect(after["desk_writer_commit_seconds_sum"]! <= after[#"desk_writer_busy_seconds_total{phase="commit"}"#]!)
         }
     }
 

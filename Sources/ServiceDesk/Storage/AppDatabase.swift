@@ -158,6 +158,12 @@ public struct AppDatabase: Sendable {
     /// The single writer's work so far (`WriterStatistics`), for `/metrics`.
     public var writerStatistics: WriterStatistics { committer.statistics }
 
+    /// `observer` is told how long each transaction's `COMMIT` took on the single writer (the
+    /// WAL's write and `fdatasync`): `deskd` keeps them as a histogram on `/metrics`.
+    public func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
+        committer.observeCommits(observer)
+    }
+
     /// The checkpoints made beside the writer so far, for `/metrics` (none in memory).
     public var checkpointStatistics: CheckpointStatistics { checkpointer?.statistics ?? CheckpointStatistics() }
 

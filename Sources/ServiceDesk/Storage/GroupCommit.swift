@@ -49,8 +49,17 @@ final class GroupCommit: Sendable {
     /// The tail of the batch being run: open while its writes run, then run and emptied.
     private let tail = Mutex<(open: Bool, work: [Tail])>((false, []))
     private let counted = Mutex(WriterStatistics())
+    /// Told how long each transaction's `COMMIT` took on the writer (`observeCommits`).
+    private let commitObserver = Mutex<(@Sendable (Duration) -> Void)?>(nil)
 
     var statistics: WriterStatistics { counted.withLock { $0 } }
+
+    /// `observer` is told, for every transaction committed, how long its `COMMIT` took on the
+    /// writer — writing the WAL and its `fdatasync`, nothing else — so a disk that stalls shows
+    /// as such (`deskd`: the `desk_writer_commit_seconds` histogram). Replaces any observer before.
+    func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
+        commitObserver.withLock { $0 = observer }
+    }
 
     init(writer: any DatabaseWriter, onFailure: @escaping @Sendable () -> Void = {}) {
         self.writer = writer
@@ -120,10 +129,11 @@ final class GroupCommit: Sendable {
             }
             if jobs.isEmpty { return }
             do {
-                let (completions, started, ran, cpu) = try await writer.writeWithoutTransaction { db in
+                let (completions, started, ran, cpu, durable) = try await writer.writeWithoutTransaction { db in
                     let priority = WriterPriority.raise()
                     defer { priority.restore() }
-                    var outcome: ([@Sendable () -> Void], ContinuousClock.Instant, ContinuousClock.Instant, UInt64)?
+                    var outcome:
+                        ([@Sendable () -> Void], ContinuousClock.Instant, ContinuousClock.Instant, UInt64, ContinuousClock.Instant)?
                     try db.inTransaction {
                         let started = ContinuousClock.now
                         let cpu = Self.threadCPUNanoseconds()
@@ -134,12 +144,14 @@ final class GroupCommit: Sendable {
                             return tail.work
                         }
                         for statement in work { try statement(db) }
-                        outcome = (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
+                        outcome = (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu, started)
                         return .commit
                     }
+                    outcome!.4 = ContinuousClock.now
                     return outcome!
                 }
                 let committed = ContinuousClock.now
+                commitObserver.withLock { $0 }?(durable - ran)
                 counted.withLock { statistics in
                     statistics.batches += 1
                     statistics.jobs += jobs.count
