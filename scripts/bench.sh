@@ -8,8 +8,8 @@
 # deskd its single writer's CPU and wall time per write (desk_writer_* on /metrics).
 # Prints one table and deskd's share of the ceiling. Then the hall, on each binary: start time and
 # idle memory, the disk's fdatasync latencies (scripts/bench/fsync-probe.py), call-next open-loop and
-# in bursts, each followed by the server's own figures (call-next within 5 and 50 ms, and the
-# writer's commits over 20 and 100 ms, from /metrics) to tell the machine from the code.
+# in bursts, each followed by the server's own figures for it (call-next within 5 and 50 ms, and
+# the writer's commits over 20 and 100 ms, from /metrics) to tell the machine from the code.
 #
 #   scripts/bench.sh                      # 3 rounds, 64 connections, 10 s each
 #   ROUNDS=5 CONNECTIONS=256 scripts/bench.sh
@@ -41,6 +41,16 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 HZ=$(getconf CLK_TCK)
+# From deskd's /metrics, cumulative: call-next answered within 5 ms, within 50 ms, in all; the
+# writer's commits within 20 ms, within 100 ms, in all; "none" when the binary does not time them.
+server_figures() {
+  curl -s "http://127.0.0.1:$1/metrics" 2>/dev/null | awk '
+    /^http_server_request_duration_bucket/ && /call-next/ {
+      if ($0 ~ /le="0\.005"/) fast += $NF; if ($0 ~ /le="0\.05"/) within50 += $NF; if ($0 ~ /le="\+Inf"/) all += $NF }
+    /^desk_writer_commit_seconds_bucket/ {
+      timed = 1; if ($0 ~ /le="0\.02"/) c20 = $NF; if ($0 ~ /le="0\.1"/) c100 = $NF; if ($0 ~ /le="\+Inf"/) commits = $NF }
+    END { printf "%d %d %d %d %d %d %s", fast, within50, all, c20, c100, commits, (timed ? "timed" : "none") }'
+}
 # deskd's single writer from /metrics: "cpu-seconds writes run-seconds" (nothing from the bare server).
 writer() {
   curl -s "http://127.0.0.1:$1/metrics" 2>/dev/null | awk '
@@ -133,17 +143,17 @@ for index in "${!BINARIES[@]}"; do
   # stalls moves the p99 whatever the code (docs/benchmarks.md).
   python3 scripts/bench/fsync-probe.py "$WORK" --seconds 5
   for scenario in open-call burst; do
+    before=$(server_figures "$port")
     python3 scripts/loadgen.py "$scenario" --summary --server "http://127.0.0.1:$port" --token "$HALL_TOKEN" \
       --concurrency 100 --counter-base $([[ $scenario == burst ]] && echo 301 || echo 101) --rate "${CALL_RATE:-200}" --duration 10 --bursts 10
-    # The server's own view of the same calls (its request-duration histogram) and of the disk (the
-    # writer's COMMITs, each a write of the WAL and its fdatasync), both counted since the start.
-    curl -s "http://127.0.0.1:$port/metrics" | awk '
-      /^http_server_request_duration_bucket/ && /call-next/ {
-        if ($0 ~ /le="0.005"/) fast += $2; if ($0 ~ /le="0.05"/) within50 += $2; if ($0 ~ /le="\+Inf"/) all += $2 }
-      /^desk_writer_commit_seconds_bucket/ {
-        if ($0 ~ /le="0.02"/) commits20 = $2; if ($0 ~ /le="0.1"/) commits100 = $2; if ($0 ~ /le="\+Inf"/) commits = $2 }
-      END { printf "  server so far: %d of %d call-next answered within 5 ms, %d within 50 ms; %d commits, %d over 20 ms, %d over 100 ms\n",
-        fast, all, within50, commits, commits - commits20, commits - commits100 }'
+    # The server's own view of the same calls (its request-duration histogram, which starts at the
+    # routing) and of the disk (the writer's commits during the scenario, its set-up included: each
+    # the WAL written and its fdatasync, and the writer's own checkpoints).
+    awk -v b="$before" -v a="$(server_figures "$port")" 'BEGIN {
+      split(b, x, " "); split(a, y, " ")
+      printf "  server: %d of %d call-next answered within 5 ms, %d within 50 ms; ", y[1] - x[1], y[3] - x[3], y[2] - x[2]
+      if (y[7] == "none") print "commits: not timed by this binary"
+      else printf "%d commits, %d over 20 ms, %d over 100 ms\n", y[6] - x[6], (y[6] - y[4]) - (x[6] - x[4]), (y[6] - y[5]) - (x[6] - x[5]) }'
   done
   kill "$hall"; wait "$hall" 2>/dev/null || true
 done

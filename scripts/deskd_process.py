@@ -1,7 +1,7 @@
 """A `deskd` started by a script: on a free loopback port, waited for, its admin token read.
 
 Shared by scripts/contract.py, scripts/soak.py, scripts/kill9.py, scripts/open311-clients.py,
-scripts/forms_print.py and scripts/screens.py
+scripts/forms_print.py, scripts/screens.py and scripts/bench-writer.py
 (standard library only). Every wait is bounded.
 """
 

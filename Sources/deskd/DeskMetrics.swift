@@ -133,9 +133,10 @@ final class DeskMetrics: Sendable {
         registry.makeCounter(descriptor: descriptor, labels: labels).increment(by: seconds)
     }
 
-    /// Each transaction's `COMMIT` on the single writer — the WAL's write and its `fdatasync` — as a
-    /// histogram: every answer to a write waits for one, so a disk that stalls for 100 ms shows here
-    /// and in the requests' p99 alike (docs/benchmarks.md).
+    /// Each group commit's `COMMIT` on the single writer — the WAL's write and its `fdatasync`, and
+    /// a checkpoint the writer runs itself when the WAL has grown long — as a histogram: every
+    /// answer to a write waits for one, so a disk that stalls for 100 ms shows here and in the
+    /// requests' p99 alike (docs/benchmarks.md).
     func observeCommits(of database: AppDatabase) {
         let histogram = registry.makeDurationHistogram(descriptor: Self.commitTime, labels: [], buckets: Self.commitBuckets)
         database.observeCommits { histogram.record($0) }
@@ -144,7 +145,9 @@ final class DeskMetrics: Sendable {
     static var commitTime: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "desk", metricName: "writer_commit", unitName: "seconds",
-            helpText: "Time each transaction's COMMIT took on the single writer: the WAL written and its fdatasync")
+            helpText:
+                "Time each group commit's COMMIT took on the single writer: the WAL written and its fdatasync (and a checkpoint the writer runs itself when the WAL is long)"
+        )
     }
 
     static let commitBuckets: [Duration] = [

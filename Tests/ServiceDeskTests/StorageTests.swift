@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 @testable import ServiceDesk
@@ -297,6 +298,37 @@ struct StorageTests {
             #expect(try count(database, "SELECT count(*) FROM event WHERE action = 'department.create'") == stored)
             #expect(try database.verifyEventChain().intact)
             try database.close()
+        }
+    }
+
+    @Test("group commit: each committed transaction's COMMIT is timed once, on a file with its WAL; a transaction that fails is not")
+    func commitsObserved() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            let observed = Mutex<[Duration]>([])
+            database.observeCommits { duration in observed.withLock { $0.append(duration) } }
+            let before = database.writerStatistics
+            try await database.write { db in try db.execute(sql: "CREATE TABLE counted (n INTEGER NOT NULL)") }
+            for n in 0..<5 {
+                try await database.write { db in try db.execute(sql: "INSERT INTO counted (n) VALUES (?)", arguments: [n]) }
+            }
+            // A transaction whose end-of-batch work fails is rolled back whole and answered with the error.
+            let committer = database.committer
+            await #expect(throws: (any Error).self) {
+                try await database.write { db in
+                    try db.execute(sql: "INSERT INTO counted (n) VALUES (99)")
+                    try committer.afterWrites(db) { db in try db.execute(sql: "INSERT INTO no_such_table (n) VALUES (1)") }
+                }
+            }
+            let after = database.writerStatistics
+            let durations = observed.withLock { $0 }
+            #expect(after.failedBatches - before.failedBatches == 1)
+            #expect(durations.count == after.batches - before.batches - 1, "one per transaction committed, none for the failed one")
+            #expect((1...6).contains(durations.count))
+            #expect(durations.allSatisfy { $0 > .zero }, "a COMMIT on a file writes and syncs its WAL")
+            let commitPhase = Duration.nanoseconds(Int64(after.commitNanoseconds - before.commitNanoseconds))
+            #expect(durations.reduce(.zero, +) <= commitPhase, "within the commit phase the writer's figures count")
+            #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM counted") } == 5)
         }
     }
 

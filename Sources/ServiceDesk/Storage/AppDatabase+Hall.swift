@@ -31,10 +31,10 @@ extension AppDatabase {
             maxPriorityInRow: row[0], recallsBeforeNoShow: row[1], defaultServiceMinutes: row[2], priorityReasons: priorityReasons(row[3]))
     }
 
-    /// The priority reasons as last decoded, with the text they were decoded from: every number
-    /// issued and every call-next reads the settings, and the list changes only when an
-    /// administrator edits it (a `JSONDecoder` at each call was a tenth of call-next's time on
-    /// the single writer; docs/benchmarks.md).
+    /// The priority reasons as last decoded, with the text they were decoded from (decoded again
+    /// whenever the text read differs): every number issued and every call-next reads the
+    /// settings, and the list changes only when an administrator edits it (a `JSONDecoder` at
+    /// each call was a tenth of call-next's time on the single writer; docs/benchmarks.md).
     private static let decodedReasons = Mutex<(text: String, reasons: [String])?>(nil)
 
     static func priorityReasons(_ text: String) -> [String] {

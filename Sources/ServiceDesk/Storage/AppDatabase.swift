@@ -158,8 +158,9 @@ public struct AppDatabase: Sendable {
     /// The single writer's work so far (`WriterStatistics`), for `/metrics`.
     public var writerStatistics: WriterStatistics { committer.statistics }
 
-    /// `observer` is told how long each transaction's `COMMIT` took on the single writer (the
-    /// WAL's write and `fdatasync`): `deskd` keeps them as a histogram on `/metrics`.
+    /// `observer` is told how long each group commit's `COMMIT` took on the single writer (the
+    /// WAL's write and `fdatasync`, and a checkpoint the writer runs itself when the WAL has grown
+    /// long): `deskd` keeps them as a histogram on `/metrics`.
     public func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
         committer.observeCommits(observer)
     }

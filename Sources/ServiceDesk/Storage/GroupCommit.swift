@@ -54,9 +54,12 @@ final class GroupCommit: Sendable {
 
     var statistics: WriterStatistics { counted.withLock { $0 } }
 
-    /// `observer` is told, for every transaction committed, how long its `COMMIT` took on the
-    /// writer — writing the WAL and its `fdatasync`, nothing else — so a disk that stalls shows
-    /// as such (`deskd`: the `desk_writer_commit_seconds` histogram). Replaces any observer before.
+    /// `observer` is told, for every transaction of the group commit that committed, how long its
+    /// `COMMIT` took on the writer: writing the WAL and its `fdatasync`, and the checkpoint the
+    /// writer runs itself when the WAL has grown long (`Checkpointer`) — so a disk that stalls
+    /// shows as such (`deskd`: the `desk_writer_commit_seconds` histogram). Called before the
+    /// writes are answered, so an answer's commit is already counted; a transaction that fails is
+    /// not observed. Replaces any observer before.
     func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
         commitObserver.withLock { $0 = observer }
     }
@@ -151,7 +154,6 @@ final class GroupCommit: Sendable {
                     return outcome!
                 }
                 let committed = ContinuousClock.now
-                commitObserver.withLock { $0 }?(durable - ran)
                 counted.withLock { statistics in
                     statistics.batches += 1
                     statistics.jobs += jobs.count
@@ -159,6 +161,7 @@ final class GroupCommit: Sendable {
                     statistics.runCPUNanoseconds += cpu
                     statistics.commitNanoseconds += (committed - ran).nanoseconds
                 }
+                commitObserver.withLock { $0 }?(durable - ran)
                 for complete in completions { complete() }
             } catch {
                 counted.withLock { statistics in
