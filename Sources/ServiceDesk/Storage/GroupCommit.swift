@@ -135,8 +135,7 @@ final class GroupCommit: Sendable {
                 let (completions, started, ran, cpu, durable) = try await writer.writeWithoutTransaction { db in
                     let priority = WriterPriority.raise()
                     defer { priority.restore() }
-                    var outcome:
-                        ([@Sendable () -> Void], ContinuousClock.Instant, ContinuousClock.Instant, UInt64, ContinuousClock.Instant)?
+                    var outcome: ([@Sendable () -> Void], ContinuousClock.Instant, ContinuousClock.Instant, UInt64)?
                     try db.inTransaction {
                         let started = ContinuousClock.now
                         let cpu = Self.threadCPUNanoseconds()
@@ -147,11 +146,12 @@ final class GroupCommit: Sendable {
                             return tail.work
                         }
                         for statement in work { try statement(db) }
-                        outcome = (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu, started)
+                        outcome = (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
                         return .commit
                     }
-                    outcome!.4 = ContinuousClock.now
-                    return outcome!
+                    // Committed: the WAL written and synced (and a checkpoint, if the writer ran one).
+                    let (completions, started, ran, cpu) = outcome!
+                    return (completions, started, ran, cpu, ContinuousClock.now)
                 }
                 let committed = ContinuousClock.now
                 counted.withLock { statistics in
