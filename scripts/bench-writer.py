@@ -55,7 +55,10 @@ def run(binary, calls, service):
     folder = tempfile.mkdtemp(prefix="desk-writer-")
     deskd = Deskd(binary, os.path.join(folder, "desk.sqlite"), os.path.join(folder, "deskd.log"))
     try:
-        client = Client(deskd.base, deskd.admin_token())
+        token = deskd.admin_token()
+        if token is None:
+            raise SystemExit(f"bench-writer: {binary} printed no admin token (see {deskd.log_path})")
+        client = Client(deskd.base, token)
         me = json.loads(client.call("GET", "/api/v1/me")[1])
         client.call("POST", "/api/v1/counters", {"number": 901, "name": "Bench 901", "services": [service]})
         client.call("PATCH", "/api/v1/counters/901", {"open": True, "officer": me["username"]})

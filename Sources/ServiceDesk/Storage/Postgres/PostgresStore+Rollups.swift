@@ -56,15 +56,18 @@ extension PostgresStore {
     /// `desk_expected_…` of each counted table, dropped at its end.
     func prepareExpected() async throws {
         for table in Self.countedTables.sorted() {
-            try await run("CREATE TEMPORARY TABLE \(Self.quoted("desk_expected_" + table)) (LIKE \(Self.quoted(table))) ON COMMIT DROP")
+            try await run("CREATE TEMPORARY TABLE \(Self.quoted(Self.expected(table))) (LIKE \(Self.quoted(table))) ON COMMIT DROP")
         }
     }
+
+    /// The temporary table holding a counted table's expected rows.
+    static func expected(_ table: String) -> String { "desk_expected_" + table }
 
     /// The file's rows of a counted table (as `fileTables` reads it) into its expected table, the
     /// multisets of minutes decoded into rows.
     func insertExpected(_ rows: [[DatabaseValue]], of fileTable: Table) async throws {
         guard let unfolded = Self.unfolded.first(where: { $0.table == fileTable.name }) else {
-            return try await insertBatched(rows, into: Table(name: "desk_expected_" + fileTable.name, columns: fileTable.columns))
+            return try await insertBatched(rows, into: Table(name: Self.expected(fileTable.name), columns: fileTable.columns))
         }
         let blobIndexes = unfolded.blobs.map { blob in fileTable.columns.firstIndex { $0.name == blob }! }
         let keyIndexes = unfolded.keys.map { key in fileTable.columns.firstIndex { $0.name == key }! }
@@ -84,12 +87,12 @@ extension PostgresStore {
         }
         try await insertBatched(
             rows.map { row in base.map { row[$0] } },
-            into: Table(name: "desk_expected_" + fileTable.name, columns: base.map { fileTable.columns[$0] }))
+            into: Table(name: Self.expected(fileTable.name), columns: base.map { fileTable.columns[$0] }))
         let keyColumns = keyIndexes.map { fileTable.columns[$0] }
         try await insertBatched(
             minutes,
             into: Table(
-                name: "desk_expected_" + unfolded.into,
+                name: Self.expected(unfolded.into),
                 columns: keyColumns + [
                     Column(name: "measure", kind: .text, identity: false), Column(name: "minutes", kind: .bigint, identity: false),
                     Column(name: "times", kind: .bigint, identity: false),
@@ -120,7 +123,7 @@ extension PostgresStore {
         try await run("SET LOCAL work_mem = '64MB'")
         for table in Self.countedTables.sorted() {
             let ours = Self.quoted(table)
-            let theirs = Self.quoted("desk_expected_" + table)
+            let theirs = Self.quoted(Self.expected(table))
             let onlyHere = "SELECT * FROM \(ours) EXCEPT ALL SELECT * FROM \(theirs)"
             let onlyThere = "SELECT * FROM \(theirs) EXCEPT ALL SELECT * FROM \(ours)"
             let rows = try await run(
@@ -177,9 +180,10 @@ extension PostgresStore {
         }
         try await run("BEGIN")
         do {
+            // The rows the triggers kept become the expected ones; the rebuild then counts afresh.
+            try await prepareExpected()
             for table in Self.countedTables.sorted() {
-                try await run(
-                    "CREATE TEMPORARY TABLE \(Self.quoted("desk_expected_" + table)) ON COMMIT DROP AS SELECT * FROM \(Self.quoted(table))")
+                try await run("INSERT INTO \(Self.quoted(Self.expected(table))) SELECT * FROM \(Self.quoted(table))")
             }
             try await run("SELECT desk_rollups_rebuild(\(offset))")
             var problem: String?
