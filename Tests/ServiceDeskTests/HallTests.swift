@@ -30,7 +30,7 @@ struct HallTests {
     /// A walk-in number written straight into the table (a history, or numbers of one second).
     @discardableResult
     static func insertNumber(
-        _ db: Database, _ label: String, day: String, service: String = "1.001193", state: String = "waiting", issuedAt: Int,
+        _ db: any SQLSession, _ label: String, day: String, service: String = "1.001193", state: String = "waiting", issuedAt: Int,
         finishedAt: Int? = nil, place: Int64? = nil
     ) throws -> Int64 {
         try db.execute(
@@ -62,10 +62,11 @@ struct HallTests {
         func steps() async throws -> Int {
             try await database.write { db in
                 var counted = 0
-                try db.inSavepoint {
-                    let statement = try db.makeStatement(sql: AppDatabase.closeNumbersSQL(before: LocalDate("2026-11-30")!))
+                let sqlite = db.sqlite!
+                try sqlite.inSavepoint {
+                    let statement = try sqlite.makeStatement(sql: AppDatabase.closeNumbersSQL(before: LocalDate("2026-11-30")!))
                     try statement.execute(arguments: [1_796_100_000, "2026-11-30"])
-                    #expect(db.changesCount == 2)
+                    #expect(sqlite.changesCount == 2)
                     counted = Self.steps(statement)
                     return .rollback
                 }
@@ -115,7 +116,7 @@ struct HallTests {
         // SQLite's virtual-machine steps for one service's look-up.
         func steps() async throws -> Int {
             try await database.read { db in
-                let statement = try db.makeStatement(sql: AppDatabase.oldestWaitingSQL)
+                let statement = try db.sqlite!.makeStatement(sql: AppDatabase.oldestWaitingSQL)
                 _ = try Row.fetchOne(statement, arguments: ["1.001193", "normal"])
                 return Self.steps(statement)
             }

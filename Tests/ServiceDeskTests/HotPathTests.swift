@@ -127,7 +127,7 @@ struct HotPathTests {
             await #expect(throws: Abandoned.self) {
                 try await deskd.writer.write { db in
                     try db.execute(sql: "UPDATE service SET name = 'abandoned' WHERE code = 'HD-TTHC'")
-                    #expect(try deskd.catalogue.service(db, "HD-TTHC").name == "abandoned")
+                    #expect(try deskd.catalogue.service(SQLiteSession(db), "HD-TTHC").name == "abandoned")
                     throw Abandoned()
                 }
             }

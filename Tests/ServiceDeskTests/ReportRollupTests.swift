@@ -59,7 +59,7 @@ struct ReportRollupTests {
     }
 
     /// What the triggers kept, then what counting afresh gives (the rebuild is rolled back).
-    static func rows(_ db: Database) throws -> [[DatabaseValue]] {
+    static func rows(_ db: any SQLSession) throws -> [[DatabaseValue]] {
         let sql = """
             SELECT 'h', kind, day, key, resolved, paused, working, calendar FROM handling_rollup
             UNION ALL SELECT 's', '', day, department, steps, 0, queued, worked FROM step_rollup
@@ -79,7 +79,7 @@ struct ReportRollupTests {
 
     /// The bounds the reports take the rows by: progress's longest life, online's latest fact and
     /// longest lag, revenue's latest payment and longest lag.
-    static func bounds(_ db: Database) throws -> [Int] {
+    static func bounds(_ db: any SQLSession) throws -> [Int] {
         Array(
             try Row.fetchOne(
                 db, sql: "SELECT longest_life, online_latest, online_longest_lag, revenue_latest, revenue_longest_lag FROM report_rollup")!
@@ -91,13 +91,15 @@ struct ReportRollupTests {
     static func rollups(_ database: AppDatabase) async throws -> (
         kept: [[DatabaseValue]], counted: [[DatabaseValue]], bounds: ([Int], [Int])
     ) {
-        return try await database.writer.write { db in
+        return try await database.writer.write { grdb in
+            let db = SQLiteSession(grdb)
             let kept = try rows(db)
             let keptBounds = try bounds(db)
             var counted: [[DatabaseValue]] = []
             var countedBounds: [Int] = []
-            try db.inSavepoint {
-                try AppDatabase.rebuildRollups(db, offset: try AppDatabase.rollupOffset(db)!)
+            let sqlite = db.sqlite!
+            try sqlite.inSavepoint {
+                try AppDatabase.rebuildRollups(sqlite, offset: try AppDatabase.rollupOffset(db)!)
                 counted = try rows(db)
                 countedBounds = try bounds(db)
                 return .rollback

@@ -59,7 +59,8 @@ struct ReportScanTests {
         var codes = TicketCodes<Bool>()
         #expect(codes.isEmpty)
         var found: [String] = []
-        try database.read { db in
+        try database.read { grdb in
+            let db = SQLiteSession(grdb)
             try codes.insert(db, sql: "SELECT code FROM kept")
             try forEachRow(db, sql: "SELECT code FROM asked", arguments: []) { row in
                 if codes.contains(RawColumn(row, 0)) { found.append(RawColumn(row, 0).text ?? "?") }
@@ -221,7 +222,7 @@ struct ReportScanTests {
     /// files, forwards answered every way, progress posts with photos or without, Open311 photos as
     /// files and as links; and on the tickets the natures, merges, reopenings, digitisation,
     /// severities and fully online services the two reports count.
-    static func recordFactsBeside(_ db: Database) throws {
+    static func recordFactsBeside(_ db: any SQLSession) throws {
         var random = SeededGenerator(state: 766)
         let day: Int64 = 86_400
         try db.execute(

@@ -313,11 +313,10 @@ struct StorageTests {
                 try await database.write { db in try db.execute(sql: "INSERT INTO counted (n) VALUES (?)", arguments: [n]) }
             }
             // A transaction whose end-of-batch work fails is rolled back whole and answered with the error.
-            let committer = database.committer
             await #expect(throws: (any Error).self) {
                 try await database.write { db in
                     try db.execute(sql: "INSERT INTO counted (n) VALUES (99)")
-                    try committer.afterWrites(db) { db in try db.execute(sql: "INSERT INTO no_such_table (n) VALUES (1)") }
+                    try database.afterWrites(db) { db in try db.execute(sql: "INSERT INTO no_such_table (n) VALUES (1)") }
                 }
             }
             let after = database.writerStatistics
@@ -339,14 +338,13 @@ struct StorageTests {
             try await database.write { db in
                 try db.execute(sql: "CREATE TABLE written (n INTEGER NOT NULL, tail INTEGER NOT NULL)")
             }
-            let committer = database.committer
             let answers = await withTaskGroup(of: Bool.self) { group in
                 for n in 0..<80 {
                     group.addTask {
                         do {
                             try await database.write { db in
                                 try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 0)", arguments: [n])
-                                try committer.afterWrites(db) { db in
+                                try database.afterWrites(db) { db in
                                     try db.execute(sql: "INSERT INTO written (n, tail) VALUES (?, 1)", arguments: [n])
                                 }
                                 if n % 7 == 3 { throw DeskError.conflict("write \(n) fails after asking for its tail") }
@@ -380,8 +378,9 @@ struct StorageTests {
             for pair in stride(from: 0, to: blocks.count - 1, by: 2) { #expect(blocks[pair] == blocks[pair + 1]) }
             #expect(blocks.count / 2 < 60, "the writes shared transactions")
             // Outside a batch (not through the group commit) the work runs at once.
-            try await database.writer.write { db in
-                try committer.afterWrites(db) { db in try db.execute(sql: "INSERT INTO written (n, tail) VALUES (-1, 1)") }
+            try await database.writer.write { grdb in
+                let db = SQLiteSession(grdb)
+                try database.afterWrites(db) { db in try db.execute(sql: "INSERT INTO written (n, tail) VALUES (-1, 1)") }
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM written WHERE n = -1") == 1)
             }
             try database.close()

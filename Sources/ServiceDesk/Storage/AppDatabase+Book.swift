@@ -37,7 +37,7 @@ extension AppDatabase {
         }
     }
 
-    static func bookPlace(_ db: Database, ticket: String) throws -> BookPlace? {
+    static func bookPlace(_ db: any SQLSession, ticket: String) throws -> BookPlace? {
         try db.fetchRow(
             sql: """
                 SELECT e.year, e.field, b.volume, e.number FROM book_entry e JOIN book b ON b.year = e.year AND b.field = e.field
@@ -80,7 +80,8 @@ extension AppDatabase {
         }
     }
 
-    func book(_ db: Database, year: Int, field: String) throws -> (table: ReportTable, volume: Int, centre: Centre, clock: LocalClock) {
+    func book(_ db: any SQLSession, year: Int, field: String) throws -> (table: ReportTable, volume: Int, centre: Centre, clock: LocalClock)
+    {
         // Cleaned as the services' fields are (trimmed, NFC): text typed with combining marks finds its book.
         let field = Text.clean(field)
         guard let volume = try Int.fetchOne(db, sql: "SELECT volume FROM book WHERE year = ? AND field = ?", arguments: [year, field])

@@ -35,7 +35,7 @@ extension AppDatabase {
         try await read(Self.centre)
     }
 
-    static func centre(_ db: Database) throws -> Centre {
+    static func centre(_ db: any SQLSession) throws -> Centre {
         guard let row = try db.fetchRow(sql: "SELECT * FROM centre WHERE id = 1") else {
             throw DeskError.notFound(entity: "centre", id: "1")
         }
@@ -97,7 +97,7 @@ extension AppDatabase {
         }
     }
 
-    static func store(_ db: Database, centre: Centre, at now: Date) throws {
+    static func store(_ db: any SQLSession, centre: Centre, at now: Date) throws {
         try db.cachedExecute(
             sql: """
                 UPDATE centre SET code = ?, name = ?, mode = ?, autonomy_group = ?, timezone = ?, intake_cutoff = ?,
@@ -113,7 +113,7 @@ extension AppDatabase {
     }
 
     /// The configuration in force, for the mode rules.
-    static func configuration(_ db: Database) throws -> Configuration {
+    static func configuration(_ db: any SQLSession) throws -> Configuration {
         Configuration(
             centre: try centre(db),
             departments: try Row.fetchAll(db, sql: "SELECT * FROM department").map(Department.init(row:)),
@@ -131,7 +131,7 @@ extension AppDatabase {
     /// is a `409 inconsistent` naming its fields (the same entity fits the other mode); one of
     /// another entity (a department change that would break a service) is a conflict listing
     /// it. Either way the transaction rolls back.
-    static func enforceMode(_ db: Database, writing entity: String, id: String) throws {
+    static func enforceMode(_ db: any SQLSession, writing entity: String, id: String) throws {
         let configuration = try configuration(db)
         let conflicts = ModeRules.conflicts(in: configuration, for: configuration.centre.mode)
         guard !conflicts.isEmpty else { return }
@@ -205,7 +205,7 @@ extension AppDatabase {
         }
     }
 
-    static func calendar(_ db: Database) throws -> WorkingCalendar {
+    static func calendar(_ db: any SQLSession) throws -> WorkingCalendar {
         var hours: [Weekday: [WorkingPeriod]] = [:]
         for row in try db.fetchRows(sql: "SELECT weekday, start, \"end\" FROM working_period ORDER BY weekday, start") {
             guard let weekday = Weekday(isoNumber: row["weekday"]), let start = TimeOfDay(row["start"] as String),
@@ -279,7 +279,7 @@ extension AppDatabase {
         }
     }
 
-    static func storeHours(_ db: Database, _ hours: [Weekday: [WorkingPeriod]]) throws {
+    static func storeHours(_ db: any SQLSession, _ hours: [Weekday: [WorkingPeriod]]) throws {
         for (weekday, periods) in hours {
             for period in periods {
                 try db.cachedExecute(
@@ -289,7 +289,7 @@ extension AppDatabase {
         }
     }
 
-    static func insert(_ db: Database, day: CalendarDay) throws {
+    static func insert(_ db: any SQLSession, day: CalendarDay) throws {
         try db.cachedExecute(
             sql: "INSERT INTO calendar_day (date, kind, name) VALUES (?, ?, ?)",
             arguments: [day.date.description, day.kind.rawValue, day.name])

@@ -14,7 +14,7 @@ extension AppDatabase {
     public func departments(_ filter: DepartmentFilter = DepartmentFilter(), page: PageRequest) async throws -> Page<Department> {
         try await read { db in
             var sql = "SELECT * FROM department WHERE code > ?"
-            var arguments: StatementArguments = [page.cursor ?? ""]
+            var arguments: SQLArguments = [page.cursor ?? ""]
             if let kind = filter.kind {
                 sql += " AND kind = ?"
                 arguments += [kind.rawValue]
@@ -34,7 +34,7 @@ extension AppDatabase {
         try await read { db in try Self.department(db, code) }
     }
 
-    static func department(_ db: Database, _ code: String) throws -> Department {
+    static func department(_ db: any SQLSession, _ code: String) throws -> Department {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM department WHERE code = ?", arguments: [code]) else {
             throw DeskError.notFound(entity: "department", id: code)
         }

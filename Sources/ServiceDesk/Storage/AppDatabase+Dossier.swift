@@ -128,7 +128,7 @@ extension AppDatabase {
 
     // MARK: Storage
 
-    static func documents(_ db: Database, of ticket: Ticket) throws -> DossierDocuments {
+    static func documents(_ db: any SQLSession, of ticket: Ticket) throws -> DossierDocuments {
         let service = try Self.service(db, ticket.service)
         let counts = DigitisationCounts(ticket.documents)
         var result: ElectronicResult?
@@ -144,7 +144,7 @@ extension AppDatabase {
     }
 
     /// Writes a dossier's documents and the counts the reports read, and bumps its version.
-    static func store(_ db: Database, documents: [Document], of ticket: Ticket) throws {
+    static func store(_ db: any SQLSession, documents: [Document], of ticket: Ticket) throws {
         let counts = DigitisationCounts(documents)
         try db.cachedExecute(
             sql: """
@@ -155,7 +155,7 @@ extension AppDatabase {
     }
 
     static func insertFile(
-        _ db: Database, _ upload: DossierUpload, ticket: String, slot: String, document: Int?, actor: Staff, at now: Date
+        _ db: any SQLSession, _ upload: DossierUpload, ticket: String, slot: String, document: Int?, actor: Staff, at now: Date
     ) throws -> StoredFile {
         try db.cachedExecute(
             sql: """
@@ -167,12 +167,12 @@ extension AppDatabase {
                 actor.username,
             ])
         return StoredFile(
-            id: db.lastInsertedRowID, contentType: upload.contentType, size: upload.bytes.count, sha256: upload.sha256,
+            id: try db.lastInsertedRowID, contentType: upload.contentType, size: upload.bytes.count, sha256: upload.sha256,
             uploadedAt: Date(storedSeconds: now.storedSeconds), uploadedBy: actor.username)
     }
 
     /// A ticket event of a change that is not a transition (the state stays).
-    func appendEvent(_ db: Database, _ action: String, ticket: Ticket, actor: Staff, at now: Date, detail: [String: String]) throws {
+    func appendEvent(_ db: any SQLSession, _ action: String, ticket: Ticket, actor: Staff, at now: Date, detail: [String: String]) throws {
         let (_, time) = try workingTime(db)
         _ = try EventLog.appendTicketEvent(
             db, at: now, year: time.clock.local(now).date.year, actor: actor.username, action: action, code: ticket.code, detail: detail)

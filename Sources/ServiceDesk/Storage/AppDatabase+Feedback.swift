@@ -32,7 +32,7 @@ extension AppDatabase {
 
     /// The class an intake names; an unknown one is a 409 (the name is well formed, the
     /// catalogue has no such class).
-    static func severityClass(_ db: Database, _ code: String) throws -> SeverityClass {
+    static func severityClass(_ db: any SQLSession, _ code: String) throws -> SeverityClass {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM severity_class WHERE code = ?", arguments: [code]) else {
             throw DeskError.inconsistent([FieldError("severity", "no severity class \(code); see GET /api/v1/severity-classes")])
         }

@@ -32,7 +32,7 @@ extension AppDatabase {
     }
 
     /// The straight path: one query, the forwards and posts looked up for every ticket.
-    static func feedbackFigures(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+    static func feedbackFigures(_ db: any SQLSession, _ context: ReportContext) throws -> ReportTable {
         // `fb`: a feedback item, not a complaint or denunciation closed with guidance.
         let fb = "(s.kind = 'feedback' AND t.nature IS NULL)"
         let rows = try Row.fetchAll(
@@ -84,7 +84,7 @@ extension AppDatabase {
     /// The fast path's half: each ticket's figures computed in Swift from the columns of
     /// `ticket_intake` as they sit in SQLite's row, and from `facts`.
     static func feedbackTally(
-        _ db: Database, _ context: ReportContext, _ facts: FeedbackFacts, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, _ facts: FeedbackFacts, bound: String, arguments: SQLArguments
     ) throws -> CountTally {
         let end = context.end
         var tally = CountTally(feedbackCounts)
@@ -179,7 +179,7 @@ struct FeedbackFacts: Sendable {
     /// Whether any set holds something: if not, no ticket's code need be read.
     var byTicket: Bool { !(forwards.isEmpty && withProgress.isEmpty && withPhotos.isEmpty) }
 
-    init(_ db: Database, end: Int64) throws {
+    init(_ db: any SQLSession, end: Int64) throws {
         // In the order of their ids, so a ticket's first forward is the first of its rows.
         try forEachRow(
             db,

@@ -164,7 +164,7 @@ extension AppDatabase {
 
     /// The latest event that issued `form` for the ticket: through its stored number, or for a
     /// ticket received before numbers existed, the latest event of the issuing action.
-    static func issuingEvent(_ db: Database, _ form: FormKind, ticket: Ticket) throws -> IssuingEvent? {
+    static func issuingEvent(_ db: any SQLSession, _ form: FormKind, ticket: Ticket) throws -> IssuingEvent? {
         var number: DocumentNumber?
         var eventRow: Row?
         if let row = try db.fetchRow(
@@ -226,7 +226,7 @@ extension AppDatabase {
         return values
     }
 
-    static func staffName(_ db: Database, _ username: String) throws -> String {
+    static func staffName(_ db: any SQLSession, _ username: String) throws -> String {
         try String.fetchOne(db, sql: "SELECT name FROM staff WHERE username = ?", arguments: [username]) ?? username
     }
 }

@@ -22,7 +22,7 @@ extension AppDatabase {
         try await read(Self.hallSettings)
     }
 
-    static func hallSettings(_ db: Database) throws -> HallSettings {
+    static func hallSettings(_ db: any SQLSession) throws -> HallSettings {
         let row = try db.fetchRow(
             sql:
                 "SELECT max_priority_in_row, recalls_before_no_show, default_service_minutes, priority_reasons FROM hall_settings WHERE id = 1"
@@ -84,27 +84,27 @@ extension AppDatabase {
         try await read { db in try Self.counters(db) }
     }
 
-    static func counters(_ db: Database) throws -> [Counter] {
+    static func counters(_ db: any SQLSession) throws -> [Counter] {
         try db.fetchRows(sql: "SELECT * FROM counter ORDER BY number").map { try counter(db, row: $0) }
     }
 
-    static func counter(_ db: Database, _ number: Int) throws -> Counter {
+    static func counter(_ db: any SQLSession, _ number: Int) throws -> Counter {
         try counterAndStreak(db, number).counter
     }
 
     /// A counter and the priority numbers it called in a row (`priority_streak`), from one read of
     /// its row: what call-next needs.
-    static func counterAndStreak(_ db: Database, _ number: Int) throws -> (counter: Counter, streak: Int) {
+    static func counterAndStreak(_ db: any SQLSession, _ number: Int) throws -> (counter: Counter, streak: Int) {
         guard let row = try db.fetchRow(sql: "SELECT * FROM counter WHERE number = ?", arguments: [number]) else {
             throw DeskError.notFound(entity: "counter", id: String(number))
         }
         return (try counter(db, row: row), row["priority_streak"])
     }
 
-    private static func counter(_ db: Database, row: Row) throws -> Counter {
+    private static func counter(_ db: any SQLSession, row: Row) throws -> Counter {
         let number: Int = row["number"]
-        let services = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT service FROM counter_service WHERE counter = ? ORDER BY service"), arguments: [number])
+        let services = try db.fetchValues(
+            String.self, sql: "SELECT service FROM counter_service WHERE counter = ? ORDER BY service", arguments: [number])
         return Counter(
             number: number, name: row["name"], department: row["department"], services: services, open: row["open"],
             officer: row["officer"], active: row["active"])
@@ -173,7 +173,7 @@ extension AppDatabase {
         }
     }
 
-    static func checkCounterReferences(_ db: Database, _ counter: Counter) throws {
+    static func checkCounterReferences(_ db: any SQLSession, _ counter: Counter) throws {
         var errors: [FieldError] = []
         if let department = counter.department,
             try db.fetchValue(Bool.self, sql: "SELECT 1 FROM department WHERE code = ?", arguments: [department]) != true
@@ -192,7 +192,7 @@ extension AppDatabase {
         if !errors.isEmpty { throw DeskError.inconsistent(errors) }
     }
 
-    static func storeCounterServices(_ db: Database, _ counter: Counter) throws {
+    static func storeCounterServices(_ db: any SQLSession, _ counter: Counter) throws {
         for service in Set(counter.services) {
             try db.cachedExecute(sql: "INSERT INTO counter_service (counter, service) VALUES (?, ?)", arguments: [counter.number, service])
         }
@@ -241,13 +241,13 @@ extension AppDatabase {
                     label, today.description, service.code, priority.rawValue, priority == .priority ? reason : nil, now.storedSeconds,
                     actor,
                 ])
-            let id = db.lastInsertedRowID
+            let id = try db.lastInsertedRowID
             let number = try Self.queueNumber(db, id)
             return try Self.issued(db, number, settings: settings)
         }
     }
 
-    static func issued(_ db: Database, _ number: QueueNumber, settings: HallSettings) throws -> IssuedNumber {
+    static func issued(_ db: any SQLSession, _ number: QueueNumber, settings: HallSettings) throws -> IssuedNumber {
         // Ahead in call-next's order (`oldestWaiting`), a number sent on at its own place.
         let ahead =
             try db.fetchValue(
@@ -267,11 +267,10 @@ extension AppDatabase {
                 sql:
                     "SELECT count(*) FROM counter c JOIN counter_service cs ON cs.counter = c.number WHERE cs.service = ? AND c.open = 1 AND c.active = 1",
                 arguments: [number.service]) ?? 0
-        let recent = try Int.fetchAll(
-            db.cachedStatement(
-                sql:
-                    "SELECT finished_at - started_at FROM queue_number WHERE state = 'served' AND service = ? AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 20"
-            ),
+        let recent = try db.fetchValues(
+            Int.self,
+            sql:
+                "SELECT finished_at - started_at FROM queue_number WHERE state = 'served' AND service = ? AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 20",
             arguments: [number.service])
         return IssuedNumber(
             number: number, position: ahead + 1,
@@ -280,7 +279,7 @@ extension AppDatabase {
             openCounters: open)
     }
 
-    static func queueNumber(_ db: Database, _ id: Int64) throws -> QueueNumber {
+    static func queueNumber(_ db: any SQLSession, _ id: Int64) throws -> QueueNumber {
         guard let row = try db.fetchRow(sql: "SELECT * FROM queue_number WHERE id = ?", arguments: [id]) else {
             throw DeskError.notFound(entity: "queue number", id: String(id))
         }
@@ -290,7 +289,7 @@ extension AppDatabase {
     /// End of day: numbers of earlier days still waiting or called are closed as not served
     /// (done at the first number of a new day, and by `closeDay`).
     @discardableResult
-    static func closeNumbers(_ db: Database, before day: LocalDate?, at now: Date, actor: String) throws -> Int {
+    static func closeNumbers(_ db: any SQLSession, before day: LocalDate?, at now: Date, actor: String) throws -> Int {
         try db.cachedExecute(
             sql: closeNumbersSQL(before: day), arguments: day == nil ? [now.storedSeconds] : [now.storedSeconds, day!.description])
         let closed = db.changesCount
@@ -322,7 +321,7 @@ extension AppDatabase {
             let (_, time) = try self.workingTime(db)
             let day = day ?? time.clock.local(now).date
             var sql = "SELECT * FROM queue_number WHERE day = ?"
-            var arguments: StatementArguments = [day.description]
+            var arguments: SQLArguments = [day.description]
             if let state {
                 sql += " AND state = ?"
                 arguments += [state.rawValue]
@@ -367,7 +366,7 @@ extension AppDatabase {
     /// own). Each service's first is the first entry of `queue_number_waiting` (migration 0036),
     /// the earliest of those is the answer: the cost grows with the counter's services, never
     /// with the numbers waiting (one statement over all the services sorted them all each call).
-    static func oldestWaiting(_ db: Database, _ priority: QueueNumber.Priority, services: [String]) throws -> Int64? {
+    static func oldestWaiting(_ db: any SQLSession, _ priority: QueueNumber.Priority, services: [String]) throws -> Int64? {
         var oldest: (issued: Int64, place: Int64, id: Int64)?
         for service in services {
             guard let row = try db.fetchRow(sql: oldestWaitingSQL, arguments: [service, priority.rawValue]) else { continue }
@@ -383,7 +382,7 @@ extension AppDatabase {
         WHERE state = 'waiting' AND service = ? AND priority = ? ORDER BY issued_at, coalesce(queue_position, id) LIMIT 1
         """
 
-    static func announce(_ db: Database, _ number: QueueNumber, kind: String, counter: Int, at now: Date) throws {
+    static func announce(_ db: any SQLSession, _ number: QueueNumber, kind: String, counter: Int, at now: Date) throws {
         try db.cachedExecute(
             sql: "INSERT INTO hall_call (at, kind, label, counter, queue_number) VALUES (?, ?, ?, ?, ?)",
             arguments: [now.storedSeconds, kind, number.label, counter, number.id])
@@ -482,11 +481,10 @@ extension AppDatabase {
                     sql:
                         "SELECT count(*) AS n, sum(priority = 'priority') AS p, min(issued_at) AS oldest FROM queue_number WHERE state = 'waiting' AND service = ?",
                     arguments: [code])!
-                let open = try Int.fetchAll(
-                    db.cachedStatement(
-                        sql:
-                            "SELECT c.number FROM counter c JOIN counter_service cs ON cs.counter = c.number WHERE cs.service = ? AND c.open = 1 AND c.active = 1 ORDER BY c.number"
-                    ),
+                let open = try db.fetchValues(
+                    Int.self,
+                    sql:
+                        "SELECT c.number FROM counter c JOIN counter_service cs ON cs.counter = c.number WHERE cs.service = ? AND c.open = 1 AND c.active = 1 ORDER BY c.number",
                     arguments: [code])
                 let oldest = (counts["oldest"] as Int64?).map { Int((now.storedSeconds - $0) / 60) }
                 return ServiceQueueStatus(

@@ -147,7 +147,7 @@ extension AppDatabase {
         }
     }
 
-    static func call(_ db: Database, _ id: Int64) throws -> Call {
+    static func call(_ db: any SQLSession, _ id: Int64) throws -> Call {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM call WHERE id = ?", arguments: [id]) else {
             throw DeskError.notFound(entity: "call", id: String(id))
         }
@@ -155,7 +155,7 @@ extension AppDatabase {
     }
 
     /// The call log's figures over a period (docs/hotline.md): per group (none, day, staff).
-    static func callFigures(_ db: Database, _ context: ReportContext, now: Date) throws -> ReportTable {
+    static func callFigures(_ db: any SQLSession, _ context: ReportContext, now: Date) throws -> ReportTable {
         let group: String =
             switch context.request.groupBy {
             case .staff: "coalesce(c.operator, '-')"

@@ -37,7 +37,7 @@ extension AppDatabase {
         try await write { db in try Self.storeAnswer(db, username: username, key: key, answer: answer, now: now) }
     }
 
-    static func storedAnswer(_ db: Database, username: String, key: String, now: Date) throws -> IdempotentAnswer? {
+    static func storedAnswer(_ db: any SQLSession, username: String, key: String, now: Date) throws -> IdempotentAnswer? {
         guard
             let row = try db.fetchRow(
                 sql: "SELECT request_hash, status, body FROM idempotency WHERE username = ? AND key = ? AND created_at >= ?",
@@ -46,7 +46,7 @@ extension AppDatabase {
         return IdempotentAnswer(fingerprint: row["request_hash"], status: row["status"], body: row["body"])
     }
 
-    static func storeAnswer(_ db: Database, username: String, key: String, answer: IdempotentAnswer, now: Date) throws {
+    static func storeAnswer(_ db: any SQLSession, username: String, key: String, answer: IdempotentAnswer, now: Date) throws {
         let oldest = now.addingTimeInterval(-idempotencyWindow).storedSeconds
         try db.cachedExecute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [oldest])
         try db.cachedExecute(

@@ -45,7 +45,7 @@ extension AppDatabase {
     }
 
     /// The straight path: one query, a lookup of each fact for every ticket.
-    static func onlineFigures(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+    static func onlineFigures(_ db: any SQLSession, _ context: ReportContext) throws -> ReportTable {
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -101,7 +101,7 @@ extension AppDatabase {
     /// The fast path's half: each procedure ticket's figures computed in Swift from the columns of
     /// `ticket_intake` as they sit in SQLite's row, and from `facts`.
     static func onlineTally(
-        _ db: Database, _ context: ReportContext, _ facts: OnlineFacts?, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, _ facts: OnlineFacts?, bound: String, arguments: SQLArguments
     ) throws -> CountTally {
         let end = context.end
         var tally = CountTally(onlineCounts)
@@ -189,7 +189,7 @@ extension AppDatabase {
     /// costs per fact. Over a million tickets with their facts a month is looked up in a tenth of
     /// the time the sets take, a year is about even, and the whole history read as sets takes no
     /// longer than its look-ups (docs/benchmarks.md). Either way the same figures.
-    static func factsAsSets(_ db: Database, _ context: ReportContext, now: Date) throws -> Bool {
+    static func factsAsSets(_ db: any SQLSession, _ context: ReportContext, now: Date) throws -> Bool {
         guard let first = try Int64.fetchOne(db, sql: "SELECT min(received_at) FROM ticket") else { return false }
         let last = min(context.end, max(context.start, now.storedSeconds))
         return 3 * (last - max(context.start, first)) >= last - first
@@ -214,7 +214,7 @@ struct OnlineFacts: Sendable {
     /// Whether any set keyed by ticket holds something: if not, no ticket's code need be read.
     var byTicket: Bool { !(receivedOnTime.isEmpty && receivedLate.isEmpty && paidOnline.isEmpty && acknowledged.isEmpty) }
 
-    init(_ db: Database, end: Int64) throws {
+    init(_ db: any SQLSession, end: Int64) throws {
         try forEachRow(
             db,
             sql: """
@@ -238,8 +238,8 @@ struct OnlineFacts: Sendable {
             acknowledged.update(RawColumn(row, 0), initial: status) { $0 = status }
         }
         resultFiles = try Set(
-            Int64.fetchCursor(
-                db, sql: "SELECT id FROM stored_file INDEXED BY stored_file_result WHERE slot = 'result' AND uploaded_at < ?",
+            db.fetchValues(
+                Int64.self, sql: "SELECT id FROM stored_file INDEXED BY stored_file_result WHERE slot = 'result' AND uploaded_at < ?",
                 arguments: [end]))
     }
 }

@@ -42,10 +42,10 @@ extension AppDatabase {
     ) async throws -> (requests: [Open311Request], zone: TimeZone) {
         try await read { db in
             var sql = Self.open311RequestSQL(byReceivedTime: search.ids == nil)
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let ids = search.ids {
                 sql += " WHERE t.channel = 'open311' AND t.code IN (\(databaseQuestionMarks(count: ids.count)))"
-                arguments += StatementArguments(ids)
+                arguments += SQLArguments(ids)
             } else {
                 sql += " WHERE t.channel = 'open311' AND t.received_at BETWEEN ? AND ?"
                 arguments += [search.start.storedSeconds, search.end.storedSeconds]
@@ -54,7 +54,7 @@ extension AppDatabase {
                         throw DeskError.notFound(entity: "service", id: code)
                     }
                     sql += " AND t.service IN (\(databaseQuestionMarks(count: codes.count)))"
-                    arguments += StatementArguments(codes)
+                    arguments += SQLArguments(codes)
                 }
                 if let statuses = search.statuses, statuses.count == 1 {
                     sql += " AND t.state \(statuses.contains(.open) ? "" : "NOT ")IN \(Ticket.State.openSQL)"
@@ -100,7 +100,7 @@ extension AppDatabase {
         """
     }
 
-    private func open311Requests(_ db: Database, _ rows: [Row], mediaRoot: String) throws -> ([Open311Request], TimeZone) {
+    private func open311Requests(_ db: any SQLSession, _ rows: [Row], mediaRoot: String) throws -> ([Open311Request], TimeZone) {
         let (_, time) = try workingTime(db)
         guard !rows.isEmpty else { return ([], time.clock.timeZone) }
         let now = clock()
@@ -136,7 +136,7 @@ extension AppDatabase {
         return (requests, time.clock.timeZone)
     }
 
-    static func departmentNames(_ db: Database) throws -> [String: String] {
+    static func departmentNames(_ db: any SQLSession) throws -> [String: String] {
         var names: [String: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT code, name FROM department") { names[row["code"]] = row["name"] }
         return names

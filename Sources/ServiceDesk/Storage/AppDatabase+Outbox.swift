@@ -46,7 +46,7 @@ extension AppDatabase {
         }
     }
 
-    static func gateway(_ db: Database, _ name: String) throws -> Gateway {
+    static func gateway(_ db: any SQLSession, _ name: String) throws -> Gateway {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM gateway WHERE name = ?", arguments: [name]) else {
             throw DeskError.notFound(entity: "gateway", id: name)
         }
@@ -58,25 +58,25 @@ extension AppDatabase {
     /// Writes `kind` for `ticket` to every active gateway on whose channel the applicant can be
     /// reached. Nothing when the centre has no gateway, or the citizen gave no phone or e-mail.
     static func enqueueNotice(
-        _ db: Database, _ kind: NoticeKind, ticket: Ticket, reason: String?, centre: Centre, time: WorkingTime, now: Date,
+        _ db: any SQLSession, _ kind: NoticeKind, ticket: Ticket, reason: String?, centre: Centre, time: WorkingTime, now: Date,
         committed: LocalDate? = nil
     ) throws {
         // On every intake and action: prepared once per connection.
-        let gateways = try Row.fetchAll(db.cachedStatement(sql: "SELECT name, channel FROM gateway WHERE active = 1"))
+        let gateways = try db.fetchRows(sql: "SELECT name, channel FROM gateway WHERE active = 1")
         guard !gateways.isEmpty else { return }
         let serviceName =
-            try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM service WHERE code = ?"), arguments: [ticket.service]) ?? ""
+            try db.fetchValue(String.self, sql: "SELECT name FROM service WHERE code = ?", arguments: [ticket.service]) ?? ""
         // The reporters of duplicates merged into this item are told too, under their own codes.
         var reporters = [(code: ticket.code, applicant: ticket.applicantId)]
         if kind != .received && kind != .merged {
-            reporters += try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT code, applicant FROM ticket WHERE merged_into = ? ORDER BY code"), arguments: [ticket.code]
+            reporters += try db.fetchRows(
+                sql: "SELECT code, applicant FROM ticket WHERE merged_into = ? ORDER BY code", arguments: [ticket.code]
             ).map { (code: $0["code"], applicant: $0["applicant"]) }
         }
         for reporter in reporters {
             guard
-                let applicant = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT name, phone, email FROM applicant WHERE id = ?"), arguments: [reporter.applicant])
+                let applicant = try db.fetchRow(
+                    sql: "SELECT name, phone, email FROM applicant WHERE id = ?", arguments: [reporter.applicant])
             else { continue }
             try enqueue(
                 db, kind, code: reporter.code, serviceName: serviceName, applicant: applicant, gateways: gateways, ticket: ticket,
@@ -85,7 +85,7 @@ extension AppDatabase {
     }
 
     private static func enqueue(
-        _ db: Database, _ kind: NoticeKind, code: String, serviceName: String, applicant: Row, gateways: [Row], ticket: Ticket,
+        _ db: any SQLSession, _ kind: NoticeKind, code: String, serviceName: String, applicant: Row, gateways: [Row], ticket: Ticket,
         reason: String?, centre: Centre, time: WorkingTime, now: Date, committed: LocalDate?
     ) throws {
         let due: Date? =
@@ -136,7 +136,7 @@ extension AppDatabase {
     public func outbox(state: OutboxMessage.State?, ticket: String?, before: Int64?, limit: Int) async throws -> [OutboxMessage] {
         try await read { db in
             var clauses: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let state {
                 clauses.append("state = ?")
                 arguments += [state.rawValue]

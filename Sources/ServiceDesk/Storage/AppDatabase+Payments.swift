@@ -12,7 +12,7 @@ extension AppDatabase {
         }
     }
 
-    static func payments(_ db: Database, _ code: String) throws -> [Payment] {
+    static func payments(_ db: any SQLSession, _ code: String) throws -> [Payment] {
         try Row.fetchAll(db, sql: "SELECT * FROM payment WHERE ticket = ? ORDER BY id", arguments: [code]).map(Payment.init(row:))
     }
 

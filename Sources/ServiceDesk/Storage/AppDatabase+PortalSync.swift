@@ -83,7 +83,7 @@ extension AppDatabase {
 
     /// Keeps the latest acknowledged status of a dossier; an older entry changes nothing.
     /// Answers whether it moved.
-    static func storeAck(_ db: Database, ticket: String, _ ack: PortalAck, at now: Date, actor: String) throws -> Bool {
+    static func storeAck(_ db: any SQLSession, ticket: String, _ ack: PortalAck, at now: Date, actor: String) throws -> Bool {
         try db.cachedExecute(
             sql: """
                 INSERT INTO sync_ack (ticket, event_id, portal_status, acked_at, acked_by) VALUES (?, ?, ?, ?, ?)
@@ -141,7 +141,7 @@ extension AppDatabase {
         }
     }
 
-    static func webhook(_ db: Database) throws -> (PortalWebhook, String) {
+    static func webhook(_ db: any SQLSession) throws -> (PortalWebhook, String) {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_webhook WHERE id = 1") else {
             throw DeskError.notFound(entity: "portal webhook", id: "portal")
         }

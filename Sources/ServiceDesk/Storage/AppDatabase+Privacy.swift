@@ -40,7 +40,7 @@ extension AppDatabase {
                     arguments: [now.storedSeconds, id])
                 // The search tables are written at the end of the batch, in the writes' order
                 // (`GroupCommit.afterWrites`): after the rows an intake of the same batch adds.
-                try committer.afterWrites(db) { db in
+                try afterWrites(db) { db in
                     try db.cachedExecute(sql: "DELETE FROM applicant_search WHERE applicant = ?", arguments: [id])
                     try db.cachedExecute(
                         sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, "nguoi nop #\(id)"])
@@ -83,14 +83,14 @@ extension AppDatabase {
                         sql: "UPDATE event_note SET texts = NULL, salt = NULL, erased_at = ? WHERE ticket = ? AND texts IS NOT NULL",
                         arguments: [now.storedSeconds, code])
                     let words = TextFolding.fold(code + " " + (row["name"] as String))
-                    try committer.afterWrites(db) { db in
+                    try afterWrites(db) { db in
                         try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
                         try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, words])
                     }
                 }
             }
             // Deleted search entries leave their words in the index segments until they merge.
-            try committer.afterWrites(db) { db in
+            try afterWrites(db) { db in
                 try db.execute(sql: "INSERT INTO applicant_search (applicant_search) VALUES ('optimize')")
                 try db.execute(sql: "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
             }

@@ -9,7 +9,7 @@ extension AppDatabase {
     /// ticket is judged against the due moment it was promised. Returns how many tickets changed.
     public func replayDurations(actor: String) throws -> Int {
         let now = clock()
-        return try writer.write { db in
+        return try writeNow { db in
             let (_, time) = try self.workingTime(db)
             var changed = 0
             let tickets = try Row.fetchAll(

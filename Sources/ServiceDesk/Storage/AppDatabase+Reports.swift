@@ -75,10 +75,10 @@ extension AppDatabase {
             }
         }
 
-        var arguments: StatementArguments {
+        var arguments: SQLArguments {
             var values: [String: (any DatabaseValueConvertible)?] = ["start": start, "end": end]
             values.merge(request.filter.arguments) { first, _ in first }
-            return StatementArguments(values)
+            return SQLArguments(values)
         }
 
         var table: (String, [String], [[String: ReportValue]]) -> ReportTable {
@@ -122,7 +122,7 @@ extension AppDatabase {
 
     /// A table grouped by department, service or staff gets the group's name beside its code
     /// (the Vietnamese name a reader knows; the code stays the key).
-    static func named(_ table: ReportTable, _ db: Database) throws -> ReportTable {
+    static func named(_ table: ReportTable, _ db: any SQLSession) throws -> ReportTable {
         let sql: String? =
             switch table.groupBy {
             case "department": "SELECT code, name FROM department"
@@ -146,7 +146,8 @@ extension AppDatabase {
     }
 
     /// Checks the request against the report and resolves its period in the centre's time zone.
-    func reportContext(_ db: Database, _ name: ReportName, _ request: ReportRequest, now: Date) throws -> (ReportContext, WorkingTime) {
+    func reportContext(_ db: any SQLSession, _ name: ReportName, _ request: ReportRequest, now: Date) throws -> (ReportContext, WorkingTime)
+    {
         let (centre, time) = try workingTime(db)
         if name != .backlog && request.period == nil {
             throw DeskError.validation([FieldError("period", "is required: period, or from and to")])
@@ -185,7 +186,7 @@ extension AppDatabase {
     /// Counts the rows of `sql` — a group (text) and a small code (integer) each — per group and
     /// code. Tallying in Swift avoids SQLite's GROUP BY sort, which over a million rows costs more
     /// than the scan itself (docs/benchmarks.md).
-    static func tally(_ db: Database, _ context: ReportContext, sql: String, arguments: StatementArguments) throws -> [String: [Int: Int]] {
+    static func tally(_ db: any SQLSession, _ context: ReportContext, sql: String, arguments: SQLArguments) throws -> [String: [Int: Int]] {
         var tally: [String: [Int: Int]] = [:]
         var labels = GroupLabels(context)
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
@@ -303,7 +304,7 @@ extension AppDatabase {
     }
 
     static func resolvedDurations(
-        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, bound: String, arguments: SQLArguments
     ) throws -> [String: ResolvedDurations<[Int]>] {
         var groups: [String: ResolvedDurations<[Int]>] = [:]
         let cursor = try Row.fetchCursor(db, sql: resolvedDurationsSQL(context, bound: bound), arguments: arguments)
@@ -321,7 +322,7 @@ extension AppDatabase {
     /// range scan of the steps (the ticket's resolution moment is copied onto them); the ticket is
     /// joined only when a filter needs its columns.
     static func stepDurations(
-        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, bound: String, arguments: SQLArguments
     ) throws -> [String: StepDurations<[Int]>] {
         var groups: [String: StepDurations<[Int]>] = [:]
         let join = context.request.filter.sql.isEmpty ? "" : " JOIN ticket t ON t.code = st.ticket"
@@ -395,7 +396,7 @@ extension AppDatabase {
     }
 
     static func progressTally(
-        _ db: Database, _ context: ReportContext, now: Date, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, now: Date, bound: String, arguments: SQLArguments
     ) throws -> [String: [Int: Int]] {
         let sql = """
             SELECT \(context.groupKey("accepted_at")) AS g,
@@ -453,7 +454,7 @@ extension AppDatabase {
 
     // MARK: backlog
 
-    static func backlog(_ db: Database, _ context: ReportContext, now: Date, time: WorkingTime) throws -> ReportTable {
+    static func backlog(_ db: any SQLSession, _ context: ReportContext, now: Date, time: WorkingTime) throws -> ReportTable {
         let group = context.request.groupBy == .none ? "coalesce(t.department, '-')" : context.group("accepted_at")
         var arguments = context.arguments
         arguments += [
@@ -560,7 +561,7 @@ extension AppDatabase {
 
     /// The straight path: each row decoded by GRDB, its group labelled by SQLite.
     static func waitingDurations(
-        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, bound: String, arguments: SQLArguments
     ) throws -> [String: WaitingDurations] {
         var groups: [String: WaitingDurations] = [:]
         let target = Int64(context.request.targetWaitMinutes * 60)
@@ -579,7 +580,7 @@ extension AppDatabase {
 
     /// The fast path: the columns read in place, each row's group found by its raw key.
     static func waitingFromColumns(
-        _ db: Database, _ context: ReportContext, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, bound: String, arguments: SQLArguments
     ) throws -> [String: WaitingDurations] {
         let target = Int64(context.request.targetWaitMinutes * 60)
         let key =
@@ -762,7 +763,7 @@ extension AppDatabase {
     }
 
     /// The straight path of staffing by person or category, in SQL (the reference of the tests).
-    static func staffingStraight(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+    static func staffingStraight(_ db: any SQLSession, _ context: ReportContext) throws -> ReportTable {
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -820,7 +821,7 @@ extension AppDatabase {
     }
 
     /// The straight path: the days and the hours counted by SQLite.
-    static func countersNeededStraight(_ db: Database, _ context: ReportContext) throws -> ReportTable {
+    static func countersNeededStraight(_ db: any SQLSession, _ context: ReportContext) throws -> ReportTable {
         let days =
             try Int.fetchOne(
                 db,
@@ -947,7 +948,7 @@ extension AppDatabase {
     /// `revenueJoinSQL`'s rows: a ticket's charges counted on its first row (its rows come
     /// together), each payment on its own; without `payments`, a row per ticket and no payment.
     static func revenueTally(
-        _ db: Database, _ context: ReportContext, payments: Bool, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, payments: Bool, bound: String, arguments: SQLArguments
     ) throws -> CountTally {
         var tally = CountTally(["tickets"] + revenueNames)
         var labels = GroupLabels(context)
@@ -971,7 +972,7 @@ extension AppDatabase {
     }
 
     /// The straight path: the payments of each ticket summed by three subqueries.
-    static func revenueSums(_ db: Database, _ context: ReportContext) throws -> [String: (tickets: Int, sums: [Int])] {
+    static func revenueSums(_ db: any SQLSession, _ context: ReportContext) throws -> [String: (tickets: Int, sums: [Int])] {
         // The charge lines at intake are totalled on the ticket (migration 0006); the covering
         // index holds only tickets with charges. Summed per group in Swift, as for progress.
         // What was paid or exempted on them by the period's end comes from the payments

@@ -45,7 +45,7 @@ public struct SealVerdict: Codable, Equatable, Sendable {
 
 extension AppDatabase {
     /// The key that signs, made (and the making recorded in the audit chain) if there is none.
-    static func activeSigningKey(_ db: Database, creatingAt now: Date) throws -> Curve25519.Signing.PrivateKey {
+    static func activeSigningKey(_ db: any SQLSession, creatingAt now: Date) throws -> Curve25519.Signing.PrivateKey {
         if let data = try Data.fetchOne(db, sql: "SELECT private_key FROM signing_key WHERE retired_at IS NULL") {
             return try Curve25519.Signing.PrivateKey(rawRepresentation: data)
         }
@@ -94,7 +94,7 @@ extension AppDatabase {
         }
     }
 
-    static func publishedKeys(_ db: Database) throws -> [PublishedKey] {
+    static func publishedKeys(_ db: any SQLSession) throws -> [PublishedKey] {
         try Row.fetchAll(
             db, sql: "SELECT id, public_key, created_at, retired_at FROM signing_key ORDER BY retired_at IS NOT NULL, created_at DESC, id"
         ).map { row in
@@ -163,7 +163,7 @@ extension AppDatabase {
 
     /// When the paper a seal describes was issued (stored seconds): its number's event, or for the
     /// control sheet the dossier's reception; nil when the centre holds no such paper.
-    static func issuedAt(_ db: Database, _ seal: FormSeal, ticket: Ticket?) throws -> Int64? {
+    static func issuedAt(_ db: any SQLSession, _ seal: FormSeal, ticket: Ticket?) throws -> Int64? {
         guard let ticket else { return nil }
         guard seal.form.symbol != nil else { return ticket.receivedAt.storedSeconds }
         guard let number = seal.number.split(separator: "/").first.flatMap({ Int($0) }) else { return nil }
@@ -174,7 +174,7 @@ extension AppDatabase {
 
     /// What the seal of a ticket's form says now: its latest number and the appointment it prints
     /// (01: the appointment given at reception, 04: the new one, 06: the one in force).
-    static func seal(_ db: Database, _ form: FormKind, of ticket: Ticket, clock: LocalClock) throws -> FormSeal {
+    static func seal(_ db: any SQLSession, _ form: FormKind, of ticket: Ticket, clock: LocalClock) throws -> FormSeal {
         let number = try db.fetchRow(
             sql: "SELECT year, number, event_id FROM document_number WHERE ticket = ? AND kind = ? ORDER BY event_id DESC LIMIT 1",
             arguments: [ticket.code, form.rawValue]

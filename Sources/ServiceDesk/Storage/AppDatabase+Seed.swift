@@ -33,14 +33,14 @@ extension AppDatabase {
     public func seed(tickets count: Int, from: LocalDate, to: LocalDate, seed: UInt64, actor: String) throws -> SeedReport {
         var random = SeededGenerator(state: seed)
         // The same working time as the rest of the write path (centre, calendar, cached clock).
-        let (centre, time) = try writer.read { db in try self.workingTime(db) }
+        let (centre, time) = try readNow { db in try self.workingTime(db) }
         let calendar = time.calendar
         let clock = time.clock
-        let services = try writer.read { db in try Self.services(db, filter: ServiceFilter(active: true), limit: nil) }
+        let services = try readNow { db in try Self.services(db, filter: ServiceFilter(active: true), limit: nil) }
         guard !services.isEmpty else {
             throw DeskError.conflict("the catalogue is empty; import one (or start deskd --demo) before seeding")
         }
-        let staff = try writer.read { db in
+        let staff = try readNow { db in
             try Row.fetchAll(db, sql: "SELECT username, department FROM staff WHERE role = 'handler' AND active = 1")
         }
         var handlers: [String: [String]] = [:]
@@ -67,7 +67,7 @@ extension AppDatabase {
         var labels: [String: Int] = [:]
         while made < count {
             let batch = min(20_000, count - made)
-            try writer.write { db in
+            try writeNow { db in
                 for _ in 0..<batch {
                     let date = days[Int.random(in: 0..<days.count, using: &random)]
                     let received = arrival(on: date)
@@ -79,7 +79,7 @@ extension AppDatabase {
                     try db.cachedExecute(
                         sql: "INSERT INTO applicant (kind, name, phone, created_at) VALUES ('person', ?, ?, ?)",
                         arguments: ["Công dân \(made)", "+8491\(DossierCode.padded(made % 10_000_000, 7))", received.storedSeconds])
-                    let applicant = db.lastInsertedRowID
+                    let applicant = try db.lastInsertedRowID
                     let reception = Reception.due(
                         receivedAt: received, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel),
                         time: time)
@@ -133,7 +133,7 @@ extension AppDatabase {
                             apologised ? due.addingTimeInterval(-3 * 86_400).storedSeconds : nil, actor, received.storedSeconds, paused,
                             resolved.map { max(0, time.workingMinutes(from: received, to: $0) - paused) },
                             resolved.map { ($0.storedSeconds - received.storedSeconds) / 60 }, timeliness?.rawValue,
-                        ] + StatementArguments(try Self.chargeColumns(service.charges)))
+                        ] + SQLArguments(try Self.chargeColumns(service.charges)))
                     // The control sheet: the route's steps in order, each queued a while then worked.
                     var entered = start
                     let stepsDone = resolved == nil ? lastStep + 1 : service.route.count
@@ -178,7 +178,7 @@ extension AppDatabase {
                 }
             }
         }
-        try writer.write { db in
+        try writeNow { db in
             try EventLog.append(
                 db, at: clock.instant(to, minute: 0), actor: actor, action: "demo.seed", entity: "centre", entityId: centre.code,
                 detail: [

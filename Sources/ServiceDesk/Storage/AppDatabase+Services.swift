@@ -26,7 +26,7 @@ extension AppDatabase {
     }
 
     /// One service with its route and charges (fixed, cached statements: intake reads it every time).
-    static func service(_ db: Database, _ code: String) throws -> Service {
+    static func service(_ db: any SQLSession, _ code: String) throws -> Service {
         guard let row = try db.fetchRow(sql: "SELECT * FROM service WHERE code = ?", arguments: [code]) else {
             throw DeskError.notFound(entity: "service", id: code)
         }
@@ -40,10 +40,10 @@ extension AppDatabase {
 
     /// Services with their routes and charges: three queries, whatever the number of services.
     static func services(
-        _ db: Database, filter: ServiceFilter, after cursor: String? = nil, only code: String? = nil, limit: Int?
+        _ db: any SQLSession, filter: ServiceFilter, after cursor: String? = nil, only code: String? = nil, limit: Int?
     ) throws -> [Service] {
         var sql = "SELECT * FROM service WHERE code > ?"
-        var arguments: StatementArguments = [cursor ?? ""]
+        var arguments: SQLArguments = [cursor ?? ""]
         if let code {
             sql += " AND code = ?"
             arguments += [code]
@@ -156,7 +156,7 @@ extension AppDatabase {
     }
 
     /// Every route step names an existing, active department.
-    static func checkRoute(_ db: Database, of service: Service) throws {
+    static func checkRoute(_ db: any SQLSession, of service: Service) throws {
         var errors: [FieldError] = []
         for (index, step) in service.route.enumerated() {
             let active = try db.fetchValue(Bool.self, sql: "SELECT active FROM department WHERE code = ?", arguments: [step.department])
@@ -170,14 +170,14 @@ extension AppDatabase {
     }
 
     /// The steps' allowances fit in the time limit, counted in this calendar's working day.
-    func checkAllowances(_ db: Database, of service: Service) throws {
+    func checkAllowances(_ db: any SQLSession, of service: Service) throws {
         let calendar = try calendarCache.calendar { try Self.calendar(db) }
         var validator = Validator()
         RouteRules.checkAllowances(of: service, calendar: calendar, into: &validator)
         try validator.finish()
     }
 
-    static func storeRouteAndCharges(_ db: Database, of service: Service) throws {
+    static func storeRouteAndCharges(_ db: any SQLSession, of service: Service) throws {
         try db.cachedExecute(
             sql: "UPDATE service SET components = ?, online_level = ? WHERE code = ?",
             arguments: [APIJSON.text(service.components), service.online?.rawValue, service.code])

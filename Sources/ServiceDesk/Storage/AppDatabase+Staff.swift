@@ -23,7 +23,7 @@ extension AppDatabase {
     public func staffList(_ filter: StaffFilter = StaffFilter(), page: PageRequest) async throws -> Page<Staff> {
         try await read { db in
             var sql = "SELECT * FROM staff WHERE username > ?"
-            var arguments: StatementArguments = [page.cursor ?? ""]
+            var arguments: SQLArguments = [page.cursor ?? ""]
             if let role = filter.role {
                 sql += " AND role = ?"
                 arguments += [role.rawValue]
@@ -47,7 +47,7 @@ extension AppDatabase {
         try await read { db in try Self.staff(db, username) }
     }
 
-    static func staff(_ db: Database, _ username: String) throws -> Staff {
+    static func staff(_ db: any SQLSession, _ username: String) throws -> Staff {
         guard let row = try db.fetchRow(sql: "SELECT * FROM staff WHERE username = ?", arguments: [username]) else {
             throw DeskError.notFound(entity: "staff", id: username)
         }
@@ -105,7 +105,7 @@ extension AppDatabase {
         }
     }
 
-    static func checkDepartment(_ db: Database, of staff: Staff) throws {
+    static func checkDepartment(_ db: any SQLSession, of staff: Staff) throws {
         guard let code = staff.department else { return }
         guard let row = try db.fetchRow(sql: "SELECT active FROM department WHERE code = ?", arguments: [code]) else {
             throw DeskError.inconsistent([FieldError("department", "no department '\(code)'")])
@@ -116,7 +116,7 @@ extension AppDatabase {
     }
 
     /// A named backup is another person on the staff (not a kiosk, screen or integration).
-    static func checkBackup(_ db: Database, of staff: Staff) throws {
+    static func checkBackup(_ db: any SQLSession, of staff: Staff) throws {
         guard let backup = staff.career.backup else { return }
         guard backup != staff.username else {
             throw DeskError.inconsistent([FieldError("career.backup", "a member cannot be their own backup")])
@@ -129,7 +129,7 @@ extension AppDatabase {
         }
     }
 
-    static func insert(_ db: Database, staff: Staff, at now: Date) throws {
+    static func insert(_ db: any SQLSession, staff: Staff, at now: Date) throws {
         try db.cachedExecute(
             sql:
                 """
@@ -228,7 +228,7 @@ extension AppDatabase {
         }
     }
 
-    static func insert(_ db: Database, token: TokenInfo, hash: String) throws {
+    static func insert(_ db: any SQLSession, token: TokenInfo, hash: String) throws {
         try db.cachedExecute(
             sql: "INSERT INTO token (id, username, hash, label, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [token.id, token.username, hash, token.label, token.scope.rawValue, token.createdAt.storedSeconds])

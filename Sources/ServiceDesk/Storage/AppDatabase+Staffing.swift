@@ -33,7 +33,7 @@ extension AppDatabase {
                     quota.validUntil?.description, now.storedSeconds, actor,
                 ])
             var stored = quota
-            stored.id = db.lastInsertedRowID
+            stored.id = try db.lastInsertedRowID
             try EventLog.append(
                 db, at: now, actor: actor, action: "quota.create", entity: "quota", entityId: String(stored.id), detail: stored)
             return stored
@@ -104,7 +104,7 @@ extension AppDatabase {
         }
     }
 
-    func planInputs(_ db: Database, period: ReportPeriod, now: Date) throws -> PlanInputs {
+    func planInputs(_ db: any SQLSession, period: ReportPeriod, now: Date) throws -> PlanInputs {
         let (centre, time) = try self.workingTime(db)
         let today = time.clock.local(now).date
         var days: [LocalDate] = []

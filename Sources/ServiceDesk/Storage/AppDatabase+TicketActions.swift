@@ -86,7 +86,7 @@ extension AppDatabase {
 
     /// Loads what a decision needs (`TicketRules.needs`), nothing more: a claim reads no
     /// service, a note reads nothing.
-    static func facts(_ db: Database, for ticket: Ticket, needs: TicketFacts.Needs, request: ActionRequest) throws -> TicketFacts {
+    static func facts(_ db: any SQLSession, for ticket: Ticket, needs: TicketFacts.Needs, request: ActionRequest) throws -> TicketFacts {
         var facts = TicketFacts(ticket: ticket)
         if needs.contains(.service) { facts.service = try service(db, ticket.service) }
         if needs.contains(.steps) {
@@ -131,14 +131,14 @@ extension AppDatabase {
     }
 
     /// A ticket's forwardings, oldest first.
-    static func forwards(_ db: Database, _ code: String) throws -> [Forward] {
+    static func forwards(_ db: any SQLSession, _ code: String) throws -> [Forward] {
         try Row.fetchAll(db, sql: "SELECT * FROM forward WHERE ticket = ? ORDER BY id", arguments: [code]).map(Forward.init(row:))
     }
 
     /// Writes a decision: the ticket row (bumping its version, refusing a concurrent edit), the
     /// step visits, the durations, and the action's event.
     /// `year`: the local year of the change, for the number of a form it issues.
-    static func save(_ db: Database, _ change: TicketChange, action: TicketAction, actor: Staff, year: Int) throws {
+    static func save(_ db: any SQLSession, _ change: TicketChange, action: TicketAction, actor: Staff, year: Int) throws {
         let code = change.ticket.code
         var detail = change.detail
         detail["from"] = detail["from"] ?? change.original.state.rawValue
@@ -241,7 +241,7 @@ extension AppDatabase {
     }
 
     /// Opens a step visit (a line of the control sheet).
-    static func insert(_ db: Database, step: StepVisit, ticket code: String) throws {
+    static func insert(_ db: any SQLSession, step: StepVisit, ticket code: String) throws {
         try db.cachedExecute(
             sql:
                 "INSERT INTO ticket_step (ticket, visit, position, department, allowance, entered_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -44,10 +44,10 @@ extension AppDatabase {
             let (centre, time) = try self.workingTime(db)
             let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             func add(_ condition: String, _ values: [any DatabaseValueConvertible]) {
                 conditions.append(condition)
-                arguments += StatementArguments(values)
+                arguments += SQLArguments(values)
             }
             // The SQL form of `Permissions.canSee`.
             switch viewer.role {

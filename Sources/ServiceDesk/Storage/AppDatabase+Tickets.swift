@@ -34,7 +34,7 @@ private enum Written: Sendable {
 
 extension AppDatabase {
     /// The centre and its working time, from memory unless they changed.
-    func workingTime(_ db: Database) throws -> (Centre, WorkingTime) {
+    func workingTime(_ db: any SQLSession) throws -> (Centre, WorkingTime) {
         let centre = try catalogue.centre(db)
         let calendar = try calendarCache.calendar { try Self.calendar(db) }
         let clock = calendarCache.clock(for: centre.timezone)
@@ -135,7 +135,7 @@ extension AppDatabase {
                     due?.storedSeconds, nil as Int64?, closedAt?.storedSeconds,
                     input.outcome == .refused ? input.reasons : nil, input.outcome == .incomplete ? 1 : 0, input.queueNumber,
                     actor.username,
-                ] + StatementArguments(try Self.chargeColumns(service.charges))
+                ] + SQLArguments(try Self.chargeColumns(service.charges))
                     + [decision.severity?.code, decision.severity?.timeLimit?.description, decision.severity?.roundTheClock ?? false]
                     + [digitisation.toDigitise, digitisation.digitised, digitisation.reused, input.portalCode, input.portalReference]
                     // Accepted at the counter: the clock starts at receipt (the first step's entry).
@@ -163,7 +163,7 @@ extension AppDatabase {
             }
             let words = TextFolding.fold(
                 [code, service.name, input.description, input.location?.address ?? "", input.portalCode ?? ""].joined(separator: " "))
-            try committer.afterWrites(db) { db in
+            try afterWrites(db) { db in
                 try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, words])
             }
             var detail = [
@@ -252,7 +252,7 @@ extension AppDatabase {
     }
 
     /// Stores an applicant; their search row is added at the end of the batch (`afterWrites`).
-    func insert(_ db: Database, applicant: Applicant, at now: Date) throws -> Int64 {
+    func insert(_ db: any SQLSession, applicant: Applicant, at now: Date) throws -> Int64 {
         try db.cachedExecute(
             sql: """
                 INSERT INTO applicant (kind, name, id_number, tax_code, phone, email, address, representative, representative_phone, created_at)
@@ -262,10 +262,10 @@ extension AppDatabase {
                 applicant.kind.rawValue, applicant.name, applicant.idNumber, applicant.taxCode, applicant.phone, applicant.email,
                 applicant.address, applicant.representative.map(APIJSON.text), applicant.representative?.phone, now.storedSeconds,
             ])
-        let id = db.lastInsertedRowID
+        let id = try db.lastInsertedRowID
         let words = TextFolding.fold(
             [applicant.name, applicant.address ?? "", applicant.representative?.name ?? ""].joined(separator: " "))
-        try committer.afterWrites(db) { db in
+        try afterWrites(db) { db in
             try db.cachedExecute(sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, words])
         }
         return id
@@ -273,7 +273,7 @@ extension AppDatabase {
 
     // MARK: Reading
 
-    static func ticket(_ db: Database, _ code: String) throws -> Ticket {
+    static func ticket(_ db: any SQLSession, _ code: String) throws -> Ticket {
         guard let row = try db.fetchRow(sql: "SELECT * FROM ticket WHERE code = ?", arguments: [code]) else {
             throw DeskError.notFound(entity: "ticket", id: code)
         }
@@ -282,7 +282,7 @@ extension AppDatabase {
 
     /// A ticket as the API shows it, overdue and at risk by `Deadline` at `now`.
     static func view(
-        _ db: Database, _ ticket: Ticket, centre: Centre, time: WorkingTime, now: Date, withApplicant: Bool = false
+        _ db: any SQLSession, _ ticket: Ticket, centre: Centre, time: WorkingTime, now: Date, withApplicant: Bool = false
     ) throws -> TicketView {
         var applicant: Applicant?
         if withApplicant, let row = try db.fetchRow(sql: "SELECT * FROM applicant WHERE id = ?", arguments: [ticket.applicantId]) {
@@ -342,7 +342,7 @@ extension AppDatabase {
         }
     }
 
-    static func visibleTicket(_ db: Database, _ code: String, viewer: Staff) throws -> Ticket {
+    static func visibleTicket(_ db: any SQLSession, _ code: String, viewer: Staff) throws -> Ticket {
         let ticket = try ticket(db, code)
         // A handler of a body asked to act on feedback (not leading) sees it too, to answer.
         var asked: Set<String> = []
@@ -399,7 +399,7 @@ extension AppDatabase {
     }
 
     /// The clock events of a ticket's audit trail, oldest first.
-    static func clockEvents(_ db: Database, _ code: String) throws -> [TicketClock.Event] {
+    static func clockEvents(_ db: any SQLSession, _ code: String) throws -> [TicketClock.Event] {
         try db.fetchRows(
             sql: "SELECT at, action, detail FROM event WHERE entity = 'ticket' AND entity_id = ? ORDER BY id", arguments: [code]
         ).flatMap { row in
@@ -442,7 +442,7 @@ extension AppDatabase {
     }
 
     /// The latest progress post (with text: a purged one has none) of each of `codes`.
-    static func latestProgress(_ db: Database, _ codes: [String]) throws -> [String: Progress] {
+    static func latestProgress(_ db: any SQLSession, _ codes: [String]) throws -> [String: Progress] {
         guard !codes.isEmpty else { return [:] }
         let marks = codes.map { _ in "?" }.joined(separator: ",")
         var latest: [String: Progress] = [:]
@@ -451,7 +451,7 @@ extension AppDatabase {
             sql: """
                 SELECT ticket, at, text, committed_date FROM progress_post WHERE id IN (
                     SELECT max(id) FROM progress_post WHERE ticket IN (\(marks)) AND text IS NOT NULL GROUP BY ticket)
-                """, arguments: StatementArguments(codes))
+                """, arguments: SQLArguments(codes))
         {
             latest[row["ticket"]] = Progress(
                 at: Date(storedSeconds: row["at"]), text: row["text"],

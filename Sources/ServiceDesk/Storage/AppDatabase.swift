@@ -146,12 +146,20 @@ public struct AppDatabase: Sendable {
 
     /// Runs `body` as one atomic write (a savepoint of a group-committed transaction) and
     /// returns once it is durable. Library errors pass through unchanged.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await committer.write(body)
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await committer.write { db in try body(SQLiteSession(db)) }
+    }
+
+    /// Runs `work` in the write's transaction once every write of the batch has run
+    /// (`GroupCommit.afterWrites`, for the full-text tables); at once on an engine without
+    /// SQLite's per-savepoint segments.
+    func afterWrites(_ db: any SQLSession, _ work: @escaping @Sendable (any SQLSession) throws -> Void) throws {
+        guard let sqlite = db.sqlite else { return try work(db) }
+        try committer.afterWrites(sqlite) { db in try work(SQLiteSession(db)) }
     }
 
     /// Whether a row with this key exists; `table` and `column` are the callers' constants, never input.
-    static func exists(_ db: Database, _ table: String, _ column: String, _ value: String) throws -> Bool {
+    static func exists(_ db: any SQLSession, _ table: String, _ column: String, _ value: String) throws -> Bool {
         try db.fetchValue(Bool.self, sql: "SELECT 1 FROM \(table) WHERE \(column) = ?", arguments: [value]) == true
     }
 
@@ -177,16 +185,27 @@ public struct AppDatabase: Sendable {
         if let checkpointer { try await checkpointer.paused(empty) } else { try await empty() }
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.read(body)
+    /// A write of `deskcli` and the seeding, waited for on the calling thread (one transaction of
+    /// its own, outside the group commit).
+    func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try writer.write { db in try body(SQLiteSession(db)) }
+    }
+
+    /// A read waited for on the calling thread.
+    func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try writer.read { db in try body(SQLiteSession(db)) }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.read { db in try body(SQLiteSession(db)) }
     }
 
     /// A read that is one statement: a single `SELECT` sees one committed state by itself, so it
     /// runs without the `BEGIN`/`COMMIT` that `read` wraps around several (GRDB prepares those two
     /// anew each time: ~20 µs on every authenticated request's token check). Never for more than
     /// one statement — two could see different states.
-    func readStatement<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.unsafeRead(body)
+    func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.unsafeRead { db in try body(SQLiteSession(db)) }
     }
 }
 
@@ -203,7 +222,7 @@ extension AppDatabase {
     /// `admin` staff member with a token. Later calls create nothing.
     public func bootstrap() throws -> Bootstrap {
         let now = clock()
-        return try writer.write { db in
+        return try writeNow { db in
             // The key that signs the QR seal of the printed forms, made on first start.
             _ = try Self.activeSigningKey(db, creatingAt: now)
             guard try db.fetchValue(Int.self, sql: "SELECT count(*) FROM centre") == 0 else {
@@ -236,7 +255,7 @@ extension AppDatabase {
 
     /// Whether the database has its centre (a first start has happened).
     public func isInitialised() throws -> Bool {
-        try writer.read { db in try db.fetchValue(Int.self, sql: "SELECT count(*) FROM centre") == 1 }
+        try readNow { db in try db.fetchValue(Int.self, sql: "SELECT count(*) FROM centre") == 1 }
     }
 }
 
@@ -250,7 +269,7 @@ extension AppDatabase {
 
     /// The value of `PRAGMA synchronous` on the writer (2 = FULL).
     public func synchronousMode() throws -> Int {
-        try writer.writeWithoutTransaction { db in try db.fetchValue(Int.self, sql: "PRAGMA synchronous") ?? -1 }
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// What `deskcli db check` reports.
@@ -273,19 +292,19 @@ extension AppDatabase {
             let pending = Schema.migrations.map(\.name).filter { !applied.contains($0) }
             return CheckReport(
                 integrity: integrity, foreignKeyViolations: violations, appliedMigrations: applied,
-                pendingMigrations: pending, eventChain: try EventLog.verify(db))
+                pendingMigrations: pending, eventChain: try EventLog.verify(SQLiteSession(db)))
         }
     }
 
     /// Walks the whole event chain (`deskcli audit verify`).
     public func verifyEventChain(anchors: [ChainAnchor] = []) throws -> ChainVerification {
-        try writer.read { db in try EventLog.verify(db, anchors: anchors) }
+        try readNow { db in try EventLog.verify(db, anchors: anchors) }
     }
 
     /// The head of the audit chain, to be kept outside the database (`ChainAnchor`).
     public func chainAnchor() throws -> ChainAnchor? {
         let now = clock()
-        return try writer.read { db in try EventLog.anchor(db, at: now) }
+        return try readNow { db in try EventLog.anchor(db, at: now) }
     }
 
     /// A consistent copy of the database into a new file, safe while `deskd` writes

@@ -23,7 +23,7 @@ final class CatalogueCache: Sendable {
     /// the transaction when it turns out stale (the intake's validation needs only the year).
     var lastCentre: Centre? { state.withLock { $0.centre } }
 
-    func centre(_ db: Database) throws -> Centre {
+    func centre(_ db: any SQLSession) throws -> Centre {
         let generation = try Self.generation(db)
         if let centre = state.withLock({ $0.generation == generation ? $0.centre : nil }) { return centre }
         let centre = try AppDatabase.centre(db)
@@ -31,7 +31,7 @@ final class CatalogueCache: Sendable {
         return centre
     }
 
-    func service(_ db: Database, _ code: String) throws -> Service {
+    func service(_ db: any SQLSession, _ code: String) throws -> Service {
         let generation = try Self.generation(db)
         if let service = state.withLock({ $0.generation == generation ? $0.services[code] : nil }) { return service }
         let service = try AppDatabase.service(db, code)
@@ -47,7 +47,7 @@ final class CatalogueCache: Sendable {
         }
     }
 
-    private static func generation(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM catalogue_generation WHERE id = 1")) ?? 0
+    private static func generation(_ db: any SQLSession) throws -> Int64 {
+        try db.fetchValue(Int64.self, sql: "SELECT value FROM catalogue_generation WHERE id = 1") ?? 0
     }
 }

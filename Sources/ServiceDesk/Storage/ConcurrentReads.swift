@@ -7,14 +7,14 @@ extension AppDatabase {
     /// (GRDB's `spawnConcurrentRead`; SQLite snapshots are not compiled into Debian's library).
     /// A `DatabaseQueue` (tests) runs them one after the other, on the same state too.
     func concurrentReads<A: Sendable, B: Sendable>(
-        _ first: @escaping @Sendable (Database) throws -> A, _ second: @escaping @Sendable (Database) throws -> B
+        _ first: @escaping @Sendable (any SQLSession) throws -> A, _ second: @escaping @Sendable (any SQLSession) throws -> B
     ) async throws -> (A, B) {
         let a = Promise<A>()
         let b = Promise<B>()
         let writer = self.writer
         try await writer.writeWithoutTransaction { _ in
-            writer.spawnConcurrentRead { database in a.resolve(Result { try first(database.get()) }) }
-            writer.spawnConcurrentRead { database in b.resolve(Result { try second(database.get()) }) }
+            writer.spawnConcurrentRead { database in a.resolve(Result { try first(SQLiteSession(database.get())) }) }
+            writer.spawnConcurrentRead { database in b.resolve(Result { try second(SQLiteSession(database.get())) }) }
         }
         return (try await a.value, try await b.value)
     }

@@ -30,7 +30,7 @@ enum EventLog {
     static let genesis = String(repeating: "0", count: 64)
 
     static func append(
-        _ db: Database, at: Date, actor: String, action: String, entity: String, entityId: String,
+        _ db: any SQLSession, at: Date, actor: String, action: String, entity: String, entityId: String,
         detail: some Encodable = [String: String]()
     ) throws {
         let detailText: String
@@ -65,7 +65,7 @@ enum EventLog {
     /// shows the same number.
     @discardableResult
     static func appendTicketEvent(
-        _ db: Database, at: Date, year: Int, actor: String, action: String, code: String, detail: [String: String],
+        _ db: any SQLSession, at: Date, year: Int, actor: String, action: String, code: String, detail: [String: String],
         service: Service? = nil
     ) throws -> DocumentNumber? {
         var detail = detail
@@ -78,7 +78,7 @@ enum EventLog {
             salt = value
         }
         try append(db, at: at, actor: actor, action: action, entity: "ticket", entityId: code, detail: detail)
-        let eventId = db.lastInsertedRowID
+        let eventId = try db.lastInsertedRowID
         if let salt {
             try db.cachedExecute(
                 sql: "INSERT INTO event_note (event_id, ticket, salt, texts) VALUES (?, ?, ?, ?)",
@@ -105,7 +105,7 @@ enum EventLog {
     /// An accepted dossier's entry in its field's tracking book of the year (form 07; Circular
     /// 01/2018/TT-VPCP art. 10): the book opened with the next volume number of the year if it
     /// is the field's first dossier, the entry numbers running on from 1, gap-free.
-    static func enterInBook(_ db: Database, year: Int, code: String, eventId: Int64, service: Service? = nil) throws {
+    static func enterInBook(_ db: any SQLSession, year: Int, code: String, eventId: Int64, service: Service? = nil) throws {
         // A dossier is entered once, whatever reprints or later receipts follow.
         guard try db.fetchValue(Bool.self, sql: "SELECT 1 FROM book_entry WHERE ticket = ?", arguments: [code]) == nil else { return }
         // The book tracks administrative procedures' dossiers; feedback, inquiries and complaints
@@ -147,12 +147,12 @@ enum EventLog {
 
     /// The texts of an event's notes as the trail shows them: the stored texts, or each key
     /// `[erased]` after a privacy purge.
-    static func notes(_ db: Database, eventIds: [Int64]) throws -> [Int64: [String: String]] {
+    static func notes(_ db: any SQLSession, eventIds: [Int64]) throws -> [Int64: [String: String]] {
         guard !eventIds.isEmpty else { return [:] }
         var result: [Int64: [String: String]] = [:]
         let rows = try Row.fetchAll(
             db, sql: "SELECT event_id, texts FROM event_note WHERE event_id IN (\(eventIds.map { _ in "?" }.joined(separator: ",")))",
-            arguments: StatementArguments(eventIds))
+            arguments: SQLArguments(eventIds))
         for row in rows {
             let id: Int64 = row["event_id"]
             if let text = row["texts"] as String? {
@@ -173,9 +173,9 @@ enum EventLog {
 
     /// The events of an entity, oldest first — all of them: a trail that stopped at some count
     /// would silently hide the latest actions. `limit` only for a caller that pages.
-    static func events(_ db: Database, entity: String? = nil, entityId: String? = nil, limit: Int? = nil) throws -> [Event] {
+    static func events(_ db: any SQLSession, entity: String? = nil, entityId: String? = nil, limit: Int? = nil) throws -> [Event] {
         var sql = "SELECT id, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM event"
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         if let entity {
             sql += " WHERE entity = ?"
             arguments += [entity]
@@ -195,7 +195,7 @@ enum EventLog {
     /// Walks the whole chain in order and reports the first broken link — and, given anchors kept
     /// outside the database (`ChainAnchor`), that each anchored event is still in the chain with
     /// its hash: a deleted tail or a chain rewritten from some point on breaks an anchor.
-    static func verify(_ db: Database, anchors: [ChainAnchor] = []) throws -> ChainVerification {
+    static func verify(_ db: any SQLSession, anchors: [ChainAnchor] = []) throws -> ChainVerification {
         var walk = ChainWalk(anchors: anchors)
         let cursor = try Row.fetchCursor(db, sql: ChainWalk.eventsSQL)
         while let row = try cursor.next() {
@@ -214,7 +214,7 @@ enum EventLog {
     /// The head of the chain: its last event.
     static let headSQL = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1"
 
-    static func anchor(_ db: Database, at now: Date) throws -> ChainAnchor? {
+    static func anchor(_ db: any SQLSession, at now: Date) throws -> ChainAnchor? {
         try Row.fetchOne(db, sql: headSQL).map {
             ChainAnchor(eventId: $0["id"], hash: $0["hash"], takenAt: ISO8601DateFormatter().string(from: now))
         }

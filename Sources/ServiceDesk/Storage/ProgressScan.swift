@@ -12,7 +12,7 @@ import GRDBSQLite
 extension AppDatabase {
     /// `progressTally`'s codes from the raw columns (the same bits, docs in `progress`).
     static func progressTallyFromColumns(
-        _ db: Database, _ context: ReportContext, now: Date, bound: String, arguments: StatementArguments
+        _ db: any SQLSession, _ context: ReportContext, now: Date, bound: String, arguments: SQLArguments
     ) throws -> [String: [Int: Int]] {
         var tally = ProgressTally()
         try tally.add(db, context, now: now, sql: progressColumnsSQL(context, bound: bound), arguments: arguments)
@@ -63,7 +63,7 @@ struct ProgressTally {
     /// `replacing`, each row also takes back its code in those codes' period — the code it was
     /// counted with in the rollups (`rolledUpProgress`).
     mutating func add(
-        _ db: Database, _ context: AppDatabase.ReportContext, now: Date, sql: String, arguments: StatementArguments,
+        _ db: any SQLSession, _ context: AppDatabase.ReportContext, now: Date, sql: String, arguments: SQLArguments,
         replacing counted: ProgressCodes? = nil
     ) throws {
         let codes = ProgressCodes(start: context.start, end: context.end, asked: min(context.end, now.storedSeconds))
@@ -189,9 +189,10 @@ struct RawText {
 }
 
 /// Runs `body` on each row of `sql`, read in place (`RawColumn`).
-func forEachRow(_ db: Database, sql: String, arguments: StatementArguments, _ body: (SQLiteStatement) throws -> Void) throws {
-    let statement = try db.makeStatement(sql: sql)
-    try statement.setArguments(arguments)
+/// SQLite only so far: the exact scans read SQLite's columns without making rows.
+func forEachRow(_ db: any SQLSession, sql: String, arguments: SQLArguments, _ body: (SQLiteStatement) throws -> Void) throws {
+    let statement = try db.requireSQLite("an exact scan of the tickets").makeStatement(sql: sql)
+    try statement.setArguments(arguments.statementArguments)
     let cursor = try Row.fetchCursor(statement)
     while try cursor.next() != nil { try body(statement.sqliteStatement) }
 }

@@ -60,18 +60,18 @@ extension AppDatabase {
         try await write { db in
             // Again inside the write: another process may have built them meanwhile.
             guard try Self.rollupOffset(db) != offset else { return }
-            try Self.rebuildRollups(db, offset: offset)
+            try Self.rebuildRollups(db.requireSQLite("counting the rollups afresh"), offset: offset)
         }
         return true
     }
 
     /// The centre's offset from UTC at `now`: the rollups are counted at it.
-    func centreOffset(_ db: Database, at now: Date) throws -> Int {
+    func centreOffset(_ db: any SQLSession, at now: Date) throws -> Int {
         try workingTime(db).1.clock.timeZone.secondsFromGMT(for: now)
     }
 
     /// The offset the rollups are counted at; nil when they are not built.
-    static func rollupOffset(_ db: Database) throws -> Int? {
+    static func rollupOffset(_ db: any SQLSession) throws -> Int? {
         try Int.fetchOne(db, sql: "SELECT utc_offset FROM report_rollup WHERE id = 1")
     }
 
@@ -180,7 +180,7 @@ extension AppDatabase {
     /// end had all its facts before it, and the days from the one that moment falls on are read as
     /// rows. Nil when they answer none of it, or were counted at another offset (the time zone
     /// changed since the report began).
-    static func rollupCut(_ db: Database, _ context: ReportContext, first: Int64, last: Int64, report: String) throws -> Int64? {
+    static func rollupCut(_ db: any SQLSession, _ context: ReportContext, first: Int64, last: Int64, report: String) throws -> Int64? {
         guard try rollupOffset(db) == context.offset,
             let bounds = try Row.fetchOne(db, sql: "SELECT \(report)_latest, \(report)_longest_lag FROM report_rollup WHERE id = 1")
         else { return nil }

@@ -94,7 +94,7 @@ extension AppDatabase {
     /// some over) fall in the first half.
     func halves<T: Sendable>(
         _ context: ReportContext, now: Date,
-        _ scan: @escaping @Sendable (_ db: Database, _ half: Half, _ arguments: StatementArguments) throws -> T,
+        _ scan: @escaping @Sendable (_ db: any SQLSession, _ half: Half, _ arguments: SQLArguments) throws -> T,
         merge: (T, T) throws -> T
     ) async throws -> T {
         if context.straight { return try await read { db in try scan(db, .whole, context.arguments) } }
@@ -250,7 +250,7 @@ struct ServiceFlags {
     private var last: (service: [UInt8], flag: Bool)?
 
     /// `sql` selects each service's code and its flag.
-    init(_ db: Database, sql: String) throws {
+    init(_ db: any SQLSession, sql: String) throws {
         flags = try Dictionary(
             Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as Bool? ?? false) }, uniquingKeysWith: { first, _ in first })
     }

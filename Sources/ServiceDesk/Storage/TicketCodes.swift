@@ -40,7 +40,7 @@ extension TicketCodes where Value == Bool {
     mutating func insert(_ code: RawColumn) { update(code, initial: true) { $0 = true } }
 
     /// Keeps the codes of the first column of `sql`'s rows.
-    mutating func insert(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments()) throws {
+    mutating func insert(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws {
         try forEachRow(db, sql: sql, arguments: arguments) { insert(RawColumn($0, 0)) }
     }
 }

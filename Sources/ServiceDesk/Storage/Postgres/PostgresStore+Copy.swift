@@ -329,7 +329,7 @@ final class CopyPipe: Sendable {
                     let sequences = try Row.fetchAll(db, sql: "SELECT name, seq FROM sqlite_sequence").reduce(into: [String: Int64]()) {
                         $0[$1["name"]] = $1["seq"]
                     }
-                    try send(.end(head: try EventLog.anchor(db, at: Date()), sequences: sequences))
+                    try send(.end(head: try EventLog.anchor(SQLiteSession(db), at: Date()), sequences: sequences))
                 }
                 continuation.finish()
             } catch {

@@ -1,0 +1,200 @@
+import GRDB
+
+/// The statements of ServiceDesk's storage, whichever engine runs them (issue 18;
+/// docs/postgresql.md, "The daemon's storage"): what every read and write of `AppDatabase`
+/// needs from a connection inside its transaction — run a statement, fetch rows or values, and
+/// the two facts a statement leaves (the row id it inserted, the rows it changed). One SQL for
+/// both engines, written in the subset they share; rows come back as GRDB's `Row`, so the
+/// decoders (`Rows.swift`) are the same too.
+///
+/// `cached` keeps the statement prepared on its connection (fixed SQL on the hot paths, never
+/// SQL built per request). Sessions are used synchronously, by one thread, inside the
+/// transaction their engine opened around them.
+protocol SQLSession {
+    func execute(sql: String, arguments: SQLArguments, cached: Bool) throws
+    func fetchRows(sql: String, arguments: SQLArguments, cached: Bool) throws -> [Row]
+    func fetchRow(sql: String, arguments: SQLArguments, cached: Bool) throws -> Row?
+    func fetchCursor(sql: String, arguments: SQLArguments, cached: Bool) throws -> AnyCursor<Row>
+    func fetchValue<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
+    ) throws -> Value?
+    func fetchValues<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
+    ) throws -> [Value]
+    /// The row id of the last row an `INSERT` on this session added.
+    var lastInsertedRowID: Int64 { get throws }
+    /// How many rows the last `INSERT`, `UPDATE` or `DELETE` changed.
+    var changesCount: Int { get }
+    /// The SQLite connection underneath, for the few things only SQLite does (its statements
+    /// stepped by hand in the exact report scans, the batch's tail); nil on another engine.
+    var sqlite: Database? { get }
+}
+
+extension SQLSession {
+    // The statements of the write path are prepared once per connection and kept in the
+    // session's statement cache: preparing (parsing, planning, GRDB's authorizer) cost more CPU
+    // per intake than running them. Only fixed SQL goes through the cached forms.
+
+    func execute(sql: String, arguments: SQLArguments = []) throws {
+        try execute(sql: sql, arguments: arguments, cached: false)
+    }
+
+    func cachedExecute(sql: String, arguments: SQLArguments = []) throws {
+        try execute(sql: sql, arguments: arguments, cached: true)
+    }
+
+    func fetchRow(sql: String, arguments: SQLArguments = []) throws -> Row? {
+        try fetchRow(sql: sql, arguments: arguments, cached: true)
+    }
+
+    func fetchRows(sql: String, arguments: SQLArguments = []) throws -> [Row] {
+        try fetchRows(sql: sql, arguments: arguments, cached: true)
+    }
+
+    func fetchValue<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments = []
+    ) throws -> Value? {
+        try fetchValue(type, sql: sql, arguments: arguments, cached: true)
+    }
+
+    func fetchValues<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments = []
+    ) throws -> [Value] {
+        try fetchValues(type, sql: sql, arguments: arguments, cached: true)
+    }
+
+    /// The SQLite connection, for code that has no form on another engine yet.
+    func requireSQLite(_ what: @autoclosure () -> String) throws -> Database {
+        guard let sqlite else { throw EngineGap(what: what()) }
+        return sqlite
+    }
+}
+
+/// What the storage does only on SQLite so far, asked of another engine.
+struct EngineGap: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "\(what) is not available on this database engine yet" }
+}
+
+// GRDB's static fetchers, taking a session: the storage's many `Row.fetchAll(db, sql:…)` read
+// the same on both engines. Prepared anew each time, as GRDB's own are.
+
+extension Row {
+    static func fetchAll(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> [Row] {
+        try db.fetchRows(sql: sql, arguments: arguments, cached: false)
+    }
+
+    static func fetchOne(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> Row? {
+        try db.fetchRow(sql: sql, arguments: arguments, cached: false)
+    }
+
+    static func fetchCursor(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> AnyCursor<Row> {
+        try db.fetchCursor(sql: sql, arguments: arguments, cached: false)
+    }
+}
+
+extension DatabaseValueConvertible where Self: StatementColumnConvertible {
+    static func fetchOne(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> Self? {
+        try db.fetchValue(Self.self, sql: sql, arguments: arguments, cached: false)
+    }
+
+    static func fetchAll(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> [Self] {
+        try db.fetchValues(Self.self, sql: sql, arguments: arguments, cached: false)
+    }
+}
+
+/// A statement's arguments, positional (`?`) or named (`:name`), readable by either engine
+/// (GRDB's `StatementArguments` keeps its values to itself). Written as an array or dictionary
+/// literal, as before.
+struct SQLArguments: ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, Sendable {
+    private(set) var values: [DatabaseValue] = []
+    private(set) var named: [String: DatabaseValue] = [:]
+
+    init(_ values: some Sequence<(any DatabaseValueConvertible)?>) {
+        self.values = values.map { $0?.databaseValue ?? .null }
+    }
+
+    init(_ values: some Sequence<some DatabaseValueConvertible>) {
+        self.values = values.map(\.databaseValue)
+    }
+
+    init(_ named: [String: (any DatabaseValueConvertible)?]) {
+        self.named = named.mapValues { $0?.databaseValue ?? .null }
+    }
+
+    init(arrayLiteral elements: (any DatabaseValueConvertible)?...) {
+        self.init(elements)
+    }
+
+    init(dictionaryLiteral elements: (String, (any DatabaseValueConvertible)?)...) {
+        self.init(Dictionary(elements) { _, last in last })
+    }
+
+    static func + (lhs: SQLArguments, rhs: SQLArguments) -> SQLArguments {
+        var sum = lhs
+        sum += rhs
+        return sum
+    }
+
+    /// Positional values appended; a name given again takes the right side's value.
+    static func += (lhs: inout SQLArguments, rhs: SQLArguments) {
+        lhs.values += rhs.values
+        lhs.named.merge(rhs.named) { _, right in right }
+    }
+
+    var isEmpty: Bool { values.isEmpty && named.isEmpty }
+
+    /// GRDB's form, for SQLite.
+    var statementArguments: StatementArguments {
+        named.isEmpty ? StatementArguments(values) : StatementArguments(values) + StatementArguments(named)
+    }
+}
+
+/// SQLite's session: GRDB's connection, inside the transaction (or savepoint) GRDB opened.
+struct SQLiteSession: SQLSession {
+    let database: Database
+
+    init(_ database: Database) { self.database = database }
+
+    var sqlite: Database? { database }
+
+    private func statement(_ sql: String, cached: Bool) throws -> Statement {
+        cached ? try database.cachedStatement(sql: sql) : try database.makeStatement(sql: sql)
+    }
+
+    func execute(sql: String, arguments: SQLArguments, cached: Bool) throws {
+        if cached {
+            try database.cachedStatement(sql: sql).execute(arguments: arguments.statementArguments)
+        } else {
+            // Several statements at once are allowed here (GRDB runs them one after another).
+            try database.execute(sql: sql, arguments: arguments.statementArguments)
+        }
+    }
+
+    func fetchRows(sql: String, arguments: SQLArguments, cached: Bool) throws -> [Row] {
+        try Row.fetchAll(statement(sql, cached: cached), arguments: arguments.statementArguments)
+    }
+
+    func fetchRow(sql: String, arguments: SQLArguments, cached: Bool) throws -> Row? {
+        try Row.fetchOne(statement(sql, cached: cached), arguments: arguments.statementArguments)
+    }
+
+    func fetchCursor(sql: String, arguments: SQLArguments, cached: Bool) throws -> AnyCursor<Row> {
+        AnyCursor(try Row.fetchCursor(statement(sql, cached: cached), arguments: arguments.statementArguments))
+    }
+
+    func fetchValue<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
+    ) throws -> Value? {
+        try Value.fetchOne(statement(sql, cached: cached), arguments: arguments.statementArguments)
+    }
+
+    func fetchValues<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
+    ) throws -> [Value] {
+        try Value.fetchAll(statement(sql, cached: cached), arguments: arguments.statementArguments)
+    }
+
+    var lastInsertedRowID: Int64 { database.lastInsertedRowID }
+    var changesCount: Int { database.changesCount }
+}
