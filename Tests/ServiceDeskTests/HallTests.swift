@@ -39,7 +39,7 @@ struct HallTests {
                 VALUES (?, ?, ?, 'normal', ?, ?, 'kiosk-1', ?, ?)
                 """,
             arguments: [label, day, service, state, issuedAt, finishedAt, place])
-        return db.lastInsertedRowID
+        return try db.lastInsertedRowID
     }
 
     /// SQLite's virtual-machine steps for the statement's last run.

@@ -182,21 +182,9 @@ public final class PostgresStore {
         return try await walkChain(anchors: anchors)
     }
 
+    /// `EventLog.verify`, the walk SQLite's chain gets, in the transaction open on the connection.
     func walkChain(anchors: [ChainAnchor]) async throws -> ChainVerification {
-        var walk = ChainWalk(anchors: anchors)
-        let events = try await run(ChainWalk.eventsSQL).decode(
-            (Int64, Int64, String, String, String, String, String, String, String).self)
-        for try await (id, at, actor, action, entity, entityId, detail, prevHash, hash) in events {
-            let event = Event(
-                id: id, at: Date(timeIntervalSince1970: TimeInterval(at)), actor: actor, action: action, entity: entity,
-                entityId: entityId, detail: detail, prevHash: prevHash, hash: hash)
-            if let broken = walk.next(event) { return broken }
-        }
-        let notes = try await run(ChainWalk.notesSQL).decode((Int64, String?, String, String).self)
-        for try await (eventId, salt, texts, detail) in notes {
-            if let broken = walk.note(eventId: eventId, salt: salt, texts: texts, detail: detail) { return broken }
-        }
-        return walk.finish()
+        try await statements { try EventLog.verify($0, anchors: anchors) }
     }
 
     /// The head of the audit chain, to be kept outside the database (`ChainAnchor`).
@@ -206,10 +194,7 @@ public final class PostgresStore {
     }
 
     func head(at now: Date) async throws -> ChainAnchor? {
-        for try await (id, hash) in try await run(EventLog.headSQL).decode((Int64, String).self) {
-            return ChainAnchor(eventId: id, hash: hash, takenAt: ISO8601DateFormatter().string(from: now))
-        }
-        return nil
+        try await statements { try EventLog.anchor($0, at: now) }
     }
 
     // MARK: Running statements
@@ -247,6 +232,60 @@ public final class PostgresStore {
         return result
     }
 
+    // MARK: The storage's own code (`SQLSession`)
+
+    /// Held by every writing transaction until it ends (`pg_advisory_xact_lock`): writes run one
+    /// after another across every instance, as SQLite's single writer runs them, so what they read
+    /// first — the chain's head, the day's last number — is still the latest when they write.
+    static let writersLock: Int64 = 0x6465_736B_7772_6974  // "deskwrit"
+
+    /// Runs `body` — storage code shared with SQLite — on this store's connection, inside whatever
+    /// transaction is open on it, on a thread of its own: its statements are waited for one by one
+    /// (`PostgresSession`), which an event loop or Swift's cooperative pool must never do.
+    func statements<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        let connection = connection
+        let logger = logger
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        do {
+                            return try body(PostgresSession(connection: connection, logger: logger))
+                        } catch let error as PSQLError {
+                            throw PostgresStoreError(Self.describe(error))
+                        }
+                    })
+            }
+        }
+    }
+
+    /// What a transaction of the storage's does.
+    enum Access {
+        /// Several statements that see one state of the database (`REPEATABLE READ`, read only).
+        case read
+        /// A change, made under the writers' lock (`writersLock`).
+        case write
+    }
+
+    /// Runs `body` in one transaction of its own: committed when it returns, rolled back when it
+    /// throws.
+    func transaction<T: Sendable>(_ access: Access, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await statements { session in
+            switch access {
+            case .read: try session.execute(sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            case .write: try session.execute(sql: "BEGIN; SELECT pg_advisory_xact_lock(?)", arguments: [Self.writersLock])
+            }
+            do {
+                let result = try body(session)
+                try session.execute(sql: "COMMIT")
+                return result
+            } catch {
+                try? session.execute(sql: "ROLLBACK")
+                throw error
+            }
+        }
+    }
+
     static func binds(_ values: String...) -> PostgresBindings {
         var bindings = PostgresBindings()
         for value in values { bindings.append(value) }
@@ -267,76 +306,88 @@ public final class PostgresStore {
     }
 }
 
-/// Splits a migration file into its statements: the driver sends one statement per query (the
-/// extended protocol). Semicolons inside quotes, comments and dollar-quoted bodies are not ends.
-/// Not handled, and not used in `schema/postgres/`: nested block comments and `BEGIN ATOMIC`
-/// bodies (write functions with `$$` bodies).
+/// Splits SQL into its statements: the driver sends one statement per query (the extended
+/// protocol). Semicolons inside quotes, comments and dollar-quoted bodies are not ends. Each
+/// statement comes as pieces that are code or not (`PostgresSQL` numbers placeholders in code
+/// only). Not handled, and not used in `schema/postgres/` or the storage: nested block comments and
+/// `BEGIN ATOMIC` bodies (write functions with `$$` bodies).
 enum SQLStatements {
+    /// A run of a statement: code, or a string, quoted name, comment or dollar-quoted body.
+    struct Piece {
+        var scalars: [Unicode.Scalar] = []
+        var isCode: Bool
+    }
+
+    /// A migration file's statements, trimmed.
     static func split(_ sql: String) -> [String] {
-        var statements: [String] = []
-        var current: [Unicode.Scalar] = []
+        pieces(sql).map { statement in
+            Text.trimmed(String(String.UnicodeScalarView(statement.flatMap(\.scalars))))
+        }
+    }
+
+    /// The statements of `sql` (those with something besides comments and blanks), as pieces.
+    static func pieces(_ sql: String) -> [[Piece]] {
+        var statements: [[Piece]] = []
+        var current: [Piece] = []
         var hasCode = false
         let scalars = Array(sql.unicodeScalars)
         var index = 0
         func flush() {
-            if hasCode { statements.append(Text.trimmed(String(String.UnicodeScalarView(current)))) }
+            if hasCode { statements.append(current) }
             current = []
             hasCode = false
         }
+        func append(_ scalars: some Sequence<Unicode.Scalar>, code: Bool) {
+            if current.last?.isCode != code { current.append(Piece(isCode: code)) }
+            current[current.count - 1].scalars.append(contentsOf: scalars)
+        }
+        func lastScalar() -> Unicode.Scalar? { current.last?.scalars.last }
         while index < scalars.count {
             let scalar = scalars[index]
             let next: Unicode.Scalar? = index + 1 < scalars.count ? scalars[index + 1] : nil
             if scalar == "-" && next == "-" {  // a comment to the end of the line
-                while index < scalars.count && scalars[index] != "\n" {
-                    current.append(scalars[index])
-                    index += 1
-                }
+                let end = scalars[index...].firstIndex(of: "\n") ?? scalars.count
+                append(scalars[index..<end], code: false)
+                index = end
                 continue
             }
             if scalar == "/" && next == "*" {  // a block comment
-                while index < scalars.count && !(scalars[index] == "*" && index + 1 < scalars.count && scalars[index + 1] == "/") {
-                    current.append(scalars[index])
-                    index += 1
-                }
-                current.append(contentsOf: scalars[index..<min(index + 2, scalars.count)])
-                index += 2
+                var end = index + 2
+                while end < scalars.count && !(scalars[end] == "*" && end + 1 < scalars.count && scalars[end + 1] == "/") { end += 1 }
+                end = min(end + 2, scalars.count)
+                append(scalars[index..<end], code: false)
+                index = end
                 continue
             }
             if scalar == "'" || scalar == "\"" {  // a string or a quoted name ('' and "" stay inside)
                 hasCode = true
-                current.append(scalar)
-                index += 1
-                while index < scalars.count {
-                    current.append(scalars[index])
-                    index += 1
-                    if scalars[index - 1] == scalar {
-                        if index < scalars.count && scalars[index] == scalar {
-                            current.append(scalars[index])
-                            index += 1
-                        } else {
-                            break
-                        }
+                var end = index + 1
+                while end < scalars.count {
+                    end += 1
+                    if scalars[end - 1] == scalar {
+                        if end < scalars.count && scalars[end] == scalar { end += 1 } else { break }
                     }
                 }
+                append(scalars[index..<end], code: false)
+                index = end
                 continue
             }
-            if scalar == "$", !(current.last.map(Self.isNamePart) ?? false), let tagEnd = scalars[(index + 1)...].firstIndex(of: "$"),
+            if scalar == "$", !(lastScalar().map(Self.isNamePart) ?? false), let tagEnd = scalars[(index + 1)...].firstIndex(of: "$"),
                 scalars[(index + 1)..<tagEnd].allSatisfy(Self.isNamePart),
                 tagEnd == index + 1 || !("0"..."9").contains(scalars[index + 1])
             {  // a dollar-quoted body: $$ … $$ or $tag$ … $tag$ (not $1, not a$b)
                 let tag = Array(scalars[index...tagEnd])
                 hasCode = true
-                current.append(contentsOf: tag)
-                index = tagEnd + 1
-                while index < scalars.count {
-                    if scalars[index] == "$", index + tag.count <= scalars.count, Array(scalars[index..<(index + tag.count)]) == tag {
-                        current.append(contentsOf: tag)
-                        index += tag.count
+                var end = tagEnd + 1
+                while end < scalars.count {
+                    if scalars[end] == "$", end + tag.count <= scalars.count, Array(scalars[end..<(end + tag.count)]) == tag {
+                        end += tag.count
                         break
                     }
-                    current.append(scalars[index])
-                    index += 1
+                    end += 1
                 }
+                append(scalars[index..<end], code: false)
+                index = end
                 continue
             }
             if scalar == ";" {
@@ -345,7 +396,7 @@ enum SQLStatements {
                 continue
             }
             if !scalar.properties.isWhitespace { hasCode = true }
-            current.append(scalar)
+            append(CollectionOfOne(scalar), code: true)
             index += 1
         }
         flush()

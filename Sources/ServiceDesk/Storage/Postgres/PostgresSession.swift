@@ -1,0 +1,206 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// PostgreSQL's `SQLSession` (issue 18): the storage's statements on one postgres-nio connection,
+/// inside the transaction `PostgresStore.transaction` opened around them. The storage's code is
+/// synchronous (it runs inside GRDB's closures on SQLite), so each statement is one round trip
+/// waited for on the calling thread — never an event loop's: `transaction` runs the body on a
+/// thread of its own.
+///
+/// The SQL is the storage's own: `?` and `:name` placeholders become `$n` (`PostgresSQL`), rows come
+/// back as GRDB's `Row` keyed by column name. Such a row has no column order (GRDB builds it from a
+/// dictionary), so code meant for both engines reads columns by name.
+final class PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    private(set) var changesCount = 0
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var sqlite: Database? { nil }
+
+    /// The id the last `INSERT` drew from its table's identity (`lastval()`): the same as SQLite's
+    /// `last_insert_rowid()` for the storage's inserts, which never give the id themselves.
+    var lastInsertedRowID: Int64 {
+        get throws {
+            guard let id = try fetchValue(Int64.self, sql: "SELECT lastval()", arguments: [], cached: false) else {
+                throw PostgresStoreError("no row was inserted on this connection")
+            }
+            return id
+        }
+    }
+
+    /// Runs every statement of `sql` (several, separated by `;`, share the arguments in order, as on
+    /// SQLite) and returns the rows of the last.
+    @discardableResult
+    private func run(_ sql: String, _ arguments: SQLArguments) throws -> [PostgresRow] {
+        var rows: [PostgresRow] = []
+        for query in try PostgresSQL.queries(sql, arguments) {
+            let result = try connection.query(query, logger: logger).wait()
+            changesCount = result.metadata.rows ?? 0
+            rows = result.rows
+        }
+        return rows
+    }
+
+    // `cached`: postgres-nio sends each statement's parse, bind and execute in one round trip;
+    // keeping the hot paths' statements prepared on the server is left for the measurements.
+
+    func execute(sql: String, arguments: SQLArguments, cached: Bool) throws {
+        try run(sql, arguments)
+    }
+
+    func fetchRows(sql: String, arguments: SQLArguments, cached: Bool) throws -> [Row] {
+        try run(sql, arguments).map(Self.row)
+    }
+
+    func fetchRow(sql: String, arguments: SQLArguments, cached: Bool) throws -> Row? {
+        try run(sql, arguments).first.map(Self.row)
+    }
+
+    func fetchCursor(sql: String, arguments: SQLArguments, cached: Bool) throws -> AnyCursor<Row> {
+        AnyCursor(try fetchRows(sql: sql, arguments: arguments, cached: cached))
+    }
+
+    func fetchValue<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
+    ) throws -> Value? {
+        guard let row = try run(sql, arguments).first else { return nil }
+        return try Self.value(row, type)
+    }
+
+    func fetchValues<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
+    ) throws -> [Value] {
+        try run(sql, arguments).compactMap { try Self.value($0, type) }
+    }
+
+    /// The first column of `row` as `Value`; nil for NULL, as GRDB's `fetchOne` gives.
+    private static func value<Value: DatabaseValueConvertible>(_ row: PostgresRow, _ type: Value.Type) throws -> Value? {
+        guard let cell = row.first(where: { _ in true }) else { return nil }
+        let value = try databaseValue(cell)
+        if value.isNull { return nil }
+        guard let converted = Value.fromDatabaseValue(value) else {
+            throw PostgresStoreError("column \(cell.columnName) holds \(value), not a \(Value.self)")
+        }
+        return converted
+    }
+
+    static func row(_ row: PostgresRow) -> Row {
+        var columns: [String: DatabaseValue] = [:]
+        for cell in row { columns[cell.columnName] = (try? databaseValue(cell)) ?? .null }
+        return Row(columns)
+    }
+
+    /// A PostgreSQL value as SQLite would hold it: integers, reals, text, blobs; `boolean` as 0/1
+    /// (SQLite's comparisons give integers); `numeric` (PostgreSQL's `sum` of integers) as an integer
+    /// when whole.
+    static func databaseValue(_ cell: PostgresCell) throws -> DatabaseValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid:
+            return try cell.decode(Int64.self).databaseValue
+        case .float4, .float8:
+            return try cell.decode(Double.self).databaseValue
+        case .bool:
+            return (try cell.decode(Bool.self) ? 1 : 0 as Int64).databaseValue
+        case .bytea:
+            return try cell.decode(Data.self).databaseValue
+        case .numeric:
+            let number = try cell.decode(Decimal.self)
+            if number == number.rounded(), let whole = Int64(exactly: NSDecimalNumber(decimal: number).int64Value),
+                Decimal(whole) == number
+            {
+                return whole.databaseValue
+            }
+            return NSDecimalNumber(decimal: number).doubleValue.databaseValue
+        default:
+            return try cell.decode(String.self).databaseValue
+        }
+    }
+}
+
+extension Decimal {
+    fileprivate func rounded() -> Decimal {
+        var value = self
+        var result = Decimal()
+        NSDecimalRound(&result, &value, 0, .plain)
+        return result
+    }
+}
+
+/// The storage's SQL made PostgreSQL's: placeholders numbered, several statements split.
+enum PostgresSQL {
+    /// `sql`'s statements (`SQLStatements`) with their binds: `?` takes the next positional
+    /// argument, `:name` the named one (the same name, the same `$n`); quoted text, quoted names and
+    /// comments are left as they are, and so is PostgreSQL's `::` cast.
+    static func queries(_ sql: String, _ arguments: SQLArguments) throws -> [PostgresQuery] {
+        var positional = arguments.values.makeIterator()
+        var queries: [PostgresQuery] = []
+        for statement in SQLStatements.pieces(sql) {
+            var text = String.UnicodeScalarView()
+            var binds = PostgresBindings()
+            var numbered: [String: Int] = [:]
+            func bind(_ value: DatabaseValue) throws {
+                switch value.storage {
+                case .null: binds.appendNull()
+                case .int64(let number): binds.append(number)
+                case .double(let number): binds.append(number)
+                case .string(let string): binds.append(string)
+                case .blob(let data): try binds.append(data)
+                }
+                text.append(contentsOf: "$\(binds.count)".unicodeScalars)
+            }
+            for piece in statement {
+                guard piece.isCode else {
+                    text.append(contentsOf: piece.scalars)
+                    continue
+                }
+                let scalars = piece.scalars
+                var index = 0
+                while index < scalars.count {
+                    let scalar = scalars[index]
+                    let next = index + 1 < scalars.count ? scalars[index + 1] : nil
+                    if scalar == "?" {
+                        guard let value = positional.next() else {
+                            throw PostgresStoreError("the statement has more placeholders than arguments: \(sql)")
+                        }
+                        try bind(value)
+                        index += 1
+                    } else if scalar == ":", next == ":" {
+                        text.append(contentsOf: "::".unicodeScalars)
+                        index += 2
+                    } else if scalar == ":", let next, next == "_" || next.properties.isAlphabetic {
+                        var end = index + 1
+                        while end < scalars.count, SQLStatements.isNamePart(scalars[end]) { end += 1 }
+                        let name = String(String.UnicodeScalarView(scalars[(index + 1)..<end]))
+                        if let number = numbered[name] {
+                            text.append(contentsOf: "$\(number)".unicodeScalars)
+                        } else {
+                            guard let value = arguments.named[name] else {
+                                throw PostgresStoreError("the statement names :\(name), which its arguments do not give: \(sql)")
+                            }
+                            try bind(value)
+                            numbered[name] = binds.count
+                        }
+                        index = end
+                    } else {
+                        text.append(scalar)
+                        index += 1
+                    }
+                }
+            }
+            queries.append(PostgresQuery(unsafeSQL: String(text), binds: binds))
+        }
+        if positional.next() != nil {
+            throw PostgresStoreError("the statement has fewer placeholders than arguments: \(sql)")
+        }
+        return queries
+    }
+}
