@@ -26,6 +26,9 @@ struct PostgresSessionTests {
         #expect(queries[0].binds.count == 4)
         #expect(queries[1].sql.hasSuffix("DELETE FROM u WHERE z = $1") && queries[1].binds.count == 1)
 
+        // SQLite's numbered parameters: ?1 twice is one value.
+        let numbered = try PostgresSQL.queries("SELECT ?1, ?2, ?1, ?; SELECT ?", [1, 2, 3, 4])
+        #expect(numbered.map { Text.trimmed($0.sql) } == ["SELECT $1, $2, $1, $3", "SELECT $1"] && numbered.map(\.binds.count) == [3, 1])
         #expect(throws: PostgresStoreError.self) { try PostgresSQL.queries("SELECT ?, ?", [1]) }
         #expect(throws: PostgresStoreError.self) { try PostgresSQL.queries("SELECT ?", [1, 2]) }
         #expect(throws: PostgresStoreError.self) { try PostgresSQL.queries("SELECT :missing", ["other": 1]) }
@@ -114,5 +117,48 @@ struct PostgresSessionTests {
             let head = try #require(try await store.chainAnchor())
             #expect(try await store.verifyEventChain(anchors: [head]).intact)
         }
+    }
+
+    @Test(
+        "the daemon's storage on PostgreSQL: a centre set up and its catalogue loaded; dossiers taken through two instances at once get gap-free codes; each reads the other's; the chain verifies",
+        .enabled(if: PostgresServer.enabled))
+    func centreOnTheServer() async throws {
+        let server = try await PostgresServer.start()
+        defer { server.stop() }
+        let url = try await server.createDatabase()
+        _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
+        let first = try await AppDatabase.connect(postgres: url)
+        let second = try await AppDatabase.connect(postgres: url)
+        let token = try #require(try first.bootstrap().adminToken)
+        let again = try second.bootstrap()
+        #expect(!token.isEmpty && again.adminToken == nil)
+        _ = try await Demo.load(into: first, actor: "admin")
+
+        let officer = try await second.staff("lan.mc")
+        let codes = try await withThrowingTaskGroup(of: String.self) { group in
+            for n in 0..<12 {
+                group.addTask {
+                    let request = IntakeRequest(
+                        service: "1.004227",
+                        applicant: ApplicantDraft(
+                            name: "Đặng Thị Hoa \(n)", idNumber: "079190001234", phone: "0912345678", address: "12 Lê Lợi"),
+                        description: "Hồ sơ \(n)", documents: [Document(name: "Tờ khai", copies: 1, original: true)])
+                    guard case .created(let result, _) = try await (n % 2 == 0 ? first : second).intake(request, actor: officer) else {
+                        throw DeskError.conflict("replayed")
+                    }
+                    return result.receipt.code
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        let numbers = codes.compactMap { $0.split(separator: "-").last.flatMap { Int($0) } }.sorted()
+        #expect(numbers == Array(1...12), "\(codes.sorted())")
+        for code in codes {
+            let view = try await first.ticket(code, viewer: officer)
+            #expect(view.ticket.code == code && view.applicant?.name.hasPrefix("Đặng Thị Hoa") == true)
+        }
+        #expect(try first.verifyEventChain().intact)
+        _ = try first.close()
+        _ = try second.close()
     }
 }

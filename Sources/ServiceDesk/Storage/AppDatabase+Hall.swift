@@ -231,7 +231,7 @@ extension AppDatabase {
                 try db.fetchValue(
                     Int.self,
                     sql:
-                        "INSERT INTO queue_sequence (day, prefix, last) VALUES (?, ?, 1) ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1 RETURNING last",
+                        "INSERT INTO queue_sequence (day, prefix, last) VALUES (?, ?, 1) ON CONFLICT (day, prefix) DO UPDATE SET last = queue_sequence.last + 1 RETURNING last",
                     arguments: [today.description, prefix]) ?? 1
             let label = Hall.label(prefix: prefix, sequence: sequence)
             try db.cachedExecute(

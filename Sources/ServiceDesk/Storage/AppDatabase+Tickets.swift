@@ -94,7 +94,7 @@ extension AppDatabase {
                 try db.fetchValue(
                     Int.self,
                     sql:
-                        "INSERT INTO dossier_sequence (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
+                        "INSERT INTO dossier_sequence (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = dossier_sequence.last + 1 RETURNING last",
                     arguments: [day]) ?? 1
             let code = DossierCode.make(centre: centre.code, day: day, sequence: sequence)
 

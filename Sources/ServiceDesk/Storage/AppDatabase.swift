@@ -8,12 +8,18 @@ import Logging
 /// method and one transaction that also appends its audit event, so a `2xx` means the
 /// change and its trace are both durable (`synchronous = FULL`).
 public struct AppDatabase: Sendable {
-    /// The GRDB writer: a `DatabasePool` (WAL) on disk, a `DatabaseQueue` in tests.
-    public let writer: any DatabaseWriter
+    /// Where the centre's data lives, and what runs its reads and writes.
+    enum Engine: Sendable {
+        /// A file (or memory): GRDB's writer and readers; every write of the use cases through
+        /// the group commit.
+        case sqlite(any DatabaseWriter, GroupCommit)
+        /// A PostgreSQL server, shared by every instance of `deskd` on it (issue 18).
+        case postgres(PostgresEngine)
+    }
+
+    let engine: Engine
     /// Where "now" comes from; tests pass a fixed clock.
     public let clock: @Sendable () -> Date
-    /// Every write of the use cases goes through here (group commit).
-    let committer: GroupCommit
     /// The working calendar as last read; calendar writes clear it.
     let calendarCache = CalendarCache()
     /// The centre and the services as last read, while the catalogue has not changed.
@@ -75,12 +81,11 @@ public struct AppDatabase: Sendable {
     }
 
     public init(_ writer: any DatabaseWriter, schema: SchemaPolicy = .migrate, clock: @escaping @Sendable () -> Date = Date.init) throws {
-        self.writer = writer
         self.clock = clock
         let cache = calendarCache
         // A transaction that fails to commit may have cleared and refilled the cache from its own,
         // rolled-back changes: forget it.
-        committer = GroupCommit(writer: writer, onFailure: { cache.clear() })
+        engine = .sqlite(writer, GroupCommit(writer: writer, onFailure: { cache.clear() }))
         // The search folding's table is made on first use: here, not inside the first intake's write.
         _ = TextFolding.fold("ậ")
         guard schema != .untouched else { return }
@@ -98,6 +103,39 @@ public struct AppDatabase: Sendable {
                 "the database lacks schema \(missing.joined(separator: ", ")); run deskcli db migrate first (nothing was changed)")
         }
         try Self.migrator.migrate(writer)
+    }
+
+    /// A centre's database on a PostgreSQL server, which must be at this binary's schema (`deskcli
+    /// db migrate --database URL` applies it; `deskcli db copy` moves a centre there).
+    public static func connect(
+        postgres url: String, clock: @escaping @Sendable () -> Date = Date.init, maximumConnections: Int = 8
+    ) async throws -> AppDatabase {
+        let engine = try await PostgresEngine.connect(try PostgresLocation(url: url), maximumConnections: maximumConnections)
+        _ = TextFolding.fold("ậ")
+        return AppDatabase(engine: .postgres(engine), clock: clock)
+    }
+
+    private init(engine: Engine, clock: @escaping @Sendable () -> Date) {
+        self.engine = engine
+        self.clock = clock
+    }
+
+    /// The GRDB writer of a database on SQLite: a `DatabasePool` (WAL) on disk, a `DatabaseQueue`
+    /// in tests. What only SQLite has (backups, its checks, the tests' look inside) asks for it.
+    public var writer: any DatabaseWriter {
+        guard case .sqlite(let writer, _) = engine else { preconditionFailure("a database on PostgreSQL has no SQLite writer") }
+        return writer
+    }
+
+    /// The SQLite writer, for what only a file has; on PostgreSQL `what` is refused in one line.
+    func fileWriter(_ what: String) throws -> any DatabaseWriter {
+        guard case .sqlite(let writer, _) = engine else { throw EngineGap(what: what) }
+        return writer
+    }
+
+    /// The server's engine, for a database on PostgreSQL.
+    var postgres: PostgresEngine? {
+        if case .postgres(let engine) = engine { engine } else { nil }
     }
 
     /// How much of the file each reader maps (`PRAGMA mmap_size`; SQLite caps it at its own
@@ -141,20 +179,30 @@ public struct AppDatabase: Sendable {
 
     /// Names of the migrations applied to this database, in order.
     public func appliedMigrations() throws -> [String] {
-        try writer.read { db in try Self.migrator.appliedMigrations(db) }
+        try fileWriter("the migrations of a file").read { db in try Self.migrator.appliedMigrations(db) }
     }
 
     /// Runs `body` as one atomic write (a savepoint of a group-committed transaction) and
     /// returns once it is durable. Library errors pass through unchanged.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await committer.write { db in try body(SQLiteSession(db)) }
+        switch engine {
+        case .sqlite(_, let committer): return try await committer.write { db in try body(SQLiteSession(db)) }
+        case .postgres(let server):
+            do {
+                return try await server.write(body)
+            } catch {
+                // What the write read into the caches may have been rolled back with it.
+                calendarCache.clear()
+                throw error
+            }
+        }
     }
 
     /// Runs `work` in the write's transaction once every write of the batch has run
     /// (`GroupCommit.afterWrites`, for the full-text tables); at once on an engine without
     /// SQLite's per-savepoint segments.
     func afterWrites(_ db: any SQLSession, _ work: @escaping @Sendable (any SQLSession) throws -> Void) throws {
-        guard let sqlite = db.sqlite else { return try work(db) }
+        guard let sqlite = db.sqlite, case .sqlite(_, let committer) = engine else { return try work(db) }
         try committer.afterWrites(sqlite) { db in try work(SQLiteSession(db)) }
     }
 
@@ -164,12 +212,16 @@ public struct AppDatabase: Sendable {
     }
 
     /// The single writer's work so far (`WriterStatistics`), for `/metrics`.
-    public var writerStatistics: WriterStatistics { committer.statistics }
+    public var writerStatistics: WriterStatistics {
+        guard case .sqlite(_, let committer) = engine else { return WriterStatistics() }
+        return committer.statistics
+    }
 
     /// `observer` is told how long each group commit's `COMMIT` took on the single writer (the
     /// WAL's write and `fdatasync`, and a checkpoint the writer runs itself when the WAL has grown
     /// long): `deskd` keeps them as a histogram on `/metrics`.
     public func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
+        guard case .sqlite(_, let committer) = engine else { return }
         committer.observeCommits(observer)
     }
 
@@ -180,7 +232,8 @@ public struct AppDatabase: Sendable {
     /// the checkpointer held back: after a purge or a key rotation, so that what was erased is
     /// gone from the WAL too. Fails loudly — erasure is the point — when a reader keeps frames.
     func emptyWAL() async throws {
-        guard let pool = writer as? DatabasePool else { return }
+        // PostgreSQL's WAL is the server's, kept and recycled as its operators set it.
+        guard postgres == nil, let pool = writer as? DatabasePool else { return }
         let empty = { @Sendable in try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
         if let checkpointer { try await checkpointer.paused(empty) } else { try await empty() }
     }
@@ -188,16 +241,47 @@ public struct AppDatabase: Sendable {
     /// A write of `deskcli` and the seeding, waited for on the calling thread (one transaction of
     /// its own, outside the group commit).
     func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try writer.write { db in try body(SQLiteSession(db)) }
+        if let postgres { return try Self.waiting(for: body) { body in try await postgres.write(body) } }
+        return try writer.write { db in try body(SQLiteSession(db)) }
     }
 
     /// A read waited for on the calling thread.
     func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try writer.read { db in try body(SQLiteSession(db)) }
+        if let postgres { return try Self.waiting(for: body) { body in try await postgres.read(body) } }
+        return try writer.read { db in try body(SQLiteSession(db)) }
+    }
+
+    /// Runs `body` through `run` — a transaction on PostgreSQL, asynchronous — and waits for it on
+    /// this thread, as GRDB's synchronous `write` and `read` wait for SQLite. `body` and its result
+    /// need not be `Sendable`: this thread does nothing else until the transaction has ended, so
+    /// they are never used from two threads at once. Never on an event loop: the transaction's
+    /// statements run on a thread of their own and on the driver's event loops, not this one.
+    private static func waiting<T>(
+        for body: (any SQLSession) throws -> T,
+        _ run: @escaping @Sendable (_ body: @escaping @Sendable (any SQLSession) throws -> Unchecked<T>) async throws -> Unchecked<T>
+    ) throws -> T {
+        try withoutActuallyEscaping(body) { body in
+            // Let go of `body` before this returns: it must not outlive the call.
+            let unchecked = Unchecked<((any SQLSession) throws -> T)?>(body)
+            let outcome = Unchecked<Result<Unchecked<T>, any Error>?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                do {
+                    outcome.value = .success(try await run { db in Unchecked(try unchecked.value!(db)) })
+                } catch {
+                    outcome.value = .failure(error)
+                }
+                unchecked.value = nil
+                done.signal()
+            }
+            done.wait()
+            return try outcome.value!.get().value
+        }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await writer.read { db in try body(SQLiteSession(db)) }
+        if let postgres { return try await postgres.read(body) }
+        return try await writer.read { db in try body(SQLiteSession(db)) }
     }
 
     /// A read that is one statement: a single `SELECT` sees one committed state by itself, so it
@@ -205,8 +289,15 @@ public struct AppDatabase: Sendable {
     /// anew each time: ~20 µs on every authenticated request's token check). Never for more than
     /// one statement — two could see different states.
     func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await writer.unsafeRead { db in try body(SQLiteSession(db)) }
+        if let postgres { return try await postgres.read(body) }
+        return try await writer.unsafeRead { db in try body(SQLiteSession(db)) }
     }
+}
+
+/// A value handed between threads that never use it at the same time (`AppDatabase.waiting`).
+private final class Unchecked<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 // MARK: - Bootstrap
@@ -269,7 +360,7 @@ extension AppDatabase {
 
     /// The value of `PRAGMA synchronous` on the writer (2 = FULL).
     public func synchronousMode() throws -> Int {
-        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try fileWriter("PRAGMA synchronous").writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// What `deskcli db check` reports.
@@ -285,7 +376,7 @@ extension AppDatabase {
     }
 
     public func check() throws -> CheckReport {
-        try writer.read { db in
+        try fileWriter("this check (deskcli db check --database URL checks a server)").read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             let violations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
             let applied = try Self.migrator.appliedMigrations(db)
@@ -310,6 +401,7 @@ extension AppDatabase {
     /// A consistent copy of the database into a new file, safe while `deskd` writes
     /// (SQLite's online backup through a read transaction).
     public func backup(to path: String) throws {
+        let writer = try fileWriter("deskcli db backup (on PostgreSQL: pg_dump)")
         let destination = try DatabaseQueue(path: path)
         try writer.backup(to: destination)
         try destination.close()
@@ -336,6 +428,15 @@ extension AppDatabase {
     /// - Returns: whether every committed write is in the file itself.
     @discardableResult
     public func close(emptyingWAL: Bool = false) throws -> Bool {
+        if let postgres {
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                await postgres.close()
+                done.signal()
+            }
+            done.wait()
+            return true
+        }
         var whole = true
         if let pool = writer as? DatabasePool {
             do {

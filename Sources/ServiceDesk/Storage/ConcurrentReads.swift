@@ -9,6 +9,10 @@ extension AppDatabase {
     func concurrentReads<A: Sendable, B: Sendable>(
         _ first: @escaping @Sendable (any SQLSession) throws -> A, _ second: @escaping @Sendable (any SQLSession) throws -> B
     ) async throws -> (A, B) {
+        if let postgres {
+            // On PostgreSQL one transaction sees one state: the two run after one another in it.
+            return try await postgres.read { db in (try first(db), try second(db)) }
+        }
         let a = Promise<A>()
         let b = Promise<B>()
         let writer = self.writer

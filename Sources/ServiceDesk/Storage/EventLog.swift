@@ -90,7 +90,7 @@ enum EventLog {
                     Int.self,
                     sql: """
                         INSERT INTO document_sequence (kind, year, last) VALUES (?, ?, 1)
-                        ON CONFLICT (kind, year) DO UPDATE SET last = last + 1 RETURNING last
+                        ON CONFLICT (kind, year) DO UPDATE SET last = document_sequence.last + 1 RETURNING last
                         """,
                     arguments: [form.rawValue, year]) ?? 1
             try db.cachedExecute(
@@ -126,7 +126,7 @@ enum EventLog {
                 sql: """
                     INSERT INTO book (year, field, volume, last)
                     VALUES (?1, ?2, (SELECT coalesce(max(volume), 0) + 1 FROM book WHERE year = ?1), 1)
-                    ON CONFLICT (year, field) DO UPDATE SET last = last + 1 RETURNING last
+                    ON CONFLICT (year, field) DO UPDATE SET last = book.last + 1 RETURNING last
                     """,
                 arguments: [year, field])
         else { return }

@@ -81,6 +81,25 @@ public struct PostgresLocation: Sendable, Equatable {
         return PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
     }
+
+    /// The same server for a pool of connections (`PostgresEngine`), in the schema `public`
+    /// whatever the role's own search path says.
+    func clientConfiguration(maximumConnections: Int) -> PostgresClient.Configuration {
+        var unchecked = TLSConfiguration.makeClientConfiguration()
+        unchecked.certificateVerification = .none
+        let tls: PostgresClient.Configuration.TLS =
+            switch self.tls {
+            case .disable: .disable
+            case .prefer: .prefer(unchecked)
+            case .require: .require(unchecked)
+            case .verifyFull: .require(.makeClientConfiguration())
+            }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.additionalStartupParameters = [("search_path", "public")]
+        configuration.options.maximumConnections = maximumConnections
+        return configuration
+    }
 }
 
 /// A failure of the PostgreSQL storage, as one plain sentence.

@@ -137,16 +137,18 @@ extension Decimal {
 
 /// The storage's SQL made PostgreSQL's: placeholders numbered, several statements split.
 enum PostgresSQL {
-    /// `sql`'s statements (`SQLStatements`) with their binds: `?` takes the next positional
-    /// argument, `:name` the named one (the same name, the same `$n`); quoted text, quoted names and
-    /// comments are left as they are, and so is PostgreSQL's `::` cast.
+    /// `sql`'s statements (`SQLStatements`) with their binds, numbered as SQLite numbers them: `?`
+    /// is the parameter after the highest so far, `?N` the N-th, `:name` a named one (the same
+    /// number, the same `$n`); several statements take the positional arguments one after another.
+    /// Quoted text, quoted names and comments are left as they are, and so is PostgreSQL's `::` cast.
     static func queries(_ sql: String, _ arguments: SQLArguments) throws -> [PostgresQuery] {
-        var positional = arguments.values.makeIterator()
+        var consumed = 0
         var queries: [PostgresQuery] = []
         for statement in SQLStatements.pieces(sql) {
             var text = String.UnicodeScalarView()
             var binds = PostgresBindings()
             var numbered: [String: Int] = [:]
+            var highest = 0
             func bind(_ value: DatabaseValue) throws {
                 switch value.storage {
                 case .null: binds.appendNull()
@@ -168,11 +170,21 @@ enum PostgresSQL {
                     let scalar = scalars[index]
                     let next = index + 1 < scalars.count ? scalars[index + 1] : nil
                     if scalar == "?" {
-                        guard let value = positional.next() else {
-                            throw PostgresStoreError("the statement has more placeholders than arguments: \(sql)")
+                        var end = index + 1
+                        while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+                        let number = end > index + 1 ? Int(String(String.UnicodeScalarView(scalars[(index + 1)..<end])))! : highest + 1
+                        highest = max(highest, number)
+                        let key = "?\(number)"
+                        if let bound = numbered[key] {
+                            text.append(contentsOf: "$\(bound)".unicodeScalars)
+                        } else {
+                            guard consumed + number <= arguments.values.count else {
+                                throw PostgresStoreError("the statement has more placeholders than arguments: \(sql)")
+                            }
+                            try bind(arguments.values[consumed + number - 1])
+                            numbered[key] = binds.count
                         }
-                        try bind(value)
-                        index += 1
+                        index = end
                     } else if scalar == ":", next == ":" {
                         text.append(contentsOf: "::".unicodeScalars)
                         index += 2
@@ -197,8 +209,9 @@ enum PostgresSQL {
                 }
             }
             queries.append(PostgresQuery(unsafeSQL: String(text), binds: binds))
+            consumed += highest
         }
-        if positional.next() != nil {
+        if consumed < arguments.values.count {
             throw PostgresStoreError("the statement has fewer placeholders than arguments: \(sql)")
         }
         return queries

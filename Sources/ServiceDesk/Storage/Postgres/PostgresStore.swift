@@ -240,12 +240,17 @@ public final class PostgresStore {
     static let writersLock: Int64 = 0x6465_736B_7772_6974  // "deskwrit"
 
     /// Runs `body` — storage code shared with SQLite — on this store's connection, inside whatever
-    /// transaction is open on it, on a thread of its own: its statements are waited for one by one
-    /// (`PostgresSession`), which an event loop or Swift's cooperative pool must never do.
+    /// transaction is open on it (`statements(on:)`).
     func statements<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        let connection = connection
-        let logger = logger
-        return try await withCheckedThrowingContinuation { continuation in
+        try await Self.statements(on: connection, logger: logger, body)
+    }
+
+    /// Runs `body` on `connection` on a thread of its own: its statements are waited for one by one
+    /// (`PostgresSession`), which an event loop or Swift's cooperative pool must never do.
+    static func statements<T: Sendable>(
+        on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (any SQLSession) throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(
                     with: Result {
@@ -260,7 +265,7 @@ public final class PostgresStore {
     }
 
     /// What a transaction of the storage's does.
-    enum Access {
+    enum Access: Sendable {
         /// Several statements that see one state of the database (`REPEATABLE READ`, read only).
         case read
         /// A change, made under the writers' lock (`writersLock`).
@@ -270,7 +275,13 @@ public final class PostgresStore {
     /// Runs `body` in one transaction of its own: committed when it returns, rolled back when it
     /// throws.
     func transaction<T: Sendable>(_ access: Access, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await statements { session in
+        try await Self.transaction(access, on: connection, logger: logger, body)
+    }
+
+    static func transaction<T: Sendable>(
+        _ access: Access, on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (any SQLSession) throws -> T
+    ) async throws -> T {
+        try await statements(on: connection, logger: logger) { session in
             switch access {
             case .read: try session.execute(sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             case .write: try session.execute(sql: "BEGIN; SELECT pg_advisory_xact_lock(?)", arguments: [Self.writersLock])

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The daemon's storage on a PostgreSQL server (issue 18): a pool of connections (postgres-nio's
+/// `PostgresClient`), each read and write one transaction on one of them, running the storage's
+/// own code (`SQLSession`) as SQLite's writer and readers run it. Writes take the writers' lock
+/// (`PostgresStore.writersLock`), so writes of every instance on the database run one after
+/// another, as on SQLite's single writer; reads see one state each (`REPEATABLE READ`).
+final class PostgresEngine: Sendable {
+    let location: PostgresLocation
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    private let logger: Logger
+
+    private init(location: PostgresLocation, client: PostgresClient, running: Task<Void, Never>, logger: Logger) {
+        self.location = location
+        self.client = client
+        self.running = running
+        self.logger = logger
+    }
+
+    /// Connects the pool and proves the server answers, with the model at this binary's schema.
+    static func connect(
+        _ location: PostgresLocation, maximumConnections: Int = 8, logger: Logger = Logger(label: "ServiceDesk.postgres")
+    ) async throws -> PostgresEngine {
+        let client = PostgresClient(
+            configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        let running = Task { await client.run() }
+        let engine = PostgresEngine(location: location, client: client, running: running, logger: logger)
+        do {
+            let applied = try await engine.read { db -> [String] in
+                let table = PostgresStore.migrationTable
+                guard try db.fetchValue(Bool.self, sql: "SELECT to_regclass('public.\(table)') IS NOT NULL") == true else { return [] }
+                return try db.fetchValues(String.self, sql: "SELECT name FROM \(table) ORDER BY name")
+            }
+            try PostgresStore.SchemaState(applied: applied).require(location)
+        } catch {
+            await engine.close()
+            if let error = error as? PostgresStoreError { throw error }
+            throw PostgresStoreError("cannot connect to \(location.redacted): \(PostgresStore.describe(error))")
+        }
+        return engine
+    }
+
+    /// Closes every connection of the pool.
+    func close() async {
+        running.cancel()
+        _ = await running.value
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await transaction(.write, body)
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await transaction(.read, body)
+    }
+
+    private func transaction<T: Sendable>(
+        _ access: PostgresStore.Access, _ body: @escaping @Sendable (any SQLSession) throws -> T
+    ) async throws -> T {
+        let logger = logger
+        return try await client.withConnection { connection in
+            try await PostgresStore.transaction(access, on: connection, logger: logger, body)
+        }
+    }
+}
