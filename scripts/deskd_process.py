@@ -28,12 +28,39 @@ def healthy(port, timeout=1):
         return False
 
 
+def on_server(deskd, database):
+    """With DESK_SCRIPTS_POSTGRES=postgres://USER@HOST:PORT set, a database of its own on that
+    server in place of the file `database` (named after it, made afresh and migrated by the
+    `deskcli` beside `deskd`): the scripts' checks against `deskd` on PostgreSQL (issue 18)."""
+    server = os.environ.get("DESK_SCRIPTS_POSTGRES")
+    if not server or database.startswith("postgres"):
+        return database
+    if database in _made:  # a restart finds the database it left
+        return _made[database]
+    name = "desk_" + "".join(c if c.isalnum() else "_" for c in os.path.basename(os.path.dirname(database) + "_" + database))[-40:]
+    address = server.split("://", 1)[1]
+    user, host = address.split("@", 1)
+    host, port = host.rsplit(":", 1)
+    psql = ["psql", "-X", "-q", "-h", host, "-p", port, "-U", user, "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
+    subprocess.run(psql + ["-c", f"DROP DATABASE IF EXISTS {name}"], check=True, timeout=60)
+    subprocess.run(psql + ["-c", f"CREATE DATABASE {name} ENCODING 'UTF8' LOCALE 'C' TEMPLATE template0"], check=True, timeout=60)
+    url = f"{server}/{name}"
+    deskcli = os.path.join(os.path.dirname(deskd), "deskcli")
+    subprocess.run([deskcli, "db", "migrate", "--database", url], check=True, timeout=120, stdout=subprocess.DEVNULL)
+    _made[database] = url
+    return url
+
+
+_made = {}
+
+
 class Deskd:
     """`deskd --database DATABASE --port PORT --demo`, its output appended to `log_path`."""
 
     def __init__(self, deskd, database, log_path, env=None, start_timeout=60, port=None):
         # A given port: a restart where a browser expects it (scripts/screens.py).
         self.port = port or free_port()
+        self.database = database = on_server(deskd, database)
         self.log_path = log_path
         self.log = open(log_path, "ab")
         self.process = subprocess.Popen(

@@ -11,11 +11,11 @@ extension DeskdConfiguration {
         self.init()
         databasePath = options.database ?? environment["DESK_DATABASE"] ?? databasePath
         if PostgresLocation.isPostgres(databasePath) {
-            // docs/postgresql.md: the schema, the check and the copy are built; the daemon's
-            // storage on PostgreSQL is not yet, and a half-working daemon would lose dossiers.
-            throw ValidationError(
-                "deskd serves from a SQLite file in this version; a PostgreSQL database is prepared with deskcli (db migrate, db copy, db check) — docs/postgresql.md"
-            )
+            do {
+                _ = try PostgresLocation(url: databasePath)
+            } catch {
+                throw ValidationError(error.description)
+            }
         }
         host = options.host ?? environment["DESK_HOST"] ?? host
         if let port = options.port ?? environment["DESK_PORT"].flatMap(Int.init) { self.port = port }
@@ -97,7 +97,11 @@ func runDaemon(_ configuration: DeskdConfiguration) async throws {
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let logger = Logger(label: "deskd")
 
-    let database = try AppDatabase.open(path: configuration.databasePath)
+    // A file (the default), or a PostgreSQL server migrated by deskcli (docs/postgresql.md).
+    let database =
+        PostgresLocation.isPostgres(configuration.databasePath)
+        ? try await AppDatabase.connect(postgres: configuration.databasePath)
+        : try AppDatabase.open(path: configuration.databasePath)
     let bootstrap = try database.bootstrap()
     if let token = bootstrap.adminToken {
         if let file = configuration.adminTokenFile {

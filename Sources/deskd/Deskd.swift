@@ -19,7 +19,10 @@ struct Deskd: AsyncParsableCommand {
             "Environment: DESK_DATABASE, DESK_HOST, DESK_PORT, DESK_ADMIN_TOKEN_FILE, DESK_BODY_LIMIT, DESK_LOG_LEVEL, DESK_DISPLAY_HEARTBEAT (seconds), DESK_METRICS_TOKEN (bearer token for /metrics), DESK_IDLE_TIMEOUT (seconds), DESK_MAX_CONNECTIONS, DESK_TRUSTED_PROXIES (comma list), DESK_PUBLIC_LIMIT (public lookups per client address and minute, default 30)."
     )
 
-    @Option(help: "SQLite database file (default ./deskd.sqlite).") var database: String?
+    @Option(
+        help:
+            "SQLite database file (default ./deskd.sqlite), or postgres://USER@HOST[:PORT]/DATABASE migrated by deskcli (docs/postgresql.md)."
+    ) var database: String?
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
     @Option(help: "On first start, write the admin token to this file (mode 0600) instead of printing it.") var adminTokenFile: String?

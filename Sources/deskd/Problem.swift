@@ -74,6 +74,10 @@ struct Problem: HTTPResponseError, Encodable {
             return from(error)
         case let error as DecodingError:
             return from(error)
+        case let gap as EngineGap:
+            // A database on PostgreSQL, asked for what only SQLite does so far (docs/postgresql.md).
+            return Problem(
+                status: .notImplemented, slug: "not-on-this-engine", title: "Not available on this database", detail: gap.description)
         case is NIOTooManyBytesError:
             return Problem(
                 status: .contentTooLarge, slug: "body-too-large", title: "Request body too large",

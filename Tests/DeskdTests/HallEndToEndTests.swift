@@ -19,9 +19,9 @@ struct HallEndToEndTests {
         return (scratch, daemon, try #require(daemon.printedAdminToken))
     }
 
-    static func readEvents(_ url: URL, token: String, lastEventID: Int64? = nil, count: Int, seconds: Int64 = 20) async throws -> (
-        events: [HallCall], heartbeats: Int
-    ) {
+    static func readEvents(
+        _ url: URL, token: String, lastEventID: Int64? = nil, count: Int, seconds: Int64 = 20, onHeartbeat: (@Sendable () -> Void)? = nil
+    ) async throws -> (events: [HallCall], heartbeats: Int) {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "text/event-stream")
@@ -38,7 +38,10 @@ struct HallEndToEndTests {
             while let end = pending.range(of: "\n\n") {
                 let block = String(pending[..<end.lowerBound])
                 pending = String(pending[end.upperBound...])
-                if block.hasPrefix(": heartbeat") { heartbeats += 1 }
+                if block.hasPrefix(": heartbeat") {
+                    heartbeats += 1
+                    onHeartbeat?()
+                }
                 if let data = block.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }) {
                     events.append(try APIJSON.decoder.decode(HallCall.self, from: Data(data.dropFirst(6).utf8)))
                 }
@@ -162,8 +165,15 @@ struct HallEndToEndTests {
         let token = try APIJSON.decoder.decode(IssuedToken.self, from: Data(issued.output.utf8))
         let feed = daemon.baseURL.appendingPathComponent("api/v1/queue/display")
         // Reads until the server ends the stream (or 15 s pass): the count it returns is never reached.
-        let watcher = Task { try await Self.readEvents(feed, token: token.token, count: 1_000, seconds: 15) }
-        try await Task.sleep(for: .milliseconds(800))
+        // The token is revoked once the stream is open and beating (a busy machine may take longer
+        // than any fixed wait to open it).
+        let (beating, beat) = AsyncStream<Void>.makeStream()
+        let watcher = Task {
+            defer { beat.finish() }
+            return try await Self.readEvents(feed, token: token.token, count: 1_000, seconds: 15, onHeartbeat: { beat.yield() })
+        }
+        var beats = beating.makeAsyncIterator()
+        #expect(await beats.next() != nil, "the stream never beat")
         let revoked = try await deskcli(
             ["staff", "token", "revoke", token.info.id, "--server", server, "--token", admin], scratch: scratch)
         #expect(revoked.status == 0, "\(revoked.error)")

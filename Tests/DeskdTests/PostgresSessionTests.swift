@@ -29,6 +29,10 @@ struct PostgresSessionTests {
         // SQLite's numbered parameters: ?1 twice is one value.
         let numbered = try PostgresSQL.queries("SELECT ?1, ?2, ?1, ?; SELECT ?", [1, 2, 3, 4])
         #expect(numbered.map { Text.trimmed($0.sql) } == ["SELECT $1, $2, $1, $3", "SELECT $1"] && numbered.map(\.binds.count) == [3, 1])
+        // SQLite's index hints are its planner's business.
+        #expect(
+            try PostgresSQL.queries("SELECT id FROM stored_file INDEXED BY stored_file_result WHERE slot = ?", ["result"])[0].sql
+                == "SELECT id FROM stored_file  WHERE slot = $1")
         #expect(throws: PostgresStoreError.self) { try PostgresSQL.queries("SELECT ?, ?", [1]) }
         #expect(throws: PostgresStoreError.self) { try PostgresSQL.queries("SELECT ?", [1, 2]) }
         #expect(throws: PostgresStoreError.self) { try PostgresSQL.queries("SELECT :missing", ["other": 1]) }
@@ -160,5 +164,60 @@ struct PostgresSessionTests {
         #expect(try first.verifyEventChain().intact)
         _ = try first.close()
         _ = try second.close()
+    }
+
+    /// A row's column names and values, in order (a `Row` is not `Sendable`).
+    static func values(_ row: Row?) -> (names: [String], values: [DatabaseValue]) {
+        guard let row else { return ([], []) }
+        return (Array(row.columnNames), Array(row.databaseValues))
+    }
+
+    @Test(
+        "SQLite's functions in the shared SQL answer alike on PostgreSQL: strftime's days, hours, months and weeks, sum of comparisons, json_extract; rows keep their column order",
+        .enabled(if: PostgresServer.enabled))
+    func sqliteFunctions() async throws {
+        let server = try await PostgresServer.start()
+        defer { server.stop() }
+        let url = try await server.createDatabase()
+        let file = try DatabaseQueue()
+        try await PostgresStore.with(url: url) { store in
+            try await store.migrate()
+            // Moments around a week's turn (2026-11-29 was a Sunday), midnight and the year's end.
+            let moments: [Int64] = [1_796_428_799, 1_796_428_800, 1_796_515_199, 1_796_515_200, 1_798_761_599, 1_798_761_600, 0]
+            let sql = """
+                SELECT strftime('%Y-%m-%d', ? + 0, 'unixepoch') AS day, strftime('%H', ? + 0, 'unixepoch') AS hour,
+                    strftime('%Y-%m', ? + 0, 'unixepoch') AS month,
+                    strftime('%Y', ? + 0, 'unixepoch') || '-Q' || ((cast(strftime('%m', ? + 0, 'unixepoch') AS integer) + 2) / 3) AS quarter,
+                    strftime('%Y-%m-%d', ? + 0, 'unixepoch', 'weekday 0', '-6 days') AS week
+                """
+            for moment in moments {
+                let arguments = SQLArguments(Array(repeating: moment, count: 6))
+                let expected = try await file.read { db in try Self.values(SQLiteSession(db).fetchRow(sql: sql, arguments: arguments)) }
+                let found = try await store.transaction(.read) { db in try Self.values(db.fetchRow(sql: sql, arguments: arguments)) }
+                #expect(found == expected, "\(moment)")
+            }
+            let aggregates = """
+                SELECT sum(n > 1) AS big, sum(n > 9) AS none, sum(CASE WHEN n > 9 THEN n END > 1) AS nulls,
+                    json_extract('{"receptionGrade":"late","n":"2"}', '$.receptionGrade') AS grade, 3 AS c, 1 AS a, 2 AS a
+                FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) t
+                """
+            let expected = try await file.read { db in try Self.values(SQLiteSession(db).fetchRow(sql: aggregates)) }
+            let found = try await store.transaction(.read) { db in try Self.values(db.fetchRow(sql: aggregates)) }
+            #expect(found.names == expected.names && found.values == expected.values)
+            #expect(found.names == ["big", "none", "nulls", "grade", "c", "a", "a"])
+            #expect(
+                found.values == [
+                    2.databaseValue, 0.databaseValue, .null, "late".databaseValue, 3.databaseValue, 1.databaseValue, 2.databaseValue,
+                ])
+            let indexed = try await store.transaction(.read) { db -> [Int?] in
+                let row = try #require(try db.fetchRow(sql: aggregates))
+                return [row[0], row[4], row[5], row[6], row[2]]
+            }
+            #expect(indexed == [2, 3, 1, 2, nil])
+            // A form the storage never writes is refused, not guessed.
+            await #expect(throws: PostgresStoreError.self) {
+                try await store.transaction(.read) { db in try db.execute(sql: "SELECT strftime('%s', 0, 'unixepoch')") }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ import Testing
 @Suite("PostgreSQL: the model, the check, the copy from SQLite")
 struct PostgresTests {
     /// The PostgreSQL migrations, by name.
-    static let migrations = ["0001_model", "0002_rollup_triggers"]
+    static let migrations = ["0001_model", "0002_rollup_triggers", "0003_sqlite_functions"]
 
     @Test("a PostgreSQL URL: user, host, port, database, sslmode and PGPASSWORD as libpq reads them; anything else refused")
     func location() throws {
@@ -554,7 +554,7 @@ struct PostgresTests {
 
 extension PostgresTests {
     @Test(
-        "a centre moved with the real binaries: deskd takes dossiers over HTTP, then deskcli migrates, copies, checks and verifies on PostgreSQL; deskd and the file-only commands refuse a postgres:// URL in one line",
+        "a centre moved with the real binaries: deskd takes dossiers over HTTP, deskcli migrates, copies, checks and verifies on PostgreSQL, then deskd serves the centre from the server; file-only commands refuse a postgres:// URL in one line",
         .enabled(if: PostgresServer.enabled))
     func movedWithTheBinaries() async throws {
         let server = try await PostgresServer.start()
@@ -583,7 +583,7 @@ extension PostgresTests {
         let early = try await deskcli(["db", "copy", "--from", file, "--to", url], scratch: scratch)
         #expect(early.status == 1 && early.error.contains("deskcli db migrate") && early.error.split(separator: "\n").count == 1)
         let migrated = try await deskcli(["db", "migrate", "--database", url], scratch: scratch)
-        #expect(migrated.status == 0 && migrated.output.contains("2 migration(s) applied, latest 0002_rollup_triggers"), "\(migrated)")
+        #expect(migrated.status == 0 && migrated.output.contains("3 migration(s) applied, latest 0003_sqlite_functions"), "\(migrated)")
         let copied = try await deskcli(["db", "copy", "--from", file, "--to", url], scratch: scratch)
         #expect(copied.status == 0, "\(copied.error)")
         let head = anchor.output.split(separator: " ")
@@ -608,15 +608,31 @@ extension PostgresTests {
             ["db", "check", "--database", "postgres://desk@127.0.0.1:\(try freePort())/none?sslmode=disable"], scratch: scratch)
         #expect(unreachable.status == 1 && unreachable.error.hasPrefix("error: cannot connect to postgres://desk@127.0.0.1:"))
 
-        for database in [url, "postgresql://desk@127.0.0.1/x"] {
-            let refused = try RunningDaemon(database: database, scratch: scratch)
-            let deadline = Date().addingTimeInterval(20)
-            while refused.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(!refused.process.isRunning, "deskd did not stop at a postgres:// URL")
-            await refused.stop()
-            #expect(refused.process.terminationStatus != 0)
-            let said = (try? String(contentsOfFile: refused.stderrPath, encoding: .utf8)) ?? ""
-            #expect(said.contains("deskd serves from a SQLite file in this version"), "\(said)")
-        }
+        // The centre served from the server by the same deskd, its admin token copied with it.
+        let served = try RunningDaemon(database: url, scratch: scratch)
+        try await served.waitUntilReady()
+        let listed = try await HTTP.send("GET", served.baseURL.appendingPathComponent("api/v1/tickets"), token: token)
+        #expect(listed.status == 200, "\(listed.text.prefix(300))")
+        let body = Data(
+            #"{"service":"HD-TTHC","channel":"web","applicant":{"name":"Lê Văn Mới","phone":"0912345678"},"description":"Sau khi chuyển"}"#
+                .utf8)
+        let taken = try await HTTP.send("POST", served.baseURL.appendingPathComponent("api/v1/tickets"), token: token, body: body)
+        #expect(taken.status == 201, "\(taken.text)")
+        let code = try #require(taken.text.firstMatch(of: #/"code":"([^"]+)"/#)?.1)
+        let read = try await HTTP.send("GET", served.baseURL.appendingPathComponent("api/v1/tickets/\(code)"), token: token)
+        #expect(read.status == 200 && read.text.contains("Lê Văn Mới"), "\(read.text.prefix(300))")
+        #expect(await served.stop() == 0)
+        #expect(try server.psql(url, "SELECT count(*) FROM ticket") == "\(tickets + 1)\n")
+
+        // A server that does not answer: deskd stops at once, in one line that names it.
+        let unreachableURL = "postgresql://desk@127.0.0.1:\(try freePort())/x?sslmode=disable"
+        let refused = try RunningDaemon(database: unreachableURL, scratch: scratch)
+        let deadline = Date().addingTimeInterval(20)
+        while refused.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!refused.process.isRunning, "deskd did not stop at an unreachable server")
+        await refused.stop()
+        #expect(refused.process.terminationStatus != 0)
+        let said = (try? String(contentsOfFile: refused.stderrPath, encoding: .utf8)) ?? ""
+        #expect(said.contains("cannot connect to postgres://desk@127.0.0.1:"), "\(said)")
     }
 }

@@ -116,7 +116,7 @@ extension AppDatabase {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM call WHERE (? IS NULL OR started_at >= ?) AND (? IS NULL OR started_at < ?) AND (? IS NULL OR outcome = ?)
+                    SELECT * FROM call WHERE (CAST(? AS BIGINT) IS NULL OR started_at >= ?) AND (CAST(? AS BIGINT) IS NULL OR started_at < ?) AND (CAST(? AS TEXT) IS NULL OR outcome = ?)
                     AND (? = 0 OR (callback_due_at IS NOT NULL AND callback_done_at IS NULL))
                     ORDER BY started_at DESC, id DESC LIMIT ?
                     """,

@@ -11,7 +11,10 @@ extension AppDatabase {
             let centre = try Self.centre(db)
             let changed =
                 try Int64.fetchOne(
-                    db, sql: "SELECT max(at) FROM (SELECT max(updated_at) AS at FROM service UNION ALL SELECT updated_at FROM centre)") ?? 0
+                    db,
+                    sql:
+                        "SELECT max(at) FROM (SELECT max(updated_at) AS at FROM service UNION ALL SELECT updated_at FROM centre) AS changes"
+                ) ?? 0
             return (centre, Date(storedSeconds: changed))
         }
     }

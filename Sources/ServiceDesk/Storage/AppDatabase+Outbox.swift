@@ -172,7 +172,7 @@ extension AppDatabase {
             try db.execute(
                 sql: """
                     UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL
-                    WHERE state = 'dead' AND (? IS NULL OR id = ?) AND (? IS NULL OR gateway = ?)
+                    WHERE state = 'dead' AND (CAST(? AS BIGINT) IS NULL OR id = ?) AND (CAST(? AS TEXT) IS NULL OR gateway = ?)
                     """,
                 arguments: [now.storedSeconds, id, id, gateway, gateway])
             let count = db.changesCount

@@ -74,6 +74,8 @@ extension AppDatabase {
             if let value = query.receivedFrom { add("t.received_at >= ?", [value.storedSeconds]) }
             if let value = query.receivedTo { add("t.received_at < ?", [value.storedSeconds]) }
             if let text = query.text {
+                // SQLite's FTS5; PostgreSQL's tsvector tables are in its model, their queries not built yet.
+                guard db.sqlite != nil else { throw EngineGap(what: "a search of the tickets' text") }
                 guard let match = TextFolding.matchQuery(text) else { return Page(items: [], nextCursor: nil) }
                 add(
                     "(t.code IN (SELECT code FROM ticket_search WHERE ticket_search MATCH ?) OR t.applicant IN (SELECT applicant FROM applicant_search WHERE applicant_search MATCH ?))",

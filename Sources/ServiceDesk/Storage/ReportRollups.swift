@@ -60,7 +60,12 @@ extension AppDatabase {
         try await write { db in
             // Again inside the write: another process may have built them meanwhile.
             guard try Self.rollupOffset(db) != offset else { return }
-            try Self.rebuildRollups(db.requireSQLite("counting the rollups afresh"), offset: offset)
+            if let sqlite = db.sqlite {
+                try Self.rebuildRollups(sqlite, offset: offset)
+            } else {
+                // PostgreSQL's own rebuild (schema/postgres/0002_rollup_triggers.sql), one statement per table.
+                try db.execute(sql: "SELECT desk_rollups_rebuild(?)", arguments: [offset])
+            }
         }
         return true
     }
@@ -216,6 +221,9 @@ extension AppDatabase {
         guard let (kind, first, last) = try await rollupRange(context) else { return nil }
         let withSteps = [.none, .department].contains(request.groupBy)
         return try await read { db in
+            // PostgreSQL keeps these rollups as rows of minutes (schema/postgres/0002), not as
+            // SQLite's encoded histograms; reading them there is not built yet.
+            guard db.sqlite != nil else { throw EngineGap(what: "a handling-times report from the rollups") }
             // Counted at another offset (the time zone changed since the report began): the rows.
             guard try Self.rollupOffset(db) == context.offset else { return nil }
             var tickets: [String: ResolvedDurations<CountedValues>] = [:]

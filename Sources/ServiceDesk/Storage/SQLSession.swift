@@ -70,10 +70,10 @@ extension SQLSession {
     }
 }
 
-/// What the storage does only on SQLite so far, asked of another engine.
-struct EngineGap: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "\(what) is not available on this database engine yet" }
+/// What the storage does only on SQLite so far, asked of another engine (`deskd`: 501).
+public struct EngineGap: Error, CustomStringConvertible, Sendable {
+    public let what: String
+    public var description: String { "\(what) is not available on this database engine yet" }
 }
 
 // GRDB's static fetchers, taking a session: the storage's many `Row.fetchAll(db, sql:…)` read

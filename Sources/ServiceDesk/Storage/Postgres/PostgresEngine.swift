@@ -22,17 +22,36 @@ final class PostgresEngine: Sendable {
 
     /// Connects the pool and proves the server answers, with the model at this binary's schema.
     static func connect(
-        _ location: PostgresLocation, maximumConnections: Int = 8, logger: Logger = Logger(label: "ServiceDesk.postgres")
+        _ location: PostgresLocation, maximumConnections: Int = 8, patience: Duration = .seconds(10),
+        logger: Logger = Logger(label: "ServiceDesk.postgres")
     ) async throws -> PostgresEngine {
         let client = PostgresClient(
             configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
         let running = Task { await client.run() }
         let engine = PostgresEngine(location: location, client: client, running: running, logger: logger)
         do {
-            let applied = try await engine.read { db -> [String] in
-                let table = PostgresStore.migrationTable
-                guard try db.fetchValue(Bool.self, sql: "SELECT to_regclass('public.\(table)') IS NOT NULL") == true else { return [] }
-                return try db.fetchValues(String.self, sql: "SELECT name FROM \(table) ORDER BY name")
+            // The pool retries a server that does not answer without end: the first read is given
+            // `patience`, so that a wrong URL stops deskd in one line instead of leaving it waiting.
+            let applied = try await withThrowingTaskGroup(of: [String]?.self) { group in
+                group.addTask {
+                    try await engine.read { db -> [String] in
+                        let table = PostgresStore.migrationTable
+                        guard try db.fetchValue(Bool.self, sql: "SELECT to_regclass('public.\(table)') IS NOT NULL") == true else {
+                            return []
+                        }
+                        return try db.fetchValues(String.self, sql: "SELECT name FROM \(table) ORDER BY name")
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: patience)
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                guard let first else {
+                    throw PostgresStoreError("cannot connect to \(location.redacted): no answer within \(patience.components.seconds) s")
+                }
+                return first
             }
             try PostgresStore.SchemaState(applied: applied).require(location)
         } catch {

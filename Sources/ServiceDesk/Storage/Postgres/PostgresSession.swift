@@ -11,8 +11,7 @@ import PostgresNIO
 /// thread of its own.
 ///
 /// The SQL is the storage's own: `?` and `:name` placeholders become `$n` (`PostgresSQL`), rows come
-/// back as GRDB's `Row` keyed by column name. Such a row has no column order (GRDB builds it from a
-/// dictionary), so code meant for both engines reads columns by name.
+/// back as GRDB's `Row`, their columns in order (`orderedRow`), read by name or index as on SQLite.
 final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
@@ -57,11 +56,11 @@ final class PostgresSession: SQLSession {
     }
 
     func fetchRows(sql: String, arguments: SQLArguments, cached: Bool) throws -> [Row] {
-        try run(sql, arguments).map(Self.row)
+        try run(sql, arguments).map { try Self.row($0) }
     }
 
     func fetchRow(sql: String, arguments: SQLArguments, cached: Bool) throws -> Row? {
-        try run(sql, arguments).first.map(Self.row)
+        try run(sql, arguments).first.map { try Self.row($0) }
     }
 
     func fetchCursor(sql: String, arguments: SQLArguments, cached: Bool) throws -> AnyCursor<Row> {
@@ -92,10 +91,8 @@ final class PostgresSession: SQLSession {
         return converted
     }
 
-    static func row(_ row: PostgresRow) -> Row {
-        var columns: [String: DatabaseValue] = [:]
-        for cell in row { columns[cell.columnName] = (try? databaseValue(cell)) ?? .null }
-        return Row(columns)
+    static func row(_ row: PostgresRow) throws -> Row {
+        try orderedRow(row.map { cell in (cell.columnName, try databaseValue(cell)) })
     }
 
     /// A PostgreSQL value as SQLite would hold it: integers, reals, text, blobs; `boolean` as 0/1
@@ -135,8 +132,17 @@ extension Decimal {
     }
 }
 
-/// The storage's SQL made PostgreSQL's: placeholders numbered, several statements split.
+/// The storage's SQL made PostgreSQL's: placeholders numbered, several statements split,
+/// SQLite's index hints dropped.
 enum PostgresSQL {
+    /// `INDEXED BY name` tells SQLite's planner which index to use; PostgreSQL's planner chooses
+    /// by itself, and the rows are the same either way.
+    static func withoutIndexHints(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        let text = String(String.UnicodeScalarView(scalars))
+        guard text.contains("INDEXED BY") else { return scalars }
+        return Array(text.replacing(#/INDEXED BY [A-Za-z_][A-Za-z_0-9]*/#, with: "").unicodeScalars)
+    }
+
     /// `sql`'s statements (`SQLStatements`) with their binds, numbered as SQLite numbers them: `?`
     /// is the parameter after the highest so far, `?N` the N-th, `:name` a named one (the same
     /// number, the same `$n`); several statements take the positional arguments one after another.
@@ -164,7 +170,7 @@ enum PostgresSQL {
                     text.append(contentsOf: piece.scalars)
                     continue
                 }
-                let scalars = piece.scalars
+                let scalars = Self.withoutIndexHints(piece.scalars)
                 var index = 0
                 while index < scalars.count {
                     let scalar = scalars[index]
