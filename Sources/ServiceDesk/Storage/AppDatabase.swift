@@ -241,42 +241,14 @@ public struct AppDatabase: Sendable {
     /// A write of `deskcli` and the seeding, waited for on the calling thread (one transaction of
     /// its own, outside the group commit).
     func writeNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        if let postgres { return try Self.waiting(for: body) { body in try await postgres.write(body) } }
+        if let postgres { return try postgres.now(.write, body) }
         return try writer.write { db in try body(SQLiteSession(db)) }
     }
 
     /// A read waited for on the calling thread.
     func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        if let postgres { return try Self.waiting(for: body) { body in try await postgres.read(body) } }
+        if let postgres { return try postgres.now(.read, body) }
         return try writer.read { db in try body(SQLiteSession(db)) }
-    }
-
-    /// Runs `body` through `run` — a transaction on PostgreSQL, asynchronous — and waits for it on
-    /// this thread, as GRDB's synchronous `write` and `read` wait for SQLite. `body` and its result
-    /// need not be `Sendable`: this thread does nothing else until the transaction has ended, so
-    /// they are never used from two threads at once. Never on an event loop: the transaction's
-    /// statements run on a thread of their own and on the driver's event loops, not this one.
-    private static func waiting<T>(
-        for body: (any SQLSession) throws -> T,
-        _ run: @escaping @Sendable (_ body: @escaping @Sendable (any SQLSession) throws -> Unchecked<T>) async throws -> Unchecked<T>
-    ) throws -> T {
-        try withoutActuallyEscaping(body) { body in
-            // Let go of `body` before this returns: it must not outlive the call.
-            let unchecked = Unchecked<((any SQLSession) throws -> T)?>(body)
-            let outcome = Unchecked<Result<Unchecked<T>, any Error>?>(nil)
-            let done = DispatchSemaphore(value: 0)
-            Task.detached {
-                do {
-                    outcome.value = .success(try await run { db in Unchecked(try unchecked.value!(db)) })
-                } catch {
-                    outcome.value = .failure(error)
-                }
-                unchecked.value = nil
-                done.signal()
-            }
-            done.wait()
-            return try outcome.value!.get().value
-        }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
@@ -292,12 +264,6 @@ public struct AppDatabase: Sendable {
         if let postgres { return try await postgres.read(body) }
         return try await writer.unsafeRead { db in try body(SQLiteSession(db)) }
     }
-}
-
-/// A value handed between threads that never use it at the same time (`AppDatabase.waiting`).
-private final class Unchecked<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 // MARK: - Bootstrap
@@ -429,12 +395,7 @@ extension AppDatabase {
     @discardableResult
     public func close(emptyingWAL: Bool = false) throws -> Bool {
         if let postgres {
-            let done = DispatchSemaphore(value: 0)
-            Task.detached {
-                await postgres.close()
-                done.signal()
-            }
-            done.wait()
+            postgres.closeNow()
             return true
         }
         var whole = true

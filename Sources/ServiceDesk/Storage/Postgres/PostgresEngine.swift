@@ -12,11 +12,19 @@ final class PostgresEngine: Sendable {
     private let client: PostgresClient
     private let running: Task<Void, Never>
     private let logger: Logger
+    /// A connection of its own for the synchronous API (`writeNow`, `readNow`: the first start's
+    /// bootstrap, the seeding, `deskcli`), one caller at a time: its statements are waited for on
+    /// the caller's thread, with no task of Swift's pool to wait for.
+    private let synchronous: PostgresConnection
+    private let synchronousLock = NSLock()
 
-    private init(location: PostgresLocation, client: PostgresClient, running: Task<Void, Never>, logger: Logger) {
+    private init(
+        location: PostgresLocation, client: PostgresClient, running: Task<Void, Never>, synchronous: PostgresConnection, logger: Logger
+    ) {
         self.location = location
         self.client = client
         self.running = running
+        self.synchronous = synchronous
         self.logger = logger
     }
 
@@ -28,7 +36,15 @@ final class PostgresEngine: Sendable {
         let client = PostgresClient(
             configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
         let running = Task { await client.run() }
-        let engine = PostgresEngine(location: location, client: client, running: running, logger: logger)
+        let synchronous: PostgresConnection
+        do {
+            synchronous = try await PostgresConnection.connect(configuration: try location.configuration(), id: 0, logger: logger)
+            try await synchronous.query("SET search_path TO public", logger: logger)
+        } catch {
+            running.cancel()
+            throw PostgresStoreError("cannot connect to \(location.redacted): \(PostgresStore.describe(error))")
+        }
+        let engine = PostgresEngine(location: location, client: client, running: running, synchronous: synchronous, logger: logger)
         do {
             // The pool retries a server that does not answer without end: the first read is given
             // `patience`, so that a wrong URL stops deskd in one line instead of leaving it waiting.
@@ -64,8 +80,27 @@ final class PostgresEngine: Sendable {
 
     /// Closes every connection of the pool.
     func close() async {
+        try? await synchronous.close()
         running.cancel()
         _ = await running.value
+    }
+
+    /// Closes every connection, waited for on this thread (never an event loop's): the pool is
+    /// told to stop and ends by itself.
+    func closeNow() {
+        try? synchronous.close().wait()
+        running.cancel()
+    }
+
+    /// `body` in one transaction on the synchronous connection, waited for on this thread.
+    func now<T>(_ access: PostgresStore.Access, _ body: (any SQLSession) throws -> T) throws -> T {
+        synchronousLock.lock()
+        defer { synchronousLock.unlock() }
+        do {
+            return try PostgresStore.inTransaction(access, PostgresSession(connection: synchronous, logger: logger), body)
+        } catch let error as PSQLError {
+            throw PostgresStoreError(PostgresStore.describe(error))
+        }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {

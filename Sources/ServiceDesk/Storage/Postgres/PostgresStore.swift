@@ -281,19 +281,22 @@ public final class PostgresStore {
     static func transaction<T: Sendable>(
         _ access: Access, on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (any SQLSession) throws -> T
     ) async throws -> T {
-        try await statements(on: connection, logger: logger) { session in
-            switch access {
-            case .read: try session.execute(sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            case .write: try session.execute(sql: "BEGIN; SELECT pg_advisory_xact_lock(?)", arguments: [Self.writersLock])
-            }
-            do {
-                let result = try body(session)
-                try session.execute(sql: "COMMIT")
-                return result
-            } catch {
-                try? session.execute(sql: "ROLLBACK")
-                throw error
-            }
+        try await statements(on: connection, logger: logger) { session in try inTransaction(access, session, body) }
+    }
+
+    /// `body` in one transaction on `session`, waited for on this thread (never an event loop's).
+    static func inTransaction<T>(_ access: Access, _ session: any SQLSession, _ body: (any SQLSession) throws -> T) throws -> T {
+        switch access {
+        case .read: try session.execute(sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        case .write: try session.execute(sql: "BEGIN; SELECT pg_advisory_xact_lock(?)", arguments: [Self.writersLock])
+        }
+        do {
+            let result = try body(session)
+            try session.execute(sql: "COMMIT")
+            return result
+        } catch {
+            try? session.execute(sql: "ROLLBACK")
+            throw error
         }
     }
 
