@@ -42,8 +42,9 @@ def on_server(deskd, database):
     user, host = address.split("@", 1)
     host, port = host.rsplit(":", 1)
     psql = ["psql", "-X", "-q", "-h", host, "-p", port, "-U", user, "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
-    subprocess.run(psql + ["-c", f"DROP DATABASE IF EXISTS {name}"], check=True, timeout=60)
-    subprocess.run(psql + ["-c", f"CREATE DATABASE {name} ENCODING 'UTF8' LOCALE 'C' TEMPLATE template0"], check=True, timeout=60)
+    quiet = {**os.environ, "PGOPTIONS": "-c client_min_messages=warning"}
+    subprocess.run(psql + ["-c", f"DROP DATABASE IF EXISTS {name}"], check=True, timeout=60, env=quiet)
+    subprocess.run(psql + ["-c", f"CREATE DATABASE {name} ENCODING 'UTF8' LOCALE 'C' TEMPLATE template0"], check=True, timeout=60, env=quiet)
     url = f"{server}/{name}"
     deskcli = os.path.join(os.path.dirname(deskd), "deskcli")
     subprocess.run([deskcli, "db", "migrate", "--database", url], check=True, timeout=120, stdout=subprocess.DEVNULL)

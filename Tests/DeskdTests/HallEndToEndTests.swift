@@ -84,8 +84,9 @@ struct HallEndToEndTests {
         }
         let expectedCalls = 13 + 1 + 2  // every number once, the transferred one again, two recalls
         // The watcher ends as soon as it has every call; its bound only has to outlast the morning,
-        // which spawns some fifty deskcli processes (slow on a loaded CI machine).
-        let watcher = Task { try await Self.readEvents(feed, token: screen, count: expectedCalls, seconds: 120) }
+        // which spawns some fifty deskcli processes (slow on a loaded CI machine: 123 s once, with
+        // the PostgreSQL tests' servers starting beside it).
+        let watcher = Task { try await Self.readEvents(feed, token: screen, count: expectedCalls, seconds: 300) }
 
         var served = 0
         var calledAtCounter: [Int: [QueueNumber]] = [1: [], 2: []]
