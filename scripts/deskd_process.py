@@ -37,7 +37,9 @@ def on_server(deskd, database):
         return database
     if database in _made:  # a restart finds the database it left
         return _made[database]
-    name = "desk_" + "".join(c if c.isalnum() else "_" for c in os.path.basename(os.path.dirname(database) + "_" + database))[-40:]
+    # Named after the script's folder and file, so that two scripts at once never share one.
+    label = os.path.basename(os.path.dirname(os.path.abspath(database))) + "_" + os.path.basename(database)
+    name = "desk_" + "".join(c if c.isalnum() else "_" for c in label)[-50:].lower()
     address = server.split("://", 1)[1]
     user, host = address.split("@", 1)
     host, port = host.rsplit(":", 1)
