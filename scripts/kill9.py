@@ -115,7 +115,7 @@ def main():
             finally:
                 daemon.stop(timeout=15)
             verify = subprocess.run(
-                [arguments.deskcli, "audit", "verify", "--database", database], capture_output=True, text=True, timeout=120
+                [arguments.deskcli, "audit", "verify", "--database", daemon.database], capture_output=True, text=True, timeout=120
             )
             if verify.returncode != 0:
                 raise SystemExit(f"trial {trial}: audit verify failed: {verify.stdout}{verify.stderr}")

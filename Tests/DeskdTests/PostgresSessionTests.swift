@@ -78,6 +78,18 @@ struct PostgresSessionTests {
                     try db.execute(sql: "INSERT INTO nowhere VALUES (1)")
                 }
             }
+            // A body that goes on past a failed statement (SQLite would let it) is not acknowledged:
+            // PostgreSQL aborted the transaction, and its COMMIT rolls back.
+            await #expect(throws: PostgresStoreError.self) {
+                try await store.transaction(.write) { db in
+                    try db.execute(sql: "INSERT INTO kept (n) VALUES (?)", arguments: [100])
+                    try? db.execute(sql: "INSERT INTO nowhere VALUES (1)")
+                }
+            }
+            // A NULL among values asked for as non-optional is an error, as on GRDB.
+            await #expect(throws: PostgresStoreError.self) {
+                try await store.transaction(.read) { db in _ = try db.fetchValues(String.self, sql: "SELECT t FROM kept ORDER BY id") }
+            }
             #expect(try await store.value(Int64.self, "SELECT count(*) FROM kept") == 2)
         }
     }

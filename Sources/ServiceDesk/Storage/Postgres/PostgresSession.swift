@@ -16,6 +16,9 @@ final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
     private(set) var changesCount = 0
+    /// The command tag's verb of the last statement run (`COMMIT` answered `ROLLBACK` when the
+    /// transaction had been aborted).
+    private(set) var lastCommand = ""
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -42,7 +45,9 @@ final class PostgresSession: SQLSession {
         var rows: [PostgresRow] = []
         for query in try PostgresSQL.queries(sql, arguments) {
             let result = try connection.query(query, logger: logger).wait()
-            changesCount = result.metadata.rows ?? 0
+            lastCommand = result.metadata.command
+            // As SQLite's changes(): only a statement that changes rows sets it.
+            if ["INSERT", "UPDATE", "DELETE"].contains(result.metadata.command) { changesCount = result.metadata.rows ?? 0 }
             rows = result.rows
         }
         return rows
@@ -77,7 +82,13 @@ final class PostgresSession: SQLSession {
     func fetchValues<Value: DatabaseValueConvertible & StatementColumnConvertible>(
         _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
     ) throws -> [Value] {
-        try run(sql, arguments).compactMap { try Self.value($0, type) }
+        try run(sql, arguments).map { row in
+            // As GRDB's fetchAll of a non-optional type: a NULL is an error, not a row left out.
+            guard let value = try Self.value(row, type) else {
+                throw PostgresStoreError("a NULL where a \(Value.self) was expected: \(sql)")
+            }
+            return value
+        }
     }
 
     /// The first column of `row` as `Value`; nil for NULL, as GRDB's `fetchOne` gives.

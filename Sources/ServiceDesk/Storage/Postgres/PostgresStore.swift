@@ -6,7 +6,7 @@ import PostgresNIO
 /// (`schema/postgres/`), its check and the audit chain's walk, and the copy of a centre from its
 /// SQLite file (`PostgresStore+Copy.swift`). One connection, used by one task at a time: its
 /// transactions are statements on that connection, so the type is deliberately not `Sendable`.
-/// For `deskcli`; the daemon's reads and writes on PostgreSQL are not built yet.
+/// For `deskcli`; the daemon's reads and writes run through `PostgresEngine`.
 public final class PostgresStore {
     public let location: PostgresLocation
     let connection: PostgresConnection
@@ -281,18 +281,27 @@ public final class PostgresStore {
     static func transaction<T: Sendable>(
         _ access: Access, on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (any SQLSession) throws -> T
     ) async throws -> T {
-        try await statements(on: connection, logger: logger) { session in try inTransaction(access, session, body) }
+        try await statements(on: connection, logger: logger) { _ in
+            try inTransaction(access, PostgresSession(connection: connection, logger: logger), body)
+        }
     }
 
     /// `body` in one transaction on `session`, waited for on this thread (never an event loop's).
-    static func inTransaction<T>(_ access: Access, _ session: any SQLSession, _ body: (any SQLSession) throws -> T) throws -> T {
-        switch access {
-        case .read: try session.execute(sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        case .write: try session.execute(sql: "BEGIN; SELECT pg_advisory_xact_lock(?)", arguments: [Self.writersLock])
-        }
+    /// Whatever fails — the writers' lock, the body, the commit — the connection is left outside
+    /// any transaction. A transaction a failed statement aborted is never reported as committed:
+    /// PostgreSQL answers its `COMMIT` with a rollback (a body that went on past an error, as SQLite
+    /// allows, must not be acknowledged).
+    static func inTransaction<T>(_ access: Access, _ session: PostgresSession, _ body: (any SQLSession) throws -> T) throws -> T {
         do {
+            switch access {
+            case .read: try session.execute(sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            case .write: try session.execute(sql: "BEGIN; SELECT pg_advisory_xact_lock(?)", arguments: [Self.writersLock])
+            }
             let result = try body(session)
             try session.execute(sql: "COMMIT")
+            guard session.lastCommand == "COMMIT" else {
+                throw PostgresStoreError("the transaction was rolled back by the server (a statement in it had failed)")
+            }
             return result
         } catch {
             try? session.execute(sql: "ROLLBACK")
