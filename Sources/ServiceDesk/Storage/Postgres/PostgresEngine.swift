@@ -50,13 +50,7 @@ final class PostgresEngine: Sendable {
             // `patience`, so that a wrong URL stops deskd in one line instead of leaving it waiting.
             let applied = try await withThrowingTaskGroup(of: [String]?.self) { group in
                 group.addTask {
-                    try await engine.read { db -> [String] in
-                        let table = PostgresStore.migrationTable
-                        guard try db.fetchValue(Bool.self, sql: "SELECT to_regclass('public.\(table)') IS NOT NULL") == true else {
-                            return []
-                        }
-                        return try db.fetchValues(String.self, sql: "SELECT name FROM \(table) ORDER BY name")
-                    }
+                    try await engine.read { db in try PostgresStore.appliedMigrations(db) }
                 }
                 group.addTask {
                     try await Task.sleep(for: patience)

@@ -68,15 +68,24 @@ public struct PostgresLocation: Sendable, Equatable {
     /// The URL without its password, for messages and logs.
     public var redacted: String { "postgres://\(username)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" }
 
+    /// TLS as `sslmode` asks: nil for none; the server's certificate checked only for `verify-full`
+    /// (libpq's `prefer` and `require` do not check it).
+    private var tlsConfiguration: TLSConfiguration? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch tls {
+        case .disable: return nil
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyFull: break
+        }
+        return configuration
+    }
+
     func configuration() throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
-        var unchecked = TLSConfiguration.makeClientConfiguration()
-        unchecked.certificateVerification = .none
-        switch self.tls {
-        case .disable: tls = .disable
-        case .prefer: tls = .prefer(try NIOSSLContext(configuration: unchecked))
-        case .require: tls = .require(try NIOSSLContext(configuration: unchecked))
-        case .verifyFull: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        switch (self.tls, tlsConfiguration) {
+        case (.prefer, let configuration?): tls = .prefer(try NIOSSLContext(configuration: configuration))
+        case (_, let configuration?): tls = .require(try NIOSSLContext(configuration: configuration))
+        case (_, nil): tls = .disable
         }
         return PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
@@ -85,14 +94,11 @@ public struct PostgresLocation: Sendable, Equatable {
     /// The same server for a pool of connections (`PostgresEngine`), in the schema `public`
     /// whatever the role's own search path says.
     func clientConfiguration(maximumConnections: Int) -> PostgresClient.Configuration {
-        var unchecked = TLSConfiguration.makeClientConfiguration()
-        unchecked.certificateVerification = .none
         let tls: PostgresClient.Configuration.TLS =
-            switch self.tls {
-            case .disable: .disable
-            case .prefer: .prefer(unchecked)
-            case .require: .require(unchecked)
-            case .verifyFull: .require(.makeClientConfiguration())
+            switch (self.tls, tlsConfiguration) {
+            case (.prefer, let configuration?): .prefer(configuration)
+            case (_, let configuration?): .require(configuration)
+            case (_, nil): .disable
             }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)

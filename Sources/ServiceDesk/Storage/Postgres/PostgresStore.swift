@@ -60,18 +60,13 @@ public final class PostgresStore {
 
     /// The migrations applied, in order; none on a database never migrated.
     public func appliedMigrations() async throws -> [String] {
-        let exists = try await value(
-            Bool.self, "SELECT to_regclass('public.\(Self.migrationTable)') IS NOT NULL")
-        guard exists == true else { return [] }
-        return try await migrationNames()
+        try await statements { try Self.appliedMigrations($0) }
     }
 
-    private func migrationNames() async throws -> [String] {
-        var names: [String] = []
-        for try await name in try await run("SELECT name FROM \(Self.migrationTable) ORDER BY name").decode(String.self) {
-            names.append(name)
-        }
-        return names
+    /// The migrations applied, read on `db` (the daemon's engine reads them so at its start).
+    static func appliedMigrations(_ db: any SQLSession) throws -> [String] {
+        guard try db.fetchValue(Bool.self, sql: "SELECT to_regclass('public.\(migrationTable)') IS NOT NULL") == true else { return [] }
+        return try db.fetchValues(String.self, sql: "SELECT name FROM \(migrationTable) ORDER BY name")
     }
 
     /// The database's schema against this binary's: what is applied, what is missing, and what a
@@ -120,7 +115,7 @@ public final class PostgresStore {
         do {
             try await run(
                 "CREATE TABLE IF NOT EXISTS \(Self.migrationTable) (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
-            let state = SchemaState(applied: try await migrationNames())
+            let state = SchemaState(applied: try await appliedMigrations())
             if !state.unknown.isEmpty { try state.require(location) }
             for migration in Schema.postgres where !state.applied.contains(migration.name) {
                 try await transaction {
@@ -142,7 +137,7 @@ public final class PostgresStore {
             throw error
         }
         try await run("SELECT pg_advisory_unlock(\(Self.migrationLock))")
-        return try await migrationNames()
+        return try await appliedMigrations()
     }
 
     // MARK: Check and the audit chain
