@@ -243,7 +243,7 @@ public final class PostgresStore {
     /// Runs `body` on `connection` on a thread of its own: its statements are waited for one by one
     /// (`PostgresSession`), which an event loop or Swift's cooperative pool must never do.
     static func statements<T: Sendable>(
-        on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (any SQLSession) throws -> T
+        on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (PostgresSession) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
@@ -276,9 +276,7 @@ public final class PostgresStore {
     static func transaction<T: Sendable>(
         _ access: Access, on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (any SQLSession) throws -> T
     ) async throws -> T {
-        try await statements(on: connection, logger: logger) { _ in
-            try inTransaction(access, PostgresSession(connection: connection, logger: logger), body)
-        }
+        try await statements(on: connection, logger: logger) { session in try inTransaction(access, session, body) }
     }
 
     /// `body` in one transaction on `session`, waited for on this thread (never an event loop's).
