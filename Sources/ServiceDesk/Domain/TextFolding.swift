@@ -58,8 +58,20 @@ public enum TextFolding {
 
     /// An FTS5 query that finds every word of `query` as a prefix, folded; nil if it has no word.
     public static func matchQuery(_ query: String) -> String? {
-        let words = fold(query).split { !$0.isLetter && !$0.isNumber }.prefix(12)
+        let words = queryWords(query)
         guard !words.isEmpty else { return nil }
         return words.map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+
+    /// `matchQuery` for PostgreSQL's `to_tsquery`: every word as a prefix (`'word':*`), all of them.
+    public static func tsQuery(_ query: String) -> String? {
+        let words = queryWords(query)
+        guard !words.isEmpty else { return nil }
+        return words.map { "'\($0)':*" }.joined(separator: " & ")
+    }
+
+    /// The first 12 words of a query, folded: runs of letters and digits (no quote can be among them).
+    private static func queryWords(_ query: String) -> [Substring] {
+        Array(fold(query).split { !$0.isLetter && !$0.isNumber }.prefix(12))
     }
 }

@@ -74,12 +74,18 @@ extension AppDatabase {
             if let value = query.receivedFrom { add("t.received_at >= ?", [value.storedSeconds]) }
             if let value = query.receivedTo { add("t.received_at < ?", [value.storedSeconds]) }
             if let text = query.text {
-                // SQLite's FTS5; PostgreSQL's tsvector tables are in its model, their queries not built yet.
-                guard db.sqlite != nil else { throw EngineGap(what: "a search of the tickets' text") }
-                guard let match = TextFolding.matchQuery(text) else { return Page(items: [], nextCursor: nil) }
-                add(
-                    "(t.code IN (SELECT code FROM ticket_search WHERE ticket_search MATCH ?) OR t.applicant IN (SELECT applicant FROM applicant_search WHERE applicant_search MATCH ?))",
-                    [match, match])
+                // SQLite: FTS5 tables; PostgreSQL: tsvector columns of the same words (schema/postgres/0004).
+                if db.sqlite != nil {
+                    guard let match = TextFolding.matchQuery(text) else { return Page(items: [], nextCursor: nil) }
+                    add(
+                        "(t.code IN (SELECT code FROM ticket_search WHERE ticket_search MATCH ?) OR t.applicant IN (SELECT applicant FROM applicant_search WHERE applicant_search MATCH ?))",
+                        [match, match])
+                } else {
+                    guard let match = TextFolding.tsQuery(text) else { return Page(items: [], nextCursor: nil) }
+                    add(
+                        "(t.code IN (SELECT code FROM ticket_search WHERE words @@ to_tsquery('simple', ?)) OR t.applicant IN (SELECT applicant FROM applicant_search WHERE words @@ to_tsquery('simple', ?)))",
+                        [match, match])
+                }
             }
             if let phone { add("t.applicant IN (SELECT id FROM applicant WHERE phone = ? OR representative_phone = ?)", [phone, phone]) }
             if let value = query.idNumber {

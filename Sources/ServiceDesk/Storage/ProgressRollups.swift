@@ -10,10 +10,11 @@ import GRDB
 
 extension AppDatabase {
     /// The tickets the progress rollups count: accepted, ended (resolved or closed), and not
-    /// before they were accepted — migration 0027's condition.
+    /// before they were accepted — migration 0027's condition (its `coalesce(comparison, 1)`
+    /// written as `IS NULL OR`: PostgreSQL's comparisons are booleans, not integers).
     static let endedInOrderSQL = """
         t.accepted_at IS NOT NULL AND (t.resolved_at IS NOT NULL OR t.closed_at IS NOT NULL)
-            AND coalesce(t.resolved_at >= t.accepted_at, 1) AND coalesce(t.closed_at >= t.accepted_at, 1)
+            AND (t.resolved_at IS NULL OR t.resolved_at >= t.accepted_at) AND (t.closed_at IS NULL OR t.closed_at >= t.accepted_at)
         """
 
     /// The code an ended ticket is counted with in the rollups: its period from before it was

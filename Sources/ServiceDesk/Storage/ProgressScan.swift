@@ -189,10 +189,40 @@ struct RawText {
 }
 
 /// Runs `body` on each row of `sql`, read in place (`RawColumn`).
-/// SQLite only so far: the exact scans read SQLite's columns without making rows.
+///
+/// On SQLite the scan reads the statement's own columns without making rows. On PostgreSQL each
+/// row is handed over as the one row of `SELECT ?1, ?2, …` on an in-memory SQLite connection,
+/// bound to the row's values: the scans read a column one way on both engines, and their SQL is
+/// the one thing that runs on the server.
 func forEachRow(_ db: any SQLSession, sql: String, arguments: SQLArguments, _ body: (SQLiteStatement) throws -> Void) throws {
-    let statement = try db.requireSQLite("an exact scan of the tickets").makeStatement(sql: sql)
+    guard let sqlite = db.sqlite else {
+        try ScanRows.forEach(try db.fetchCursor(sql: sql, arguments: arguments, cached: false), body)
+        return
+    }
+    let statement = try sqlite.makeStatement(sql: sql)
     try statement.setArguments(arguments.statementArguments)
     let cursor = try Row.fetchCursor(statement)
     while try cursor.next() != nil { try body(statement.sqliteStatement) }
+}
+
+/// Rows read elsewhere (PostgreSQL's), handed to a scan as SQLite statements (`forEachRow`).
+enum ScanRows {
+    static func forEach(_ rows: AnyCursor<Row>, _ body: (SQLiteStatement) throws -> Void) throws {
+        guard let first = try rows.next() else { return }
+        // One connection per scan: a scan runs on one thread, and its statement lives as long.
+        let memory = try DatabaseQueue()
+        try memory.inDatabase { db in
+            let columns = first.count
+            let statement = try db.makeStatement(
+                sql: columns == 0 ? "SELECT 0" : "SELECT " + (1...columns).map { "?\($0)" }.joined(separator: ", "))
+            var row: Row? = first
+            while let current = row {
+                try statement.setArguments(StatementArguments(Array(current.databaseValues)))
+                let one = try Row.fetchCursor(statement)
+                guard try one.next() != nil else { break }
+                try body(statement.sqliteStatement)
+                row = try rows.next()
+            }
+        }
+    }
 }

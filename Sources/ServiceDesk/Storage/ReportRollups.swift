@@ -221,11 +221,9 @@ extension AppDatabase {
         guard let (kind, first, last) = try await rollupRange(context) else { return nil }
         let withSteps = [.none, .department].contains(request.groupBy)
         return try await read { db in
-            // PostgreSQL keeps these rollups as rows of minutes (schema/postgres/0002), not as
-            // SQLite's encoded histograms; reading them there is not built yet.
-            guard db.sqlite != nil else { throw EngineGap(what: "a handling-times report from the rollups") }
             // Counted at another offset (the time zone changed since the report began): the rows.
             guard try Self.rollupOffset(db) == context.offset else { return nil }
+            guard db.sqlite != nil else { return try Self.rolledUpHandlingRows(db, request.groupBy, kind, first, last, withSteps) }
             var tickets: [String: ResolvedDurations<CountedValues>] = [:]
             var labels: [Int64: String] = [:]
             let rows = try Row.fetchCursor(
@@ -257,5 +255,52 @@ extension AppDatabase {
             }
             return (tickets, steps)
         }
+    }
+
+    /// `rolledUpHandling` on PostgreSQL, whose rollups keep the multisets of minutes as rows — a
+    /// count per day, group, measure and value (schema/postgres/0002) — where SQLite keeps a blob.
+    /// The same groups and the same multisets come out.
+    static func rolledUpHandlingRows(
+        _ db: any SQLSession, _ grouping: ReportGrouping, _ kind: String, _ first: Int64, _ last: Int64, _ withSteps: Bool
+    ) throws -> ([String: ResolvedDurations<CountedValues>], [String: StepDurations<CountedValues>]) {
+        var tickets: [String: ResolvedDurations<CountedValues>] = [:]
+        var labels: [Int64: String] = [:]
+        let arguments: SQLArguments = [kind, first, last]
+        for row in try db.fetchRows(
+            sql: "SELECT day, key, paused FROM handling_rollup WHERE kind = ? AND day >= ? AND day < ? AND resolved > 0",
+            arguments: arguments)
+        {
+            tickets[rollupGroup(row[0], row[1], grouping, labels: &labels), default: ResolvedDurations()].paused += row[2] as Int
+        }
+        for row in try db.fetchRows(
+            sql: "SELECT day, key, measure, minutes, times FROM handling_minutes WHERE kind = ? AND day >= ? AND day < ?",
+            arguments: arguments)
+        {
+            let group = rollupGroup(row[0], row[1], grouping, labels: &labels)
+            guard tickets[group] != nil else { throw corruptRollup }
+            switch row[2] as String {
+            case "working": tickets[group]!.working.add(row[3], times: row[4])
+            default: tickets[group]!.calendar.add(row[3], times: row[4])
+            }
+        }
+        var steps: [String: StepDurations<CountedValues>] = [:]
+        if withSteps {
+            for department in try String.fetchAll(
+                db, sql: "SELECT department FROM step_rollup WHERE day >= ? AND day < ? AND steps > 0", arguments: [first, last])
+            {
+                steps[department] = steps[department] ?? StepDurations()
+            }
+            for row in try db.fetchRows(
+                sql: "SELECT department, measure, minutes, times FROM step_minutes WHERE day >= ? AND day < ?", arguments: [first, last])
+            {
+                let department: String = row[0]
+                guard steps[department] != nil else { throw corruptRollup }
+                switch row[1] as String {
+                case "queued": steps[department]!.queued.add(row[2], times: row[3])
+                default: steps[department]!.worked.add(row[2], times: row[3])
+                }
+            }
+        }
+        return (tickets, steps)
     }
 }

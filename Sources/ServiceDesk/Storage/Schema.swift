@@ -59,5 +59,8 @@ public enum Schema {
         Migration(name: "0001_model", sql: String(decoding: PackageResources._001_model_sql, as: UTF8.self)),
         Migration(name: "0002_rollup_triggers", sql: String(decoding: PackageResources._002_rollup_triggers_sql, as: UTF8.self)),
         Migration(name: "0003_sqlite_functions", sql: String(decoding: PackageResources._003_sqlite_functions_sql, as: UTF8.self)),
+        Migration(
+            name: "0004_search_words_and_scalars",
+            sql: String(decoding: PackageResources._004_search_words_and_scalars_sql, as: UTF8.self)),
     ]
 }
