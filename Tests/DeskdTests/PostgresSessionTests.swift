@@ -178,6 +178,45 @@ struct PostgresSessionTests {
         _ = try second.close()
     }
 
+    @Test(
+        "the working calendar across instances: holidays one instance imports move the due dates the other computes at once, not after its restart",
+        .enabled(if: PostgresServer.enabled))
+    func calendarAcrossInstances() async throws {
+        let server = try await PostgresServer.start()
+        defer { server.stop() }
+        let url = try await server.createDatabase()
+        _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
+        let monday = Date(timeIntervalSince1970: 1_796_608_800)  // 2026-12-07 09:00 in Hà Nội, a Monday
+        let first = try await AppDatabase.connect(postgres: url, clock: { monday })
+        let second = try await AppDatabase.connect(postgres: url, clock: { monday })
+        _ = try first.bootstrap()
+        _ = try await Demo.load(into: first, actor: "admin")
+        let officer = try await second.staff("lan.mc")
+        func due(_ n: Int) async throws -> Date {
+            let request = IntakeRequest(
+                service: "1.004227",
+                applicant: ApplicantDraft(name: "Đặng Thị Hoa \(n)", idNumber: "079190001234", phone: "0912345678", address: "12 Lê Lợi"),
+                description: "Hồ sơ \(n)", documents: [Document(name: "Tờ khai", copies: 1, original: true)])
+            guard case .created(let result, _) = try await second.intake(request, actor: officer) else {
+                throw DeskError.conflict("replayed")
+            }
+            return try #require(result.receipt.dueAt)
+        }
+        let before = try await due(1)  // the second instance has read (and kept) the calendar
+        #expect(try await due(2) == before)
+        // The first instance declares the next ten working days holidays.
+        let calendar = try await first.calendar()
+        let today = LocalDate("2026-12-07")!
+        let added = (1...14).map { today.adding(days: $0) }.filter { $0.weekday.isoNumber <= 5 }.prefix(10).map {
+            CalendarDay(date: $0, kind: .holiday, name: "Nghỉ \($0)")
+        }
+        _ = try await first.replaceCalendar(CalendarUpdate(hours: calendar.hours, days: calendar.days + added), actor: "admin")
+        let after = try await due(3)
+        #expect(after > before.addingTimeInterval(10 * 86_400), "due \(before) → \(after)")
+        _ = try first.close()
+        _ = try second.close()
+    }
+
     /// A row's column names and values, in order (a `Row` is not `Sendable`).
     static func values(_ row: Row?) -> (names: [String], values: [DatabaseValue]) {
         guard let row else { return ([], []) }

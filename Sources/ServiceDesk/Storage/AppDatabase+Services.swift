@@ -171,7 +171,7 @@ extension AppDatabase {
 
     /// The steps' allowances fit in the time limit, counted in this calendar's working day.
     func checkAllowances(_ db: any SQLSession, of service: Service) throws {
-        let calendar = try calendarCache.calendar { try Self.calendar(db) }
+        let calendar = try calendarCache.calendar(catalogue: try CatalogueCache.generation(db)) { try Self.calendar(db) }
         var validator = Validator()
         RouteRules.checkAllowances(of: service, calendar: calendar, into: &validator)
         try validator.finish()

@@ -35,8 +35,8 @@ private enum Written: Sendable {
 extension AppDatabase {
     /// The centre and its working time, from memory unless they changed.
     func workingTime(_ db: any SQLSession) throws -> (Centre, WorkingTime) {
-        let centre = try catalogue.centre(db)
-        let calendar = try calendarCache.calendar { try Self.calendar(db) }
+        let (centre, generation) = try catalogue.centreAndGeneration(db)
+        let calendar = try calendarCache.calendar(catalogue: generation) { try Self.calendar(db) }
         let clock = calendarCache.clock(for: centre.timezone)
         return (centre, WorkingTime(calendar: calendar, clock: clock, cutoff: centre.intakeCutoff))
     }

@@ -7,20 +7,31 @@ import Synchronization
 /// local commands never do). A reader that loaded the calendar while a change was being
 /// committed keeps what it read for itself but does not store it: each clear starts a new
 /// generation, and only a load begun in the current generation is kept.
+///
+/// On PostgreSQL other instances write the calendar too: there a change of it gives the
+/// catalogue a new generation (schema/postgres/0005), and the calendar is kept only for the
+/// catalogue's generation it was read at — the caller passes the one its transaction sees.
 final class CalendarCache: Sendable {
     private struct State {
         var generation = 0
         var calendar: WorkingCalendar?
+        /// The catalogue's generation the calendar was read at.
+        var catalogue: Int64?
     }
 
     private let state = Mutex(State())
     private let clocks = Mutex<[String: LocalClock]>([:])
 
-    func calendar(load: () throws -> WorkingCalendar) rethrows -> WorkingCalendar {
-        let (cached, generation) = state.withLock { ($0.calendar, $0.generation) }
+    func calendar(catalogue: Int64, load: () throws -> WorkingCalendar) rethrows -> WorkingCalendar {
+        let (cached, generation) = state.withLock { ($0.catalogue == catalogue ? $0.calendar : nil, $0.generation) }
         if let cached { return cached }
         let loaded = try load()
-        state.withLock { if $0.generation == generation { $0.calendar = loaded } }
+        state.withLock {
+            if $0.generation == generation {
+                $0.calendar = loaded
+                $0.catalogue = catalogue
+            }
+        }
         return loaded
     }
 

@@ -24,11 +24,16 @@ final class CatalogueCache: Sendable {
     var lastCentre: Centre? { state.withLock { $0.centre } }
 
     func centre(_ db: any SQLSession) throws -> Centre {
+        try centreAndGeneration(db).centre
+    }
+
+    /// The centre and the generation it was read at (the working calendar is kept by it too).
+    func centreAndGeneration(_ db: any SQLSession) throws -> (centre: Centre, generation: Int64) {
         let generation = try Self.generation(db)
-        if let centre = state.withLock({ $0.generation == generation ? $0.centre : nil }) { return centre }
+        if let centre = state.withLock({ $0.generation == generation ? $0.centre : nil }) { return (centre, generation) }
         let centre = try AppDatabase.centre(db)
         keep(generation) { $0.centre = centre }
-        return centre
+        return (centre, generation)
     }
 
     func service(_ db: any SQLSession, _ code: String) throws -> Service {
@@ -47,7 +52,7 @@ final class CatalogueCache: Sendable {
         }
     }
 
-    private static func generation(_ db: any SQLSession) throws -> Int64 {
+    static func generation(_ db: any SQLSession) throws -> Int64 {
         try db.fetchValue(Int64.self, sql: "SELECT value FROM catalogue_generation WHERE id = 1") ?? 0
     }
 }

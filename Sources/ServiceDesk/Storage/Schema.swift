@@ -62,5 +62,7 @@ public enum Schema {
         Migration(
             name: "0004_search_words_and_scalars",
             sql: String(decoding: PackageResources._004_search_words_and_scalars_sql, as: UTF8.self)),
+        Migration(
+            name: "0005_calendar_generation", sql: String(decoding: PackageResources._005_calendar_generation_sql, as: UTF8.self)),
     ]
 }
