@@ -87,8 +87,11 @@ func buildRouter(
         .addRoutes(to: router)
     ScreensController().addRoutes(to: router)
     let proxies = TrustedProxies(configuration.trustedProxies)
-    PublicController(database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit), proxies: proxies)
-        .addRoutes(to: router.group("api/v1/public"), wellKnown: router.group(".well-known"))
+    PublicController(
+        database: database, limiter: RateLimiter(limit: configuration.publicLookupLimit, scope: "lookup", database: database),
+        proxies: proxies, followLimiter: RateLimiter(limit: 600, scope: "follow", database: database)
+    )
+    .addRoutes(to: router.group("api/v1/public"), wellKnown: router.group(".well-known"))
     Open311Controller(database: database, metrics: metrics, proxies: proxies, ordinaryBodyLimit: configuration.bodyLimit)
         .addRoutes(to: router.group("open311/v2"))
 

@@ -18,6 +18,9 @@ struct PostgresInstancesTests {
         return (201, try APIJSON.decoder.decode(IntakeResult.self, from: answer.body).receipt.code)
     }
 
+    /// A screen's heartbeat often; five public lookups a minute per client address.
+    static let environment = ["DESK_DISPLAY_HEARTBEAT": "0.3", "DESK_PUBLIC_LIMIT": "5"]
+
     /// The day's number of a dossier code (its last part).
     static func number(_ code: String) -> Int? { code.split(separator: "-").last.flatMap { Int($0) } }
 
@@ -36,8 +39,8 @@ struct PostgresInstancesTests {
         let token = try #require(try setup.bootstrap().adminToken)
         _ = try await Demo.load(into: setup, actor: "admin")
         _ = try setup.close()
-        let first = try RunningDaemon(database: url, scratch: scratch, environment: ["DESK_DISPLAY_HEARTBEAT": "0.3"])
-        let second = try RunningDaemon(database: url, scratch: scratch, environment: ["DESK_DISPLAY_HEARTBEAT": "0.3"])
+        let first = try RunningDaemon(database: url, scratch: scratch, environment: Self.environment)
+        let second = try RunningDaemon(database: url, scratch: scratch, environment: Self.environment)
         try await first.waitUntilReady()
         try await second.waitUntilReady()
         #expect(first.printedAdminToken == nil && second.printedAdminToken == nil)
@@ -52,7 +55,17 @@ struct PostgresInstancesTests {
         #expect(codes.count == 40)
         #expect(codes.compactMap(Self.number).sorted() == Array(1...40), "\(codes.sorted())")
 
-        // 2. The hall: 4 counters, two called through each instance, a screen on the second.
+        // 2. The public lookup's limit is the centre's: a client sent to each instance in turn
+        //    gets five lookups in the minute, not five from each.
+        var statuses: [Int] = []
+        for n in 0..<8 {
+            let path = "api/v1/public/tickets/\(codes[0])"
+            let url = URL(string: bases[n % 2].appendingPathComponent(path).absoluteString + "?phone=0912345678")!
+            statuses.append(try await HTTP.get(url).status)
+        }
+        #expect(statuses == [200, 200, 200, 200, 200, 429, 429, 429], "\(statuses)")
+
+        // 3. The hall: 4 counters, two called through each instance, a screen on the second.
         func send(_ daemon: RunningDaemon, _ method: String, _ path: String, _ json: String? = nil) async throws -> HTTP.Answer {
             try await HTTP.send(method, daemon.baseURL.appendingPathComponent(path), token: token, body: json.map { Data($0.utf8) })
         }
@@ -98,7 +111,7 @@ struct PostgresInstancesTests {
             Set(seen.map(\.counter)) == [1, 2, 3, 4], "the screen on the second saw calls from counters of both: \(seen.map(\.counter))")
         #expect(seen.count == 40 && seen.map(\.id) == seen.map(\.id).sorted(), "\(seen.count) events, in order")
 
-        // 3. kill -9 of the first under load: what either acknowledged is there, the second goes on.
+        // 4. kill -9 of the first under load: what either acknowledged is there, the second goes on.
         let acknowledged = Acknowledged()
         let (firstURL, secondURL) = (first.baseURL, second.baseURL)
         let load = Task {

@@ -14,6 +14,7 @@ struct PostgresTests {
     /// The PostgreSQL migrations, by name.
     static let migrations = [
         "0001_model", "0002_rollup_triggers", "0003_sqlite_functions", "0004_search_words_and_scalars", "0005_calendar_generation",
+        "0006_rate_windows",
     ]
 
     @Test("a PostgreSQL URL: user, host, port, database, sslmode and PGPASSWORD as libpq reads them; anything else refused")
@@ -586,7 +587,7 @@ extension PostgresTests {
         #expect(early.status == 1 && early.error.contains("deskcli db migrate") && early.error.split(separator: "\n").count == 1)
         let migrated = try await deskcli(["db", "migrate", "--database", url], scratch: scratch)
         #expect(
-            migrated.status == 0 && migrated.output.contains("5 migration(s) applied, latest 0005_calendar_generation"), "\(migrated)")
+            migrated.status == 0 && migrated.output.contains("6 migration(s) applied, latest 0006_rate_windows"), "\(migrated)")
         let copied = try await deskcli(["db", "copy", "--from", file, "--to", url], scratch: scratch)
         #expect(copied.status == 0, "\(copied.error)")
         let head = anchor.output.split(separator: " ")

@@ -138,6 +138,17 @@ public struct AppDatabase: Sendable {
         if case .postgres(let engine) = engine { engine } else { nil }
     }
 
+    /// Whether several processes may serve this database at once (a server), so that what one
+    /// counts in memory — a rate limit — must be counted in the database instead.
+    public var isShared: Bool { postgres != nil }
+
+    /// Counts one request of `client` in its `window` of `scope` across every instance of a
+    /// shared database and returns the window's count; nil on a file, whose one process counts
+    /// in memory (deskd's `RateLimiter`).
+    public func countRequest(scope: String, client: String, window: Duration) async throws -> Int? {
+        try await postgres?.countRequest(scope: scope, client: client, window: window)
+    }
+
     /// How much of the file each reader maps (`PRAGMA mmap_size`; SQLite caps it at its own
     /// compiled maximum, 2,147,418,112 bytes in Debian's library).
     static let readerMapSize: Int64 = 1 << 31

@@ -64,5 +64,6 @@ public enum Schema {
             sql: String(decoding: PackageResources._004_search_words_and_scalars_sql, as: UTF8.self)),
         Migration(
             name: "0005_calendar_generation", sql: String(decoding: PackageResources._005_calendar_generation_sql, as: UTF8.self)),
+        Migration(name: "0006_rate_windows", sql: String(decoding: PackageResources._006_rate_windows_sql, as: UTF8.self)),
     ]
 }

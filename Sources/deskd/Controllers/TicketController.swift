@@ -149,7 +149,7 @@ struct PublicController {
     let database: AppDatabase
     let limiter: RateLimiter
     let proxies: TrustedProxies
-    var followLimiter = RateLimiter(limit: 600)
+    let followLimiter: RateLimiter
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>, wellKnown: RouterGroup<DeskRequestContext>) {
         // The public keys of the QR seals (RFC 7517 JWK Set of Ed25519 keys, RFC 8037).
@@ -210,22 +210,38 @@ extension PublicController {
     }
 }
 
-/// A fixed-window limit per client address (SPEC §4: the public lookup is rate-limited).
+/// A fixed-window limit per client address (SPEC §4: the public lookup is rate-limited), held
+/// per centre: in memory when one process serves the database (a file), in the database when
+/// several may (PostgreSQL: every instance counts in one table, `AppDatabase.countRequest`). If
+/// the server cannot count (it is unreachable), the instance counts in memory meanwhile.
 actor RateLimiter {
     let limit: Int
     let window: Duration
+    /// Which limit this is, in the shared table.
+    let scope: String
+    let shared: AppDatabase?
     private var windows: [String: (start: ContinuousClock.Instant, count: Int)] = [:]
 
-    init(limit: Int, window: Duration = .seconds(60)) {
+    init(limit: Int, window: Duration = .seconds(60), scope: String, database: AppDatabase) {
         self.limit = limit
         self.window = window
+        self.scope = scope
+        self.shared = database.isShared ? database : nil
+    }
+
+    func allow(_ client: String) async -> Bool {
+        if let shared, let count = try? await shared.countRequest(scope: scope, client: client, window: window) {
+            return count <= limit
+        }
+        return allowHere(client)
     }
 
     /// Clients tracked at most: under a flood of distinct addresses the expired ones are dropped,
     /// and while the table is still full a new address waits for the next window.
     static let maxClients = 10_000
 
-    func allow(_ client: String) -> Bool {
+    /// Counted in this process's memory.
+    func allowHere(_ client: String) -> Bool {
         let now = ContinuousClock.now
         if windows[client] == nil && windows.count >= Self.maxClients {
             windows = windows.filter { now - $0.value.start < window }

@@ -105,6 +105,33 @@ final class PostgresEngine: Sendable {
         try await transaction(.read, body)
     }
 
+    /// Counts one request of `client` in its window of `scope` and returns the window's count,
+    /// for every instance alike (the table `rate_window`, 0006). One statement on its own, outside
+    /// the writers' lock: the row's upsert is atomic, and the window is timed by the server's
+    /// clock, so instances whose clocks differ count one window. A window found over is started
+    /// again; now and then the windows over are deleted.
+    func countRequest(scope: String, client key: String, window: Duration) async throws -> Int {
+        let milliseconds = Int64(window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000)
+        let rows = try await client.query(
+            """
+            INSERT INTO rate_window AS w (scope, client, started, count)
+            VALUES (\(scope), \(key), (extract(epoch FROM statement_timestamp()) * 1000)::bigint, 1)
+            ON CONFLICT (scope, client) DO UPDATE SET
+                started = CASE WHEN w.started <= EXCLUDED.started - \(milliseconds) THEN EXCLUDED.started ELSE w.started END,
+                count = CASE WHEN w.started <= EXCLUDED.started - \(milliseconds) THEN 1 ELSE w.count + 1 END
+            RETURNING count
+            """, logger: logger)
+        var count = 1
+        for try await value in rows.decode(Int.self) { count = value }
+        if count == 1 && Int.random(in: 0..<256) == 0 {
+            _ = try await client.query(
+                """
+                DELETE FROM rate_window WHERE scope = \(scope) AND started <= (extract(epoch FROM statement_timestamp()) * 1000)::bigint - \(milliseconds)
+                """, logger: logger)
+        }
+        return count
+    }
+
     private func transaction<T: Sendable>(
         _ access: PostgresStore.Access, _ body: @escaping @Sendable (any SQLSession) throws -> T
     ) async throws -> T {

@@ -172,7 +172,7 @@ extension PostgresStore {
             FROM information_schema.columns c
             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.is_generated = 'NEVER'
-                AND c.table_name <> '\(Self.migrationTable)'
+                AND c.table_name NOT IN (\(Self.serverTables.map { "'\($0)'" }.joined(separator: ", ")))
             ORDER BY c.table_name, c.ordinal_position
             """
         ).decode((String, String, String, String).self)

@@ -55,6 +55,9 @@ public final class PostgresStore {
 
     /// Where applied migrations are recorded (GRDB's `grdb_migrations` on SQLite).
     static let migrationTable = "desk_migration"
+    /// Tables of the server alone, not of a centre's model: the migrations applied, and the rate
+    /// limits' windows (0006). `db copy` and the model's comparison leave them out.
+    static let serverTables = [migrationTable, "rate_window"]
     /// Held while migrating, so that two instances started at once migrate one after the other.
     static let migrationLock: Int64 = 0x6465_736B_6D69_6772  // "deskmigr"
 
