@@ -22,9 +22,10 @@ struct OutboxWorker: ServiceLifecycle.Service {
     func run() async throws {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
         let transport = WebhookClient(client: client, timeout: .milliseconds(timeout.components.seconds * 1000))
-        let delivery = OutboxDelivery(database: database, transport: transport, policy: policy)
+        // A post claimed by this instance stays its own for the gateway's time and a margin.
+        let delivery = OutboxDelivery(database: database, transport: transport, policy: policy, lease: timeout + .seconds(30))
         // The National Portal's synchronisation feed, to a subscriber that takes it as webhooks.
-        let portal = PortalWebhookDelivery(database: database, transport: transport, policy: policy)
+        let portal = PortalWebhookDelivery(database: database, transport: transport, policy: policy, lease: timeout + .seconds(30))
         let synchronised = Counter(label: "desk_portal_webhook_entries_total")
         let delivered = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "delivered")])
         let failed = Counter(label: "desk_outbox_deliveries_total", dimensions: [("result", "failed")])

@@ -152,7 +152,8 @@ struct EndToEndTests {
     }
 
     @Test(
-        "under a run of intakes the daemon folds its WAL into the file beside the writer: /metrics counts the checkpoints, the WAL stays bounded, a stop leaves it empty"
+        "under a run of intakes the daemon folds its WAL into the file beside the writer: /metrics counts the checkpoints, the WAL stays bounded, a stop leaves it empty",
+        .disabled(if: TestEngine.onPostgres, "the file's write-ahead log")
     )
     func checkpointsOverTheWire() async throws {
         let scratch = try Scratch()
@@ -191,7 +192,9 @@ struct EndToEndTests {
         #expect(try FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int == 0)
     }
 
-    @Test("database commands: init, check, backup while running, and audit verify catching an edit behind the daemon's back")
+    @Test(
+        "database commands: init, check, backup while running, and audit verify catching an edit behind the daemon's back",
+        .disabled(if: TestEngine.onPostgres, "deskcli init and backup of a file, an edit of the file"))
     func databaseCommands() async throws {
         let scratch = try Scratch()
         let database = scratch.path("desk.sqlite")

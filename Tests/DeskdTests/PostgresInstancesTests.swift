@@ -19,7 +19,9 @@ struct PostgresInstancesTests {
     }
 
     /// A screen's heartbeat often; five public lookups a minute per client address.
-    static let environment = ["DESK_DISPLAY_HEARTBEAT": "0.3", "DESK_PUBLIC_LIMIT": "5"]
+    static let environment = [
+        "DESK_DISPLAY_HEARTBEAT": "0.3", "DESK_PUBLIC_LIMIT": "5", "DESK_OUTBOX_INTERVAL": "0.1", "DESK_OUTBOX_TIMEOUT": "5",
+    ]
 
     /// The day's number of a dossier code (its last part).
     static func number(_ code: String) -> Int? { code.split(separator: "-").last.flatMap { Int($0) } }
@@ -47,6 +49,14 @@ struct PostgresInstancesTests {
         let daemons = [first, second]
         let bases = daemons.map(\.baseURL)
 
+        // The citizens are told through one gateway, by whichever instance's outbox runs first.
+        let gateway = try await LoopbackGateway(failures: 0)
+        defer { gateway.task.cancel() }
+        let added = try await HTTP.send(
+            "POST", first.baseURL.appendingPathComponent("api/v1/outbox/gateways"), token: token,
+            body: Data(#"{"name":"sms","channel":"sms","url":"\#(gateway.url)"}"#.utf8))
+        #expect(added.status == 201, "\(added.text)")
+
         // 1. Intakes through both at once: one sequence of the day, no gap, no number twice.
         let codes = try await withThrowingTaskGroup(of: String?.self) { group in
             for n in 0..<40 { group.addTask { try await Self.intake(bases[n % 2], token: token, n).code } }
@@ -54,6 +64,10 @@ struct PostgresInstancesTests {
         }
         #expect(codes.count == 40)
         #expect(codes.compactMap(Self.number).sorted() == Array(1...40), "\(codes.sorted())")
+        // Each dossier's receipt message delivered once, though both instances' outboxes run.
+        let told = try await gateway.waitForAccepted(40)
+        #expect(Set(told.map(\.ticket)) == Set(codes), "\(told.count) messages")
+        #expect(told.count == Set(told.map(\.id)).count, "a message delivered twice: \(told.count) posts, \(Set(told.map(\.id)).count) ids")
 
         // 2. The public lookup's limit is the centre's: a client sent to each instance in turn
         //    gets five lookups in the minute, not five from each.

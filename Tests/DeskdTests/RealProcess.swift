@@ -89,7 +89,7 @@ final class RunningDaemon {
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = Binaries.deskd
-        process.arguments = ["--database", database, "--port", String(port)] + arguments
+        process.arguments = ["--database", try TestEngine.database(for: database), "--port", String(port)] + arguments
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         var environment = ProcessInfo.processInfo.environment
@@ -156,7 +156,10 @@ struct CLIResult {
 func deskcli(_ arguments: [String], environment extra: [String: String] = [:], scratch: Scratch) async throws -> CLIResult {
     let process = Process()
     process.executableURL = Binaries.deskcli
-    process.arguments = arguments
+    // A daemon's file stands for its database on PostgreSQL (TestEngine): so does `--database` of it.
+    process.arguments = arguments.enumerated().map { index, argument in
+        index > 0 && arguments[index - 1] == "--database" ? TestEngine.known(argument) : argument
+    }
     var environment = ProcessInfo.processInfo.environment
     environment["DESKCLI_CONFIG"] = scratch.path("deskcli.json")
     environment.removeValue(forKey: "DESK_TOKEN")

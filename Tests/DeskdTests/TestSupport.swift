@@ -10,15 +10,17 @@ import Testing
 
 @testable import deskd
 
-/// The app `deskd` serves, built in-process on a fresh in-memory database with the example
-/// centre loaded, and the admin's token.
+/// The app `deskd` serves, built in-process on a fresh in-memory database (or a fresh database
+/// on PostgreSQL: `TestEngine`) with the example centre loaded, and the admin's token.
 struct TestApp {
     let database: AppDatabase
     let adminToken: String
     var configuration: DeskdConfiguration
 
     static func make(bodyLimit: Int = DeskdConfiguration.defaultBodyLimit) async throws -> TestApp {
-        let database = try AppDatabase.inMemory()
+        let database =
+            TestEngine.onPostgres
+            ? try await AppDatabase.connect(postgres: try TestEngine.freshDatabase(), maximumConnections: 3) : try AppDatabase.inMemory()
         let token = try #require(try database.bootstrap().adminToken)
         _ = try await Demo.load(into: database, actor: "admin")
         var configuration = DeskdConfiguration()

@@ -38,19 +38,26 @@ public struct OutboxDelivery: Sendable {
     let policy: RetryPolicy
     /// Messages posted at once (a slow gateway does not hold the others).
     let concurrency: Int
+    /// On a database several instances serve, how long a message claimed for a post is left to
+    /// the instance that claimed it (`AppDatabase.claimForDelivery`): longer than a post may take.
+    let lease: Duration
 
-    public init(database: AppDatabase, transport: any WebhookTransport, policy: RetryPolicy = RetryPolicy(), concurrency: Int = 8) {
+    public init(
+        database: AppDatabase, transport: any WebhookTransport, policy: RetryPolicy = RetryPolicy(), concurrency: Int = 8,
+        lease: Duration = .seconds(150)
+    ) {
         self.database = database
         self.transport = transport
         self.policy = policy
         self.concurrency = concurrency
+        self.lease = lease
     }
 
     /// One pass: the messages due now, posted, their outcome recorded.
     public func deliverDue(limit: Int = 64) async throws -> Outcome {
         let due = try await database.dueMessages(now: database.clock(), limit: limit)
         var outcome = Outcome()
-        try await withThrowingTaskGroup(of: OutboxMessage.State.self) { group in
+        try await withThrowingTaskGroup(of: OutboxMessage.State?.self) { group in
             var next = due.makeIterator()
             func start() {
                 guard let item = next.next() else { return }
@@ -62,6 +69,7 @@ public struct OutboxDelivery: Sendable {
                 case .delivered: outcome.delivered += 1
                 case .pending: outcome.failed += 1
                 case .dead: outcome.dead += 1
+                case nil: break  // another instance is posting it
                 }
                 start()
             }
@@ -69,7 +77,9 @@ public struct OutboxDelivery: Sendable {
         return outcome
     }
 
-    func deliver(_ item: AppDatabase.DueMessage) async throws -> OutboxMessage.State {
+    /// Posts one message and records the outcome; nil when another instance claimed it first.
+    func deliver(_ item: AppDatabase.DueMessage) async throws -> OutboxMessage.State? {
+        guard try await database.claimForDelivery(item.message.id, now: database.clock(), lease: lease) else { return nil }
         let body = item.message.webhookBody
         let timestamp = database.clock().storedSeconds
         let headers = [

@@ -210,6 +210,23 @@ extension AppDatabase {
         }
     }
 
+    /// Takes a due message for one post by this process. On a file there is one process and
+    /// nothing to take. On a database several instances serve, each reads the same due messages:
+    /// the first to claim one moves its next attempt `lease` ahead — under the writers' lock, so
+    /// the others see it no longer due and leave it — and its outcome (`recordAttempt`) sets the
+    /// state and the next attempt for good. An instance that dies meanwhile leaves the message due
+    /// again when the lease ends (at least once, as ever).
+    func claimForDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> Bool {
+        guard isShared else { return true }
+        let until = now.storedSeconds + max(1, lease.components.seconds)
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?",
+                arguments: [until, id, now.storedSeconds])
+            return db.changesCount == 1
+        }
+    }
+
     /// Records an attempt: delivered, or failed with its error — then due again after the
     /// policy's delay, or dead when it gives up. Returns the state it left the message in.
     @discardableResult

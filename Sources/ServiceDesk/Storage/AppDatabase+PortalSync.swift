@@ -167,6 +167,21 @@ extension AppDatabase {
         }
     }
 
+    /// Takes the page after `cursor` for one post by this process (`claimForDelivery`, for the
+    /// portal's webhook): nothing to take on a file; on a shared database the first instance moves
+    /// the next attempt `lease` ahead, the others find the webhook no longer due, and the outcome
+    /// (`recordWebhook`) sets it for good.
+    func claimWebhook(cursor: Int64, now: Date, lease: Duration) async throws -> Bool {
+        guard isShared else { return true }
+        let until = now.storedSeconds + max(1, lease.components.seconds)
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE sync_webhook SET next_attempt_at = ? WHERE id = 1 AND cursor = ? AND next_attempt_at <= ?",
+                arguments: [until, cursor, now.storedSeconds])
+            return db.changesCount == 1
+        }
+    }
+
     /// What became of a post of `feed` made from `cursor`: delivered (the cursor moves past it and
     /// its entries are acknowledged, in one transaction) or failed (tried again after the
     /// policy's wait, at most an hour; never given up). Nothing, if the subscriber was reset since.

@@ -156,12 +156,19 @@ public struct PortalWebhookDelivery: Sendable {
     let transport: any WebhookTransport
     let policy: RetryPolicy
     let pageSize: Int
+    /// On a database several instances serve, how long a page claimed for a post is left to the
+    /// instance that claimed it (`AppDatabase.claimWebhook`): longer than a post may take.
+    let lease: Duration
 
-    public init(database: AppDatabase, transport: any WebhookTransport, policy: RetryPolicy = RetryPolicy(), pageSize: Int = 100) {
+    public init(
+        database: AppDatabase, transport: any WebhookTransport, policy: RetryPolicy = RetryPolicy(), pageSize: Int = 100,
+        lease: Duration = .seconds(150)
+    ) {
         self.database = database
         self.transport = transport
         self.policy = policy
         self.pageSize = pageSize
+        self.lease = lease
     }
 
     /// One post, if one is due: the number of entries delivered (0 when nothing was due, new or
@@ -173,6 +180,8 @@ public struct PortalWebhookDelivery: Sendable {
             if feed.next > subscriber.cursor { try await database.recordWebhook(from: subscriber.cursor, delivered: feed, error: nil) }
             return 0
         }
+        // Several instances read the same due page: the first to claim it posts it.
+        guard try await database.claimWebhook(cursor: subscriber.cursor, now: database.clock(), lease: lease) else { return 0 }
         let body = try APIJSON.encoder.encode(feed)
         let headers = [
             ("Content-Type", "application/json; charset=utf-8"),

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL's `SQLSession` (issue 18): the storage's statements on one postgres-nio connection,
 /// inside the transaction `PostgresStore.transaction` opened around them. The storage's code is
@@ -158,15 +159,26 @@ enum PostgresSQL {
     /// is the parameter after the highest so far, `?N` the N-th, `:name` a named one (the same
     /// number, the same `$n`); several statements take the positional arguments one after another.
     /// Quoted text, quoted names and comments are left as they are, and so is PostgreSQL's `::` cast.
+    /// The translation of a text is made once and kept (`templates`); only the binds are per call.
     static func queries(_ sql: String, _ arguments: SQLArguments) throws -> [PostgresQuery] {
-        var consumed = 0
+        let templates = templates(sql)
         var queries: [PostgresQuery] = []
-        for statement in SQLStatements.pieces(sql) {
-            var text = String.UnicodeScalarView()
-            var binds = PostgresBindings()
-            var numbered: [String: Int] = [:]
-            var highest = 0
-            func bind(_ value: DatabaseValue) throws {
+        for template in templates {
+            var binds = PostgresBindings(capacity: template.sources.count)
+            for source in template.sources {
+                let value: DatabaseValue
+                switch source {
+                case .position(let index):
+                    guard index < arguments.values.count else {
+                        throw PostgresStoreError("the statement has more placeholders than arguments: \(sql)")
+                    }
+                    value = arguments.values[index]
+                case .name(let name):
+                    guard let named = arguments.named[name] else {
+                        throw PostgresStoreError("the statement names :\(name), which its arguments do not give: \(sql)")
+                    }
+                    value = named
+                }
                 switch value.storage {
                 case .null: binds.appendNull()
                 case .int64(let number): binds.append(number)
@@ -174,7 +186,61 @@ enum PostgresSQL {
                 case .string(let string): binds.append(string)
                 case .blob(let data): try binds.append(data)
                 }
-                text.append(contentsOf: "$\(binds.count)".unicodeScalars)
+            }
+            queries.append(PostgresQuery(unsafeSQL: template.text, binds: binds))
+        }
+        if (templates.last?.consumed ?? 0) < arguments.values.count {
+            throw PostgresStoreError("the statement has fewer placeholders than arguments: \(sql)")
+        }
+        return queries
+    }
+
+    /// One statement of a text, translated: PostgreSQL's text with `$1…$n`, where each `$k` takes
+    /// its value from, and how many positional arguments the text has used up to its end.
+    struct Template: Sendable {
+        enum Source: Sendable {
+            /// The positional argument at this index (of the whole text's arguments).
+            case position(Int)
+            case name(String)
+        }
+
+        var text: String
+        var sources: [Source]
+        var consumed: Int
+    }
+
+    /// The translations made so far, by text (the storage writes a few hundred texts, each
+    /// reused on every call; a text of values spelled inline is kept too, so the table is
+    /// emptied when it grows past `keptTexts`).
+    private static let translated = Mutex<[String: [Template]]>([:])
+    static let keptTexts = 4096
+
+    static func templates(_ sql: String) -> [Template] {
+        if let known = translated.withLock({ $0[sql] }) { return known }
+        let made = translate(sql)
+        translated.withLock {
+            if $0.count >= keptTexts { $0.removeAll(keepingCapacity: true) }
+            $0[sql] = made
+        }
+        return made
+    }
+
+    static func translate(_ sql: String) -> [Template] {
+        var consumed = 0
+        var templates: [Template] = []
+        for statement in SQLStatements.pieces(sql) {
+            var text = String.UnicodeScalarView()
+            var sources: [Template.Source] = []
+            var numbered: [String: Int] = [:]
+            var highest = 0
+            func refer(_ key: String, _ source: Template.Source) {
+                if let bound = numbered[key] {
+                    text.append(contentsOf: "$\(bound)".unicodeScalars)
+                } else {
+                    sources.append(source)
+                    numbered[key] = sources.count
+                    text.append(contentsOf: "$\(sources.count)".unicodeScalars)
+                }
             }
             for piece in statement {
                 guard piece.isCode else {
@@ -191,16 +257,7 @@ enum PostgresSQL {
                         while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
                         let number = end > index + 1 ? Int(String(String.UnicodeScalarView(scalars[(index + 1)..<end])))! : highest + 1
                         highest = max(highest, number)
-                        let key = "?\(number)"
-                        if let bound = numbered[key] {
-                            text.append(contentsOf: "$\(bound)".unicodeScalars)
-                        } else {
-                            guard consumed + number <= arguments.values.count else {
-                                throw PostgresStoreError("the statement has more placeholders than arguments: \(sql)")
-                            }
-                            try bind(arguments.values[consumed + number - 1])
-                            numbered[key] = binds.count
-                        }
+                        refer("?\(number)", .position(consumed + number - 1))
                         index = end
                     } else if scalar == ":", next == ":" {
                         text.append(contentsOf: "::".unicodeScalars)
@@ -209,15 +266,7 @@ enum PostgresSQL {
                         var end = index + 1
                         while end < scalars.count, SQLStatements.isNamePart(scalars[end]) { end += 1 }
                         let name = String(String.UnicodeScalarView(scalars[(index + 1)..<end]))
-                        if let number = numbered[name] {
-                            text.append(contentsOf: "$\(number)".unicodeScalars)
-                        } else {
-                            guard let value = arguments.named[name] else {
-                                throw PostgresStoreError("the statement names :\(name), which its arguments do not give: \(sql)")
-                            }
-                            try bind(value)
-                            numbered[name] = binds.count
-                        }
+                        refer(name, .name(name))
                         index = end
                     } else {
                         text.append(scalar)
@@ -225,12 +274,9 @@ enum PostgresSQL {
                     }
                 }
             }
-            queries.append(PostgresQuery(unsafeSQL: String(text), binds: binds))
             consumed += highest
+            templates.append(Template(text: String(text), sources: sources, consumed: consumed))
         }
-        if consumed < arguments.values.count {
-            throw PostgresStoreError("the statement has fewer placeholders than arguments: \(sql)")
-        }
-        return queries
+        return templates
     }
 }
