@@ -72,7 +72,13 @@ struct FeedbackEndToEndTests {
             "--description", "Cột điện nghiêng sắp đổ", "--severity", "urgent", "--json",
         ])
         let urgent = try APIJSON.decoder.decode(IntakeResult.self, from: Data(called.output.utf8))
-        #expect(urgent.receipt.dueLocal == "2026-12-01 00:00", "four hours of clock time from 20:00")
+        // Four hours of clock time through the night (from 20:00 and a little: the daemon's clock
+        // started at 20:00 and ran while it loaded the demo — minutes on PostgreSQL).
+        let received = urgent.receipt.receivedAt
+        let due = try #require(urgent.receipt.dueAt)
+        #expect(urgent.receipt.receivedLocal.hasPrefix("2026-11-30 20:"), "\(urgent.receipt.receivedLocal)")
+        #expect(abs(due.timeIntervalSince(received) - 4 * 3600) < 60, "\(urgent.receipt.receivedLocal) → \(urgent.receipt.dueLocal ?? "-")")
+        #expect(urgent.receipt.dueLocal?.hasPrefix("2026-12-01 00:") == true)
         #expect(urgent.ticket.ticket.severity?.roundTheClock == true)
         func web(_ text: String) async throws -> String {
             let answer = try await TicketEndToEndTests.Hall.post(

@@ -224,16 +224,20 @@ public struct AppDatabase: Sendable {
 
     /// The single writer's work so far (`WriterStatistics`), for `/metrics`.
     public var writerStatistics: WriterStatistics {
-        guard case .sqlite(_, let committer) = engine else { return WriterStatistics() }
-        return committer.statistics
+        switch engine {
+        case .sqlite(_, let committer): committer.statistics
+        case .postgres(let server): server.statistics
+        }
     }
 
     /// `observer` is told how long each group commit's `COMMIT` took on the single writer (the
     /// WAL's write and `fdatasync`, and a checkpoint the writer runs itself when the WAL has grown
     /// long): `deskd` keeps them as a histogram on `/metrics`.
     public func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
-        guard case .sqlite(_, let committer) = engine else { return }
-        committer.observeCommits(observer)
+        switch engine {
+        case .sqlite(_, let committer): committer.observeCommits(observer)
+        case .postgres(let server): server.observeCommits(observer)
+        }
     }
 
     /// The checkpoints made beside the writer so far, for `/metrics` (none in memory).

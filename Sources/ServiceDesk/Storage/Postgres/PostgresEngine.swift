@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The daemon's storage on a PostgreSQL server (issue 18): a pool of connections (postgres-nio's
 /// `PostgresClient`), each read and write one transaction on one of them, running the storage's
@@ -17,6 +18,16 @@ final class PostgresEngine: Sendable {
     /// the caller's thread, with no task of Swift's pool to wait for.
     private let synchronous: PostgresConnection
     private let synchronousLock = NSLock()
+    /// The writes of this instance as `/metrics` counts SQLite's single writer: one transaction
+    /// each, its time holding the writers' lock (run: the body; commit: the `COMMIT`), its CPU.
+    private let counted = Mutex(WriterStatistics())
+    private let commitObserver = Mutex<(@Sendable (Duration) -> Void)?>(nil)
+
+    var statistics: WriterStatistics { counted.withLock { $0 } }
+
+    func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
+        commitObserver.withLock { $0 = observer }
+    }
 
     private init(
         location: PostgresLocation, client: PostgresClient, running: Task<Void, Never>, synchronous: PostgresConnection, logger: Logger
@@ -70,6 +81,14 @@ final class PostgresEngine: Sendable {
             throw PostgresStoreError("cannot connect to \(location.redacted): \(PostgresStore.describe(error))")
         }
         return engine
+    }
+
+    /// An engine let go without `close()`: its own connection is closed and kept until it is
+    /// (postgres-nio requires a connection closed before it goes), and the pool told to stop.
+    deinit {
+        let connection = synchronous
+        if !connection.isClosed { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }
+        running.cancel()
     }
 
     /// Closes every connection of the pool.
@@ -136,8 +155,43 @@ final class PostgresEngine: Sendable {
         _ access: PostgresStore.Access, _ body: @escaping @Sendable (any SQLSession) throws -> T
     ) async throws -> T {
         let logger = logger
-        return try await client.withConnection { connection in
-            try await PostgresStore.transaction(access, on: connection, logger: logger, body)
+        guard access == .write else {
+            return try await client.withConnection { connection in
+                try await PostgresStore.transaction(access, on: connection, logger: logger, body)
+            }
         }
+        return try await client.withConnection { connection in
+            try await PostgresStore.statements(on: connection, logger: logger) { session in
+                let timing = WriteTiming()
+                do {
+                    let result = try PostgresStore.inTransaction(access, session, timing: timing, body)
+                    self.count(timing, failed: false)
+                    return result
+                } catch {
+                    self.count(timing, failed: true)
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func count(_ timing: WriteTiming, failed: Bool) {
+        guard let locked = timing.lockedAt else { return }
+        let end = timing.committedAt ?? .now
+        let committing = timing.committingAt ?? end
+        let commit = end - committing
+        counted.withLock {
+            $0.batches += 1
+            $0.jobs += 1
+            if failed { $0.failedBatches += 1 }
+            $0.runNanoseconds += Self.nanoseconds(committing - locked)
+            $0.commitNanoseconds += Self.nanoseconds(commit)
+            if timing.cpuAtCommit >= timing.cpuAtLock { $0.runCPUNanoseconds += timing.cpuAtCommit - timing.cpuAtLock }
+        }
+        if !failed, timing.committedAt != nil, let observer = commitObserver.withLock({ $0 }) { observer(commit) }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        UInt64(max(0, duration.components.seconds)) * 1_000_000_000 + UInt64(max(0, duration.components.attoseconds / 1_000_000_000))
     }
 }

@@ -287,14 +287,19 @@ public final class PostgresStore {
     /// any transaction. A transaction a failed statement aborted is never reported as committed:
     /// PostgreSQL answers its `COMMIT` with a rollback (a body that went on past an error, as SQLite
     /// allows, must not be acknowledged).
-    static func inTransaction<T>(_ access: Access, _ session: PostgresSession, _ body: (any SQLSession) throws -> T) throws -> T {
+    static func inTransaction<T>(
+        _ access: Access, _ session: PostgresSession, timing: WriteTiming? = nil, _ body: (any SQLSession) throws -> T
+    ) throws -> T {
         do {
             switch access {
             case .read: try session.execute(sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             case .write: try session.execute(sql: "BEGIN; SELECT pg_advisory_xact_lock(?)", arguments: [Self.writersLock])
             }
+            timing?.locked()
             let result = try body(session)
+            timing?.committing()
             try session.execute(sql: "COMMIT")
+            timing?.committed()
             guard session.lastCommand == "COMMIT" else {
                 throw PostgresStoreError("the transaction was rolled back by the server (a statement in it had failed)")
             }
@@ -425,4 +430,26 @@ enum SQLStatements {
     static func isNamePart(_ scalar: Unicode.Scalar) -> Bool {
         scalar == "_" || scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
     }
+}
+
+/// When a write on PostgreSQL held the writers' lock, ran its body and committed (the figures of
+/// `/metrics`' single writer, `WriterStatistics`): instants read on the thread that runs it.
+final class WriteTiming {
+    private(set) var lockedAt: ContinuousClock.Instant?
+    private(set) var committingAt: ContinuousClock.Instant?
+    private(set) var committedAt: ContinuousClock.Instant?
+    private(set) var cpuAtLock: UInt64 = 0
+    private(set) var cpuAtCommit: UInt64 = 0
+
+    func locked() {
+        lockedAt = .now
+        cpuAtLock = GroupCommit.threadCPUNanoseconds()
+    }
+
+    func committing() {
+        committingAt = .now
+        cpuAtCommit = GroupCommit.threadCPUNanoseconds()
+    }
+
+    func committed() { committedAt = .now }
 }
