@@ -146,14 +146,16 @@ struct PostgresInstancesTests {
                 try await group.waitForAll()
             }
         }
-        try await Task.sleep(for: .seconds(2))
+        // Killed once it has acknowledged some (however busy the machine), with writes in flight.
+        let patience = ContinuousClock.now + .seconds(90)
+        while await acknowledged.codes.count < 30 && ContinuousClock.now < patience { try await Task.sleep(for: .milliseconds(50)) }
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
         try await Task.sleep(for: .seconds(1))
         load.cancel()
         try? await load.value
         let kept = await acknowledged.codes
-        #expect(kept.count > 20, "only \(kept.count) intakes acknowledged under load")
+        #expect(kept.count >= 30, "only \(kept.count) intakes acknowledged under load")
         for code in kept {
             let read = try await send(second, "GET", "api/v1/tickets/\(code)")
             #expect(read.status == 200, "\(code) acknowledged, then \(read.status) on the other instance")
