@@ -30,6 +30,15 @@ struct PostgresReportsTests {
             }
             taken.append(result.receipt.code)
         }
+        // Words apart by what is not ASCII: a no-break space and a bullet (text pasted from elsewhere).
+        let pasted = IntakeRequest(
+            service: "1.004227",
+            applicant: ApplicantDraft(
+                name: "Võ\u{00A0}Thị•Sáu", idNumber: "079190001239", phone: "0912345678", address: "Khu\u{00A0}phố•Bảy"),
+            description: "Đường\u{00A0}số•Chín", documents: [Document(name: "Tờ khai", copies: 1, original: true)])
+        guard case .created(let pastedResult, _) = try await seeded.intake(pasted, actor: officer) else {
+            throw DeskError.conflict("replayed")
+        }
         let url = try await server.createDatabase()
         let store = try await PostgresStore.connect(try PostgresLocation(url: url))
         try await store.migrate()
@@ -41,7 +50,7 @@ struct PostgresReportsTests {
         // seconds between two reads.
         let moment = Date(timeIntervalSince1970: 1_793_844_000)  // 2026-11-05 09:00 in Hà Nội, after the seeded history
         let file = try AppDatabase.open(path: scratch.path("desk.sqlite"), schema: .migrate, clock: { moment })
-        let postgres = try await AppDatabase.connect(postgres: url, clock: { moment })
+        let postgres = try await AppDatabase.connect(postgres: url, clock: { moment }, patience: .seconds(60))
         defer {
             _ = try? file.close()
             _ = try? postgres.close()
@@ -88,7 +97,7 @@ struct PostgresReportsTests {
         let code = taken[3]
         var searches: [TicketQuery] = []
         var texts = ["nguyen", "Nguyễn Văn", "đặng", "tran th", "dat ben nghe", String(code.suffix(4)), code, "nothing-like-this", "!!"]
-        texts += ["0791900012", "Lê Lợi"]
+        texts += ["0791900012", "Lê Lợi", "pho bay", "so chin", "thi sau"]
         for text in texts {
             var query = TicketQuery()
             query.text = text
@@ -123,6 +132,9 @@ struct PostgresReportsTests {
         #expect(try await finds("Đặng hoa") == [taken[1]])
         #expect(try await finds("ben ngh").count == 5)
         #expect(try await finds("nothing-like-this").isEmpty)
+        for text in ["pho bay", "so chin", "thi sau", "bay"] {
+            #expect(try await finds(text) == [pastedResult.receipt.code], "\(text)")
+        }
     }
 
     static func outcome(_ work: () async throws -> ReportTable) async -> Result<ReportTable, any Error> {

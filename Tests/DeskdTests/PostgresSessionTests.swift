@@ -143,8 +143,8 @@ struct PostgresSessionTests {
         defer { server.stop() }
         let url = try await server.createDatabase()
         _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
-        let first = try await AppDatabase.connect(postgres: url)
-        let second = try await AppDatabase.connect(postgres: url)
+        let first = try await AppDatabase.connect(postgres: url, patience: .seconds(60))
+        let second = try await AppDatabase.connect(postgres: url, patience: .seconds(60))
         let token = try #require(try first.bootstrap().adminToken)
         let again = try second.bootstrap()
         #expect(!token.isEmpty && again.adminToken == nil)
@@ -187,8 +187,8 @@ struct PostgresSessionTests {
         let url = try await server.createDatabase()
         _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
         let monday = Date(timeIntervalSince1970: 1_796_608_800)  // 2026-12-07 09:00 in Hà Nội, a Monday
-        let first = try await AppDatabase.connect(postgres: url, clock: { monday })
-        let second = try await AppDatabase.connect(postgres: url, clock: { monday })
+        let first = try await AppDatabase.connect(postgres: url, clock: { monday }, patience: .seconds(60))
+        let second = try await AppDatabase.connect(postgres: url, clock: { monday }, patience: .seconds(60))
         _ = try first.bootstrap()
         _ = try await Demo.load(into: first, actor: "admin")
         let officer = try await second.staff("lan.mc")

@@ -20,7 +20,8 @@ struct TestApp {
     static func make(bodyLimit: Int = DeskdConfiguration.defaultBodyLimit) async throws -> TestApp {
         let database =
             TestEngine.onPostgres
-            ? try await AppDatabase.connect(postgres: try TestEngine.freshDatabase(), maximumConnections: 3) : try AppDatabase.inMemory()
+            ? try await AppDatabase.connect(postgres: try TestEngine.freshDatabase(), maximumConnections: 3, patience: .seconds(60))
+            : try AppDatabase.inMemory()
         let token = try #require(try database.bootstrap().adminToken)
         _ = try await Demo.load(into: database, actor: "admin")
         var configuration = DeskdConfiguration()

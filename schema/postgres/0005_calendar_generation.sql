@@ -6,13 +6,7 @@
 -- calendar only while the generation is the one it read it at: the next request of any
 -- instance reads the new calendar, in the same transaction as the change it would depend on.
 -- Once per statement (an import replaces every day in one), not per row.
-CREATE FUNCTION desk_calendar_changed() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE catalogue_generation SET value = floor(random() * 9007199254740991)::bigint WHERE id = 1;
-    RETURN NULL;
-END $$;
 CREATE TRIGGER working_period_generation AFTER INSERT OR UPDATE OR DELETE ON working_period
-    FOR EACH STATEMENT EXECUTE FUNCTION desk_calendar_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION desk_catalogue_changed();
 CREATE TRIGGER calendar_day_generation AFTER INSERT OR UPDATE OR DELETE ON calendar_day
-    FOR EACH STATEMENT EXECUTE FUNCTION desk_calendar_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION desk_catalogue_changed();

@@ -12,3 +12,5 @@ CREATE UNLOGGED TABLE rate_window (
     count bigint NOT NULL,        -- requests counted in the window
     PRIMARY KEY (scope, client)
 );
+-- The windows over are deleted now and then (PostgresEngine.countRequest): found by their start.
+CREATE INDEX rate_window_started ON rate_window (scope, started);

@@ -56,6 +56,14 @@ public enum TextFolding {
         }
     }
 
+    /// The words of `text` as the search indexes keep them: folded, split at every character that
+    /// is neither a letter nor a digit, joined by single spaces. Both engines' tokenizers (SQLite's
+    /// FTS5 `unicode61`, PostgreSQL's parser in the `C` locale) then see the same words — a
+    /// no-break space, a bullet or a dash between two words separates them on both.
+    public static func searchBody(_ text: String) -> String {
+        fold(text).split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+
     /// An FTS5 query that finds every word of `query` as a prefix, folded; nil if it has no word.
     public static func matchQuery(_ query: String) -> String? {
         let words = queryWords(query)

@@ -217,12 +217,22 @@ extension AppDatabase {
     /// state and the next attempt for good. An instance that dies meanwhile leaves the message due
     /// again when the lease ends (at least once, as ever).
     func claimForDelivery(_ id: Int64, now: Date, lease: Duration) async throws -> Bool {
+        try await claimDue(table: "outbox", row: "id = ? AND state = 'pending'", id, now: now, lease: lease)
+    }
+
+    /// Moves the next attempt of one due row of `table` (`row`, with `key` for its `?`) `lease`
+    /// ahead, in a write: whether this call moved it. Always true on a file (one process, nothing
+    /// to claim from).
+    func claimDue(
+        table: String, row: String, _ key: any DatabaseValueConvertible, now: Date, lease: Duration
+    ) async throws -> Bool {
         guard isShared else { return true }
         let until = now.storedSeconds + max(1, lease.components.seconds)
+        let key = key.databaseValue
         return try await write { db in
             try db.execute(
-                sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?",
-                arguments: [until, id, now.storedSeconds])
+                sql: "UPDATE \(table) SET next_attempt_at = ? WHERE \(row) AND next_attempt_at <= ?",
+                arguments: [until, key, now.storedSeconds])
             return db.changesCount == 1
         }
     }

@@ -172,14 +172,7 @@ extension AppDatabase {
     /// the next attempt `lease` ahead, the others find the webhook no longer due, and the outcome
     /// (`recordWebhook`) sets it for good.
     func claimWebhook(cursor: Int64, now: Date, lease: Duration) async throws -> Bool {
-        guard isShared else { return true }
-        let until = now.storedSeconds + max(1, lease.components.seconds)
-        return try await write { db in
-            try db.execute(
-                sql: "UPDATE sync_webhook SET next_attempt_at = ? WHERE id = 1 AND cursor = ? AND next_attempt_at <= ?",
-                arguments: [until, cursor, now.storedSeconds])
-            return db.changesCount == 1
-        }
+        try await claimDue(table: "sync_webhook", row: "id = 1 AND cursor = ?", cursor, now: now, lease: lease)
     }
 
     /// What became of a post of `feed` made from `cursor`: delivered (the cursor moves past it and

@@ -82,7 +82,7 @@ extension AppDatabase {
                     try db.cachedExecute(
                         sql: "UPDATE event_note SET texts = NULL, salt = NULL, erased_at = ? WHERE ticket = ? AND texts IS NOT NULL",
                         arguments: [now.storedSeconds, code])
-                    let words = TextFolding.fold(code + " " + (row["name"] as String))
+                    let words = TextFolding.searchBody(code + " " + (row["name"] as String))
                     try afterWrites(db) { db in
                         try db.cachedExecute(sql: "DELETE FROM ticket_search WHERE code = ?", arguments: [code])
                         try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, words])

@@ -161,7 +161,7 @@ extension AppDatabase {
                         ])
                 }
             }
-            let words = TextFolding.fold(
+            let words = TextFolding.searchBody(
                 [code, service.name, input.description, input.location?.address ?? "", input.portalCode ?? ""].joined(separator: " "))
             try afterWrites(db) { db in
                 try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, words])
@@ -263,7 +263,7 @@ extension AppDatabase {
                 applicant.address, applicant.representative.map(APIJSON.text), applicant.representative?.phone, now.storedSeconds,
             ])
         let id = try db.lastInsertedRowID
-        let words = TextFolding.fold(
+        let words = TextFolding.searchBody(
             [applicant.name, applicant.address ?? "", applicant.representative?.name ?? ""].joined(separator: " "))
         try afterWrites(db) { db in
             try db.cachedExecute(sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, words])

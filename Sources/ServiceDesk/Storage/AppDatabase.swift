@@ -106,11 +106,14 @@ public struct AppDatabase: Sendable {
     }
 
     /// A centre's database on a PostgreSQL server, which must be at this binary's schema (`deskcli
-    /// db migrate --database URL` applies it; `deskcli db copy` moves a centre there).
+    /// db migrate --database URL` applies it; `deskcli db copy` moves a centre there). A server that
+    /// does not answer within `patience` is an error.
     public static func connect(
-        postgres url: String, clock: @escaping @Sendable () -> Date = Date.init, maximumConnections: Int = 8
+        postgres url: String, clock: @escaping @Sendable () -> Date = Date.init, maximumConnections: Int = 8,
+        patience: Duration = .seconds(10)
     ) async throws -> AppDatabase {
-        let engine = try await PostgresEngine.connect(try PostgresLocation(url: url), maximumConnections: maximumConnections)
+        let engine = try await PostgresEngine.connect(
+            try PostgresLocation(url: url), maximumConnections: maximumConnections, patience: patience)
         _ = TextFolding.fold("ậ")
         return AppDatabase(engine: .postgres(engine), clock: clock)
     }

@@ -169,6 +169,7 @@ enum PostgresSQL {
                 let value: DatabaseValue
                 switch source {
                 case .position(let index):
+                    guard index >= 0 else { throw PostgresStoreError("?0 is not a parameter (they count from ?1): \(sql)") }
                     guard index < arguments.values.count else {
                         throw PostgresStoreError("the statement has more placeholders than arguments: \(sql)")
                     }
@@ -255,9 +256,9 @@ enum PostgresSQL {
                     if scalar == "?" {
                         var end = index + 1
                         while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
-                        let number = end > index + 1 ? Int(String(String.UnicodeScalarView(scalars[(index + 1)..<end])))! : highest + 1
+                        let number = end > index + 1 ? Int(String(String.UnicodeScalarView(scalars[(index + 1)..<end]))) ?? 0 : highest + 1
                         highest = max(highest, number)
-                        refer("?\(number)", .position(consumed + number - 1))
+                        refer("?\(number)", .position(number < 1 ? -1 : consumed + number - 1))
                         index = end
                     } else if scalar == ":", next == ":" {
                         text.append(contentsOf: "::".unicodeScalars)
