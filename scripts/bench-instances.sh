@@ -34,8 +34,10 @@ as_pg() { if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi 
 [[ $EUID -eq 0 ]] && chown postgres "$WORK"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PGPORT=$(free_port)
+PIDS=()
 cleanup() {
-  kill $(jobs -p) 2>/dev/null || true
+  # The daemons by their ids (`jobs -p` in an EXIT trap lists none in a non-interactive bash).
+  kill "${PIDS[@]}" $(jobs -p) 2>/dev/null || true
   as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -52,9 +54,11 @@ wait_ready() { for _ in $(seq 1 1200); do curl -sf "http://127.0.0.1:$1/readyz" 
 P1=$(free_port); P2=$(free_port)
 started=$(date +%s.%N)
 DESK_LOG_LEVEL=warning "$DESKD" --database "$URL" --port "$P1" --demo >"$WORK/d1.out" 2>"$WORK/d1.err" &
+PIDS+=($!)
 wait_ready "$P1" || { echo "the first deskd did not start:" >&2; cat "$WORK/d1.err" >&2; exit 1; }
 echo "first deskd ready with --demo (3,000 seeded tickets) in $(echo "$(date +%s.%N) - $started" | bc) s"
 DESK_LOG_LEVEL=warning "$DESKD" --database "$URL" --port "$P2" >"$WORK/d2.out" 2>"$WORK/d2.err" &
+PIDS+=($!)
 wait_ready "$P2" || { echo "the second deskd did not start:" >&2; cat "$WORK/d2.err" >&2; exit 1; }
 export DESK_TOKEN; DESK_TOKEN=$(sed -n 's/^admin token: //p' "$WORK/d1.out")
 for counter in 1 2; do
