@@ -36,8 +36,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 PGPORT=$(free_port)
 PIDS=()
 cleanup() {
-  # The daemons first, by their ids, then the server: a deskd whose server is gone does not stop
-  # on SIGTERM (issue 18, noted), so what has not stopped in 5 s is killed.
+  # The daemons first, by their ids, then the server; what has not stopped in 5 s is killed (daemons
+  # left long without their server were once seen not to stop on SIGTERM: issue 18, noted).
   kill "${PIDS[@]}" $(jobs -p) 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "${PIDS[@]}" 2>/dev/null || break; sleep 0.1; done
   kill -9 "${PIDS[@]}" 2>/dev/null || true
