@@ -33,8 +33,7 @@ struct PostgresInstancesTests {
         let server = try await PostgresServer.start()
         defer { server.stop() }
         let scratch = try Scratch()
-        let url = try await server.createDatabase()
-        _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
+        let url = try await server.migratedDatabase()
         // The centre and the example catalogue (not --demo's months of history: seeding them
         // through a server beside the other tests' servers outlasts a start's patience).
         let setup = try await AppDatabase.connect(postgres: url, patience: .seconds(60))

@@ -92,6 +92,13 @@ final class PostgresServer: @unchecked Sendable {
         return "postgres://desk@127.0.0.1:\(port)/\(name)?sslmode=disable"
     }
 
+    /// A new database with the model migrated (`deskcli db migrate`'s work): its URL.
+    func migratedDatabase() async throws -> String {
+        let url = try await createDatabase()
+        _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
+        return url
+    }
+
     /// Runs SQL with psql (a tamperer's or an operator's hand, outside ServiceDesk): its output.
     @discardableResult
     func psql(_ url: String, _ sql: String) throws -> String {

@@ -141,8 +141,7 @@ struct PostgresSessionTests {
     func centreOnTheServer() async throws {
         let server = try await PostgresServer.start()
         defer { server.stop() }
-        let url = try await server.createDatabase()
-        _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
+        let url = try await server.migratedDatabase()
         let first = try await AppDatabase.connect(postgres: url, patience: .seconds(60))
         let second = try await AppDatabase.connect(postgres: url, patience: .seconds(60))
         let token = try #require(try first.bootstrap().adminToken)
@@ -184,8 +183,7 @@ struct PostgresSessionTests {
     func calendarAcrossInstances() async throws {
         let server = try await PostgresServer.start()
         defer { server.stop() }
-        let url = try await server.createDatabase()
-        _ = try await PostgresStore.with(url: url) { try await $0.migrate() }
+        let url = try await server.migratedDatabase()
         let monday = Date(timeIntervalSince1970: 1_796_608_800)  // 2026-12-07 09:00 in Hà Nội, a Monday
         let first = try await AppDatabase.connect(postgres: url, clock: { monday }, patience: .seconds(60))
         let second = try await AppDatabase.connect(postgres: url, clock: { monday }, patience: .seconds(60))

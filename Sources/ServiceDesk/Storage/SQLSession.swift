@@ -62,12 +62,6 @@ extension SQLSession {
     ) throws -> [Value] {
         try fetchValues(type, sql: sql, arguments: arguments, cached: true)
     }
-
-    /// The SQLite connection, for code that has no form on another engine yet.
-    func requireSQLite(_ what: @autoclosure () -> String) throws -> Database {
-        guard let sqlite else { throw EngineGap(what: what()) }
-        return sqlite
-    }
 }
 
 /// What the storage does only on SQLite so far, asked of another engine (`deskd`: 501).
