@@ -28,9 +28,10 @@ enum Idempotency {
         try validate(key)
         let username = try context.caller.staff.username
         let fingerprint = AppDatabase.fingerprint(method: request.method.rawValue, path: request.uri.path, body: body)
-        // Check, create and remember as one step per caller and key: concurrent retries wait for
-        // the first and replay its answer instead of creating twice. (Intake does all three in its
-        // own transaction; these creates run in theirs, hence the lock in this process.)
+        // Check, create and remember as one step per caller and key: concurrent retries to this
+        // process wait for the first and replay its answer; one sent to another instance on the
+        // same database finds the key claimed in the database (intake does all three in its own
+        // transaction instead).
         return try await locks.withLock("\(username)\u{0}\(key)") {
             try await replayOrCreate(
                 key: key, username: username, fingerprint: fingerprint, body: body, database: database, as: draft, create)
@@ -39,24 +40,41 @@ enum Idempotency {
 
     static let locks = KeyedLock()
 
+    /// How long a retry waits for another instance's first request with its key before it is told
+    /// to come again (409 `idempotency-key-in-progress`, `Retry-After: 1`).
+    static let patience: Duration = .seconds(5)
+
     private static func replayOrCreate<Draft: Decodable, Value: Encodable & Sendable>(
         key: String, username: String, fingerprint: String, body: Data, database: AppDatabase, as draft: Draft.Type,
         _ create: (Draft) async throws -> Value
     ) async throws -> Response {
-        if let earlier = try await database.idempotentAnswer(username: username, key: key) {
-            guard earlier.fingerprint == fingerprint else {
-                throw DeskError.idempotencyKeyReused
+        let deadline = ContinuousClock.now + patience
+        while true {
+            switch try await database.claimIdempotencyKey(username: username, key: key, fingerprint: fingerprint) {
+            case .answered(let earlier):
+                return Response(
+                    status: HTTPResponse.Status(code: earlier.status),
+                    headers: [.contentType: "application/json", replayed: "true"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
+            case .inProgress:
+                guard ContinuousClock.now < deadline else { throw DeskError.idempotencyKeyInProgress }
+                try await Task.sleep(for: .milliseconds(20))
+            case .mine:
+                let encoded: Data
+                do {
+                    let value = try await create(try JSONCoding.decode(Draft.self, from: body))
+                    encoded = try JSONCoding.encoder.encode(value)
+                } catch {
+                    // Nothing was created: the key is free for a retry to run again.
+                    try? await database.releaseIdempotencyKey(username: username, key: key, fingerprint: fingerprint)
+                    throw error
+                }
+                try await database.storeIdempotentAnswer(
+                    username: username, key: key, answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: encoded))
+                return Response(
+                    status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded)))
             }
-            return Response(
-                status: HTTPResponse.Status(code: earlier.status),
-                headers: [.contentType: "application/json", replayed: "true"],
-                body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
         }
-        let value = try await create(try JSONCoding.decode(Draft.self, from: body))
-        let encoded = try JSONCoding.encoder.encode(value)
-        try await database.storeIdempotentAnswer(
-            username: username, key: key, answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: encoded))
-        return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded)))
     }
 
     static func validate(_ key: String) throws {

@@ -130,6 +130,10 @@ struct Problem: HTTPResponseError, Encodable {
         case .idempotencyKeyReused:
             return Problem(
                 status: .conflict, slug: "idempotency-key-reused", title: "Idempotency key reused", detail: error.summary)
+        case .idempotencyKeyInProgress:
+            return Problem(
+                status: .conflict, slug: "idempotency-key-in-progress", title: "Idempotency key in use", detail: error.summary,
+                headers: [.retryAfter: "1"])
         case .unsupportedMedia(let detail):
             return Problem(status: .unsupportedMediaType, slug: "unsupported-media", title: "File type not kept", detail: detail)
         case .tooLarge(let detail):

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -65,6 +66,40 @@ struct IdempotencyTests {
             #expect(Set(answers.map(\.1)).count == 1)
         }
         #expect(try await app.database.events(entity: "department", id: "kho-bac").count == 1)
+    }
+
+    @Test(
+        "a key another instance on the same database has claimed: a retry here waits for its answer and replays it, or is told 409 to come again; nothing is created twice"
+    )
+    func claimedElsewhere() async throws {
+        let app = try await TestApp.make()
+        let body = Self.department
+        let fingerprint = AppDatabase.fingerprint(method: "POST", path: "/api/v1/departments", body: Data(body.utf8))
+        // The other instance has taken the key and is creating the department.
+        #expect(try await app.database.claimIdempotencyKey(username: "admin", key: "elsewhere", fingerprint: fingerprint) == .mine)
+        #expect(try await app.database.claimIdempotencyKey(username: "admin", key: "stuck", fingerprint: fingerprint) == .mine)
+        let elsewhere = #"{"code":"kho-bac","name":"made by the other instance","kind":"authority"}"#
+        try await app.test { client in
+            async let retry = client.execute(
+                uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken, idempotencyKey: "elsewhere"), body: json(body)
+            ) { ($0.status, $0.text, $0.headers[HTTPField.Name("Idempotency-Replayed")!]) }
+            try await Task.sleep(for: .milliseconds(300))
+            try await app.database.storeIdempotentAnswer(
+                username: "admin", key: "elsewhere",
+                answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: Data(elsewhere.utf8)))
+            let (status, text, replayed) = try await retry
+            #expect(status == .created && text == elsewhere && replayed == "true", "\(status) \(text)")
+
+            // One whose first request never answers: the retry is told to come again, and changes nothing.
+            try await client.execute(
+                uri: "/api/v1/departments", method: .post, headers: bearer(app.adminToken, idempotencyKey: "stuck"), body: json(body)
+            ) { response in
+                #expect(response.status == .conflict)
+                #expect(response.problem?.type == "urn:servicedesk:problem:idempotency-key-in-progress")
+                #expect(response.headers[.retryAfter] == "1")
+            }
+        }
+        await #expect(throws: DeskError.self) { try await app.database.department("kho-bac") }
     }
 
     @Test("keys belong to their caller: another staff member's identical key creates independently")

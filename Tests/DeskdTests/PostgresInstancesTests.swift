@@ -27,7 +27,7 @@ struct PostgresInstancesTests {
     static func number(_ code: String) -> Int? { code.split(separator: "-").last.flatMap { Int($0) } }
 
     @Test(
-        "two deskd on one database: intakes through both get gap-free codes; counters on both call every number once; a screen on one sees the other's calls; kill -9 of one under load loses nothing acknowledged and the other goes on",
+        "two deskd on one database: intakes through both get gap-free codes; counters on both call every number once; a screen on one sees the other's calls; one Idempotency-Key through both creates once; kill -9 of one under load loses nothing acknowledged and the other goes on",
         .enabled(if: PostgresServer.enabled))
     func twoInstances() async throws {
         let server = try await PostgresServer.start()
@@ -126,7 +126,28 @@ struct PostgresInstancesTests {
             Set(seen.map(\.counter)) == [1, 2, 3, 4], "the screen on the second saw calls from counters of both: \(seen.map(\.counter))")
         #expect(seen.count == 40 && seen.map(\.id) == seen.map(\.id).sorted(), "\(seen.count) events, in order")
 
-        // 4. kill -9 of the first under load: what either acknowledged is there, the second goes on.
+        // 4. One Idempotency-Key sent to both instances at once (a client retrying through the load
+        //    balancer): one number issued, every answer the same. A retry told the first is still
+        //    running (409 with Retry-After) comes again, as a client would.
+        let sameKey = try await withThrowingTaskGroup(of: HTTP.Answer.self) { group in
+            for n in 0..<8 {
+                group.addTask {
+                    while true {
+                        let answer = try await HTTP.send(
+                            "POST", bases[n % 2].appendingPathComponent("api/v1/queue-numbers"), token: token,
+                            body: Data(#"{"service":"1.001193"}"#.utf8), headers: ["Idempotency-Key": "one-number"])
+                        guard answer.status == 409, answer.text.contains("idempotency-key-in-progress") else { return answer }
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
+            return try await group.reduce(into: [HTTP.Answer]()) { $0.append($1) }
+        }
+        #expect(sameKey.allSatisfy { $0.status == 201 } && Set(sameKey.map(\.body)).count == 1, "\(sameKey.map(\.status))")
+        let waiting = try server.psql(url, "SELECT count(*) FROM queue_number WHERE state = 'waiting'")
+        #expect(Text.trimmed(waiting) == "1", "numbers waiting after one key sent eight times: \(waiting)")
+
+        // 5. kill -9 of the first under load: what either acknowledged is there, the second goes on.
         let acknowledged = Acknowledged()
         let (firstURL, secondURL) = (first.baseURL, second.baseURL)
         let load = Task {

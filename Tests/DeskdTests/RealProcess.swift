@@ -206,7 +206,9 @@ enum HTTP {
         var request = URLRequest(url: url)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
-        request.timeoutInterval = 10
+        // Generous: an answer takes milliseconds, but the whole suite runs at once on two cores,
+        // beside several PostgreSQL servers, and a request waiting its turn is not a failure.
+        request.timeoutInterval = 60
         request.httpBody = body
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body, !body.isEmpty, headers["Content-Type"] == nil {

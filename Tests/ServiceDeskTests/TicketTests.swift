@@ -323,6 +323,47 @@ struct TicketTests {
         #expect(DossierCode.padded(10_000, 4) == "10000" && DossierCode.padded(7, 4) == "0007")
     }
 
+    @Test(
+        "an Idempotency-Key claimed before a create: a second claim waits, another request is refused, the answer replays; a failed create frees the key; a claim its instance left lapses"
+    )
+    func idempotencyClaims() async throws {
+        let centre = try await Centre2026()
+        let database = centre.database
+        func claim(_ key: String, _ fingerprint: String) async throws -> AppDatabase.IdempotencyClaim {
+            try await database.claimIdempotencyKey(username: "admin", key: key, fingerprint: fingerprint)
+        }
+        #expect(try await claim("k", "f") == .mine)
+        #expect(try await claim("k", "f") == .inProgress)
+        await #expect(throws: DeskError.idempotencyKeyReused) { try await claim("k", "other") }
+        // An intake under a key another create holds is another request.
+        await #expect(throws: DeskError.idempotencyKeyReused) {
+            try await centre.intake("HD-TTHC", by: "admin", key: IdempotencyContext(key: "k", fingerprint: "f-intake"))
+        }
+        let answer = IdempotentAnswer(fingerprint: "f", status: 201, body: Data(#"{"id":1}"#.utf8))
+        try await database.storeIdempotentAnswer(username: "admin", key: "k", answer: answer)
+        #expect(try await claim("k", "f") == .answered(answer))
+        #expect(try await database.idempotentAnswer(username: "admin", key: "k")?.body == answer.body)
+        // Keys are per caller.
+        #expect(try await database.claimIdempotencyKey(username: "lan.mc", key: "k", fingerprint: "f") == .mine)
+
+        // A create that failed gives its key back; the retry runs again.
+        #expect(try await claim("failed", "f") == .mine)
+        try await database.releaseIdempotencyKey(username: "admin", key: "failed", fingerprint: "f")
+        #expect(try await claim("failed", "f") == .mine)
+
+        // The instance that claimed it stopped before answering: after the lease the key is free.
+        #expect(try await claim("orphan", "f") == .mine)
+        centre.clock.set("2026-11-30 09:01")
+        #expect(try await claim("orphan", "f") == .inProgress)
+        centre.clock.set("2026-11-30 09:02")
+        #expect(try await claim("orphan", "f") == .mine)
+        // An answered key is kept the whole window (a day), then forgotten.
+        centre.clock.set("2026-12-01 08:59")
+        #expect(try await claim("k", "f") == .answered(answer))
+        centre.clock.set("2026-12-01 09:01")
+        #expect(try await claim("k", "other") == .mine)
+    }
+
     @Test("search folds diacritics and đ: 'dang' finds Đặng, 'nguyen van an' finds Nguyễn Văn An; phone and id too")
     func search() async throws {
         let centre = try await Centre2026()

@@ -28,6 +28,9 @@ public enum DeskError: Error, Equatable, Sendable {
     case rateLimited
     /// An `Idempotency-Key` already used with another request.
     case idempotencyKeyReused
+    /// An `Idempotency-Key` whose first request is still being run (by another instance on the
+    /// same database): the retry should come again shortly (HTTP `409` with `Retry-After`).
+    case idempotencyKeyInProgress
     /// A file of a type that is not kept, or whose bytes contradict its declared type (HTTP `415`).
     case unsupportedMedia(String)
     /// A file over the size kept (HTTP `413`).
@@ -56,6 +59,8 @@ public enum DeskError: Error, Equatable, Sendable {
             return "too many requests; try again in a minute"
         case .idempotencyKeyReused:
             return "this Idempotency-Key was already used with another request; use a new key for a new request"
+        case .idempotencyKeyInProgress:
+            return "the first request with this Idempotency-Key is still being handled; retry in a moment to get its answer"
         case .unsupportedMedia(let detail), .tooLarge(let detail):
             return detail
         }

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// The first answer to a creating request sent with an `Idempotency-Key` (SPEC §4).
-public struct IdempotentAnswer: Sendable {
+public struct IdempotentAnswer: Sendable, Equatable {
     /// SHA-256 of the request (method, path and body), to tell a retry from a reuse of the key.
     public var fingerprint: String
     public var status: Int
@@ -31,6 +31,59 @@ extension AppDatabase {
         return try await read { db in try Self.storedAnswer(db, username: username, key: key, now: now) }
     }
 
+    /// What taking an `Idempotency-Key` before a create found.
+    public enum IdempotencyClaim: Sendable, Equatable {
+        /// The key is this request's now: run the create, then `storeIdempotentAnswer` (or
+        /// `releaseIdempotencyKey` if it failed).
+        case mine
+        /// The key's first request has been answered: replay this.
+        case answered(IdempotentAnswer)
+        /// The key's first request is still being run by another instance (or was, until its
+        /// instance stopped: the claim lapses after `lease`).
+        case inProgress
+    }
+
+    /// Takes `key` for this request in its own committed write, before the create runs, so that
+    /// several `deskd` on one database never run two creates for one key: the row is the lock,
+    /// whichever instance a retry reaches. A claim left by an instance that stopped mid-create
+    /// lapses after `lease`. (Intake does not claim: it checks, creates and remembers in its own
+    /// transaction.) A different request under a key being claimed is `idempotencyKeyReused`.
+    public func claimIdempotencyKey(
+        username: String, key: String, fingerprint: String, lease: TimeInterval = 60
+    ) async throws -> IdempotencyClaim {
+        let now = clock()
+        return try await write { db in
+            let oldest = now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds
+            let lapsed = now.addingTimeInterval(-lease).storedSeconds
+            let taken = try db.fetchRow(
+                sql: """
+                    INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, ?, ?)
+                    ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = 0,
+                    body = excluded.body, created_at = excluded.created_at
+                    WHERE idempotency.created_at < ? OR (idempotency.status = 0 AND idempotency.created_at < ?)
+                    RETURNING status
+                    """,
+                arguments: [username, key, fingerprint, Data(), now.storedSeconds, oldest, lapsed], cached: true)
+            if taken != nil { return .mine }
+            guard let earlier = try Self.storedAnswer(db, username: username, key: key, now: now) else { return .mine }
+            guard earlier.fingerprint == fingerprint else { throw DeskError.idempotencyKeyReused }
+            return earlier.status == Self.claimedStatus ? .inProgress : .answered(earlier)
+        }
+    }
+
+    /// Gives a claimed key back after its create failed: a failed request changed nothing, so its
+    /// retry runs again.
+    public func releaseIdempotencyKey(username: String, key: String, fingerprint: String) async throws {
+        try await write { db in
+            try db.cachedExecute(
+                sql: "DELETE FROM idempotency WHERE username = ? AND key = ? AND request_hash = ? AND status = 0",
+                arguments: [username, key, fingerprint])
+        }
+    }
+
+    /// The status a claimed key's row holds until its answer is stored.
+    static let claimedStatus = 0
+
     /// Remembers an answer (the first one wins) and forgets keys older than the window.
     public func storeIdempotentAnswer(username: String, key: String, answer: IdempotentAnswer) async throws {
         let now = clock()
@@ -53,7 +106,8 @@ extension AppDatabase {
             sql: """
                 INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
-                body = excluded.body, created_at = excluded.created_at WHERE idempotency.created_at < ?
+                body = excluded.body, created_at = excluded.created_at
+                WHERE idempotency.created_at < ? OR (idempotency.status = 0 AND idempotency.request_hash = excluded.request_hash)
                 """,
             arguments: [username, key, answer.fingerprint, answer.status, answer.body, now.storedSeconds, oldest])
     }
