@@ -7,9 +7,7 @@ import ServiceDesk
 /// schema of this binary and say so.
 func openDatabase(_ path: String, mustExist: Bool = true, schema: AppDatabase.SchemaPolicy = .requireCurrent) throws -> AppDatabase {
     if PostgresLocation.isPostgres(path) {
-        throw CLIFailure(
-            "this command works on a SQLite file; on PostgreSQL only db migrate, db check, db copy, audit verify and audit anchor so far (docs/postgresql.md)"
-        )
+        throw CLIFailure("this command works on a SQLite file, not on PostgreSQL (docs/postgresql.md)")
     }
     if mustExist && !FileManager.default.fileExists(atPath: path) {
         throw CLIFailure("no database at \(path)")
@@ -23,23 +21,34 @@ func openDatabase(_ path: String, mustExist: Bool = true, schema: AppDatabase.Sc
     }
 }
 
+/// Opens the centre's database for the commands that work on either engine: a file as
+/// `openDatabase` does, or the database a `postgres://…` URL names, which must be at this binary's
+/// schema (with `.migrate`, its missing migrations are applied first, as `db migrate` does).
+func openCentre(_ path: String, mustExist: Bool = true, schema: AppDatabase.SchemaPolicy = .requireCurrent) async throws -> AppDatabase {
+    guard PostgresLocation.isPostgres(path) else { return try openDatabase(path, mustExist: mustExist, schema: schema) }
+    if schema == .migrate { _ = try await withPostgres(path) { try await $0.migrate() } }
+    return try await AppDatabase.connect(postgres: path)
+}
+
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a database with its centre and admin, printing the admin token once (no daemon needed).")
+        abstract: "Create a database (a file or postgres://…) with its centre and admin, printing the admin token once (no daemon needed).")
 
     @OptionGroup var database: DatabaseOption
     @Option(help: "Write the admin token to this file (mode 0600) instead of printing it.") var tokenFile: String?
 
     func run() async throws {
-        let database = try openDatabase(database.path, mustExist: false, schema: .migrate)
+        let database = try await openCentre(database.path, mustExist: false, schema: .migrate)
         let bootstrap = try database.bootstrap()
         try database.close()
+        // A server's URL is named without its password.
+        let name = (try? PostgresLocation(url: self.database.path))?.redacted ?? self.database.path
         guard let token = bootstrap.adminToken else {
-            throw CLIFailure("\(self.database.path) is already initialised; nothing created")
+            throw CLIFailure("\(name) is already initialised; nothing created")
         }
         if let tokenFile {
             try AdminTokenFile.write(token, to: tokenFile)
-            print("initialised \(self.database.path); admin token written to \(tokenFile)")
+            print("initialised \(name); admin token written to \(tokenFile)")
         } else {
             print("admin token: \(token)")
         }
@@ -282,7 +291,7 @@ struct PrivacyCommand: AsyncParsableCommand {
 
     struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Pseudonymise the applicants whose tickets all closed before the retention period (works on the database file).",
+            abstract: "Pseudonymise the applicants whose tickets all closed before the retention period (a file or postgres://…).",
             discussion: "Statistics, tickets and the audit chain are unchanged. Example: deskcli privacy purge --older-than 5y --dry-run")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Retention period: N followed by d (days), m (months) or y (years), e.g. 5y.") var olderThan: String
@@ -292,7 +301,7 @@ struct PrivacyCommand: AsyncParsableCommand {
             guard let cutoff = Self.cutoff(olderThan, now: Date()) else {
                 throw ValidationError("--older-than must be N d, N m or N y, e.g. 5y")
             }
-            let database = try openDatabase(database.path)
+            let database = try await openCentre(database.path)
             let report = try await database.purgePersonalData(closedBefore: cutoff, dryRun: dryRun, actor: "deskcli")
             try database.close()
             print(
@@ -321,7 +330,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fill a database file with a synthetic, deterministic history for the reports (works on the file; stop deskd first).",
+            abstract: "Fill a database with a synthetic, deterministic history for the reports (a file or postgres://…; stop deskd first).",
             discussion: """
                 On a new file it first creates the centre (printing the admin token) and loads the example catalogue. \
                 Example: deskcli demo seed --database big.sqlite --tickets 1000000 --from 2025-01-01 --to 2026-10-31
@@ -337,7 +346,7 @@ struct DemoCommand: AsyncParsableCommand {
                 throw ValidationError("--from and --to must be dates YYYY-MM-DD, from not after to")
             }
             guard (1...10_000_000).contains(tickets) else { throw ValidationError("--tickets must be 1 to 10,000,000") }
-            let database = try openDatabase(database.path, mustExist: false, schema: .migrate)
+            let database = try await openCentre(database.path, mustExist: false, schema: .migrate)
             if let token = try database.bootstrap().adminToken { print("admin token: \(token)") }
             if try await database.services(page: try PageRequest(limit: 1)).items.isEmpty {
                 _ = try await Demo.load(into: database, actor: "deskcli")
@@ -361,12 +370,12 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay-durations",
         abstract:
-            "Recompute the stored handling and waiting durations from the event log over the current calendar (on the database file).",
+            "Recompute the stored handling and waiting durations from the event log over the current calendar (a file or postgres://…).",
         discussion: "Run it after a calendar correction (a holiday added late); reports then count with the corrected calendar.")
     @OptionGroup var database: DatabaseOption
 
     func run() async throws {
-        let database = try openDatabase(database.path)
+        let database = try await openCentre(database.path)
         let changed = try database.replayDurations(actor: "deskcli")
         try database.close()
         print("recomputed durations; \(changed) ticket(s) changed")

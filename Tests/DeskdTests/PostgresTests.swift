@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import NIOCore
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import ServiceDesk
@@ -557,7 +558,7 @@ struct PostgresTests {
 
 extension PostgresTests {
     @Test(
-        "a centre moved with the real binaries: deskd takes dossiers over HTTP, deskcli migrates, copies, checks and verifies on PostgreSQL, then deskd serves the centre from the server; file-only commands refuse a postgres:// URL in one line",
+        "a centre moved with the real binaries: deskd takes dossiers over HTTP, deskcli migrates, copies, checks and verifies on PostgreSQL, then deskd serves the centre from the server; init, demo seed, privacy purge and replay-durations work there; file-only commands refuse a postgres:// URL in one line",
         .enabled(if: PostgresServer.enabled))
     func movedWithTheBinaries() async throws {
         let server = try await PostgresServer.start()
@@ -606,8 +607,22 @@ extension PostgresTests {
 
         let backup = try await deskcli(["db", "backup", "--database", url, scratch.path("copy.sqlite")], scratch: scratch)
         #expect(backup.status == 1 && backup.error.contains("pg_dump"))
+        let fromServer = try await deskcli(["db", "copy", "--from", url, "--to", url], scratch: scratch)
+        #expect(fromServer.status == 1 && fromServer.error.contains("works on a SQLite file"), "\(fromServer)")
+        // The commands that work on a centre's data work on the server too.
         let purge = try await deskcli(["privacy", "purge", "--database", url, "--older-than", "5y"], scratch: scratch)
-        #expect(purge.status == 1 && purge.error.contains("works on a SQLite file"))
+        #expect(purge.status == 0 && purge.output.hasPrefix("pseudonymised 0 applicant(s)"), "\(purge)")
+        let replayed = try await deskcli(["report", "replay-durations", "--database", url], scratch: scratch)
+        #expect(replayed.status == 0 && replayed.output.contains("0 ticket(s) changed"), "\(replayed)")
+        let fresh = try await server.createDatabase()
+        let initialised = try await deskcli(["init", "--database", fresh], scratch: scratch)
+        #expect(initialised.status == 0 && initialised.output.hasPrefix("admin token: "), "\(initialised)")
+        let seeded = try await deskcli(
+            ["demo", "seed", "--database", fresh, "--tickets", "300", "--from", "2026-01-05", "--to", "2026-01-30"], scratch: scratch)
+        #expect(seeded.status == 0 && seeded.output.hasPrefix("seeded 300 tickets"), "\(seeded)")
+        #expect(try server.psql(fresh, "SELECT count(*) FROM ticket") == "300\n")
+        let twice = try await deskcli(["init", "--database", fresh], scratch: scratch)
+        #expect(twice.status == 1 && twice.error.contains("already initialised"), "\(twice)")
         let unreachable = try await deskcli(
             ["db", "check", "--database", "postgres://desk@127.0.0.1:\(try freePort())/none?sslmode=disable"], scratch: scratch)
         #expect(unreachable.status == 1 && unreachable.error.hasPrefix("error: cannot connect to postgres://desk@127.0.0.1:"))
@@ -638,5 +653,64 @@ extension PostgresTests {
         #expect(refused.process.terminationStatus != 0)
         let said = (try? String(contentsOfFile: refused.stderrPath, encoding: .utf8)) ?? ""
         #expect(said.contains("cannot connect to postgres://desk@127.0.0.1:"), "\(said)")
+    }
+}
+
+extension PostgresTests {
+    @Test(
+        "a privacy purge on PostgreSQL as on the file: the applicant of a long-closed dossier pseudonymised, found no more by name, its remembered answer forgotten; the open one kept; the chain intact",
+        .enabled(if: PostgresServer.enabled))
+    func purgeAlike() async throws {
+        let server = try await PostgresServer.start()
+        defer { server.stop() }
+        let url = try await server.migratedDatabase()
+        let hanoi = LocalClock(identifier: "Asia/Ho_Chi_Minh")!
+        let now = Mutex(hanoi.instant(LocalDate("2020-03-02")!, minute: 9 * 60))
+        let clock: @Sendable () -> Date = { now.withLock { $0 } }
+        var outcomes: [[String]] = []
+        for database in [
+            try AppDatabase.inMemory(clock: clock), try await AppDatabase.connect(postgres: url, clock: clock, patience: .seconds(60)),
+        ] {
+            now.withLock { $0 = hanoi.instant(LocalDate("2020-03-02")!, minute: 9 * 60) }
+            _ = try database.bootstrap()
+            _ = try await Demo.load(into: database, actor: "admin")
+            let admin = try await database.staff("admin")
+            func take(_ name: String, key: String) async throws -> String {
+                let request = IntakeRequest(service: "HD-TTHC", applicant: ApplicantDraft(name: name, phone: "0912345678"))
+                guard
+                    case .created(let result, _) = try await database.intake(
+                        request, actor: admin, idempotency: IdempotencyContext(key: key, fingerprint: "f-\(key)"))
+                else { throw CLIRunError("replayed") }
+                return result.receipt.code
+            }
+            let old = try await take("Đặng Thị Cũ", key: "old")
+            _ = try await database.perform(.withdraw, on: old, ActionRequest(), actor: admin)
+            let open = try await take("Lê Văn Mở", key: "open")
+            now.withLock { $0 = hanoi.instant(LocalDate("2026-11-30")!, minute: 9 * 60) }
+            let cutoff = hanoi.instant(LocalDate("2021-11-30")!, minute: 0)
+            let dry = try await database.purgePersonalData(closedBefore: cutoff, dryRun: true, actor: "admin")
+            let done = try await database.purgePersonalData(closedBefore: cutoff, dryRun: false, actor: "admin")
+            func found(_ text: String) async throws -> Int {
+                var query = TicketQuery()
+                query.text = text
+                return try await database.tickets(query, page: try PageRequest(), viewer: admin).items.count
+            }
+            let purged = try await database.ticket(old, viewer: admin)
+            outcomes.append([
+                "\(dry.applicants) \(done.applicants)", "dang \(try await found("dang")) mo \(try await found("le van mo"))",
+                "remembered answers \(try await database.read { db in try String.fetchAll(db, sql: "SELECT key FROM idempotency ORDER BY key") })",
+                "\(purged.applicant?.name.hasPrefix("Người nộp #") == true) \(purged.applicant?.phone ?? "no phone") \(purged.ticket.state)",
+                try await database.ticket(open, viewer: admin).applicant?.name ?? "",
+                "chain intact \(try database.verifyEventChain().intact)",
+                "again \(try await database.purgePersonalData(closedBefore: cutoff, dryRun: false, actor: "admin").applicants)",
+            ])
+            _ = try database.close()
+        }
+        #expect(
+            outcomes[0] == [
+                "1 1", "dang 0 mo 1", #"remembered answers ["open"]"#, "true no phone withdrawn", "Lê Văn Mở",
+                "chain intact true", "again 0",
+            ], "\(outcomes[0])")
+        #expect(outcomes[1] == outcomes[0], "PostgreSQL: \(outcomes[1])")
     }
 }

@@ -20,6 +20,7 @@ extension AppDatabase {
     /// The purge itself is an event (counts only).
     public func purgePersonalData(closedBefore cutoff: Date, dryRun: Bool, actor: String) async throws -> PurgeReport {
         let now = clock()
+        let onServer = isShared
         let report = try await write { db in
             let ids = try Int64.fetchAll(
                 db,
@@ -59,7 +60,12 @@ extension AppDatabase {
                             """,
                         arguments: [code])
                     // A remembered answer to a retried intake holds the applicant as it was.
-                    try db.cachedExecute(sql: "DELETE FROM idempotency WHERE instr(body, ?) > 0", arguments: [code])
+                    // (The stored body is a BLOB on SQLite, bytea on PostgreSQL.)
+                    try db.cachedExecute(
+                        sql: onServer
+                            ? "DELETE FROM idempotency WHERE position(convert_to(?, 'UTF8') IN body) > 0"
+                            : "DELETE FROM idempotency WHERE instr(body, ?) > 0",
+                        arguments: [code])
                     // An Open311 request's extras: the account, the device, the photos, the place.
                     try db.cachedExecute(
                         sql: """
@@ -89,10 +95,13 @@ extension AppDatabase {
                     }
                 }
             }
-            // Deleted search entries leave their words in the index segments until they merge.
-            try afterWrites(db) { db in
-                try db.execute(sql: "INSERT INTO applicant_search (applicant_search) VALUES ('optimize')")
-                try db.execute(sql: "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
+            // Deleted search entries leave their words in FTS5's index segments until they merge
+            // (PostgreSQL's GIN index drops them at the table's next vacuum, run by the server).
+            if !onServer {
+                try afterWrites(db) { db in
+                    try db.execute(sql: "INSERT INTO applicant_search (applicant_search) VALUES ('optimize')")
+                    try db.execute(sql: "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')")
+                }
             }
             try EventLog.append(
                 db, at: now, actor: actor, action: "privacy.purge", entity: "applicant", entityId: "*",
