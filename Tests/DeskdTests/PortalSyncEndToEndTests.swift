@@ -103,8 +103,15 @@ struct PortalSyncEndToEndTests {
         for post in receiver.posts {
             #expect(WebhookSignature.verify(header: post.signature, secret: String(secret), body: post.body))
         }
-        let shown = try await hall.cli(["sync", "webhook", "--json"], as: hall.admin)
-        let state = try APIJSON.decoder.decode(PortalWebhook.self, from: Data(shown.output.utf8))
+        // deskd records the delivery once the subscriber's answer is in, a moment after the
+        // subscriber has stored the entries (on PostgreSQL, some round trips later).
+        var shown = try await hall.cli(["sync", "webhook", "--json"], as: hall.admin)
+        var state = try APIJSON.decoder.decode(PortalWebhook.self, from: Data(shown.output.utf8))
+        for _ in 0..<100 where state.delivered < 3 {
+            try await Task.sleep(for: .milliseconds(100))
+            shown = try await hall.cli(["sync", "webhook", "--json"], as: hall.admin)
+            state = try APIJSON.decoder.decode(PortalWebhook.self, from: Data(shown.output.utf8))
+        }
         #expect(state.delivered == 3 && state.attempts == 0 && state.secret == nil && state.cursor == stored.last?.id, "\(shown.output)")
         let today = LocalClock(identifier: "Asia/Ho_Chi_Minh")!.local(Date()).date.description
         let reconciled = try await hall.cli(["sync", "reconcile", "--from", today, "--to", today, "--json"], as: hall.admin)

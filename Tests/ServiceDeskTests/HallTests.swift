@@ -62,7 +62,8 @@ struct HallTests {
         func steps() async throws -> Int {
             try await database.write { db in
                 var counted = 0
-                let sqlite = db.sqlite!
+                // On PostgreSQL there are no steps to count; what the numbers become is still checked.
+                guard let sqlite = db.sqlite else { return 0 }
                 try sqlite.inSavepoint {
                     let statement = try sqlite.makeStatement(sql: AppDatabase.closeNumbersSQL(before: LocalDate("2026-11-30")!))
                     try statement.execute(arguments: [1_796_100_000, "2026-11-30"])
@@ -116,7 +117,9 @@ struct HallTests {
         // SQLite's virtual-machine steps for one service's look-up.
         func steps() async throws -> Int {
             try await database.read { db in
-                let statement = try db.sqlite!.makeStatement(sql: AppDatabase.oldestWaitingSQL)
+                // On PostgreSQL there are no steps to count; the order of the calls is still checked.
+                guard let sqlite = db.sqlite else { return 0 }
+                let statement = try sqlite.makeStatement(sql: AppDatabase.oldestWaitingSQL)
                 _ = try Row.fetchOne(statement, arguments: ["1.001193", "normal"])
                 return Self.steps(statement)
             }

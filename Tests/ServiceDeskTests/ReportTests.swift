@@ -348,7 +348,7 @@ struct ReplayTests {
         centre.clock.set("2026-12-03 09:00")
         try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(outcome: "answered"))
         func stored() async throws -> (Int, Int, String) {
-            try await centre.database.writer.read { db in
+            try await centre.database.read { db in
                 let row = try Row.fetchOne(
                     db, sql: "SELECT handling_working_minutes, paused_minutes, timeliness FROM ticket WHERE code = ?", arguments: [code])!
                 return (row[0], row[1], row[2])

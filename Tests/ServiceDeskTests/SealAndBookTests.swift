@@ -82,7 +82,7 @@ struct SealAndBookTests {
         let reprintVerdict = try await centre.database.verifySeal(reprint)
         #expect(reprint.split(separator: "|")[5] == Substring(after[0].kid) && reprintVerdict.current)
         // The retired private half is gone from the file.
-        let privateHalves = try await centre.database.writer.read { db in
+        let privateHalves = try await centre.database.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM signing_key WHERE private_key IS NOT NULL")
         }
         #expect(privateHalves == 1)
@@ -143,7 +143,7 @@ struct SealAndBookTests {
         let code = try await centre.intake("1.000894").receipt.code
         var html = try await centre.database.form(.receipt, of: code, viewer: admin)
         #expect(!html.contains("thay mặt") && !html.contains("TUQ."))
-        try await centre.database.writer.write { db in
+        try await centre.database.write { db in
             try db.execute(sql: "UPDATE centre SET mode = 'public-service-unit', autonomy_group = 2")
         }
         html = try await centre.database.form(.receipt, of: code, viewer: admin)
@@ -226,7 +226,7 @@ struct SealAndBookTests {
     func retiredKey() async throws {
         let centre = try await Centre2026()
         _ = try await centre.intake("1.000894")
-        let old = try await centre.database.writer.read { db in
+        let old = try await centre.database.read { db in
             try Data.fetchOne(db, sql: "SELECT private_key FROM signing_key WHERE retired_at IS NULL")
         }
         let leaked = try Curve25519.Signing.PrivateKey(rawRepresentation: try #require(old))

@@ -33,7 +33,7 @@ struct Centre2026 {
     init(at time: String = "2026-11-30 09:00") async throws {
         let clock = TestClock(time)
         self.clock = clock
-        database = try AppDatabase.inMemory(clock: { clock.now })
+        database = try await TestStore.make(clock: { clock.now })
         _ = try database.bootstrap()
         _ = try await Demo.load(into: database, actor: "admin")
         for (username, role, department, employment) in [

@@ -27,7 +27,7 @@ struct WithstandTests {
     @Test("a catalogue amount stored before the bound makes an intake a clear conflict, not a crash; nothing is stored")
     func storedHugeAmount() async throws {
         let centre = try await Centre2026()
-        try await centre.database.writer.write { db in
+        try await centre.database.write { db in
             for position in [8, 9] {
                 try db.execute(
                     sql:
@@ -35,9 +35,9 @@ struct WithstandTests {
                     arguments: [position, Int.max])
             }
         }
-        let before = try await centre.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") }
+        let before = try await centre.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") }
         await #expect(throws: DeskError.self) { try await centre.intake("1.001193") }
-        let after = try await centre.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") }
+        let after = try await centre.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") }
         #expect(before == after)
     }
 
@@ -50,17 +50,25 @@ struct WithstandTests {
             if builtFirst { _ = try await centre.database.prepareReportRollups() }
             let first = try await centre.intake("1.001193").receipt.code
             let second = try await centre.intake("1.001193").receipt.code
-            try await centre.database.writer.write { db in
-                try db.execute(
-                    sql: "UPDATE ticket SET charge_lines = 1, charge_le_phi = ? WHERE code IN (?, ?)",
-                    arguments: [Int.max / 2 + 1, first, second])
-                // Payments stored before the bounds: recording them sums them for the rollups.
-                for code in [first, second] {
+            do {
+                try await centre.database.write { db in
                     try db.execute(
-                        sql:
-                            "INSERT INTO payment (ticket, line, kind, amount, method, at, collected_by) VALUES (?, 0, 'paid', ?, 'cash', 0, 'x')",
-                        arguments: [code, Int.max / 2 + 1])
+                        sql: "UPDATE ticket SET charge_lines = 1, charge_le_phi = ? WHERE code IN (?, ?)",
+                        arguments: [Int.max / 2 + 1, first, second])
+                    // Payments stored before the bounds: recording them sums them for the rollups.
+                    for code in [first, second] {
+                        try db.execute(
+                            sql:
+                                "INSERT INTO payment (ticket, line, kind, amount, method, at, collected_by) VALUES (?, 0, 'paid', ?, 'cash', 0, 'x')",
+                            arguments: [code, Int.max / 2 + 1])
+                    }
                 }
+            } catch let error as DeskError where TestStore.onPostgres && builtFirst {
+                // On PostgreSQL the rollups' sums are bigint columns their triggers keep: a payment
+                // whose sum no longer fits is refused at the write, as a clear conflict, and nothing
+                // changes (SQLite's triggers keep such a sum as a REAL, refused by the report).
+                #expect(error.summary.contains("out of the range"), "\(error)")
+                continue
             }
             for exact in [false, true] {
                 var request = ReportRequest(period: ReportPeriod(period: "2026"))
@@ -78,7 +86,7 @@ struct WithstandTests {
         let code = try await centre.intake("HD-TTHC").receipt.code
         try await centre.act(.claim, code, by: "hoa.pa")
         try await centre.act(.resolve, code, by: "hoa.pa", ActionRequest(outcome: "answered"))
-        try await centre.database.writer.write { db in
+        try await centre.database.write { db in
             try db.execute(sql: "UPDATE ticket SET handling_calendar_minutes = NULL WHERE code = ?", arguments: [code])
         }
         let table = try await centre.database.report(.handlingTimes, ReportRequest(period: ReportPeriod(period: "2026")))
@@ -197,7 +205,9 @@ struct OutputTests {
 
 @Suite("Audit anchors: what the chain alone cannot prove")
 struct AuditAnchorTests {
-    @Test("a deleted tail and a chain rewritten from some point on pass the chain check alone, and fail against a kept anchor")
+    @Test(
+        "a deleted tail and a chain rewritten from some point on pass the chain check alone, and fail against a kept anchor",
+        .disabled(if: TestStore.onPostgres, "drops SQLite's triggers; PostgresTests.chain does it on the server"))
     func anchors() async throws {
         let centre = try await Centre2026()
         let code = try await centre.intake("HD-TTHC").receipt.code
@@ -219,7 +229,9 @@ struct AuditAnchorTests {
         #expect(!cut.intact && cut.reason?.contains("no longer in the chain") == true)
     }
 
-    @Test("an anchored event rewritten with every later hash recomputed is found")
+    @Test(
+        "an anchored event rewritten with every later hash recomputed is found",
+        .disabled(if: TestStore.onPostgres, "drops SQLite's triggers; PostgresTests.chain does it on the server"))
     func rewritten() async throws {
         let centre = try await Centre2026()
         _ = try await centre.intake("HD-TTHC")
@@ -248,16 +260,15 @@ struct AuditAnchorTests {
         let centre = try await Centre2026()
         let code = try await centre.intake("HD-TTHC").receipt.code
         try await centre.act(.note, code, by: "lan.mc", ActionRequest(note: "chị Hoa gọi lại lúc 9 giờ"))
-        let stored = try centre.database.writer.read { db in
+        let stored = try await centre.database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT e.id, e.detail FROM event e WHERE e.action = 'ticket.note' AND e.entity_id = ?", arguments: [code])
+                db, sql: "SELECT e.id, e.detail FROM event e WHERE e.action = 'ticket.note' AND e.entity_id = ?", arguments: [code]
+            ).map { ($0["id"] as Int64, $0["detail"] as String) }
         }
-        let row = try #require(stored)
-        let id: Int64 = row["id"]
-        let detail: String = row["detail"]
+        let (id, detail) = try #require(stored)
         #expect(!detail.contains("Hoa") && detail.contains("\"notes\""))
         #expect(try centre.database.verifyEventChain().intact)
-        try await centre.database.writer.write { db in
+        try await centre.database.write { db in
             try db.execute(sql: "UPDATE event_note SET texts = ? WHERE event_id = ?", arguments: [#"{"note":"chị Hoa không gọi"}"#, id])
         }
         let verification = try centre.database.verifyEventChain()

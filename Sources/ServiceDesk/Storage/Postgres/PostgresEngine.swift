@@ -112,7 +112,7 @@ final class PostgresEngine: Sendable {
         do {
             return try PostgresStore.inTransaction(access, PostgresSession(connection: synchronous, logger: logger), body)
         } catch let error as PSQLError {
-            throw PostgresStoreError(PostgresStore.describe(error))
+            throw PostgresStore.storageError(error)
         }
     }
 

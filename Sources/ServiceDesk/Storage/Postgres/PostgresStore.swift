@@ -255,7 +255,7 @@ public final class PostgresStore {
                         do {
                             return try body(PostgresSession(connection: connection, logger: logger))
                         } catch let error as PSQLError {
-                            throw PostgresStoreError(Self.describe(error))
+                            throw Self.storageError(error)
                         }
                     })
             }
@@ -314,6 +314,17 @@ public final class PostgresStore {
         var bindings = PostgresBindings()
         for value in values { bindings.append(value) }
         return bindings
+    }
+
+    /// What the storage throws for a server's error: a number out of `bigint`'s range (SQLSTATE
+    /// 22003: a sum over years, a value stored before the bounds) is the library's clear conflict,
+    /// as an overflow found in Swift is (`AppDatabase.plus`), not a failure of the server; any other
+    /// is `PostgresStoreError` with the server's message.
+    static func storageError(_ error: PSQLError) -> any Error {
+        if error.serverInfo?[.sqlState] == "22003" {
+            return DeskError.conflict("a total or a number is out of the range the database keeps (\(describe(error)))")
+        }
+        return PostgresStoreError(describe(error))
     }
 
     /// The server's own message where there is one (`PSQLError` hides it from `description`).
