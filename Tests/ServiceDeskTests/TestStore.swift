@@ -18,8 +18,11 @@ enum TestStore {
     /// A new, empty database at this binary's schema.
     static func make(clock: @escaping @Sendable () -> Date) async throws -> AppDatabase {
         guard let server else { return try AppDatabase.inMemory(clock: clock) }
-        let name = "s\(getpid())_\(made.withLock { $0 += 1
-return $0 })"
+        let number = made.withLock { count in
+            count += 1
+            return count
+        }
+        let name = "s\(getpid())_\(number)"
         let location = URLComponents(string: server.hasSuffix("/") ? String(server.dropLast()) : server)
         let (host, port, user) = (location?.host ?? "127.0.0.1", location?.port ?? 5432, location?.user ?? "postgres")
         try psql([
