@@ -65,10 +65,45 @@ extension AppDatabase {
         var numbers = 0
         var sequence: [String: Int] = [:]
         var labels: [String: Int] = [:]
+        let onServer = isShared
         while made < count {
             let batch = min(20_000, count - made)
             try writeNow { db in
-                for _ in 0..<batch {
+                // The rows go a hundred tickets at a time, each table's as one multi-row INSERT
+                // (on PostgreSQL one round trip for them all instead of one a row), in the order
+                // their references need; so the applicants' ids are given here, after the last.
+                var nextApplicant = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM applicant") ?? 0) + 1
+                var applicants = BulkInsert(
+                    "INSERT INTO applicant (id, kind, name, phone, created_at) VALUES", row: "(?, 'person', ?, ?, ?)")
+                var ticketRows = BulkInsert(
+                    """
+                    INSERT INTO ticket (code, service, service_version, channel, applicant, description, priority, charges, state,
+                    awaiting_reason, resume_state, step, department, holder, received_at, counting_start, due_at, revised_due_at,
+                    resolved_at, returned_at, closed_at, outcome, rating, apologised_at, created_by, accepted_at, paused_minutes,
+                    handling_working_minutes, handling_calendar_minutes, timeliness, charge_lines, charge_le_phi, charge_phi,
+                    charge_service_price, charge_retained) VALUES
+                    """,
+                    row: "(?, ?, ?, ?, ?, '', 'normal', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                )
+                var steps = BulkInsert(
+                    """
+                    INSERT INTO ticket_step (ticket, visit, position, department, entered_at, claimed_at, left_at, ticket_resolved_at)
+                    VALUES
+                    """, row: "(?, ?, ?, ?, ?, ?, ?, ?)")
+                var queueNumbers = BulkInsert(
+                    """
+                    INSERT INTO queue_number (label, day, service, priority, state, issued_at, called_at, started_at, finished_at, counter,
+                    ticket, issued_by) VALUES
+                    """, row: "(?, ?, ?, 'normal', 'served', ?, ?, ?, ?, NULL, ?, ?)")
+                func flush() throws {
+                    for table in [applicants, ticketRows, steps, queueNumbers] { try table.insert(db) }
+                    applicants.clear()
+                    ticketRows.clear()
+                    steps.clear()
+                    queueNumbers.clear()
+                }
+                for n in 0..<batch {
+                    if n % 100 == 0 { try flush() }
                     let date = days[Int.random(in: 0..<days.count, using: &random)]
                     let received = arrival(on: date)
                     let service = services[Int.random(in: 0..<services.count, using: &random)]
@@ -76,10 +111,11 @@ extension AppDatabase {
                     let dayKey = DossierCode.day(date)
                     sequence[dayKey, default: 0] += 1
                     let code = "\(centre.code)-\(dayKey)-S\(DossierCode.padded(sequence[dayKey]!, 5))"
-                    try db.cachedExecute(
-                        sql: "INSERT INTO applicant (kind, name, phone, created_at) VALUES ('person', ?, ?, ?)",
-                        arguments: ["Công dân \(made)", "+8491\(DossierCode.padded(made % 10_000_000, 7))", received.storedSeconds])
-                    let applicant = try db.lastInsertedRowID
+                    let applicant = nextApplicant
+                    nextApplicant += 1
+                    applicants.add([
+                        applicant, "Công dân \(made)", "+8491\(DossierCode.padded(made % 10_000_000, 7))", received.storedSeconds,
+                    ])
                     let reception = Reception.due(
                         receivedAt: received, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel),
                         time: time)
@@ -112,16 +148,8 @@ extension AppDatabase {
                     let lastStep = resolved == nil ? Int.random(in: 0..<service.route.count, using: &random) : service.route.count - 1
                     let department = service.route[lastStep].department
                     let holder = state == .inProgress || resolved != nil ? handlers[department]?.first : nil
-                    try db.cachedExecute(
-                        sql: """
-                            INSERT INTO ticket (code, service, service_version, channel, applicant, description, priority, charges, state,
-                            awaiting_reason, resume_state, step, department, holder, received_at, counting_start, due_at, revised_due_at,
-                            resolved_at, returned_at, closed_at, outcome, rating, apologised_at, created_by, accepted_at, paused_minutes,
-                            handling_working_minutes, handling_calendar_minutes, timeliness, charge_lines, charge_le_phi, charge_phi,
-                            charge_service_price, charge_retained)
-                            VALUES (?, ?, ?, ?, ?, '', 'normal', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
+                    ticketRows.add(
+                        [
                             code, service.code, service.version, channel.rawValue, applicant, APIJSON.text(service.charges), state.rawValue,
                             state == .awaitingCitizen ? "supplement" : nil, state == .awaitingCitizen ? "in-progress" : nil, lastStep,
                             department,
@@ -142,16 +170,10 @@ extension AppDatabase {
                         let share = Int64(span) / Int64(stepsDone) * 60
                         let claimed = entered.addingTimeInterval(TimeInterval(Int64.random(in: 0...max(1, share / 3), using: &random)))
                         let left = position == stepsDone - 1 && resolved == nil ? nil : entered.addingTimeInterval(TimeInterval(share))
-                        try db.cachedExecute(
-                            sql: """
-                                INSERT INTO ticket_step (ticket, visit, position, department, entered_at, claimed_at, left_at, ticket_resolved_at)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                                """,
-                            arguments: [
-                                code, position + 1, position, service.route[position].department, entered.storedSeconds,
-                                claimed.storedSeconds,
-                                left?.storedSeconds, resolved?.storedSeconds,
-                            ])
+                        steps.add([
+                            code, position + 1, position, service.route[position].department, entered.storedSeconds, claimed.storedSeconds,
+                            left?.storedSeconds, resolved?.storedSeconds,
+                        ])
                         entered = left ?? entered
                     }
                     // A walk-in number for about a third of counter tickets of services with a prefix.
@@ -160,21 +182,20 @@ extension AppDatabase {
                         labels[labelKey, default: 0] += 1
                         let issued = received.addingTimeInterval(-TimeInterval(Int.random(in: 120...3_600, using: &random)))
                         let called = received.addingTimeInterval(-TimeInterval(Int.random(in: 0...300, using: &random)))
-                        try db.cachedExecute(
-                            sql: """
-                                INSERT INTO queue_number (label, day, service, priority, state, issued_at, called_at, started_at, finished_at, counter, ticket, issued_by)
-                                VALUES (?, ?, ?, 'normal', 'served', ?, ?, ?, ?, NULL, ?, ?)
-                                """,
-                            arguments: [
-                                Hall.label(prefix: prefix, sequence: labels[labelKey]!), date.description, service.code,
-                                issued.storedSeconds,
-                                min(called, received).storedSeconds, min(called, received).storedSeconds,
-                                received.addingTimeInterval(TimeInterval(Int.random(in: 300...1_200, using: &random))).storedSeconds, code,
-                                actor,
-                            ])
+                        queueNumbers.add([
+                            Hall.label(prefix: prefix, sequence: labels[labelKey]!), date.description, service.code, issued.storedSeconds,
+                            min(called, received).storedSeconds, min(called, received).storedSeconds,
+                            received.addingTimeInterval(TimeInterval(Int.random(in: 300...1_200, using: &random))).storedSeconds, code,
+                            actor,
+                        ])
                         numbers += 1
                     }
                     made += 1
+                }
+                try flush()
+                // The server's identity goes on after the ids given here.
+                if onServer {
+                    try db.execute(sql: "SELECT setval(pg_get_serial_sequence('applicant', 'id'), (SELECT max(id) FROM applicant))")
                 }
             }
         }
@@ -187,5 +208,37 @@ extension AppDatabase {
                 ])
         }
         return SeedReport(tickets: made, queueNumbers: numbers, from: from, to: to)
+    }
+}
+
+/// Rows for one table, sent together as multi-row `INSERT`s (`AppDatabase.seed`): each statement
+/// holds as many rows as stay under 8,000 parameters (SQLite allows 32,766, PostgreSQL 65,535).
+struct BulkInsert {
+    let head: String
+    let row: String
+    let parameters: Int
+    private(set) var rows: [SQLArguments] = []
+
+    /// `head` is the statement up to `VALUES`; `row` one row's values, with a `?` for each argument.
+    init(_ head: String, row: String) {
+        self.head = head
+        self.row = row
+        parameters = row.filter { $0 == "?" }.count
+    }
+
+    mutating func add(_ arguments: SQLArguments) { rows.append(arguments) }
+
+    mutating func clear() { rows.removeAll(keepingCapacity: true) }
+
+    /// Inserts the rows added (the same statement text for every full chunk, cached).
+    func insert(_ db: any SQLSession) throws {
+        let perStatement = max(1, 8_000 / max(1, parameters))
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + perStatement)]
+            let sql = head + " " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
+            try db.execute(sql: sql, arguments: chunk.reduce(into: [] as SQLArguments) { $0 += $1 }, cached: chunk.count == perStatement)
+            start += perStatement
+        }
     }
 }
