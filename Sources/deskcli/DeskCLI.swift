@@ -38,6 +38,10 @@ struct DeskCLI: AsyncParsableCommand {
         } catch let failure as PostgresStoreError {
             FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
             Foundation.exit(1)
+        } catch let failure as DeskError {
+            // The library's own refusal in a local command (a conflict, a rule broken).
+            FileHandle.standardError.write(Data("error: \(failure.summary)\n".utf8))
+            Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -1,11 +1,12 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import ServiceDesk
 
 /// `Idempotency-Key` on creating `POST`s (SPEC §4): a retry with the same key and body gets
-/// the first answer again and creates nothing; the same key with another body is `422`.
+/// the first answer again and creates nothing; the same key with another body is `409`.
 /// Keys are per caller and remembered for 24 hours. Only successful answers are kept: a
 /// failed request changed nothing, so retrying it simply runs it again.
 /// Token creation does not take part: its answer carries the secret, which is never stored.
@@ -34,7 +35,8 @@ enum Idempotency {
         // transaction instead).
         return try await locks.withLock("\(username)\u{0}\(key)") {
             try await replayOrCreate(
-                key: key, username: username, fingerprint: fingerprint, body: body, database: database, as: draft, create)
+                key: key, username: username, fingerprint: fingerprint, body: body, database: database, logger: context.logger,
+                as: draft, create)
         }
     }
 
@@ -45,36 +47,63 @@ enum Idempotency {
     static let patience: Duration = .seconds(5)
 
     private static func replayOrCreate<Draft: Decodable, Value: Encodable & Sendable>(
-        key: String, username: String, fingerprint: String, body: Data, database: AppDatabase, as draft: Draft.Type,
-        _ create: (Draft) async throws -> Value
+        key: String, username: String, fingerprint: String, body: Data, database: AppDatabase, logger: Logger,
+        as draft: Draft.Type, _ create: (Draft) async throws -> Value
     ) async throws -> Response {
         let deadline = ContinuousClock.now + patience
         while true {
             switch try await database.claimIdempotencyKey(username: username, key: key, fingerprint: fingerprint) {
             case .answered(let earlier):
-                return Response(
-                    status: HTTPResponse.Status(code: earlier.status),
-                    headers: [.contentType: "application/json", replayed: "true"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
+                return replay(earlier)
             case .inProgress:
-                guard ContinuousClock.now < deadline else { throw DeskError.idempotencyKeyInProgress }
-                try await Task.sleep(for: .milliseconds(20))
-            case .mine:
+                // The first request runs elsewhere: watch its row with reads (a claim is a write,
+                // which would queue behind the very create it waits for) until it is answered, or
+                // given back — then claim again.
+                while true {
+                    guard ContinuousClock.now < deadline else { throw DeskError.idempotencyKeyInProgress }
+                    try await Task.sleep(for: .milliseconds(100))
+                    guard let row = try await database.idempotentAnswer(username: username, key: key) else { break }
+                    guard row.fingerprint == fingerprint else { throw DeskError.idempotencyKeyReused }
+                    if !row.isClaim { return replay(row) }
+                }
+            case .mine(let claim):
                 let encoded: Data
                 do {
                     let value = try await create(try JSONCoding.decode(Draft.self, from: body))
                     encoded = try JSONCoding.encoder.encode(value)
                 } catch {
                     // Nothing was created: the key is free for a retry to run again.
-                    try? await database.releaseIdempotencyKey(username: username, key: key, fingerprint: fingerprint)
+                    try? await database.releaseIdempotencyKey(username: username, key: key, claim: claim)
                     throw error
                 }
-                try await database.storeIdempotentAnswer(
-                    username: username, key: key, answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: encoded))
+                // The create has committed: its answer is the client's whatever becomes of the
+                // bookkeeping. Storing it is tried three times; if it still fails, the claim stays
+                // (retries are told to come again until it lapses) and the failure is logged.
+                let answer = IdempotentAnswer(fingerprint: fingerprint, status: 201, body: encoded)
+                for attempt in 1...3 {
+                    do {
+                        try await database.storeIdempotentAnswer(username: username, key: key, answer: answer, claim: claim)
+                        break
+                    } catch {
+                        if attempt == 3 {
+                            logger.error(
+                                "an Idempotency-Key's answer could not be stored", metadata: ["key": "\(key)", "error": "\(error)"])
+                        } else {
+                            try? await Task.sleep(for: .milliseconds(50 * attempt))
+                        }
+                    }
+                }
                 return Response(
                     status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: encoded)))
             }
         }
+    }
+
+    /// The first answer again, marked as such.
+    static func replay(_ earlier: IdempotentAnswer) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: earlier.status), headers: [.contentType: "application/json", replayed: "true"],
+            body: .init(byteBuffer: ByteBuffer(bytes: earlier.body)))
     }
 
     static func validate(_ key: String) throws {

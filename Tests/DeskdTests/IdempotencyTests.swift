@@ -76,8 +76,11 @@ struct IdempotencyTests {
         let body = Self.department
         let fingerprint = AppDatabase.fingerprint(method: "POST", path: "/api/v1/departments", body: Data(body.utf8))
         // The other instance has taken the key and is creating the department.
-        #expect(try await app.database.claimIdempotencyKey(username: "admin", key: "elsewhere", fingerprint: fingerprint) == .mine)
-        #expect(try await app.database.claimIdempotencyKey(username: "admin", key: "stuck", fingerprint: fingerprint) == .mine)
+        guard
+            case .mine(let claim) = try await app.database.claimIdempotencyKey(
+                username: "admin", key: "elsewhere", fingerprint: fingerprint),
+            case .mine = try await app.database.claimIdempotencyKey(username: "admin", key: "stuck", fingerprint: fingerprint)
+        else { throw DeskError.conflict("the keys were not free") }
         let elsewhere = #"{"code":"kho-bac","name":"made by the other instance","kind":"authority"}"#
         try await app.test { client in
             async let retry = client.execute(
@@ -86,7 +89,7 @@ struct IdempotencyTests {
             try await Task.sleep(for: .milliseconds(300))
             try await app.database.storeIdempotentAnswer(
                 username: "admin", key: "elsewhere",
-                answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: Data(elsewhere.utf8)))
+                answer: IdempotentAnswer(fingerprint: fingerprint, status: 201, body: Data(elsewhere.utf8)), claim: claim)
             let (status, text, replayed) = try await retry
             #expect(status == .created && text == elsewhere && replayed == "true", "\(status) \(text)")
 

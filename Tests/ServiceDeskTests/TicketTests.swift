@@ -324,44 +324,56 @@ struct TicketTests {
     }
 
     @Test(
-        "an Idempotency-Key claimed before a create: a second claim waits, another request is refused, the answer replays; a failed create frees the key; a claim its instance left lapses"
+        "an Idempotency-Key claimed before a create: a second claim waits, another request is refused, only the claim's token stores the answer, which replays; a failed create frees the key; a claim its instance left lapses after ten minutes"
     )
     func idempotencyClaims() async throws {
         let centre = try await Centre2026()
         let database = centre.database
-        func claim(_ key: String, _ fingerprint: String) async throws -> AppDatabase.IdempotencyClaim {
-            try await database.claimIdempotencyKey(username: "admin", key: key, fingerprint: fingerprint)
+        func claim(_ key: String, _ fingerprint: String, by username: String = "admin") async throws -> AppDatabase.IdempotencyClaim {
+            try await database.claimIdempotencyKey(username: username, key: key, fingerprint: fingerprint)
         }
-        #expect(try await claim("k", "f") == .mine)
+        func mine(_ claimed: AppDatabase.IdempotencyClaim) -> Data? {
+            if case .mine(let token) = claimed { token } else { nil }
+        }
+        let first = try #require(mine(try await claim("k", "f")))
         #expect(try await claim("k", "f") == .inProgress)
+        #expect(try await database.idempotentAnswer(username: "admin", key: "k")?.isClaim == true)
         await #expect(throws: DeskError.idempotencyKeyReused) { try await claim("k", "other") }
         // An intake under a key another create holds is another request.
         await #expect(throws: DeskError.idempotencyKeyReused) {
             try await centre.intake("HD-TTHC", by: "admin", key: IdempotencyContext(key: "k", fingerprint: "f-intake"))
         }
+        // Only the claim's own token stores its answer.
         let answer = IdempotentAnswer(fingerprint: "f", status: 201, body: Data(#"{"id":1}"#.utf8))
-        try await database.storeIdempotentAnswer(username: "admin", key: "k", answer: answer)
+        #expect(try await database.storeIdempotentAnswer(username: "admin", key: "k", answer: answer, claim: Data([1, 2, 3])) == false)
+        #expect(try await database.storeIdempotentAnswer(username: "admin", key: "k", answer: answer, claim: first))
         #expect(try await claim("k", "f") == .answered(answer))
-        #expect(try await database.idempotentAnswer(username: "admin", key: "k")?.body == answer.body)
+        #expect(try await database.idempotentAnswer(username: "admin", key: "k") == answer)
         // Keys are per caller.
-        #expect(try await database.claimIdempotencyKey(username: "lan.mc", key: "k", fingerprint: "f") == .mine)
+        #expect(mine(try await claim("k", "f", by: "lan.mc")) != nil)
 
         // A create that failed gives its key back; the retry runs again.
-        #expect(try await claim("failed", "f") == .mine)
-        try await database.releaseIdempotencyKey(username: "admin", key: "failed", fingerprint: "f")
-        #expect(try await claim("failed", "f") == .mine)
+        let failed = try #require(mine(try await claim("failed", "f")))
+        try await database.releaseIdempotencyKey(username: "admin", key: "failed", claim: failed)
+        #expect(try await database.idempotentAnswer(username: "admin", key: "failed") == nil)
+        #expect(mine(try await claim("failed", "f")) != nil)
 
-        // The instance that claimed it stopped before answering: after the lease the key is free.
-        #expect(try await claim("orphan", "f") == .mine)
-        centre.clock.set("2026-11-30 09:01")
+        // The instance that claimed it stopped before answering: after the lease (ten minutes) the
+        // key is another request's; the first's late answer and release then change nothing.
+        let orphan = try #require(mine(try await claim("orphan", "f")))
+        centre.clock.set("2026-11-30 09:10")
         #expect(try await claim("orphan", "f") == .inProgress)
-        centre.clock.set("2026-11-30 09:02")
-        #expect(try await claim("orphan", "f") == .mine)
+        centre.clock.set("2026-11-30 09:11")
+        let taken = try #require(mine(try await claim("orphan", "f")))
+        #expect(try await database.storeIdempotentAnswer(username: "admin", key: "orphan", answer: answer, claim: orphan) == false)
+        try await database.releaseIdempotencyKey(username: "admin", key: "orphan", claim: orphan)
+        #expect(try await claim("orphan", "f") == .inProgress)
+        #expect(try await database.storeIdempotentAnswer(username: "admin", key: "orphan", answer: answer, claim: taken))
         // An answered key is kept the whole window (a day), then forgotten.
         centre.clock.set("2026-12-01 08:59")
         #expect(try await claim("k", "f") == .answered(answer))
         centre.clock.set("2026-12-01 09:01")
-        #expect(try await claim("k", "other") == .mine)
+        #expect(mine(try await claim("k", "other")) != nil)
     }
 
     @Test("search folds diacritics and đ: 'dang' finds Đặng, 'nguyen van an' finds Nguyễn Văn An; phone and id too")

@@ -14,6 +14,9 @@ public struct IdempotentAnswer: Sendable, Equatable {
         self.status = status
         self.body = body
     }
+
+    /// A key claimed by a create still running (status 0): no answer yet.
+    public var isClaim: Bool { status == AppDatabase.claimedStatus }
 }
 
 extension AppDatabase {
@@ -26,6 +29,8 @@ extension AppDatabase {
         return SHA256.hash(data: data).hexString
     }
 
+    /// The key's row as it stands: an answer, or a claim not answered yet (`isClaim`); nil when
+    /// the key is free.
     public func idempotentAnswer(username: String, key: String) async throws -> IdempotentAnswer? {
         let now = clock()
         return try await read { db in try Self.storedAnswer(db, username: username, key: key, now: now) }
@@ -33,25 +38,33 @@ extension AppDatabase {
 
     /// What taking an `Idempotency-Key` before a create found.
     public enum IdempotencyClaim: Sendable, Equatable {
-        /// The key is this request's now: run the create, then `storeIdempotentAnswer` (or
-        /// `releaseIdempotencyKey` if it failed).
-        case mine
+        /// The key is this request's now, under `claim` (a random token the row holds until the
+        /// answer replaces it): run the create, then `storeIdempotentAnswer(…, claim:)`, or
+        /// `releaseIdempotencyKey` if it failed.
+        case mine(claim: Data)
         /// The key's first request has been answered: replay this.
         case answered(IdempotentAnswer)
-        /// The key's first request is still being run by another instance (or was, until its
-        /// instance stopped: the claim lapses after `lease`).
+        /// The key's first request is still being run (by another instance, or by one that stopped
+        /// before it answered: such a claim lapses after the lease).
         case inProgress
     }
 
+    /// How long a claim holds before another request may take its key over: far longer than any
+    /// create, or the wait of a write behind a long one (a purge, a check), takes — a claim is only
+    /// ever left behind by an instance that stopped before it answered.
+    public static let idempotencyLease: TimeInterval = 600
+
     /// Takes `key` for this request in its own committed write, before the create runs, so that
     /// several `deskd` on one database never run two creates for one key: the row is the lock,
-    /// whichever instance a retry reaches. A claim left by an instance that stopped mid-create
-    /// lapses after `lease`. (Intake does not claim: it checks, creates and remembers in its own
-    /// transaction.) A different request under a key being claimed is `idempotencyKeyReused`.
+    /// whichever instance a retry reaches. (Intake does not claim: it checks, creates and
+    /// remembers in its own transaction.) A different request under a key already taken is
+    /// `idempotencyKeyReused`.
     public func claimIdempotencyKey(
-        username: String, key: String, fingerprint: String, lease: TimeInterval = 60
+        username: String, key: String, fingerprint: String, lease: TimeInterval = idempotencyLease
     ) async throws -> IdempotencyClaim {
         let now = clock()
+        var random = SystemRandomNumberGenerator()
+        let claim = Data((0..<16).map { _ in UInt8.random(in: 0...255, using: &random) })
         return try await write { db in
             let oldest = now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds
             let lapsed = now.addingTimeInterval(-lease).storedSeconds
@@ -63,21 +76,23 @@ extension AppDatabase {
                     WHERE idempotency.created_at < ? OR (idempotency.status = 0 AND idempotency.created_at < ?)
                     RETURNING status
                     """,
-                arguments: [username, key, fingerprint, Data(), now.storedSeconds, oldest, lapsed], cached: true)
-            if taken != nil { return .mine }
-            guard let earlier = try Self.storedAnswer(db, username: username, key: key, now: now) else { return .mine }
+                arguments: [username, key, fingerprint, claim, now.storedSeconds, oldest, lapsed], cached: true)
+            if taken != nil { return .mine(claim: claim) }
+            guard let earlier = try Self.storedAnswer(db, username: username, key: key, now: now) else {
+                throw DeskError.conflict("the Idempotency-Key could not be taken; retry")
+            }
             guard earlier.fingerprint == fingerprint else { throw DeskError.idempotencyKeyReused }
-            return earlier.status == Self.claimedStatus ? .inProgress : .answered(earlier)
+            return earlier.isClaim ? .inProgress : .answered(earlier)
         }
     }
 
     /// Gives a claimed key back after its create failed: a failed request changed nothing, so its
-    /// retry runs again.
-    public func releaseIdempotencyKey(username: String, key: String, fingerprint: String) async throws {
+    /// retry runs again. Only this request's claim goes (not one that took the key over after it lapsed).
+    public func releaseIdempotencyKey(username: String, key: String, claim: Data) async throws {
         try await write { db in
             try db.cachedExecute(
-                sql: "DELETE FROM idempotency WHERE username = ? AND key = ? AND request_hash = ? AND status = 0",
-                arguments: [username, key, fingerprint])
+                sql: "DELETE FROM idempotency WHERE username = ? AND key = ? AND status = 0 AND body = ?",
+                arguments: [username, key, claim])
         }
     }
 
@@ -88,6 +103,22 @@ extension AppDatabase {
     public func storeIdempotentAnswer(username: String, key: String, answer: IdempotentAnswer) async throws {
         let now = clock()
         try await write { db in try Self.storeAnswer(db, username: username, key: key, answer: answer, now: now) }
+    }
+
+    /// Stores the answer of the create that `claim` took the key for, in the claim's row; false
+    /// when the row is no longer this claim's (it lapsed and another request took the key over).
+    @discardableResult
+    public func storeIdempotentAnswer(username: String, key: String, answer: IdempotentAnswer, claim: Data) async throws -> Bool {
+        let now = clock()
+        return try await write { db in
+            try db.cachedExecute(
+                sql: """
+                    UPDATE idempotency SET status = ?, body = ?, created_at = ?
+                    WHERE username = ? AND key = ? AND status = 0 AND body = ? AND request_hash = ?
+                    """,
+                arguments: [answer.status, answer.body, now.storedSeconds, username, key, claim, answer.fingerprint])
+            return db.changesCount == 1
+        }
     }
 
     static func storedAnswer(_ db: any SQLSession, username: String, key: String, now: Date) throws -> IdempotentAnswer? {
@@ -107,7 +138,7 @@ extension AppDatabase {
                 INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
                 body = excluded.body, created_at = excluded.created_at
-                WHERE idempotency.created_at < ? OR (idempotency.status = 0 AND idempotency.request_hash = excluded.request_hash)
+                WHERE idempotency.created_at < ?
                 """,
             arguments: [username, key, answer.fingerprint, answer.status, answer.body, now.storedSeconds, oldest])
     }

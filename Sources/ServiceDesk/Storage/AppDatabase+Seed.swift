@@ -230,14 +230,15 @@ struct BulkInsert {
 
     mutating func clear() { rows.removeAll(keepingCapacity: true) }
 
-    /// Inserts the rows added (the same statement text for every full chunk, cached).
+    /// Inserts the rows added. Each chunk's text depends only on its row count, which repeats from
+    /// one flush to the next, so it is cached (on SQLite: prepared once).
     func insert(_ db: any SQLSession) throws {
         let perStatement = max(1, 8_000 / max(1, parameters))
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(rows.count, start + perStatement)]
             let sql = head + " " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
-            try db.execute(sql: sql, arguments: chunk.reduce(into: [] as SQLArguments) { $0 += $1 }, cached: chunk.count == perStatement)
+            try db.execute(sql: sql, arguments: chunk.reduce(into: [] as SQLArguments) { $0 += $1 }, cached: true)
             start += perStatement
         }
     }
