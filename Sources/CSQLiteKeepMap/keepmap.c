@@ -144,6 +144,12 @@ static int keepOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, in
 }
 
 static void registerOnce(void) {
+    // Before SQLite starts: no memory statistics. With them (Debian's default), every allocation
+    // and free SQLite makes takes one process-wide mutex to count it, and the single writer waited
+    // on it behind the readers' token checks (docs/benchmarks.md). Nothing here reads them
+    // (sqlite3_memory_used, soft heap limits). Too late if SQLite already started in this process
+    // (SQLITE_MISUSE): the statistics stay on, nothing else changes.
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     int rc = sqlite3_initialize();
     if (rc != SQLITE_OK) {
         registered = rc;

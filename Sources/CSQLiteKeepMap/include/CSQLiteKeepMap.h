@@ -5,7 +5,8 @@
 /// opened after it behaves as before, except that a connection which maps the database file
 /// (`PRAGMA mmap_size`) keeps its mapping when another connection commits, as long as the file's
 /// size is unchanged (see keepmap.c). Returns SQLITE_OK or SQLite's error code. Safe to call
-/// from several threads; only the first call registers.
+/// from several threads; only the first call registers. The first call also turns SQLite's memory
+/// statistics off when SQLite has not started yet in the process (a mutex on every allocation).
 int desk_keepmap_register(void);
 
 #endif

@@ -18,17 +18,80 @@ public enum IntakeAnswer: Sendable {
     case replayed(status: Int, body: Data)
 }
 
-/// What the intake's transaction hands out: the answer, its body not yet encoded when nothing
-/// had to remember it.
+/// What the intake's transaction hands out: the answer, built and encoded after the commit,
+/// outside the single writer, unless an idempotency key had it remembered in the transaction.
 private enum Written: Sendable {
-    case created(IntakeResult, body: Data?)
+    case made(IntakeMade)
+    case created(IntakeResult, body: Data)
     case replayed(status: Int, body: Data)
 
     func answer() throws -> IntakeAnswer {
         switch self {
-        case .created(let result, let body): .created(result, body: try body ?? APIJSON.encoder.encode(result))
-        case .replayed(let status, let body): .replayed(status: status, body: body)
+        case .made(let made):
+            let result = made.result()
+            return .created(result, body: try APIJSON.encoder.encode(result))
+        case .created(let result, let body): return .created(result, body: body)
+        case .replayed(let status, let body): return .replayed(status: status, body: body)
         }
+    }
+}
+
+/// An intake's search words (`ticket_search`, `applicant_search`), folded before the write: the
+/// texts' words, to which the ticket's row adds its code's and its service name's inside.
+struct IntakeWords: Sendable {
+    var applicant: String
+    /// The description's, the address's and the portal code's words.
+    var texts: String
+
+    init(_ input: IntakeRequest.Validated) {
+        applicant = Self.applicant(input.applicant)
+        // Folded after a space, as they were when the whole row was folded at once.
+        texts = TextFolding.searchBody(
+            " " + [input.description, input.location?.address ?? "", input.portalCode ?? ""].joined(separator: " "))
+    }
+
+    static func applicant(_ applicant: Applicant) -> String {
+        TextFolding.searchBody([applicant.name, applicant.address ?? "", applicant.representative?.name ?? ""].joined(separator: " "))
+    }
+
+    /// The ticket's row: what `TextFolding.searchBody` gives for its code, service name and texts
+    /// joined by spaces (`HotPathTests.intakeWords`).
+    func ticket(code: String, serviceName: String) -> String {
+        let head = TextFolding.searchBody(code + " " + serviceName)
+        return texts.isEmpty ? head : head.isEmpty ? texts : head + " " + texts
+    }
+}
+
+/// What an intake wrote, enough to build its answer (the ticket's view and the receipt) without
+/// the database: intake is the hot path, and what needs no lock is done after the commit.
+private struct IntakeMade: Sendable {
+    var ticket: Ticket
+    var applicant: Applicant
+    var outcome: IntakeRequest.Outcome
+    var serviceName: String
+    var missing: [String]
+    var reasons: String?
+    var warnings: [String]
+    /// As the rules computed them (the ticket keeps them to the second).
+    var countingStart: Date?
+    var due: Date?
+    var issued: DocumentNumber?
+    var atRiskDays: Int
+    var time: WorkingTime
+    var now: Date
+
+    func result() -> IntakeResult {
+        let clock = time.clock
+        let receipt = Receipt(
+            code: ticket.code, outcome: outcome, service: ticket.service, serviceName: serviceName, receivedAt: now,
+            countingStartAt: countingStart, dueAt: due, receivedLocal: clock.describe(now), dueLocal: due.map(clock.describe),
+            documents: ticket.documents, charges: ticket.charges, missing: missing,
+            reasons: reasons, warnings: warnings,
+            forms: FormLink.links(code: ticket.code, numbers: issued.map { [$0] } ?? [], accepted: countingStart != nil))
+        let horizon = Deadline.atRiskHorizon(now: now, days: atRiskDays, time: time)
+        var view = AppDatabase.view(ticket, applicant: applicant, now: now, horizon: horizon)
+        view.forms = receipt.forms
+        return IntakeResult(ticket: view, receipt: receipt)
     }
 }
 
@@ -58,9 +121,11 @@ extension AppDatabase {
         // Validation needs only the year at the centre: done here, off the single writer, with
         // the centre as last read, and again inside in the rare case the year turns out other
         // (the first intake after a start, a change of time zone, New Year's midnight).
+        // Its texts are folded for search here too (the dossier code and the service's name, known
+        // inside only, are folded there).
         let early = catalogue.lastCentre.map { centre in
             let year = calendarCache.clock(for: centre.timezone).local(now).date.year
-            return (year: year, input: Result { try request.validated(currentYear: year) })
+            return (year: year, input: Result { try Self.prepared(request, currentYear: year) })
         }
         let written: Written = try await write { db in
             if let idempotency, let earlier = try Self.storedAnswer(db, username: actor.username, key: idempotency.key, now: now) {
@@ -69,9 +134,9 @@ extension AppDatabase {
             }
             let (centre, time) = try self.workingTime(db)
             let local = time.clock.local(now)
-            let input =
+            let (input, words) =
                 try early.flatMap { $0.year == local.date.year ? $0.input : nil }?.get()
-                ?? request.validated(currentYear: local.date.year)
+                ?? Self.prepared(request, currentYear: local.date.year)
             let service = try self.catalogue.service(db, request.service!)
             let severity = try input.severity.map { try Self.severityClass(db, $0).terms }
             let decision = try TicketRules.intake(
@@ -111,7 +176,7 @@ extension AppDatabase {
                 }
                 walkIn = QueueNumber(row: row)
             }
-            let applicantId = try insert(db, applicant: input.applicant, at: now)
+            let applicantId = try insert(db, applicant: input.applicant, at: now, words: words.applicant)
             let state = decision.state
             let department = decision.department
             let step = decision.step
@@ -161,10 +226,9 @@ extension AppDatabase {
                         ])
                 }
             }
-            let words = TextFolding.searchBody(
-                [code, service.name, input.description, input.location?.address ?? "", input.portalCode ?? ""].joined(separator: " "))
+            let ticketWords = words.ticket(code: code, serviceName: service.name)
             try afterWrites(db) { db in
-                try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, words])
+                try db.cachedExecute(sql: "INSERT INTO ticket_search (code, body) VALUES (?, ?)", arguments: [code, ticketWords])
             }
             var detail = [
                 "outcome": outcome.rawValue, "service": service.code, "serviceVersion": String(service.version),
@@ -209,19 +273,15 @@ extension AppDatabase {
                     reason: input.outcome == .refused ? input.reasons : input.missing.isEmpty ? nil : input.missing.joined(separator: "; "),
                     centre: centre, time: time, now: now)
             }
-            let receipt = Receipt(
-                code: code, outcome: outcome, service: service.code, serviceName: service.name, receivedAt: now,
-                countingStartAt: countingStart, dueAt: due, receivedLocal: time.clock.describe(now), dueLocal: due.map(time.clock.describe),
-                documents: documents, charges: service.charges, missing: input.missing, reasons: input.reasons,
-                warnings: decision.due?.warnings ?? [],
-                forms: FormLink.links(code: code, numbers: issued.map { [$0] } ?? [], accepted: countingStart != nil))
-            let horizon = Deadline.atRiskHorizon(now: now, days: centre.atRiskDays, time: time)
-            var view = Self.view(ticket, applicant: input.applicant, now: now, horizon: horizon)
-            view.forms = receipt.forms
-            let result = IntakeResult(ticket: view, receipt: receipt)
-            // The answer is encoded here only when it must be remembered with the intake (an
-            // idempotency key); otherwise after the commit, outside the single writer.
-            guard let idempotency else { return .created(result, body: nil) }
+            let made = IntakeMade(
+                ticket: ticket, applicant: input.applicant, outcome: outcome, serviceName: service.name, missing: input.missing,
+                reasons: input.reasons, warnings: decision.due?.warnings ?? [], countingStart: countingStart, due: due, issued: issued,
+                atRiskDays: centre.atRiskDays, time: time,
+                now: now)
+            // The answer is built and encoded here only when it must be remembered with the intake
+            // (an idempotency key); otherwise after the commit, outside the single writer.
+            guard let idempotency else { return .made(made) }
+            let result = made.result()
             let body = try APIJSON.encoder.encode(result)
             try Self.storeAnswer(
                 db, username: actor.username, key: idempotency.key,
@@ -229,6 +289,12 @@ extension AppDatabase {
             return .created(result, body: body)
         }
         return try written.answer()
+    }
+
+    /// An intake's request validated, and its texts folded for search: what needs no database.
+    static func prepared(_ request: IntakeRequest, currentYear: Int) throws -> (IntakeRequest.Validated, IntakeWords) {
+        let input = try request.validated(currentYear: currentYear)
+        return (input, IntakeWords(input))
     }
 
     /// A ticket's charge columns (migration 0006): lines, then totals of lệ phí, phí, service
@@ -251,8 +317,9 @@ extension AppDatabase {
         ]
     }
 
-    /// Stores an applicant; their search row is added at the end of the batch (`afterWrites`).
-    func insert(_ db: any SQLSession, applicant: Applicant, at now: Date) throws -> Int64 {
+    /// Stores an applicant; their search row is added at the end of the batch (`afterWrites`),
+    /// with `words` when the caller folded them already (`IntakeWords`).
+    func insert(_ db: any SQLSession, applicant: Applicant, at now: Date, words: String? = nil) throws -> Int64 {
         try db.cachedExecute(
             sql: """
                 INSERT INTO applicant (kind, name, id_number, tax_code, phone, email, address, representative, representative_phone, created_at)
@@ -263,8 +330,7 @@ extension AppDatabase {
                 applicant.address, applicant.representative.map(APIJSON.text), applicant.representative?.phone, now.storedSeconds,
             ])
         let id = try db.lastInsertedRowID
-        let words = TextFolding.searchBody(
-            [applicant.name, applicant.address ?? "", applicant.representative?.name ?? ""].joined(separator: " "))
+        let words = words ?? IntakeWords.applicant(applicant)
         try afterWrites(db) { db in
             try db.cachedExecute(sql: "INSERT INTO applicant_search (applicant, body) VALUES (?, ?)", arguments: [id, words])
         }

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// The statements of ServiceDesk's storage, whichever engine runs them (issue 18;
 /// docs/postgresql.md, "The daemon's storage"): what every read and write of `AppDatabase`
@@ -157,7 +158,16 @@ struct SQLiteSession: SQLSession {
     }
 
     func execute(sql: String, arguments: SQLArguments, cached: Bool) throws {
-        if cached {
+        if cached, arguments.named.isEmpty {
+            let statement = try database.cachedStatement(sql: sql)
+            try bound(statement, arguments.values) { handle in
+                while true {
+                    let code = sqlite3_step(handle)
+                    if code == SQLITE_DONE { return }
+                    if code != SQLITE_ROW { throw failure(code, statement) }
+                }
+            }
+        } else if cached {
             try database.cachedStatement(sql: sql).execute(arguments: arguments.statementArguments)
         } else {
             // Several statements at once are allowed here (GRDB runs them one after another).
@@ -180,7 +190,51 @@ struct SQLiteSession: SQLSession {
     func fetchValue<Value: DatabaseValueConvertible & StatementColumnConvertible>(
         _ type: Value.Type, sql: String, arguments: SQLArguments, cached: Bool
     ) throws -> Value? {
-        try Value.fetchOne(statement(sql, cached: cached), arguments: arguments.statementArguments)
+        guard cached, arguments.named.isEmpty else {
+            return try Value.fetchOne(statement(sql, cached: cached), arguments: arguments.statementArguments)
+        }
+        let statement = try database.cachedStatement(sql: sql)
+        return try bound(statement, arguments.values) { handle in
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return nil }
+            guard code == SQLITE_ROW else { throw failure(code, statement) }
+            if sqlite3_column_type(handle, 0) == SQLITE_NULL { return nil }
+            guard let value = Value(sqliteStatement: handle, index: 0) else {
+                throw DatabaseError(
+                    resultCode: .SQLITE_MISMATCH, message: "could not read the first column as \(Value.self)", sql: statement.sql)
+            }
+            return value
+        }
+    }
+
+    // The write path's cached statements (the intake's inserts, the sequences, the chain's head,
+    // the hall's updates) are bound and stepped through SQLite's C interface: GRDB's own path
+    // copies the arguments into its `StatementArguments`, checks them, binds them and, for a
+    // value, runs a cursor — a tenth of the single writer's time per intake (docs/benchmarks.md).
+    // Same statements, same bindings (GRDB's `DatabaseValue.bind`), same errors (`DatabaseError`
+    // with SQLite's code and message). A statement GRDB runs next is bound again by GRDB, so the
+    // two paths share the statement cache.
+
+    /// Runs `body` with `values` bound to the cached statement, reset before and after.
+    private func bound<T>(_ statement: Statement, _ values: [DatabaseValue], _ body: (SQLiteStatement) throws -> T) throws -> T {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        defer { sqlite3_reset(handle) }
+        guard values.count == Int(sqlite3_bind_parameter_count(handle)) else {
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message: "wrong number of statement arguments: \(values.count) for \(sqlite3_bind_parameter_count(handle))",
+                sql: statement.sql)
+        }
+        for (offset, value) in values.enumerated() {
+            let code = value.bind(to: handle, at: CInt(offset + 1))
+            guard code == SQLITE_OK else { throw failure(code, statement) }
+        }
+        return try body(handle)
+    }
+
+    private func failure(_ code: CInt, _ statement: Statement) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: database.lastErrorMessage, sql: statement.sql)
     }
 
     func fetchValues<Value: DatabaseValueConvertible & StatementColumnConvertible>(

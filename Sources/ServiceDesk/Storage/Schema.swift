@@ -49,6 +49,8 @@ public enum Schema {
         Migration(name: "0035_queue_open", sql: String(decoding: PackageResources._035_queue_open_sql, as: UTF8.self)),
         Migration(
             name: "0036_queue_waiting_order", sql: String(decoding: PackageResources._036_queue_waiting_order_sql, as: UTF8.self)),
+        Migration(
+            name: "0037_no_temporary_lists", sql: String(decoding: PackageResources._037_no_temporary_lists_sql, as: UTF8.self)),
     ]
 
     /// The PostgreSQL migrations of `schema/postgres/` (issue 18): the same model for a centre
