@@ -176,11 +176,13 @@ func deskcli(_ arguments: [String], environment extra: [String: String] = [:], s
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let deadline = Date().addingTimeInterval(60)
+    // Two minutes: a whole-database command (a copy to PostgreSQL and its comparison of every
+    // table and rollup) took over one beside the full suite on two cores; alone, ~5 s.
+    let deadline = Date().addingTimeInterval(120)
     while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
     if process.isRunning {
         process.terminate()
-        throw CLIRunError("deskcli \(arguments.joined(separator: " ")) did not finish in 60 s")
+        throw CLIRunError("deskcli \(arguments.joined(separator: " ")) did not finish in 120 s")
     }
     return CLIResult(
         status: process.terminationStatus, output: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",

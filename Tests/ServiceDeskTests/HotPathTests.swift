@@ -77,6 +77,73 @@ struct HotPathTests {
         }
     }
 
+    @Test("an intake's answer, and values built to reach every branch, are written byte for byte as JSONEncoder writes them")
+    func directJSON() async throws {
+        let centre = try await Centre2026()
+        let pieces = [
+            "a", "Đặng", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}", "\u{7F}", "\u{2028}", "🇻🇳",
+            "e\u{301}", "中", "</script>", "'",
+        ]
+        var random = SeededGenerator(state: 31)
+        func text(_ most: Int = 6) -> String {
+            (0..<Int.random(in: 1...most, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+        }
+        for round in 0..<40 {
+            let request = IntakeRequest(
+                service: ["1.004227", "HD-TTHC"][round % 2], channel: "counter",
+                applicant: ApplicantDraft(name: "Nguyễn " + text(), phone: "0912345678", address: text()), description: text(12),
+                location: round % 3 == 0
+                    ? nil
+                    : Location(address: text(), lat: Double.random(in: -90...90, using: &random), long: [0, 105.5, -0.1, 1e-7][round % 4]),
+                documents: [Document(name: "Tờ khai \(round) " + text(), copies: 1 + round % 3, original: round % 2 == 0)],
+                priority: ["normal", "priority", "urgent"][round % 3], priorityReason: round % 3 == 1 ? "người cao tuổi " + text() : nil,
+                outcome: round % 5 == 4 ? "incomplete" : nil, missing: round % 5 == 4 ? [text(), text()] : nil)
+            guard case .created(let result, let body) = try await centre.database.intake(request, actor: try await centre.staff("lan.mc"))
+            else { throw DeskError.conflict("replayed") }
+            let foundation = try APIJSON.encoder.encode(result)
+            #expect(try DirectJSON.encode(result) == foundation, "\(String(decoding: foundation, as: UTF8.self))")
+            #expect(body == foundation, "the intake's answer")
+        }
+        // Shapes an intake's answer lacks: numbers at their edges, dates with fractions, a key given
+        // twice, keys that sort by their bytes, nested and empty containers, nil in a list.
+        struct Shapes: Encodable {
+            var numbers: [Double] = [0, -0.0, 0.1, 1e-7, 1e21, 123456789.125, -2.5, Double.leastNonzeroMagnitude, 1 / 3]
+            var integers: [Int64] = [Int64.min, -1, 0, Int64.max]
+            var flags = [true, false]
+            var dates = [Date(timeIntervalSince1970: 1_764_000_000.75), Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.5)]
+            var keys: [String: Int] = ["b": 1, "B": 2, "a_b": 3, "aB": 4, "ä": 5, "a": 6, "10": 7, "9": 8, "": 9]
+            var nested: [String: [String: [String?]]] = ["x": ["y": ["z", nil]], "e": [:]]
+            var empty: [Int] = []
+            var missing: String? = nil
+            var data = Data([0, 1, 2, 250])
+            var url = URL(string: "https://example.org/a b?c=d")
+
+            enum Keys: String, CodingKey { case numbers, integers, flags, dates, keys, nested, empty, missing, data, url, twice }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(numbers, forKey: .numbers)
+                try container.encode(integers, forKey: .integers)
+                try container.encode(flags, forKey: .flags)
+                try container.encode(dates, forKey: .dates)
+                try container.encode(keys, forKey: .keys)
+                try container.encode(nested, forKey: .nested)
+                try container.encode(empty, forKey: .empty)
+                try container.encodeIfPresent(missing, forKey: .missing)
+                try container.encode(data, forKey: .data)
+                try container.encode(url, forKey: .url)
+                try container.encode("first", forKey: .twice)
+                var again = encoder.container(keyedBy: Keys.self)
+                try again.encode("second", forKey: .twice)
+                try again.encodeNil(forKey: .missing)
+            }
+        }
+        let shapes = try APIJSON.encoder.encode(Shapes())
+        #expect(try DirectJSON.encode(Shapes()) == shapes, "\(String(decoding: shapes, as: UTF8.self))")
+        #expect(
+            try APIJSON.encode(Decimal(string: "1.5")!) == APIJSON.encoder.encode(Decimal(string: "1.5")!), "Foundation's, for a Decimal")
+    }
+
     @Test("text is trimmed of exactly the scalars Foundation trims, and random text trims alike")
     func trimming() {
         for value in UInt32(0)...0x10FFFF {

@@ -1,0 +1,321 @@
+import Foundation
+
+/// JSON written as `APIJSON.encoder` writes it — keys sorted, dates in ISO 8601, slashes not
+/// escaped — byte for byte, without Foundation's machinery (issue 17; docs/benchmarks.md). Under
+/// load, Foundation's `JSONEncoder` on an intake's answer was an eighth of the daemon's CPU, more
+/// than any statement of the write: it builds a tree of dictionaries of boxed values, then sorts and
+/// writes it. Here the values go into plain arrays of key and value, sorted once at the end, and the
+/// bytes are written in one pass. `HotPathTests.directJSON` compares the two on intakes and on
+/// values built to reach every branch (escapes, numbers, dates, nested and repeated keys).
+///
+/// What this writer does not know (a `Decimal`, a number that is not finite) makes it throw
+/// `Unsupported`; `APIJSON.encode` then falls back to Foundation's encoder, which writes it (or
+/// refuses it) as before.
+enum DirectJSON {
+    struct Unsupported: Error {}
+
+    static func encode(_ value: some Encodable) throws -> Data {
+        let root = try Node.of(value, path: [])
+        var out: [UInt8] = []
+        out.reserveCapacity(4_096)
+        write(root, into: &out)
+        return Data(out)
+    }
+
+    // MARK: The tree
+
+    /// An object or an array being filled by its containers (reference: nested containers and a
+    /// second `container(keyedBy:)` on the same encoder write into the same one).
+    final class ObjectBox {
+        var pairs: [(key: String, value: Node)] = []
+    }
+
+    final class ArrayBox {
+        var items: [Node] = []
+    }
+
+    enum Node {
+        case null
+        case literal(String)  // true, false, a number: written as is
+        case string(String)
+        case array(ArrayBox)
+        case object(ObjectBox)
+        /// What a super encoder was given, read when written.
+        case deferred(Writer)
+
+        static func of(_ value: some Encodable, path: [any CodingKey]) throws -> Node {
+            // What Foundation's encoder writes itself rather than asking the value.
+            switch value {
+            case let date as Date: return .string(date.formatted(.iso8601))
+            case let data as Data: return .string(data.base64EncodedString())
+            case let url as URL: return .string(url.absoluteString)
+            case is Decimal: throw Unsupported()
+            default: break
+            }
+            let encoder = Writer(path: path)
+            try value.encode(to: encoder)
+            return encoder.node ?? .object(ObjectBox())
+        }
+    }
+
+    // MARK: Writing
+
+    static func write(_ node: Node, into out: inout [UInt8]) {
+        switch node {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .literal(let text): out.append(contentsOf: text.utf8)
+        case .deferred(let writer): write(writer.node ?? .object(ObjectBox()), into: &out)
+        case .string(let text): writeString(text, into: &out)
+        case .array(let array):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in array.items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            // Sorted by the keys' UTF-8 bytes, as Foundation sorts them; a key given twice keeps
+            // its last value, as Foundation's dictionary does (the sort is stable).
+            var pairs = object.pairs.enumerated().sorted { left, right in
+                left.element.key == right.element.key
+                    ? left.offset < right.offset : left.element.key.utf8.lexicographicallyPrecedes(right.element.key.utf8)
+            }.map(\.element)
+            var index = pairs.count - 1
+            while index > 0 {
+                if pairs[index - 1].key == pairs[index].key { pairs.remove(at: index - 1) }
+                index -= 1
+            }
+            out.append(UInt8(ascii: "{"))
+            for (offset, pair) in pairs.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(pair.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(pair.value, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case 0x08: out.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func number(_ value: Double) throws -> Node {
+        guard value.isFinite else { throw Unsupported() }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return .literal(text)
+    }
+
+    static func number(_ value: Float) throws -> Node {
+        guard value.isFinite else { throw Unsupported() }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return .literal(text)
+    }
+
+    // MARK: The encoder
+
+    final class Writer: Encoder {
+        let codingPath: [any CodingKey]
+        var userInfo: [CodingUserInfoKey: Any] { [:] }
+        var node: Node?
+
+        init(path: [any CodingKey]) { codingPath = path }
+
+        func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+            let object: ObjectBox
+            if case .object(let existing) = node {
+                object = existing
+            } else {
+                object = ObjectBox()
+                node = .object(object)
+            }
+            return KeyedEncodingContainer(Keyed<Key>(object: object, codingPath: codingPath))
+        }
+
+        func unkeyedContainer() -> any UnkeyedEncodingContainer {
+            let array: ArrayBox
+            if case .array(let existing) = node {
+                array = existing
+            } else {
+                array = ArrayBox()
+                node = .array(array)
+            }
+            return Unkeyed(array: array, codingPath: codingPath)
+        }
+
+        func singleValueContainer() -> any SingleValueEncodingContainer { Single(writer: self) }
+    }
+
+    /// A value given to a container: what `Node.of` makes of it, with the primitives written here.
+    static func node(_ value: some Encodable, path: [any CodingKey]) throws -> Node {
+        switch value {
+        case let text as String: return .string(text)
+        case let flag as Bool: return .literal(flag ? "true" : "false")
+        case let number as Int: return .literal(String(number))
+        case let number as Int64: return .literal(String(number))
+        case let number as Double: return try DirectJSON.number(number)
+        default: return try Node.of(value, path: path)
+        }
+    }
+
+    struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+        let object: ObjectBox
+        let codingPath: [any CodingKey]
+
+        private func put(_ node: Node, _ key: Key) { object.pairs.append((key.stringValue, node)) }
+
+        mutating func encodeNil(forKey key: Key) throws { put(.null, key) }
+        mutating func encode(_ value: Bool, forKey key: Key) throws { put(.literal(value ? "true" : "false"), key) }
+        mutating func encode(_ value: String, forKey key: Key) throws { put(.string(value), key) }
+        mutating func encode(_ value: Double, forKey key: Key) throws { put(try number(value), key) }
+        mutating func encode(_ value: Float, forKey key: Key) throws { put(try number(value), key) }
+        mutating func encode(_ value: Int, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: Int8, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: Int16, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: Int32, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: Int64, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: UInt, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: UInt8, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: UInt16, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: UInt32, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: UInt64, forKey key: Key) throws { put(.literal(String(value)), key) }
+        mutating func encode(_ value: some Encodable, forKey key: Key) throws {
+            put(try DirectJSON.node(value, path: codingPath + [key]), key)
+        }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(
+            keyedBy keyType: NestedKey.Type, forKey key: Key
+        ) -> KeyedEncodingContainer<NestedKey> {
+            let nested = ObjectBox()
+            put(.object(nested), key)
+            return KeyedEncodingContainer(Keyed<NestedKey>(object: nested, codingPath: codingPath + [key]))
+        }
+
+        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+            let nested = ArrayBox()
+            put(.array(nested), key)
+            return Unkeyed(array: nested, codingPath: codingPath + [key])
+        }
+
+        // A class's superclass writes in an object of its own, under "super" or the key given.
+        mutating func superEncoder() -> any Encoder {
+            let writer = Writer(path: codingPath + [SuperKey()])
+            object.pairs.append(("super", .deferred(writer)))
+            return writer
+        }
+
+        mutating func superEncoder(forKey key: Key) -> any Encoder {
+            let writer = Writer(path: codingPath + [key])
+            put(.deferred(writer), key)
+            return writer
+        }
+    }
+
+    struct Unkeyed: UnkeyedEncodingContainer {
+        let array: ArrayBox
+        let codingPath: [any CodingKey]
+        var count: Int { array.items.count }
+
+        private func put(_ node: Node) { array.items.append(node) }
+
+        mutating func encodeNil() throws { put(.null) }
+        mutating func encode(_ value: Bool) throws { put(.literal(value ? "true" : "false")) }
+        mutating func encode(_ value: String) throws { put(.string(value)) }
+        mutating func encode(_ value: Double) throws { put(try number(value)) }
+        mutating func encode(_ value: Float) throws { put(try number(value)) }
+        mutating func encode(_ value: Int) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int8) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int16) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int32) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int64) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt8) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt16) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt32) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt64) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: some Encodable) throws { put(try DirectJSON.node(value, path: codingPath)) }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+            let nested = ObjectBox()
+            put(.object(nested))
+            return KeyedEncodingContainer(Keyed<NestedKey>(object: nested, codingPath: codingPath))
+        }
+
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+            let nested = ArrayBox()
+            put(.array(nested))
+            return Unkeyed(array: nested, codingPath: codingPath)
+        }
+
+        mutating func superEncoder() -> any Encoder {
+            let writer = Writer(path: codingPath)
+            put(.deferred(writer))
+            return writer
+        }
+    }
+
+    struct Single: SingleValueEncodingContainer {
+        let writer: Writer
+        var codingPath: [any CodingKey] { writer.codingPath }
+
+        private func put(_ node: Node) { writer.node = node }
+
+        mutating func encodeNil() throws { put(.null) }
+        mutating func encode(_ value: Bool) throws { put(.literal(value ? "true" : "false")) }
+        mutating func encode(_ value: String) throws { put(.string(value)) }
+        mutating func encode(_ value: Double) throws { put(try number(value)) }
+        mutating func encode(_ value: Float) throws { put(try number(value)) }
+        mutating func encode(_ value: Int) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int8) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int16) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int32) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: Int64) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt8) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt16) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt32) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: UInt64) throws { put(.literal(String(value))) }
+        mutating func encode(_ value: some Encodable) throws { put(try DirectJSON.node(value, path: codingPath)) }
+    }
+
+    /// The key a superclass writes under (`superEncoder()`), as Foundation names it.
+    struct SuperKey: CodingKey {
+        var stringValue: String { "super" }
+        var intValue: Int? { nil }
+        init() {}
+        init?(stringValue: String) { nil }
+        init?(intValue: Int) { nil }
+    }
+}
+
+extension APIJSON {
+    /// `encoder.encode(value)`, written by `DirectJSON` — the same bytes, a fraction of the time;
+    /// by Foundation's encoder for what `DirectJSON` does not know.
+    static func encode(_ value: some Encodable) throws -> Data {
+        do {
+            return try DirectJSON.encode(value)
+        } catch is DirectJSON.Unsupported {
+            return try encoder.encode(value)
+        }
+    }
+}
