@@ -127,6 +127,12 @@ final class PostgresServer: @unchecked Sendable {
         return try Self.run(tool, arguments)
     }
 
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFrom: AddCloseFrom? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"
+    )
+    .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
     /// Runs a tool (bounded to 60 s): its standard output, or an error with its standard error.
     /// Spawned and reaped here (`posix_spawn`, `waitpid`), with its output in files: Foundation's
     /// `Process` learns of an exit through a descriptor the child inherits, which the server that
@@ -146,6 +152,13 @@ final class PostgresServer: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of the test process's: Foundation's `Process` learns that a daemon it started
+        // has ended when the last copy of a socket the daemon holds is closed, and a tool (a server
+        // started by pg_ctl above all) holding copies of the sockets of daemons being started beside
+        // it would keep them "running" after their end.
+        // (glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which Swift's Glibc module does
+        // not declare: looked up by name.)
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         let argv = ([tool] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0

@@ -111,7 +111,19 @@ final class RunningDaemon {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw CLIRunError("deskd did not become ready: \((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
+        throw CLIRunError(
+            "deskd did not become ready: \(exitDescription)\n\((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
+    }
+
+    /// How the process ended, or that it still runs — a daemon that died at its start with nothing
+    /// on standard error was killed by a signal, or stopped as asked (SIGTERM: exit 0).
+    var exitDescription: String {
+        guard !process.isRunning else { return "still running after the wait (pid \(process.processIdentifier))" }
+        switch process.terminationReason {
+        case .exit: return "exited with status \(process.terminationStatus) (pid \(process.processIdentifier))"
+        case .uncaughtSignal: return "killed by signal \(process.terminationStatus) (pid \(process.processIdentifier))"
+        @unknown default: return "ended (pid \(process.processIdentifier))"
+        }
     }
 
     /// The token printed on first start.
