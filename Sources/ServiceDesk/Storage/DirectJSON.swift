@@ -96,6 +96,10 @@ enum DirectJSON {
         }
     }
 
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
@@ -108,24 +112,16 @@ enum DirectJSON {
             case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
             case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
             case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 0x0F))
             default: out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
     }
 
-    static func number(_ value: Double) throws -> Node {
-        guard value.isFinite else { throw Unsupported() }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return .literal(text)
-    }
-
-    static func number(_ value: Float) throws -> Node {
+    static func number<Value: BinaryFloatingPoint & LosslessStringConvertible>(_ value: Value) throws -> Node {
         guard value.isFinite else { throw Unsupported() }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
