@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceDesk
 
@@ -88,11 +90,8 @@ extension DeskdConfiguration {
 /// Opens the database, creates the centre and the admin on first start, serves until
 /// SIGTERM or SIGINT (in-flight requests drain), then closes the database.
 func runDaemon(_ configuration: DeskdConfiguration) async throws {
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = ProcessInfo.processInfo.environment["DESK_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-        return handler
-    }
+    let level = ProcessInfo.processInfo.environment["DESK_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+    LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let logger = Logger(label: "deskd")
@@ -133,12 +132,28 @@ func runDaemon(_ configuration: DeskdConfiguration) async throws {
         logger.notice("report rollups built", metadata: ["seconds": "\((ContinuousClock.now - started).components.seconds)"])
     }
     let app = buildApplication(configuration, database: database, registry: registry, logger: logger)
+    DaemonExecutor.install(environment: ProcessInfo.processInfo.environment, logger: logger)
     try await app.runService()
-    if try database.close(emptyingWAL: true) {
+    if try await database.closeFromTask(emptyingWAL: true) {
         logger.notice("database closed")
     } else {
         logger.warning(
             "database closed, but another process kept some of the last writes in the WAL: copy \(configuration.databasePath) only with its -wal, or with deskcli db backup"
         )
+    }
+}
+
+/// Where the daemon's tasks run. By default on SwiftNIO's event loops, the threads that read and
+/// write the connections (`NIOSingletons`' takeover of Swift Concurrency's global executor): a
+/// request's handler then continues on the loop that read it, where it would otherwise hop to
+/// Swift's thread pool and back, waking a sleeping thread each way — 15–20 % of the CPU of an
+/// intake (docs/benchmarks.md). Installed after the start-up's own work (the demo, the rollups)
+/// and before serving; `DESK_EXECUTOR=swift` keeps Swift's own pool.
+enum DaemonExecutor {
+    static func install(environment: [String: String], logger: Logger) {
+        guard environment["DESK_EXECUTOR"] != "swift" else { return }
+        if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+            logger.warning("Swift Concurrency's executor could not be handed to SwiftNIO's event loops; tasks run on Swift's pool")
+        }
     }
 }

@@ -152,7 +152,7 @@ extension AppDatabase {
     /// owner active. Looked up by hash: the token itself is never stored.
     public func authenticate(token: String) async throws -> Principal? {
         let hash = TokenSecret.hash(token)
-        return try await readStatement { db in
+        return try await lookUp { db in
             guard
                 let row = try db.fetchRow(
                     sql: """

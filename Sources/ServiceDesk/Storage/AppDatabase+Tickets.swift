@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// An `Idempotency-Key` of an intake, checked and stored in the intake's own transaction.
 public struct IdempotencyContext: Sendable {
@@ -56,9 +57,23 @@ struct IntakeWords: Sendable {
 
     /// The ticket's row: what `TextFolding.searchBody` gives for its code, service name and texts
     /// joined by spaces (`HotPathTests.intakeWords`).
+    /// The service's name is folded once per name (after a space, as in the whole row), not at
+    /// every intake inside the writer.
     func ticket(code: String, serviceName: String) -> String {
-        let head = TextFolding.searchBody(code + " " + serviceName)
-        return texts.isEmpty ? head : head.isEmpty ? texts : head + " " + texts
+        [TextFolding.searchBody(code), Self.serviceWords(serviceName), texts].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// Service names folded, by name (a catalogue has hundreds; emptied past 4,096 names).
+    private static let foldedNames = Mutex<[String: String]>([:])
+
+    static func serviceWords(_ name: String) -> String {
+        if let known = foldedNames.withLock({ $0[name] }) { return known }
+        let words = TextFolding.searchBody(" " + name)
+        foldedNames.withLock { names in
+            if names.count >= 4_096 { names.removeAll() }
+            names[name] = words
+        }
+        return words
     }
 }
 

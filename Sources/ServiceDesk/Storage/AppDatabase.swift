@@ -282,6 +282,22 @@ public struct AppDatabase: Sendable {
         if let postgres { return try await postgres.read(body) }
         return try await writer.unsafeRead { db in try body(SQLiteSession(db)) }
     }
+
+    /// A one-statement read of a row or two by index (the token check of every authenticated
+    /// request), run on the calling thread: GRDB's synchronous read takes a reader connection and
+    /// runs the closure inline on the reader's idle queue, where the asynchronous read hops to the
+    /// reader's thread and back — two wake-ups of a sleeping thread, which cost more than such a
+    /// read itself. Never for a read that may take long: it holds a thread of the shared pool.
+    func lookUp<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        if let postgres { return try await postgres.read(body) }
+        return try readInline(body)
+    }
+
+    /// GRDB's synchronous read (called from a synchronous function: in an asynchronous one the
+    /// asynchronous overload is chosen).
+    private func readInline<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try writer.unsafeRead { db in try body(SQLiteSession(db)) }
+    }
 }
 
 // MARK: - Bootstrap
@@ -398,6 +414,17 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
+    /// `close(emptyingWAL:)` for a task that may run on an event loop's thread (`deskd`'s, whose
+    /// tasks run on SwiftNIO's loops): PostgreSQL's pool is closed without waiting on the thread,
+    /// which SwiftNIO forbids on a loop.
+    public func closeFromTask(emptyingWAL: Bool = false) async throws -> Bool {
+        if let postgres {
+            await postgres.close()
+            return true
+        }
+        return try close(emptyingWAL: emptyingWAL)
+    }
+
     /// Closes the database cleanly: `deskd` once it has drained, `deskcli`'s local commands when
     /// done. The WAL is folded into the file first, so that the file alone holds every committed
     /// write once the process is gone (a copy of it is then whole): GRDB closes the writer before
