@@ -43,15 +43,13 @@ enum DirectJSON {
         /// What a super encoder was given, read when written.
         case deferred(Writer)
 
-        static func of(_ value: some Encodable, path: [any CodingKey]) throws -> Node {
-            // What Foundation's encoder writes itself rather than asking the value.
-            switch value {
-            case let date as Date: return .string(date.formatted(.iso8601))
-            case let data as Data: return .string(data.base64EncodedString())
-            case let url as URL: return .string(url.absoluteString)
-            case is Decimal: throw Unsupported()
-            default: break
-            }
+        static func of<Value: Encodable>(_ value: Value, path: [any CodingKey]) throws -> Node {
+            // What Foundation's encoder writes itself rather than asking the value (by type, as in
+            // `DirectJSON.node`).
+            if Value.self == Date.self { return .string((value as! Date).formatted(.iso8601)) }
+            if Value.self == Data.self { return .string((value as! Data).base64EncodedString()) }
+            if Value.self == URL.self { return .string((value as! URL).absoluteString) }
+            if Value.self == Decimal.self { throw Unsupported() }
             let encoder = Writer(path: path)
             try value.encode(to: encoder)
             return encoder.node ?? .object(ObjectBox())
@@ -163,15 +161,16 @@ enum DirectJSON {
     }
 
     /// A value given to a container: what `Node.of` makes of it, with the primitives written here.
-    static func node(_ value: some Encodable, path: [any CodingKey]) throws -> Node {
-        switch value {
-        case let text as String: return .string(text)
-        case let flag as Bool: return .literal(flag ? "true" : "false")
-        case let number as Int: return .literal(String(number))
-        case let number as Int64: return .literal(String(number))
-        case let number as Double: return try DirectJSON.number(number)
-        default: return try Node.of(value, path: path)
-        }
+    /// Told apart by the value's type, compared as metadata: a dynamic cast of every value to each
+    /// of these types (each trying Foundation's bridging) cost more than the rest of the writing.
+    /// An optional goes through its own `encode(to:)`, which hands over what it wraps.
+    static func node<Value: Encodable>(_ value: Value, path: [any CodingKey]) throws -> Node {
+        if Value.self == String.self { return .string(value as! String) }
+        if Value.self == Bool.self { return .literal((value as! Bool) ? "true" : "false") }
+        if Value.self == Int.self { return .literal(String(value as! Int)) }
+        if Value.self == Int64.self { return .literal(String(value as! Int64)) }
+        if Value.self == Double.self { return try DirectJSON.number(value as! Double) }
+        return try Node.of(value, path: path)
     }
 
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
