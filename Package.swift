@@ -34,8 +34,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Its TLS (sslmode=require|verify-full), already in the graph through postgres-nio.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        // Already under Hummingbird: named for deskd's executor (NIOPosix's event loops run its tasks).
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Debian's libqrencode (libqrencode-dev) for the QR code of the printed forms.
@@ -71,8 +69,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 // The outbox's webhooks to the centre's gateways.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

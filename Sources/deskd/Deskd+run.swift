@@ -3,8 +3,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
-import NIOCore
-import NIOPosix
 import Prometheus
 import ServiceDesk
 
@@ -132,28 +130,12 @@ func runDaemon(_ configuration: DeskdConfiguration) async throws {
         logger.notice("report rollups built", metadata: ["seconds": "\((ContinuousClock.now - started).components.seconds)"])
     }
     let app = buildApplication(configuration, database: database, registry: registry, logger: logger)
-    DaemonExecutor.install(environment: ProcessInfo.processInfo.environment, logger: logger)
     try await app.runService()
-    if try await database.closeFromTask(emptyingWAL: true) {
+    if try database.close(emptyingWAL: true) {
         logger.notice("database closed")
     } else {
         logger.warning(
             "database closed, but another process kept some of the last writes in the WAL: copy \(configuration.databasePath) only with its -wal, or with deskcli db backup"
         )
-    }
-}
-
-/// Where the daemon's tasks run. By default on SwiftNIO's event loops, the threads that read and
-/// write the connections (`NIOSingletons`' takeover of Swift Concurrency's global executor): a
-/// request's handler then continues on the loop that read it, where it would otherwise hop to
-/// Swift's thread pool and back, waking a sleeping thread each way — 15–20 % of the CPU of an
-/// intake (docs/benchmarks.md). Installed after the start-up's own work (the demo, the rollups)
-/// and before serving; `DESK_EXECUTOR=swift` keeps Swift's own pool.
-enum DaemonExecutor {
-    static func install(environment: [String: String], logger: Logger) {
-        guard environment["DESK_EXECUTOR"] != "swift" else { return }
-        if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
-            logger.warning("Swift Concurrency's executor could not be handed to SwiftNIO's event loops; tasks run on Swift's pool")
-        }
     }
 }

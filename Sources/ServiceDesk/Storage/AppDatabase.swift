@@ -287,7 +287,8 @@ public struct AppDatabase: Sendable {
     /// request), run on the calling thread: GRDB's synchronous read takes a reader connection and
     /// runs the closure inline on the reader's idle queue, where the asynchronous read hops to the
     /// reader's thread and back — two wake-ups of a sleeping thread, which cost more than such a
-    /// read itself. Never for a read that may take long: it holds a thread of the shared pool.
+    /// read itself. Never for a read that may take long: it holds a thread of Swift's pool, and
+    /// when every reader connection is taken (five long reports at once) it waits for one there.
     func lookUp<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         if let postgres { return try await postgres.read(body) }
         return try readInline(body)
@@ -414,17 +415,6 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// `close(emptyingWAL:)` for a task that may run on an event loop's thread (`deskd`'s, whose
-    /// tasks run on SwiftNIO's loops): PostgreSQL's pool is closed without waiting on the thread,
-    /// which SwiftNIO forbids on a loop.
-    public func closeFromTask(emptyingWAL: Bool = false) async throws -> Bool {
-        if let postgres {
-            await postgres.close()
-            return true
-        }
-        return try close(emptyingWAL: emptyingWAL)
-    }
-
     /// Closes the database cleanly: `deskd` once it has drained, `deskcli`'s local commands when
     /// done. The WAL is folded into the file first, so that the file alone holds every committed
     /// write once the process is gone (a copy of it is then whole): GRDB closes the writer before
