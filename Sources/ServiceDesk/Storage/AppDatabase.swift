@@ -293,7 +293,7 @@ public struct AppDatabase: Sendable {
         if let postgres { return try await postgres.read(body) }
         // A database in memory (the tests' apps) is one queue with the writer: a read waited for
         // on the thread would wait behind the writer's batch there.
-        guard writer is DatabasePool else { return try await writer.unsafeRead { db in try body(SQLiteSession(db)) } }
+        guard writer is DatabasePool else { return try await readStatement(body) }
         return try readInline(body)
     }
 
