@@ -18,6 +18,7 @@ import datetime
 import html as htmllib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -193,6 +194,10 @@ def main():
         if driver:
             driver.quit()
         daemon.stop()
+        if sys.exc_info()[0] is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            print(f"the daemon's database and output are kept in {folder}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import base64
 import html as htmllib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -261,6 +262,10 @@ def main():
         for driver in drivers:
             driver.quit()
         daemon.stop()
+        if sys.exc_info()[0] is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            print(f"the daemon's database and output are kept in {folder}", file=sys.stderr)
 
 
 if __name__ == "__main__":
