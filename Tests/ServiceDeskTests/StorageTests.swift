@@ -66,9 +66,56 @@ struct StorageTests {
         _ = try await database.revokeToken(issued.info.id, actor: "admin")
         #expect(try await database.authenticate(token: issued.token) == nil)
         let second = try await database.createToken(for: "hung.tp", label: nil, actor: "admin")
+        #expect(try await database.authenticate(token: second.token)?.staff.role == .handler)
+        // The answer just given is remembered (TokenCache); a change of the member shows at once.
+        _ = try await database.updateStaff("hung.tp", StaffPatch(role: "supervisor"), actor: "admin")
+        #expect(try await database.authenticate(token: second.token)?.staff.role == .supervisor)
         _ = try await database.updateStaff("hung.tp", StaffPatch(active: false), actor: "admin")
         #expect(try await database.authenticate(token: second.token) == nil)
         #expect(try await database.authenticate(token: "sd_not-a-token") == nil)
+    }
+
+    @Test("a token's answer is remembered for a second against writers outside the process; unknown tokens are never remembered")
+    func tokenMemory() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.appendingPathComponent("d.sqlite").path
+            let database = try AppDatabase.open(path: path)
+            let admin = try #require(try database.bootstrap().adminToken)
+            #expect(try await database.authenticate(token: admin)?.staff.username == "admin")
+            // Another connection (as another process would) revokes it, unseen by this process's writer.
+            let outside = try DatabaseQueue(path: path)
+            try await outside.write { db in try db.execute(sql: "UPDATE token SET revoked_at = 1 WHERE username = 'admin'") }
+            // Within the second it may still be answered from memory; after it, never.
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(try await database.authenticate(token: admin) == nil)
+            // An unknown token asks the database each time: a token made outside works at once.
+            let made = TokenSecret.generate()
+            #expect(try await database.authenticate(token: made) == nil)
+            try await outside.write { db in
+                try db.execute(
+                    sql: "INSERT INTO token (id, username, label, hash, created_at, scope) VALUES ('t-outside', 'admin', 'x', ?, 1, 'api')",
+                    arguments: [TokenSecret.hash(made)])
+            }
+            #expect(try await database.authenticate(token: made)?.tokenId == "t-outside")
+            try outside.close()
+            try database.close()
+        }
+    }
+
+    @Test("a token's answer read before a change committed is not kept")
+    func tokenMemoryGeneration() throws {
+        let cache = TokenCache()
+        let principal = Principal(
+            staff: Staff(username: "lan.mc", name: "Lan", role: .officer, employment: .contract), tokenId: "t", scope: .api)
+        let before = cache.current
+        cache.changed()
+        cache.keep(principal, hash: "h", generation: before, readAt: 0)
+        #expect(cache.principal(hash: "h", now: 1) == nil)
+        cache.keep(principal, hash: "h", generation: cache.current, readAt: 0)
+        #expect(cache.principal(hash: "h", now: 1) == principal)
+        #expect(cache.principal(hash: "h", now: TokenCache.lifetime) == nil)
+        cache.changed()
+        #expect(cache.principal(hash: "h", now: 1) == nil)
     }
 
     @Test("a mode change with conflicts changes nothing and lists every conflict")

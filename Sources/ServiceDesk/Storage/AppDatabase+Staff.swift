@@ -74,6 +74,8 @@ extension AppDatabase {
 
     public func updateStaff(_ username: String, _ patch: StaffPatch, actor: String) async throws -> Staff {
         let now = clock()
+        // What the member's tokens answer changes with them: forgotten once this has committed.
+        defer { tokens.changed() }
         return try await write { db in
             let before = try Self.staff(db, username)
             let after = try patch.applied(to: before)
@@ -150,9 +152,14 @@ extension AppDatabase {
 extension AppDatabase {
     /// The staff member behind a bearer token, if the token is known, not revoked and its
     /// owner active. Looked up by hash: the token itself is never stored.
+    /// On a SQLite file a token seen a moment ago is answered from memory (`TokenCache`).
     public func authenticate(token: String) async throws -> Principal? {
         let hash = TokenSecret.hash(token)
-        return try await lookUp { db in
+        let cache = postgres == nil ? tokens : nil
+        if let known = cache?.principal(hash: hash) { return known }
+        let generation = cache?.current ?? 0
+        let readAt = DispatchTime.now().uptimeNanoseconds
+        let principal = try await lookUp { db -> Principal? in
             guard
                 let row = try db.fetchRow(
                     sql: """
@@ -163,6 +170,8 @@ extension AppDatabase {
             else { return nil }
             return Principal(staff: Staff(row: row), tokenId: row["token_id"], scope: TokenScope(rawValue: row["token_scope"]) ?? .api)
         }
+        if let cache, let principal { cache.keep(principal, hash: hash, generation: generation, readAt: readAt) }
+        return principal
     }
 
     /// Whether a token still authenticates (not revoked, its staff member active): what a
@@ -214,6 +223,8 @@ extension AppDatabase {
 
     public func revokeToken(_ id: String, actor: String) async throws -> TokenInfo {
         let now = clock()
+        // Remembered answers are forgotten once the revocation has committed.
+        defer { tokens.changed() }
         return try await write { db in
             guard let row = try db.fetchRow(sql: "SELECT * FROM token WHERE id = ?", arguments: [id]) else {
                 throw DeskError.notFound(entity: "token", id: id)

@@ -24,6 +24,8 @@ public struct AppDatabase: Sendable {
     let calendarCache = CalendarCache()
     /// The centre and the services as last read, while the catalogue has not changed.
     let catalogue = CatalogueCache()
+    /// Who the bearer tokens seen a moment ago are, until tokens or staff change (SQLite only).
+    let tokens = TokenCache()
     /// Folds the WAL into the file beside the writer, in place of SQLite's auto-checkpoint on
     /// it (`Checkpointer`); a file opened by `open` has one, an in-memory database none.
     private(set) var checkpointer: Checkpointer?
