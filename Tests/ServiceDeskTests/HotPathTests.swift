@@ -114,8 +114,16 @@ struct HotPathTests {
             var numbers: [Double] = [0, -0.0, 0.1, 1e-7, 1e21, 123456789.125, -2.5, Double.leastNonzeroMagnitude, 1 / 3]
             var integers: [Int64] = [Int64.min, -1, 0, Int64.max]
             var flags = [true, false]
-            var dates = [Date(timeIntervalSince1970: 1_764_000_000.75), Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.5)]
-            var keys: [String: Int] = ["b": 1, "B": 2, "a_b": 3, "aB": 4, "ä": 5, "a": 6, "10": 7, "9": 8, "": 9]
+            var dates = [
+                Date(timeIntervalSince1970: 1_764_000_000.75), Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.5),
+                Date(timeIntervalSince1970: 951_782_399), Date(timeIntervalSince1970: 951_868_800),
+                Date(timeIntervalSince1970: 1_709_164_800),
+                Date(timeIntervalSince1970: 4_107_542_399), Date(timeIntervalSince1970: 253_402_300_799),
+                Date(timeIntervalSince1970: 253_402_300_800), Date(timeIntervalSince1970: -86_400),
+            ]
+            var keys: [String: Int] = [
+                "b": 1, "B": 2, "a_b": 3, "aB": 4, "ä": 5, "a": 6, "10": 7, "9": 8, "": 9, "ab": 10, "z\u{1F600}": 11, "zz": 12,
+            ]
             var nested: [String: [String: [String?]]] = ["x": ["y": ["z", nil]], "e": [:]]
             var empty: [Int] = []
             var missing: String? = nil
@@ -141,6 +149,11 @@ struct HotPathTests {
                 try again.encode("second", forKey: .twice)
                 try again.encodeNil(forKey: .missing)
             }
+        }
+        // Dates as Foundation's format style writes them, over the whole range written directly.
+        for _ in 0..<2_000 {
+            let date = Date(timeIntervalSince1970: Double(Int64.random(in: 0..<253_402_300_800, using: &random)))
+            #expect(DirectJSON.iso8601(date) == date.formatted(.iso8601))
         }
         let shapes = try APIJSON.encoder.encode(Shapes())
         #expect(try DirectJSON.encode(Shapes()) == shapes, "\(String(decoding: shapes, as: UTF8.self))")
