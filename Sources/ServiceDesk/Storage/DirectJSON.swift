@@ -112,23 +112,14 @@ enum DirectJSON {
     }
 
     /// A date as the `.iso8601` strategy writes it (UTC, to the second: `2026-12-03T08:15:00Z`),
-    /// computed for the whole seconds of years 1970–9999 (every date the API stores), by
+    /// computed (`LocalDate` for the day) for the whole seconds of years 1970–9999 (every date the API stores), by
     /// `formatted(.iso8601)` otherwise — the format style's machinery was most of a date's cost.
     static func iso8601(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         guard seconds >= 0, seconds < 253_402_300_800, seconds.rounded(.down) == seconds else { return date.formatted(.iso8601) }
         let total = Int(seconds)
         let time = total % 86_400
-        // Days since 1970-01-01 to the civil date (H. Hinnant's `civil_from_days`, for days ≥ 0).
-        let shifted = total / 86_400 + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let date = LocalDate(daysSinceEpoch: total / 86_400)
         var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 20)
         func put(_ value: Int, at end: Int, digits: Int) {
             var value = value
@@ -137,11 +128,11 @@ enum DirectJSON {
                 value /= 10
             }
         }
-        put(year, at: 3, digits: 4)
+        put(date.year, at: 3, digits: 4)
         bytes[4] = UInt8(ascii: "-")
-        put(month, at: 6, digits: 2)
+        put(date.month, at: 6, digits: 2)
         bytes[7] = UInt8(ascii: "-")
-        put(day, at: 9, digits: 2)
+        put(date.day, at: 9, digits: 2)
         bytes[10] = UInt8(ascii: "T")
         put(time / 3_600, at: 12, digits: 2)
         bytes[13] = UInt8(ascii: ":")
