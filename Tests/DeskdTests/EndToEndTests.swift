@@ -301,6 +301,8 @@ struct CLIConfigurationTests {
         let token = try APIJSON.decoder.decode(IssuedToken.self, from: Data(issued.output.utf8))
         let tokens = try await cli(["staff", "token", "list", "hung"])
         #expect(tokens.output.contains(token.info.id) && !tokens.output.contains(token.token))
+        // Used first, so the daemon remembers who it is (TokenCache): the revocation still holds at once.
+        #expect(try await HTTP.get(daemon.baseURL.appendingPathComponent("api/v1/me"), token: token.token).status == 200)
         _ = try await cli(["staff", "token", "revoke", token.info.id])
         #expect(try await HTTP.get(daemon.baseURL.appendingPathComponent("api/v1/me"), token: token.token).status == 401)
         #expect(await daemon.stop() == 0)
