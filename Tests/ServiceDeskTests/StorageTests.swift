@@ -86,7 +86,7 @@ struct StorageTests {
             let outside = try DatabaseQueue(path: path)
             try await outside.write { db in try db.execute(sql: "UPDATE token SET revoked_at = 1 WHERE username = 'admin'") }
             // Within the second it may still be answered from memory; after it, never.
-            try await Task.sleep(for: .milliseconds(1_100))
+            try await Task.sleep(for: .nanoseconds(Int64(TokenCache.lifetime)) + .milliseconds(100))
             #expect(try await database.authenticate(token: admin) == nil)
             // An unknown token asks the database each time: a token made outside works at once.
             let made = TokenSecret.generate()

@@ -25,7 +25,6 @@ import Synchronization
 final class TokenCache: Sendable {
     private struct Entry {
         var principal: Principal
-        var generation: UInt64
         var readAt: UInt64
     }
 
@@ -40,9 +39,8 @@ final class TokenCache: Sendable {
     var current: UInt64 { generation.load(ordering: .acquiring) }
 
     func principal(hash: String, now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Principal? {
-        let current = self.current
-        return entries.withLock { entries in
-            guard let entry = entries[hash], entry.generation == current, now &- entry.readAt < Self.lifetime else { return nil }
+        entries.withLock { entries in
+            guard let entry = entries[hash], now &- entry.readAt < Self.lifetime else { return nil }
             return entry.principal
         }
     }
@@ -53,11 +51,12 @@ final class TokenCache: Sendable {
         entries.withLock { entries in
             guard generation == current else { return }
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash] = Entry(principal: principal, generation: generation, readAt: readAt)
+            entries[hash] = Entry(principal: principal, readAt: readAt)
         }
     }
 
-    /// A change to tokens or staff was committed: nothing remembered holds any more.
+    /// A change to tokens or staff was committed: nothing remembered holds any more, and no read
+    /// begun before now is kept.
     func changed() {
         generation.add(1, ordering: .releasing)
         entries.withLock { $0.removeAll(keepingCapacity: true) }
