@@ -102,8 +102,8 @@ final class RunningDaemon {
     var standardOutput: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
 
     /// Waits until `/healthz` answers (at most 90 s: several daemons loading the demo at once on
-    /// two cores beside the whole suite took over 40 s in CI, still running; on PostgreSQL, whose `--demo` seeds its history a statement at a
-    /// time, 240 s).
+    /// two cores beside the whole suite took over 40 s in CI, still running; on PostgreSQL, whose
+    /// `--demo` seeds its history a statement at a time, 240 s).
     func waitUntilReady() async throws {
         let deadline = Date().addingTimeInterval(TestEngine.onPostgres ? 240 : 90)
         while Date() < deadline {

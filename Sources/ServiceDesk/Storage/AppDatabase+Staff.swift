@@ -159,7 +159,7 @@ extension AppDatabase {
         if let known = cache?.principal(hash: hash) { return known }
         let generation = cache?.current ?? 0
         let readAt = DispatchTime.now().uptimeNanoseconds
-        let principal = try await lookUp { db -> Principal? in
+        let principal = try await readStatement { db -> Principal? in
             guard
                 let row = try db.fetchRow(
                     sql: """

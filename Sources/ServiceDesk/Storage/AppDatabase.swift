@@ -278,31 +278,11 @@ public struct AppDatabase: Sendable {
 
     /// A read that is one statement: a single `SELECT` sees one committed state by itself, so it
     /// runs without the `BEGIN`/`COMMIT` that `read` wraps around several (GRDB prepares those two
-    /// anew each time: ~20 µs on every authenticated request's token check). Never for more than
+    /// anew each time: ~20 µs, once paid by every authenticated request). Never for more than
     /// one statement — two could see different states.
     func readStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         if let postgres { return try await postgres.read(body) }
         return try await writer.unsafeRead { db in try body(SQLiteSession(db)) }
-    }
-
-    /// A one-statement read of a row or two by index (the token check of every authenticated
-    /// request), run on the calling thread: GRDB's synchronous read takes a reader connection and
-    /// runs the closure inline on the reader's idle queue, where the asynchronous read hops to the
-    /// reader's thread and back — two wake-ups of a sleeping thread, which cost more than such a
-    /// read itself. Never for a read that may take long: it holds a thread of Swift's pool, and
-    /// when every reader connection is taken (five long reports at once) it waits for one there.
-    func lookUp<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        if let postgres { return try await postgres.read(body) }
-        // A database in memory (the tests' apps) is one queue with the writer: a read waited for
-        // on the thread would wait behind the writer's batch there.
-        guard writer is DatabasePool else { return try await readStatement(body) }
-        return try readInline(body)
-    }
-
-    /// GRDB's synchronous read (called from a synchronous function: in an asynchronous one the
-    /// asynchronous overload is chosen).
-    private func readInline<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try writer.unsafeRead { db in try body(SQLiteSession(db)) }
     }
 }
 
