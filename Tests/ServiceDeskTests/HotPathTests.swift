@@ -159,6 +159,37 @@ struct HotPathTests {
         #expect(try DirectJSON.encode(Shapes()) == shapes, "\(String(decoding: shapes, as: UTF8.self))")
         #expect(
             try APIJSON.encode(Decimal(string: "1.5")!) == APIJSON.encoder.encode(Decimal(string: "1.5")!), "Foundation's, for a Decimal")
+
+        // The coding path a nested value is told (built only when asked): the keys down to it, as
+        // Foundation's encoder tells them (Foundation adds a list's index; this writer does not, as before).
+        final class Paths: @unchecked Sendable { var seen: [String] = [] }
+        struct Probe: Encodable {
+            let paths: Paths
+            func encode(to encoder: any Encoder) throws {
+                paths.seen.append(encoder.codingPath.map(\.stringValue).joined(separator: "."))
+                var container = encoder.singleValueContainer()
+                try container.encode("probe")
+            }
+        }
+        struct Outer: Encodable {
+            let probe: Probe
+            enum Keys: String, CodingKey { case inner, list, deeper, probe }
+            enum Deeper: String, CodingKey { case more }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(["probe": probe], forKey: .inner)
+                var deeper = container.nestedContainer(keyedBy: Deeper.self, forKey: .deeper)
+                try deeper.encode(probe, forKey: .more)
+                try container.encode(probe, forKey: .probe)
+            }
+        }
+        let ours = Paths()
+        let theirs = Paths()
+        #expect(try DirectJSON.encode(Outer(probe: Probe(paths: ours))) == APIJSON.encoder.encode(Outer(probe: Probe(paths: theirs))))
+        #expect(ours.seen == ["inner.probe", "deeper.more", "probe"])
+        // (Foundation's encoder leaves a nested container's own key out of the path — "more" —
+        // which the protocol's documentation does not: that one is not compared.)
+        #expect([ours.seen[0], ours.seen[2]] == [theirs.seen[0], theirs.seen[2]])
     }
 
     @Test("text is trimmed of exactly the scalars Foundation trims, and random text trims alike")

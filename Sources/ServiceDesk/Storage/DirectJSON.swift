@@ -15,7 +15,7 @@ enum DirectJSON {
     struct Unsupported: Error {}
 
     static func encode(_ value: some Encodable) throws -> Data {
-        let root = try Node.of(value, path: [])
+        let root = try Node.of(value, at: nil, key: nil)
         var out: [UInt8] = []
         out.reserveCapacity(4_096)
         write(root, into: &out)
@@ -25,9 +25,11 @@ enum DirectJSON {
     // MARK: The tree
 
     /// An object or an array being filled by its containers (reference: nested containers and a
-    /// second `container(keyedBy:)` on the same encoder write into the same one).
+    /// second `container(keyedBy:)` on the same encoder write into the same one). Room for an
+    /// answer's usual object is taken at once rather than grown four times.
     final class ObjectBox {
         var pairs: [(key: String, value: Node)] = []
+        init() { pairs.reserveCapacity(16) }
     }
 
     final class ArrayBox {
@@ -43,14 +45,14 @@ enum DirectJSON {
         /// What a super encoder was given, read when written.
         case deferred(Writer)
 
-        static func of<Value: Encodable>(_ value: Value, path: [any CodingKey]) throws -> Node {
+        static func of<Value: Encodable>(_ value: Value, at parent: Place?, key: (any CodingKey)?) throws -> Node {
             // What Foundation's encoder writes itself rather than asking the value (by type, as in
             // `DirectJSON.node`).
             if Value.self == Date.self { return .string(iso8601(value as! Date)) }
             if Value.self == Data.self { return .string((value as! Data).base64EncodedString()) }
             if Value.self == URL.self { return .string((value as! URL).absoluteString) }
             if Value.self == Decimal.self { throw Unsupported() }
-            let encoder = Writer(path: path)
+            let encoder = Writer(parent: parent, key: key)
             try value.encode(to: encoder)
             return encoder.node ?? .object(ObjectBox())
         }
@@ -72,20 +74,16 @@ enum DirectJSON {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let object):
-            // Sorted by the keys' UTF-8 bytes, as Foundation sorts them; a key given twice keeps
-            // its last value, as Foundation's dictionary does (the sort is stable).
-            var pairs = object.pairs.enumerated().sorted { left, right in
-                let order = compareBytes(left.element.key, right.element.key)
-                return order == 0 ? left.offset < right.offset : order < 0
-            }.map(\.element)
-            var index = pairs.count - 1
-            while index > 0 {
-                if pairs[index - 1].key == pairs[index].key { pairs.remove(at: index - 1) }
-                index -= 1
-            }
+            // Sorted by the keys' UTF-8 bytes, as Foundation sorts them, in the box itself (a tree
+            // is written once); a key given twice keeps its last value, as Foundation's
+            // dictionary does (the standard library's sort is documented stable).
+            object.pairs.sort { compareBytes($0.key, $1.key) < 0 }
             out.append(UInt8(ascii: "{"))
-            for (offset, pair) in pairs.enumerated() {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
+            var first = true
+            for (index, pair) in object.pairs.enumerated() {
+                if index + 1 < object.pairs.count, object.pairs[index + 1].key == pair.key { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
                 writeString(pair.key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 write(pair.value, into: &out)
@@ -186,12 +184,34 @@ enum DirectJSON {
 
     // MARK: The encoder
 
-    final class Writer: Encoder {
-        let codingPath: [any CodingKey]
+    /// A place in the value being written: its key and the place it is in. `codingPath` is built
+    /// from the chain only when someone asks (an error's message); building it for every nested
+    /// value, as an array copied from its parent's, was a tenth of the writing.
+    class Place {
+        let parent: Place?
+        let key: (any CodingKey)?
+
+        init(parent: Place?, key: (any CodingKey)?) {
+            self.parent = parent
+            self.key = key
+        }
+
+        var codingPath: [any CodingKey] {
+            var keys: [any CodingKey] = []
+            var place: Place? = self
+            while let current = place {
+                if let key = current.key { keys.append(key) }
+                place = current.parent
+            }
+            return keys.reversed()
+        }
+
+        static func path(_ place: Place?) -> [any CodingKey] { place?.codingPath ?? [] }
+    }
+
+    final class Writer: Place, Encoder {
         var userInfo: [CodingUserInfoKey: Any] { [:] }
         var node: Node?
-
-        init(path: [any CodingKey]) { codingPath = path }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
             let object: ObjectBox
@@ -201,7 +221,7 @@ enum DirectJSON {
                 object = ObjectBox()
                 node = .object(object)
             }
-            return KeyedEncodingContainer(Keyed<Key>(object: object, codingPath: codingPath))
+            return KeyedEncodingContainer(Keyed<Key>(object: object, place: self))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -212,7 +232,7 @@ enum DirectJSON {
                 array = ArrayBox()
                 node = .array(array)
             }
-            return Unkeyed(array: array, codingPath: codingPath)
+            return Unkeyed(array: array, place: self)
         }
 
         func singleValueContainer() -> any SingleValueEncodingContainer { Single(writer: self) }
@@ -222,18 +242,19 @@ enum DirectJSON {
     /// Told apart by the value's type, compared as metadata: a dynamic cast of every value to each
     /// of these types (each trying Foundation's bridging) cost more than the rest of the writing.
     /// An optional goes through its own `encode(to:)`, which hands over what it wraps.
-    static func node<Value: Encodable>(_ value: Value, path: [any CodingKey]) throws -> Node {
+    static func node<Value: Encodable>(_ value: Value, at parent: Place?, key: (any CodingKey)?) throws -> Node {
         if Value.self == String.self { return .string(value as! String) }
         if Value.self == Bool.self { return .literal((value as! Bool) ? "true" : "false") }
         if Value.self == Int.self { return .literal(String(value as! Int)) }
         if Value.self == Int64.self { return .literal(String(value as! Int64)) }
         if Value.self == Double.self { return try DirectJSON.number(value as! Double) }
-        return try Node.of(value, path: path)
+        return try Node.of(value, at: parent, key: key)
     }
 
     struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let object: ObjectBox
-        let codingPath: [any CodingKey]
+        let place: Place?
+        var codingPath: [any CodingKey] { Place.path(place) }
 
         private func put(_ node: Node, _ key: Key) { object.pairs.append((key.stringValue, node)) }
 
@@ -253,7 +274,7 @@ enum DirectJSON {
         mutating func encode(_ value: UInt32, forKey key: Key) throws { put(.literal(String(value)), key) }
         mutating func encode(_ value: UInt64, forKey key: Key) throws { put(.literal(String(value)), key) }
         mutating func encode(_ value: some Encodable, forKey key: Key) throws {
-            put(try DirectJSON.node(value, path: codingPath + [key]), key)
+            put(try DirectJSON.node(value, at: place, key: key), key)
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(
@@ -261,24 +282,24 @@ enum DirectJSON {
         ) -> KeyedEncodingContainer<NestedKey> {
             let nested = ObjectBox()
             put(.object(nested), key)
-            return KeyedEncodingContainer(Keyed<NestedKey>(object: nested, codingPath: codingPath + [key]))
+            return KeyedEncodingContainer(Keyed<NestedKey>(object: nested, place: Place(parent: place, key: key)))
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
             let nested = ArrayBox()
             put(.array(nested), key)
-            return Unkeyed(array: nested, codingPath: codingPath + [key])
+            return Unkeyed(array: nested, place: Place(parent: place, key: key))
         }
 
         // A class's superclass writes in an object of its own, under "super" or the key given.
         mutating func superEncoder() -> any Encoder {
-            let writer = Writer(path: codingPath + [SuperKey()])
+            let writer = Writer(parent: place, key: SuperKey())
             object.pairs.append(("super", .deferred(writer)))
             return writer
         }
 
         mutating func superEncoder(forKey key: Key) -> any Encoder {
-            let writer = Writer(path: codingPath + [key])
+            let writer = Writer(parent: place, key: key)
             put(.deferred(writer), key)
             return writer
         }
@@ -286,7 +307,8 @@ enum DirectJSON {
 
     struct Unkeyed: UnkeyedEncodingContainer {
         let array: ArrayBox
-        let codingPath: [any CodingKey]
+        let place: Place?
+        var codingPath: [any CodingKey] { Place.path(place) }
         var count: Int { array.items.count }
 
         private func put(_ node: Node) { array.items.append(node) }
@@ -306,22 +328,22 @@ enum DirectJSON {
         mutating func encode(_ value: UInt16) throws { put(.literal(String(value))) }
         mutating func encode(_ value: UInt32) throws { put(.literal(String(value))) }
         mutating func encode(_ value: UInt64) throws { put(.literal(String(value))) }
-        mutating func encode(_ value: some Encodable) throws { put(try DirectJSON.node(value, path: codingPath)) }
+        mutating func encode(_ value: some Encodable) throws { put(try DirectJSON.node(value, at: place, key: nil)) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             let nested = ObjectBox()
             put(.object(nested))
-            return KeyedEncodingContainer(Keyed<NestedKey>(object: nested, codingPath: codingPath))
+            return KeyedEncodingContainer(Keyed<NestedKey>(object: nested, place: place))
         }
 
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
             let nested = ArrayBox()
             put(.array(nested))
-            return Unkeyed(array: nested, codingPath: codingPath)
+            return Unkeyed(array: nested, place: place)
         }
 
         mutating func superEncoder() -> any Encoder {
-            let writer = Writer(path: codingPath)
+            let writer = Writer(parent: place, key: nil)
             put(.deferred(writer))
             return writer
         }
@@ -348,7 +370,7 @@ enum DirectJSON {
         mutating func encode(_ value: UInt16) throws { put(.literal(String(value))) }
         mutating func encode(_ value: UInt32) throws { put(.literal(String(value))) }
         mutating func encode(_ value: UInt64) throws { put(.literal(String(value))) }
-        mutating func encode(_ value: some Encodable) throws { put(try DirectJSON.node(value, path: codingPath)) }
+        mutating func encode(_ value: some Encodable) throws { put(try DirectJSON.node(value, at: writer, key: nil)) }
     }
 
     /// The key a superclass writes under (`superEncoder()`), as Foundation names it.
