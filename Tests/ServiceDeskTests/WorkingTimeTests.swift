@@ -140,6 +140,34 @@ struct WorkingTimeTests {
         #expect(Reception.due(receivedAt: Self.at("2026-12-01 09:00"), limit: .days(3), cutoff: true, time: time).warnings.isEmpty)
     }
 
+    @Test("the quiet working time gives every moment and warning the explaining one gives, without the lines")
+    func quiet() {
+        // Only 2026 loaded, so walks into 2027 warn; receptions over the whole year, at any minute.
+        let time = WorkingTime(
+            calendar: WorkingCalendar(days: CalendarImport.parseICS(Demo.holidaysICS).days), clock: Self.clock, cutoff: TimeOfDay("15:00")!)
+        let quiet = time.quiet
+        #expect(time.explains && !quiet.explains)
+        var random = SeededGenerator(state: 61)
+        let start = Self.at("2026-01-01 00:00")
+        let limits: [TimeLimit] = [.days(0), .days(1), .days(3), .days(15), .days(45), .hours(1), .hours(4), .hours(8), .hours(40)]
+        for _ in 0..<3_000 {
+            let received = start.addingTimeInterval(Double(Int.random(in: 0..<(366 * 1_440), using: &random) * 60))
+            let limit = limits.randomElement(using: &random)!
+            let cutoff = Bool.random(using: &random)
+            let said = Reception.due(receivedAt: received, limit: limit, cutoff: cutoff, time: time)
+            let kept = Reception.due(receivedAt: received, limit: limit, cutoff: cutoff, time: quiet)
+            #expect(kept.due == said.due, "\(Self.local(received)) \(limit)")
+            #expect(kept.countingStart == said.countingStart)
+            #expect(kept.warnings == said.warnings)
+            #expect(kept.lines.isEmpty && !said.lines.isEmpty)
+            let minutes = Int.random(in: 1...3_000, using: &random)
+            #expect(quiet.walk(minutes: minutes, from: received).due == time.walk(minutes: minutes, from: received).due)
+            #expect(
+                quiet.countingStart(acceptedAt: received, cutoff: cutoff).start
+                    == time.countingStart(acceptedAt: received, cutoff: cutoff).start)
+        }
+    }
+
     @Test("fixed-date holidays with the day off in lieu of one on a rest day (Labour Code art. 111(3), 112)")
     func fixedHolidays() {
         let days = FixedHolidays.days(of: 2028, calendar: WorkingCalendar()).map(\.date.description)

@@ -55,6 +55,10 @@ public struct WorkingTime: Sendable {
     public let calendar: WorkingCalendar
     public let clock: LocalClock
     public let cutoff: TimeOfDay
+    /// Whether a computation writes its lines (`DueLine`): what `explain-due` and the due
+    /// calculator print. A caller that keeps only the moments takes `quiet`, the same arithmetic
+    /// without the words — an intake computed three due moments with their lines and kept none.
+    public private(set) var explains = true
 
     /// Searching further than this for a working day means the calendar has none.
     static let horizonDays = 3 * 366
@@ -63,6 +67,13 @@ public struct WorkingTime: Sendable {
         self.calendar = calendar
         self.clock = clock
         self.cutoff = cutoff
+    }
+
+    /// The same working time, computing moments without their lines (`explains`).
+    public var quiet: WorkingTime {
+        var quiet = self
+        quiet.explains = false
+        return quiet
     }
 
     // MARK: Counting start
@@ -74,9 +85,10 @@ public struct WorkingTime: Sendable {
         let (date, minute) = clock.local(received)
         let time = TimeOfDay(minutes: minute)
         let periods = calendar.periods(on: date)
-        func line(_ start: (LocalDate, Int), _ text: String) -> (Date, [DueLine]) {
+        func line(_ start: (LocalDate, Int), _ text: @autoclosure () -> String) -> (Date, [DueLine]) {
             let instant = clock.instant(start.0, minute: start.1)
-            var lines = [DueLine(kind: .start, date: date, from: time, text: text)]
+            guard explains else { return (instant, []) }
+            var lines = [DueLine(kind: .start, date: date, from: time, text: text())]
             var day = date.adding(days: 1)
             while day < start.0 {
                 lines.append(DueLine(kind: .skipped, date: day, text: "\(day) \(day.weekday.rawValue): \(restReason(day))"))
@@ -84,11 +96,11 @@ public struct WorkingTime: Sendable {
             }
             return (instant, lines)
         }
-        func nextDay(_ why: String) -> (Date, [DueLine]) {
+        func nextDay(_ why: @autoclosure () -> String) -> (Date, [DueLine]) {
             let next = nextWorkingDayStart(after: date)
             return line(
                 next,
-                "received \(date) \(time), \(why); it counts as received on the next working day, \(next.0), from its opening \(TimeOfDay(minutes: next.1))"
+                "received \(date) \(time), \(why()); it counts as received on the next working day, \(next.0), from its opening \(TimeOfDay(minutes: next.1))"
             )
         }
         guard let first = periods.first, let last = periods.last else { return nextDay(restReason(date)) }
@@ -111,12 +123,12 @@ public struct WorkingTime: Sendable {
         case .hours(let hours):
             let (due, lines) = walk(minutes: hours * 60, from: start)
             computation = DueComputation(
-                countingStart: start, due: due, lines: lines + [dueLine(due, "due after \(hours) working hour(s)")])
+                countingStart: start, due: due, lines: explains ? lines + [dueLine(due, "due after \(hours) working hour(s)")] : [])
         case .days(let days):
             computation = walk(days: days, from: start)
         }
         computation.warnings = warnings(from: start, to: computation.due)
-        for warning in computation.warnings {
+        for warning in computation.warnings where explains {
             computation.lines.append(DueLine(kind: .warning, date: clock.local(start).date, text: warning))
         }
         return computation
@@ -137,7 +149,7 @@ public struct WorkingTime: Sendable {
         var lastEnd: (LocalDate, Int) = (date, minute)
         for _ in 0..<Self.horizonDays {
             let periods = calendar.periods(on: date)
-            if periods.isEmpty {
+            if periods.isEmpty && explains {
                 lines.append(DueLine(kind: .skipped, date: date, text: "\(date) \(date.weekday.rawValue): \(restReason(date))"))
             }
             for period in periods where period.end.minutes > minute {
@@ -145,10 +157,13 @@ public struct WorkingTime: Sendable {
                 let from = max(period.start.minutes, minute)
                 let used = min(remaining, period.end.minutes - from)
                 remaining -= used
-                lines.append(
-                    DueLine(
-                        kind: .counted, date: date, from: TimeOfDay(minutes: from), to: TimeOfDay(minutes: from + used), minutes: used,
-                        text: "\(date) \(TimeOfDay(minutes: from))–\(TimeOfDay(minutes: from + used)): \(used) working minutes"))
+                if explains {
+                    lines.append(
+                        DueLine(
+                            kind: .counted, date: date, from: TimeOfDay(minutes: from), to: TimeOfDay(minutes: from + used),
+                            minutes: used,
+                            text: "\(date) \(TimeOfDay(minutes: from))–\(TimeOfDay(minutes: from + used)): \(used) working minutes"))
+                }
                 lastEnd = (date, from + used)
                 if remaining == 0 { return (clock.instant(date, minute: from + used), lines) }
             }
@@ -167,15 +182,17 @@ public struct WorkingTime: Sendable {
             let close = calendar.periods(on: receptionDate).last?.end.minutes ?? minute
             let due = clock.instant(receptionDate, minute: max(close, minute))
             return DueComputation(
-                countingStart: start, due: due, lines: [dueLine(due, "within the day of reception (0 d): by its close")])
+                countingStart: start, due: due, lines: explains ? [dueLine(due, "within the day of reception (0 d): by its close")] : [])
         }
-        var lines = [
-            DueLine(
-                kind: .skipped, date: receptionDate,
-                text:
-                    "\(receptionDate) \(receptionDate.weekday.rawValue): the day of reception, not one of the \(total) day(s) (Civil Code art. 147(1))"
-            )
-        ]
+        var lines: [DueLine] = []
+        if explains {
+            lines.append(
+                DueLine(
+                    kind: .skipped, date: receptionDate,
+                    text:
+                        "\(receptionDate) \(receptionDate.weekday.rawValue): the day of reception, not one of the \(total) day(s) (Civil Code art. 147(1))"
+                ))
+        }
         var date = receptionDate
         var counted = 0
         var guardDays = 0
@@ -184,16 +201,19 @@ public struct WorkingTime: Sendable {
             guardDays += 1
             if calendar.isWorkingDay(date) {
                 counted += 1
-                lines.append(
-                    DueLine(
-                        kind: .counted, date: date, minutes: dayMinutes(date),
-                        text: "\(date) \(date.weekday.rawValue): working day \(counted)"))
-            } else {
+                if explains {
+                    lines.append(
+                        DueLine(
+                            kind: .counted, date: date, minutes: dayMinutes(date),
+                            text: "\(date) \(date.weekday.rawValue): working day \(counted)"))
+                }
+            } else if explains {
                 lines.append(DueLine(kind: .skipped, date: date, text: "\(date) \(date.weekday.rawValue): \(restReason(date))"))
             }
         }
         let at = workingMinute(on: date, atOrAfter: minute)
         let due = clock.instant(date, minute: at)
+        guard explains else { return DueComputation(countingStart: start, due: due, lines: []) }
         let text =
             at == minute
             ? "due on working day \(total) after the day of reception, at the time counting started (\(TimeOfDay(minutes: minute)))"

@@ -25,7 +25,7 @@ public enum Deadline {
     /// The latest due moment that is at risk at `now`: `days` working days ahead, counted as a
     /// time limit (the day rule; 0: the close of the current working day).
     public static func atRiskHorizon(now: Date, days: Int, time: WorkingTime) -> Date {
-        Reception.due(receivedAt: now, limit: .days(days), cutoff: false, time: time).due
+        Reception.due(receivedAt: now, limit: .days(days), cutoff: false, time: time.quiet).due
     }
 
     public static func isAtRisk(_ ticket: Ticket, now: Date, horizon: Date) -> Bool {

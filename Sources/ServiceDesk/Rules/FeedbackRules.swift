@@ -86,9 +86,9 @@ public enum FeedbackRules {
             }
         }
         let (now, time) = (context.now, context.time)
-        let forwardDue = Reception.due(receivedAt: ticket.receivedAt, limit: Severity.forwardLimit, cutoff: false, time: time).due
+        let forwardDue = Reception.due(receivedAt: ticket.receivedAt, limit: Severity.forwardLimit, cutoff: false, time: time.quiet).due
         let grade = time.grade(finishedAt: now, dueAt: forwardDue)
-        let acceptDue = Reception.due(receivedAt: now, limit: context.centre.acceptanceLimit, cutoff: false, time: time).due
+        let acceptDue = Reception.due(receivedAt: now, limit: context.centre.acceptanceLimit, cutoff: false, time: time.quiet).due
         for name in names {
             change.forwards.append(
                 .send(

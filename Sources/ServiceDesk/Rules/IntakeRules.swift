@@ -7,7 +7,8 @@ public struct IntakeDecision: Sendable {
     public var department: String?
     public var step: Int?
     public var closedAt: Date?
-    /// The due computation of an accepted dossier (its counting start, due moment and warnings).
+    /// The due computation of an accepted dossier: its counting start, due moment and warnings,
+    /// without lines (`WorkingTime.quiet`; `explain-due` replays them).
     public var due: DueComputation?
     /// The first step visit of an accepted dossier.
     public var firstStep: StepVisit?
@@ -47,18 +48,19 @@ extension TicketRules {
         }
         switch outcome {
         case .accepted:
+            // Moments only (`quiet`): the lines are `explain-due`'s, which replays the clock.
             let due: DueComputation
             if let severity {
                 var clock = TicketClock()
                 let terms = TicketClock.Terms(service: service, channel: channel)
-                clock.apply(.classified(at: now, severity: severity), terms: terms, time: time)
-                clock.apply(.accepted(at: now), terms: terms, time: time)
+                clock.apply(.classified(at: now, severity: severity), terms: terms, time: time.quiet)
+                clock.apply(.accepted(at: now), terms: terms, time: time.quiet)
                 due = DueComputation(
                     countingStart: clock.countingStart ?? now, due: clock.due ?? now, lines: clock.lines, warnings: clock.warnings)
             } else {
                 due = Reception.due(
                     receivedAt: now, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel),
-                    time: time)
+                    time: time.quiet)
             }
             return IntakeDecision(
                 state: .queued, department: first.department, step: 0, due: due,

@@ -28,7 +28,7 @@ public enum Reception {
     /// The due moment of a route step entered at `entered` with its own allowance: steps count
     /// from the hand-over (the cut-off is a rule of reception, not of transfers).
     public static func stepDue(enteredAt entered: Date, allowance: TimeLimit?, time: WorkingTime) -> Date? {
-        allowance.map { due(receivedAt: entered, limit: $0, cutoff: false, time: time).due }
+        allowance.map { due(receivedAt: entered, limit: $0, cutoff: false, time: time.quiet).due }
     }
 
     /// A new visit of a route step, with its due moment.

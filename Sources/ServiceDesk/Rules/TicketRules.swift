@@ -374,7 +374,7 @@ public enum TicketRules {
         change.ticket.department = first.department
         change.ticket.countingStartAt = clock.countingStart
         change.ticket.dueAt = clock.due
-        let limit = Reception.due(receivedAt: ticket.receivedAt, limit: context.centre.receptionLimit, cutoff: false, time: time).due
+        let limit = Reception.due(receivedAt: ticket.receivedAt, limit: context.centre.receptionLimit, cutoff: false, time: time.quiet).due
         change.detail["receptionGrade"] = (now <= limit ? Timeliness.onTime : .late).rawValue
         change.detail["clock"] = "start"
         change.detail["dueAt"] = clock.due.map(time.clock.describe)
