@@ -123,6 +123,9 @@ struct HotPathTests {
             ]
             var keys: [String: Int] = [
                 "b": 1, "B": 2, "a_b": 3, "aB": 4, "ä": 5, "a": 6, "10": 7, "9": 8, "": 9, "ab": 10, "z\u{1F600}": 11, "zz": 12,
+                // Keys alike in their first eight bytes, which the writer compares as one number.
+                "countingStartAt": 13, "countingStartLocal": 14, "countingStart": 15, "abcdefgh": 16, "abcdefgh\u{0}": 17,
+                "abcdefghi": 18, "abcdefg": 19, "abcdefg\u{0}": 20, "\u{0}": 21, "\u{FF}": 22,
             ]
             var nested: [String: [String: [String?]]] = ["x": ["y": ["z", nil]], "e": [:]]
             var empty: [Int] = []
@@ -154,6 +157,15 @@ struct HotPathTests {
         for _ in 0..<2_000 {
             let date = Date(timeIntervalSince1970: Double(Int64.random(in: 0..<253_402_300_800, using: &random)))
             #expect(DirectJSON.iso8601(date) == date.formatted(.iso8601))
+        }
+        // Random objects of keys that share long beginnings, against Foundation's order.
+        let keyPieces = ["a", "b", "A", "ab", "abcdefgh", "countingStart", "due", "Local", "\u{0}", "é", "ễ", "_", "1"]
+        for _ in 0..<500 {
+            var object: [String: Int] = [:]
+            for value in 0..<Int.random(in: 0...40, using: &random) {
+                object[(0..<Int.random(in: 0...4, using: &random)).map { _ in keyPieces.randomElement(using: &random)! }.joined()] = value
+            }
+            #expect(try DirectJSON.encode(object) == APIJSON.encoder.encode(object), "\(object)")
         }
         let shapes = try APIJSON.encoder.encode(Shapes())
         #expect(try DirectJSON.encode(Shapes()) == shapes, "\(String(decoding: shapes, as: UTF8.self))")

@@ -74,14 +74,28 @@ enum DirectJSON {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let object):
-            // Sorted by the keys' UTF-8 bytes, as Foundation sorts them, in the box itself (a tree
-            // is written once); a key given twice keeps its last value, as Foundation's
-            // dictionary does (the standard library's sort is documented stable).
-            object.pairs.sort { compareBytes($0.key, $1.key) < 0 }
+            // Sorted by the keys' UTF-8 bytes, as Foundation sorts them; a key given twice keeps
+            // its last value, as Foundation's dictionary does. What is sorted is each key's first
+            // eight bytes as a number and its place — compared as integers, the full keys only
+            // when those bytes are the same: a ticket's fifty keys sorted as strings (a quadratic
+            // insertion sort, every comparison through both strings' storage) were a fifth of
+            // the writing.
+            let pairs = object.pairs
+            var order = pairs.indices.map { (prefix: keyPrefix(pairs[$0].key), index: $0) }
+            order.sort { left, right in
+                guard left.prefix == right.prefix else { return left.prefix < right.prefix }
+                let compared = compareBytes(pairs[left.index].key, pairs[right.index].key)
+                return compared == 0 ? left.index < right.index : compared < 0
+            }
             out.append(UInt8(ascii: "{"))
             var first = true
-            for (index, pair) in object.pairs.enumerated() {
-                if index + 1 < object.pairs.count, object.pairs[index + 1].key == pair.key { continue }
+            for (position, entry) in order.enumerated() {
+                let pair = pairs[entry.index]
+                if position + 1 < order.count, order[position + 1].prefix == entry.prefix,
+                    pairs[order[position + 1].index].key == pair.key
+                {
+                    continue
+                }
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 writeString(pair.key, into: &out)
@@ -90,6 +104,19 @@ enum DirectJSON {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// A key's first eight UTF-8 bytes as a big-endian number, zeros after a shorter key: two
+    /// keys whose numbers differ are in the order of their bytes; equal numbers say nothing.
+    static func keyPrefix(_ key: String) -> UInt64 {
+        var value: UInt64 = 0
+        var count = 0
+        for byte in key.utf8 {
+            value = value << 8 | UInt64(byte)
+            count += 1
+            if count == 8 { break }
+        }
+        return value << (8 * (8 - count))
     }
 
     /// Two keys by their UTF-8 bytes (−1, 0, 1), compared in place: a generic walk of both
