@@ -41,6 +41,56 @@ struct HotPathTests {
         #expect(TextFolding.fold("Đặng THỊ Hoà, 12 Lê Lợi") == "dang thi hoa, 12 le loi")
     }
 
+    @Test("text taken as NFC without normalising is NFC: every scalar of the shortcut alone and beside every other")
+    func nfc() async {
+        // The scalars the shortcut takes, as it says (the Basic Multilingual Plane asked).
+        let quick = (UInt32(1)..<0x10000).compactMap(Unicode.Scalar.init).filter { Text.isNFC(String($0)) }
+        #expect(quick.count == 0x2FF + 0x100)
+        for scalar in quick {
+            #expect(scalar.properties.canonicalCombiningClass == .notReordered, "U+\(String(scalar.value, radix: 16))")
+        }
+        // Every ordered pair side by side in one text (a, b, a, b′ … for each a): NFC composes or
+        // reorders only neighbours, so one text unchanged says every pair is.
+        var pairs = String.UnicodeScalarView()
+        for first in quick {
+            await Task.yield()
+            for second in quick {
+                pairs.append(first)
+                pairs.append(second)
+            }
+        }
+        let text = String(pairs)
+        #expect(Text.isNFC(text))
+        #expect(text.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(text.unicodeScalars))
+        // Just outside it: a combining mark, a decomposed Vietnamese letter, a Greek letter NFC
+        // changes (U+1F71 → U+03AC).
+        for outside in ["e\u{0301}", "a\u{0323}\u{0302}", "\u{1F71}", "Đặng\u{0300}"] {
+            #expect(!Text.isNFC(outside))
+            #expect(Text.clean(outside) == outside.precomposedStringWithCanonicalMapping)
+        }
+        #expect(Text.clean("  Nguyễn Văn Thử \n") == "Nguyễn Văn Thử")
+        #expect(Text.clean("Nguye\u{0302}\u{0303}n") == "Nguyễn")
+    }
+
+    @Test("an ASCII text's words, split a byte at a time, are the words Character's letters and numbers give")
+    func asciiWords() {
+        // Every ASCII byte alone and between letters, then random ASCII texts.
+        for value in UInt8(0)..<0x80 {
+            let text = "a" + String(UnicodeScalar(value)) + "b " + String(UnicodeScalar(value))
+            #expect(TextFolding.asciiWords(text) == TextFolding.words(text), "byte \(value)")
+        }
+        var random = SeededGenerator(state: 31)
+        for _ in 0..<3_000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0..<0x80, using: &random) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(TextFolding.asciiWords(text) == TextFolding.words(text), "\(text.debugDescription)")
+        }
+        #expect(TextFolding.asciiWords("dang thi hoa, 12 le loi\r\n#42") == "dang thi hoa 12 le loi 42")
+        #expect(TextFolding.asciiWords("đèn") == nil)
+        #expect(TextFolding.searchBody("Đặng Thị Hoà, 12 Lê Lợi") == "dang thi hoa 12 le loi")
+        #expect(TextFolding.searchBody("阮文 Nguyễn-Văn") == TextFolding.words(TextFolding.fold("阮文 Nguyễn-Văn")))
+    }
+
     @Test("an intake's search words, folded in parts before the write, are the words of its whole row folded at once")
     func intakeWords() async throws {
         // Pieces that meet at the joins: marks that would combine with what precedes, separators,

@@ -19,7 +19,17 @@ enum Text {
         if isBlank(text) { return "" }
         var text = text
         if text.unicodeScalars.contains("\u{0}") { text.unicodeScalars.removeAll { $0 == "\u{0}" } }
-        return trimmed(text).precomposedStringWithCanonicalMapping
+        let trimmed = trimmed(text)
+        return isNFC(trimmed) ? trimmed : trimmed.precomposedStringWithCanonicalMapping
+    }
+
+    /// Whether NFC leaves `text` as it is, known without normalising: every scalar is below
+    /// U+0300 (where the combining marks begin) or in Latin Extended Additional (U+1E00–U+1EFF,
+    /// Vietnamese's precomposed letters) — starters NFC neither decomposes nor composes with a
+    /// neighbour (Unicode's NFC_Quick_Check=Yes, combining class 0; `HotPathTests.nfc` holds it
+    /// for every pair). Typed Vietnamese is such text; anything else goes through Foundation.
+    static func isNFC(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.value < 0x300 || (0x1E00...0x1EFF).contains($0.value) }
     }
 
     /// `text` without leading and trailing White_Space and the zero-width space: what

@@ -61,7 +61,38 @@ public enum TextFolding {
     /// FTS5 `unicode61`, PostgreSQL's parser in the `C` locale) then see the same words — a
     /// no-break space, a bullet or a dash between two words separates them on both.
     public static func searchBody(_ text: String) -> String {
-        fold(text).split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+        let folded = fold(text)
+        return asciiWords(folded) ?? words(folded)
+    }
+
+    /// The words by `Character`'s letters and numbers: the rule, for any text.
+    static func words(_ text: String) -> String {
+        text.split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+
+    /// `words` for a text all ASCII — what folded Vietnamese is — a byte at a time: there a
+    /// letter is A–Z or a–z and a number 0–9, each a character of its own, so the answer is the
+    /// same without the grapheme breaking and property lookups, which were most of an intake's
+    /// folding. Nil for any other text.
+    static func asciiWords(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var words: [UInt8] = []
+            words.reserveCapacity(bytes.count)
+            var inWord = false
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                let lower = byte | 0x20
+                if (0x30...0x39).contains(byte) || (0x61...0x7A).contains(lower) {
+                    if !inWord && !words.isEmpty { words.append(0x20) }
+                    words.append(byte)
+                    inWord = true
+                } else {
+                    inWord = false
+                }
+            }
+            return String(decoding: words, as: UTF8.self)
+        }
     }
 
     /// An FTS5 query that finds every word of `query` as a prefix, folded; nil if it has no word.
