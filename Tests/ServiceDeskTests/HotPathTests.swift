@@ -72,6 +72,33 @@ struct HotPathTests {
         #expect(Text.clean("Nguye\u{0302}\u{0303}n") == "Nguyễn")
     }
 
+    @Test("a statement's arguments reach GRDB as GRDB's own initialisers make them, and bind alike")
+    func statementArguments() throws {
+        let values: [(any DatabaseValueConvertible)?] = [1, "Đặng", nil, 2.5, Data([0, 1]), Int64.max]
+        let named: [String: (any DatabaseValueConvertible)?] = ["a": "x", "b": nil, "c": 3]
+        #expect(SQLArguments(values).statementArguments.description == StatementArguments(values).description)
+        // (Named ones print in their dictionary's order, which differs run to run: compared by binding.)
+        #expect(SQLArguments([] as [(any DatabaseValueConvertible)?]).statementArguments.isEmpty)
+        // And through a statement: positional and named values read back as bound.
+        let queue = try DatabaseQueue()
+        let row = try queue.read { db in
+            try Row.fetchOne(
+                SQLiteSession(db), sql: "SELECT ? AS one, ? AS two, ? AS three",
+                arguments: SQLArguments([7, "bảy", nil] as [(any DatabaseValueConvertible)?]))
+        }
+        #expect(row?["one"] == 7 && row?["two"] == "bảy" && row?["three"] == nil as String?)
+        let named2 = try queue.read { db in
+            try String.fetchOne(SQLiteSession(db), sql: "SELECT :a || :c", arguments: SQLArguments(named))
+        }
+        #expect(named2 == "x3")
+        let both = try queue.read { db in
+            try String.fetchOne(
+                SQLiteSession(db), sql: "SELECT ? || :a || ?",
+                arguments: SQLArguments(["(", ")"] as [(any DatabaseValueConvertible)?]) + SQLArguments(named))
+        }
+        #expect(both == "(x)")
+    }
+
     @Test("an ASCII text's words, split a byte at a time, are the words Character's letters and numbers give")
     func asciiWords() {
         // Every ASCII byte alone and between letters, then random ASCII texts.
