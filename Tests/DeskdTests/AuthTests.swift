@@ -139,6 +139,17 @@ struct AuthTests {
                 let decoded = try response.decode(Staff.self)
                 #expect(decoded.username == "lan.mc")
             }
+            // The scheme in any case, spaces and tabs around the token: the same token.
+            for header in ["bearer \(issued.token)", "BEARER  \t\(issued.token) \t", "Bearer \(issued.token)\t"] {
+                try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: header]) { response in
+                    #expect(response.status == .ok, "\(header.debugDescription)")
+                }
+            }
+            for header in ["Bearer \(issued.token)x", "Bearer \(issued.token.dropLast())", "Bearer x\(issued.token)"] {
+                try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: header]) { response in
+                    #expect(response.status == .unauthorized, "\(header.debugDescription)")
+                }
+            }
             try await client.execute(uri: "/api/v1/staff/lan.mc/tokens", method: .get, headers: bearer(app.adminToken)) { response in
                 #expect(!response.text.contains(issued.token))
                 let decoded = try response.decode([TokenInfo].self)

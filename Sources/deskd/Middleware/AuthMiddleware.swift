@@ -17,7 +17,13 @@ struct AuthMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
-        guard let principal = try await database.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+        // Spaces and tabs around the token (RFC 9110 §5.6.3's whitespace) are not part of it;
+        // trimmed here rather than by Foundation's Unicode whitespace set, which cost more than the
+        // token's check itself.
+        var token = parts[1]
+        while token.first == " " || token.first == "\t" { token.removeFirst() }
+        while token.last == " " || token.last == "\t" { token.removeLast() }
+        guard let principal = try await database.authenticate(token: String(token)) else {
             throw Problem.unauthorized("the token is unknown or revoked")
         }
         // An Open311 key travels in URLs: it opens nothing here (so it cannot read applicants).
