@@ -80,8 +80,10 @@ public enum APIJSON {
         return decoder
     }()
 
+    /// A value as JSON text for a column (a ticket's documents and charges): `encode`'s bytes
+    /// (`DirectJSON`, Foundation's for what it does not know) — inside the single writer.
     static func text(_ value: some Encodable) -> String {
-        String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        String(decoding: (try? encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 }
 
