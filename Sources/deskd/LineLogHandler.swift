@@ -54,8 +54,9 @@ struct LineLogHandler: LogHandler {
             }
             pretty = Self.prettify(pairs)
         }
+        let message = event.message.description
         var line = Self.timestamp()
-        line.reserveCapacity(128 + (pretty?.utf8.count ?? 0) + event.message.description.utf8.count)
+        line.reserveCapacity(128 + (pretty?.utf8.count ?? 0) + message.utf8.count)
         line += " "
         line += event.level.rawValue
         if !label.isEmpty {
@@ -70,7 +71,7 @@ struct LineLogHandler: LogHandler {
         line += " ["
         line += event.source
         line += "] "
-        line += event.message.description
+        line += message
         line += "\n"
         return line
     }
