@@ -144,6 +144,10 @@ struct RulesTests {
             let events = trail.compactMap { TicketClock.Event(action: $0.0, at: Self.at($0.1), detail: $0.2) }
             let folded = TicketClock.fold(events, terms: terms, time: Self.time)
             #expect(folded.due == change.ticket.dueAt && folded.pausedMinutes == change.durations.addPausedMinutes)
+            // Folded with the quiet working time: the same clock, no lines (explain-due's words).
+            let quiet = TicketClock.fold(events, terms: terms, time: Self.time.quiet)
+            #expect(quiet.due == folded.due && quiet.pausedMinutes == folded.pausedMinutes && quiet.countingStart == folded.countingStart)
+            #expect(quiet.lines.isEmpty && !folded.lines.isEmpty)
         }
     }
 

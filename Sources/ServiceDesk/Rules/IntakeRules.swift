@@ -55,8 +55,8 @@ extension TicketRules {
                 let terms = TicketClock.Terms(service: service, channel: channel)
                 clock.apply(.classified(at: now, severity: severity), terms: terms, time: time.quiet)
                 clock.apply(.accepted(at: now), terms: terms, time: time.quiet)
-                // (The clock's own lines — "classified", "round the clock" — are `explain-due`'s too.)
-                due = DueComputation(countingStart: clock.countingStart ?? now, due: clock.due ?? now, lines: [], warnings: clock.warnings)
+                due = DueComputation(
+                    countingStart: clock.countingStart ?? now, due: clock.due ?? now, lines: clock.lines, warnings: clock.warnings)
             } else {
                 due = Reception.due(
                     receivedAt: now, limit: service.timeLimit, cutoff: Reception.cutoffApplies(service: service, channel: channel),

@@ -72,6 +72,7 @@ public struct TicketClock: Equatable, Sendable {
     public var change: String?
     public var previousDue: Date?
     public var lastWait = 0
+    /// `explain-due`'s words; none when folded with a quiet working time (`WorkingTime.quiet`).
     public var lines: [DueLine] = []
     public var warnings: [String] = []
 
@@ -108,7 +109,7 @@ public struct TicketClock: Equatable, Sendable {
 
         case .completed(let at):
             guard countingStart == nil else { return }
-            lines.append(clockLine(at, time, "dossier complete; the time limit starts (Decree 61/2018 art. 19(4))"))
+            if time.explains { lines.append(clockLine(at, time, "dossier complete; the time limit starts (Decree 61/2018 art. 19(4))")) }
             waitingSince = nil
             start(at: at, terms: terms, time: time)
             change = "start"
@@ -120,7 +121,7 @@ public struct TicketClock: Equatable, Sendable {
                 return
             }
             waitingSince = at
-            lines.append(clockLine(at, time, "waiting for the citizen (\(kind)); rule \(terms.rule.rawValue)"))
+            if time.explains { lines.append(clockLine(at, time, "waiting for the citizen (\(kind)); rule \(terms.rule.rawValue)")) }
 
         case .resumed(let at, let restart):
             guard countingStart != nil else {
@@ -129,26 +130,32 @@ public struct TicketClock: Equatable, Sendable {
             }
             endWait(at: at, time: time)
             if restart {
-                lines.append(clockLine(at, time, "dossier complete; the time limit starts again from zero (Decree 61/2018 art. 19(4))"))
+                if time.explains {
+                    lines.append(clockLine(at, time, "dossier complete; the time limit starts again from zero (Decree 61/2018 art. 19(4))"))
+                }
                 countingStart = nil
                 start(at: at, terms: terms, time: time)
                 change = "restart"
             } else if let current = due, terms.roundTheClock {
                 due = current.addingTimeInterval(Double(lastWait * 60))
-                lines.append(clockLine(at, time, "the clock was stopped for \(lastWait) minutes while waiting for the citizen"))
-                if let due { lines.append(time.dueLine(due, "due")) }
+                if time.explains {
+                    lines.append(clockLine(at, time, "the clock was stopped for \(lastWait) minutes while waiting for the citizen"))
+                }
+                if let due, time.explains { lines.append(time.dueLine(due, "due")) }
                 change = "pause"
             } else if let current = due {
                 let walked = time.walk(minutes: lastWait, from: current)
-                lines.append(
-                    DueLine(
-                        kind: .clock, date: time.clock.local(at).date, minutes: lastWait,
-                        text:
-                            "\(time.clock.describe(at)): the clock was stopped for \(lastWait) working minutes while waiting for the citizen; the due moment moves by as much"
-                    ))
+                if time.explains {
+                    lines.append(
+                        DueLine(
+                            kind: .clock, date: time.clock.local(at).date, minutes: lastWait,
+                            text:
+                                "\(time.clock.describe(at)): the clock was stopped for \(lastWait) working minutes while waiting for the citizen; the due moment moves by as much"
+                        ))
+                }
                 lines += walked.lines
                 due = walked.due
-                lines.append(time.dueLine(walked.due, "due"))
+                if time.explains { lines.append(time.dueLine(walked.due, "due")) }
                 change = "pause"
             }
 
@@ -156,18 +163,23 @@ public struct TicketClock: Equatable, Sendable {
             if countingStart != nil { endWait(at: at, time: time) }
 
         case .apologised(let at, let revised):
-            lines.append(
-                clockLine(at, time, "apology and new appointment \(revised); the ticket is still judged against its original due moment"))
+            if time.explains {
+                lines.append(
+                    clockLine(
+                        at, time, "apology and new appointment \(revised); the ticket is still judged against its original due moment"))
+            }
 
         case .classified(let at, let given):
             severity = given
             let classed = serviceTerms.under(given)
             let counting = classed.roundTheClock ? "round the clock, in clock time" : "in working time"
-            lines.append(
-                clockLine(
-                    at, time,
-                    "classed \(given.code): time limit \(classed.limit) (\(given.timeLimit == nil ? "the service's" : "the class's")), counted \(counting)"
-                ))
+            if time.explains {
+                lines.append(
+                    clockLine(
+                        at, time,
+                        "classed \(given.code): time limit \(classed.limit) (\(given.timeLimit == nil ? "the service's" : "the class's")), counted \(counting)"
+                    ))
+            }
             guard let started = startedAt else { return }
             // From where the clock started, under the class's terms; time already waited on the
             // citizen (the pause rule) moves the new due moment as it moved the old one.
@@ -177,13 +189,13 @@ public struct TicketClock: Equatable, Sendable {
                 due =
                     classed.roundTheClock
                     ? current.addingTimeInterval(Double(pausedMinutes * 60)) : time.walk(minutes: pausedMinutes, from: current).due
-                lines.append(clockLine(at, time, "plus \(pausedMinutes) minutes already waited on the citizen"))
-                if let due { lines.append(time.dueLine(due, "due")) }
+                if time.explains { lines.append(clockLine(at, time, "plus \(pausedMinutes) minutes already waited on the citizen")) }
+                if let due, time.explains { lines.append(time.dueLine(due, "due")) }
             }
             change = "reclass"
 
         case .reopened(let at):
-            lines.append(clockLine(at, time, "reopened by the citizen; the time limit starts again from zero"))
+            if time.explains { lines.append(clockLine(at, time, "reopened by the citizen; the time limit starts again from zero")) }
             waitingSince = nil
             countingStart = nil
             start(at: at, terms: terms, time: time)
@@ -198,8 +210,8 @@ public struct TicketClock: Equatable, Sendable {
             countingStart = at
             let end = at.addingTimeInterval(Double(terms.limit.clockSeconds))
             due = end
-            lines.append(clockLine(at, time, "round the clock: \(terms.limit) counted in clock time from reception"))
-            lines.append(time.dueLine(end, "due"))
+            if time.explains { lines.append(clockLine(at, time, "round the clock: \(terms.limit) counted in clock time from reception")) }
+            if time.explains { lines.append(time.dueLine(end, "due")) }
             return
         }
         let computation = Reception.due(receivedAt: at, limit: terms.limit, cutoff: terms.cutoff, time: time)
