@@ -76,6 +76,13 @@ final class DeskMetrics: Sendable {
             namespace: "desk", metricName: "write_transactions_failed", unitName: "total",
             helpText: "Transactions of the single writer that failed to commit (their writes answered with the error)")
     }
+    static var redoneTransactions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "desk", metricName: "write_transactions_redone", unitName: "total",
+            helpText:
+                "Transactions of the single writer rolled back and run again with each write in a savepoint, because a write failed after changing rows"
+        )
+    }
     static var checkpoints: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "desk", metricName: "wal_checkpoints", unitName: "total",
@@ -164,6 +171,7 @@ final class DeskMetrics: Sendable {
         add(Self.writerBusy, grew.seconds(\.commitNanoseconds), [("phase", "commit")])
         add(Self.writerCPU, grew.seconds(\.runCPUNanoseconds))
         add(Self.failedTransactions, grew.count(\.failedBatches))
+        add(Self.redoneTransactions, grew.count(\.redoneBatches))
     }
 
     /// The checkpointer's figures, the same way.

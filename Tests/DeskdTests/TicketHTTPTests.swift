@@ -371,6 +371,7 @@ struct TicketMetricsTests {
             let commits = after["desk_writer_commit_seconds_count"] ?? 0
             func grew(_ name: String) -> Double { (after[name] ?? 0) - (before[name] ?? 0) }
             #expect(grew("desk_writer_commit_seconds_count") >= 1)
+            #expect(after["desk_write_transactions_redone_total"] == 0, "no write failed after changing rows")
             #expect(
                 grew("desk_writer_commit_seconds_count")
                     == grew("desk_write_transactions_total") - grew("desk_write_transactions_failed_total"))

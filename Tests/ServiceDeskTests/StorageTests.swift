@@ -434,6 +434,138 @@ struct StorageTests {
         }
     }
 
+    @Test(
+        "group commit: writes run bare; one that fails before changing anything leaves its batch alone, one that fails after changing rows (of a table, a trigger, a full-text table) is undone alone by redoing its batch with savepoints"
+    )
+    func bareWrites() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            try await database.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE written (n INTEGER NOT NULL);
+                        CREATE TABLE echoed (n INTEGER NOT NULL);
+                        CREATE VIEW echo AS SELECT NULL AS n;
+                        CREATE TRIGGER echo INSTEAD OF INSERT ON echo BEGIN INSERT INTO echoed (n) VALUES (new.n); END;
+                        CREATE VIRTUAL TABLE searched USING fts5 (body);
+                        """)
+            }
+            /// How write `n` behaves: succeeds, fails before changing anything, or fails after
+            /// changing rows only through a trigger, only in the full-text table, or in a table.
+            enum Kind { case succeeds, failsClean, failsAfterTrigger, failsAfterSearch, failsAfterRow }
+            func run(_ kinds: [Kind]) async throws -> (succeeded: Set<Int>, redone: Int) {
+                let before = database.writerStatistics.redoneBatches
+                let succeeded = try await withThrowingTaskGroup(of: Int?.self) { group in
+                    for (n, kind) in kinds.enumerated() {
+                        group.addTask {
+                            do {
+                                try await database.write { db in
+                                    switch kind {
+                                    case .succeeds:
+                                        try db.execute(sql: "INSERT INTO written (n) VALUES (?)", arguments: [n])
+                                        return
+                                    case .failsClean:
+                                        _ = try db.fetchValue(Int.self, sql: "SELECT count(*) FROM written")
+                                        try db.execute(sql: "UPDATE written SET n = n WHERE n = -1")  // changes no row
+                                    case .failsAfterTrigger:
+                                        // A view stores nothing: the only row is its trigger's (as migration 0032's recounts).
+                                        try db.execute(sql: "INSERT INTO echo (n) VALUES (?)", arguments: [n])
+                                    case .failsAfterSearch:
+                                        try db.execute(sql: "INSERT INTO searched (body) VALUES (?)", arguments: ["write \(n)"])
+                                    case .failsAfterRow:
+                                        try db.execute(sql: "INSERT INTO written (n) VALUES (?)", arguments: [n])
+                                    }
+                                    throw DeskError.conflict("write \(n) fails")
+                                }
+                                return n
+                            } catch DeskError.conflict {
+                                return nil
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: Set<Int>()) { if let n = $1 { $0.insert(n) } }
+                }
+                return (succeeded, database.writerStatistics.redoneBatches - before)
+            }
+            func state() async throws -> (written: Set<Int>, echoed: Int, searched: Int) {
+                try await database.read { db in
+                    (
+                        Set(try Int.fetchAll(db, sql: "SELECT n FROM written")),
+                        try Int.fetchOne(db, sql: "SELECT count(*) FROM echoed") ?? -1,
+                        try Int.fetchOne(db, sql: "SELECT count(*) FROM searched") ?? -1
+                    )
+                }
+            }
+
+            // Only clean failures: no batch is redone, and every success is kept.
+            let clean = (0..<60).map { $0 % 3 == 0 ? Kind.failsClean : .succeeds }
+            let first = try await run(clean)
+            #expect(first.succeeded == Set((0..<60).filter { clean[$0] == .succeeds }))
+            #expect(first.redone == 0, "a write that changed nothing is answered without redoing its batch")
+            #expect(try await state().written == first.succeeded)
+
+            // Then each kind of failure after a change, with successes and clean failures, shuffled:
+            // each failure leaves nothing, each success is kept, once.
+            var kept = first.succeeded
+            var offset = 1000
+            for failure in [Kind.failsAfterTrigger, .failsAfterSearch, .failsAfterRow] {
+                let kinds = (0..<60).map { [Kind.succeeds, .succeeds, .failsClean, failure][$0 % 4] }.shuffled()
+                let ran = try await run(Array(repeating: .failsClean, count: offset) + kinds)
+                let expected = Set(kinds.indices.filter { kinds[$0] == .succeeds }.map { $0 + offset })
+                #expect(ran.succeeded == expected, "\(failure)")
+                kept.formUnion(expected)
+                let after = try await state()
+                #expect(after.written == kept, "\(failure)")
+                #expect(after.echoed == 0 && after.searched == 0, "nothing of a failed write stays: \(failure)")
+                #expect(ran.redone >= 1, "a write that failed after changing rows had its batch redone: \(failure)")
+                #expect(ran.redone <= 15)
+                offset += 1000
+            }
+            #expect(try database.verifyEventChain().intact)
+            try database.close()
+        }
+    }
+
+    @Test("group commit: a write that ends the batch's transaction fails its batch, and nothing after it commits on its own")
+    func transactionLost() async throws {
+        try await withTemporaryFolder { folder in
+            let database = try AppDatabase.open(path: folder.appendingPathComponent("d.sqlite").path)
+            try await database.write { db in try db.execute(sql: "CREATE TABLE written (n INTEGER NOT NULL)") }
+            let before = database.writerStatistics
+            // A batch of three, the second of which ends the transaction (as SQLite does on a full disk).
+            let gate = DispatchSemaphore(value: 0)
+            let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+                group.addTask {
+                    // Holds the writer (its own thread, not the pool's), so that the three below share the next batch.
+                    let held = (try? await database.write { _ in _ = gate.wait(timeout: .now() + 5) }) != nil
+                    return (-1, held)
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+                for n in 0..<3 {
+                    group.addTask {
+                        let written =
+                            (try? await database.write { db -> Void in
+                                try db.execute(sql: "INSERT INTO written (n) VALUES (?)", arguments: [n])
+                                if n == 1 { try db.execute(sql: "ROLLBACK") }
+                            }) != nil
+                        return (n, written)
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+                gate.signal()
+                return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(outcomes[-1] == true)
+            #expect(outcomes[0] == false && outcomes[1] == false && outcomes[2] == false)
+            #expect(database.writerStatistics.failedBatches - before.failedBatches == 1)
+            #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM written") } == 0)
+            // The writer goes on.
+            try await database.write { db in try db.execute(sql: "INSERT INTO written (n) VALUES (9)") }
+            #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM written") } == 1)
+            try database.close()
+        }
+    }
+
     @Test("the writer runs a batch at a raised priority where the process may raise it; a raise is given back as found")
     func writerPriority() async throws {
         let database = try AppDatabase.inMemory()

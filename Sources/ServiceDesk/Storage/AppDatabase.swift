@@ -60,9 +60,9 @@ public struct AppDatabase: Sendable {
         // Set on the writer once the pool is open (pragmas are per connection):
         // - `synchronous = FULL`: GRDB sets NORMAL while it sets up WAL, after `prepareDatabase`,
         //   so FULL set there would be silently lost.
-        // - `temp_store = MEMORY`: each write of a batch runs in its own savepoint, and SQLite
-        //   copies every page a write changes to the savepoint's journal; past 64 KiB that journal
-        //   spills to a temporary file, and an intake's thirty-odd pages went through `pwrite` one
+        // - `temp_store = MEMORY`: inside a savepoint (a statement's own, or each write of a batch
+        //   redone after a failure: `GroupCommit`) SQLite copies every page a write changes to the
+        //   savepoint's journal; past 64 KiB that journal spills to a temporary file, and an intake's thirty-odd pages went through `pwrite` one
         //   by one — a quarter of its time on the single writer (docs/benchmarks.md). Kept in
         //   memory it is truncated at each release.
         try pool.writeWithoutTransaction { db in
@@ -198,8 +198,10 @@ public struct AppDatabase: Sendable {
         try fileWriter("the migrations of a file").read { db in try Self.migrator.appliedMigrations(db) }
     }
 
-    /// Runs `body` as one atomic write (a savepoint of a group-committed transaction) and
-    /// returns once it is durable. Library errors pass through unchanged.
+    /// Runs `body` as one atomic write (in a group-committed transaction; a failure leaves
+    /// nothing of it: `GroupCommit`) and returns once it is durable. Library errors pass through
+    /// unchanged. `body` may run twice — its batch redone after a write of it failed — so it does
+    /// nothing outside the database it is given but fill caches kept by what they were read at.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         switch engine {
         case .sqlite(_, let committer): return try await committer.write { db in try body(SQLiteSession(db)) }

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 #if canImport(Glibc)
@@ -21,24 +22,58 @@ public struct WriterStatistics: Sendable, Equatable {
     public var runCPUNanoseconds: UInt64 = 0
     /// Transactions that failed to commit (their writes were answered with the error).
     public var failedBatches = 0
+    /// Transactions rolled back and run again with each write in its own savepoint, because a
+    /// write failed after changing rows (`GroupCommit`): counted with the batches once.
+    public var redoneBatches = 0
 
     public init() {}
 }
 
 /// Group commit: writes that arrive while a transaction is being committed wait for it, then
-/// all run in the next transaction, each in its own savepoint (so one failing write rolls back
-/// only itself), and a single fsync makes them all durable. At low load a write runs at once,
-/// alone; under concurrency the batches grow by themselves, with no timer and no added wait.
+/// all run in the next transaction, and a single fsync makes them all durable. At low load a
+/// write runs at once, alone; under concurrency the batches grow by themselves, with no timer and
+/// no added wait.
+///
+/// One failing write must leave nothing of itself and take nothing of the others with it. A
+/// savepoint around each write would do it, at a price every write pays: SQLite copies every page
+/// a write changes inside a savepoint to the savepoint's journal first — a sixth of an intake's
+/// time on the writer (docs/benchmarks.md) — for a rollback that almost never comes, as a write
+/// checks what it is asked before it changes anything. So the writes of a batch run bare, one
+/// after another, and a write that fails is judged by what it left:
+/// - it changed no row (`sqlite3_total_changes64` unchanged — the rows of triggers and of the
+///   full-text tables count too; a statement that fails undoes its own rows): it failed with
+///   nothing to undo, and the batch goes on;
+/// - it had changed rows: the batch's transaction is rolled back and the whole batch run again,
+///   each write in its own savepoint as before, so the failing one rolls back only itself. A
+///   write is a function of the database it is given: run again on the same state it does the
+///   same (the caches it may have filled are cleared, as after a failed commit).
+/// Writes change rows; the schema is the migrations', which run before the group commit does. A
+/// change of the schema is no row: a write that changed it and then failed would keep it (none
+/// does; reading the schema's version at every batch to catch one cost more than the savepoints).
+/// Should SQLite roll the whole transaction back under a write (a full disk, an I/O error), GRDB
+/// refuses every statement after it until the transaction ends: the batch fails as a failed
+/// commit does, and no write after it commits on its own.
 /// Every caller is answered only after the transaction holding its write has committed with
 /// `synchronous = FULL`: a `2xx` is still a durable change. (One durable commit per request tops
 /// out near 700/s on a disk with a slow fsync; committing concurrent requests together reaches
 /// several thousand: docs/benchmarks.md.)
 final class GroupCommit: Sendable {
-    /// One write: runs inside the shared transaction and returns what to do once it commits.
+    /// One write: runs inside the shared transaction, in a savepoint of its own when told to
+    /// (`isolated`), and says what to do once the batch commits.
     struct Job: Sendable {
-        let run: @Sendable (Database) -> @Sendable () -> Void
+        let run: @Sendable (_ db: Database, _ isolated: Bool) -> Ran
         let fail: @Sendable (any Error) -> Void
     }
+
+    /// What running a job left: its answer, given once the batch commits.
+    enum Ran {
+        case succeeded(answer: @Sendable () -> Void)
+        /// Failed: its savepoint rolled back when isolated; run bare, whether it had changed rows.
+        case failed(answer: @Sendable () -> Void, changedRows: Bool)
+    }
+
+    /// The batch run bare has a write to undo: rolled back, to be run again isolated.
+    private struct Redo: Error {}
 
     /// A statement that waits for the end of the batch (`afterWrites`).
     typealias Tail = @Sendable (Database) throws -> Void
@@ -69,19 +104,23 @@ final class GroupCommit: Sendable {
         self.onFailure = onFailure
     }
 
-    /// Runs `body` in the next transaction, in its own savepoint, and returns its result once committed.
+    /// Runs `body` in the next transaction, alone or undone alone should it fail, and returns its
+    /// result once committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
-                run: { db in
+                run: { db, isolated in
                     let mark = self.tail.withLock { $0.work.count }
+                    let changes = sqlite3_total_changes64(db.sqliteConnection)
                     do {
-                        let result = try Self.inSavepoint(db) { try body(db) }
-                        return { continuation.resume(returning: result) }
+                        let result = try isolated ? Self.inSavepoint(db) { try body(db) } : body(db)
+                        return .succeeded { continuation.resume(returning: result) }
                     } catch {
                         // What the failed write left for the tail goes with the rest of it.
                         self.tail.withLock { $0.work.removeSubrange(mark...) }
-                        return { continuation.resume(throwing: error) }
+                        return .failed(
+                            answer: { continuation.resume(throwing: error) },
+                            changedRows: sqlite3_total_changes64(db.sqliteConnection) != changes)
                     }
                 },
                 fail: { continuation.resume(throwing: $0) })
@@ -110,12 +149,12 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Runs `work` in the current transaction once every write of the batch has run, outside their
-    /// savepoints, in the order the writes asked; at once when called outside a batch. For the
+    /// Runs `work` in the current transaction once every write of the batch has run, outside any
+    /// savepoint of theirs, in the order the writes asked; at once when called outside a batch. For the
     /// full-text tables: FTS5 writes its pending terms out as a new segment at every savepoint of a
     /// transaction it is part of, so a row added inside each write's savepoint cost a segment (and
     /// its merges) per write — the rows of a whole batch now make one (docs/benchmarks.md). Only
-    /// for tables no write reads; a write that fails (its savepoint rolled back) leaves nothing here.
+    /// for tables no write reads; a write that fails leaves nothing here.
     /// Should the tail itself fail, the batch's transaction fails with it, as a failed commit does:
     /// every write of the batch is answered with the error and nothing of it is kept.
     func afterWrites(_ db: Database, _ work: @escaping Tail) throws {
@@ -137,6 +176,45 @@ final class GroupCommit: Sendable {
         if start { Task { await drain() } }
     }
 
+    /// One transaction holding `jobs`, committed: the answers to give, and the moment the writes
+    /// had run (before the `COMMIT`). Run bare (`isolated` false), throws `Redo`, rolled back,
+    /// when a write failed after changing rows. The time from `BEGIN` to the end of the writes,
+    /// and the thread's CPU time in it, are added to `spent` (a rolled-back attempt's too).
+    private func commit(
+        _ jobs: [Job], in db: Database, isolated: Bool, spent: inout (run: UInt64, cpu: UInt64)
+    ) throws -> (answers: [@Sendable () -> Void], ran: ContinuousClock.Instant) {
+        var outcome: (answers: [@Sendable () -> Void], ran: ContinuousClock.Instant)?
+        try db.inTransaction {
+            let started = ContinuousClock.now
+            let cpu = Self.threadCPUNanoseconds()
+            defer {
+                spent.run += (ContinuousClock.now - started).nanoseconds
+                spent.cpu += Self.threadCPUNanoseconds() &- cpu
+            }
+            tail.withLock { $0 = (true, []) }
+            defer { tail.withLock { $0 = (false, []) } }
+            var answers: [@Sendable () -> Void] = []
+            answers.reserveCapacity(jobs.count)
+            for job in jobs {
+                switch job.run(db, isolated) {
+                case .succeeded(let answer):
+                    answers.append(answer)
+                case .failed(let answer, let changedRows):
+                    if !isolated && changedRows { throw Redo() }
+                    answers.append(answer)
+                }
+            }
+            let work = tail.withLock { tail in
+                defer { tail = (false, []) }
+                return tail.work
+            }
+            for statement in work { try statement(db) }
+            outcome = (answers, ContinuousClock.now)
+            return .commit
+        }
+        return outcome!
+    }
+
     /// Commits batch after batch until nothing waits.
     private func drain() async {
         while true {
@@ -148,33 +226,28 @@ final class GroupCommit: Sendable {
             }
             if jobs.isEmpty { return }
             do {
-                let (completions, started, ran, cpu, durable) = try await writer.writeWithoutTransaction { db in
+                let (completions, spent, ran, durable) = try await writer.writeWithoutTransaction { db in
                     let priority = WriterPriority.raise()
                     defer { priority.restore() }
-                    var outcome: ([@Sendable () -> Void], ContinuousClock.Instant, ContinuousClock.Instant, UInt64)?
-                    try db.inTransaction {
-                        let started = ContinuousClock.now
-                        let cpu = Self.threadCPUNanoseconds()
-                        self.tail.withLock { $0 = (true, []) }
-                        let completions = jobs.map { $0.run(db) }
-                        let work = self.tail.withLock { tail in
-                            defer { tail = (false, []) }
-                            return tail.work
-                        }
-                        for statement in work { try statement(db) }
-                        outcome = (completions, started, ContinuousClock.now, Self.threadCPUNanoseconds() &- cpu)
-                        return .commit
+                    var spent: (run: UInt64, cpu: UInt64) = (0, 0)
+                    var batch: (answers: [@Sendable () -> Void], ran: ContinuousClock.Instant)
+                    do {
+                        batch = try self.commit(jobs, in: db, isolated: false, spent: &spent)
+                    } catch is Redo {
+                        // Rolled back: what the writes read into the caches may have gone with it.
+                        self.onFailure()
+                        self.counted.withLock { $0.redoneBatches += 1 }
+                        batch = try self.commit(jobs, in: db, isolated: true, spent: &spent)
                     }
                     // Committed: the WAL written and synced (and a checkpoint, if the writer ran one).
-                    let (completions, started, ran, cpu) = outcome!
-                    return (completions, started, ran, cpu, ContinuousClock.now)
+                    return (batch.answers, spent, batch.ran, ContinuousClock.now)
                 }
                 let committed = ContinuousClock.now
                 counted.withLock { statistics in
                     statistics.batches += 1
                     statistics.jobs += jobs.count
-                    statistics.runNanoseconds += (ran - started).nanoseconds
-                    statistics.runCPUNanoseconds += cpu
+                    statistics.runNanoseconds += spent.run
+                    statistics.runCPUNanoseconds += spent.cpu
                     statistics.commitNanoseconds += (committed - ran).nanoseconds
                 }
                 commitObserver.withLock { $0 }?(durable - ran)
