@@ -89,6 +89,9 @@ final class GroupCommit: Sendable {
 
     var statistics: WriterStatistics { counted.withLock { $0 } }
 
+    /// Writes waiting for the next batch (for tests that need several in one batch).
+    var waiting: Int { state.withLock { $0.jobs.count } }
+
     /// `observer` is told, for every transaction of the group commit that committed, how long its
     /// `COMMIT` took on the writer: writing the WAL and its `fdatasync`, and the checkpoint the
     /// writer runs itself when the WAL has grown long (`Checkpointer`) — so a disk that stalls
