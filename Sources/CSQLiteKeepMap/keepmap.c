@@ -19,6 +19,15 @@
 //   either way, and a read transaction fetches only pages of its own snapshot, which a
 //   checkpoint never truncates away while it reads.
 //
+// The same layer joins each frame of the write-ahead log into one write. SQLite writes a frame as
+// two: its 24-byte header, then the page right after it (wal.c, walWriteOneFrame) — two `pwrite`
+// calls per page a commit changed (some 110 pages a batch of 26 intakes), made by the single writer
+// while every write of the batch waits. On a file opened as a WAL, a 24-byte write is held and
+// written together with the write that follows it at the next byte; any other call on the file
+// first writes what is held, so every call sees the file as SQLite wrote it, byte for byte and in
+// the same order. The page's write returns the result of the one joined write; a header written
+// alone (no page followed it) returns its error from the call that wrote it.
+//
 // Only a file in WAL mode keeps its mapping (its shared memory was asked for); in rollback-journal
 // mode every request goes through. Connections that do not map (the writer; `mmap_size = 0`)
 // never fetch, so nothing changes for them. Each sqlite3_file is used by one connection, on one
@@ -30,6 +39,9 @@
 #include <sqlite3.h>
 #include <string.h>
 
+/// The size of a WAL frame's header (wal.c, WAL_FRAME_HDRSIZE).
+#define FRAME_HEADER 24
+
 typedef struct {
     sqlite3_file base;
     /// The file's size when the current mapping was made; -1 when there is none.
@@ -38,6 +50,19 @@ typedef struct {
     /// its mapping (in rollback-journal mode a file truncated and grown back to the same size by
     /// another process is a change SQLite must see by unmapping — pagerSharedLock says so).
     int inWALMode;
+    /// Opened as a write-ahead log (SQLITE_OPEN_WAL): its frames' two writes are joined.
+    int isLog;
+    /// A frame header written by SQLite and not yet by this layer: `heldAmount` bytes (0: none)
+    /// for `heldOffset`.
+    int heldAmount;
+    sqlite3_int64 heldOffset;
+    unsigned char held[FRAME_HEADER];
+    /// Where a header and its page are put together (sqlite3_malloc, grown to the largest page).
+    unsigned char *joined;
+    int joinedCapacity;
+    /// The writes that reached the file, and how many of them carried a whole frame.
+    long long writes;
+    long long framesJoined;
     // The default VFS's file follows, szOsFile bytes.
 } KeepMapFile;
 
@@ -56,27 +81,92 @@ static sqlite3_io_methods keepMapMethods[2][3];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int registered = SQLITE_ERROR;
 
-static int keepClose(sqlite3_file *f) { return METHODS(f)->xClose(REAL(f)); }
+/// Writes the frame header held, if any: before any other call on the file.
+static int flushHeld(sqlite3_file *f) {
+    KeepMapFile *file = (KeepMapFile *)f;
+    if (file->heldAmount == 0) return SQLITE_OK;
+    int amount = file->heldAmount;
+    file->heldAmount = 0;
+    file->writes++;
+    return METHODS(f)->xWrite(REAL(f), file->held, amount, file->heldOffset);
+}
+
+static int keepClose(sqlite3_file *f) {
+    KeepMapFile *file = (KeepMapFile *)f;
+    int flushed = flushHeld(f);
+    sqlite3_free(file->joined);
+    file->joined = NULL;
+    file->joinedCapacity = 0;
+    int rc = METHODS(f)->xClose(REAL(f));
+    return flushed != SQLITE_OK ? flushed : rc;
+}
 static int keepRead(sqlite3_file *f, void *buffer, int amount, sqlite3_int64 offset) {
-    return METHODS(f)->xRead(REAL(f), buffer, amount, offset);
+    int rc = flushHeld(f);
+    return rc != SQLITE_OK ? rc : METHODS(f)->xRead(REAL(f), buffer, amount, offset);
 }
 static int keepWrite(sqlite3_file *f, const void *buffer, int amount, sqlite3_int64 offset) {
+    KeepMapFile *file = (KeepMapFile *)f;
+    if (!file->isLog) return METHODS(f)->xWrite(REAL(f), buffer, amount, offset);
+    // The page of the header held, at the next byte: both in one write.
+    if (file->heldAmount > 0 && offset == file->heldOffset + file->heldAmount && amount > 0) {
+        int total = file->heldAmount + amount;
+        if (file->joinedCapacity < total) {
+            unsigned char *grown = sqlite3_realloc(file->joined, total);
+            if (grown != NULL) {
+                file->joined = grown;
+                file->joinedCapacity = total;
+            }
+        }
+        if (file->joinedCapacity >= total) {
+            memcpy(file->joined, file->held, (size_t)file->heldAmount);
+            memcpy(file->joined + file->heldAmount, buffer, (size_t)amount);
+            sqlite3_int64 at = file->heldOffset;
+            file->heldAmount = 0;
+            file->writes++;
+            file->framesJoined++;
+            return METHODS(f)->xWrite(REAL(f), file->joined, total, at);
+        }
+        // No memory for the joined frame: the two writes as SQLite asked for them.
+    }
+    int rc = flushHeld(f);
+    if (rc != SQLITE_OK) return rc;
+    if (amount == FRAME_HEADER) {
+        memcpy(file->held, buffer, FRAME_HEADER);
+        file->heldAmount = FRAME_HEADER;
+        file->heldOffset = offset;
+        return SQLITE_OK;
+    }
+    file->writes++;
     return METHODS(f)->xWrite(REAL(f), buffer, amount, offset);
 }
 // The default VFS resizes or remaps its mapping itself in these two: the size remembered no
 // longer says what is mapped, so the next request to unmap goes through.
 static int keepTruncate(sqlite3_file *f, sqlite3_int64 size) {
     ((KeepMapFile *)f)->mappedSize = -1;
-    return METHODS(f)->xTruncate(REAL(f), size);
+    int rc = flushHeld(f);
+    return rc != SQLITE_OK ? rc : METHODS(f)->xTruncate(REAL(f), size);
 }
-static int keepSync(sqlite3_file *f, int flags) { return METHODS(f)->xSync(REAL(f), flags); }
-static int keepFileSize(sqlite3_file *f, sqlite3_int64 *size) { return METHODS(f)->xFileSize(REAL(f), size); }
-static int keepLock(sqlite3_file *f, int lock) { return METHODS(f)->xLock(REAL(f), lock); }
-static int keepUnlock(sqlite3_file *f, int lock) { return METHODS(f)->xUnlock(REAL(f), lock); }
+static int keepSync(sqlite3_file *f, int flags) {
+    int rc = flushHeld(f);
+    return rc != SQLITE_OK ? rc : METHODS(f)->xSync(REAL(f), flags);
+}
+static int keepFileSize(sqlite3_file *f, sqlite3_int64 *size) {
+    int rc = flushHeld(f);
+    return rc != SQLITE_OK ? rc : METHODS(f)->xFileSize(REAL(f), size);
+}
+static int keepLock(sqlite3_file *f, int lock) {
+    int rc = flushHeld(f);
+    return rc != SQLITE_OK ? rc : METHODS(f)->xLock(REAL(f), lock);
+}
+static int keepUnlock(sqlite3_file *f, int lock) {
+    int rc = flushHeld(f);
+    return rc != SQLITE_OK ? rc : METHODS(f)->xUnlock(REAL(f), lock);
+}
 static int keepCheckReservedLock(sqlite3_file *f, int *out) { return METHODS(f)->xCheckReservedLock(REAL(f), out); }
 static int keepFileControl(sqlite3_file *f, int op, void *argument) {
     if (op == SQLITE_FCNTL_MMAP_SIZE || op == SQLITE_FCNTL_SIZE_HINT) ((KeepMapFile *)f)->mappedSize = -1;
-    return METHODS(f)->xFileControl(REAL(f), op, argument);
+    int rc = flushHeld(f);
+    return rc != SQLITE_OK ? rc : METHODS(f)->xFileControl(REAL(f), op, argument);
 }
 static int keepSectorSize(sqlite3_file *f) { return METHODS(f)->xSectorSize(REAL(f)); }
 static int keepDeviceCharacteristics(sqlite3_file *f) { return METHODS(f)->xDeviceCharacteristics(REAL(f)); }
@@ -132,6 +222,7 @@ static int keepOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, in
     KeepMapFile *file = (KeepMapFile *)f;
     memset(file, 0, sizeof *file);
     file->mappedSize = -1;
+    file->isLog = (flags & SQLITE_OPEN_WAL) != 0;
     int rc = defaultVFS->xOpen(defaultVFS, name, REAL(f), flags, outFlags);
     const sqlite3_io_methods *methods = REAL(f)->pMethods;
     if (methods != NULL) {
@@ -204,4 +295,20 @@ static void registerOnce(void) {
 int desk_keepmap_register(void) {
     pthread_once(&once, registerOnce);
     return registered;
+}
+
+int desk_keepmap_log_counts(sqlite3 *db, long long *writes, long long *framesJoined) {
+    sqlite3_file *log = NULL;
+    // In WAL mode the pager's journal is its log (pager.c, sqlite3PagerJrnlFile).
+    int rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+    if (rc != SQLITE_OK) return rc;
+    if (log == NULL || log->pMethods == NULL) return SQLITE_NOTFOUND;
+    int ours = 0;
+    for (int shared = 0; shared < 2; shared++) {
+        for (int version = 0; version < 3; version++) ours |= log->pMethods == &keepMapMethods[shared][version];
+    }
+    if (!ours || !((KeepMapFile *)log)->isLog) return SQLITE_NOTFOUND;
+    *writes = ((KeepMapFile *)log)->writes;
+    *framesJoined = ((KeepMapFile *)log)->framesJoined;
+    return SQLITE_OK;
 }

@@ -690,6 +690,46 @@ struct StorageTests {
         }
     }
 
+    @Test(
+        "each frame of the WAL reaches the file in one write, its header and page joined; the file and its WAL copied after the commits, as a crash leaves them, hold every committed row"
+    )
+    func walFramesJoined() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder.appendingPathComponent("d.sqlite").path
+            let database = try AppDatabase.open(path: path)
+            try await Self.fill(database, rows: 10, after: 0)
+            let before = try #require(try database.logWrites())
+            // 40 commits of 25 one-page rows: some 1,100 frames, the WAL started again at least once.
+            for batch in 0..<40 { try await Self.fill(database, rows: 25, after: 10 + batch * 25) }
+            let after = try #require(try database.logWrites())
+            let joined = after.framesJoined - before.framesJoined
+            #expect(joined >= 1_000, "\(before) → \(after)")
+            // What is not a joined frame is a WAL header, written at each start of the log.
+            #expect(after.writes - before.writes - joined <= 40, "\(before) → \(after)")
+            // The file and its WAL as they are, the checkpointer held still: SQLite's recovery reads
+            // the WAL's frames again and keeps each only if its checksum, over header and page,
+            // holds — a frame written wrong would lose its commit and every one after it.
+            let checkpointer = try #require(database.checkpointer)
+            let copy = folder.appendingPathComponent("copy.sqlite").path
+            try await checkpointer.paused {
+                try FileManager.default.copyItem(atPath: path, toPath: copy)
+                try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+            }
+            #expect(try Self.fileSize(copy + "-wal") > 0)
+            let crashed = try DatabaseQueue(path: copy)
+            let found = try await crashed.read { db in
+                try [
+                    Int.fetchOne(db, sql: "SELECT count(*) FROM filler").map(String.init),
+                    Int.fetchOne(db, sql: "SELECT max(id) FROM filler").map(String.init),
+                    String.fetchOne(db, sql: "PRAGMA integrity_check"),
+                ]
+            }
+            #expect(found == ["1010", "1010", "ok"])
+            try crashed.close()
+            try database.close()
+        }
+    }
+
     @Test("emptying the WAL after a purge or a key rotation waits for a checkpoint under way beside the writer instead of failing")
     func emptyingTheWALBesideTheCheckpointer() async throws {
         try await withTemporaryFolder { folder in

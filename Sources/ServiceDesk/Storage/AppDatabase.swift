@@ -47,7 +47,8 @@ public struct AppDatabase: Sendable {
     public static func open(
         path: String, schema: SchemaPolicy = .migrate, clock: @escaping @Sendable () -> Date = Date.init
     ) throws -> AppDatabase {
-        // Before the first file opens: the readers keep their mapping of the file across commits.
+        // Before the first file opens: the readers keep their mapping of the file across commits,
+        // and the WAL's frames are written in one write each (keepmap.c).
         let registered = desk_keepmap_register()
         guard registered == SQLITE_OK else {
             throw DatabaseError(resultCode: ResultCode(rawValue: registered), message: "could not register the mapping-keeping VFS")
@@ -344,6 +345,19 @@ extension AppDatabase {
     /// A cheap query that proves the database answers (`/readyz`).
     public func ping() async throws {
         _ = try await read { db in try db.fetchValue(Int.self, sql: "SELECT 1") }
+    }
+
+    /// The writer's write-ahead log since its connection opened it: the writes that reached the
+    /// file, and how many of them carried a whole frame — its header and its page, which SQLite
+    /// asks for as two writes and the VFS layer of `open` joins (keepmap.c). Nil when the log was
+    /// not opened through that layer (an in-memory database).
+    func logWrites() throws -> (writes: Int64, framesJoined: Int64)? {
+        try fileWriter("the WAL's writes").writeWithoutTransaction { db in
+            var writes: Int64 = 0
+            var joined: Int64 = 0
+            guard desk_keepmap_log_counts(db.sqliteConnection, &writes, &joined) == SQLITE_OK else { return nil }
+            return (writes, joined)
+        }
     }
 
     /// The value of `PRAGMA synchronous` on the writer (2 = FULL).
