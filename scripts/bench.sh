@@ -14,7 +14,8 @@
 #   scripts/bench.sh                      # 3 rounds, 64 connections, 10 s each
 #   ROUNDS=5 CONNECTIONS=256 scripts/bench.sh
 #   SKIP_BUILD=1 SKIP_HALL=1 COMPARE="/tmp/deskd-old .build-release/release/deskd" scripts/bench.sh
-#                                         # several deskd binaries, each round in turn, no hall
+#                                         # several deskd binaries, each round in turn (the order
+#                                         # reversed every other round: the first runs faster), no hall
 #   SKIP_BUILD=1 SKIP_INTAKE=1 COMPARE="/tmp/deskd-old .build-release/release/deskd" scripts/bench.sh
 #                                         # the hall only, each binary in turn
 #
@@ -101,7 +102,11 @@ if [[ -z "${SKIP_INTAKE:-}" ]]; then
     run bare "$bare" "$port" scripts/bench/bare.lua
     kill "$bare"; wait "$bare" 2>/dev/null || true
 
-    for index in "${!BINARIES[@]}"; do
+    # The binary measured first after the bare server ran faster in both orders of one pair
+    # (docs/benchmarks.md, 2026-12-04): every other round takes them in the reverse order.
+    order=("${!BINARIES[@]}")
+    if ((ROUND % 2 == 0)); then mapfile -t order < <(printf '%s\n' "${!BINARIES[@]}" | sort -rn); fi
+    for index in "${order[@]}"; do
       name=deskd; [[ ${#BINARIES[@]} -gt 1 ]] && name=deskd$((index + 1))
       "${BINARIES[$index]}" --database "$WORK/desk-$ROUND-$index.sqlite" --port $((port + 1 + index)) --demo >"$WORK/deskd-$ROUND-$index.out" 2>/dev/null &
       desk=$!
