@@ -91,6 +91,14 @@ static int flushHeld(sqlite3_file *f) {
     return METHODS(f)->xWrite(REAL(f), file->held, amount, file->heldOffset);
 }
 
+/// Returns `call`'s result once the header held is written, or the error writing it.
+#define AFTER_HELD(f, call)                                  \
+    do {                                                     \
+        int heldResult = flushHeld(f);                       \
+        if (heldResult != SQLITE_OK) return heldResult;      \
+        return (call);                                       \
+    } while (0)
+
 static int keepClose(sqlite3_file *f) {
     KeepMapFile *file = (KeepMapFile *)f;
     int flushed = flushHeld(f);
@@ -101,8 +109,7 @@ static int keepClose(sqlite3_file *f) {
     return flushed != SQLITE_OK ? flushed : rc;
 }
 static int keepRead(sqlite3_file *f, void *buffer, int amount, sqlite3_int64 offset) {
-    int rc = flushHeld(f);
-    return rc != SQLITE_OK ? rc : METHODS(f)->xRead(REAL(f), buffer, amount, offset);
+    AFTER_HELD(f, METHODS(f)->xRead(REAL(f), buffer, amount, offset));
 }
 static int keepWrite(sqlite3_file *f, const void *buffer, int amount, sqlite3_int64 offset) {
     KeepMapFile *file = (KeepMapFile *)f;
@@ -128,8 +135,8 @@ static int keepWrite(sqlite3_file *f, const void *buffer, int amount, sqlite3_in
         }
         // No memory for the joined frame: the two writes as SQLite asked for them.
     }
-    int rc = flushHeld(f);
-    if (rc != SQLITE_OK) return rc;
+    int flushed = flushHeld(f);
+    if (flushed != SQLITE_OK) return flushed;
     if (amount == FRAME_HEADER) {
         memcpy(file->held, buffer, FRAME_HEADER);
         file->heldAmount = FRAME_HEADER;
@@ -143,30 +150,16 @@ static int keepWrite(sqlite3_file *f, const void *buffer, int amount, sqlite3_in
 // longer says what is mapped, so the next request to unmap goes through.
 static int keepTruncate(sqlite3_file *f, sqlite3_int64 size) {
     ((KeepMapFile *)f)->mappedSize = -1;
-    int rc = flushHeld(f);
-    return rc != SQLITE_OK ? rc : METHODS(f)->xTruncate(REAL(f), size);
+    AFTER_HELD(f, METHODS(f)->xTruncate(REAL(f), size));
 }
-static int keepSync(sqlite3_file *f, int flags) {
-    int rc = flushHeld(f);
-    return rc != SQLITE_OK ? rc : METHODS(f)->xSync(REAL(f), flags);
-}
-static int keepFileSize(sqlite3_file *f, sqlite3_int64 *size) {
-    int rc = flushHeld(f);
-    return rc != SQLITE_OK ? rc : METHODS(f)->xFileSize(REAL(f), size);
-}
-static int keepLock(sqlite3_file *f, int lock) {
-    int rc = flushHeld(f);
-    return rc != SQLITE_OK ? rc : METHODS(f)->xLock(REAL(f), lock);
-}
-static int keepUnlock(sqlite3_file *f, int lock) {
-    int rc = flushHeld(f);
-    return rc != SQLITE_OK ? rc : METHODS(f)->xUnlock(REAL(f), lock);
-}
+static int keepSync(sqlite3_file *f, int flags) { AFTER_HELD(f, METHODS(f)->xSync(REAL(f), flags)); }
+static int keepFileSize(sqlite3_file *f, sqlite3_int64 *size) { AFTER_HELD(f, METHODS(f)->xFileSize(REAL(f), size)); }
+static int keepLock(sqlite3_file *f, int lock) { AFTER_HELD(f, METHODS(f)->xLock(REAL(f), lock)); }
+static int keepUnlock(sqlite3_file *f, int lock) { AFTER_HELD(f, METHODS(f)->xUnlock(REAL(f), lock)); }
 static int keepCheckReservedLock(sqlite3_file *f, int *out) { return METHODS(f)->xCheckReservedLock(REAL(f), out); }
 static int keepFileControl(sqlite3_file *f, int op, void *argument) {
     if (op == SQLITE_FCNTL_MMAP_SIZE || op == SQLITE_FCNTL_SIZE_HINT) ((KeepMapFile *)f)->mappedSize = -1;
-    int rc = flushHeld(f);
-    return rc != SQLITE_OK ? rc : METHODS(f)->xFileControl(REAL(f), op, argument);
+    AFTER_HELD(f, METHODS(f)->xFileControl(REAL(f), op, argument));
 }
 static int keepSectorSize(sqlite3_file *f) { return METHODS(f)->xSectorSize(REAL(f)); }
 static int keepDeviceCharacteristics(sqlite3_file *f) { return METHODS(f)->xDeviceCharacteristics(REAL(f)); }
