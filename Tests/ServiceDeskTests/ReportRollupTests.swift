@@ -231,6 +231,62 @@ struct ReportRollupTests {
         }
     }
 
+    /// Migration 0038 counts a ticket's online figures at its insert from its own columns, written
+    /// apart from the view `online_ticket` that counts them at every later change: every shape
+    /// those columns can take is inserted, and each row kept is the view's.
+    @Test(
+        "a ticket's online figures counted at its insert are the view's, whatever its channel, state, charges and documents",
+        .disabled(if: TestStore.onPostgres, "SQLite's triggers; PostgresTests.rollupsKeptAlike compares the server's")
+    )
+    func onlineFiguresAtInsert() async throws {
+        let centre = try await Centre2026(at: "2026-11-02 08:00")
+        let database = centre.database
+        #expect(try await database.prepareReportRollups())
+        let first = try await centre.intake("HD-TTHC").receipt.code
+        let (kept, counted) = try await database.writer.write { db in
+            try db.execute(sql: "CREATE TEMP TABLE shape AS SELECT * FROM ticket WHERE code = ?", arguments: [first])
+            let received = try Int64.fetchOne(db, sql: "SELECT received_at FROM ticket WHERE code = ?", arguments: [first])!
+            var made = 0
+            for channel in Ticket.Channel.allCases {
+                for state in ["new", "queued", "awaiting-citizen", "resolved"] {
+                    for charges in [0, 2] {
+                        for (toDigitise, digitised, reused) in [(0, 0, 0), (3, 1, 0), (3, 3, 2), (0, 0, 1)] {
+                            made += 1
+                            try db.execute(
+                                sql: """
+                                    UPDATE shape SET code = ?, channel = ?, state = ?, charge_lines = ?, documents_to_digitise = ?,
+                                        documents_digitised = ?, documents_reused = ?, department = CASE WHEN ? % 3 = 0 THEN NULL ELSE department END,
+                                        received_at = ? + ? * 86400, resolved_at = CASE WHEN ? = 'resolved' THEN ? + ? * 86400 + 3600 END;
+                                    INSERT INTO ticket SELECT * FROM shape
+                                    """,
+                                arguments: [
+                                    "\(first)-\(made)", channel.rawValue, state, charges, toDigitise, digitised, reused, made, received,
+                                    made % 9, state, received, made % 9,
+                                ])
+                        }
+                    }
+                }
+            }
+            let kept = try Row.fetchAll(
+                db, sql: "SELECT ticket, day, service, department, bits, received_at, latest FROM online_counted ORDER BY ticket")
+            let counted = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.ticket, (o.received_at + r.utc_offset) / 86400, o.service, o.department, o.bits, o.received_at, o.latest
+                    FROM online_ticket o, report_rollup r ORDER BY o.ticket
+                    """)
+            return (kept.map { Array($0.databaseValues) }, counted.map { Array($0.databaseValues) })
+        }
+        #expect(kept.count == 1 + Ticket.Channel.allCases.count * 4 * 2 * 4)
+        #expect(kept == counted)
+        // Every bit the insert can set was set by some shape.
+        let bits = kept.compactMap { Int.fromDatabaseValue($0[4]) }.reduce(0, |)
+        #expect(bits == 1 | 2 | 4 | 32 | 1024 | 2048 | 4096 | 8192)
+        // And the day rollups summed from them are those counted afresh.
+        let rollups = try await Self.rollups(database)
+        #expect(rollups.kept == rollups.counted)
+    }
+
     @Test(
         "kept by seeding, intakes, resolutions, returns and ratings, online facts and payments recorded and corrected, a calendar replay, a transfer after the fact, a purge and a deleted step; rebuilt at a new time zone",
         .disabled(if: TestStore.onPostgres, "rebuilds the rollups in Swift on SQLite; PostgresTests.rollupsKeptAlike compares the server's")

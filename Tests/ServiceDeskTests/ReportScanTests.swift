@@ -74,7 +74,7 @@ struct ReportScanTests {
     /// index. (With a filter SQLite may rather take the filter's own index to that department or
     /// service.)
     @Test(
-        "handling-times, revenue (and its payments), waiting, progress, online and feedback read each half by a range of their covering indexes, whatever the grouping"
+        "handling-times, satisfaction, revenue (and its payments), waiting, progress, online and feedback read each half by a range of their covering indexes, whatever the grouping"
     )
     func coveringPlans() async throws {
         let database = try AppDatabase.inMemory()
@@ -89,6 +89,7 @@ struct ReportScanTests {
                     (AppDatabase.onlineColumnsSQL(context, bound: half.bound("t.received_at"), lookingUpFacts: true), "ticket_intake"),
                     (AppDatabase.feedbackColumnsSQL(context, bound: half.bound("t.received_at")), "ticket_intake"),
                     (AppDatabase.resolvedDurationsSQL(context, bound: half.bound("resolved_at")), "ticket_handling"),
+                    (AppDatabase.returnedRatingsSQL(context, bound: half.bound("t.returned_at")), "ticket_returned"),
                     (AppDatabase.revenueJoinSQL(context, bound: half.bound("t.accepted_at")), "ticket_revenue"),
                     (AppDatabase.revenueJoinSQL(context, bound: half.bound("t.accepted_at"), payments: false), "ticket_revenue"),
                     (

@@ -51,6 +51,8 @@ public enum Schema {
             name: "0036_queue_waiting_order", sql: String(decoding: PackageResources._036_queue_waiting_order_sql, as: UTF8.self)),
         Migration(
             name: "0037_no_temporary_lists", sql: String(decoding: PackageResources._037_no_temporary_lists_sql, as: UTF8.self)),
+        Migration(
+            name: "0038_lighter_ticket_insert", sql: String(decoding: PackageResources._038_lighter_ticket_insert_sql, as: UTF8.self)),
     ]
 
     /// The PostgreSQL migrations of `schema/postgres/` (issue 18): the same model for a centre
