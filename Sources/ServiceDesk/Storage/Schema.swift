@@ -53,6 +53,8 @@ public enum Schema {
             name: "0037_no_temporary_lists", sql: String(decoding: PackageResources._037_no_temporary_lists_sql, as: UTF8.self)),
         Migration(
             name: "0038_lighter_ticket_insert", sql: String(decoding: PackageResources._038_lighter_ticket_insert_sql, as: UTF8.self)),
+        Migration(
+            name: "0039_rare_insert_rollups", sql: String(decoding: PackageResources._039_rare_insert_rollups_sql, as: UTF8.self)),
     ]
 
     /// The PostgreSQL migrations of `schema/postgres/` (issue 18): the same model for a centre
