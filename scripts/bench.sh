@@ -69,6 +69,12 @@ run() {
   before=$(ticks "$pid")
   out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s "$script" "http://127.0.0.1:$port")
   after=$(ticks "$pid")
+  # The peak is read before /metrics is scraped: the scrape counts the tickets by an index read
+  # through a reader's memory map of the database, and each page it reads maps the 64 KiB around
+  # it — tens of MiB of the file's pages after a run (docs/benchmarks.md, 2026-12-04, afternoon),
+  # the page cache's, not the load's.
+  local rss
+  rss=$(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")
   writer_after=$(writer "$port")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -81,8 +87,6 @@ run() {
   writer_us=$(awk -v b="$writer_before" -v a="$writer_after" 'BEGIN {
     split(b, x, " "); split(a, y, " "); n = y[2] - x[2]
     if (n > 0) printf "%.0f / %.0f", (y[1] - x[1]) * 1e6 / n, (y[3] - x[3]) * 1e6 / n; else printf "-" }')
-  local rss
-  rss=$(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")
   printf "%-6s %-6s %10s %9s %9s %8s %12s %18s %9s\n" "$name" "$ROUND" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_us" "$writer_us" "$rss"
   echo "$name $rps" >>"$WORK/rates"
 }
