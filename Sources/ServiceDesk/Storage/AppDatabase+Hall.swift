@@ -228,11 +228,10 @@ extension AppDatabase {
             let today = time.clock.local(now).date
             try Self.closeNumbers(db, before: today, at: now, actor: actor)
             let sequence =
-                try db.fetchValue(
-                    Int.self,
-                    sql:
-                        "INSERT INTO queue_sequence (day, prefix, last) VALUES (?, ?, 1) ON CONFLICT (day, prefix) DO UPDATE SET last = queue_sequence.last + 1 RETURNING last",
-                    arguments: [today.description, prefix]) ?? 1
+                try db.counted(
+                    "INSERT INTO queue_sequence (day, prefix, last) VALUES (?, ?, 1) ON CONFLICT (day, prefix) DO UPDATE SET last = queue_sequence.last + 1",
+                    arguments: [today.description, prefix], read: "SELECT last FROM queue_sequence WHERE day = ? AND prefix = ?",
+                    key: [today.description, prefix]) ?? 1
             let label = Hall.label(prefix: prefix, sequence: sequence)
             try db.cachedExecute(
                 sql:

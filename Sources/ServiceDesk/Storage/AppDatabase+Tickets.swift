@@ -171,11 +171,9 @@ extension AppDatabase {
             // The sequence of the local day, taken in this transaction: gap-free, never twice.
             let day = DossierCode.day(local.date)
             let sequence =
-                try db.fetchValue(
-                    Int.self,
-                    sql:
-                        "INSERT INTO dossier_sequence (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = dossier_sequence.last + 1 RETURNING last",
-                    arguments: [day]) ?? 1
+                try db.counted(
+                    "INSERT INTO dossier_sequence (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = dossier_sequence.last + 1",
+                    arguments: [day], read: "SELECT last FROM dossier_sequence WHERE day = ?", key: [day]) ?? 1
             let code = DossierCode.make(centre: centre.code, day: day, sequence: sequence)
 
             // A walk-in number being served today: the ticket's timeline starts with its wait.

@@ -86,13 +86,13 @@ enum EventLog {
         }
         if let form = FormKind.issued(by: action, outcome: detail["outcome"], kind: detail["kind"], clock: detail["clock"]) {
             let number =
-                try db.fetchValue(
-                    Int.self,
-                    sql: """
-                        INSERT INTO document_sequence (kind, year, last) VALUES (?, ?, 1)
-                        ON CONFLICT (kind, year) DO UPDATE SET last = document_sequence.last + 1 RETURNING last
-                        """,
-                    arguments: [form.rawValue, year]) ?? 1
+                try db.counted(
+                    """
+                    INSERT INTO document_sequence (kind, year, last) VALUES (?, ?, 1)
+                    ON CONFLICT (kind, year) DO UPDATE SET last = document_sequence.last + 1
+                    """,
+                    arguments: [form.rawValue, year], read: "SELECT last FROM document_sequence WHERE kind = ? AND year = ?",
+                    key: [form.rawValue, year]) ?? 1
             try db.cachedExecute(
                 sql: "INSERT INTO document_number (kind, year, number, ticket, event_id, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [form.rawValue, year, number, code, eventId, at.storedSeconds])
@@ -121,14 +121,13 @@ enum EventLog {
         guard kindAndField.kind == Service.Kind.procedure.rawValue else { return }
         let field = kindAndField.field ?? ""
         guard
-            let number = try db.fetchValue(
-                Int.self,
-                sql: """
-                    INSERT INTO book (year, field, volume, last)
-                    VALUES (?1, ?2, (SELECT coalesce(max(volume), 0) + 1 FROM book WHERE year = ?1), 1)
-                    ON CONFLICT (year, field) DO UPDATE SET last = book.last + 1 RETURNING last
-                    """,
-                arguments: [year, field])
+            let number = try db.counted(
+                """
+                INSERT INTO book (year, field, volume, last)
+                VALUES (?1, ?2, (SELECT coalesce(max(volume), 0) + 1 FROM book WHERE year = ?1), 1)
+                ON CONFLICT (year, field) DO UPDATE SET last = book.last + 1
+                """,
+                arguments: [year, field], read: "SELECT last FROM book WHERE year = ? AND field = ?", key: [year, field])
         else { return }
         try db.cachedExecute(
             sql: "INSERT INTO book_entry (year, field, number, ticket, event_id) VALUES (?, ?, ?, ?, ?)",
