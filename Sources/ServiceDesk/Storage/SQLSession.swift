@@ -71,8 +71,9 @@ extension SQLSession {
     /// tracking book's entries, a service's walk-in numbers of the day. On SQLite the upsert runs
     /// without `RETURNING` and `read` reads the row by its key (`key`), in the same transaction:
     /// SQLite gathers a `RETURNING` statement's rows in a temporary b-tree it opens and closes at
-    /// every run, ~17,000 instructions (callgrind) against half that for the two statements —
-    /// an intake took two or three numbers so (docs/benchmarks.md, "Numbers without RETURNING").
+    /// every run: 40,487 instructions for the upsert with it against 23,719 for the upsert and the
+    /// read (callgrind) — an intake takes two or three numbers (docs/benchmarks.md, "Numbers
+    /// without RETURNING").
     /// On PostgreSQL `RETURNING last` answers in the statement's own round trip.
     func counted(_ upsert: String, arguments: SQLArguments, read: String, key: SQLArguments) throws -> Int? {
         guard sqlite != nil else {
