@@ -68,23 +68,15 @@ extension AppDatabase {
         return try await write { db in
             let oldest = now.addingTimeInterval(-Self.idempotencyWindow).storedSeconds
             let lapsed = now.addingTimeInterval(-lease).storedSeconds
-            // Taken when the upsert wrote its row (new, or an expired or abandoned claim replaced).
-            // SQLite says so by the rows it changed, without `RETURNING`'s temporary b-tree
-            // (SQLSession.counted); PostgreSQL by the row `RETURNING` gives back.
-            let claimSQL = """
+            // Taken when the upsert wrote its row: new, or an expired or abandoned claim replaced.
+            let taken = try db.wrote(
+                """
                 INSERT INTO idempotency (username, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, ?, ?)
                 ON CONFLICT (username, key) DO UPDATE SET request_hash = excluded.request_hash, status = 0,
                 body = excluded.body, created_at = excluded.created_at
                 WHERE idempotency.created_at < ? OR (idempotency.status = 0 AND idempotency.created_at < ?)
-                """
-            let arguments: SQLArguments = [username, key, fingerprint, claim, now.storedSeconds, oldest, lapsed]
-            let taken: Bool
-            if db.sqlite != nil {
-                try db.cachedExecute(sql: claimSQL, arguments: arguments)
-                taken = db.changesCount > 0
-            } else {
-                taken = try db.fetchRow(sql: claimSQL + " RETURNING status", arguments: arguments, cached: true) != nil
-            }
+                """,
+                arguments: [username, key, fingerprint, claim, now.storedSeconds, oldest, lapsed])
             if taken { return .mine(claim: claim) }
             guard let earlier = try Self.storedAnswer(db, username: username, key: key, now: now) else {
                 throw DeskError.conflict("the Idempotency-Key could not be taken; retry")

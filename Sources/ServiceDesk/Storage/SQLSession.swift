@@ -82,6 +82,18 @@ extension SQLSession {
         try execute(sql: upsert, arguments: arguments, cached: true)
         return try fetchValue(Int.self, sql: read, arguments: key, cached: true)
     }
+
+    /// Whether an upsert whose `DO UPDATE` has a WHERE wrote its row (inserted it, or updated it
+    /// because the WHERE held): on SQLite by the rows it changed (0 when the WHERE refused),
+    /// without `RETURNING`'s temporary b-tree (see `counted`); on PostgreSQL by whether
+    /// `RETURNING` gives a row back.
+    func wrote(_ upsert: String, arguments: SQLArguments) throws -> Bool {
+        guard sqlite != nil else {
+            return try fetchRow(sql: upsert + " RETURNING 1", arguments: arguments, cached: true) != nil
+        }
+        try execute(sql: upsert, arguments: arguments, cached: true)
+        return changesCount > 0
+    }
 }
 
 /// What the storage does only on SQLite so far, asked of another engine (`deskd`: 501).
