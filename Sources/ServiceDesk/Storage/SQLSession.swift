@@ -69,12 +69,12 @@ extension SQLSession {
     /// Counts one more on a counter row — an upsert whose update adds 1 to its `last` — and
     /// answers the row's new `last`: a day's dossier sequence, a form's numbers of the year, a
     /// tracking book's entries, a service's walk-in numbers of the day. On SQLite the upsert runs
-    /// without `RETURNING` and `read` reads the row by its key (`key`), in the same transaction:
-    /// SQLite gathers a `RETURNING` statement's rows in a temporary b-tree it opens and closes at
-    /// every run: 40,487 instructions for the upsert with it against 23,719 for the upsert and the
-    /// read (callgrind) — an intake takes two or three numbers (docs/benchmarks.md, "Numbers
-    /// without RETURNING").
-    /// On PostgreSQL `RETURNING last` answers in the statement's own round trip.
+    /// without `RETURNING` and `read` reads the row by its key (`key`), in the same transaction,
+    /// because SQLite gathers a `RETURNING` statement's rows in a temporary b-tree it opens and
+    /// closes at every run — 40,487 instructions for the upsert with it against 23,719 for the
+    /// upsert and the read (callgrind); an intake takes two or three numbers (docs/benchmarks.md,
+    /// "Numbers without RETURNING"). On PostgreSQL `RETURNING last` answers in the statement's own
+    /// round trip.
     func counted(_ upsert: String, arguments: SQLArguments, read: String, key: SQLArguments) throws -> Int? {
         guard sqlite != nil else {
             return try fetchValue(Int.self, sql: upsert + " RETURNING last", arguments: arguments, cached: true)
