@@ -63,16 +63,21 @@ struct StorageTests {
         let database = try await exampleDatabase()
         let issued = try await database.createToken(for: "lan.mc", label: "counter 1", actor: "admin")
         #expect(try await database.authenticate(token: issued.token)?.staff.username == "lan.mc")
+        // What deskd's middleware asks first, without a read: the answer just given.
+        #expect(database.rememberedPrincipal(token: issued.token)?.staff.username == "lan.mc")
         _ = try await database.revokeToken(issued.info.id, actor: "admin")
+        #expect(database.rememberedPrincipal(token: issued.token) == nil)
         #expect(try await database.authenticate(token: issued.token) == nil)
         let second = try await database.createToken(for: "hung.tp", label: nil, actor: "admin")
         #expect(try await database.authenticate(token: second.token)?.staff.role == .handler)
         // The answer just given is remembered (TokenCache); a change of the member shows at once.
         _ = try await database.updateStaff("hung.tp", StaffPatch(role: "supervisor"), actor: "admin")
+        #expect(database.rememberedPrincipal(token: second.token) == nil)
         #expect(try await database.authenticate(token: second.token)?.staff.role == .supervisor)
         _ = try await database.updateStaff("hung.tp", StaffPatch(active: false), actor: "admin")
         #expect(try await database.authenticate(token: second.token) == nil)
         #expect(try await database.authenticate(token: "sd_not-a-token") == nil)
+        #expect(database.rememberedPrincipal(token: "sd_not-a-token") == nil)
     }
 
     @Test("a token's answer is remembered for a second against writers outside the process; unknown tokens are never remembered")

@@ -150,6 +150,13 @@ extension AppDatabase {
 // MARK: - Tokens
 
 extension AppDatabase {
+    /// `authenticate(token:)`'s answer from memory, when it has one (a SQLite file; a token seen a
+    /// moment ago): without an `await`, whose frame each request in flight would allocate.
+    public func rememberedPrincipal(token: String) -> Principal? {
+        guard postgres == nil else { return nil }
+        return tokens.principal(hash: TokenSecret.hash(token))
+    }
+
     /// The staff member behind a bearer token, if the token is known, not revoked and its
     /// owner active. Looked up by hash: the token itself is never stored.
     /// On a SQLite file a token seen a moment ago is answered from memory (`TokenCache`).

@@ -13,19 +13,23 @@ public struct IdempotencyContext: Sendable {
     }
 }
 
-/// The answer to an intake: new, or the first answer replayed.
-public enum IntakeAnswer: Sendable {
+/// The answer to an intake: new, or the first answer replayed. Indirect: the caller holds it
+/// across an `await`, in its task's frame, where a ticket's whole view inline took kilobytes of
+/// every request in flight (docs/benchmarks.md).
+public indirect enum IntakeAnswer: Sendable {
     case created(IntakeResult, body: Data)
     case replayed(status: Int, body: Data)
 }
 
 /// What the intake's transaction hands out: the answer, built and encoded after the commit,
 /// outside the single writer, unless an idempotency key had it remembered in the transaction.
-private enum Written: Sendable {
+/// Indirect, as `IntakeAnswer` is.
+private indirect enum Written: Sendable {
     case made(IntakeMade)
     case created(IntakeResult, body: Data)
     case replayed(status: Int, body: Data)
 
+    @inline(never)
     func answer() throws -> IntakeAnswer {
         switch self {
         case .made(let made):
@@ -129,6 +133,19 @@ extension AppDatabase {
     public func intake(
         _ request: IntakeRequest, actor: Staff, idempotency: IdempotencyContext? = nil, open311: Open311Extra? = nil
     ) async throws -> IntakeAnswer {
+        // Only the write crosses the `await`: a value an async function holds lives in its task's
+        // frame, allocated for each request — the intake's work inline here made that frame 15.6 KB
+        // of every request in flight (heaptrack; docs/benchmarks.md). The work before and after runs
+        // in plain functions, on the thread's stack.
+        let written = try await write(intakeWrite(request, actor: actor, idempotency: idempotency, open311: open311))
+        return try written.answer()
+    }
+
+    /// The intake's transaction, its input prepared outside the single writer.
+    @inline(never)
+    private func intakeWrite(
+        _ request: IntakeRequest, actor: Staff, idempotency: IdempotencyContext?, open311: Open311Extra?
+    ) -> @Sendable (any SQLSession) throws -> Written {
         let now = clock()
         var withChannel = request
         if withChannel.channel == nil { withChannel.channel = Permissions.defaultChannel(for: actor.role).rawValue }
@@ -142,7 +159,7 @@ extension AppDatabase {
             let year = calendarCache.clock(for: centre.timezone).local(now).date.year
             return (year: year, input: Result { try Self.prepared(request, currentYear: year) })
         }
-        let written: Written = try await write { db in
+        return { db in
             if let idempotency, let earlier = try Self.storedAnswer(db, username: actor.username, key: idempotency.key, now: now) {
                 guard earlier.fingerprint == idempotency.fingerprint else { throw DeskError.idempotencyKeyReused }
                 return .replayed(status: earlier.status, body: earlier.body)
@@ -301,7 +318,6 @@ extension AppDatabase {
                 answer: IdempotentAnswer(fingerprint: idempotency.fingerprint, status: 201, body: body), now: now)
             return .created(result, body: body)
         }
-        return try written.answer()
     }
 
     /// An intake's request validated, and its texts folded for search: what needs no database.
