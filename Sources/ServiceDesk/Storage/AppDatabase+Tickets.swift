@@ -34,7 +34,7 @@ private indirect enum Written: Sendable {
         switch self {
         case .made(let made):
             let result = made.result()
-            return .created(result, body: try APIJSON.encode(result))
+            return .created(result, body: try APIJSON.encodeIntake(result))
         case .created(let result, let body): return .created(result, body: body)
         case .replayed(let status, let body): return .replayed(status: status, body: body)
         }
@@ -312,7 +312,7 @@ extension AppDatabase {
             // (an idempotency key); otherwise after the commit, outside the single writer.
             guard let idempotency else { return .made(made) }
             let result = made.result()
-            let body = try APIJSON.encode(result)
+            let body = try APIJSON.encodeIntake(result)
             try Self.storeAnswer(
                 db, username: actor.username, key: idempotency.key,
                 answer: IdempotentAnswer(fingerprint: idempotency.fingerprint, status: 201, body: body), now: now)
