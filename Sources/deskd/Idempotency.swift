@@ -70,7 +70,7 @@ enum Idempotency {
                 let encoded: Data
                 do {
                     let value = try await create(try JSONCoding.decode(Draft.self, from: body))
-                    encoded = try JSONCoding.encoder.encode(value)
+                    encoded = try APIJSON.encode(value)
                 } catch {
                     // Nothing was created: the key is free for a retry to run again.
                     try? await database.releaseIdempotencyKey(username: username, key: key, claim: claim)

@@ -412,8 +412,8 @@ enum DirectJSON {
 
 extension APIJSON {
     /// `encoder.encode(value)`, written by `DirectJSON` — the same bytes, a fraction of the time;
-    /// by Foundation's encoder for what `DirectJSON` does not know.
-    static func encode(_ value: some Encodable) throws -> Data {
+    /// by Foundation's encoder for what `DirectJSON` does not know. `deskd` writes its answers so.
+    public static func encode(_ value: some Encodable) throws -> Data {
         do {
             return try DirectJSON.encode(value)
         } catch is DirectJSON.Unsupported {

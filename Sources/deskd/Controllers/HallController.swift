@@ -152,7 +152,7 @@ struct HallController {
                 // the backlog and announces only what follows.
                 var buffer = ByteBuffer()
                 for call in backlog {
-                    let data = String(decoding: try JSONCoding.encoder.encode(call), as: UTF8.self)
+                    let data = String(decoding: try APIJSON.encode(call), as: UTF8.self)
                     buffer.writeString("id: \(call.id)\nevent: \(call.kind)\ndata: \(data)\n\n")
                 }
                 buffer.writeString(": backlog-end\n\n")
@@ -164,7 +164,7 @@ struct HallController {
                 if !backlog.isEmpty {
                     var buffer = ByteBuffer()
                     for call in backlog {
-                        let data = String(decoding: try JSONCoding.encoder.encode(call), as: UTF8.self)
+                        let data = String(decoding: try APIJSON.encode(call), as: UTF8.self)
                         buffer.writeString("id: \(call.id)\nevent: \(call.kind)\ndata: \(data)\n\n")
                         last = call.id
                     }
