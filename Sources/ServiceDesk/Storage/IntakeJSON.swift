@@ -49,6 +49,10 @@ enum IntakeJSON {
 
         mutating func array<Item>(_ name: StaticString, _ items: [Item], _ each: (inout Fields, Item) throws -> Void) rethrows {
             key(name)
+            try list(items, each)
+        }
+
+        mutating func list<Item>(_ items: [Item], _ each: (inout Fields, Item) throws -> Void) rethrows {
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -73,13 +77,7 @@ enum IntakeJSON {
             field(name, value?.rawValue)
         }
 
-        mutating func field(_ name: StaticString, _ value: Int?) {
-            guard let value else { return }
-            key(name)
-            out.append(contentsOf: String(value).utf8)
-        }
-
-        mutating func field(_ name: StaticString, _ value: Int64?) {
+        mutating func field(_ name: StaticString, _ value: (some FixedWidthInteger)?) {
             guard let value else { return }
             key(name)
             out.append(contentsOf: String(value).utf8)
@@ -134,12 +132,7 @@ enum IntakeJSON {
                     // A dictionary's keys are the data's: sorted by their bytes, as Foundation sorts them.
                     for (key, values) in attributes.sorted(by: { DirectJSON.compareBytes($0.key, $1.key) < 0 }) {
                         json.dynamicKey(key)
-                        json.out.append(UInt8(ascii: "["))
-                        for (index, value) in values.enumerated() {
-                            if index > 0 { json.out.append(UInt8(ascii: ",")) }
-                            json.string(value)
-                        }
-                        json.out.append(UInt8(ascii: "]"))
+                        json.list(values) { $0.string($1) }
                     }
                 }
             }
