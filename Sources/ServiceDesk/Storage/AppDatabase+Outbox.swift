@@ -61,7 +61,10 @@ extension AppDatabase {
         _ db: any SQLSession, _ kind: NoticeKind, ticket: Ticket, reason: String?, centre: Centre, time: WorkingTime, now: Date,
         committed: LocalDate? = nil
     ) throws {
-        // On every intake and action: prepared once per connection.
+        // On every intake and action: prepared once per connection. Whether any gateway is active
+        // is asked first, through the write path's bare statement (no rows built): a centre
+        // without one pays a lookup, not a query's rows.
+        guard try db.fetchValue(Int.self, sql: "SELECT 1 FROM gateway WHERE active = 1 LIMIT 1") != nil else { return }
         let gateways = try db.fetchRows(sql: "SELECT name, channel FROM gateway WHERE active = 1")
         guard !gateways.isEmpty else { return }
         let serviceName =

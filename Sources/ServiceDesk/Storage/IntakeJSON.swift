@@ -33,10 +33,15 @@ enum IntakeJSON {
             out.append(UInt8(ascii: "}"))
         }
 
-        /// A key of ASCII letters (every key here), which JSON writes as it is.
-        private mutating func key(_ name: StaticString) {
+        /// The comma before every field of an object but its first.
+        private mutating func separator() {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
+        }
+
+        /// A key of ASCII letters (every key here), which JSON writes as it is.
+        private mutating func key(_ name: StaticString) {
+            separator()
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
             out.append(contentsOf: "\":".utf8)
@@ -184,8 +189,7 @@ enum IntakeJSON {
 
         /// A key that is data (an attribute's code): escaped as any string.
         private mutating func dynamicKey(_ name: String) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
+            separator()
             string(name)
             out.append(UInt8(ascii: ":"))
         }

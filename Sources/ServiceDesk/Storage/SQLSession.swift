@@ -263,11 +263,24 @@ struct SQLiteSession: SQLSession {
                 sql: statement.sql)
         }
         for (offset, value) in values.enumerated() {
-            let code = value.bind(to: handle, at: CInt(offset + 1))
+            let code = Self.bind(value, to: handle, at: CInt(offset + 1))
             guard code == SQLITE_OK else { throw failure(code, statement) }
         }
         return try body(handle)
     }
+
+    /// GRDB's `DatabaseValue.bind`, but a text bound from the string's own bytes: GRDB hands the
+    /// string to `sqlite3_bind_text` as a C string, which Swift makes by copying it into a new array
+    /// — an allocation for each of an intake's ~60 texts on the single writer. `withCString` reads a
+    /// native string's bytes in place; the same `-1` length (the text ends at its first NUL, as
+    /// GRDB binds it) and `SQLITE_TRANSIENT` (SQLite copies it before the call returns).
+    static func bind(_ value: DatabaseValue, to handle: SQLiteStatement, at index: CInt) -> CInt {
+        guard case .string(let text) = value.storage else { return value.bind(to: handle, at: index) }
+        return text.withCString { sqlite3_bind_text(handle, index, $0, -1, transient) }
+    }
+
+    /// SQLite's `SQLITE_TRANSIENT` (a macro Swift does not import).
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     private func failure(_ code: CInt, _ statement: Statement) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: database.lastErrorMessage, sql: statement.sql)
