@@ -6,16 +6,15 @@ import Synchronization
 /// (`2026-12-03T10:28:13+0700 info deskd: http.status=201 staff.username=officer1 [deskd] request`),
 /// written for less: the timestamp formatted once a second instead of at every line (the stream
 /// handler calls `localtime`, which re-reads the time zone and takes glibc's lock each time — two
-/// lines per intake, ~4 % of a busy daemon's CPU in `perf`), the handler's own metadata joined once
-/// when it is set, and the line handed to the kernel in one `write`.
+/// lines per intake, ~4 % of a busy daemon's CPU in `perf`), the metadata joined only when a line
+/// is written (the stream handler joins the handler's own at every change: the authentication sets
+/// the staff's name on every request, whose lines all carry metadata of their own and so join every
+/// key again anyway), and the line handed to the kernel in one `write`.
 struct LineLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level
     var metadataProvider: Logger.MetadataProvider?
-    var metadata: Logger.Metadata = [:] {
-        didSet { prettyMetadata = Self.prettify(metadata) }
-    }
-    private var prettyMetadata: String?
+    var metadata: Logger.Metadata = [:]
 
     init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider) {
         self.label = label
@@ -41,7 +40,7 @@ struct LineLogHandler: LogHandler {
         let provided = metadataProvider?.get() ?? [:]
         let pretty: String?
         if provided.isEmpty, event.metadata?.isEmpty ?? true, event.error == nil {
-            pretty = prettyMetadata
+            pretty = Self.prettify(metadata)
         } else {
             var pairs: [(key: String, value: Logger.MetadataValue)] = []
             pairs.reserveCapacity(metadata.count + provided.count + (event.metadata?.count ?? 0) + 2)
