@@ -66,7 +66,6 @@ extension AppDatabase {
         // without one pays a lookup, not a query's rows.
         guard try db.fetchValue(Int.self, sql: "SELECT 1 FROM gateway WHERE active = 1 LIMIT 1") != nil else { return }
         let gateways = try db.fetchRows(sql: "SELECT name, channel FROM gateway WHERE active = 1")
-        guard !gateways.isEmpty else { return }
         let serviceName =
             try db.fetchValue(String.self, sql: "SELECT name FROM service WHERE code = ?", arguments: [ticket.service]) ?? ""
         // The reporters of duplicates merged into this item are told too, under their own codes.
