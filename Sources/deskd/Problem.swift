@@ -40,7 +40,7 @@ struct Problem: HTTPResponseError, Encodable {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
-        let data = try JSONCoding.encoder.encode(self)
+        let data = try APIJSON.encoder.encode(self)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -196,13 +196,6 @@ struct Problem: HTTPResponseError, Encodable {
 
 /// The JSON settings of the API: camelCase keys as declared, RFC 3339 timestamps.
 enum JSONCoding {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     /// Timestamps in a body are RFC 3339 with or without fractional seconds (JavaScript's
     /// `toISOString` sends milliseconds).
     static let decoder: JSONDecoder = {
@@ -237,7 +230,7 @@ struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        // `JSONCoding.encoder`'s bytes (the same settings), written by `DirectJSON`.
+        // `APIJSON.encoder`'s bytes, written by `DirectJSON`.
         let data = try APIJSON.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

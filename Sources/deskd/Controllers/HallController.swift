@@ -11,6 +11,16 @@ import Synchronization
 struct HallController {
     let database: AppDatabase
     let metrics: DeskMetrics
+
+    /// Calls as the display feed's server-sent events: each its id, its kind and its JSON.
+    static func events(_ calls: [HallCall]) throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for call in calls {
+            let data = String(decoding: try APIJSON.encode(call), as: UTF8.self)
+            buffer.writeString("id: \(call.id)\nevent: \(call.kind)\ndata: \(data)\n\n")
+        }
+        return buffer
+    }
     /// How often the display feed looks for new calls, and how long it stays silent before a heartbeat.
     let poll: Duration
     let heartbeat: Duration
@@ -150,11 +160,7 @@ struct HallController {
             if lastID == nil {
                 // A fresh screen's backlog, then a comment that says it is over: a screen shows
                 // the backlog and announces only what follows.
-                var buffer = ByteBuffer()
-                for call in backlog {
-                    let data = String(decoding: try APIJSON.encode(call), as: UTF8.self)
-                    buffer.writeString("id: \(call.id)\nevent: \(call.kind)\ndata: \(data)\n\n")
-                }
+                var buffer = try Self.events(backlog)
                 buffer.writeString(": backlog-end\n\n")
                 try await writer.write(buffer)
                 backlog = []
@@ -162,13 +168,8 @@ struct HallController {
             var silentSince = ContinuousClock.now
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 if !backlog.isEmpty {
-                    var buffer = ByteBuffer()
-                    for call in backlog {
-                        let data = String(decoding: try APIJSON.encode(call), as: UTF8.self)
-                        buffer.writeString("id: \(call.id)\nevent: \(call.kind)\ndata: \(data)\n\n")
-                        last = call.id
-                    }
-                    try await writer.write(buffer)
+                    try await writer.write(try Self.events(backlog))
+                    last = backlog.last!.id
                     silentSince = ContinuousClock.now
                 } else if ContinuousClock.now - silentSince >= heartbeat {
                     guard try await database.tokenIsActive(id: tokenId) else { break }
