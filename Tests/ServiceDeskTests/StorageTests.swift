@@ -386,6 +386,37 @@ struct StorageTests {
         }
     }
 
+    /// The depth of the calling thread's stack (Foundation gives at most 128 frames).
+    private static func stackDepth() -> Int { Thread.callStackReturnAddresses.count }
+
+    @Test(
+        "the commit observer is called as deep in the stack after 3,000 commits as after the first: reading it never wraps it (a closure held as a Mutex's value grew a thunk pair at every read until the stack overflowed)"
+    )
+    func commitObserverKeepsItsDepth() async throws {
+        // The holder itself, told from one place: every call at the same depth.
+        let observer = CommitObserver()
+        let told = Mutex<[Int]>([])
+        observer.set { _ in told.withLock { $0.append(Self.stackDepth()) } }
+        for _ in 0..<3_000 { observer.tell(.milliseconds(1)) }
+        let depths = told.withLock { $0 }
+        #expect(depths.count == 3_000)
+        #expect(Set(depths).count == 1, "depth went \(depths.first ?? 0) → \(depths.last ?? 0)")
+
+        // Through the group commit, one transaction per write.
+        let database = try AppDatabase.inMemory()
+        let seen = Mutex<[Int]>([])
+        database.observeCommits { _ in seen.withLock { $0.append(Self.stackDepth()) } }
+        try await database.write { db in try db.execute(sql: "CREATE TABLE counted (n INTEGER NOT NULL)") }
+        for n in 0..<3_000 {
+            try await database.write { db in try db.execute(sql: "INSERT INTO counted (n) VALUES (?)", arguments: [n]) }
+        }
+        let committed = seen.withLock { $0 }
+        #expect(committed.count == 3_001)
+        let shallowest = try #require(committed.min())
+        #expect(shallowest < 100, "the commit's own stack leaves room to see it grow")
+        #expect(try #require(committed.max()) - shallowest <= 8, "first \(committed.prefix(5)), last \(committed.suffix(5))")
+    }
+
     @Test("group commit: work left for the end of the batch runs after every write, in their order; a failed write leaves none")
     func batchTail() async throws {
         try await withTemporaryFolder { folder in

@@ -85,7 +85,7 @@ final class GroupCommit: Sendable {
     private let tail = Mutex<(open: Bool, work: [Tail])>((false, []))
     private let counted = Mutex(WriterStatistics())
     /// Told how long each transaction's `COMMIT` took on the writer (`observeCommits`).
-    private let commitObserver = Mutex<(@Sendable (Duration) -> Void)?>(nil)
+    private let commitObserver = CommitObserver()
 
     var statistics: WriterStatistics { counted.withLock { $0 } }
 
@@ -99,7 +99,7 @@ final class GroupCommit: Sendable {
     /// writes are answered, so an answer's commit is already counted; a transaction that fails is
     /// not observed. Replaces any observer before.
     func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
-        commitObserver.withLock { $0 = observer }
+        commitObserver.set(observer)
     }
 
     init(writer: any DatabaseWriter, onFailure: @escaping @Sendable () -> Void = {}) {
@@ -253,7 +253,7 @@ final class GroupCommit: Sendable {
                     statistics.runCPUNanoseconds += spent.cpu
                     statistics.commitNanoseconds += (committed - ran).nanoseconds
                 }
-                commitObserver.withLock { $0 }?(durable - ran)
+                commitObserver.tell(durable - ran)
                 for complete in completions { complete() }
             } catch {
                 counted.withLock { statistics in

@@ -21,12 +21,12 @@ final class PostgresEngine: Sendable {
     /// The writes of this instance as `/metrics` counts SQLite's single writer: one transaction
     /// each, its time holding the writers' lock (run: the body; commit: the `COMMIT`), its CPU.
     private let counted = Mutex(WriterStatistics())
-    private let commitObserver = Mutex<(@Sendable (Duration) -> Void)?>(nil)
+    private let commitObserver = CommitObserver()
 
     var statistics: WriterStatistics { counted.withLock { $0 } }
 
     func observeCommits(_ observer: @escaping @Sendable (Duration) -> Void) {
-        commitObserver.withLock { $0 = observer }
+        commitObserver.set(observer)
     }
 
     private init(
@@ -188,7 +188,7 @@ final class PostgresEngine: Sendable {
             $0.commitNanoseconds += Self.nanoseconds(commit)
             if timing.cpuAtCommit >= timing.cpuAtLock { $0.runCPUNanoseconds += timing.cpuAtCommit - timing.cpuAtLock }
         }
-        if !failed, timing.committedAt != nil, let observer = commitObserver.withLock({ $0 }) { observer(commit) }
+        if !failed, timing.committedAt != nil { commitObserver.tell(commit) }
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
