@@ -10,8 +10,8 @@ import Synchronization
 
 /// What the single writer has done since start: how many transactions, how many writes in them,
 /// how long it spent running the writes, timed on the writer itself (and how much of that was its
-/// thread's CPU time), and then committing them (the fsync, and the hop back to the waiting
-/// task, included). A transaction that fails to commit counts with its writes, without times.
+/// thread's CPU time), and then committing them (the WAL's write and fsync, and a checkpoint the
+/// writer runs itself). A transaction that fails to commit counts with its writes, without times.
 /// `deskd` exports them on `/metrics`: busy time near one second per second means the single
 /// writer is the limit.
 public struct WriterStatistics: Sendable, Equatable {
@@ -176,7 +176,7 @@ final class GroupCommit: Sendable {
             state.draining = true
             return true
         }
-        if start { Task { await drain() } }
+        if start { writer.asyncWriteWithoutTransaction { db in self.drain(db) } }
     }
 
     /// One transaction holding `jobs`, committed: the answers to give, and the moment the writes
@@ -218,53 +218,58 @@ final class GroupCommit: Sendable {
         return outcome!
     }
 
-    /// Commits batch after batch until nothing waits.
-    private func drain() async {
-        while true {
-            let jobs = state.withLock { state in
-                let jobs = state.jobs
-                state.jobs = []
-                if jobs.isEmpty { state.draining = false }
-                return jobs
-            }
-            if jobs.isEmpty { return }
-            do {
-                let (completions, spent, ran, durable) = try await writer.writeWithoutTransaction { db in
-                    let priority = WriterPriority.raise()
-                    defer { priority.restore() }
-                    var spent: (run: UInt64, cpu: UInt64) = (0, 0)
-                    var batch: (answers: [@Sendable () -> Void], ran: ContinuousClock.Instant)
-                    do {
-                        batch = try self.commit(jobs, in: db, isolated: false, spent: &spent)
-                    } catch is Redo {
-                        // Rolled back: what the writes read into the caches may have gone with it.
-                        self.onFailure()
-                        self.counted.withLock { $0.redoneBatches += 1 }
-                        batch = try self.commit(jobs, in: db, isolated: true, spent: &spent)
-                    }
-                    // Committed: the WAL written and synced (and a checkpoint, if the writer ran one).
-                    return (batch.answers, spent, batch.ran, ContinuousClock.now)
-                }
-                let committed = ContinuousClock.now
-                counted.withLock { statistics in
-                    statistics.batches += 1
-                    statistics.jobs += jobs.count
-                    statistics.runNanoseconds += spent.run
-                    statistics.runCPUNanoseconds += spent.cpu
-                    statistics.commitNanoseconds += (committed - ran).nanoseconds
-                }
-                commitObserver.tell(durable - ran)
-                for complete in completions { complete() }
-            } catch {
-                counted.withLock { statistics in
-                    statistics.batches += 1
-                    statistics.jobs += jobs.count
-                    statistics.failedBatches += 1
-                }
-                onFailure()
-                for job in jobs { job.fail(error) }
-            }
+    /// Commits one batch of what waits, on the writer's queue (`db`), answers its writes, and comes
+    /// back to the queue for the next batch while writes wait. Each batch runs as a block of the
+    /// writer's serial queue of its own, so the other users of the writer (the reports' concurrent
+    /// reads, the checkpoints, `writeNow`) keep their turns; the next batch starts on the same
+    /// thread, without a hop through Swift's task pool and back (docs/benchmarks.md: those hops,
+    /// under load, were a seventh of the writer's time).
+    private func drain(_ db: Database) {
+        let jobs = state.withLock { state in
+            let jobs = state.jobs
+            state.jobs = []
+            if jobs.isEmpty { state.draining = false }
+            return jobs
         }
+        if jobs.isEmpty { return }
+        let priority = WriterPriority.raise()
+        defer { priority.restore() }
+        do {
+            var spent: (run: UInt64, cpu: UInt64) = (0, 0)
+            var batch: (answers: [@Sendable () -> Void], ran: ContinuousClock.Instant)
+            do {
+                batch = try commit(jobs, in: db, isolated: false, spent: &spent)
+            } catch is Redo {
+                // Rolled back: what the writes read into the caches may have gone with it.
+                onFailure()
+                counted.withLock { $0.redoneBatches += 1 }
+                batch = try commit(jobs, in: db, isolated: true, spent: &spent)
+            }
+            // Committed: the WAL written and synced (and a checkpoint, if the writer ran one).
+            let committed = ContinuousClock.now
+            counted.withLock { statistics in
+                statistics.batches += 1
+                statistics.jobs += jobs.count
+                statistics.runNanoseconds += spent.run
+                statistics.runCPUNanoseconds += spent.cpu
+                statistics.commitNanoseconds += (committed - batch.ran).nanoseconds
+            }
+            commitObserver.tell(committed - batch.ran)
+            for complete in batch.answers { complete() }
+        } catch {
+            counted.withLock { statistics in
+                statistics.batches += 1
+                statistics.jobs += jobs.count
+                statistics.failedBatches += 1
+            }
+            onFailure()
+            for job in jobs { job.fail(error) }
+        }
+        let more = state.withLock { state in
+            if state.jobs.isEmpty { state.draining = false }
+            return state.draining
+        }
+        if more { writer.asyncWriteWithoutTransaction { db in self.drain(db) } }
     }
 }
 
