@@ -41,9 +41,15 @@ struct Deskd: AsyncParsableCommand {
 
 /// glibc gives each thread that allocates under contention its own malloc arena, up to 8 per
 /// core, and keeps what is freed in each: under a long mixed load the heap of `deskd` grew by
-/// ~30 MiB in 10 minutes that way without a leak (docs/benchmarks.md, "Soak"). One arena per
-/// core keeps it flat. `MALLOC_ARENA_MAX` in the environment wins, as glibc has it.
+/// ~30 MiB in 10 minutes that way without a leak (docs/benchmarks.md, "Soak"). Four per core keep
+/// it flat (+1.5 MiB over 6 minutes of the soak) while the threads that answer requests and the
+/// writer seldom wait for one another's arena: with one per core those waits, every `malloc` and
+/// `free` of a request's objects on an arena another thread held, cost the intake ~10 % of its
+/// throughput (docs/benchmarks.md, "The allocator's arenas"). `MALLOC_ARENA_MAX` in the
+/// environment wins, as glibc has it.
 enum MemoryArenas {
+    static let perCore = 4
+
     static func limit(environment: [String: String]) {
         #if canImport(Glibc)
             guard environment["MALLOC_ARENA_MAX"] == nil else { return }
@@ -52,7 +58,7 @@ enum MemoryArenas {
             typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
             guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
             let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-            _ = mallopt(-8, Int32(max(2, ProcessInfo.processInfo.activeProcessorCount)))
+            _ = mallopt(-8, Int32(perCore * max(2, ProcessInfo.processInfo.activeProcessorCount)))
         #endif
     }
 }
