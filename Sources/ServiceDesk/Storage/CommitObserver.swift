@@ -9,8 +9,10 @@ import Synchronization
 /// reabstraction thunks and the write-back stores the wrapped copy, so every read left it one pair
 /// deeper (swiftlang/swift#91348; seen here with Swift 6.3.1 at `-O` too). Read at every commit, the
 /// observer cost one more call at each — quadratic time — until the thread's stack overflowed: a
-/// `deskd` crashed after ~174,000 commits (a few minutes of load, or weeks of a quiet centre). A
-/// struct's stored closure has an abstraction of its own and is copied as it is.
+/// thread of Swift's pool dies after ~174,000 such reads, so `deskd` would have crashed after as
+/// many commits (minutes of sustained load, weeks of a quiet centre; its intakes had slowed from
+/// 1.2 to 14.6 ms after 50,000 of them). A struct's stored closure has an abstraction of its own
+/// and is copied as it is.
 final class CommitObserver: Sendable {
     private struct Held: Sendable {
         let observe: @Sendable (Duration) -> Void
