@@ -20,8 +20,6 @@ final class CommitObserver: Sendable {
 
     private let held = Mutex<Held?>(nil)
 
-    init() {}
-
     /// Replaces whoever was told before.
     func set(_ observe: @escaping @Sendable (Duration) -> Void) {
         held.withLock { $0 = Held(observe: observe) }
