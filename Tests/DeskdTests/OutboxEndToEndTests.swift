@@ -118,9 +118,18 @@ struct OutboxEndToEndTests {
         // Per ticket, in the order of the events.
         #expect(accepted.filter { $0.ticket == first }.map(\.kind) == ["received", "supplement-requested"])
         #expect(accepted.filter { $0.ticket == second }.map(\.kind) == ["received"])
-        let list = try await hall.cli(["outbox", "list", "--json"], as: admin)
-        let messages = try APIJSON.decoder.decode([OutboxMessage].self, from: Data(list.output.utf8))
-        #expect(messages.count == 3 && messages.allSatisfy { $0.state == .delivered }, "\(list.output)")
+        // The daemon records a delivery once the gateway's answer has reached it, after the gateway
+        // counted the post: waited for (on a loaded machine that answer can even miss the timeout,
+        // and the message is delivered again, at least once, on its retry).
+        var listed = ""
+        var messages: [OutboxMessage] = []
+        for _ in 0..<300 {
+            listed = try await hall.cli(["outbox", "list", "--json"], as: admin).output
+            messages = try APIJSON.decoder.decode([OutboxMessage].self, from: Data(listed.utf8))
+            if messages.count == 3 && messages.allSatisfy({ $0.state == .delivered }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(messages.count == 3 && messages.allSatisfy { $0.state == .delivered }, "\(listed)")
 
         // The gateway moves away: the next message is a dead letter after three attempts.
         let closed = try freePort()
