@@ -194,7 +194,8 @@ struct Problem: HTTPResponseError, Encodable {
     }
 }
 
-/// The JSON settings of the API: camelCase keys as declared, RFC 3339 timestamps.
+/// How the API reads a request body: camelCase keys as declared, RFC 3339 timestamps (answers are
+/// written by `APIJSON`).
 enum JSONCoding {
     /// Timestamps in a body are RFC 3339 with or without fractional seconds (JavaScript's
     /// `toISOString` sends milliseconds).

@@ -12,6 +12,14 @@ struct HallController {
     let database: AppDatabase
     let metrics: DeskMetrics
 
+    /// How often the display feed looks for new calls, and how long it stays silent before a heartbeat.
+    let poll: Duration
+    let heartbeat: Duration
+    /// The hall screens connected now, and how many may be.
+    let streams: StreamSlots
+
+    static let counterStaff: [Role] = Role.allCases.filter(Permissions.counterStaff.contains)
+
     /// Calls as the display feed's server-sent events: each its id, its kind and its JSON.
     static func events(_ calls: [HallCall]) throws -> ByteBuffer {
         var buffer = ByteBuffer()
@@ -21,13 +29,6 @@ struct HallController {
         }
         return buffer
     }
-    /// How often the display feed looks for new calls, and how long it stays silent before a heartbeat.
-    let poll: Duration
-    let heartbeat: Duration
-    /// The hall screens connected now, and how many may be.
-    let streams: StreamSlots
-
-    static let counterStaff: [Role] = Role.allCases.filter(Permissions.counterStaff.contains)
 
     func addRoutes(to group: RouterGroup<DeskRequestContext>) {
         group.get("counters") { _, context in
