@@ -7,6 +7,24 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// deskd's release link (issue 17; docs/benchmarks.md, "The code a start runs, linked together"): lld
+// in place of gold, for the relative relocations packed (DT_RELR, which glibc loads from 2.36 on) and
+// the code a run enters laid out first, together: the functions named in Sources/deskd/deskd.order,
+// after the unnamed ones that Sources/deskd/deskd.ld places (both written by scripts/order-file.py; a
+// function either lacks only lands after the listed ones, hence no warning). Single functions move
+// only where the code was compiled one section per function, as scripts/build-release.sh builds it.
+let deskdReleaseLink: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/deskd/deskd.order",
+            "-Xlinker", "--no-warn-symbol-ordering",
+            "-Xlinker", "--script=\(Context.packageDirectory)/Sources/deskd/deskd.ld",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "ServiceDesk",
     platforms: [.macOS(.v15)],
@@ -73,8 +91,10 @@ let package = Package(
                 // The outbox's webhooks to the centre's gateways.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            exclude: ["deskd.order", "deskd.ld"],
             resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/screens")],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: deskdReleaseLink
         ),
         .executableTarget(
             name: "deskcli",

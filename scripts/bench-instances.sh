@@ -24,8 +24,7 @@ PGBIN=${DESK_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | t
 [[ -x "$PGBIN/pg_ctl" ]] || { echo "bench-instances.sh: PostgreSQL's binaries not found (apt-get install -y postgresql, or DESK_PG_BIN)" >&2; exit 2; }
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-  swift build -c release --scratch-path .build-release --product deskd
-  swift build -c release --scratch-path .build-release --product deskcli
+  scripts/build-release.sh deskd deskcli
 fi
 DESKD=.build-release/release/deskd
 DESKCLI=.build-release/release/deskcli

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Report timings over a seeded history (SPEC §9: any report over 1,000,000 tickets under 1 s).
 
-    swift build -c release --scratch-path .build-release --product deskd
-    swift build -c release --scratch-path .build-release --product deskcli
+    scripts/build-release.sh deskd deskcli
     python3 scripts/bench-reports.py --database /tmp/million.sqlite --tickets 1000000
 
 Seeds the database first when it does not exist (deskcli demo seed, deterministic, seed 1), starts

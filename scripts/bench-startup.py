@@ -5,7 +5,7 @@ Measures, over N runs each, the time from exec() to the first 200 of /healthz fo
 start (empty database: migrate, create centre and admin) and for a later start, and the
 resident memory (VmRSS) of the idle daemon after start-up and after a few API requests.
 
-    swift build -c release --scratch-path .build-release --product deskd
+    scripts/build-release.sh
     python3 scripts/bench-startup.py [--binary .build-release/release/deskd] [--runs 20]
 """
 import argparse, json, os, socket, statistics, subprocess, tempfile, time, urllib.request

@@ -9,7 +9,7 @@ counter one after the other, then sends `--calls` intakes one after the other, a
 `desk_writes_total`). One request at a time: each write is a batch of its own, so the figures are
 what one write costs the writer, without the noise of a load generator competing for the cores.
 
-    swift build -c release --scratch-path .build-release --product deskd
+    scripts/build-release.sh
     python3 scripts/bench-writer.py --binary /tmp/deskd-before --binary .build-release/release/deskd --runs 3
 """
 import argparse, json, os, re, shutil, sys, tempfile, urllib.request

@@ -31,7 +31,7 @@ THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "bench.sh: wrk is needed (apt-get install -y wrk)" >&2; exit 2; }
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-  swift build -c release --scratch-path .build-release --product deskd
+  scripts/build-release.sh deskd
   swift build -c release --package-path Benchmarks/BareServer
 fi
 DESKD=.build-release/release/deskd
