@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The link order of deskd's code: the functions a run enters, for the release link (issue 17).
 
-A started daemon runs a little of its code — about a megabyte of the ~20 MiB compiled in — but
-the kernel maps a file's pages in 64 KiB windows around every page touched ("fault-around"),
-and the code a start runs is spread over all of it, module by module: the idle daemon held
-~13 MiB of the binary's code for ~1 MiB run. Linked with the entered functions first, one after
+A started daemon runs a little of its code — 1.1 MiB of deskd's own ~20 MiB — but the kernel
+maps a file's pages in 64 KiB windows around every page touched ("fault-around"), and the code a
+start runs is spread over all of it, module by module: the idle daemon held ~13 MiB of the
+binary's code for 1.1 MiB run. Linked with the entered functions first, one after
 another, the same start touches a few windows (docs/benchmarks.md, "The code a start runs,
 linked together").
 
