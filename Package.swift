@@ -13,12 +13,15 @@ let swiftSettings: [SwiftSetting] = [
 // after the unnamed ones that Sources/deskd/deskd.ld places (both written by scripts/order-file.py; a
 // function either lacks only lands after the listed ones, hence no warning). Single functions move
 // only where the code was compiled one section per function, as scripts/build-release.sh builds it.
+// That script also links the Swift runtime in (--static-swift-stdlib), whose link arguments export
+// every symbol of the program's own objects (-export-dynamic): 60,000 names the dynamic linker
+// searches at every start. Nothing looks them up, so --no-export-dynamic (the last of the two wins).
 let deskdReleaseLink: [LinkerSetting] = [
     .unsafeFlags(
         [
             "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
             "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/deskd/deskd.order",
-            "-Xlinker", "--no-warn-symbol-ordering",
+            "-Xlinker", "--no-warn-symbol-ordering", "-Xlinker", "--no-export-dynamic",
             "-Xlinker", "--script=\(Context.packageDirectory)/Sources/deskd/deskd.ld",
         ],
         .when(platforms: [.linux], configuration: .release)

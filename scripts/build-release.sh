@@ -23,12 +23,12 @@ if [[ -d .build-release && ! -e $stamp ]]; then
 fi
 mkdir -p .build-release
 touch "$stamp"
-# The build does not know the link reads deskd.order and deskd.ld: a binary older than either is
-# removed, so that it is linked again.
-for order in Sources/deskd/deskd.order Sources/deskd/deskd.ld; do
-  if [[ $order -nt .build-release/release/deskd ]]; then rm -f .build-release/release/deskd; fi
-done
 for product in "${products[@]}"; do
+  # The build does not know deskd's link reads deskd.order and deskd.ld: a deskd older than either
+  # is removed, so that it is linked again.
+  for order in Sources/deskd/deskd.order Sources/deskd/deskd.ld; do
+    if [[ $product == deskd && $order -nt .build-release/release/deskd ]]; then rm -f .build-release/release/deskd; fi
+  done
   swift build -c release --scratch-path .build-release --product "$product" --static-swift-stdlib \
     -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
     -Xlinker "-Map=$PWD/.build-release/$product.map"

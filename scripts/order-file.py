@@ -79,8 +79,13 @@ def function_symbols(binary):
 
 def file_pattern(path):
     """A linker-script pattern for one object file: its last two path components (a module's
-    folder and the file), any character outside a plain name matched by `?`."""
-    return "*/" + re.sub(r"[^A-Za-z0-9_.+/-]", "?", "/".join(path.split("/")[-2:]))
+    folder and the file), any character outside a plain name matched by `?`; for a member of a
+    static library (`…/libswiftCore.a(Member.o)` in the map), lld's `archive:member` form."""
+    plain = lambda text: re.sub(r"[^A-Za-z0-9_.+/-]", "?", text)  # noqa: E731
+    member = re.match(r"(.*)\((.*)\)$", path)
+    if member:
+        return f"*/{plain(os.path.basename(member.group(1)))}:{plain(member.group(2))}"
+    return "*/" + plain("/".join(path.split("/")[-2:]))
 
 
 def wait_ready(port, seconds=120):
